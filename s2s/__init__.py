@@ -1,0 +1,21 @@
+"""s2s: source-to-source automatic differentiation for Python and NumPy.
+
+    import s2s
+    dloss = s2s.grad(loss)          # or @s2s.grad
+    print(s2s.source(dloss))        # the generated derivative code
+"""
+__version__ = "0.1.0"
+
+from .errors import TransformError  # noqa: E402
+from .rules import adjoint, tangent, non_differentiable  # noqa: E402
+from .api import grad, value_and_grad, source  # noqa: E402
+
+__all__ = [
+    "TransformError",
+    "adjoint",
+    "tangent",
+    "non_differentiable",
+    "grad",
+    "value_and_grad",
+    "source",
+]

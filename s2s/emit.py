@@ -1,0 +1,143 @@
+"""Emit a generated module as readable Python source.
+
+Every free name in the generated functions is bound to the object it meant where it
+came from (the user's module, a rule's module, the runtime); the module's namespace
+maps those names to those objects, and its header imports them where they can be
+imported, so the text reads as ordinary Python.
+"""
+import ast
+import builtins
+import re
+import types
+
+import gast
+
+from . import anno, runtime
+from .frontend import _MISSING
+
+COMMENT = "__s2s_comment__"
+_COMMENT_LINE = re.compile(r"^(\s*)(['\"])" + COMMENT + r" (.*)\2$")
+
+
+class Namespace:
+    """Names of the generated module -> objects, without conflicts."""
+
+    def __init__(self, defined):
+        self.objects = {}
+        self.by_id = {}
+        self.defined = set(defined)
+
+    def bind(self, preferred, obj):
+        if id(obj) in self.by_id and self.objects.get(self.by_id[id(obj)]) is obj:
+            return self.by_id[id(obj)]
+        name, i = preferred, 2
+        while name in self.defined or (name in self.objects and self.objects[name] is not obj):
+            name, i = f"{preferred}_{i}", i + 1
+        self.objects[name] = obj
+        self.by_id[id(obj)] = name
+        return name
+
+
+def _locals(fn):
+    names = {a.id for a in fn.args.args}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            names.add(node.id)
+    return names
+
+
+def emit_module(functions, header_lines):
+    """(source text, namespace dict) for a list of generated FunctionDefs."""
+    defined = {fn.name for fn in functions}
+    namespace = Namespace(defined)
+    # Bind user-code names first so generated references reuse the user's aliases (np).
+    pending = []
+    for fn in functions:
+        src = anno.get(fn, "source")
+        local = _locals(fn)
+        for node in gast.walk(fn):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local and node.id not in defined:
+                if anno.has(node, "object"):
+                    pending.append((node, anno.get(node, "object")))
+                    continue
+                obj = src.resolve(node.id) if src is not None else _MISSING
+                if obj is not _MISSING:
+                    node.id = namespace.bind(node.id, obj)
+    for node, obj in pending:
+        node.id = namespace.bind(_preferred_name(node.id, obj), obj)
+    for fn in functions:
+        comments_to_strings(fn)
+    module = gast.Module(body=list(functions), type_ignores=[])
+    tree = gast.gast_to_ast(module)
+    ast.fix_missing_locations(tree)
+    body = ast.unparse(tree)
+    lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
+    text = "\n".join(lines) + _render_comments(body) + "\n"
+    return text, dict(namespace.objects)
+
+
+def _preferred_name(current, obj):
+    if isinstance(obj, types.ModuleType):
+        return {"numpy": "np"}.get(obj.__name__, obj.__name__.split(".")[-1])
+    if getattr(builtins, getattr(obj, "__name__", ""), None) is obj:
+        return obj.__name__
+    return getattr(obj, "__name__", current) if callable(obj) else current
+
+
+def _import_lines(objects):
+    modules, from_runtime, from_other, constants = [], [], [], []
+    for name, obj in sorted(objects.items()):
+        if isinstance(obj, types.ModuleType):
+            modules.append(f"import {obj.__name__}" + (f" as {name}" if name != obj.__name__ else ""))
+        elif getattr(builtins, name, None) is obj:
+            continue
+        elif getattr(runtime, getattr(obj, "__name__", ""), None) is obj:
+            from_runtime.append(name if name == obj.__name__ else f"{obj.__name__} as {name}")
+        elif callable(obj) and getattr(obj, "__module__", None) and not getattr(obj, "__module__", "").startswith("__"):
+            qual = getattr(obj, "__qualname__", obj.__name__ if hasattr(obj, "__name__") else name)
+            if "." not in qual and "<" not in qual:
+                from_other.append(f"from {obj.__module__} import {qual}" + (f" as {name}" if name != qual else ""))
+            else:
+                constants.append(name)
+        else:
+            constants.append(name)
+    lines = modules
+    if from_runtime:
+        lines.append("from s2s.runtime import " + ", ".join(from_runtime))
+    lines += from_other
+    if constants:
+        lines.append("# bound from the differentiated function's scope: " + ", ".join(constants))
+    return lines
+
+
+def _render_comments(text):
+    out, previous = [], None
+    for line in text.split("\n"):
+        match = _COMMENT_LINE.match(line)
+        if match:
+            indent, _, comment = match.groups()
+            comment = ast.literal_eval(match.group(2) + comment + match.group(2)) if "\\" in comment else comment
+            if comment != previous:
+                out.append(f"{indent}# {comment}")
+            previous = comment
+            continue
+        if line.lstrip().startswith("def "):
+            previous = None
+        out.append(line)
+    return "\n".join(out)
+
+
+def comments_to_strings(fn):
+    """Turn comment markers of a generated FunctionDef into string statements."""
+    src = anno.get(fn, "source")
+
+    def visit(stmts):
+        for stmt in stmts:
+            if anno.get(stmt, "marker") == "comment":
+                text = src.line(anno.get(stmt, "line")).strip() if src is not None else ""
+                stmt.value = gast.Constant(f"{COMMENT} {text}", None)
+            for field in ("body", "orelse"):
+                visit(getattr(stmt, field, []) or [])
+
+    visit(fn.body)
+    return fn

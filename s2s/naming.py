@@ -1,0 +1,29 @@
+"""Fresh, readable names that never collide with the user's."""
+import gast
+
+
+class Namer:
+    """Hands out names not used anywhere in the code being generated."""
+
+    def __init__(self, taken=()):
+        self.taken = set(taken)
+        self._adjoints = {}
+
+    @classmethod
+    def for_function(cls, fn_node):
+        return cls(n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name))
+
+    def fresh(self, base):
+        name, i = base, 2
+        while name in self.taken:
+            name, i = f"{base}{i}", i + 1
+        self.taken.add(name)
+        return name
+
+    def derivative(self, name, prefix="d"):
+        """The name of the adjoint or tangent of `name`: `dW` for `W`."""
+        key = (prefix, name)
+        if key not in self._adjoints:
+            base = f"{prefix}{name}" if not name.startswith("_") else f"{prefix}{name}"
+            self._adjoints[key] = self.fresh(base if base not in self.taken else f"{prefix}_{name}")
+        return self._adjoints[key]

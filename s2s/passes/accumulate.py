@@ -1,0 +1,120 @@
+"""Decide how derivative contributions accumulate in a backward sweep.
+
+The generator emits `dx += value` contributions and adjoint blocks. Walking the
+backward sweep in execution order with the set of adjoints that are certainly defined,
+this pass turns the first contribution on a path into `dx = value` and later ones into
+`dx = dx + value` (or `add_grad` for containers), drops adjoint blocks whose result's
+adjoint is certainly zero, and initializes adjoints to zero only where paths merge
+with different sets defined (after branches, around loops).
+"""
+import copy
+
+import gast
+
+from .. import anno, runtime
+from ..reverse import assign, call, marker, name, ref
+
+
+class Accumulate:
+    def __init__(self, adjoint_primal, activity):
+        self.adjoint_primal = adjoint_primal
+        self.act = activity
+
+    def run(self, stmts, defined, required=()):
+        defined = set(defined)
+        out = self.block(stmts, defined)
+        out += [self.zero(d) for d in required if d not in defined]
+        return out
+
+    def zero(self, adjoint):
+        primal = self.adjoint_primal[adjoint]
+        if self.act.kind(primal) == "scalar":
+            return assign(adjoint, gast.Constant(0.0, None))
+        return assign(adjoint, call(ref(runtime.zeros_like, "zeros_like"), name(primal)))
+
+    def block(self, stmts, defined):
+        out = []
+        for stmt in stmts:
+            out += self.statement(stmt, defined)
+        return out
+
+    def statement(self, stmt, defined):
+        kind = anno.get(stmt, "marker")
+        if kind == "consume":
+            defined.discard(anno.get(stmt, "adjoint"))
+            return []
+        if kind:
+            return [stmt]
+        if anno.has(stmt, "adjoint_block"):
+            return self.adjoint_block(stmt, defined)
+        if anno.get(stmt, "derivative_of"):
+            return [self.contribution(stmt, defined)]
+        if isinstance(stmt, gast.If):
+            return [self.branches(stmt, defined)]
+        if isinstance(stmt, gast.For):
+            return self.loop(stmt, defined)
+        return [self.read_zeros(stmt, defined)]
+
+    def adjoint_block(self, stmt, defined):
+        requires = anno.get(stmt, "adjoint_block")
+        inits = []
+        if not any(r in defined for r in requires):
+            if not anno.get(stmt, "must_run"):
+                return []  # the result's adjoint is zero on every path here
+            inits = [self.zero(r) for r in requires]
+            defined.update(requires)
+        line = anno.get(stmt, "origin_line")
+        header = [marker("comment", line=line)] if line else []
+        return header + inits + self.block(stmt.body, defined)
+
+    def contribution(self, stmt, defined):
+        target = stmt.targets[0].id
+        value = self.read_zeros(stmt.value, defined)
+        if anno.get(stmt, "self_accumulating") or target not in defined:
+            new = assign(target, value)
+        elif self.act.kind(self.adjoint_primal.get(target)) in ("scalar", "numeric"):
+            new = assign(target, gast.BinOp(name(target), gast.Add(), value))
+        else:
+            new = assign(target, call(ref(runtime.add_grad, "add_grad"), name(target), value))
+        defined.add(target)
+        return gast.copy_location(new, stmt)
+
+    def read_zeros(self, node, defined):
+        """Reads of adjoints that are certainly zero here become None (no adjoint)."""
+        adjoints = self.adjoint_primal
+
+        class Replace(gast.NodeTransformer):
+            def visit_Name(self, n):
+                if isinstance(n.ctx, gast.Load) and n.id in adjoints and n.id not in defined:
+                    return gast.Constant(None, None)
+                return n
+
+        return Replace().visit(node)
+
+    def branches(self, stmt, defined):
+        then_defined, else_defined = set(defined), set(defined)
+        stmt.body = self.block(stmt.body, then_defined) or [gast.Pass()]
+        stmt.orelse = self.block(stmt.orelse, else_defined)
+        stmt.body += [self.zero(d) for d in sorted(else_defined - then_defined)]
+        stmt.orelse += [self.zero(d) for d in sorted(then_defined - else_defined)]
+        defined.clear()
+        defined.update(then_defined | else_defined)
+        return stmt
+
+    def loop(self, stmt, defined):
+        """Adjoints carried across iterations must be defined on entry and on exit."""
+        entry = set(defined)
+        inits = []
+        while True:
+            inside = set(entry)
+            body = self.block(copy.deepcopy(stmt.body), inside)
+            grown = sorted(inside - entry)
+            if not grown:
+                break
+            inits += [self.zero(d) for d in grown]
+            entry.update(grown)
+        body += [self.zero(d) for d in sorted(entry - inside)]
+        stmt.body = body or [gast.Pass()]
+        defined.clear()
+        defined.update(entry)
+        return inits + [stmt]

@@ -1,0 +1,199 @@
+"""A-normal form: one operation per assignment, operands are names or constants.
+
+Kept whole, because they are never differentiated: `if`/`while` tests (the backward
+pass replays recorded decisions), subscript indices, f-strings and expression
+statements (side effects such as print stay in the forward sweep and run once).
+"""
+import gast
+
+from .. import anno
+from .desugar import collect_locals
+
+_OP_NAMES = {
+    gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "div", gast.FloorDiv: "floordiv",
+    gast.Mod: "mod", gast.Pow: "pow", gast.MatMult: "matmul", gast.USub: "neg", gast.UAdd: "pos",
+    gast.Not: "not", gast.Invert: "invert",
+}
+
+
+def to_anf(fn_source, namer):
+    anf = _ANF(fn_source, namer)
+    fn_source.node.body = anf.block(fn_source.node.body)
+    return fn_source
+
+
+def _name(id_, ctx=None):
+    return gast.Name(id_, ctx or gast.Load(), None, None)
+
+
+class _ANF:
+    def __init__(self, fn_source, namer):
+        self.src = fn_source
+        self.namer = namer
+        self.locals = collect_locals(fn_source.node)
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            new = self.stmt(stmt)
+            for s in new:
+                if getattr(s, "lineno", None) is None:
+                    gast.copy_location(s, stmt)
+            out += new
+        return out
+
+    def stmt(self, s):
+        out = []
+        if isinstance(s, gast.Assign):
+            self.assign(s.targets[0], s.value, out, s)
+        elif isinstance(s, gast.If):
+            s.body = self.block(s.body)
+            s.orelse = self.block(s.orelse)
+            out.append(s)
+        elif isinstance(s, gast.While):
+            s.body = self.block(s.body)
+            out.append(s)
+        elif isinstance(s, gast.For):
+            s.iter = self.iterable(s.iter, out)
+            s.body = self.block(s.body)
+            out.append(s)
+        elif isinstance(s, gast.Return):
+            if s.value is not None:
+                s.value = self.atom(s.value, out)
+            out.append(s)
+        elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant):
+            pass  # docstring or bare constant
+        else:  # Expr, Assert, Raise, Pass, Break, Continue: kept whole
+            out.append(s)
+        return out
+
+    def assign(self, target, value, out, origin):
+        if isinstance(target, gast.Name):
+            simple = self.op(value, out, hint=target.id)
+            reads = {n.id for n in gast.walk(simple) if isinstance(n, gast.Name)}
+            if target.id in reads and not isinstance(simple, gast.Name):
+                # x = x * a: the operand and the result must be different names, so the
+                # backward sweep can restore the old x while keeping the new one's adjoint
+                temp = self.namer.fresh("_" + _hint(simple))
+                out.append(gast.Assign([_name(temp, gast.Store())], simple))
+                simple = _name(temp)
+            out.append(gast.Assign([target], simple))
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            source = self.atom(value, out)
+            flat = []
+            for element in target.elts:
+                if isinstance(element, gast.Name):
+                    flat.append(element)
+                else:  # nested unpacking: bind to a temporary, unpack that next
+                    temp = self.namer.fresh("_unpacked")
+                    flat.append(_name(temp, gast.Store()))
+            out.append(gast.Assign([gast.Tuple(flat, gast.Store())], source))
+            for element, bound in zip(target.elts, flat):
+                if not isinstance(element, gast.Name):
+                    self.assign(element, _name(bound.id), out, origin)
+        else:
+            kind = "subscript" if isinstance(target, gast.Subscript) else "attribute"
+            raise self.src.error(
+                f"assignment to a {kind} is not supported yet", origin, f"{kind} assignment"
+            )
+
+    def iterable(self, node, out):
+        if isinstance(node, gast.Call) and self.is_static(node.func):
+            node.args = [self.atom(a, out) for a in node.args]
+            node.keywords = [gast.keyword(k.arg, self.atom(k.value, out)) for k in node.keywords]
+            return node
+        return self.atom(node, out)
+
+    def is_static(self, node):
+        """A dotted name rooted at a global (np.linalg.norm): resolved at transform time."""
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return isinstance(node, gast.Name) and node.id not in self.locals
+
+    def atom(self, node, out, hint=None):
+        if isinstance(node, (gast.Name, gast.Constant)):
+            return node
+        if isinstance(node, gast.Attribute) and self.is_static(node):
+            return node  # a module constant such as np.pi
+        simple = self.op(node, out)
+        if isinstance(simple, (gast.Name, gast.Constant)):
+            return simple
+        temp = self.namer.fresh("_" + (hint or _hint(simple)))
+        out.append(gast.Assign([_name(temp, gast.Store())], simple))
+        return _name(temp)
+
+    def op(self, node, out, hint=None):
+        """`node` as one operation over atoms, emitting what it needs into `out`."""
+        if isinstance(node, (gast.Name, gast.Constant, gast.JoinedStr)):
+            return node
+        if isinstance(node, gast.BinOp):
+            return gast.BinOp(self.atom(node.left, out), node.op, self.atom(node.right, out))
+        if isinstance(node, gast.UnaryOp):
+            if isinstance(node.op, (gast.USub, gast.UAdd)) and isinstance(node.operand, gast.Constant):
+                value = node.operand.value
+                return gast.Constant(-value if isinstance(node.op, gast.USub) else value, None)
+            return gast.UnaryOp(node.op, self.atom(node.operand, out))
+        if isinstance(node, gast.Compare):
+            return gast.Compare(self.atom(node.left, out), node.ops, [self.atom(c, out) for c in node.comparators])
+        if isinstance(node, gast.Call):
+            func = node.func if self.is_static(node.func) else self.atom(node.func, out)
+            args = [
+                gast.Starred(self.atom(a.value, out), gast.Load()) if isinstance(a, gast.Starred) else self.atom(a, out)
+                for a in node.args
+            ]
+            keywords = [gast.keyword(k.arg, self.atom(k.value, out)) for k in node.keywords]
+            call = gast.Call(func, args, keywords)
+            anno.set(call, "object", anno.get(node.func, "object")) if anno.has(node.func, "object") else None
+            return call
+        if isinstance(node, gast.Subscript):
+            return gast.Subscript(self.atom(node.value, out), node.slice, gast.Load())
+        if isinstance(node, gast.Attribute):
+            if self.is_static(node):
+                return node
+            return gast.Attribute(self.atom(node.value, out), node.attr, gast.Load())
+        if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
+            if any(isinstance(e, gast.Starred) for e in node.elts):
+                raise self.src.error("starred elements in a display are not supported yet", node, "starred display")
+            elts = [self.atom(e, out) for e in node.elts]
+            return gast.Set(elts) if isinstance(node, gast.Set) else type(node)(elts, gast.Load())
+        if isinstance(node, gast.Dict):
+            if any(k is None for k in node.keys):
+                raise self.src.error("**-unpacking in a dict display is not supported yet", node, "dict unpacking")
+            return gast.Dict([self.atom(k, out) for k in node.keys], [self.atom(v, out) for v in node.values])
+        if isinstance(node, gast.BoolOp):
+            return self.bool_op(node, out, hint)
+        if isinstance(node, gast.IfExp):
+            temp = self.namer.fresh("_" + (hint or "choice"))
+            then_out, else_out = [], []
+            then_out.append(gast.Assign([_name(temp, gast.Store())], self.op(node.body, then_out)))
+            else_out.append(gast.Assign([_name(temp, gast.Store())], self.op(node.orelse, else_out)))
+            out.append(gast.If(node.test, then_out, else_out))
+            return _name(temp)
+        raise self.src.error(f"{type(node).__name__} expressions are not supported", node, type(node).__name__)
+
+    def bool_op(self, node, out, hint):
+        """Short-circuit `a and b` / `a or b` as branches, evaluating `b` only when needed."""
+        temp = self.namer.fresh("_" + (hint or "cond"))
+        first, *rest = node.values
+        out.append(gast.Assign([_name(temp, gast.Store())], self.op(first, out)))
+        for value in rest:
+            inner = []
+            inner.append(gast.Assign([_name(temp, gast.Store())], self.op(value, inner)))
+            test = _name(temp) if isinstance(node.op, gast.And) else gast.UnaryOp(gast.Not(), _name(temp))
+            out.append(gast.If(test, inner, []))
+        return _name(temp)
+
+
+def _hint(node):
+    if isinstance(node, (gast.BinOp, gast.UnaryOp)):
+        return _OP_NAMES.get(type(node.op), "op")
+    if isinstance(node, gast.Call):
+        f = node.func
+        return f.attr if isinstance(f, gast.Attribute) else f.id if isinstance(f, gast.Name) else "call"
+    if isinstance(node, gast.Subscript):
+        return "item"
+    if isinstance(node, gast.Attribute):
+        return node.attr
+    if isinstance(node, gast.Compare):
+        return "cmp"
+    return type(node).__name__.lower()

@@ -1,0 +1,158 @@
+"""Desugar surface syntax into fewer forms.
+
+- `x op= v` on a name becomes `x = x op v` (on subscripts and attributes: error, for now);
+- `a = b = v` becomes one assignment per target;
+- chained comparisons `a < b < c` become `a < b and b < c`;
+- array methods and `.T` become calls of the NumPy functions they mean, so one rule
+  per primitive covers both spellings (`x.sum(axis=0)` -> `numpy.sum(x, axis=0)`).
+"""
+import copy
+
+import gast
+import numpy
+
+from .. import anno, runtime
+
+# Array methods whose NumPy function takes the array first and the same arguments.
+_ARRAY_METHODS = {
+    "sum": numpy.sum,
+    "mean": numpy.mean,
+    "prod": numpy.prod,
+    "max": numpy.max,
+    "min": numpy.min,
+    "std": numpy.std,
+    "var": numpy.var,
+    "dot": numpy.dot,
+    "ravel": numpy.ravel,
+    "flatten": numpy.ravel,
+    "squeeze": numpy.squeeze,
+    "cumsum": numpy.cumsum,
+    "clip": numpy.clip,
+    "round": numpy.round,
+    "argmax": numpy.argmax,
+    "argmin": numpy.argmin,
+    "any": numpy.any,
+    "all": numpy.all,
+    "conj": numpy.conj,
+    "nonzero": numpy.nonzero,
+}
+# Methods taking their shape or axes either packed or unpacked: x.reshape(2, 3).
+_VARIADIC_METHODS = {"reshape": numpy.reshape, "transpose": numpy.transpose}
+
+
+def numpy_ref(func):
+    """A gast expression that names a NumPy function, with the object attached."""
+    node = gast.Attribute(gast.Name("numpy", gast.Load(), None, None), func.__name__, gast.Load())
+    anno.set(node, "object", func)
+    anno.set(node.value, "object", numpy)
+    return node
+
+
+def desugar(fn_source):
+    _Desugar(fn_source).visit(fn_source.node)
+    return fn_source
+
+
+class _Desugar(gast.NodeTransformer):
+    def __init__(self, fn_source):
+        self.src = fn_source
+
+    def visit_AugAssign(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.target, gast.Name):
+            raise self.src.error(
+                "augmented assignment to a subscript or attribute is not supported yet", node, "augmented assignment"
+            )
+        load = gast.Name(node.target.id, gast.Load(), None, None)
+        return gast.copy_location(gast.Assign([node.target], gast.BinOp(load, node.op, node.value)), node)
+
+    def visit_Assign(self, node):
+        self.generic_visit(node)
+        if len(node.targets) == 1:
+            return node
+        # a = b = v: evaluate v once, then bind each target from the first
+        first, *others = node.targets
+        out = [gast.copy_location(gast.Assign([first], node.value), node)]
+        for target in others:
+            out.append(gast.copy_location(gast.Assign([target], _as_load(first)), node))
+        return out
+
+    def visit_AnnAssign(self, node):
+        self.generic_visit(node)
+        if node.value is None:
+            return None
+        return gast.copy_location(gast.Assign([node.target], node.value), node)
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.ops) == 1:
+            return node
+        # a < b < c  ->  a < b and b < c  (b is a name after ANF, so evaluated once there)
+        parts, left = [], node.left
+        for op, right in zip(node.ops, node.comparators):
+            parts.append(gast.Compare(left, [op], [right]))
+            left = right
+        return gast.copy_location(gast.BoolOp(gast.And(), parts), node)
+
+    def visit_Attribute(self, node):
+        self.generic_visit(node)
+        if node.attr == "T" and isinstance(node.ctx, gast.Load):
+            return gast.copy_location(gast.Call(numpy_ref(numpy.transpose), [node.value], []), node)
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        if not isinstance(func, gast.Attribute) or _is_static_path(func, self.src):
+            return node
+        method = func.attr
+        if method in _ARRAY_METHODS:
+            call = gast.Call(numpy_ref(_ARRAY_METHODS[method]), [func.value] + node.args, node.keywords)
+            return gast.copy_location(call, node)
+        if method in _VARIADIC_METHODS:
+            args = node.args
+            if len(args) > 1:
+                args = [gast.Tuple(list(args), gast.Load())]
+            call = gast.Call(numpy_ref(_VARIADIC_METHODS[method]), [func.value] + args, node.keywords)
+            return gast.copy_location(call, node)
+        if method == "astype":
+            ref = gast.Name("astype", gast.Load(), None, None)
+            anno.set(ref, "object", runtime.astype)
+            return gast.copy_location(gast.Call(ref, [func.value] + node.args, node.keywords), node)
+        return node
+
+
+def _as_load(target):
+    """A Load-context copy of an assignment target."""
+    node = copy.deepcopy(target)
+    for n in gast.walk(node):
+        if hasattr(n, "ctx"):
+            n.ctx = gast.Load()
+    return node
+
+
+def _is_static_path(node, fn_source):
+    """True for dotted names rooted at a module or other global (np.linalg.norm)."""
+    while isinstance(node, gast.Attribute):
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return False
+    local_names = anno.get(fn_source.node, "locals")
+    if local_names is None:
+        local_names = collect_locals(fn_source.node)
+        anno.set(fn_source.node, "locals", local_names)
+    return node.id not in local_names
+
+
+def collect_locals(fn_node):
+    """Names bound inside a function: parameters and every assignment target."""
+    names = set()
+    args = fn_node.args
+    for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if a is not None:
+            names.add(a.id)
+    for stmt in fn_node.body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+                names.add(node.id)
+    return names

@@ -1,0 +1,121 @@
+"""Differentiated loops iterate by position.
+
+`for W, b in params` becomes `for _i in range(seq_len(params)): W, b = params[_i]`, so
+the backward sweep can replay iterations in reverse and send each item's derivative
+back to its position. Only loops over *active* iterables are rewritten: a loop over a
+file or a generator that carries no derivative stays as written.
+"""
+import builtins
+import operator
+
+import gast
+
+from .. import anno, runtime
+from .activity import _names
+
+
+def _ref(obj, id_):
+    node = gast.Name(id_, gast.Load(), None, None)
+    anno.set(node, "object", obj)
+    return node
+
+
+def _call(obj, id_, *args):
+    node = gast.Call(_ref(obj, id_), list(args), [])
+    anno.set(node, "callee", obj)
+    return node
+
+
+def _load(id_):
+    return gast.Name(id_, gast.Load(), None, None)
+
+
+def _item(seq, index):
+    node = gast.Subscript(_load(seq), _load(index), gast.Load())
+    anno.set(node, "callee", operator.getitem)
+    return node
+
+
+def index_loops(fn_source, activity, namer):
+    """Rewrite loops over active iterables; returns True if anything changed."""
+    changed = False
+
+    def block(stmts):
+        nonlocal changed
+        out = []
+        for stmt in stmts:
+            if isinstance(stmt, (gast.If, gast.While)):
+                stmt.body = block(stmt.body)
+                stmt.orelse = block(stmt.orelse)
+            elif isinstance(stmt, gast.For):
+                stmt.body = block(stmt.body)
+                if _names(stmt.iter) & activity.varied and anno.get(stmt.iter, "callee") is not range:
+                    out += _by_position(stmt, fn_source, namer)
+                    changed = True
+                    continue
+            out.append(stmt)
+        return out
+
+    fn_source.node.body = block(fn_source.node.body)
+    return changed
+
+
+def _by_position(loop, fn_source, namer):
+    """(statements before the loop, the rewritten loop)."""
+    iterable, target = loop.iter, loop.target
+    before, binds = [], []
+    index = namer.fresh("_i")
+    if isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is zip:
+        if not isinstance(target, gast.Tuple) or len(target.elts) != len(iterable.args):
+            raise fn_source.error("unpack zip(...) into one name per sequence", loop, "zip loop")
+        seqs = [a.id for a in iterable.args]
+        length = _call(builtins.min, "min", *[_call(runtime.seq_len, "seq_len", _load(s)) for s in seqs])
+        for element, seq in zip(target.elts, seqs):
+            binds.append((element, _item(seq, index)))
+    elif isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is enumerate:
+        if not isinstance(target, gast.Tuple) or len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
+            raise fn_source.error("unpack enumerate(...) into `i, item`", loop, "enumerate loop")
+        seq = iterable.args[0].id
+        length = _call(runtime.seq_len, "seq_len", _load(seq))
+        start = iterable.args[1] if len(iterable.args) > 1 else None
+        position = target.elts[0].id
+        if start is None:
+            index = position
+        else:
+            binds.append((target.elts[0], gast.BinOp(_load(index), gast.Add(), start)))
+            anno.set(binds[-1][1], "callee", operator.add)
+        binds.append((target.elts[1], _item(seq, index)))
+    elif isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Attribute) and iterable.func.attr in ("items", "values"):
+        mapping = iterable.func.value.id
+        keys = namer.fresh("_keys")
+        before.append(gast.Assign([gast.Name(keys, gast.Store(), None, None)], _call(builtins.list, "list", _load(mapping))))
+        length = _call(builtins.len, "len", _load(keys))
+        key = namer.fresh("_key")
+        binds.append((gast.Name(key, gast.Store(), None, None), _item(keys, index)))
+        value = _item(mapping, key)
+        if iterable.func.attr == "items":
+            if not isinstance(target, gast.Tuple) or len(target.elts) != 2:
+                raise fn_source.error("unpack .items() into `key, value`", loop, "items loop")
+            binds.append((target.elts[0], _load(key)))
+            binds.append((target.elts[1], value))
+        else:
+            binds.append((target, value))
+    elif isinstance(iterable, gast.Name):
+        length = _call(runtime.seq_len, "seq_len", _load(iterable.id))
+        binds.append((target, _item(iterable.id, index)))
+    else:
+        raise fn_source.error("cannot differentiate a loop over this iterable", loop, "for loop")
+    body = []
+    for bind_target, value in binds:
+        if isinstance(bind_target, gast.Name):
+            body.append(gast.Assign([bind_target], value))
+        else:  # tuple target: bind the item, then unpack it
+            item = namer.fresh("_item")
+            body.append(gast.Assign([gast.Name(item, gast.Store(), None, None)], value))
+            body.append(gast.Assign([bind_target], _load(item)))
+    for s in before + body:
+        gast.copy_location(s, loop)
+    loop.target = gast.Name(index, gast.Store(), None, None)
+    loop.iter = _call(builtins.range, "range", length)
+    loop.body = body + loop.body
+    return before + [loop]

@@ -1,0 +1,55 @@
+"""Resolve what every operation calls, at transform time.
+
+Annotates each operation node (BinOp, UnaryOp, Call, Subscript, Attribute) in an
+assignment with `callee`: the Python object that performs it (`operator.add`,
+`numpy.dot`, a user function) or None when it cannot be known statically (a call
+through a local variable).
+"""
+import operator
+
+import gast
+
+from .. import anno
+from ..frontend import _MISSING
+from .desugar import collect_locals
+
+BINARY = {
+    gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
+    gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod, gast.Pow: operator.pow,
+    gast.MatMult: operator.matmul, gast.BitAnd: operator.and_, gast.BitOr: operator.or_,
+    gast.BitXor: operator.xor, gast.LShift: operator.lshift, gast.RShift: operator.rshift,
+}
+UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
+
+
+def static_object(node, fn_source, local_names):
+    """The object a dotted global name refers to, or _MISSING."""
+    if anno.has(node, "object"):
+        return anno.get(node, "object")
+    if isinstance(node, gast.Name):
+        if node.id in local_names:
+            return _MISSING
+        return fn_source.resolve(node.id)
+    if isinstance(node, gast.Attribute):
+        base = static_object(node.value, fn_source, local_names)
+        if base is _MISSING:
+            return _MISSING
+        return getattr(base, node.attr, _MISSING)
+    return _MISSING
+
+
+def resolve_calls(fn_source):
+    local_names = collect_locals(fn_source.node)
+    for node in gast.walk(fn_source.node):
+        if isinstance(node, gast.BinOp):
+            anno.set(node, "callee", BINARY[type(node.op)])
+        elif isinstance(node, gast.UnaryOp):
+            anno.set(node, "callee", UNARY[type(node.op)])
+        elif isinstance(node, gast.Compare):
+            anno.set(node, "callee", None)
+        elif isinstance(node, gast.Subscript):
+            anno.set(node, "callee", operator.getitem)
+        elif isinstance(node, gast.Call):
+            obj = static_object(node.func, fn_source, local_names)
+            anno.set(node, "callee", None if obj is _MISSING else obj)
+    return fn_source

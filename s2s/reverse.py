@@ -1,0 +1,466 @@
+"""Reverse mode: a forward sweep that records, a backward sweep that replays.
+
+For each statement of a function in A-normal form this module emits its forward code
+and its adjoint code, in reverse order, using the `adjoint` rule of each primitive.
+Control flow is replayed from the stack: an `if` records which branch ran, a loop
+how often it ran. What the generator emits is *logical*: derivative contributions,
+"adjoint blocks" that only run where the result's derivative can be nonzero, and
+paired save/restore markers around every assignment. The passes in
+`passes/accumulate.py` and `passes/records.py` then decide how contributions
+accumulate and which values the stack must really carry.
+
+Restore discipline (Tangent's): the forward sweep saves a variable's old value before
+overwriting it; the backward sweep restores it after that assignment's adjoint. So at
+every point of the backward sweep each primal variable holds the value it had at the
+matching point of the forward sweep, and rules may read any primal value.
+"""
+import ast
+import copy
+import inspect
+import operator
+import types
+
+import gast
+
+from . import anno, rules, runtime
+from .passes.activity import NONDIFF_ATTRIBUTES
+
+STACK = "_stack"
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def name(id_, ctx=None):
+    return gast.Name(id_, ctx or gast.Load(), None, None)
+
+
+def const(value):
+    return gast.Constant(value, None)
+
+
+def assign(target, value):
+    target = name(target, gast.Store()) if isinstance(target, str) else target
+    return gast.Assign([target], value)
+
+
+def call(func, *args):
+    func = name(func) if isinstance(func, str) else func
+    return gast.Call(func, list(args), [])
+
+
+def ref(obj, preferred):
+    """A name for a global object, bound in the generated module at emit time."""
+    node = name(preferred)
+    anno.set(node, "object", obj)
+    return node
+
+
+def push(value):
+    return gast.Expr(call(gast.Attribute(name(STACK), "append", gast.Load()), value))
+
+
+def pop():
+    return call(gast.Attribute(name(STACK), "pop", gast.Load()))
+
+
+def marker(kind, **facts):
+    """A statement that stands for code a later pass decides on."""
+    node = gast.Expr(const(None))
+    anno.set(node, "marker", kind)
+    for key, value in facts.items():
+        anno.set(node, key, value)
+    return node
+
+
+def contribution(adjoint, value, optional=False):
+    """`adjoint += value`, resolved by the accumulate pass."""
+    node = assign(adjoint, value)
+    anno.set(node, "derivative_of", True)
+    anno.set(node, "self_accumulating", False)
+    anno.set(node, "optional_value", optional)
+    return node
+
+
+def adjoint_block(statements, requires, primals, must_run=False):
+    """Statements that only matter where one of `requires` (adjoints) may be nonzero."""
+    node = gast.If(const(True), statements or [gast.Pass()], [])
+    anno.set(node, "adjoint_block", list(requires))
+    anno.set(node, "block_primals", list(primals))
+    anno.set(node, "must_run", must_run)
+    return node
+
+
+def append_at_ends(block, stmt):
+    """Append `stmt` on every path through `block`, before a tail `break`."""
+    if block and isinstance(block[-1], gast.Break):
+        return block[:-1] + [stmt, block[-1]]
+    if block and isinstance(block[-1], gast.If) and _has_tail_break(block[-1]):
+        last = block[-1]
+        last.body = append_at_ends(last.body, copy.deepcopy(stmt))
+        last.orelse = append_at_ends(last.orelse, stmt)
+        return block
+    return block + [stmt]
+
+
+def _has_tail_break(node):
+    return any(isinstance(n, gast.Break) for n in gast.walk(node)) and not any(
+        isinstance(n, (gast.For, gast.While)) for n in gast.walk(node)
+    )
+
+
+def index_expression(node):
+    """A subscript's index as an ordinary expression (slices become slice(...) calls)."""
+    if isinstance(node, gast.Slice):
+        parts = [copy.deepcopy(p) if p is not None else const(None) for p in (node.lower, node.upper, node.step)]
+        return gast.Call(ref(slice, "slice"), parts, [])
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple([index_expression(e) for e in node.elts], gast.Load())
+    return copy.deepcopy(node)
+
+
+# --------------------------------------------------------------------------- the generator
+
+
+class ReverseGenerator:
+    """Forward and backward code for one function specialization."""
+
+    def __init__(self, fn_source, activity, namer, program):
+        self.src = fn_source
+        self.act = activity
+        self.namer = namer
+        self.program = program
+        self.adjoint_primal = {}  # adjoint name -> primal name
+        self.record_ids = 0
+
+    # -- names
+
+    def adjoint(self, primal):
+        """The adjoint name of an active primal name, or None."""
+        if not self.act.active(primal):
+            return None
+        d = self.namer.derivative(primal)
+        self.adjoint_primal[d] = primal
+        return d
+
+    def active_atom(self, node):
+        return isinstance(node, gast.Name) and self.act.active(node.id)
+
+    def new_record(self):
+        self.record_ids += 1
+        return self.record_ids
+
+    # -- blocks
+
+    def block(self, stmts):
+        forward, backward = [], []
+        for stmt in stmts:
+            f, b = self.statement(stmt)
+            forward += f
+            backward = b + backward
+        return forward, backward
+
+    def statement(self, stmt):
+        if isinstance(stmt, gast.Assign):
+            return self.assignment(stmt)
+        if isinstance(stmt, gast.If):
+            return self.if_statement(stmt)
+        if isinstance(stmt, gast.For):
+            return self.for_loop(stmt)
+        if isinstance(stmt, gast.While):
+            return self.while_loop(stmt)
+        if isinstance(stmt, gast.Return):
+            raise self.src.error("return must be last after normalization", stmt)
+        # Expr, Assert, Raise, Pass, Break: forward only (side effects run once)
+        return [stmt], []
+
+    # -- assignments
+
+    def assignment(self, stmt):
+        target = stmt.targets[0]
+        targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+        forward = [marker("save", var=t, site=id(stmt)) for t in targets] + [stmt]
+        backward = []
+        adjoints = [self.adjoint(t) for t in targets]
+        if any(adjoints):
+            backward.append(self.adjoint_of_assignment(stmt, target, targets, adjoints))
+            backward += [marker("consume", adjoint=d) for d in adjoints if d]
+        backward += [marker("restore", var=t, site=id(stmt)) for t in reversed(targets)]
+        for node in backward:
+            gast.copy_location(node, stmt)
+        return forward, backward
+
+    def adjoint_of_assignment(self, stmt, target, targets, adjoints):
+        value = stmt.value
+        if isinstance(target, gast.Tuple):  # a, b = t
+            if not self.active_atom(value):
+                return adjoint_block([], [], [])
+            items = gast.Tuple([name(d) if d else const(None) for d in adjoints], gast.Load())
+            for item in items.elts:
+                anno.set(item, "optional", True)
+            packed = call(ref(runtime.pack_like, "pack_like"), name(value.id), items)
+            return self.located(
+                adjoint_block([contribution(self.adjoint(value.id), packed, optional=False)], [d for d in adjoints if d], targets),
+                stmt,
+            )
+        result = targets[0]
+        d_result = adjoints[0]
+        statements, must_run = self.adjoint_statements(stmt, value, result, d_result)
+        return self.located(adjoint_block(statements, [d_result], [result], must_run), stmt)
+
+    def located(self, node, stmt):
+        anno.set(node, "origin_line", getattr(stmt, "lineno", None))
+        return gast.copy_location(node, stmt)
+
+    def adjoint_statements(self, stmt, value, result, d_result):
+        """(statements, must_run) contributing d_result to the operands of `value`."""
+        if isinstance(value, gast.Name):
+            return ([contribution(self.adjoint(value.id), name(d_result))] if self.active_atom(value) else []), False
+        if isinstance(value, gast.Constant):
+            return [], False
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return self.display_adjoint(value.elts, [const(i) for i in range(len(value.elts))], d_result), False
+        if isinstance(value, gast.Dict):
+            return self.display_adjoint(value.values, value.keys, d_result), False
+        if isinstance(value, gast.Subscript):
+            bindings = {"x": value.value, "index": index_expression(value.slice)}
+            return self.rule_statements(rules.adjoint_rule(operator.getitem), bindings, result, stmt), False
+        if isinstance(value, gast.Attribute):
+            if value.attr in NONDIFF_ATTRIBUTES:
+                return [], False
+            bindings = {"x": value.value, "name": const(value.attr)}
+            return self.rule_statements(rules.adjoint_rule(getattr), bindings, result, stmt), False
+        if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Call)):
+            return self.call_adjoint(stmt, value, result, d_result)
+        raise self.src.error(f"cannot differentiate a {type(value).__name__} expression", stmt, type(value).__name__)
+
+    def display_adjoint(self, elements, keys, d_result):
+        out = []
+        for element, key in zip(elements, keys):
+            if self.active_atom(element):
+                item = gast.Subscript(name(d_result), copy.deepcopy(key), gast.Load())
+                out.append(contribution(self.adjoint(element.id), item, optional=True))
+        return out
+
+    def call_adjoint(self, stmt, value, result, d_result):
+        callee = anno.get(value, "callee")
+        if isinstance(value, gast.BinOp):
+            bindings_args, keywords = [value.left, value.right], []
+        elif isinstance(value, gast.UnaryOp):
+            bindings_args, keywords = [value.operand], []
+        else:
+            bindings_args, keywords = value.args, value.keywords
+        rule = rules.adjoint_rule(callee) if callee is not None else None
+        if rule is not None:
+            fake_call = gast.Call(name("_"), list(bindings_args), list(keywords))
+            bindings = rules.bind_arguments(rule, fake_call, self.src)
+            return self.rule_statements(rule, bindings, result, stmt), False
+        function = _user_function(callee)
+        if function is not None:
+            return self.user_call_adjoint(stmt, value, function, d_result), True
+        what = _describe(callee) if callee is not None else _source_text(value.func)
+        raise self.src.error(
+            f"no derivative rule for {what}; register one with @s2s.adjoint, or mark the value with s2s.stop_gradient",
+            stmt,
+            what,
+        )
+
+    def rule_statements(self, rule, bindings, result, stmt):
+        instance = rules.instantiate(rule, bindings, result, self.adjoint, self.namer)
+        out = []
+        for s in instance.statements:
+            s = self.simplify_unbroadcast(s, result)
+            if anno.get(s, "derivative_of"):
+                anno.set(s, "optional_value", False)
+            out.append(s)
+        return out
+
+    def simplify_unbroadcast(self, stmt, result):
+        """`unbroadcast(g, x)` is `g` when x and the result are scalars (no broadcasting)."""
+        if self.act.kind(result) != "scalar":
+            return stmt
+        unbroadcast = runtime.unbroadcast
+        kinds = self.act
+
+        class Drop(gast.NodeTransformer):
+            def visit_Call(self, node):
+                self.generic_visit(node)
+                if anno.get(node.func, "object") is unbroadcast and len(node.args) == 2:
+                    like = node.args[1]
+                    if isinstance(like, gast.Constant) or (isinstance(like, gast.Name) and kinds.kind(like.id) == "scalar"):
+                        return node.args[0]
+                return node
+
+        return Drop().visit(stmt)
+
+    # -- calls of user functions
+
+    def user_call_adjoint(self, stmt, value, function, d_result):
+        """The forward calls `f_forward`; the backward calls `f_backward`."""
+        params, positional = self.bind_user_call(stmt, value, function)
+        active = tuple(self.active_atom(a) for a in positional)
+        kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
+        forward_name, backward_name = self.program.request(function, active, kinds, stmt, self.src)
+        # rewrite the forward call in place: f(a, b) -> f_forward(_stack, a, b)
+        value.func = name(forward_name)
+        value.args = [name(STACK)] + positional
+        value.keywords = []
+        anno.set(value, "user_forward", True)
+        grads = call(backward_name, name(STACK), name(d_result))
+        active_args = [a for a, is_active in zip(positional, active) if is_active]
+        if len(active_args) == 1:
+            return [contribution(self.adjoint(active_args[0].id), grads)]
+        holder = self.namer.fresh("_grads")
+        out = [assign(holder, grads)]
+        for i, arg in enumerate(active_args):
+            item = gast.Subscript(name(holder), const(i), gast.Load())
+            out.append(contribution(self.adjoint(arg.id), item))
+        return out
+
+    def bind_user_call(self, stmt, value, function):
+        if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+            raise self.src.error("*args/**kwargs in calls of differentiated functions are not supported yet", stmt, "starred call")
+        signature = inspect.signature(function)
+        for p in signature.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise self.src.error(
+                    f"calling {function.__name__}, which takes *args or **kwargs, is not supported yet", stmt, "variadic function"
+                )
+        try:
+            bound = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
+        except TypeError as exc:
+            raise self.src.error(f"bad call of {function.__name__}: {exc}", stmt) from None
+        positional = []
+        for pname, p in signature.parameters.items():
+            if pname in bound.arguments:
+                positional.append(bound.arguments[pname])
+            else:
+                positional.append(rules._constant(p.default))
+        return list(signature.parameters), positional
+
+    # -- control flow
+
+    def if_statement(self, stmt):
+        body_f, body_b = self.block(stmt.body)
+        else_f, else_b = self.block(stmt.orelse)
+        if not body_b and not else_b:
+            stmt.body, stmt.orelse = body_f or [gast.Pass()], else_f
+            return [stmt], []
+        record = self.new_record()
+        taken, not_taken = push(const(True)), push(const(False))
+        anno.set(taken, "record", record)
+        anno.set(not_taken, "record", record)
+        stmt.body = append_at_ends(body_f, taken)
+        stmt.orelse = append_at_ends(else_f, not_taken)
+        backward = gast.If(pop(), body_b or [gast.Pass()], else_b)
+        anno.set(backward, "record", record)
+        return [stmt], [gast.copy_location(backward, stmt)]
+
+    def for_loop(self, stmt):
+        if not (isinstance(stmt.target, gast.Name) and isinstance(stmt.iter, gast.Call) and anno.get(stmt.iter, "callee") is range):
+            return self.inactive_loop(stmt)
+        body_f, body_b = self.block(stmt.body)
+        var = stmt.target.id
+        save = [marker("save", var=var, site=id(stmt))]
+        restore = [marker("restore", var=var, site=id(stmt))]
+        if not body_b:
+            stmt.body = body_f
+            return save + [stmt], restore
+        record = self.new_record()
+        forward, iterations = [], copy.deepcopy(stmt.iter)
+        assigned_in_body = {n.id for s in stmt.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        if {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & assigned_in_body:
+            # the range's bounds change inside the loop: record the range itself
+            range_name = self.namer.fresh("_range")
+            forward.append(assign(range_name, stmt.iter))
+            stmt.iter = name(range_name)
+            keep = push(name(range_name))
+            anno.set(keep, "record", record)
+            iterations = pop()
+            after = [keep]
+        else:
+            after = []
+        if any(isinstance(n, gast.Break) for s in stmt.body for n in _walk_same_loop(s)):
+            count = self.namer.fresh("_trips")
+            start, step = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1)))
+            keep = push(name(count))
+            for s in (start, step, keep):
+                anno.set(s, "record", record)
+            forward.append(start)
+            body_f = [step] + body_f
+            after = [keep] + after
+            iterations = gast.Subscript(iterations, gast.Slice(None, pop(), None), gast.Load())
+        stmt.body = body_f
+        reversed_range = gast.Call(ref(reversed, "reversed"), [iterations], [])
+        backward = gast.For(name(var, gast.Store()), reversed_range, body_b, [], None)
+        anno.set(backward, "record", record)
+        return save + forward + [stmt] + after, restore + [gast.copy_location(backward, stmt)]
+
+    def while_loop(self, stmt):
+        body_f, body_b = self.block(stmt.body)
+        if not body_b:
+            stmt.body = body_f
+            return [stmt], []
+        record = self.new_record()
+        count = self.namer.fresh("_trips")
+        start, step, keep = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1))), push(name(count))
+        for s in (start, step, keep):
+            anno.set(s, "record", record)
+        stmt.body = [step] + body_f
+        backward = gast.For(name("_", gast.Store()), gast.Call(ref(range, "range"), [pop()], []), body_b, [], None)
+        anno.set(backward, "record", record)
+        return [start, stmt, keep], [gast.copy_location(backward, stmt)]
+
+    def inactive_loop(self, stmt):
+        """A loop over something that is not differentiated: forward only.
+
+        Its variables are saved around the whole loop, restored after it.
+        """
+        body_f, body_b = self.block(stmt.body)
+        if any(anno.get(n, "derivative_of") or anno.has(n, "adjoint_block") for s in body_b for n in gast.walk(s)):
+            raise self.src.error(
+                "cannot differentiate through this loop: iterate over a range, list, tuple, array, zip or enumerate",
+                stmt,
+                "for loop",
+            )
+        stmt.body = body_f
+        assigned = sorted({n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
+        save = [marker("save", var=v, site=id(stmt)) for v in assigned]
+        restore = [marker("restore", var=v, site=id(stmt)) for v in reversed(assigned)]
+        return save + [stmt], restore
+
+
+def _walk_same_loop(node):
+    """Walk `node` without entering nested loops (whose breaks are their own)."""
+    yield node
+    if isinstance(node, (gast.For, gast.While)):
+        return
+    for child in gast.iter_child_nodes(node):
+        yield from _walk_same_loop(child)
+
+
+def _user_function(callee):
+    """The Python function to transform for a call, or None if it is not one."""
+    if isinstance(callee, types.MethodType):
+        callee = callee.__func__
+    if isinstance(callee, types.FunctionType):
+        module = getattr(callee, "__module__", "") or ""
+        if not module.split(".")[0] in ("numpy", "scipy"):
+            return callee
+    return None
+
+
+def _describe(obj):
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    return f"{module}.{qualname}" if module and module != "builtins" else qualname
+
+
+def _source_text(node):
+    return ast.unparse(gast.gast_to_ast(copy.deepcopy(node)))
+
+
+def _constant_kind(node):
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return "scalar"
+    return None

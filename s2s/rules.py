@@ -1,0 +1,278 @@
+"""The registry of derivative templates, and their inlining into generated code.
+
+A template is a Python function whose first parameter names the primitive's result
+and whose other parameters name its arguments; its body uses `d[name]` for the
+derivative of a name. `@adjoint(prim)` rules assign `d[arg]` from `d[result]` (reverse
+mode); `@tangent(prim)` rules assign `d[result]` from `d[arg]` (forward mode). The
+generator substitutes the real names and inlines the body, so the derivative code a
+user reads is the rule text.
+"""
+import copy
+import importlib
+import importlib.util
+import inspect
+import os
+import pkgutil
+import sys
+import textwrap
+
+import gast
+
+from . import anno
+from .errors import TransformError
+
+_ADJOINTS = {}
+_TANGENTS = {}
+_NON_DIFFERENTIABLE = {}
+_loaded = False
+
+
+def _key(obj):
+    return id(obj)
+
+
+class Rule:
+    """One template: a parsed body and the signature it binds call arguments to."""
+
+    def __init__(self, primitive, template, mode):
+        self.primitive = primitive
+        self.template = template
+        self.mode = mode
+        signature = inspect.signature(template)
+        params = list(signature.parameters.values())
+        if not params:
+            raise TypeError(f"template {template.__name__} needs a first parameter for the result")
+        self.result_param = params[0].name
+        self.signature = signature.replace(parameters=params[1:])
+        self._body = None
+
+    @property
+    def body(self):
+        if self._body is None:
+            source = textwrap.dedent(inspect.getsource(self.template))
+            fn = gast.parse(source).body[0]
+            _resolve_globals(fn, self.template)
+            self._body = fn.body
+        return self._body
+
+    def describe(self):
+        name = getattr(self.primitive, "__name__", repr(self.primitive))
+        return f"{self.mode} rule for {name} ({inspect.getsourcefile(self.template)})"
+
+
+def _resolve_globals(fn, template):
+    """Attach the object each free name of a template refers to."""
+    params = {a.id for a in fn.args.args + fn.args.kwonlyargs}
+    stored = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    namespace = template.__globals__
+    builtins = namespace.get("__builtins__", {})
+    builtins = builtins if isinstance(builtins, dict) else vars(builtins)
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and node.id not in params | stored | {"d"}:
+            if node.id in namespace:
+                anno.set(node, "object", namespace[node.id])
+            elif node.id in builtins:
+                anno.set(node, "object", builtins[node.id])
+
+
+def _register(table, primitives, mode):
+    def decorate(template):
+        for primitive in primitives:
+            table[_key(primitive)] = (primitive, Rule(primitive, template, mode))
+        return template
+
+    return decorate
+
+
+def adjoint(*primitives):
+    """Register the reverse-mode rule of `primitives`: `d[arg] = ... d[result] ...`."""
+    return _register(_ADJOINTS, primitives, "adjoint")
+
+
+def tangent(*primitives):
+    """Register the forward-mode rule of `primitives`: `d[result] = ... d[arg] ...`."""
+    return _register(_TANGENTS, primitives, "tangent")
+
+
+def non_differentiable(*primitives):
+    """Declare functions whose outputs carry no derivative (floor, comparisons, len...)."""
+    for p in primitives:
+        _NON_DIFFERENTIABLE[_key(p)] = p
+
+
+def _load_templates():
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    package = _templates_package()
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+def _templates_package():
+    """`s2s.templates`: installed from templates/, or read from the source tree."""
+    try:
+        return importlib.import_module("s2s.templates")
+    except ImportError:
+        root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+        spec = importlib.util.spec_from_file_location(
+            "s2s.templates", os.path.join(root, "__init__.py"), submodule_search_locations=[root]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["s2s.templates"] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+def adjoint_rule(obj):
+    _load_templates()
+    entry = _ADJOINTS.get(_key(obj))
+    return entry[1] if entry and entry[0] is obj else None
+
+
+def tangent_rule(obj):
+    _load_templates()
+    entry = _TANGENTS.get(_key(obj))
+    return entry[1] if entry and entry[0] is obj else None
+
+
+def is_non_differentiable(obj):
+    _load_templates()
+    entry = _NON_DIFFERENTIABLE.get(_key(obj))
+    return entry is not None and entry is obj
+
+
+def template_fingerprint():
+    """Identifies the rules in use, for cache keys."""
+    _load_templates()
+    parts = []
+    for table in (_ADJOINTS, _TANGENTS):
+        for primitive, rule in table.values():
+            try:
+                parts.append(inspect.getsource(rule.template))
+            except OSError:
+                parts.append(rule.template.__qualname__)
+    return "\n".join(sorted(parts))
+
+
+# --------------------------------------------------------------------------- inlining
+
+
+def bind_arguments(rule, call, fn_source):
+    """Map each template parameter to the gast atom the call passes (or its default)."""
+    args = []
+    for a in call.args:
+        if isinstance(a, gast.Starred):
+            raise fn_source.error("*-arguments to a primitive are not supported", call, "starred call")
+        args.append(a)
+    kwargs = {}
+    for k in call.keywords:
+        if k.arg is None:
+            raise fn_source.error("**-arguments to a primitive are not supported", call, "keyword unpacking")
+        kwargs[k.arg] = k.value
+    try:
+        bound = rule.signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        name = getattr(rule.primitive, "__name__", "primitive")
+        raise fn_source.error(f"cannot match the call of {name} to its derivative rule: {exc}", call) from None
+    result = {}
+    for name, param in rule.signature.parameters.items():
+        if name in bound.arguments:
+            value = bound.arguments[name]
+            if param.kind == param.VAR_POSITIONAL:
+                value = gast.Tuple(list(value), gast.Load())
+            result[name] = value
+        elif param.default is not inspect.Parameter.empty:
+            result[name] = _constant(param.default)
+        else:
+            result[name] = gast.Constant(None, None)
+    return result
+
+
+def _constant(value):
+    if isinstance(value, (int, float, complex, str, bool, type(None))):
+        return gast.Constant(value, None)
+    if isinstance(value, tuple):
+        return gast.Tuple([_constant(v) for v in value], gast.Load())
+    node = gast.Name(f"_default_{type(value).__name__}", gast.Load(), None, None)
+    anno.set(node, "object", value)
+    return node
+
+
+class Instance:
+    """A template body instantiated at one call site.
+
+    `statements` are the rule's statements with names substituted. Assignments to a
+    derivative carry the annotation `derivative_of` (the primal name whose derivative
+    they assign) and, where the rule reads that same derivative on its right-hand
+    side (a rule that accumulates by itself, such as `add_at`), `self_accumulating`.
+    """
+
+    def __init__(self, statements):
+        self.statements = statements
+
+
+def instantiate(rule, bindings, result, derivative_name, namer):
+    """Substitute names into `rule`'s body.
+
+    bindings: template parameter -> gast atom at the call site.
+    result: the name the primitive's result is bound to.
+    derivative_name(primal_name) -> name of its derivative, or None where the primal is
+    inactive (its derivative is zero); statements assigning such derivatives are dropped.
+    """
+    body = copy.deepcopy(rule.body)
+    params = dict(bindings)
+    params[rule.result_param] = gast.Name(result, gast.Load(), None, None)
+    renames = {}
+    for node in gast.walk(gast.Module(body, [])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id not in renames:
+            renames[node.id] = namer.fresh(node.id if node.id.startswith("_") else f"_{node.id}")
+
+    def derivative_of(node):
+        """For `d[p]`: the primal name p stands for, or None."""
+        if (
+            isinstance(node, gast.Subscript)
+            and isinstance(node.value, gast.Name)
+            and node.value.id == "d"
+            and isinstance(node.slice, gast.Name)
+        ):
+            bound = params.get(node.slice.id)
+            if bound is None:
+                raise TransformError(f"{rule.describe()}: d[{node.slice.id}] names no parameter")
+            return bound.id if isinstance(bound, gast.Name) else False
+        return None
+
+    class Substitute(gast.NodeTransformer):
+        def visit_Subscript(self, node):
+            primal = derivative_of(node)
+            if primal is None:
+                return self.generic_visit(node)
+            name = derivative_name(primal) if primal else None
+            if name is None:
+                return gast.Constant(None, None)  # zero: the caller drops or folds it
+            return gast.Name(name, type(node.ctx)(), None, None)
+
+        def visit_Name(self, node):
+            if node.id in params and isinstance(node.ctx, gast.Load):
+                return copy.deepcopy(params[node.id])
+            if node.id in renames:
+                return gast.Name(renames[node.id], node.ctx, None, None)
+            return node
+
+    statements = []
+    for stmt in body:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+            primal = derivative_of(stmt.targets[0])
+            if primal is not None:
+                target_name = derivative_name(primal) if primal else None
+                if target_name is None:
+                    continue  # the derivative of an inactive argument is zero
+                reads_itself = any(derivative_of(n) == primal for n in gast.walk(stmt.value))
+                new = Substitute().visit(stmt)
+                anno.set(new, "derivative_of", primal)
+                anno.set(new, "self_accumulating", reads_itself)
+                statements.append(new)
+                continue
+        statements.append(Substitute().visit(stmt))
+    return Instance(statements)

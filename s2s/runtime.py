@@ -1,0 +1,423 @@
+"""What generated derivative code calls.
+
+Small and dependent on numpy alone: `s2s.export` copies the helpers a module uses
+into the exported file, so nothing here may import the rest of s2s.
+
+Adjoint values mirror the structure of their primal: a float's adjoint is a float,
+an array's an array of the same shape, a list/tuple/dict/dataclass/NamedTuple's the
+same container of adjoints. `None` stands for "no adjoint" (a non-differentiable
+leaf such as an int or a string) and is the additive identity of `add_grad`.
+"""
+import dataclasses
+
+import numpy as np
+
+_SCALARS = (float, int, complex, np.number, np.bool_)
+
+
+def _is_tuple_like(x):
+    return isinstance(x, tuple) and not hasattr(x, "_fields")
+
+
+def unbroadcast(g, like):
+    """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting."""
+    shape = np.shape(like)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if not shape:
+        return np.sum(g)
+    g = np.sum(g, axis=tuple(range(len(gshape) - len(shape)))) if len(gshape) > len(shape) else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(g)[i] != 1)
+    return np.sum(g, axis=axes, keepdims=True) if axes else g
+
+
+def zeros_like(x):
+    """The zero adjoint of a primal value, with the same structure."""
+    if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
+        return None
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind in "fc":
+            return np.zeros_like(x)
+        return np.zeros(x.shape) if x.dtype.kind in "iub" else None
+    if isinstance(x, (float, np.floating)):
+        return 0.0
+    if isinstance(x, (int, np.integer)):
+        return 0.0
+    if isinstance(x, (complex, np.complexfloating)):
+        return 0j
+    return map_structure(zeros_like, x)
+
+
+def map_structure(fn, x, *rest):
+    """Apply `fn` leafwise over containers with the structure of `x`."""
+    if isinstance(x, list):
+        return [fn(*items) for items in zip(x, *rest)]
+    if isinstance(x, tuple):
+        values = [fn(*items) for items in zip(x, *rest)]
+        return tuple(values) if _is_tuple_like(x) else type(x)(*values)
+    if isinstance(x, dict):
+        return {k: fn(x[k], *(r[k] for r in rest)) for k in x}
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        fields = [f.name for f in dataclasses.fields(x) if f.init]
+        return type(x)(**{f: fn(getattr(x, f), *(getattr(r, f) for r in rest)) for f in fields})
+    raise TypeError(f"s2s: cannot differentiate with respect to a value of type {type(x).__name__}")
+
+
+def add_grad(a, b):
+    """Sum of two adjoints of the same primal; None is zero."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, (np.ndarray,) + _SCALARS):
+        return a + b
+    if isinstance(a, list):
+        return [add_grad(p, q) for p, q in zip(a, b)]
+    return map_structure(add_grad, a, b)
+
+
+def _has_integer_array(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(
+        isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu" for p in parts
+    )
+
+
+def add_at(d_container, container, index, d_item):
+    """Adjoint of reading `container[index]`: add `d_item` into the container's adjoint.
+
+    Never mutates `d_container`: adjoint arrays may be shared between variables.
+    """
+    if d_item is None:
+        return d_container
+    if isinstance(container, np.ndarray):
+        if d_container is None:
+            out = np.zeros(container.shape, dtype=np.result_type(container.dtype, d_item, float))
+        else:
+            out = np.array(d_container, dtype=np.result_type(d_container, d_item))
+        if _has_integer_array(index):
+            np.add.at(out, index, d_item)  # repeated indices accumulate
+        else:
+            out[index] += d_item
+        return out
+    if d_container is None:
+        d_container = zeros_like(container)
+    if isinstance(container, dict):
+        out = dict(d_container)
+        out[index] = add_grad(out.get(index), d_item)
+        return out
+    out = list(d_container)
+    if isinstance(index, slice):
+        for position, item in zip(range(len(container))[index], d_item):
+            out[position] = add_grad(out[position], item)
+    else:
+        out[index] = add_grad(out[index], d_item)
+    if isinstance(container, tuple):
+        return tuple(out) if _is_tuple_like(container) else type(container)(*out)
+    return out
+
+
+def getattr_adjoint(d_obj, obj, name, d_attr):
+    """Adjoint of reading `obj.name` for dataclasses and NamedTuples."""
+    if d_attr is None:
+        return d_obj
+    if d_obj is None:
+        d_obj = zeros_like(obj)
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.replace(d_obj, **{name: add_grad(getattr(d_obj, name), d_attr)})
+    return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+
+
+def pack_like(like, items):
+    """Adjoint of unpacking `a, b = like`: the adjoints back in `like`'s container type.
+
+    An item without adjoint (None) becomes the zero of its element, so that adjoints
+    of numeric values are never None.
+    """
+    items = [zeros_like(element) if item is None else item for element, item in zip(like, items)]
+    if isinstance(like, np.ndarray):
+        return np.stack(items)
+    if isinstance(like, list):
+        return items
+    if _is_tuple_like(like):
+        return tuple(items)
+    return type(like)(*items)
+
+
+def seq_len(x):
+    """Length of a sequence a differentiated loop iterates over by position."""
+    if isinstance(x, (list, tuple, np.ndarray, range, str)):
+        return len(x)
+    raise TypeError(
+        f"s2s: a differentiated for-loop can iterate over lists, tuples, arrays and ranges, "
+        f"not {type(x).__name__}; use .items(), .values() or list(...) explicitly"
+    )
+
+
+def ones_like_output(y):
+    """The seed of reverse mode: 1.0 for a scalar output; other outputs are rejected."""
+    if np.ndim(y) != 0 or isinstance(y, (list, tuple, dict)):
+        raise TypeError(
+            f"s2s.grad needs a scalar-valued function, but it returned a value of shape {np.shape(y)}; "
+            "use s2s.elementwise_grad, s2s.vjp or s2s.jacobian for non-scalar outputs"
+        )
+    return 1.0
+
+
+def match_like(g, x):
+    """Give a gradient the type, shape and dtype of the argument it belongs to."""
+    if g is None:
+        g = zeros_like(x)
+    if isinstance(x, np.ndarray):
+        g = np.asarray(g)
+        if g.shape != x.shape:
+            g = np.broadcast_to(g, x.shape)
+        return g.astype(x.dtype if x.dtype.kind in "fc" else float, copy=False)
+    if isinstance(x, (np.floating, np.complexfloating)):
+        return type(x)(g)
+    if isinstance(x, (float, int)) and not isinstance(x, bool):
+        return float(g) if np.ndim(g) == 0 and not np.iscomplexobj(g) else g
+    if g is None or isinstance(x, (bool, str, bytes, type(None))):
+        return g
+    return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
+
+
+def astype(x, dtype):
+    """`x.astype(dtype)` as a function, so it has one derivative rule."""
+    return x.astype(dtype)
+
+
+# ---- helpers called by derivative rules
+# Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
+# vector-Jacobian products of a primitive (linear in their first argument), and have
+# rules of their own in templates/runtime_helpers.py so generated code that calls them
+# can be differentiated again. None of them mutates its inputs.
+
+
+def _sum_to_shape(g, shape):
+    """Sum `g` over the axes that broadcasting `shape` up to `g`'s shape created."""
+    g = np.asarray(g)
+    if g.shape == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    g = np.sum(g, axis=tuple(range(lead))) if lead > 0 else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return np.sum(g, axis=axes, keepdims=True) if axes else g
+
+
+def _normalize_axes(axes, ndim):
+    """A tuple of non-negative axes from an int, a sequence, or None (every axis)."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, (int, np.integer)):
+        axes = (axes,)
+    return tuple(int(a) % ndim if ndim else int(a) for a in axes)
+
+
+def broadcast_like(g, like):
+    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`."""
+    shape = np.shape(like)
+    if np.shape(g) == shape:
+        return g
+    return np.broadcast_to(g, shape).copy()
+
+
+def grad_reduce(g, x, axis=None, keepdims=False):
+    """Broadcast the gradient `g` of a reduction over `axis` back to the shape of `x`."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    if not keepdims:
+        g = np.expand_dims(g, tuple(range(len(shape))) if axis is None else axis)
+    return np.broadcast_to(g, shape).copy()
+
+
+def tie_weights(x, result, axis=None, keepdims=False):
+    """Where `x` attains the max/min `result` of its reduction: 1/(number of ties), else 0."""
+    mask = x == grad_reduce(result, x, axis, keepdims)
+    return mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+def prod_others(x, axis=None):
+    """For each element of `x`, the product of the other elements along `axis`.
+
+    Computed from exclusive cumulative products, so zeros in `x` are no problem
+    (unlike `prod(x) / x`).
+    """
+    x = np.asarray(x)
+    if x.ndim == 0:
+        return np.ones_like(x, dtype=np.result_type(x, 1.0))
+    axes = _normalize_axes(axis, x.ndim)
+    ends = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, ends)
+    flat = np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=np.result_type(x, 1.0))
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis(np.reshape(before * after, moved.shape), ends, axes)
+
+
+def cumsum_grad(g, x, axis=None):
+    """Adjoint of `np.cumsum(x, axis)`: a reversed cumulative sum, in the shape of `x`."""
+    if axis is None:
+        return np.reshape(np.cumsum(np.asarray(g)[::-1])[::-1], np.shape(x))
+    return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+
+
+def inverse_axes(axes, ndim):
+    """The permutation that undoes `np.transpose(_, axes)` on an array of `ndim` dims."""
+    if axes is None:
+        return None
+    return tuple(int(i) for i in np.argsort(_normalize_axes(axes, ndim)))
+
+
+def dot_grad_left(g, a, b):
+    """Adjoint of `np.dot(a, b)` with respect to `a`, given the gradient `g` of the result."""
+    a_ndim, b = np.ndim(a), np.asarray(b)
+    if a_ndim == 0:
+        return np.sum(g * b)
+    if b.ndim == 0:
+        return g * b
+    if b.ndim == 1:
+        return np.multiply.outer(g, b)
+    g_axes = tuple(range(a_ndim - 1, np.ndim(g)))
+    b_axes = tuple(range(b.ndim - 2)) + (b.ndim - 1,)
+    return np.tensordot(g, b, axes=(g_axes, b_axes))
+
+
+def dot_grad_right(g, a, b):
+    """Adjoint of `np.dot(a, b)` with respect to `b`, given the gradient `g` of the result."""
+    a, b_ndim = np.asarray(a), np.ndim(b)
+    if b_ndim == 0:
+        return np.sum(g * a)
+    if a.ndim == 0:
+        return g * a
+    lead = tuple(range(a.ndim - 1))
+    if b_ndim == 1:
+        return np.tensordot(g, a, axes=(lead, lead))
+    return np.moveaxis(np.tensordot(a, g, axes=(lead, lead)), 0, -2)
+
+
+def _matmul_promote(g, a_ndim, b_ndim):
+    """The gradient of `matmul` with the dims that 1-D operands drop put back."""
+    if b_ndim == 1:
+        g = np.expand_dims(g, -1)
+    if a_ndim == 1:
+        g = np.expand_dims(g, -2)
+    return g
+
+
+def matmul_grad_left(g, a, b):
+    """Adjoint of `a @ b` with respect to `a` (1-D operands and batch broadcasting included)."""
+    a_shape, b = np.shape(a), np.asarray(b)
+    g = _matmul_promote(g, len(a_shape), b.ndim)
+    bm = b[:, None] if b.ndim == 1 else b
+    ga = np.matmul(g, np.swapaxes(bm, -1, -2))
+    full = (1,) + a_shape if len(a_shape) == 1 else a_shape
+    return np.reshape(_sum_to_shape(ga, full), a_shape)
+
+
+def matmul_grad_right(g, a, b):
+    """Adjoint of `a @ b` with respect to `b` (1-D operands and batch broadcasting included)."""
+    a, b_shape = np.asarray(a), np.shape(b)
+    g = _matmul_promote(g, a.ndim, len(b_shape))
+    am = a[None, :] if a.ndim == 1 else a
+    gb = np.matmul(np.swapaxes(am, -1, -2), g)
+    full = b_shape + (1,) if len(b_shape) == 1 else b_shape
+    return np.reshape(_sum_to_shape(gb, full), b_shape)
+
+
+def _tensordot_axes(axes, a_ndim, b_ndim):
+    """`np.tensordot`'s `axes` argument as two tuples of non-negative axes."""
+    if isinstance(axes, (int, np.integer)):
+        return tuple(range(a_ndim - axes, a_ndim)), tuple(range(axes))
+    a_axes, b_axes = axes
+    return _normalize_axes(a_axes, a_ndim), _normalize_axes(b_axes, b_ndim)
+
+
+def tensordot_grad_left(g, a, b, axes=2):
+    """Adjoint of `np.tensordot(a, b, axes)` with respect to `a`."""
+    a_ndim, b = np.ndim(a), np.asarray(b)
+    a_axes, b_axes = _tensordot_axes(axes, a_ndim, b.ndim)
+    a_free = [i for i in range(a_ndim) if i not in a_axes]
+    b_free = [i for i in range(b.ndim) if i not in b_axes]
+    g_b_part = tuple(range(len(a_free), np.ndim(g)))
+    ga = np.tensordot(g, b, axes=(g_b_part, tuple(b_free)))
+    # ga's axes: a's free axes, then a's summed axes in the order of b's summed axes
+    order = a_free + [a_axes[b_axes.index(i)] for i in sorted(b_axes)]
+    return np.transpose(ga, np.argsort(order)) if order else ga
+
+
+def tensordot_grad_right(g, a, b, axes=2):
+    """Adjoint of `np.tensordot(a, b, axes)` with respect to `b`."""
+    a, b_ndim = np.asarray(a), np.ndim(b)
+    a_axes, b_axes = _tensordot_axes(axes, a.ndim, b_ndim)
+    a_free = [i for i in range(a.ndim) if i not in a_axes]
+    b_free = [i for i in range(b_ndim) if i not in b_axes]
+    gb = np.tensordot(a, g, axes=(tuple(a_free), tuple(range(len(a_free)))))
+    # gb's axes: b's summed axes in the order of a's summed axes, then b's free axes
+    order = [b_axes[a_axes.index(i)] for i in sorted(a_axes)] + b_free
+    return np.transpose(gb, np.argsort(order)) if order else gb
+
+
+def _zeros_for(x):
+    """A float zero with the shape of `x` (for a missing, i.e. zero, gradient)."""
+    return np.zeros(np.shape(x))
+
+
+def split_like(g, arrays, axis=0):
+    """Adjoint of `np.concatenate(arrays, axis)`: `g` cut into pieces shaped like `arrays`."""
+    if axis is None:
+        sizes = [np.size(a) for a in arrays]
+        pieces = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
+        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    sizes = [np.shape(a)[axis] for a in arrays]
+    return list(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def concat_like(gs, arrays, axis=0):
+    """`np.concatenate(gs, axis)` where a None in `gs` is zero shaped like its array; adjoint of `split_like`."""
+    parts = [_zeros_for(a) if g is None else g for g, a in zip(gs, arrays)]
+    if axis is None:
+        parts = [np.ravel(p) for p in parts]
+        axis = 0
+    return np.concatenate(parts, axis=axis)
+
+
+def unstack(g, arrays, axis=0):
+    """Adjoint of `np.stack(arrays, axis)`: the slices of `g` along `axis`, as a list."""
+    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def stack_like(gs, arrays, axis=0):
+    """`np.stack(gs, axis)` where a None in `gs` is zero shaped like its array; adjoint of `unstack`."""
+    return np.stack([_zeros_for(a) if g is None else g for g, a in zip(gs, arrays)], axis=axis)
+
+
+def _nesting(obj):
+    """How many array dimensions a nested list/tuple of scalars and arrays spans."""
+    depth = 0
+    while isinstance(obj, (list, tuple)) and len(obj):
+        depth, obj = depth + 1, obj[0]
+    return depth + np.ndim(obj)
+
+
+def array_grad(g, obj):
+    """Adjoint of `np.array(obj)`: `g` split into the nested list/tuple structure of `obj`."""
+    if not isinstance(obj, (list, tuple)):
+        return np.reshape(g, np.shape(obj)) if np.shape(g) != np.shape(obj) else g
+    g = np.asarray(g)
+    while g.ndim > _nesting(obj) and g.shape[0] == 1:  # leading axes added by ndmin
+        g = g[0]
+    items = [array_grad(g[i], item) for i, item in enumerate(obj)]
+    return tuple(items) if type(obj) is tuple else items
+
+
+def array_like(gs, obj):
+    """`np.array(gs)` where a None in the nested `gs` is zero shaped like that part of `obj`; adjoint of `array_grad`."""
+    if gs is None:
+        return _zeros_for(obj)
+    if not isinstance(obj, (list, tuple)):
+        return gs
+    return np.array([array_like(g, item) for g, item in zip(gs, obj)])
