@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 from .errors import TransformError  # noqa: E402
 from .rules import adjoint, tangent, non_differentiable  # noqa: E402
 from .api import grad, value_and_grad, source  # noqa: E402
+from .cache import cache_info, clear_cache  # noqa: E402
 
 __all__ = [
     "TransformError",
@@ -18,4 +19,6 @@ __all__ = [
     "grad",
     "value_and_grad",
     "source",
+    "cache_info",
+    "clear_cache",
 ]

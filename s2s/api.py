@@ -1,15 +1,27 @@
 """The public API: derivative objects that generate their code on first call."""
+import dataclasses
 import functools
 import inspect
-import threading
 
-from . import __version__, emit, frontend, loader, runtime
+from . import __version__, cache, emit, frontend, loader, runtime
 from .errors import TransformError
 from .passes.activity import kind_of_value
 from .program import Program, param_names, prepare
 
-_lock = threading.RLock()
-_memory = {}
+
+@dataclasses.dataclass
+class Generated:
+    """A generated module: its text, the objects its names are bound to, its entry point."""
+
+    text: str
+    namespace: dict
+    entry: str
+    function: object = None
+
+    def load(self, module_name):
+        module = loader.load_module(self.text, self.namespace, module_name)
+        self.function = getattr(module, self.entry)
+        return self
 
 
 def _wrt_indices(signature, wrt, func):
@@ -75,12 +87,12 @@ class Derivative:
     def generated(self, kinds):
         """The generated function for arguments of these kinds (generated once)."""
         key = (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
-        with _lock:
-            if key not in _memory:
-                _memory[key] = self._generate(kinds)
-            function, source = _memory[key]
-        self._last_source = source
-        return function
+        generated = cache.lookup(key, lambda: self._generate(kinds).load(self._module_name()))
+        self._last_source = generated.text
+        return generated.function
+
+    def _module_name(self):
+        return f"{self.mode}_{getattr(self.func, '__name__', 'f')}"
 
     def _generate(self, kinds):
         src, _ = prepare(self.func)
@@ -97,8 +109,7 @@ class Derivative:
         text, namespace = emit.emit_module(program.functions, header)
         if self.verbose:
             print(text)
-        module = loader.load_module(text, namespace, driver_name)
-        return getattr(module, driver_name), text
+        return Generated(text, namespace, driver_name)
 
     def source(self):
         if self._last_source is None:

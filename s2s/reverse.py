@@ -394,7 +394,7 @@ class ReverseGenerator:
         reversed_range = gast.Call(ref(reversed, "reversed"), [iterations], [])
         backward = gast.For(name(var, gast.Store()), reversed_range, body_b, [], None)
         anno.set(backward, "record", record)
-        return save + forward + [stmt] + after, restore + [gast.copy_location(backward, stmt)]
+        return save + forward + [stmt] + after, [gast.copy_location(backward, stmt)] + restore
 
     def while_loop(self, stmt):
         body_f, body_b = self.block(stmt.body)
