@@ -86,10 +86,25 @@ class Derivative:
 
     def generated(self, kinds):
         """The generated function for arguments of these kinds (generated once)."""
+        return self.module(kinds).function
+
+    def module(self, kinds=None):
+        """The Generated module for arguments of these kinds (default: of any kinds).
+
+        From the memory cache, else the disk cache, else transformed now.
+        """
+        if kinds is None:
+            kinds = tuple(None for _ in self.signature.parameters)
         key = (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
-        generated = cache.lookup(key, lambda: self._generate(kinds).load(self._module_name()))
+        name = self._module_name()
+        generated = cache.lookup(
+            key,
+            lambda: self._generate(kinds).load(name),
+            disk=cache.DiskKey(self.func, self.mode, self.wrt, kinds),
+            load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
+        )
         self._last_source = generated.text
-        return generated.function
+        return generated
 
     def _module_name(self):
         return f"{self.mode}_{getattr(self.func, '__name__', 'f')}"

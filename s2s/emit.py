@@ -26,8 +26,10 @@ class Namespace:
         self.objects = {}
         self.by_id = {}
         self.defined = set(defined)
+        self.origins = {}
 
-    def bind(self, preferred, obj):
+    def bind(self, preferred, obj, origin=None):
+        """The module name for `obj`; `origin`: (function, name) it was resolved in, if any."""
         if id(obj) in self.by_id and self.objects.get(self.by_id[id(obj)]) is obj:
             return self.by_id[id(obj)]
         name, i = preferred, 2
@@ -35,7 +37,21 @@ class Namespace:
             name, i = f"{preferred}_{i}", i + 1
         self.objects[name] = obj
         self.by_id[id(obj)] = name
+        if origin is not None:
+            self.origins[name] = origin
         return name
+
+
+class Bindings(dict):
+    """A generated module's names -> objects, and where user-scope names came from.
+
+    `origins` maps a name bound from a user function's scope to (that function, the
+    name there), so the disk cache can look it up again in another process.
+    """
+
+    def __init__(self, objects, origins):
+        super().__init__(objects)
+        self.origins = dict(origins)
 
 
 def _locals(fn):
@@ -62,7 +78,7 @@ def emit_module(functions, header_lines):
                     continue
                 obj = src.resolve(node.id) if src is not None else _MISSING
                 if obj is not _MISSING:
-                    node.id = namespace.bind(node.id, obj)
+                    node.id = namespace.bind(node.id, obj, (src.func, node.id))
     for node, obj in pending:
         node.id = namespace.bind(_preferred_name(node.id, obj), obj)
     for fn in functions:
@@ -73,7 +89,7 @@ def emit_module(functions, header_lines):
     body = ast.unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
     text = "\n".join(lines) + _render_comments(body) + "\n"
-    return text, dict(namespace.objects)
+    return text, Bindings(namespace.objects, namespace.origins)
 
 
 def _preferred_name(current, obj):

@@ -92,7 +92,8 @@ class Program:
 
     def sweeps(self, spec):
         """(generator, forward stmts, backward stmts, d_result, d_params) before records."""
-        gen = ReverseGenerator(spec.src, spec.activity, spec.namer, self)
+        loop_entry = activity.varied_on_loop_entry(spec.src.node, spec.active_params)
+        gen = ReverseGenerator(spec.src, spec.activity, spec.namer, self, loop_entry)
         forward, backward = gen.block(spec.src.node.body[:-1])
         result = spec.result
         d_result = gen.adjoint(result.id) if isinstance(result, gast.Name) else None

@@ -23,7 +23,7 @@ import types
 import gast
 
 from . import anno, rules, runtime
-from .passes.activity import NONDIFF_ATTRIBUTES
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 
 STACK = "_stack"
 
@@ -125,9 +125,10 @@ def index_expression(node):
 class ReverseGenerator:
     """Forward and backward code for one function specialization."""
 
-    def __init__(self, fn_source, activity, namer, program):
+    def __init__(self, fn_source, activity, namer, program, loop_entry=None):
         self.src = fn_source
         self.act = activity
+        self.loop_entry = loop_entry or {}
         self.namer = namer
         self.program = program
         self.adjoint_primal = {}  # adjoint name -> primal name
@@ -205,8 +206,49 @@ class ReverseGenerator:
             )
         result = targets[0]
         d_result = adjoints[0]
+        if not any(self.act.active(n) for n in differentiable_operands(value)):
+            return adjoint_block([], [], [])  # nothing differentiable flows in: only consume
         statements, must_run = self.adjoint_statements(stmt, value, result, d_result)
+        entry_reads = anno.get(stmt, "entry_reads", ())
+        if entry_reads:
+            guarded = {self.adjoint(v) for v in entry_reads}
+            statements = [self.first_iteration_guard(s) if _contributes_to(s, guarded) else s for s in statements]
         return self.located(adjoint_block(statements, [d_result], [result], must_run), stmt)
+
+    def first_iteration_guard(self, contribution_stmt):
+        """Skip a contribution in the loop's first iteration, where its target is not varied."""
+        target = contribution_stmt.targets[0].id
+        dead = assign(target, const(None))
+        anno.set(dead, "derivative_of", True)
+        anno.set(dead, "self_accumulating", True)
+        guard = gast.If(name(_GUARD), [contribution_stmt], [dead])
+        anno.set(guard, "iteration_guard", True)
+        return guard
+
+    def mark_entry_reads(self, loop):
+        """Annotate statements of a loop body that read values not varied on entry.
+
+        In the first iteration those values are the ones from before the loop, which do
+        not depend on the inputs, so their derivative contributions are skipped there.
+        Only top-level assignments before the name's first top-level rebinding count.
+        """
+        entry = self.loop_entry.get(id(loop))
+        if entry is None:
+            return False
+        assigned = {n.id for s in loop.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        pending = {v for v in assigned if self.act.active(v) and v not in entry}
+        if isinstance(loop, gast.For):
+            pending.discard(loop.target.id)
+        marked = False
+        for stmt in loop.body:
+            if not pending or not isinstance(stmt, gast.Assign):
+                break
+            reads = differentiable_operands(stmt.value) & pending
+            if reads:
+                anno.set(stmt, "entry_reads", reads)
+                marked = True
+            pending -= {n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)}
+        return marked
 
     def located(self, node, stmt):
         anno.set(node, "origin_line", getattr(stmt, "lineno", None))
@@ -238,8 +280,8 @@ class ReverseGenerator:
         out = []
         for element, key in zip(elements, keys):
             if self.active_atom(element):
-                item = gast.Subscript(name(d_result), copy.deepcopy(key), gast.Load())
-                out.append(contribution(self.adjoint(element.id), item, optional=True))
+                item = call(ref(runtime.grad_item, "grad_item"), name(d_result), copy.deepcopy(key), name(element.id))
+                out.append(contribution(self.adjoint(element.id), item))
         return out
 
     def call_adjoint(self, stmt, value, result, d_result):
@@ -359,8 +401,10 @@ class ReverseGenerator:
     def for_loop(self, stmt):
         if not (isinstance(stmt.target, gast.Name) and isinstance(stmt.iter, gast.Call) and anno.get(stmt.iter, "callee") is range):
             return self.inactive_loop(stmt)
-        body_f, body_b = self.block(stmt.body)
         var = stmt.target.id
+        assigns_var = any(isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, gast.Store) for s in stmt.body for n in gast.walk(s))
+        guarded = not assigns_var and self.mark_entry_reads(stmt)
+        body_f, body_b = self.block(stmt.body)
         save = [marker("save", var=var, site=id(stmt))]
         restore = [marker("restore", var=var, site=id(stmt))]
         if not body_b:
@@ -391,12 +435,28 @@ class ReverseGenerator:
             after = [keep] + after
             iterations = gast.Subscript(iterations, gast.Slice(None, pop(), None), gast.Load())
         stmt.body = body_f
-        reversed_range = gast.Call(ref(reversed, "reversed"), [iterations], [])
-        backward = gast.For(name(var, gast.Store()), reversed_range, body_b, [], None)
-        anno.set(backward, "record", record)
-        return save + forward + [stmt] + after, [gast.copy_location(backward, stmt)] + restore
+        backward = self.backward_loop(var, iterations, body_b, guarded, record)
+        return save + forward + [stmt] + after, [gast.copy_location(b, stmt) for b in backward] + restore
+
+    def backward_loop(self, var, iterations, body, guarded, record):
+        """`for var in reversed(iterations): body`, binding the range first if guards need it."""
+        before = []
+        if guarded:
+            range_name = self.namer.fresh("_iterations")
+            before.append(assign(range_name, iterations))
+            iterations = name(range_name)
+            first = gast.Compare(name(var), [gast.NotEq()], [gast.Attribute(name(range_name), "start", gast.Load())])
+            for node in gast.walk(gast.Module(body, [])):
+                if anno.get(node, "iteration_guard"):
+                    node.test = copy.deepcopy(first)
+        loop = gast.For(name(var, gast.Store()), gast.Call(ref(reversed, "reversed"), [iterations], []), body, [], None)
+        anno.set(loop, "record", record)
+        for b in before:
+            anno.set(b, "record_companion", record)
+        return before + [loop]
 
     def while_loop(self, stmt):
+        guarded = self.mark_entry_reads(stmt)
         body_f, body_b = self.block(stmt.body)
         if not body_b:
             stmt.body = body_f
@@ -407,9 +467,9 @@ class ReverseGenerator:
         for s in (start, step, keep):
             anno.set(s, "record", record)
         stmt.body = [step] + body_f
-        backward = gast.For(name("_", gast.Store()), gast.Call(ref(range, "range"), [pop()], []), body_b, [], None)
-        anno.set(backward, "record", record)
-        return [start, stmt, keep], [gast.copy_location(backward, stmt)]
+        trips = gast.Call(ref(range, "range"), [pop()], [])
+        backward = self.backward_loop(self.namer.fresh("_trip"), trips, body_b, guarded, record)
+        return [start, stmt, keep], [gast.copy_location(b, stmt) for b in backward]
 
     def inactive_loop(self, stmt):
         """A loop over something that is not differentiated: forward only.
@@ -428,6 +488,13 @@ class ReverseGenerator:
         save = [marker("save", var=v, site=id(stmt)) for v in assigned]
         restore = [marker("restore", var=v, site=id(stmt)) for v in reversed(assigned)]
         return save + [stmt], restore
+
+
+_GUARD = "_not_first_iteration"
+
+
+def _contributes_to(stmt, adjoints):
+    return anno.get(stmt, "derivative_of") and stmt.targets[0].id in adjoints
 
 
 def _walk_same_loop(node):

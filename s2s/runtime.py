@@ -33,20 +33,28 @@ def unbroadcast(g, like):
 
 
 def zeros_like(x):
-    """The zero adjoint of a primal value, with the same structure."""
+    """The zero adjoint of a primal value.
+
+    Arrays and scalars get real zeros. Containers get the same container holding None
+    in every slot: a lazy zero, so that accumulating into one element of a list of
+    layers never allocates zeros for all of them (`grad_item` and `match_like` turn a
+    None back into real zeros where one is needed).
+    """
     if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
         return None
     if isinstance(x, np.ndarray):
-        if x.dtype.kind in "fc":
-            return np.zeros_like(x)
-        return np.zeros(x.shape) if x.dtype.kind in "iub" else None
-    if isinstance(x, (float, np.floating)):
-        return 0.0
-    if isinstance(x, (int, np.integer)):
+        return np.zeros_like(x) if x.dtype.kind in "fc" else np.zeros(x.shape)
+    if isinstance(x, (float, int, np.floating, np.integer)):
         return 0.0
     if isinstance(x, (complex, np.complexfloating)):
         return 0j
-    return map_structure(zeros_like, x)
+    return map_structure(lambda _: None, x)
+
+
+def grad_item(d_container, key, element):
+    """`d_container[key]`, with a lazy (None) zero made real for `element`."""
+    item = None if d_container is None else d_container[key]
+    return zeros_like(element) if item is None else item
 
 
 def map_structure(fn, x, *rest):
@@ -167,19 +175,19 @@ def ones_like_output(y):
 
 def match_like(g, x):
     """Give a gradient the type, shape and dtype of the argument it belongs to."""
-    if g is None:
-        g = zeros_like(x)
     if isinstance(x, np.ndarray):
-        g = np.asarray(g)
+        g = np.zeros(x.shape) if g is None else np.asarray(g)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
         return g.astype(x.dtype if x.dtype.kind in "fc" else float, copy=False)
+    if isinstance(x, (bool, np.bool_, str, bytes, type(None))):
+        return g
+    if g is None:
+        g = zeros_like(x)
     if isinstance(x, (np.floating, np.complexfloating)):
         return type(x)(g)
-    if isinstance(x, (float, int)) and not isinstance(x, bool):
+    if isinstance(x, (float, int)):
         return float(g) if np.ndim(g) == 0 and not np.iscomplexobj(g) else g
-    if g is None or isinstance(x, (bool, str, bytes, type(None))):
-        return g
     return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
 
 
@@ -275,6 +283,8 @@ def inverse_axes(axes, ndim):
 def dot_grad_left(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `a`, given the gradient `g` of the result."""
     a_ndim, b = np.ndim(a), np.asarray(b)
+    if b.ndim == 2 and 1 <= a_ndim <= 2:
+        return np.dot(g, b.T)  # BLAS reads the transposed view directly
     if a_ndim == 0:
         return np.sum(g * b)
     if b.ndim == 0:
@@ -289,6 +299,10 @@ def dot_grad_left(g, a, b):
 def dot_grad_right(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `b`, given the gradient `g` of the result."""
     a, b_ndim = np.asarray(a), np.ndim(b)
+    if a.ndim == 2 and 1 <= b_ndim <= 2:
+        return np.dot(a.T, g)
+    if a.ndim == 1 and b_ndim == 2:
+        return np.outer(a, g)
     if b_ndim == 0:
         return np.sum(g * a)
     if a.ndim == 0:
@@ -377,7 +391,8 @@ def split_like(g, arrays, axis=0):
 
 
 def concat_like(gs, arrays, axis=0):
-    """`np.concatenate(gs, axis)` where a None in `gs` is zero shaped like its array; adjoint of `split_like`."""
+    """`np.concatenate(gs, axis)`, a None in (or for) `gs` being zeros shaped like `arrays`; adjoint of `split_like`."""
+    gs = [None] * len(arrays) if gs is None else gs
     parts = [_zeros_for(a) if g is None else g for g, a in zip(gs, arrays)]
     if axis is None:
         parts = [np.ravel(p) for p in parts]
@@ -391,7 +406,8 @@ def unstack(g, arrays, axis=0):
 
 
 def stack_like(gs, arrays, axis=0):
-    """`np.stack(gs, axis)` where a None in `gs` is zero shaped like its array; adjoint of `unstack`."""
+    """`np.stack(gs, axis)`, a None in (or for) `gs` being zeros shaped like `arrays`; adjoint of `unstack`."""
+    gs = [None] * len(arrays) if gs is None else gs
     return np.stack([_zeros_for(a) if g is None else g for g, a in zip(gs, arrays)], axis=axis)
 
 
@@ -415,7 +431,7 @@ def array_grad(g, obj):
 
 
 def array_like(gs, obj):
-    """`np.array(gs)` where a None in the nested `gs` is zero shaped like that part of `obj`; adjoint of `array_grad`."""
+    """`np.array(gs)`, a None in the nested `gs` being zeros shaped like that part of `obj`; adjoint of `array_grad`."""
     if gs is None:
         return _zeros_for(obj)
     if not isinstance(obj, (list, tuple)):

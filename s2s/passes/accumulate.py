@@ -26,9 +26,11 @@ class Accumulate:
         out += [self.zero(d) for d in required if d not in defined]
         return out
 
-    def zero(self, adjoint):
+    def zero(self, adjoint, soft=False):
+        """`adjoint = 0`: a real zero of the primal's shape, or the scalar 0.0 where that
+        is enough (a scalar primal, or a `soft` zero that is only ever added to)."""
         primal = self.adjoint_primal[adjoint]
-        if self.act.kind(primal) == "scalar":
+        if self.act.kind(primal) == "scalar" or (soft and self.act.kind(primal) == "numeric"):
             return assign(adjoint, gast.Constant(0.0, None))
         return assign(adjoint, call(ref(runtime.zeros_like, "zeros_like"), name(primal)))
 
@@ -113,8 +115,27 @@ class Accumulate:
                 break
             inits += [self.zero(d) for d in grown]
             entry.update(grown)
-        body += [self.zero(d) for d in sorted(entry - inside)]
+        body += [self.zero(d, soft=_accumulates_first(body, d)) for d in sorted(entry - inside)]
         stmt.body = body or [gast.Pass()]
         defined.clear()
         defined.update(entry)
         return inits + [stmt]
+
+
+def _accumulates_first(body, adjoint):
+    """Is the first use of `adjoint` in `body` an unconditional `adjoint = adjoint + x`?"""
+    for stmt in body:
+        uses = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        if adjoint not in uses:
+            continue
+        return (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id == adjoint
+            and isinstance(stmt.value, gast.BinOp)
+            and isinstance(stmt.value.op, gast.Add)
+            and isinstance(stmt.value.left, gast.Name)
+            and stmt.value.left.id == adjoint
+            and adjoint not in {n.id for n in gast.walk(stmt.value.right) if isinstance(n, gast.Name)}
+        )
+    return False

@@ -193,3 +193,40 @@ def kind_of_value(value):
         return "numeric"
     return None
 
+
+
+def varied_on_loop_entry(fn_node, active_params):
+    """For each loop (by id): the names that may be varied when control reaches it.
+
+    Flow-sensitive, unlike `analyze`: in `for W, b in params: inputs = tanh(inputs @ W)`
+    the parameter `inputs` is not varied on entry, so the derivative it would receive
+    from the first iteration is not needed.
+    """
+    entries = {}
+
+    def block(stmts, varied):
+        for stmt in stmts:
+            varied = statement(stmt, varied)
+        return varied
+
+    def statement(stmt, varied):
+        if isinstance(stmt, gast.Assign):
+            targets = set(_target_names(stmt.targets[0]))
+            flows = differentiable_operands(stmt.value) & varied
+            return (varied - targets) | (targets if flows else set())
+        if isinstance(stmt, gast.If):
+            return block(stmt.body, set(varied)) | block(stmt.orelse, set(varied))
+        if isinstance(stmt, (gast.For, gast.While)):
+            entries[id(stmt)] = entries.get(id(stmt), set()) | varied
+            current = set(varied)
+            if isinstance(stmt, gast.For) and _names(stmt.iter) & varied and not _is_range(stmt.iter):
+                current |= set(_target_names(stmt.target))
+            while True:
+                after = current | block(stmt.body, set(current))
+                if after == current:
+                    return current
+                current = after
+        return varied
+
+    block(fn_node.body, set(active_params))
+    return entries

@@ -21,15 +21,28 @@ def walk_statements(stmts, depth=0, in_loop=False):
             yield from walk_statements(getattr(stmt, field, []) or [], depth + 1, loop)
 
 
-def loads(stmts):
-    return {
-        n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+def free_loads(stmts, bound=frozenset()):
+    """Names read by `stmts` that a loop header inside them does not bind first."""
+    names = set()
+    for stmt in stmts:
+        if isinstance(stmt, gast.For):
+            names |= _loads(stmt.iter) - bound
+            inner = bound | {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            names |= free_loads(stmt.body, inner) | free_loads(stmt.orelse, bound)
+        elif isinstance(stmt, (gast.If, gast.While)):
+            names |= (_loads(stmt.test) - bound) | free_loads(stmt.body, bound) | free_loads(stmt.orelse, bound)
+        else:
+            names |= _loads(stmt) - bound
+    return names
+
+
+def _loads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def resolve_records(forward, backward, primal_names, params):
     """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound)."""
-    needed = loads(backward) & primal_names
+    needed = free_loads(backward) & primal_names
     sites = {}
     for stmt, depth, in_loop in walk_statements(forward):
         if anno.get(stmt, "marker") == "save":
@@ -92,7 +105,7 @@ def drop_empty_records(forward, backward):
         def strip(stmts):
             out = []
             for stmt in stmts:
-                if anno.get(stmt, "record") in empty:
+                if anno.get(stmt, "record") in empty or anno.get(stmt, "record_companion") in empty:
                     continue
                 for field in ("body", "orelse"):
                     if getattr(stmt, field, None):
@@ -101,6 +114,7 @@ def drop_empty_records(forward, backward):
             return out
 
         forward[:] = strip(forward)
+        backward[:] = strip(backward)
 
 
 def _is_empty(stmt):

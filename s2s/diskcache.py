@@ -1,0 +1,132 @@
+"""Generated modules on disk, shared between processes.
+
+One JSON file per derivative, named by a hash of its key, holding the key itself, the
+module text with its sha256, the entry point and the recipes of its bindings. Files
+are written atomically and readable by their owner alone; an entry that is not
+exactly what was written for this key (truncated, edited, another key, another
+owner) is ignored, so a bad file costs a transform, never runs.
+
+Location: $S2S_CACHE_DIR, else the platform's user cache directory; S2S_DISK_CACHE=0
+turns the disk cache off.
+"""
+import hashlib
+import json
+import os
+import sys
+
+from . import atomic
+
+FORMAT = 1
+_SUBDIR = f"v{FORMAT}"
+_MAX_BYTES = 64 * 1024 * 1024
+_FIELDS = {"format": int, "key": dict, "text": str, "text_sha256": str, "entry": str, "recipes": dict}
+
+
+def enabled():
+    return os.environ.get("S2S_DISK_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def directory():
+    """The cache's root directory (not created here)."""
+    configured = os.environ.get("S2S_CACHE_DIR")
+    if configured:
+        return os.path.abspath(os.path.expanduser(configured))
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(base, "s2s", "Cache")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/s2s")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base or not os.path.isabs(base):
+        base = os.path.expanduser("~/.cache")
+    return os.path.join(base, "s2s")
+
+
+def _canonical(key):
+    return json.loads(json.dumps(key, sort_keys=True))
+
+
+def path_for(key):
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+    return os.path.join(directory(), _SUBDIR, f"{digest}.json")
+
+
+def read(key):
+    """The stored {"text", "entry", "recipes"} for `key`, or None (absent or not valid)."""
+    path = path_for(key)
+    try:
+        with open(path, "rb") as f:
+            if not _trusted(os.fstat(f.fileno())):
+                return None
+            raw = f.read(_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(raw) > _MAX_BYTES:
+        return None
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or set(entry) != set(_FIELDS):
+        return None
+    if any(type(entry[field]) is not kind for field, kind in _FIELDS.items()):
+        return None
+    if entry["format"] != FORMAT or entry["key"] != _canonical(key):
+        return None
+    if hashlib.sha256(entry["text"].encode("utf-8", "surrogatepass")).hexdigest() != entry["text_sha256"]:
+        return None
+    if not entry["entry"].isidentifier() or not all(isinstance(r, dict) and n.isidentifier() for n, r in entry["recipes"].items()):
+        return None
+    return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"]}
+
+
+def _trusted(st):
+    """Written by this user and writable by nobody else (POSIX); any file elsewhere."""
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def write(key, text, entry, recipes):
+    """Store an entry for `key`; False where the cache directory cannot be written."""
+    path = path_for(key)
+    record = {
+        "format": FORMAT,
+        "key": _canonical(key),
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        "entry": entry,
+        "recipes": recipes,
+    }
+    try:
+        _make_directory(os.path.dirname(path))
+        atomic.write_text(path, json.dumps(record, sort_keys=True), mode=0o600)
+    except OSError:
+        return False
+    return True
+
+
+def _make_directory(path):
+    root = os.path.dirname(path)
+    for d in (root, path):
+        if not os.path.isdir(d):
+            os.makedirs(d, mode=0o700, exist_ok=True)
+            os.chmod(d, 0o700)  # the umask may have loosened it
+
+
+def clear():
+    """Remove every entry this version of the cache wrote; returns how many."""
+    folder = os.path.join(directory(), _SUBDIR)
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if name.endswith(".json") or name.endswith(".tmp"):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+            except OSError:
+                pass
+    return removed

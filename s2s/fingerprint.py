@@ -1,0 +1,271 @@
+"""Fingerprints of user code and of the rule library, computed without transforming.
+
+A derivative's generated code depends on the source of the differentiated function and
+of every user function it can reach, on what their free names refer to (a module, a
+library function, a constant), and on the derivative rules. `fingerprint(func)` reads
+all that by parsing, never transforming, for the disk cache's key and export headers.
+"""
+import ast
+import builtins
+import dataclasses
+import functools
+import hashlib
+import inspect
+import json
+import os
+import sys
+import textwrap
+import types
+
+import numpy as np
+
+LIBRARIES = ("numpy", "scipy", "s2s")  # never walked into: their functions have rules
+MAX_FUNCTIONS = 200  # beyond this, give up (no disk cache) rather than walk a library
+_MISSING = object()
+_LITERALS = (type(None), bool, int, float, complex, str, bytes)
+
+
+class Unsupported(Exception):
+    """The code cannot be identified reliably: do not cache it on disk."""
+
+
+@dataclasses.dataclass
+class Fingerprint:
+    """What identifies a function's code.
+
+    digest: every fact the generated code depends on, file locations included.
+    source_sha256: the source texts alone, portable between machines (export headers).
+    functions: "module:qualname" -> each function reached (None where two share a key).
+    """
+
+    digest: str
+    source_sha256: str
+    functions: dict
+
+
+def function_key(func):
+    return f"{getattr(func, '__module__', None)}:{getattr(func, '__qualname__', None)}"
+
+
+def fingerprint(func):
+    """The Fingerprint of `func`'s code, or None where it cannot be identified."""
+    try:
+        return _Walk().run(func)
+    except Unsupported:
+        return None
+
+
+def _library(obj):
+    module = getattr(obj, "__module__", None) or ""
+    return module.split(".")[0] in LIBRARIES
+
+
+def _stdlib(module):
+    top = (module or "").split(".")[0]
+    return top in getattr(sys, "stdlib_module_names", ()) or top in ("builtins", "__builtin__")
+
+
+def _sha(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Walk:
+    """Breadth-first over the user functions reachable through free names."""
+
+    def __init__(self):
+        self.keys = {}  # id(function) -> key
+        self.queue = []
+        self.records = []
+        self.sources = []
+        self.functions = {}
+        self._keep = []  # objects whose ids are used as keys stay alive during the walk
+
+    def run(self, func):
+        if isinstance(func, types.MethodType):
+            func = func.__func__
+        if not isinstance(func, types.FunctionType):
+            raise Unsupported
+        self.add(func)
+        root = True
+        while self.queue:
+            self.visit(self.queue.pop(0), required=root)
+            root = False
+        digest = _sha(json.dumps(self.records, sort_keys=True))
+        return Fingerprint(digest, _sha("\n\0".join(self.sources)), self.functions)
+
+    def add(self, func):
+        if id(func) in self.keys:
+            return self.keys[id(func)]
+        if len(self.keys) >= MAX_FUNCTIONS:
+            raise Unsupported
+        key = function_key(func)
+        self.keys[id(func)] = key
+        self._keep.append(func)
+        self.functions[key] = func if key not in self.functions else None  # None: ambiguous
+        self.queue.append(func)
+        return key
+
+    def visit(self, func, required):
+        key = self.keys[id(func)]
+        code = func.__code__
+        try:
+            lines, first = inspect.getsourcelines(func)
+            source = textwrap.dedent("".join(lines))
+            tree = ast.parse(source)
+        except (OSError, TypeError, SyntaxError, IndentationError):
+            if required:
+                raise Unsupported from None
+            # Not transformable either; identify it by its bytecode.
+            self.records.append([key, "nosource", hashlib.sha256(code.co_code).hexdigest(), repr(code.co_consts)])
+            return
+        names = {}
+        for dotted in _free_references(tree.body[0] if tree.body else tree):
+            names[dotted] = self.describe(self.resolve(func, dotted))
+        self.records.append([key, code.co_filename, first, source, sorted(names.items())])
+        self.sources.append(source)
+
+    @staticmethod
+    def resolve(func, dotted):
+        parts = dotted.split(".")
+        head = parts[0]
+        closure = {}
+        if func.__closure__:
+            for name, cell in zip(func.__code__.co_freevars, func.__closure__):
+                try:
+                    closure[name] = cell.cell_contents
+                except ValueError:
+                    pass
+        if head in closure:
+            obj = closure[head]
+        elif head in func.__globals__:
+            obj = func.__globals__[head]
+        else:
+            obj = getattr(builtins, head, _MISSING)
+        for part in parts[1:]:
+            if obj is _MISSING:
+                break
+            try:
+                obj = inspect.getattr_static(obj, part) if not isinstance(obj, types.ModuleType) else getattr(obj, part)
+            except AttributeError:
+                obj = _MISSING
+            if isinstance(obj, (staticmethod, classmethod)):
+                obj = obj.__func__
+        return obj
+
+    def describe(self, obj):
+        """A JSON-able description of what a free name refers to."""
+        if obj is _MISSING:
+            return ["missing"]
+        if isinstance(obj, types.ModuleType):
+            return ["module", obj.__name__]
+        if isinstance(obj, _LITERALS) or (isinstance(obj, tuple) and type(obj) is tuple and _all_literal(obj)):
+            return ["const", type(obj).__name__, repr(obj)]
+        if isinstance(obj, types.MethodType):
+            return ["method", self.describe(obj.__func__), self.describe(type(obj.__self__))]
+        if isinstance(obj, types.FunctionType):
+            if _library(obj):
+                return ["function", obj.__module__, obj.__qualname__]
+            return ["user", self.add(obj)]
+        if isinstance(obj, functools.partial):
+            return ["partial", self.describe(obj.func), [self.describe(a) for a in obj.args],
+                    sorted((k, self.describe(v)) for k, v in obj.keywords.items())]
+        if isinstance(obj, type):
+            return self.describe_class(obj)
+        if isinstance(obj, np.ndarray):
+            return ["array", obj.dtype.str, obj.ndim]
+        if isinstance(obj, np.generic):
+            return ["scalar", obj.dtype.str, repr(obj)]
+        if _library(type(obj)) and hasattr(obj, "func"):  # a derivative made by s2s
+            return ["s2s", type(obj).__qualname__, self.describe(obj.func),
+                    repr(getattr(obj, "mode", None)), repr(getattr(obj, "wrt", None))]
+        if isinstance(obj, (types.BuiltinFunctionType, np.ufunc)) or _library(obj):
+            return ["callable", str(getattr(obj, "__module__", None)), str(getattr(obj, "__name__", type(obj).__name__))]
+        return ["object", self.describe_class(type(obj))]
+
+    def describe_class(self, cls):
+        out = ["class", cls.__module__, cls.__qualname__]
+        if _library(cls) or _stdlib(cls.__module__):
+            return out
+        for name, member in sorted(vars(cls).items()):
+            if isinstance(member, (staticmethod, classmethod)):
+                member = member.__func__
+            if isinstance(member, types.FunctionType) and member.__qualname__.startswith(cls.__qualname__ + "."):
+                out.append([name, self.add(member)])
+        return out
+
+
+def _all_literal(values):
+    return all(isinstance(v, _LITERALS) or (type(v) is tuple and _all_literal(v)) for v in values)
+
+
+def _free_references(fn):
+    """Dotted names (`np.linalg.norm`, `helper`) a function reads from outside itself."""
+    local = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            local.add(node.id)
+        elif isinstance(node, ast.arg):
+            local.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not fn:
+            local.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            local.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+    found = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            parts, base = [node.attr], node.value
+            while isinstance(base, ast.Attribute):
+                parts.append(base.attr)
+                base = base.value
+            if isinstance(base, ast.Name) and base.id not in local:
+                found.add(".".join([base.id] + parts[::-1]))
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- rules
+
+_file_digests = {}
+
+
+def _file_digest(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = (path, st.st_mtime_ns, st.st_size)
+    if stamp not in _file_digests:
+        with open(path, "rb") as f:
+            _file_digests[stamp] = hashlib.sha256(f.read()).hexdigest()
+    return _file_digests[stamp]
+
+
+def _primitive_name(obj):
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
+    return f"{module}.{name}"
+
+
+def rules_digest():
+    """Identifies the derivative rules in use (the library's and the user's)."""
+    from . import rules
+
+    rules.is_non_differentiable(None)  # loads the rule library
+    tables = [getattr(rules, t, None) for t in ("_ADJOINTS", "_TANGENTS", "_NON_DIFFERENTIABLE")]
+    if any(not isinstance(t, dict) for t in tables):
+        return _sha(rules.template_fingerprint())
+    adjoints, tangents, non_differentiable = tables
+    entries = []
+    for mode, table in (("adjoint", adjoints), ("tangent", tangents)):
+        for primitive, rule in list(table.values()):
+            template = getattr(rule, "template", rule)
+            code = getattr(template, "__code__", None)
+            where = [code.co_firstlineno, _file_digest(code.co_filename)] if code else [repr(template)]
+            entries.append([mode, _primitive_name(primitive), _primitive_name(template)] + where)
+    for primitive in list(non_differentiable.values()):
+        entries.append(["non_differentiable", _primitive_name(primitive)])
+    entries.sort(key=repr)
+    return _sha(json.dumps(entries))
