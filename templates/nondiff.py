@@ -1,0 +1,64 @@
+"""Functions whose outputs carry no derivative.
+
+Rounding, signs, comparisons, predicates, indices, shapes and sizes are piecewise
+constant or not real-valued, and constructors and random draws do not depend on
+differentiable inputs: their derivative is zero (or absent) wherever it exists.
+"""
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from s2s import runtime
+from s2s.rules import non_differentiable
+
+# rounding and signs
+non_differentiable(
+    np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign,
+    np.floor_divide, operator.floordiv,
+)
+
+# indices, searches and predicates on values
+non_differentiable(
+    np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.searchsorted,
+    np.isnan, np.isinf, np.isfinite, np.isclose, np.allclose, np.array_equal,
+    np.any, np.all, np.count_nonzero,
+)
+
+# comparisons and logic
+non_differentiable(
+    np.greater, np.less, np.equal, np.not_equal, np.greater_equal, np.less_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
+    operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge,
+    operator.not_, operator.truth, operator.is_, operator.is_not, operator.contains,
+)
+
+# constructors
+non_differentiable(
+    np.zeros, np.ones, np.empty, np.full, np.eye, np.identity, np.arange, np.linspace,
+    np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+)
+
+# shapes, sizes and types
+non_differentiable(
+    np.shape, np.ndim, np.size, np.result_type, np.issubdtype, np.dtype,
+)
+
+# random draws: every public callable of np.random
+non_differentiable(*(
+    getattr(np.random, name) for name in dir(np.random)
+    if not name.startswith("_") and callable(getattr(np.random, name))
+))
+
+# the math module
+non_differentiable(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite)
+
+# builtins
+non_differentiable(
+    builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round,
+    builtins.isinstance, builtins.type, builtins.print, builtins.str, builtins.repr,
+)
+
+# helpers that rules call for masks and axes
+non_differentiable(runtime.tie_weights, runtime.inverse_axes)

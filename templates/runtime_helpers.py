@@ -1,0 +1,223 @@
+"""The helpers of `s2s.runtime` that rules call, as primitives with rules of their own.
+
+Derivative code calls these helpers, and derivative code is differentiated again
+(`grad(grad(f))`, Hessians, forward-over-reverse). Most helpers are vector-Jacobian
+products, linear in their first argument `g`, so their rules pair them up: the
+adjoint of `unbroadcast` is `broadcast_like`, of `split_like` is `concat_like`, and
+so on. Arguments used only for their shape (`like`, `x`, `arrays`, `obj`) get no
+derivative.
+"""
+import numpy as np
+
+from s2s.rules import adjoint, tangent
+from s2s.runtime import (
+    array_grad,
+    array_like,
+    broadcast_like,
+    concat_like,
+    cumsum_grad,
+    dot_grad_left,
+    dot_grad_right,
+    grad_reduce,
+    matmul_grad_left,
+    matmul_grad_right,
+    prod_others,
+    split_like,
+    stack_like,
+    tensordot_grad_left,
+    tensordot_grad_right,
+    unbroadcast,
+    unstack,
+)
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
+
+
+# --------------------------------------------------------------- broadcasting and reductions
+
+
+@adjoint(unbroadcast)
+def unbroadcast_(result, g, like):
+    d[g] = broadcast_like(d[result], g)
+
+
+@tangent(unbroadcast)
+def unbroadcast_(result, g, like):
+    d[result] = unbroadcast(d[g], like)
+
+
+@adjoint(broadcast_like)
+def broadcast_like_(result, g, like):
+    d[g] = unbroadcast(d[result], g)
+
+
+@tangent(broadcast_like)
+def broadcast_like_(result, g, like):
+    d[result] = broadcast_like(d[g], like)
+
+
+@adjoint(grad_reduce)
+def grad_reduce_(result, g, x, axis=None, keepdims=False):
+    d[g] = np.sum(d[result], axis=axis, keepdims=keepdims)
+
+
+@tangent(grad_reduce)
+def grad_reduce_(result, g, x, axis=None, keepdims=False):
+    d[result] = grad_reduce(d[g], x, axis, keepdims)
+
+
+# result[i] = prod(x) / x[i] along axis; exact where x has no zeros (prod_others itself
+# is exact everywhere, so only derivatives of order two and up of np.prod are affected).
+@adjoint(prod_others)
+def prod_others_(result, x, axis=None):
+    d[x] = (np.sum(d[result] * result, axis=axis, keepdims=True) - d[result] * result) / x
+
+
+@tangent(prod_others)
+def prod_others_(result, x, axis=None):
+    d[result] = result * (np.sum(d[x] / x, axis=axis, keepdims=True) - d[x] / x)
+
+
+@adjoint(cumsum_grad)
+def cumsum_grad_(result, g, x, axis=None):
+    d[g] = np.cumsum(d[result], axis=axis)
+
+
+@tangent(cumsum_grad)
+def cumsum_grad_(result, g, x, axis=None):
+    d[result] = cumsum_grad(d[g], x, axis)
+
+
+# --------------------------------------------------------------- products
+# P_grad_left(g, a, b) is the adjoint of h -> P(h, b), so <H, P_grad_left(g, a, b)> =
+# <g, P(H, b)>: linear in g and in b, with a used only for its shape.
+
+
+@adjoint(dot_grad_left)
+def dot_grad_left_(result, g, a, b):
+    d[g] = np.dot(d[result], b)
+    d[b] = dot_grad_right(g, d[result], b)
+
+
+@tangent(dot_grad_left)
+def dot_grad_left_(result, g, a, b):
+    d[result] = dot_grad_left(d[g], a, b) + dot_grad_left(g, a, d[b])
+
+
+@adjoint(dot_grad_right)
+def dot_grad_right_(result, g, a, b):
+    d[g] = np.dot(a, d[result])
+    d[a] = dot_grad_left(g, a, d[result])
+
+
+@tangent(dot_grad_right)
+def dot_grad_right_(result, g, a, b):
+    d[result] = dot_grad_right(d[g], a, b) + dot_grad_right(g, d[a], b)
+
+
+@adjoint(matmul_grad_left)
+def matmul_grad_left_(result, g, a, b):
+    d[g] = np.matmul(d[result], b)
+    d[b] = matmul_grad_right(g, d[result], b)
+
+
+@tangent(matmul_grad_left)
+def matmul_grad_left_(result, g, a, b):
+    d[result] = matmul_grad_left(d[g], a, b) + matmul_grad_left(g, a, d[b])
+
+
+@adjoint(matmul_grad_right)
+def matmul_grad_right_(result, g, a, b):
+    d[g] = np.matmul(a, d[result])
+    d[a] = matmul_grad_left(g, a, d[result])
+
+
+@tangent(matmul_grad_right)
+def matmul_grad_right_(result, g, a, b):
+    d[result] = matmul_grad_right(d[g], a, b) + matmul_grad_right(g, d[a], b)
+
+
+@adjoint(tensordot_grad_left)
+def tensordot_grad_left_(result, g, a, b, axes=2):
+    d[g] = np.tensordot(d[result], b, axes=axes)
+    d[b] = tensordot_grad_right(g, d[result], b, axes)
+
+
+@tangent(tensordot_grad_left)
+def tensordot_grad_left_(result, g, a, b, axes=2):
+    d[result] = tensordot_grad_left(d[g], a, b, axes) + tensordot_grad_left(g, a, d[b], axes)
+
+
+@adjoint(tensordot_grad_right)
+def tensordot_grad_right_(result, g, a, b, axes=2):
+    d[g] = np.tensordot(a, d[result], axes=axes)
+    d[a] = tensordot_grad_left(g, a, d[result], axes)
+
+
+@tangent(tensordot_grad_right)
+def tensordot_grad_right_(result, g, a, b, axes=2):
+    d[result] = tensordot_grad_right(d[g], a, b, axes) + tensordot_grad_right(g, d[a], b, axes)
+
+
+# --------------------------------------------------------------- lists <-> arrays
+
+
+@adjoint(split_like)
+def split_like_(result, g, arrays, axis=0):
+    d[g] = concat_like(d[result], arrays, axis)
+
+
+@tangent(split_like)
+def split_like_(result, g, arrays, axis=0):
+    d[result] = split_like(d[g], arrays, axis)
+
+
+@adjoint(concat_like)
+def concat_like_(result, gs, arrays, axis=0):
+    d[gs] = split_like(d[result], arrays, axis)
+
+
+@tangent(concat_like)
+def concat_like_(result, gs, arrays, axis=0):
+    d[result] = concat_like(d[gs], arrays, axis)
+
+
+@adjoint(unstack)
+def unstack_(result, g, arrays, axis=0):
+    d[g] = stack_like(d[result], arrays, axis)
+
+
+@tangent(unstack)
+def unstack_(result, g, arrays, axis=0):
+    d[result] = unstack(d[g], arrays, axis)
+
+
+@adjoint(stack_like)
+def stack_like_(result, gs, arrays, axis=0):
+    d[gs] = unstack(d[result], arrays, axis)
+
+
+@tangent(stack_like)
+def stack_like_(result, gs, arrays, axis=0):
+    d[result] = stack_like(d[gs], arrays, axis)
+
+
+@adjoint(array_grad)
+def array_grad_(result, g, obj):
+    d[g] = np.reshape(array_like(d[result], obj), np.shape(g))
+
+
+@tangent(array_grad)
+def array_grad_(result, g, obj):
+    d[result] = array_grad(d[g], obj)
+
+
+@adjoint(array_like)
+def array_like_(result, gs, obj):
+    d[gs] = array_grad(d[result], obj)
+
+
+@tangent(array_like)
+def array_like_(result, gs, obj):
+    d[result] = array_like(d[gs], obj)
