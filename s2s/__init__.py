@@ -10,6 +10,7 @@ from .errors import TransformError  # noqa: E402
 from .rules import adjoint, tangent, non_differentiable  # noqa: E402
 from .api import grad, value_and_grad, source  # noqa: E402
 from .cache import cache_info, clear_cache  # noqa: E402
+from .export import export  # noqa: E402
 
 __all__ = [
     "TransformError",
@@ -21,4 +22,5 @@ __all__ = [
     "source",
     "cache_info",
     "clear_cache",
+    "export",
 ]

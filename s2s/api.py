@@ -44,6 +44,9 @@ class Derivative:
     """A derivative of `func`: callable like it, generated (once) on first use."""
 
     def __init__(self, func, mode, wrt=0, verbose=False):
+        # name and docs from func, but never its __dict__ (a Derivative's own state)
+        functools.update_wrapper(self, func, updated=())
+        del self.__wrapped__  # inspect must see this object, not the primal
         self.func = func
         self.mode = mode
         self.verbose = verbose
@@ -52,9 +55,6 @@ class Derivative:
         except (TypeError, ValueError):
             raise TransformError(f"cannot differentiate {func!r}: it has no Python signature") from None
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
-        functools.update_wrapper(self, func)
-        self.__wrapped__ = None
-        del self.__wrapped__
         self._last_source = None
 
     def __repr__(self):

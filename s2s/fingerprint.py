@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import json
 import os
+import re
 import sys
 import textwrap
 import types
@@ -250,22 +251,29 @@ def _primitive_name(obj):
 
 
 def rules_digest():
-    """Identifies the derivative rules in use (the library's and the user's)."""
+    """Identifies the derivative rules in use (the library's and the user's).
+
+    Every registry of `rules` (its module-level dicts named like `_ADJOINTS`) is read:
+    a rule by its primitive, template and a hash of the template's file; a plain entry
+    (non-differentiable, ...) by the primitive's name.
+    """
     from . import rules
 
     rules.is_non_differentiable(None)  # loads the rule library
-    tables = [getattr(rules, t, None) for t in ("_ADJOINTS", "_TANGENTS", "_NON_DIFFERENTIABLE")]
-    if any(not isinstance(t, dict) for t in tables):
+    tables = {n: t for n, t in vars(rules).items() if re.fullmatch(r"_[A-Z][A-Z_]*", n) and isinstance(t, dict)}
+    if not tables:
         return _sha(rules.template_fingerprint())
-    adjoints, tangents, non_differentiable = tables
     entries = []
-    for mode, table in (("adjoint", adjoints), ("tangent", tangents)):
-        for primitive, rule in list(table.values()):
-            template = getattr(rule, "template", rule)
-            code = getattr(template, "__code__", None)
-            where = [code.co_firstlineno, _file_digest(code.co_filename)] if code else [repr(template)]
-            entries.append([mode, _primitive_name(primitive), _primitive_name(template)] + where)
-    for primitive in list(non_differentiable.values()):
-        entries.append(["non_differentiable", _primitive_name(primitive)])
+    for table_name, table in tables.items():
+        for value in list(table.values()):
+            if isinstance(value, tuple) and len(value) == 2 and hasattr(value[1], "template"):
+                primitive, rule = value
+                template = rule.template
+                code = getattr(template, "__code__", None)
+                where = [code.co_firstlineno, _file_digest(code.co_filename)] if code else [repr(template)]
+                entries.append([table_name, _primitive_name(primitive), str(getattr(rule, "mode", "")),
+                                _primitive_name(template)] + where)
+            else:
+                entries.append([table_name, _primitive_name(value)])
     entries.sort(key=repr)
     return _sha(json.dumps(entries))

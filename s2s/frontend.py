@@ -51,6 +51,13 @@ class FunctionSource:
         return TransformError(message, self.filename, lineno, self.line(lineno), construct)
 
 
+def param_names(fn_node):
+    """The names of a FunctionDef's parameters, in order (positional, then keyword-only)."""
+    args = fn_node.args
+    named = args.posonlyargs + args.args + ([args.vararg] if args.vararg else []) + args.kwonlyargs
+    return [a.id for a in named + ([args.kwarg] if args.kwarg else [])]
+
+
 def _describe(func):
     return getattr(func, "__qualname__", None) or repr(func)
 

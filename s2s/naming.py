@@ -9,9 +9,12 @@ class Namer:
         self.taken = set(taken)
         self._adjoints = {}
 
+    # Names generated code uses for its own bookkeeping.
+    RESERVED = ("_stack", "_tape")
+
     @classmethod
     def for_function(cls, fn_node):
-        return cls(n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name))
+        return cls([n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name)] + list(cls.RESERVED))
 
     def fresh(self, base):
         name, i = base, 2

@@ -14,9 +14,10 @@ import copy
 import gast
 
 from . import anno, frontend
+from .frontend import param_names
 from .naming import Namer
 from .passes import accumulate, activity, anf, checks, desugar, jumps, loops, records, resolve
-from .reverse import STACK, ReverseGenerator, assign, call, name, ref
+from .reverse import STACK, TAPE, ReverseGenerator, assign, call, name, ref
 from . import runtime
 
 _prepared = {}
@@ -38,11 +39,6 @@ def prepare(func):
     fresh = copy.copy(src)
     fresh.node = copy.deepcopy(src.node)
     return fresh, copy.deepcopy(namer)
-
-
-def param_names(fn_node):
-    args = fn_node.args
-    return [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]
 
 
 class Specialization:
@@ -111,12 +107,23 @@ class Program:
         return inits + forward, backward, d_result, d_params, needed
 
     def reverse_split(self, spec, forward_name, backward_name):
+        """`f_forward(*params) -> (result, tape)` and `f_backward(tape, d_result) -> grads`.
+
+        Each call records on a tape of its own, returned to the caller (who keeps it
+        for the backward sweep like any other value), and the backward sweep pops from
+        a copy of it: no function mutates a list it did not create, so generated code
+        can be differentiated again, and a pullback can run more than once.
+        """
         forward, backward, d_result, d_params, needed = self.sweeps(spec)
         save, load = records.final_state(needed)
         result = spec.result
-        forward_def = _function(forward_name, [STACK] + spec.params, forward + save + [gast.Return(result)], spec.src)
+        new_tape = assign(STACK, gast.List([], gast.Load()))
+        returned = gast.Return(gast.Tuple([result, name(STACK)], gast.Load()))
+        forward_def = _function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src)
         incoming = d_result or spec.namer.fresh("_dresult")
-        backward_def = _function(backward_name, [STACK, incoming], load + backward + [gast.Return(_pack(d_params))], spec.src)
+        copy_tape = assign(STACK, call(ref(list, "list"), name(TAPE)))
+        body = ([copy_tape] if _uses_stack(load + backward) else []) + load + backward + [gast.Return(_pack(d_params))]
+        backward_def = _function(backward_name, [TAPE, incoming], body, spec.src)
         return forward_def, backward_def
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value):

@@ -26,6 +26,7 @@ from . import anno, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 
 STACK = "_stack"
+TAPE = "_tape"
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -178,12 +179,14 @@ class ReverseGenerator:
     # -- assignments
 
     def assignment(self, stmt):
+        if self.is_differentiated_call(stmt):
+            self.call_forward(stmt)
         target = stmt.targets[0]
         targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
         forward = [marker("save", var=t, site=id(stmt)) for t in targets] + [stmt]
         backward = []
         adjoints = [self.adjoint(t) for t in targets]
-        if any(adjoints):
+        if any(adjoints) or self.mutates_active_list(stmt.value):
             backward.append(self.adjoint_of_assignment(stmt, target, targets, adjoints))
             backward += [marker("consume", adjoint=d) for d in adjoints if d]
         backward += [marker("restore", var=t, site=id(stmt)) for t in reversed(targets)]
@@ -193,6 +196,9 @@ class ReverseGenerator:
 
     def adjoint_of_assignment(self, stmt, target, targets, adjoints):
         value = stmt.value
+        if anno.get(stmt, "user_call"):
+            statements = self.call_backward(stmt, adjoints[0])
+            return self.located(adjoint_block(statements, [adjoints[0]], [targets[0]], must_run=True), stmt)
         if isinstance(target, gast.Tuple):  # a, b = t
             if not self.active_atom(value):
                 return adjoint_block([], [], [])
@@ -206,14 +212,15 @@ class ReverseGenerator:
             )
         result = targets[0]
         d_result = adjoints[0]
-        if not any(self.act.active(n) for n in differentiable_operands(value)):
+        if not any(self.act.active(n) for n in differentiable_operands(value)) and not self.mutates_active_list(value):
             return adjoint_block([], [], [])  # nothing differentiable flows in: only consume
         statements, must_run = self.adjoint_statements(stmt, value, result, d_result)
+        requires = [d_result] if d_result else []
         entry_reads = anno.get(stmt, "entry_reads", ())
         if entry_reads:
             guarded = {self.adjoint(v) for v in entry_reads}
             statements = [self.first_iteration_guard(s) if _contributes_to(s, guarded) else s for s in statements]
-        return self.located(adjoint_block(statements, [d_result], [result], must_run), stmt)
+        return self.located(adjoint_block(statements, requires, [result], must_run), stmt)
 
     def first_iteration_guard(self, contribution_stmt):
         """Skip a contribution in the loop's first iteration, where its target is not varied."""
@@ -249,6 +256,10 @@ class ReverseGenerator:
                 marked = True
             pending -= {n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)}
         return marked
+
+    def mutates_active_list(self, value):
+        callee = anno.get(value, "callee") if isinstance(value, gast.Call) else None
+        return callee is not None and rules.is_always_run(callee) and self.active_atom(value.args[0])
 
     def located(self, node, stmt):
         anno.set(node, "origin_line", getattr(stmt, "lineno", None))
@@ -296,10 +307,8 @@ class ReverseGenerator:
         if rule is not None:
             fake_call = gast.Call(name("_"), list(bindings_args), list(keywords))
             bindings = rules.bind_arguments(rule, fake_call, self.src)
-            return self.rule_statements(rule, bindings, result, stmt), False
-        function = _user_function(callee)
-        if function is not None:
-            return self.user_call_adjoint(stmt, value, function, d_result), True
+            must_run = "none" if rules.is_always_run(callee) else False
+            return self.rule_statements(rule, bindings, result, stmt), must_run
         what = _describe(callee) if callee is not None else _source_text(value.func)
         raise self.src.error(
             f"no derivative rule for {what}; register one with @s2s.adjoint, or mark the value with s2s.stop_gradient",
@@ -337,19 +346,35 @@ class ReverseGenerator:
 
     # -- calls of user functions
 
-    def user_call_adjoint(self, stmt, value, function, d_result):
-        """The forward calls `f_forward`; the backward calls `f_backward`."""
-        params, positional = self.bind_user_call(stmt, value, function)
+    def is_differentiated_call(self, stmt):
+        """An assignment `t = f(...)` of a user function whose result needs a derivative."""
+        value, target = stmt.value, stmt.targets[0]
+        if not (isinstance(value, gast.Call) and isinstance(target, gast.Name) and self.act.active(target.id)):
+            return False
+        callee = anno.get(value, "callee")
+        if callee is None or rules.adjoint_rule(callee) is not None or _user_function(callee) is None:
+            return False
+        return any(self.act.active(n) for n in differentiable_operands(value))
+
+    def call_forward(self, stmt):
+        """`t = f(a, b)` -> `t, _f_tape = f_forward(a, b)`: each call records on its own tape."""
+        value = stmt.value
+        function = _user_function(anno.get(value, "callee"))
+        positional = self.bind_user_call(stmt, value, function)
         active = tuple(self.active_atom(a) for a in positional)
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
-        forward_name, backward_name = self.program.request(function, active, kinds, stmt, self.src)
-        # rewrite the forward call in place: f(a, b) -> f_forward(_stack, a, b)
+        forward_name, backward_name = self.program.request(function, active, kinds)
+        tape = self.namer.fresh(f"_{function.__name__}_tape")
         value.func = name(forward_name)
-        value.args = [name(STACK)] + positional
+        value.args = positional
         value.keywords = []
-        anno.set(value, "user_forward", True)
-        grads = call(backward_name, name(STACK), name(d_result))
-        active_args = [a for a, is_active in zip(positional, active) if is_active]
+        stmt.targets = [gast.Tuple([stmt.targets[0], name(tape, gast.Store())], gast.Store())]
+        anno.set(stmt, "user_call", (backward_name, tape, [a for a, is_active in zip(positional, active) if is_active]))
+
+    def call_backward(self, stmt, d_result):
+        """`f_backward(_f_tape, dt)` returns the adjoints of f's active arguments."""
+        backward_name, tape, active_args = anno.get(stmt, "user_call")
+        grads = call(backward_name, name(tape), name(d_result))
         if len(active_args) == 1:
             return [contribution(self.adjoint(active_args[0].id), grads)]
         holder = self.namer.fresh("_grads")
@@ -378,7 +403,7 @@ class ReverseGenerator:
                 positional.append(bound.arguments[pname])
             else:
                 positional.append(rules._constant(p.default))
-        return list(signature.parameters), positional
+        return positional
 
     # -- control flow
 

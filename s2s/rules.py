@@ -24,6 +24,7 @@ from .errors import TransformError
 _ADJOINTS = {}
 _TANGENTS = {}
 _NON_DIFFERENTIABLE = {}
+_ALWAYS_RUN = {}
 _loaded = False
 
 
@@ -98,6 +99,17 @@ def non_differentiable(*primitives):
     """Declare functions whose outputs carry no derivative (floor, comparisons, len...)."""
     for p in primitives:
         _NON_DIFFERENTIABLE[_key(p)] = p
+
+
+def always_run(*primitives):
+    """Declare primitives with side effects whose adjoint runs even for a zero result adjoint."""
+    for p in primitives:
+        _ALWAYS_RUN[_key(p)] = p
+
+
+def is_always_run(obj):
+    _load_templates()
+    return _ALWAYS_RUN.get(_key(obj)) is obj
 
 
 def _load_templates():

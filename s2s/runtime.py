@@ -196,6 +196,47 @@ def astype(x, dtype):
     return x.astype(dtype)
 
 
+def list_append(lst, item):
+    """`lst.append(item)` as a function returning the (same, mutated) list."""
+    lst.append(item)
+    return lst
+
+
+def list_pop(lst):
+    """`lst.pop()` as a function."""
+    return lst.pop()
+
+
+def last_grad(d_lst, item):
+    """Adjoint of appending `item`: the last entry of the list's adjoint.
+
+    List adjoints are aligned at the top, like the lists they mirror; a missing or None
+    entry is a zero.
+    """
+    g = d_lst[-1] if d_lst else None
+    return zeros_like(item) if g is None else g
+
+
+def drop_last(d_lst):
+    """The list's adjoint before an append: without its last entry (in place)."""
+    if d_lst:
+        d_lst.pop()
+    return d_lst
+
+
+def push_grad(d_lst, lst, g):
+    """Adjoint of popping from `lst`: put the popped value's adjoint back (in place)."""
+    if d_lst is None:
+        d_lst = zeros_like(lst)
+    d_lst.append(g)
+    return d_lst
+
+
+def ones_like(x):
+    """The seed of an elementwise gradient: ones with the shape of the output."""
+    return np.ones_like(x, dtype=float) if np.ndim(x) else 1.0
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

@@ -1,8 +1,9 @@
-"""Python's own operations on values: indexing, attributes, and s2s's runtime glue."""
+"""Python's own operations on values: indexing, attributes, lists built in place."""
 import operator
 
 from s2s import runtime
-from s2s.rules import adjoint, non_differentiable, tangent
+from s2s.rules import adjoint, always_run, non_differentiable, tangent
+from s2s.runtime import add_at, drop_last, getattr_adjoint, last_grad, list_append, list_pop, push_grad
 
 # ruff: noqa: F821 - `d` is template syntax
 
@@ -27,16 +28,39 @@ def getattr_(result, x, name):
     d[result] = getattr(d[x], name)
 
 
-add_at = runtime.add_at
-getattr_adjoint = runtime.getattr_adjoint
+# Lists built inside a function: append and pop, mirrored on the list of adjoints.
+@adjoint(list_append)
+def append(result, lst, item):
+    d[item] = last_grad(d[result], item)
+    d[lst] = drop_last(d[result])
+
+
+@tangent(list_append)
+def append(result, lst, item):
+    d[result] = list_append(d[lst], d[item])
+
+
+@adjoint(list_pop)
+def pop(result, lst):
+    d[lst] = push_grad(d[lst], lst, d[result])
+
+
+@tangent(list_pop)
+def pop(result, lst):
+    d[result] = list_pop(d[lst])
+
+
+# Adjoints of appends and pops must run even for zero or inactive values, so that the
+# adjoints of the values below them stay aligned.
+always_run(list_append, list_pop)
 
 non_differentiable(
     runtime.seq_len,
     runtime.ones_like_output,
+    runtime.ones_like,
     runtime.zeros_like,
     operator.not_,
     operator.floordiv,
-    operator.mod,
     operator.and_,
     operator.or_,
     operator.xor,

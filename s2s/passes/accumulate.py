@@ -61,10 +61,12 @@ class Accumulate:
         requires = anno.get(stmt, "adjoint_block")
         inits = []
         if not any(r in defined for r in requires):
-            if not anno.get(stmt, "must_run"):
+            must_run = anno.get(stmt, "must_run")
+            if not must_run:
                 return []  # the result's adjoint is zero on every path here
-            inits = [self.zero(r) for r in requires]
-            defined.update(requires)
+            if must_run != "none":  # "none": the rule reads a zero adjoint as None
+                inits = [self.zero(r) for r in requires]
+                defined.update(requires)
         line = anno.get(stmt, "origin_line")
         header = [marker("comment", line=line)] if line else []
         return header + inits + self.block(stmt.body, defined)

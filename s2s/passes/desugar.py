@@ -12,6 +12,7 @@ import gast
 import numpy
 
 from .. import anno, runtime
+from ..frontend import param_names
 
 # Array methods whose NumPy function takes the array first and the same arguments.
 _ARRAY_METHODS = {
@@ -100,11 +101,21 @@ class _Desugar(gast.NodeTransformer):
             return gast.copy_location(gast.Call(numpy_ref(numpy.transpose), [node.value], []), node)
         return node
 
+    def visit_Expr(self, node):
+        self.generic_visit(node)
+        call = node.value
+        if isinstance(call, gast.Call) and _is_mutation(call, "list_append"):
+            # lst.append(v) -> lst = list_append(lst, v): the mutation becomes a binding
+            return gast.copy_location(gast.Assign([_as_store(call.args[0])], call), node)
+        return node
+
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
         if not isinstance(func, gast.Attribute) or _is_static_path(func, self.src):
             return node
+        if func.attr in ("append", "pop") and isinstance(func.value, gast.Name):
+            return self.list_mutation(node)
         method = func.attr
         if method in _ARRAY_METHODS:
             call = gast.Call(numpy_ref(_ARRAY_METHODS[method]), [func.value] + node.args, node.keywords)
@@ -120,6 +131,34 @@ class _Desugar(gast.NodeTransformer):
             anno.set(ref, "object", runtime.astype)
             return gast.copy_location(gast.Call(ref, [func.value] + node.args, node.keywords), node)
         return node
+
+
+    def list_mutation(self, node):
+        """`lst.append(v)` / `lst.pop()` on a list the function created."""
+        func = node.func
+        lst = func.value.id
+        if lst in param_names(self.src.node):
+            raise self.src.error(
+                f"mutating the argument {lst} ({lst}.{func.attr}) would change the caller's list; copy it first: "
+                f"{lst} = list({lst})",
+                node,
+                f"{func.attr} on an argument",
+            )
+        expected = 1 if func.attr == "append" else 0
+        if len(node.args) != expected or node.keywords:
+            raise self.src.error(f"{lst}.{func.attr} with these arguments is not supported", node, f"list.{func.attr}")
+        primitive = runtime.list_append if func.attr == "append" else runtime.list_pop
+        ref = gast.Name(primitive.__name__, gast.Load(), None, None)
+        anno.set(ref, "object", primitive)
+        return gast.copy_location(gast.Call(ref, [func.value] + node.args, []), node)
+
+
+def _is_mutation(call, name):
+    return anno.get(call.func, "object") is getattr(runtime, name)
+
+
+def _as_store(node):
+    return gast.Name(node.id, gast.Store(), None, None)
 
 
 def _as_load(target):
