@@ -6,7 +6,8 @@ import inspect
 from . import __version__, cache, emit, frontend, loader, runtime
 from .errors import TransformError
 from .passes.activity import kind_of_value
-from .program import Program, param_names, prepare
+from .frontend import param_names
+from .program import Program, prepare
 
 
 @dataclasses.dataclass
@@ -55,7 +56,12 @@ class Derivative:
         except (TypeError, ValueError):
             raise TransformError(f"cannot differentiate {func!r}: it has no Python signature") from None
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
+        self.__signature__ = self.signature
         self._last_source = None
+
+    def transformable_function(self):
+        """The generated function, for differentiating this derivative again."""
+        return self.generated(tuple(None for _ in self.signature.parameters))
 
     def __repr__(self):
         return f"<s2s {self.mode} of {getattr(self.func, '__qualname__', self.func)}>"
@@ -132,6 +138,13 @@ class Derivative:
         return self._last_source
 
 
+def _static(constructor):
+    """Mark an API function whose calls on global functions s2s evaluates at transform time."""
+    constructor._s2s_static_call = True
+    return constructor
+
+
+@_static
 def grad(func=None, wrt=0, *, verbose=False):
     """The gradient of a scalar-valued `func` with respect to argument(s) `wrt`.
 
@@ -144,6 +157,7 @@ def grad(func=None, wrt=0, *, verbose=False):
     return Derivative(func, "grad", wrt, verbose)
 
 
+@_static
 def value_and_grad(func=None, wrt=0, *, verbose=False):
     """Like `grad`, but returns `(func(*args), gradient)` from one forward sweep."""
     if func is None:

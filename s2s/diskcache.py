@@ -1,7 +1,7 @@
 """Generated modules on disk, shared between processes.
 
 One JSON file per derivative, named by a hash of its key, holding the key itself, the
-module text with its sha256, the entry point and the recipes of its bindings. Files
+module text, the entry point, the recipes of its bindings and a sha256 of those three. Files
 are written atomically and readable by their owner alone; an entry that is not
 exactly what was written for this key (truncated, edited, another key, another
 owner) is ignored, so a bad file costs a transform, never runs.
@@ -19,7 +19,7 @@ from . import atomic
 FORMAT = 1
 _SUBDIR = f"v{FORMAT}"
 _MAX_BYTES = 64 * 1024 * 1024
-_FIELDS = {"format": int, "key": dict, "text": str, "text_sha256": str, "entry": str, "recipes": dict}
+_FIELDS = {"format": int, "key": dict, "text": str, "entry": str, "recipes": dict, "sha256": str}
 
 
 def enabled():
@@ -73,11 +73,16 @@ def read(key):
         return None
     if entry["format"] != FORMAT or entry["key"] != _canonical(key):
         return None
-    if hashlib.sha256(entry["text"].encode("utf-8", "surrogatepass")).hexdigest() != entry["text_sha256"]:
+    if _digest(entry["text"], entry["entry"], entry["recipes"]) != entry["sha256"]:
         return None
     if not entry["entry"].isidentifier() or not all(isinstance(r, dict) and n.isidentifier() for n, r in entry["recipes"].items()):
         return None
     return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"]}
+
+
+def _digest(text, entry, recipes):
+    """sha256 of what an entry stores: a truncated or edited file does not match it."""
+    return hashlib.sha256(json.dumps([text, entry, recipes], sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _trusted(st):
@@ -94,9 +99,9 @@ def write(key, text, entry, recipes):
         "format": FORMAT,
         "key": _canonical(key),
         "text": text,
-        "text_sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         "entry": entry,
         "recipes": recipes,
+        "sha256": _digest(text, entry, recipes),
     }
     try:
         _make_directory(os.path.dirname(path))

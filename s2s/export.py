@@ -162,8 +162,11 @@ def _bindings(namespace, entry, root):
     """(import lines, runtime helpers to copy, alias/constant lines) for the bound names."""
     imports, inlined, aliases = [], set(), []
     where = getattr(root, "__qualname__", repr(root))
+    origins = getattr(namespace, "origins", {})
     for name, obj in sorted(namespace.items()):
         found = recipes.recipe(obj)
+        if found is None:
+            found = _from_user_module(obj, origins.get(name))
         if found is None:
             raise TransformError(
                 f"cannot export the derivative of {where}: the generated code uses {name!r}, "
@@ -203,6 +206,20 @@ def _bindings(namespace, entry, root):
             else:
                 imports.append(f"from {module_name} import {qualname}" + (f" as {name}" if name != qualname else ""))
     return imports, inlined, aliases
+
+
+def _from_user_module(obj, origin):
+    """A recipe importing a global of the user's module it was read from (`from model import A`)."""
+    if origin is None:
+        return None
+    function, name = origin
+    module_name = getattr(function, "__module__", None)
+    module = sys.modules.get(module_name) if isinstance(module_name, str) else None
+    if module is None or module_name == "__main__" or getattr(module, name, None) is not obj:
+        return None
+    if function.__globals__ is not vars(module) or name in function.__code__.co_freevars:
+        return None
+    return {"from": module_name, "qualname": name}
 
 
 def _needs_s2s(where, name, what):

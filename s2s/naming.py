@@ -9,12 +9,9 @@ class Namer:
         self.taken = set(taken)
         self._adjoints = {}
 
-    # Names generated code uses for its own bookkeeping.
-    RESERVED = ("_stack", "_tape")
-
     @classmethod
     def for_function(cls, fn_node):
-        return cls([n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name)] + list(cls.RESERVED))
+        return cls(n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name))
 
     def fresh(self, base):
         name, i = base, 2

@@ -17,7 +17,7 @@ from . import anno, frontend
 from .frontend import param_names
 from .naming import Namer
 from .passes import accumulate, activity, anf, checks, desugar, jumps, loops, records, resolve
-from .reverse import STACK, TAPE, ReverseGenerator, assign, call, name, ref
+from .reverse import ReverseGenerator, assign, call, name, ref
 from . import runtime
 
 _prepared = {}
@@ -27,6 +27,8 @@ def prepare(func):
     """Parse and normalize `func` (cached); returns a fresh copy to generate from."""
     key = frontend.unwrap(func)
     if key not in _prepared:
+        if hasattr(func, "transformable_function"):  # a derivative: its generated code
+            func = func.transformable_function()
         src = frontend.parse_function(func)
         checks.check_supported(src)
         desugar.desugar(src)
@@ -91,6 +93,7 @@ class Program:
         loop_entry = activity.varied_on_loop_entry(spec.src.node, spec.active_params)
         gen = ReverseGenerator(spec.src, spec.activity, spec.namer, self, loop_entry)
         forward, backward = gen.block(spec.src.node.body[:-1])
+        spec.stack, spec.tape = gen.stack, gen.tape
         result = spec.result
         d_result = gen.adjoint(result.id) if isinstance(result, gast.Name) else None
         d_params = []
@@ -101,7 +104,7 @@ class Program:
         defined = {d_result} if d_result else set()
         backward = accumulate.Accumulate(gen.adjoint_primal, spec.activity).run(backward, defined, d_params)
         primal_names = desugar.collect_locals(spec.src.node)
-        forward, backward, needed, unbound = records.resolve_records(forward, backward, primal_names, set(spec.params))
+        forward, backward, needed, unbound = records.resolve_records(forward, backward, primal_names, set(spec.params), gen.stack)
         records.drop_empty_records(forward, backward)
         inits = [assign(v, gast.Constant(None, None)) for v in sorted(unbound)]
         return inits + forward, backward, d_result, d_params, needed
@@ -115,15 +118,16 @@ class Program:
         can be differentiated again, and a pullback can run more than once.
         """
         forward, backward, d_result, d_params, needed = self.sweeps(spec)
-        save, load = records.final_state(needed)
+        stack, tape = spec.stack, spec.tape
+        save, load = records.final_state(needed, stack)
         result = spec.result
-        new_tape = assign(STACK, gast.List([], gast.Load()))
-        returned = gast.Return(gast.Tuple([result, name(STACK)], gast.Load()))
+        new_tape = assign(stack, gast.List([], gast.Load()))
+        returned = gast.Return(gast.Tuple([result, name(stack)], gast.Load()))
         forward_def = _function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src)
         incoming = d_result or spec.namer.fresh("_dresult")
-        copy_tape = assign(STACK, call(ref(list, "list"), name(TAPE)))
-        body = ([copy_tape] if _uses_stack(load + backward) else []) + load + backward + [gast.Return(_pack(d_params))]
-        backward_def = _function(backward_name, [TAPE, incoming], body, spec.src)
+        copy_tape = assign(stack, call(ref(list, "list"), name(tape)))
+        body = ([copy_tape] if _uses(load + backward, stack) else []) + load + backward + [gast.Return(_pack(d_params))]
+        backward_def = _function(backward_name, [tape, incoming], body, spec.src)
         return forward_def, backward_def
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value):
@@ -140,8 +144,8 @@ class Program:
         body += backward
         grads = _pack(d_params)
         body.append(gast.Return(gast.Tuple([copy.deepcopy(result), grads], gast.Load()) if with_value else grads))
-        if _uses_stack(body):
-            body.insert(0, assign(STACK, gast.List([], gast.Load())))
+        if _uses(body, spec.stack):
+            body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
         driver = _function(driver_name, spec.params, body, spec.src)
         self.functions.insert(0, driver)
@@ -154,8 +158,8 @@ def _pack(names):
     return gast.Tuple([name(n) for n in names], gast.Load())
 
 
-def _uses_stack(body):
-    return any(isinstance(n, gast.Name) and n.id == STACK for s in body for n in gast.walk(s))
+def _uses(body, variable):
+    return any(isinstance(n, gast.Name) and n.id == variable for s in body for n in gast.walk(s))
 
 
 def _function(fn_name, params, body, src):

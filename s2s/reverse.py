@@ -25,8 +25,6 @@ import gast
 from . import anno, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 
-STACK = "_stack"
-TAPE = "_tape"
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -57,12 +55,12 @@ def ref(obj, preferred):
     return node
 
 
-def push(value):
-    return gast.Expr(call(gast.Attribute(name(STACK), "append", gast.Load()), value))
+def push(value, stack):
+    return gast.Expr(call(gast.Attribute(name(stack), "append", gast.Load()), value))
 
 
-def pop():
-    return call(gast.Attribute(name(STACK), "pop", gast.Load()))
+def pop(stack):
+    return call(gast.Attribute(name(stack), "pop", gast.Load()))
 
 
 def marker(kind, **facts):
@@ -130,6 +128,10 @@ class ReverseGenerator:
         self.src = fn_source
         self.act = activity
         self.loop_entry = loop_entry or {}
+        # the bookkeeping names must not clash with the code's own (which may be
+        # generated code with a `_stack` of its own)
+        self.stack = namer.fresh("_stack")
+        self.tape = namer.fresh("_tape")
         self.namer = namer
         self.program = program
         self.adjoint_primal = {}  # adjoint name -> primal name
@@ -414,67 +416,73 @@ class ReverseGenerator:
             stmt.body, stmt.orelse = body_f or [gast.Pass()], else_f
             return [stmt], []
         record = self.new_record()
-        taken, not_taken = push(const(True)), push(const(False))
+        taken, not_taken = push(const(True), self.stack), push(const(False), self.stack)
         anno.set(taken, "record", record)
         anno.set(not_taken, "record", record)
         stmt.body = append_at_ends(body_f, taken)
         stmt.orelse = append_at_ends(else_f, not_taken)
-        backward = gast.If(pop(), body_b or [gast.Pass()], else_b)
+        backward = gast.If(pop(self.stack), body_b or [gast.Pass()], else_b)
         anno.set(backward, "record", record)
         return [stmt], [gast.copy_location(backward, stmt)]
 
     def for_loop(self, stmt):
-        if not (isinstance(stmt.target, gast.Name) and isinstance(stmt.iter, gast.Call) and anno.get(stmt.iter, "callee") is range):
-            return self.inactive_loop(stmt)
-        var = stmt.target.id
-        assigns_var = any(isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, gast.Store) for s in stmt.body for n in gast.walk(s))
-        guarded = not assigns_var and self.mark_entry_reads(stmt)
+        """Replay a loop backwards over the same iterations (a prefix of them after a break).
+
+        A range is evaluated again in the backward sweep when its bounds do not change
+        in the loop, else recorded; any other (non-differentiated) iterable is listed
+        once in the forward sweep.
+        """
+        is_range = isinstance(stmt.iter, gast.Call) and anno.get(stmt.iter, "callee") is range
+        if not is_range and {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
+            raise self.src.error("cannot differentiate a loop over this iterable", stmt, "for loop")
+        targets = [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
+        assigned_in_body = {n.id for s in stmt.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        guarded = is_range and isinstance(stmt.target, gast.Name) and not set(targets) & assigned_in_body and self.mark_entry_reads(stmt)
         body_f, body_b = self.block(stmt.body)
-        save = [marker("save", var=var, site=id(stmt))]
-        restore = [marker("restore", var=var, site=id(stmt))]
+        save = [marker("save", var=v, site=id(stmt)) for v in targets]
+        restore = [marker("restore", var=v, site=id(stmt)) for v in reversed(targets)]
         if not body_b:
             stmt.body = body_f
             return save + [stmt], restore
         record = self.new_record()
-        forward, iterations = [], copy.deepcopy(stmt.iter)
-        assigned_in_body = {n.id for s in stmt.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-        if {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & assigned_in_body:
-            # the range's bounds change inside the loop: record the range itself
-            range_name = self.namer.fresh("_range")
-            forward.append(assign(range_name, stmt.iter))
-            stmt.iter = name(range_name)
-            keep = push(name(range_name))
-            anno.set(keep, "record", record)
-            iterations = pop()
-            after = [keep]
+        forward, backward_before, after = [], [], []
+        iter_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
+        if is_range and not iter_names & assigned_in_body:
+            iterations = copy.deepcopy(stmt.iter)  # evaluated again in the backward sweep
         else:
-            after = []
+            listed = self.namer.fresh("_iterations")
+            value = stmt.iter if is_range else call(ref(list, "list"), stmt.iter)
+            forward_list, backward_list = self.statement(gast.copy_location(assign(listed, value), stmt))
+            forward += forward_list
+            backward_before = backward_list
+            stmt.iter = name(listed)
+            iterations = name(listed)
         if any(isinstance(n, gast.Break) for s in stmt.body for n in _walk_same_loop(s)):
             count = self.namer.fresh("_trips")
-            start, step = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1)))
-            keep = push(name(count))
+            start, step, keep = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1))), push(name(count), self.stack)
             for s in (start, step, keep):
                 anno.set(s, "record", record)
             forward.append(start)
             body_f = [step] + body_f
-            after = [keep] + after
-            iterations = gast.Subscript(iterations, gast.Slice(None, pop(), None), gast.Load())
+            after = [keep]
+            iterations = gast.Subscript(iterations, gast.Slice(None, pop(self.stack), None), gast.Load())
         stmt.body = body_f
-        backward = self.backward_loop(var, iterations, body_b, guarded, record)
-        return save + forward + [stmt] + after, [gast.copy_location(b, stmt) for b in backward] + restore
+        backward = self.backward_loop(stmt.target, iterations, body_b, guarded, record)
+        return save + forward + [stmt] + after, [gast.copy_location(b, stmt) for b in backward] + backward_before + restore
 
-    def backward_loop(self, var, iterations, body, guarded, record):
-        """`for var in reversed(iterations): body`, binding the range first if guards need it."""
+    def backward_loop(self, target, iterations, body, guarded, record):
+        """`for target in reversed(iterations): body`, binding the range first if guards need it."""
+        target = name(target, gast.Store()) if isinstance(target, str) else copy.deepcopy(target)
         before = []
         if guarded:
             range_name = self.namer.fresh("_iterations")
             before.append(assign(range_name, iterations))
             iterations = name(range_name)
-            first = gast.Compare(name(var), [gast.NotEq()], [gast.Attribute(name(range_name), "start", gast.Load())])
+            first = gast.Compare(name(target.id), [gast.NotEq()], [gast.Attribute(name(range_name), "start", gast.Load())])
             for node in gast.walk(gast.Module(body, [])):
                 if anno.get(node, "iteration_guard"):
                     node.test = copy.deepcopy(first)
-        loop = gast.For(name(var, gast.Store()), gast.Call(ref(reversed, "reversed"), [iterations], []), body, [], None)
+        loop = gast.For(target, gast.Call(ref(reversed, "reversed"), [iterations], []), body, [], None)
         anno.set(loop, "record", record)
         for b in before:
             anno.set(b, "record_companion", record)
@@ -488,31 +496,13 @@ class ReverseGenerator:
             return [stmt], []
         record = self.new_record()
         count = self.namer.fresh("_trips")
-        start, step, keep = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1))), push(name(count))
+        start, step, keep = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1))), push(name(count), self.stack)
         for s in (start, step, keep):
             anno.set(s, "record", record)
         stmt.body = [step] + body_f
-        trips = gast.Call(ref(range, "range"), [pop()], [])
+        trips = gast.Call(ref(range, "range"), [pop(self.stack)], [])
         backward = self.backward_loop(self.namer.fresh("_trip"), trips, body_b, guarded, record)
         return [start, stmt, keep], [gast.copy_location(b, stmt) for b in backward]
-
-    def inactive_loop(self, stmt):
-        """A loop over something that is not differentiated: forward only.
-
-        Its variables are saved around the whole loop, restored after it.
-        """
-        body_f, body_b = self.block(stmt.body)
-        if any(anno.get(n, "derivative_of") or anno.has(n, "adjoint_block") for s in body_b for n in gast.walk(s)):
-            raise self.src.error(
-                "cannot differentiate through this loop: iterate over a range, list, tuple, array, zip or enumerate",
-                stmt,
-                "for loop",
-            )
-        stmt.body = body_f
-        assigned = sorted({n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
-        save = [marker("save", var=v, site=id(stmt)) for v in assigned]
-        restore = [marker("restore", var=v, site=id(stmt)) for v in reversed(assigned)]
-        return save + [stmt], restore
 
 
 _GUARD = "_not_first_iteration"
@@ -533,11 +523,13 @@ def _walk_same_loop(node):
 
 def _user_function(callee):
     """The Python function to transform for a call, or None if it is not one."""
+    if hasattr(callee, "transformable_function"):  # a derivative made by s2s
+        return callee
     if isinstance(callee, types.MethodType):
         callee = callee.__func__
     if isinstance(callee, types.FunctionType):
         module = getattr(callee, "__module__", "") or ""
-        if not module.split(".")[0] in ("numpy", "scipy"):
+        if module.split(".")[0] not in ("numpy", "scipy", "s2s"):  # libraries need rules
             return callee
     return None
 

@@ -25,6 +25,7 @@ _ADJOINTS = {}
 _TANGENTS = {}
 _NON_DIFFERENTIABLE = {}
 _ALWAYS_RUN = {}
+_NONE_AWARE = {}
 _loaded = False
 
 
@@ -105,6 +106,17 @@ def always_run(*primitives):
     """Declare primitives with side effects whose adjoint runs even for a zero result adjoint."""
     for p in primitives:
         _ALWAYS_RUN[_key(p)] = p
+
+
+def none_aware(*primitives):
+    """Declare functions that read a None derivative argument as zero."""
+    for p in primitives:
+        _NONE_AWARE[_key(p)] = p
+
+
+def is_none_aware(obj):
+    _load_templates()
+    return _NONE_AWARE.get(_key(obj)) is obj
 
 
 def is_always_run(obj):

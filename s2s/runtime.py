@@ -143,6 +143,7 @@ def pack_like(like, items):
     An item without adjoint (None) becomes the zero of its element, so that adjoints
     of numeric values are never None.
     """
+    items = [None] * len(like) if items is None else items
     items = [zeros_like(element) if item is None else item for element, item in zip(like, items)]
     if isinstance(like, np.ndarray):
         return np.stack(items)
@@ -235,6 +236,24 @@ def push_grad(d_lst, lst, g):
 def ones_like(x):
     """The seed of an elementwise gradient: ones with the shape of the output."""
     return np.ones_like(x, dtype=float) if np.ndim(x) else 1.0
+
+
+def unpack_grad(d_packed, like):
+    """Adjoint of `pack_like(like, items)`: the items' adjoints, as a tuple (None is zero)."""
+    if d_packed is None:
+        d_packed = [None] * len(like)
+    return tuple(zeros_like(element) if g is None else g for element, g in zip(like, d_packed))
+
+
+def field_grad(d_obj, name, like):
+    """`d_obj.name`, with a lazy (None) zero made real for `like`."""
+    g = None if d_obj is None else getattr(d_obj, name)
+    return zeros_like(like) if g is None else g
+
+
+def copy_grad(d_lst):
+    """Adjoint (and tangent) of copying a list: a copy of the list's derivative."""
+    return None if d_lst is None else list(d_lst)
 
 
 # ---- helpers called by derivative rules

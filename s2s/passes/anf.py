@@ -6,8 +6,9 @@ statements (side effects such as print stay in the forward sweep and run once).
 """
 import gast
 
-from .. import anno
+from .. import anno, rules
 from .desugar import collect_locals
+from .resolve import static_object
 
 _OP_NAMES = {
     gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "div", gast.FloorDiv: "floordiv",
@@ -47,10 +48,14 @@ class _ANF:
         if isinstance(s, gast.Assign):
             self.assign(s.targets[0], s.value, out, s)
         elif isinstance(s, gast.If):
+            if _mutations(s.test):
+                s.test = self.atom(s.test, out)  # `if lst.pop():` pops once, before the branch
             s.body = self.block(s.body)
             s.orelse = self.block(s.orelse)
             out.append(s)
         elif isinstance(s, gast.While):
+            if _mutations(s.test):
+                raise self.src.error("a while condition that changes a list is not supported", s, "while condition")
             s.body = self.block(s.body)
             out.append(s)
         elif isinstance(s, gast.For):
@@ -63,6 +68,8 @@ class _ANF:
             out.append(s)
         elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant):
             pass  # docstring or bare constant
+        elif isinstance(s, gast.Expr) and _mutations(s.value):
+            self.atom(s.value, out)  # a bare `lst.pop()`: a binding, so it is differentiated
         else:  # Expr, Assert, Raise, Pass, Break, Continue: kept whole
             out.append(s)
         return out
@@ -105,7 +112,15 @@ class _ANF:
         return self.atom(node, out)
 
     def is_static(self, node):
-        """A dotted name rooted at a global (np.linalg.norm): resolved at transform time."""
+        """A dotted name rooted at a global (np.linalg.norm), or a derivative of a global
+        function (`s2s.grad(f)`): resolved at transform time."""
+        if isinstance(node, gast.Call):
+            return (
+                self.is_static(node.func)
+                and all(isinstance(a, gast.Constant) or self.is_static(a) for a in node.args)
+                and all(isinstance(k.value, gast.Constant) or self.is_static(k.value) for k in node.keywords)
+                and getattr(static_object(node.func, self.src, self.locals), "_s2s_static_call", False)
+            )
         while isinstance(node, gast.Attribute):
             node = node.value
         return isinstance(node, gast.Name) and node.id not in self.locals
@@ -146,7 +161,8 @@ class _ANF:
             anno.set(call, "object", anno.get(node.func, "object")) if anno.has(node.func, "object") else None
             return call
         if isinstance(node, gast.Subscript):
-            return gast.Subscript(self.atom(node.value, out), node.slice, gast.Load())
+            value = self.atom(node.value, out)
+            return gast.Subscript(value, self.hoist_mutations(node.slice, out), gast.Load())
         if isinstance(node, gast.Attribute):
             if self.is_static(node):
                 return node
@@ -170,6 +186,16 @@ class _ANF:
             out.append(gast.If(node.test, then_out, else_out))
             return _name(temp)
         raise self.src.error(f"{type(node).__name__} expressions are not supported", node, type(node).__name__)
+
+    def hoist_mutations(self, node, out):
+        """Bind list mutations inside an expression kept whole (an index) to names first."""
+        anf = self
+
+        class Hoist(gast.NodeTransformer):
+            def visit_Call(self, call):
+                return anf.atom(call, out) if _mutations(call) else self.generic_visit(call)
+
+        return Hoist().visit(node)
 
     def bool_op(self, node, out, hint):
         """Short-circuit `a and b` / `a or b` as branches, evaluating `b` only when needed."""
@@ -197,3 +223,10 @@ def _hint(node):
     if isinstance(node, gast.Compare):
         return "cmp"
     return type(node).__name__.lower()
+
+
+def _mutations(node):
+    """Does `node` call a primitive that mutates a list (list_pop, list_append)?"""
+    return any(
+        isinstance(n, gast.Call) and rules.is_always_run(anno.get(n.func, "object")) for n in gast.walk(node)
+    )

@@ -40,7 +40,7 @@ def _loads(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def resolve_records(forward, backward, primal_names, params):
+def resolve_records(forward, backward, primal_names, params, stack):
     """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound)."""
     needed = free_loads(backward) & primal_names
     sites = {}
@@ -69,7 +69,7 @@ def resolve_records(forward, backward, primal_names, params):
             if kind in ("save", "restore"):
                 if (anno.get(stmt, "var"), anno.get(stmt, "site")) in kept_sites:
                     var = anno.get(stmt, "var")
-                    out.append(gast.copy_location(push(name(var)) if kind == "save" else assign(var, pop()), stmt))
+                    out.append(gast.copy_location(push(name(var), stack) if kind == "save" else assign(var, pop(stack)), stmt))
                 continue
             for field in ("body", "orelse"):
                 if getattr(stmt, field, None):
@@ -121,12 +121,12 @@ def _is_empty(stmt):
     return all(isinstance(s, gast.Pass) for s in stmt.body + stmt.orelse)
 
 
-def final_state(needed):
+def final_state(needed, stack):
     """Save the needed values at the end of the forward sweep, restore them first."""
     names = sorted(needed)
     if not names:
         return [], []
     values = gast.Tuple([name(n) for n in names], gast.Load())
     targets = gast.Tuple([name(n, gast.Store()) for n in names], gast.Store())
-    return [push(values)], [gast.Assign([targets], pop())]
+    return [push(values, stack)], [gast.Assign([targets], pop(stack))]
 

@@ -35,6 +35,19 @@ def static_object(node, fn_source, local_names):
         if base is _MISSING:
             return _MISSING
         return getattr(base, node.attr, _MISSING)
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Call):  # s2s.grad(f): made once, at transform time
+        func = static_object(node.func, fn_source, local_names)
+        if not getattr(func, "_s2s_static_call", False):
+            return _MISSING
+        args = [static_object(a, fn_source, local_names) for a in node.args]
+        kwargs = {k.arg: static_object(k.value, fn_source, local_names) for k in node.keywords}
+        if _MISSING in args or _MISSING in kwargs.values():
+            return _MISSING
+        value = func(*args, **kwargs)
+        anno.set(node, "object", value)
+        return value
     return _MISSING
 
 

@@ -1,0 +1,144 @@
+"""Rules for the structural helpers that generated derivative code calls.
+
+Derivative code is differentiated again (`grad(grad(f))`, Hessians, forward over
+reverse), so each helper it calls has rules too. All of them are linear in their
+derivative arguments: accumulation, scattering into a container, packing, and the
+append/pop of list adjoints. `None` is a zero throughout.
+"""
+from s2s.rules import adjoint, always_run, none_aware, tangent
+from s2s.runtime import (
+    add_at,
+    add_grad,
+    copy_grad,
+    drop_last,
+    field_grad,
+    getattr_adjoint,
+    grad_item,
+    last_grad,
+    pack_like,
+    push_grad,
+    unpack_grad,
+)
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule of a helper share a name
+
+
+@adjoint(add_grad)
+def add_grad_(result, a, b):
+    d[a] = d[result]
+    d[b] = d[result]
+
+
+@tangent(add_grad)
+def add_grad_(result, a, b):
+    d[result] = add_grad(d[a], d[b])
+
+
+@adjoint(add_at)
+def add_at_(result, d_container, container, index, d_item):
+    d[d_container] = d[result]
+    d[d_item] = grad_item(d[result], index, d_item)
+
+
+@tangent(add_at)
+def add_at_(result, d_container, container, index, d_item):
+    d[result] = add_at(d[d_container], container, index, d[d_item])
+
+
+@adjoint(grad_item)
+def grad_item_(result, d_container, key, element):
+    d[d_container] = add_at(d[d_container], d_container, key, d[result])
+
+
+@tangent(grad_item)
+def grad_item_(result, d_container, key, element):
+    d[result] = grad_item(d[d_container], key, element)
+
+
+@adjoint(pack_like)
+def pack_like_(result, like, items):
+    d[items] = unpack_grad(d[result], like)
+
+
+@tangent(pack_like)
+def pack_like_(result, like, items):
+    d[result] = pack_like(like, d[items])
+
+
+@adjoint(unpack_grad)
+def unpack_grad_(result, d_packed, like):
+    d[d_packed] = pack_like(like, d[result])
+
+
+@tangent(unpack_grad)
+def unpack_grad_(result, d_packed, like):
+    d[result] = unpack_grad(d[d_packed], like)
+
+
+@adjoint(getattr_adjoint)
+def getattr_adjoint_(result, d_obj, obj, name, d_attr):
+    d[d_obj] = d[result]
+    d[d_attr] = field_grad(d[result], name, d_attr)
+
+
+@tangent(getattr_adjoint)
+def getattr_adjoint_(result, d_obj, obj, name, d_attr):
+    d[result] = getattr_adjoint(d[d_obj], obj, name, d[d_attr])
+
+
+@adjoint(field_grad)
+def field_grad_(result, d_obj, name, like):
+    d[d_obj] = getattr_adjoint(d[d_obj], d_obj, name, d[result])
+
+
+@tangent(field_grad)
+def field_grad_(result, d_obj, name, like):
+    d[result] = field_grad(d[d_obj], name, like)
+
+
+# The adjoint of a list is a list, appended to and popped like the list it mirrors.
+@adjoint(push_grad)
+def push_grad_(result, d_lst, lst, g):
+    d[g] = last_grad(d[result], g)
+    d[d_lst] = drop_last(d[result])
+
+
+@tangent(push_grad)
+def push_grad_(result, d_lst, lst, g):
+    d[result] = push_grad(d[d_lst], lst, d[g])
+
+
+@adjoint(drop_last)
+def drop_last_(result, d_lst):
+    d[d_lst] = push_grad(d[result], d_lst, None)
+
+
+@tangent(drop_last)
+def drop_last_(result, d_lst):
+    d[result] = drop_last(d[d_lst])
+
+
+@adjoint(last_grad)
+def last_grad_(result, d_lst, item):
+    d[d_lst] = add_at(d[d_lst], d_lst, -1, d[result])
+
+
+@tangent(last_grad)
+def last_grad_(result, d_lst, item):
+    d[result] = last_grad(d[d_lst], item)
+
+
+@adjoint(list)
+def list_(result, iterable):
+    d[iterable] = copy_grad(d[result])
+
+
+@tangent(list)
+def list_(result, iterable):
+    d[result] = copy_grad(d[iterable])
+
+
+always_run(push_grad, drop_last)
+# These treat a None derivative argument as zero, so forward mode passes None through.
+none_aware(copy_grad, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
