@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from .errors import TransformError  # noqa: E402
 from .rules import adjoint, tangent, non_differentiable  # noqa: E402
-from .api import grad, value_and_grad, source  # noqa: E402
+from .api import elementwise_grad, grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp  # noqa: E402
 from .cache import cache_info, clear_cache  # noqa: E402
 from .export import export  # noqa: E402
 
@@ -19,6 +19,12 @@ __all__ = [
     "non_differentiable",
     "grad",
     "value_and_grad",
+    "elementwise_grad",
+    "jvp",
+    "vjp",
+    "jacobian",
+    "hessian",
+    "hvp",
     "source",
     "cache_info",
     "clear_cache",

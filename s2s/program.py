@@ -10,15 +10,18 @@ specializations from the program, which generates each once; recursion reuses th
 specialization being generated.
 """
 import copy
+import inspect
+import textwrap
 
 import gast
+import numpy
 
-from . import anno, frontend
+from . import anno, frontend, rules, runtime
+from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer
 from .passes import accumulate, activity, anf, checks, desugar, jumps, loops, records, resolve
 from .reverse import ReverseGenerator, assign, call, name, ref
-from . import runtime
 
 _prepared = {}
 
@@ -78,13 +81,44 @@ class Program:
             self.worklist.append(key)
         return self.requests[key]
 
+    def bind_call(self, src, stmt, value, function):
+        """The atoms a call passes to each parameter of `function`, defaults filled in."""
+        if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+            raise src.error("*args/**kwargs in calls of differentiated functions are not supported yet", stmt, "starred call")
+        signature = inspect.signature(function)
+        for p in signature.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise src.error(
+                    f"calling {function.__name__}, which takes *args or **kwargs, is not supported yet", stmt, "variadic function"
+                )
+        try:
+            bound = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
+        except TypeError as exc:
+            raise src.error(f"bad call of {function.__name__}: {exc}", stmt) from None
+        positional = []
+        for pname, p in signature.parameters.items():
+            if pname in bound.arguments:
+                positional.append(bound.arguments[pname])
+            else:
+                positional.append(rules.constant(p.default))
+        return positional
+
+    def request_forward(self, func, active, kinds):
+        """Name of the `f_jvp` function of a specialization, generated later."""
+        key = (frontend.unwrap(func), active, kinds, "forward")
+        if key not in self.requests:
+            self.requests[key] = self.names.fresh(f"{func.__name__}_jvp")
+            self.worklist.append(key)
+        return self.requests[key]
+
     def generate_requested(self):
         while self.worklist:
-            func, active, kinds = key = self.worklist.pop(0)
-            forward_name, backward_name = self.requests[key]
-            spec = Specialization(func, active, kinds)
-            forward_def, backward_def = self.reverse_split(spec, forward_name, backward_name)
-            self.functions += [forward_def, backward_def]
+            key = self.worklist.pop(0)
+            spec = Specialization(*key[:3])
+            if key[3:] == ("forward",):
+                self.functions.append(self.forward_function(spec, self.requests[key]))
+            else:
+                self.functions += list(self.reverse_split(spec, *self.requests[key]))
 
     # -- reverse mode
 
@@ -130,17 +164,27 @@ class Program:
         backward_def = _function(backward_name, [tape, incoming], body, spec.src)
         return forward_def, backward_def
 
-    def reverse_driver(self, func, wrt, kinds, driver_name, with_value):
+    def forward_function(self, spec, jvp_name):
+        """`f_jvp(*params, *tangents_of_active_params) -> (result, tangent of result)`."""
+        gen = ForwardGenerator(spec.src, spec.activity, spec.namer, self)
+        body = gen.block(spec.src.node.body[:-1])
+        result = spec.result
+        d_params = [spec.namer.derivative(p) for p in spec.active_params]
+        if isinstance(result, gast.Name) and spec.activity.active(result.id):
+            d_result = name(gen.tangent(result.id))
+        else:
+            d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), copy.deepcopy(result))
+        returned = gast.Return(gast.Tuple([copy.deepcopy(result), d_result], gast.Load()))
+        return _function(jvp_name, spec.params + d_params, body + [returned], spec.src)
+
+    def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output):
         """The function `grad` returns: both sweeps in one body, like hand-written backprop."""
         spec = Specialization(func, wrt, kinds)
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
-        if d_result:
-            seed = call(ref(runtime.ones_like_output, "ones_like_output"), gast.Name(result.id, gast.Load(), None, None))
-            body.append(assign(d_result, seed))
-        else:
-            body.append(gast.Expr(call(ref(runtime.ones_like_output, "ones_like_output"), copy.deepcopy(result))))
+        seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
+        body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         body += backward
         grads = _pack(d_params)
         body.append(gast.Return(gast.Tuple([copy.deepcopy(result), grads], gast.Load()) if with_value else grads))
@@ -150,6 +194,62 @@ class Program:
         driver = _function(driver_name, spec.params, body, spec.src)
         self.functions.insert(0, driver)
         return driver_name
+
+
+    def vjp_driver(self, func, active, kinds, driver_name):
+        """`vjp_f(*params) -> (result, tape, f_backward)`: the pullback runs f_backward."""
+        src, _ = prepare(func)
+        forward, backward = self.request(func, active, kinds)
+        self.generate_requested()
+        params = ", ".join(param_names(src.node))
+        text = f"""
+def {driver_name}({params}):
+    result, tape = {forward}({params})
+    return result, tape, {backward}
+"""
+        self.functions.insert(0, _driver(text, src))
+        return driver_name
+
+    def jacobian_driver(self, func, active, kinds, driver_name):
+        """The Jacobian, column by column in forward mode when the argument has fewer
+        elements than the output, else row by row in reverse mode. It is ordinary
+        Python that s2s differentiates again, so `jacobian(jacobian(f))` works."""
+        src, _ = prepare(func)
+        names = param_names(src.node)
+        x = names[active.index(True)]
+        forward, backward = self.request(func, active, kinds)
+        jvp = self.request_forward(func, active, kinds)
+        self.generate_requested()
+        params = ", ".join(names)
+        text = f"""
+def {driver_name}({params}):
+    _y, _tape = {forward}({params})
+    _shape = np.shape(_y) + np.shape({x})
+    if np.size({x}) < np.size(_y):
+        _columns = []
+        for _j in range(np.size({x})):
+            _y, _column = {jvp}({params}, unit_like({x}, _j))
+            _columns.append(_column)
+        return np.reshape(np.stack(_columns, axis=-1), _shape)
+    _rows = []
+    for _i in range(np.size(_y)):
+        _rows.append({backward}(_tape, unit_like(_y, _i)))
+    return np.reshape(np.stack(_rows), _shape)
+"""
+        self.functions.insert(0, _driver(text, src))
+        return driver_name
+
+
+_DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "range": range}
+
+
+def _driver(text, src):
+    """A driver written by s2s itself, its global names bound to their objects."""
+    fn = gast.parse(textwrap.dedent(text)).body[0]
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in _DRIVER_NAMES:
+            anno.set(node, "object", _DRIVER_NAMES[node.id])
+    return fn
 
 
 def _pack(names):

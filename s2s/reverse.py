@@ -362,7 +362,7 @@ class ReverseGenerator:
         """`t = f(a, b)` -> `t, _f_tape = f_forward(a, b)`: each call records on its own tape."""
         value = stmt.value
         function = _user_function(anno.get(value, "callee"))
-        positional = self.bind_user_call(stmt, value, function)
+        positional = self.program.bind_call(self.src, stmt, value, function)
         active = tuple(self.active_atom(a) for a in positional)
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
         forward_name, backward_name = self.program.request(function, active, kinds)
@@ -385,27 +385,6 @@ class ReverseGenerator:
             item = gast.Subscript(name(holder), const(i), gast.Load())
             out.append(contribution(self.adjoint(arg.id), item))
         return out
-
-    def bind_user_call(self, stmt, value, function):
-        if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
-            raise self.src.error("*args/**kwargs in calls of differentiated functions are not supported yet", stmt, "starred call")
-        signature = inspect.signature(function)
-        for p in signature.parameters.values():
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                raise self.src.error(
-                    f"calling {function.__name__}, which takes *args or **kwargs, is not supported yet", stmt, "variadic function"
-                )
-        try:
-            bound = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
-        except TypeError as exc:
-            raise self.src.error(f"bad call of {function.__name__}: {exc}", stmt) from None
-        positional = []
-        for pname, p in signature.parameters.items():
-            if pname in bound.arguments:
-                positional.append(bound.arguments[pname])
-            else:
-                positional.append(rules._constant(p.default))
-        return positional
 
     # -- control flow
 

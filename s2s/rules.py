@@ -208,17 +208,18 @@ def bind_arguments(rule, call, fn_source):
                 value = gast.Tuple(list(value), gast.Load())
             result[name] = value
         elif param.default is not inspect.Parameter.empty:
-            result[name] = _constant(param.default)
+            result[name] = constant(param.default)
         else:
             result[name] = gast.Constant(None, None)
     return result
 
 
-def _constant(value):
+def constant(value):
+    """A gast expression for a default value: a literal, or a name bound to the object."""
     if isinstance(value, (int, float, complex, str, bool, type(None))):
         return gast.Constant(value, None)
     if isinstance(value, tuple):
-        return gast.Tuple([_constant(v) for v in value], gast.Load())
+        return gast.Tuple([constant(v) for v in value], gast.Load())
     node = gast.Name(f"_default_{type(value).__name__}", gast.Load(), None, None)
     anno.set(node, "object", value)
     return node
@@ -274,8 +275,11 @@ def instantiate(rule, bindings, result, derivative_name, namer):
                 return self.generic_visit(node)
             name = derivative_name(primal) if primal else None
             if name is None:
-                return gast.Constant(None, None)  # zero: the caller drops or folds it
-            return gast.Name(name, type(node.ctx)(), None, None)
+                slot = gast.Constant(None, None)  # zero: the caller drops or folds it
+            else:
+                slot = gast.Name(name, type(node.ctx)(), None, None)
+            anno.set(slot, "tangent_slot", True)
+            return slot
 
         def visit_Name(self, node):
             if node.id in params and isinstance(node.ctx, gast.Load):

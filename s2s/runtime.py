@@ -256,6 +256,28 @@ def copy_grad(d_lst):
     return None if d_lst is None else list(d_lst)
 
 
+def tangent_zeros(x):
+    """A zero tangent with the full structure of `x` (no lazy None inside)."""
+    if isinstance(x, (list, tuple, dict)) or dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return map_structure(tangent_zeros, x)
+    return zeros_like(x)
+
+
+def append_tangent(d_lst, d_item, item):
+    """Tangent of `lst.append(item)`: the tangent list grows with it (zero if None)."""
+    d_lst.append(tangent_zeros(item) if d_item is None else d_item)
+    return d_lst
+
+
+def unit_like(x, index):
+    """The `index`-th unit vector (in flat order) with the shape of `x`."""
+    if np.ndim(x) == 0:
+        return 1.0
+    e = np.zeros(np.size(x))
+    e[index] = 1.0
+    return e.reshape(np.shape(x))
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

@@ -2,8 +2,8 @@
 import operator
 
 from s2s import runtime
-from s2s.rules import adjoint, always_run, non_differentiable, tangent
-from s2s.runtime import add_at, drop_last, getattr_adjoint, last_grad, list_append, list_pop, push_grad
+from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
+from s2s.runtime import add_at, append_tangent, drop_last, getattr_adjoint, last_grad, list_append, list_pop, push_grad
 
 # ruff: noqa: F821 - `d` is template syntax
 
@@ -37,7 +37,7 @@ def append(result, lst, item):
 
 @tangent(list_append)
 def append(result, lst, item):
-    d[result] = list_append(d[lst], d[item])
+    d[result] = append_tangent(d[lst], d[item], item)
 
 
 @adjoint(list_pop)
@@ -53,12 +53,15 @@ def pop(result, lst):
 # Adjoints of appends and pops must run even for zero or inactive values, so that the
 # adjoints of the values below them stay aligned.
 always_run(list_append, list_pop)
+none_aware(append_tangent)
 
 non_differentiable(
     runtime.seq_len,
     runtime.ones_like_output,
     runtime.ones_like,
     runtime.zeros_like,
+    runtime.tangent_zeros,
+    runtime.unit_like,
     operator.not_,
     operator.floordiv,
     operator.and_,

@@ -1,0 +1,191 @@
+"""Forward mode: tangent statements interleaved with the primal ones.
+
+Each assignment of an active name is followed by the `tangent` rule of its primitive,
+`dt = ...`, written as a sum of terms each linear in one argument's tangent; terms of
+inactive arguments (whose tangent is zero) are dropped. Control flow needs no
+recording: the tangent code runs inside the same branches and loops as the primal.
+Calls of user functions become calls of their `f_jvp`, which returns the result and
+its tangent.
+"""
+import copy
+import operator
+
+import gast
+
+from . import anno, rules, runtime
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
+from .reverse import _constant_kind, _describe, _source_text, _user_function, assign, call, const, index_expression, name, ref
+
+
+class ForwardGenerator:
+    """Tangent code for one function specialization."""
+
+    def __init__(self, fn_source, activity, namer, program):
+        self.src = fn_source
+        self.act = activity
+        self.namer = namer
+        self.program = program
+
+    def tangent(self, primal):
+        """The tangent name of an active primal name, or None (a zero tangent)."""
+        return self.namer.derivative(primal) if self.act.active(primal) else None
+
+    def zero(self, primal):
+        """A zero tangent for `primal`, with its structure."""
+        if self.act.kind(primal) == "scalar":
+            return const(0.0)
+        return call(ref(runtime.tangent_zeros, "tangent_zeros"), name(primal))
+
+    def atom_tangent(self, node):
+        """The tangent of an atom where a value is needed (zeros if inactive)."""
+        if isinstance(node, gast.Name) and self.act.active(node.id):
+            return name(self.tangent(node.id))
+        return call(ref(runtime.tangent_zeros, "tangent_zeros"), copy.deepcopy(node))
+
+    # -- statements
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            out += self.statement(stmt)
+        return out
+
+    def statement(self, stmt):
+        if isinstance(stmt, gast.Assign):
+            return self.assignment(stmt)
+        if isinstance(stmt, (gast.If, gast.While, gast.For)):
+            stmt.body = self.block(stmt.body) or [gast.Pass()]
+            stmt.orelse = self.block(stmt.orelse)
+            if isinstance(stmt, gast.For) and {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
+                if anno.get(stmt.iter, "callee") is not range:
+                    raise self.src.error("cannot differentiate a loop over this iterable", stmt, "for loop")
+            return [stmt]
+        return [stmt]
+
+    def assignment(self, stmt):
+        target, value = stmt.targets[0], stmt.value
+        targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+        if not any(self.act.active(t) for t in targets):
+            return [stmt]
+        if isinstance(target, gast.Tuple):  # a, b = t
+            names = [name(self.tangent(t) or self.namer.fresh("_"), gast.Store()) for t in targets]
+            tangents = gast.Assign([gast.Tuple(names, gast.Store())], self.atom_tangent(value))
+            return [stmt, gast.copy_location(tangents, stmt)]
+        result, d_result = targets[0], self.tangent(targets[0])
+        if not any(self.act.active(n) for n in differentiable_operands(value)) and not self.mutates_active_list(value):
+            return [stmt, gast.copy_location(assign(d_result, self.zero(result)), stmt)]
+        if self.is_user_call(value):
+            return [self.user_call(stmt, value, result, d_result)]
+        out = [stmt] + self.tangent_statements(stmt, value, result, d_result)
+        return [gast.copy_location(s, stmt) for s in out]
+
+    def mutates_active_list(self, value):
+        callee = anno.get(value, "callee") if isinstance(value, gast.Call) else None
+        return callee is not None and rules.is_always_run(callee) and isinstance(value.args[0], gast.Name) and self.act.active(value.args[0].id)
+
+    def tangent_statements(self, stmt, value, result, d_result):
+        if isinstance(value, gast.Name):
+            return [assign(d_result, self.atom_tangent(value))]
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return [assign(d_result, type(value)([self.atom_tangent(e) for e in value.elts], gast.Load()))]
+        if isinstance(value, gast.Dict):
+            return [assign(d_result, gast.Dict([copy.deepcopy(k) for k in value.keys], [self.atom_tangent(v) for v in value.values]))]
+        if isinstance(value, gast.Subscript):
+            bindings = {"x": value.value, "index": index_expression(value.slice)}
+            return self.rule_statements(rules.tangent_rule(operator.getitem), bindings, result, d_result)
+        if isinstance(value, gast.Attribute):
+            if value.attr in NONDIFF_ATTRIBUTES:
+                return [assign(d_result, self.zero(result))]
+            bindings = {"x": value.value, "name": const(value.attr)}
+            return self.rule_statements(rules.tangent_rule(getattr), bindings, result, d_result)
+        callee = anno.get(value, "callee")
+        rule = rules.tangent_rule(callee) if callee is not None else None
+        if rule is None:
+            what = _describe(callee) if callee is not None else _source_text(value.func)
+            raise self.src.error(f"no forward-mode (tangent) rule for {what}; register one with @s2s.tangent", stmt, what)
+        if isinstance(value, gast.BinOp):
+            args, keywords = [value.left, value.right], []
+        elif isinstance(value, gast.UnaryOp):
+            args, keywords = [value.operand], []
+        else:
+            args, keywords = value.args, value.keywords
+        bindings = rules.bind_arguments(rule, gast.Call(name("_"), list(args), list(keywords)), self.src)
+        return self.rule_statements(rule, bindings, result, d_result)
+
+    def rule_statements(self, rule, bindings, result, d_result):
+        instance = rules.instantiate(rule, bindings, result, self.tangent, self.namer)
+        out = []
+        for s in instance.statements:
+            if anno.get(s, "derivative_of"):
+                value = _drop_zero_terms(s.value)
+                s = assign(d_result, value if value is not None else self.zero(result))
+            out.append(s)
+        return out
+
+    # -- calls of user functions
+
+    def is_user_call(self, value):
+        if not isinstance(value, gast.Call):
+            return False
+        callee = anno.get(value, "callee")
+        return callee is not None and rules.tangent_rule(callee) is None and _user_function(callee) is not None
+
+    def user_call(self, stmt, value, result, d_result):
+        """`t = f(a, b)` -> `t, dt = f_jvp(a, b, da)`."""
+        function = _user_function(anno.get(value, "callee"))
+        positional = self.program.bind_call(self.src, stmt, value, function)
+        active = tuple(isinstance(a, gast.Name) and self.act.active(a.id) for a in positional)
+        kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
+        jvp_name = self.program.request_forward(function, active, kinds)
+        tangents = [name(self.tangent(a.id)) for a, is_active in zip(positional, active) if is_active]
+        value.func = name(jvp_name)
+        value.args = positional + tangents
+        value.keywords = []
+        stmt.targets = [gast.Tuple([name(result, gast.Store()), name(d_result, gast.Store())], gast.Store())]
+        return stmt
+
+
+def _drop_zero_terms(expr):
+    """The sum without its terms that hold a zero (None) tangent; None if nothing is left."""
+    terms = []
+    _split_sum(expr, 1, terms)
+    kept = [(sign, term) for sign, term in terms if not _is_zero(term)]
+    if not kept:
+        return None
+    sign, total = kept[0]
+    total = total if sign > 0 else gast.UnaryOp(gast.USub(), total)
+    for sign, term in kept[1:]:
+        total = gast.BinOp(total, gast.Add() if sign > 0 else gast.Sub(), term)
+    return total
+
+
+def _split_sum(expr, sign, terms):
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Add, gast.Sub)):
+        _split_sum(expr.left, sign, terms)
+        _split_sum(expr.right, sign if isinstance(expr.op, gast.Add) else -sign, terms)
+    else:
+        terms.append((sign, expr))
+
+
+def _is_none(node):
+    return isinstance(node, gast.Constant) and node.value is None
+
+
+def _is_zero(term):
+    """Does a term of a tangent rule vanish because a tangent in it is zero (None)?"""
+    if _is_none(term):
+        return True
+    if isinstance(term, gast.BinOp):
+        return _is_zero(term.left) or _is_zero(term.right)
+    if isinstance(term, gast.UnaryOp):
+        return _is_zero(term.operand)
+    if isinstance(term, (gast.Subscript, gast.Attribute)):
+        return _is_zero(term.value)
+    if isinstance(term, gast.Call):
+        args = list(term.args) + [k.value for k in term.keywords]
+        if rules.is_none_aware(anno.get(term.func, "object")):
+            return all(_is_none(a) for a in args if anno.get(a, "tangent_slot")) and any(anno.get(a, "tangent_slot") for a in args)
+        return any(_is_zero(a) for a in args)
+    if isinstance(term, (gast.Tuple, gast.List)):
+        return all(_is_zero(e) for e in term.elts)
+    return False
