@@ -83,6 +83,7 @@ def emit_module(functions, header_lines):
         node.id = namespace.bind(_preferred_name(node.id, obj), obj)
     for fn in functions:
         comments_to_strings(fn)
+        _tidy_bodies(fn)
     module = gast.Module(body=list(functions), type_ignores=[])
     tree = gast.gast_to_ast(module)
     ast.fix_missing_locations(tree)
@@ -141,6 +142,23 @@ def _render_comments(text):
             previous = None
         out.append(line)
     return "\n".join(out)
+
+
+def _tidy_bodies(node):
+    """Passes may leave a block empty, or holding only comments, or a stray `pass`."""
+    for child in gast.walk(node):
+        for field in ("body", "orelse"):
+            block = getattr(child, field, None)
+            if not isinstance(block, list) or not block and field == "orelse":
+                continue
+            block = [s for s in block if not isinstance(s, gast.Pass)]
+            if all(_is_comment(s) for s in block):
+                block.append(gast.Pass())
+            setattr(child, field, block)
+
+
+def _is_comment(stmt):
+    return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and str(stmt.value.value).startswith(COMMENT)
 
 
 def comments_to_strings(fn):

@@ -66,6 +66,9 @@ class ForwardGenerator:
         target, value = stmt.targets[0], stmt.value
         targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
         if not any(self.act.active(t) for t in targets):
+            if self.mutates_active_list(value):  # popping an inactive value: keep the tangent list in step
+                rule_statements = self.tangent_statements(stmt, value, targets[0], self.namer.fresh("_unused"))
+                return [stmt] + [gast.copy_location(s, stmt) for s in rule_statements]
             return [stmt]
         if isinstance(target, gast.Tuple):  # a, b = t
             names = [name(self.tangent(t) or self.namer.fresh("_"), gast.Store()) for t in targets]
@@ -113,7 +116,10 @@ class ForwardGenerator:
         return self.rule_statements(rule, bindings, result, d_result)
 
     def rule_statements(self, rule, bindings, result, d_result):
-        instance = rules.instantiate(rule, bindings, result, self.tangent, self.namer)
+        def tangent(primal):
+            return d_result if primal == result else self.tangent(primal)
+
+        instance = rules.instantiate(rule, bindings, result, tangent, self.namer)
         out = []
         for s in instance.statements:
             if anno.get(s, "derivative_of"):
@@ -168,7 +174,8 @@ def _split_sum(expr, sign, terms):
 
 
 def _is_none(node):
-    return isinstance(node, gast.Constant) and node.value is None
+    """A zero tangent put in for an inactive argument (not a literal None such as axis=None)."""
+    return isinstance(node, gast.Constant) and node.value is None and anno.get(node, "tangent_slot")
 
 
 def _is_zero(term):
@@ -184,7 +191,8 @@ def _is_zero(term):
     if isinstance(term, gast.Call):
         args = list(term.args) + [k.value for k in term.keywords]
         if rules.is_none_aware(anno.get(term.func, "object")):
-            return all(_is_none(a) for a in args if anno.get(a, "tangent_slot")) and any(anno.get(a, "tangent_slot") for a in args)
+            slots = [a for a in args if anno.get(a, "tangent_slot")]
+            return bool(slots) and all(_is_none(a) for a in slots)
         return any(_is_zero(a) for a in args)
     if isinstance(term, (gast.Tuple, gast.List)):
         return all(_is_zero(e) for e in term.elts)

@@ -137,7 +137,8 @@ class Program:
             d_params.append(d)
         defined = {d_result} if d_result else set()
         backward = accumulate.Accumulate(gen.adjoint_primal, spec.activity).run(backward, defined, d_params)
-        primal_names = desugar.collect_locals(spec.src.node)
+        # what the forward sweep binds: the function's own names and those generated for it
+        primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward)
         forward, backward, needed, unbound = records.resolve_records(forward, backward, primal_names, set(spec.params), gen.stack)
         records.drop_empty_records(forward, backward)
         inits = [assign(v, gast.Constant(None, None)) for v in sorted(unbound)]

@@ -24,6 +24,7 @@ import gast
 
 from . import anno, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
+from .passes.anf import is_update_in_place
 
 
 
@@ -184,6 +185,9 @@ class ReverseGenerator:
         if self.is_differentiated_call(stmt):
             self.call_forward(stmt)
         target = stmt.targets[0]
+        if isinstance(target, gast.Name) and is_update_in_place(target.id, stmt.value, anno.get(stmt.value, "callee")):
+            return self.update_in_place(stmt)
+        target = stmt.targets[0]
         targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
         forward = [marker("save", var=t, site=id(stmt)) for t in targets] + [stmt]
         backward = []
@@ -227,10 +231,8 @@ class ReverseGenerator:
     def first_iteration_guard(self, contribution_stmt):
         """Skip a contribution in the loop's first iteration, where its target is not varied."""
         target = contribution_stmt.targets[0].id
-        dead = assign(target, const(None))
-        anno.set(dead, "derivative_of", True)
-        anno.set(dead, "self_accumulating", True)
-        guard = gast.If(name(_GUARD), [contribution_stmt], [dead])
+        zero = marker("zero", adjoint=target)  # the entry value's adjoint: zero, not skipped
+        guard = gast.If(name(_GUARD), [contribution_stmt], [zero])
         anno.set(guard, "iteration_guard", True)
         return guard
 
@@ -258,6 +260,17 @@ class ReverseGenerator:
                 marked = True
             pending -= {n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)}
         return marked
+
+    def update_in_place(self, stmt):
+        """`lst = list_append(lst, v)`: the list keeps its identity, so nothing is saved or
+        consumed; the rule updates the list's adjoint in place, always (even for a zero
+        adjoint), to keep the adjoints of the entries below aligned."""
+        lst = stmt.targets[0].id
+        if not self.act.active(lst):
+            return [stmt], []
+        statements, _ = self.adjoint_statements(stmt, stmt.value, lst, self.adjoint(lst))
+        block = self.located(adjoint_block(statements, [], [lst], must_run="none"), stmt)
+        return [stmt], [gast.copy_location(block, stmt)]
 
     def mutates_active_list(self, value):
         callee = anno.get(value, "callee") if isinstance(value, gast.Call) else None
@@ -488,7 +501,7 @@ _GUARD = "_not_first_iteration"
 
 
 def _contributes_to(stmt, adjoints):
-    return anno.get(stmt, "derivative_of") and stmt.targets[0].id in adjoints
+    return anno.get(stmt, "derivative_of") and not anno.get(stmt, "self_accumulating") and stmt.targets[0].id in adjoints
 
 
 def _walk_same_loop(node):

@@ -116,12 +116,12 @@ def none_aware(*primitives):
 
 def is_none_aware(obj):
     _load_templates()
-    return _NONE_AWARE.get(_key(obj)) is obj
+    return obj is not None and _NONE_AWARE.get(_key(obj)) is obj
 
 
 def is_always_run(obj):
     _load_templates()
-    return _ALWAYS_RUN.get(_key(obj)) is obj
+    return obj is not None and _ALWAYS_RUN.get(_key(obj)) is obj
 
 
 def _load_templates():

@@ -225,11 +225,28 @@ def drop_last(d_lst):
     return d_lst
 
 
-def push_grad(d_lst, lst, g):
-    """Adjoint of popping from `lst`: put the popped value's adjoint back (in place)."""
+def push_grad(d_lst, g):
+    """Adjoint of popping from a list: put the popped value's adjoint back on top (in place).
+
+    Only the top of a list's adjoint is ever touched, so no rule needs the list's own
+    length, which later mutations may have changed.
+    """
     if d_lst is None:
-        d_lst = zeros_like(lst)
+        d_lst = []
     d_lst.append(g)
+    return d_lst
+
+
+def add_to_last(d_lst, g):
+    """Adjoint of reading the last entry of a list's adjoint: add `g` to its top (in place)."""
+    if d_lst is None:
+        d_lst = []
+    if d_lst and d_lst[-1] is not None:
+        d_lst[-1] = add_grad(d_lst[-1], g)
+    elif d_lst:
+        d_lst[-1] = g
+    else:
+        d_lst.append(g)
     return d_lst
 
 
@@ -519,3 +536,92 @@ def array_like(gs, obj):
     if not isinstance(obj, (list, tuple)):
         return gs
     return np.array([array_like(g, item) for g, item in zip(gs, obj)])
+
+
+# ---- helpers for Python's builtins and comprehensions
+# Rules in templates/builtins.py. A list's derivative may be shorter than the list,
+# aligned at the top (see `last_grad`); None, for it or an entry, is a zero.
+
+
+def _aligned(gs, n):
+    """A list's derivative `gs` as `n` entries, padded with zeros (None) at the bottom."""
+    gs = [] if gs is None else list(gs)
+    return [None] * (n - len(gs)) + gs
+
+
+def dict_from(keys, values):
+    """A dict comprehension's result from its keys and values in order: a later duplicate key wins."""
+    return dict(zip(keys, _aligned(values, len(keys))))
+
+
+def dict_values_grad(d_dict, keys, values):
+    """Adjoint of `dict_from(keys, values)` for the values: each key's adjoint where it won, zeros elsewhere."""
+    winner = {k: i for i, k in enumerate(keys)}
+    return [grad_item(d_dict, k, v) if winner[k] == i else None for i, (k, v) in enumerate(zip(keys, values))]
+
+
+def sum_grad(g, items):
+    """Adjoint of `sum(items)` for the items: `g` summed down to each item's shape."""
+    if isinstance(items, np.ndarray):  # summed over its first axis
+        return broadcast_like(unbroadcast(g, items[0]) if len(items) else 0.0, items)
+    return [None if item is None else unbroadcast(g, item) for item in items]
+
+
+def sum_like(gs, like):
+    """The sum of the derivatives `gs` in the shape of `like`: the tangent of `sum`, transpose of `sum_grad`."""
+    total = zeros_like(like)
+    for g in [] if gs is None else gs:
+        if g is not None:
+            total = total + g
+    return total
+
+
+def extremum_weights(items, result):
+    """For each item: 1/(number of ties) where it equals the max or min `result`, else 0."""
+    hits = [bool(item == result) for item in items]
+    count = sum(hits)
+    weights = [hit / count if count else 0.0 for hit in hits]
+    return np.array(weights) if isinstance(items, np.ndarray) else weights
+
+
+def scale_each(g, weights):
+    """`g` times each weight: the adjoint of choosing among items (see `extremum_weights`)."""
+    if isinstance(weights, np.ndarray):
+        return g * weights
+    return [g * w for w in weights]
+
+
+def weighted_sum(gs, weights):
+    """The sum of the derivatives `gs` times `weights`: the transpose of `scale_each`."""
+    total = 0.0
+    for g, w in zip(_aligned(gs, len(weights)), weights):
+        if g is not None:
+            total = total + g * w
+    return total
+
+
+def sort_order(items, key=None, reverse=False):
+    """The positions of `items` in the order `sorted(items, key=key, reverse=reverse)` puts them.
+
+    Both sorts are stable (also in reverse), so equal items keep the same positions.
+    """
+    items = list(items)
+    rank = items.__getitem__ if key is None else (lambda i: key(items[i]))
+    return sorted(range(len(items)), key=rank, reverse=reverse)
+
+
+def permute(gs, order):
+    """The derivatives `gs` of a sequence's items, taken in `order`: the tangent of sorting."""
+    gs = _aligned(gs, len(order))
+    return [gs[i] for i in order]
+
+
+def unpermute(g, order, like):
+    """Transpose of `permute`: each entry of `g` back at the position it was taken from, in `like`'s container."""
+    g = _aligned(g, len(order))
+    out = [None] * len(order)
+    for position, i in enumerate(order):
+        out[i] = g[position]
+    if isinstance(like, np.ndarray):
+        return np.array([zeros_like(x) if v is None else v for x, v in zip(like, out)], dtype=float).reshape(like.shape)
+    return out

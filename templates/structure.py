@@ -9,6 +9,7 @@ from s2s.rules import adjoint, always_run, none_aware, tangent
 from s2s.runtime import (
     add_at,
     add_grad,
+    add_to_last,
     copy_grad,
     drop_last,
     field_grad,
@@ -99,19 +100,19 @@ def field_grad_(result, d_obj, name, like):
 
 # The adjoint of a list is a list, appended to and popped like the list it mirrors.
 @adjoint(push_grad)
-def push_grad_(result, d_lst, lst, g):
+def push_grad_(result, d_lst, g):
     d[g] = last_grad(d[result], g)
     d[d_lst] = drop_last(d[result])
 
 
 @tangent(push_grad)
-def push_grad_(result, d_lst, lst, g):
-    d[result] = push_grad(d[d_lst], lst, d[g])
+def push_grad_(result, d_lst, g):
+    d[result] = push_grad(d[d_lst], d[g])
 
 
 @adjoint(drop_last)
 def drop_last_(result, d_lst):
-    d[d_lst] = push_grad(d[result], d_lst, None)
+    d[d_lst] = push_grad(d[result], None)
 
 
 @tangent(drop_last)
@@ -121,7 +122,7 @@ def drop_last_(result, d_lst):
 
 @adjoint(last_grad)
 def last_grad_(result, d_lst, item):
-    d[d_lst] = add_at(d[d_lst], d_lst, -1, d[result])
+    d[d_lst] = add_to_last(d[d_lst], d[result])
 
 
 @tangent(last_grad)
@@ -139,6 +140,17 @@ def list_(result, iterable):
     d[result] = copy_grad(d[iterable])
 
 
-always_run(push_grad, drop_last)
+@adjoint(add_to_last)
+def add_to_last_(result, d_lst, g):
+    d[g] = last_grad(d[result], g)
+    d[d_lst] = d[result]
+
+
+@tangent(add_to_last)
+def add_to_last_(result, d_lst, g):
+    d[result] = add_to_last(d[d_lst], d[g])
+
+
+always_run(push_grad, drop_last, add_to_last)
 # These treat a None derivative argument as zero, so forward mode passes None through.
-none_aware(copy_grad, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
+none_aware(copy_grad, add_to_last, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)

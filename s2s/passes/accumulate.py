@@ -24,6 +24,7 @@ class Accumulate:
         defined = set(defined)
         out = self.block(stmts, defined)
         out += [self.zero(d) for d in required if d not in defined]
+        _relax_guards(out, out)
         return out
 
     def zero(self, adjoint, soft=False):
@@ -45,6 +46,9 @@ class Accumulate:
         if kind == "consume":
             defined.discard(anno.get(stmt, "adjoint"))
             return []
+        if kind == "zero":
+            defined.add(anno.get(stmt, "adjoint"))
+            return [self.zero(anno.get(stmt, "adjoint"))]
         if kind:
             return [stmt]
         if anno.has(stmt, "adjoint_block"):
@@ -122,6 +126,27 @@ class Accumulate:
         defined.clear()
         defined.update(entry)
         return inits + [stmt]
+
+
+def _relax_guards(stmts, function_body):
+    """A first-iteration guard zeroes the entry value's adjoint only if code outside the
+    loop reads it; otherwise None (no allocation) is as good."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.For):
+            inside = {id(n) for n in gast.walk(stmt)}
+            read_outside = {
+                n.id
+                for s in function_body
+                for n in gast.walk(s)
+                if id(n) not in inside and isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+            }
+            for node in gast.walk(stmt):
+                if anno.get(node, "iteration_guard") and node.orelse:
+                    zero = node.orelse[0]
+                    if zero.targets[0].id not in read_outside:
+                        zero.value = gast.Constant(None, None)
+        for field in ("body", "orelse"):
+            _relax_guards(getattr(stmt, field, []) or [], function_body)
 
 
 def _accumulates_first(body, adjoint):

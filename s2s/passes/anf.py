@@ -78,7 +78,8 @@ class _ANF:
         if isinstance(target, gast.Name):
             simple = self.op(value, out, hint=target.id)
             reads = {n.id for n in gast.walk(simple) if isinstance(n, gast.Name)}
-            if target.id in reads and not isinstance(simple, gast.Name):
+            callee = static_object(simple.func, self.src, self.locals) if isinstance(simple, gast.Call) else None
+            if target.id in reads and not isinstance(simple, gast.Name) and not is_update_in_place(target.id, simple, callee):
                 # x = x * a: the operand and the result must be different names, so the
                 # backward sweep can restore the old x while keeping the new one's adjoint
                 temp = self.namer.fresh("_" + _hint(simple))
@@ -227,6 +228,19 @@ def _hint(node):
 
 def _mutations(node):
     """Does `node` call a primitive that mutates a list (list_pop, list_append)?"""
-    return any(
-        isinstance(n, gast.Call) and rules.is_always_run(anno.get(n.func, "object")) for n in gast.walk(node)
+    return any(isinstance(n, gast.Call) and rules.is_always_run(anno.get(n.func, "object")) for n in gast.walk(node))
+
+
+def is_update_in_place(target, value, callee):
+    """`lst = list_append(lst, v)`: a primitive updating `lst` in place and returning it.
+
+    Such an assignment keeps one name for one object: it gets no temporary (which would
+    alias the list under two names) and its rules update the list's derivative in place.
+    """
+    return (
+        isinstance(value, gast.Call)
+        and rules.is_always_run(callee)
+        and bool(value.args)
+        and isinstance(value.args[0], gast.Name)
+        and value.args[0].id == target
     )

@@ -36,6 +36,11 @@ def free_loads(stmts, bound=frozenset()):
     return names
 
 
+def stored(stmts):
+    """Names bound by `stmts`."""
+    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
 def _loads(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 

@@ -22,13 +22,13 @@ BINARY = {
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
 
 
-def static_object(node, fn_source, local_names):
+def static_object(node, fn_source, local_names, aliases=None):
     """The object a dotted global name refers to, or _MISSING."""
     if anno.has(node, "object"):
         return anno.get(node, "object")
     if isinstance(node, gast.Name):
         if node.id in local_names:
-            return _MISSING
+            return (aliases or {}).get(node.id, _MISSING)
         return fn_source.resolve(node.id)
     if isinstance(node, gast.Attribute):
         base = static_object(node.value, fn_source, local_names)
@@ -51,8 +51,25 @@ def static_object(node, fn_source, local_names):
     return _MISSING
 
 
+def static_aliases(fn_source, local_names):
+    """Locals bound once, to a function known at transform time: `dU = s2s.grad(U)`."""
+    bindings = {}
+    for node in gast.walk(fn_source.node):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            bindings[node.id] = bindings.get(node.id, 0) + 1
+    aliases = {}
+    for node in gast.walk(fn_source.node):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and bindings[node.targets[0].id] == 1:
+            if isinstance(node.value, (gast.Name, gast.Attribute, gast.Call)):
+                obj = static_object(node.value, fn_source, local_names)
+                if obj is not _MISSING and callable(obj):
+                    aliases[node.targets[0].id] = obj
+    return aliases
+
+
 def resolve_calls(fn_source):
     local_names = collect_locals(fn_source.node)
+    aliases = static_aliases(fn_source, local_names)
     for node in gast.walk(fn_source.node):
         if isinstance(node, gast.BinOp):
             anno.set(node, "callee", BINARY[type(node.op)])
@@ -63,6 +80,6 @@ def resolve_calls(fn_source):
         elif isinstance(node, gast.Subscript):
             anno.set(node, "callee", operator.getitem)
         elif isinstance(node, gast.Call):
-            obj = static_object(node.func, fn_source, local_names)
+            obj = static_object(node.func, fn_source, local_names, aliases)
             anno.set(node, "callee", None if obj is _MISSING else obj)
     return fn_source

@@ -1,0 +1,239 @@
+"""Comprehensions and generator expressions become ordinary loops that build lists.
+
+    parts = [np.tanh(w * x) for x in xs if x.size > 0]
+becomes
+    parts = []
+    for _x in xs:
+        if _x.size > 0:
+            parts = list_append(parts, np.tanh(w * _x))
+
+so the loop and list machinery differentiates them like hand-written code. Loop
+variables get fresh names: they neither leak out nor clash with the function's own.
+
+- A dict comprehension builds a list of keys and one of values, then calls
+  `dict_from(keys, values)` (rules in templates/builtins.py).
+- A set comprehension builds a list, then calls `set`. Sets have no derivative rule:
+  differentiating through one is a located error, never a silent zero.
+- A generator expression is accepted only as an argument of a call that consumes it
+  at once (`sum(...)`, `np.stack(...)`, ...), where a list means the same.
+- The loops run before the statement that holds the comprehension. A comprehension
+  that runs only sometimes or again and again there (a `while` test, `x if c else y`,
+  the right of `and`/`or`), or after a `pop()` in the same statement, is an error.
+
+Builtins that take several values get one iterable instead, so each has one rule:
+`max(a, b)` -> `max([a, b])`, and `reversed(xs)` -> `xs[::-1]`, a sequence the
+backward sweep can read again (an iterator is used up by the forward sweep).
+"""
+import builtins
+
+import gast
+import numpy
+
+from .. import anno, runtime
+from ..naming import Namer
+from .desugar import collect_locals
+from .resolve import static_object
+
+# Calls that consume an iterable at once. np.stack and np.array reject a generator
+# (or wrap it in an object array): a list is what was meant.
+_CONSUMERS = (
+    builtins.sum, builtins.max, builtins.min, builtins.any, builtins.all, builtins.sorted,
+    builtins.tuple, builtins.list, builtins.set, numpy.stack, numpy.array,
+)
+_COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
+# Arguments of `reversed` that are no sequence, or need no derivative: kept as written.
+_VIEWS = ("keys", "values", "items")
+
+
+def lower_comprehensions(fn_source):
+    fn_source.node.body = _Lowering(fn_source).block(fn_source.node.body)
+    return fn_source
+
+
+def _ref(obj):
+    node = gast.Name(obj.__name__, gast.Load(), None, None)
+    anno.set(node, "object", obj)
+    return node
+
+
+def _load(id_):
+    return gast.Name(id_, gast.Load(), None, None)
+
+
+def _store(id_):
+    return gast.Name(id_, gast.Store(), None, None)
+
+
+def _append(lst, value):
+    """`lst = list_append(lst, value)`, as desugar writes `lst.append(value)`."""
+    return gast.Assign([_store(lst)], gast.Call(_ref(runtime.list_append), [_load(lst), value], []))
+
+
+def _located(stmts, node):
+    for stmt in stmts:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.stmt) and getattr(n, "lineno", None) is None:
+                gast.copy_location(n, node)
+    return stmts
+
+
+class _Lowering:
+    def __init__(self, fn_source):
+        self.src = fn_source
+        self.namer = Namer.for_function(fn_source.node)
+        self.locals = collect_locals(fn_source.node)
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            out += self.statement(stmt)
+        return out
+
+    def statement(self, stmt):
+        """`stmt` with its comprehensions lowered, after the loops that build them."""
+        before = []
+        if isinstance(stmt, gast.While):
+            self.reject(stmt.test, "in a while condition, which runs before every iteration")
+            stmt.body = self.block(stmt.body)
+            return [stmt]
+        if isinstance(stmt, (gast.If, gast.For)):  # the test or iterable runs once, before the body
+            if isinstance(stmt, gast.If):
+                stmt.test = self.lower(stmt.test, before, {})
+            else:
+                stmt.iter = self.lower(stmt.iter, before, {})
+            stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
+            return before + [stmt]
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.ListComp) and isinstance(stmt.targets[0], gast.Name):
+            target = stmt.targets[0].id
+            if not any(isinstance(n, gast.Name) and n.id == target for n in gast.walk(stmt.value)):
+                self.comprehension(stmt.value, {}, before, into=target)  # build the list in its own name
+                return before
+        return before + [self.lower(stmt, before, {})]
+
+    def lower(self, node, before, renames):
+        """`node` with its comprehensions replaced by values that loops, added to `before`, build."""
+        count = len(before)
+        node = _Expressions(self, renames, before).visit(node)
+        if len(before) > count and any(
+            isinstance(n, gast.Call) and anno.get(n.func, "object") is runtime.list_pop for n in gast.walk(node)
+        ):
+            raise self.src.error(
+                "a comprehension and a pop() in one statement are not supported: the comprehension would run "
+                "first; pop in a statement of its own",
+                node,
+                "comprehension",
+            )
+        return node
+
+    def reject(self, node, where):
+        for n in gast.walk(node):
+            if isinstance(n, _COMPREHENSIONS):
+                raise self.src.error(
+                    f"a comprehension {where} is not supported: s2s runs comprehensions once, before their "
+                    "statement; compute it in a statement of its own",
+                    n,
+                    "comprehension",
+                )
+
+    def callee(self, call):
+        return static_object(call.func, self.src, self.locals)
+
+    def comprehension(self, node, renames, before, into=None):
+        """Add the loops that build `node`'s value to `before`; returns an expression for the value."""
+        if any(generator.is_async for generator in node.generators):
+            raise self.src.error("async comprehensions are not supported by s2s", node, "async comprehension")
+        first = self.lower(node.generators[0].iter, before, renames)  # runs in the enclosing scope
+        inner = dict(renames)
+        for generator in node.generators:
+            for n in gast.walk(generator.target):
+                if isinstance(n, gast.Name):
+                    inner[n.id] = self.namer.fresh("_" + n.id)
+        if isinstance(node, gast.DictComp):
+            lists, items = [self.namer.fresh("_keys"), self.namer.fresh("_values")], [node.key, node.value]
+        else:
+            lists, items = [into or self.namer.fresh("_list")], [node.elt]
+        body = []
+        for lst, item in zip(lists, items):
+            body.append(_append(lst, self.lower(item, body, inner)))
+        for index in reversed(range(len(node.generators))):
+            generator = node.generators[index]
+            for test in reversed(generator.ifs):
+                guard = []
+                body = guard + [gast.If(self.lower(test, guard, inner), body, [])]
+            head = []
+            iterable = first if index == 0 else self.lower(generator.iter, head, inner)
+            target = _Expressions(self, inner, head).visit(generator.target)
+            body = head + [gast.For(target, iterable, body, [], None)]
+        before += _located([gast.Assign([_store(lst)], gast.List([], gast.Load())) for lst in lists] + body, node)
+        if isinstance(node, gast.DictComp):
+            value = gast.Call(_ref(runtime.dict_from), [_load(lst) for lst in lists], [])
+        elif isinstance(node, gast.SetComp):
+            value = gast.Call(_ref(builtins.set), [_load(lists[0])], [])
+        else:
+            value = _load(lists[0])
+        return gast.copy_location(value, node)
+
+    def builtin_call(self, node, callee):
+        """One iterable for the builtins that also take several values, or give an iterator."""
+        if any(isinstance(a, gast.Starred) for a in node.args):
+            return node
+        if callee in (builtins.max, builtins.min) and len(node.args) > 1:
+            node.args = [gast.List(node.args, gast.Load())]
+        elif callee is builtins.reversed and len(node.args) == 1 and not self.keeps_reversed(node.args[0]):
+            backwards = gast.Slice(None, None, gast.Constant(-1, None))
+            return gast.copy_location(gast.Subscript(node.args[0], backwards, gast.Load()), node)
+        return node
+
+    def keeps_reversed(self, argument):
+        """`reversed(range(n))` and `reversed(d.items())`: no sequence to slice, or no derivative."""
+        if not isinstance(argument, gast.Call):
+            return False
+        if isinstance(argument.func, gast.Attribute) and argument.func.attr in _VIEWS:
+            return True
+        return self.callee(argument) is builtins.range
+
+
+class _Expressions(gast.NodeTransformer):
+    """Replaces the comprehensions of an expression, renaming the loop variables in scope."""
+
+    def __init__(self, lowering, renames, before):
+        self.lowering = lowering
+        self.renames = renames
+        self.before = before
+
+    def visit_Name(self, node):
+        node.id = self.renames.get(node.id, node.id)
+        return node
+
+    def visit_ListComp(self, node):
+        return self.lowering.comprehension(node, self.renames, self.before)
+
+    visit_SetComp = visit_DictComp = visit_ListComp
+
+    def visit_GeneratorExp(self, node):
+        raise self.lowering.src.error(
+            "a generator expression is supported only as the argument of sum, max, min, any, all, sorted, "
+            "tuple, list, set, np.stack or np.array; use a list comprehension",
+            node,
+            "generator expression",
+        )
+
+    def visit_IfExp(self, node):
+        for branch in (node.body, node.orelse):
+            self.lowering.reject(branch, "in a branch of `x if c else y`, which runs only sometimes")
+        return self.generic_visit(node)
+
+    def visit_BoolOp(self, node):
+        for value in node.values[1:]:
+            self.lowering.reject(value, "right of `and`/`or`, which runs only sometimes")
+        return self.generic_visit(node)
+
+    def visit_Call(self, node):
+        callee = self.lowering.callee(node)  # before loop variables are renamed
+        if any(callee is c for c in _CONSUMERS):
+            node.args = [
+                gast.copy_location(gast.ListComp(a.elt, a.generators), a) if isinstance(a, gast.GeneratorExp) else a
+                for a in node.args
+            ]
+        self.generic_visit(node)
+        return self.lowering.builtin_call(node, callee)
