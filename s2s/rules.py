@@ -19,6 +19,7 @@ import textwrap
 import gast
 
 from . import anno
+from .passes import simplify
 from .errors import TransformError
 
 _ADJOINTS = {}
@@ -297,10 +298,10 @@ def instantiate(rule, bindings, result, derivative_name, namer):
                 if target_name is None:
                     continue  # the derivative of an inactive argument is zero
                 reads_itself = any(derivative_of(n) == primal for n in gast.walk(stmt.value))
-                new = Substitute().visit(stmt)
+                new = simplify.fold(Substitute().visit(stmt))
                 anno.set(new, "derivative_of", primal)
                 anno.set(new, "self_accumulating", reads_itself)
                 statements.append(new)
                 continue
-        statements.append(Substitute().visit(stmt))
+        statements.append(simplify.fold(Substitute().visit(stmt)))
     return Instance(statements)
