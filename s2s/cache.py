@@ -50,23 +50,29 @@ class DiskKey:
     def fields(self):
         """The key as a JSON-able dict, or None where the code cannot be identified."""
         if self._fields is None:
-            self._fingerprint = fingerprint.fingerprint(self.func)
-            if self._fingerprint is None:
-                self._fields = False
-            else:
-                self._fields = {
-                    "function": fingerprint.function_key(getattr(self.func, "__func__", self.func)),
-                    "code": self._fingerprint.digest,
-                    "rules": fingerprint.rules_digest(),
-                    "mode": str(self.mode),
-                    "wrt": repr(self.wrt),
-                    "kinds": repr(self.kinds),
-                    "options": repr(sorted(self.options.items())),
-                    "s2s": __version__,
-                    "python": platform.python_version_tuple()[0] + "." + platform.python_version_tuple()[1],
-                    "numpy": np.__version__,
-                }
+            try:
+                self._fields = self._compute() or False
+            except Exception:  # noqa: BLE001 - the disk cache never breaks differentiation
+                self._fingerprint, self._fields = None, False
         return self._fields or None
+
+    def _compute(self):
+        self._fingerprint = fingerprint.fingerprint(self.func)
+        if self._fingerprint is None:
+            return None
+        return {
+            "function": fingerprint.function_key(getattr(self.func, "__func__", self.func)),
+            "code": self._fingerprint.digest,
+            "rules": fingerprint.rules_digest(),
+            "compiler": fingerprint.compiler_digest(),
+            "mode": str(self.mode),
+            "wrt": repr(self.wrt),
+            "kinds": repr(self.kinds),
+            "options": repr(sorted(self.options.items())),
+            "s2s": __version__,
+            "python": platform.python_version_tuple()[0] + "." + platform.python_version_tuple()[1],
+            "numpy": np.__version__,
+        }
 
 
 def lookup(key, generate, disk=None, load=None):
@@ -86,19 +92,27 @@ def lookup(key, generate, disk=None, load=None):
                 _counts["memory_hits"] += 1
                 return _memory[key]
         use_disk = disk is not None and load is not None and diskcache.enabled()
-        value = _from_disk(disk, load) if use_disk else None
+        value = _quietly(_from_disk, disk, load) if use_disk else None
         if value is not None:
             counter = "disk_hits"
         else:
             counter = "misses"
             value = generate()
             if use_disk:
-                _to_disk(disk, value)
+                _quietly(_to_disk, disk, value)
         with _lock:
             _counts[counter] += 1
             _memory[key] = value
             _generating.pop(key, None)
         return value
+
+
+def _quietly(action, *args):
+    """Disk cache work: any failure only means a transform (or no entry written)."""
+    try:
+        return action(*args)
+    except Exception:  # noqa: BLE001 - the disk cache never breaks differentiation
+        return None
 
 
 def _from_disk(disk, load):
@@ -109,11 +123,8 @@ def _from_disk(disk, load):
     stored = diskcache.read(fields)
     if stored is None:
         return None
-    try:
-        namespace = {name: recipes.resolve(r, disk.functions) for name, r in stored["recipes"].items()}
-        return load(stored["text"], namespace, stored["entry"])
-    except Exception:  # noqa: BLE001 - any failure means: transform instead
-        return None
+    namespace = {name: recipes.resolve(r, disk.functions) for name, r in stored["recipes"].items()}
+    return load(stored["text"], namespace, stored["entry"])
 
 
 def _to_disk(disk, value):

@@ -74,9 +74,17 @@ def _root_function(derivative):
     return getattr(func, "__func__", func)
 
 
-def _describe(derivative):
-    """'grad of loss with respect to W', or 'grad of (grad of f ...)'."""
+def _primal_level(derivative):
+    """`hessian(f)` is built as a jacobian of grad(f): name it by f."""
     func = getattr(derivative, "func", None)
+    if getattr(derivative, "mode", None) == "hessian" and hasattr(func, "func"):
+        return func.func
+    return func
+
+
+def _describe(derivative):
+    """'grad of loss with respect to W', or 'jacobian of (grad of f ...)'."""
+    func = _primal_level(derivative)
     mode = getattr(derivative, "mode", "derivative")
     signature = getattr(derivative, "signature", None)
     names = list(signature.parameters) if signature is not None else []
@@ -100,12 +108,23 @@ def _default_command(derivative, root, base_dir, output):
     signature = getattr(derivative, "signature", None)
     names = list(signature.parameters) if signature is not None else []
     wrt = getattr(derivative, "wrt", ())
-    if hasattr(derivative, "func") and not hasattr(derivative.func, "func") and tuple(wrt) != (0,):
-        command += "".join(f" --wrt {names[i]}" for i in wrt)
+    wrt_names = tuple(names[i] if isinstance(i, int) and i < len(names) else i for i in wrt)
     mode = getattr(derivative, "mode", "grad")
-    if mode not in ("grad",):
-        command += f" --mode {'forward' if mode in ('jvp', 'forward') else mode}"
+    if hasattr(_primal_level(derivative), "func") or mode not in ("grad", "jvp", "forward"):
+        # no command line for it: the Python call
+        return f"s2s.export(s2s.{mode}({_describe_call(derivative)}, wrt={wrt_names!r}), {output or 'PATH'!r})"
+    if tuple(wrt) != (0,):
+        command += "".join(f" --wrt {w}" for w in wrt_names)
+    if mode != "grad":
+        command += " --mode forward"
     return command + (f" -o {output}" if output else "")
+
+
+def _describe_call(derivative):
+    func = _primal_level(derivative)
+    if hasattr(func, "func"):
+        return f"s2s.{getattr(func, 'mode', 'grad')}({_describe_call(func)})"
+    return getattr(func, "__qualname__", "f")
 
 
 def _header(derivative, root, base_dir, command, output, imports):
@@ -195,8 +214,10 @@ def _bindings(namespace, entry, root):
                 inlined.add(qualname)
                 if name != qualname:
                     aliases.append(f"{name} = {qualname}")
-            elif module_name.split(".")[0] == "s2s" or module_name == "__main__":
-                raise _needs_s2s(where, name, f"{module_name}.{qualname}") if module_name != "__main__" else TransformError(
+            elif module_name.split(".")[0] == "s2s":
+                raise _needs_s2s(where, name, f"{module_name}.{qualname}")
+            elif module_name == "__main__":
+                raise TransformError(
                     f"cannot export the derivative of {where}: the generated code uses {name!r}, defined in "
                     "the __main__ script, which an exported module cannot import; move it to a module"
                 )

@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import json
 import os
+import pathlib
 import re
 import sys
 import textwrap
@@ -82,10 +83,15 @@ class _Walk:
         self._keep = []  # objects whose ids are used as keys stay alive during the walk
 
     def run(self, func):
+        derivatives = []  # a derivative of a derivative: identified by each level, then the code
+        while not isinstance(func, types.FunctionType) and _library(type(func)) and hasattr(func, "func"):
+            derivatives.append([type(func).__qualname__, repr(getattr(func, "mode", None)), repr(getattr(func, "wrt", None))])
+            func = func.func
         if isinstance(func, types.MethodType):
             func = func.__func__
         if not isinstance(func, types.FunctionType):
             raise Unsupported
+        self.records.append(["derivatives", derivatives])
         self.add(func)
         root = True
         while self.queue:
@@ -117,12 +123,13 @@ class _Walk:
             if required:
                 raise Unsupported from None
             # Not transformable either; identify it by its bytecode.
-            self.records.append([key, "nosource", hashlib.sha256(code.co_code).hexdigest(), repr(code.co_consts)])
+            self.records.append([key, "nosource", _code_digest(code)])
             return
         names = {}
         for dotted in _free_references(tree.body[0] if tree.body else tree):
             names[dotted] = self.describe(self.resolve(func, dotted))
-        self.records.append([key, code.co_filename, first, source, sorted(names.items())])
+        # the bytecode too: two lambdas on one line share their source text
+        self.records.append([key, code.co_filename, first, source, _code_digest(code), sorted(names.items())])
         self.sources.append(source)
 
     @staticmethod
@@ -195,6 +202,15 @@ class _Walk:
         return out
 
 
+def _code_digest(code):
+    """A hash of bytecode and constants (nested code objects by their own digest, not repr)."""
+    consts = [
+        _code_digest(c) if isinstance(c, types.CodeType) else sorted(map(repr, c)) if isinstance(c, frozenset) else repr(c)
+        for c in code.co_consts
+    ]
+    return _sha(json.dumps([code.co_code.hex(), consts, list(code.co_names)]))
+
+
 def _all_literal(values):
     return all(isinstance(v, _LITERALS) or (type(v) is tuple and _all_literal(v)) for v in values)
 
@@ -230,6 +246,7 @@ def _free_references(fn):
 # --------------------------------------------------------------------------- rules
 
 _file_digests = {}
+_rules_memo = {}
 
 
 def _file_digest(path):
@@ -250,6 +267,18 @@ def _primitive_name(obj):
     return f"{module}.{name}"
 
 
+@functools.lru_cache(maxsize=None)
+def compiler_digest():
+    """Identifies the compiler itself: a fix to s2s must never be hidden by an entry
+    generated before it (the version number changes less often than the code)."""
+    package = pathlib.Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def rules_digest():
     """Identifies the derivative rules in use (the library's and the user's).
 
@@ -263,6 +292,12 @@ def rules_digest():
     tables = {n: t for n, t in vars(rules).items() if re.fullmatch(r"_[A-Z][A-Z_]*", n) and isinstance(t, dict)}
     if not tables:
         return _sha(rules.template_fingerprint())
+    registered = [(n, v) for n, t in sorted(tables.items()) for v in list(t.values())]
+    memo = _rules_memo.get("registered")
+    if memo is not None and len(memo) == len(registered) and all(
+        a[0] == b[0] and a[1] is b[1] for a, b in zip(memo, registered)
+    ):
+        return _rules_memo["digest"]  # the same registry objects as last time (kept alive here)
     entries = []
     for table_name, table in tables.items():
         for value in list(table.values()):
@@ -276,4 +311,5 @@ def rules_digest():
             else:
                 entries.append([table_name, _primitive_name(value)])
     entries.sort(key=repr)
-    return _sha(json.dumps(entries))
+    _rules_memo.update(registered=registered, digest=_sha(json.dumps(entries)))
+    return _rules_memo["digest"]

@@ -3,7 +3,9 @@
 Names are resolved against the function's closure, globals and builtins at transform
 time, so later passes know which callee is `np.dot` and which is a user function.
 """
+import ast
 import builtins
+import copy
 import dataclasses
 import inspect
 import linecache
@@ -90,13 +92,16 @@ def parse_function(func):
             code.co_firstlineno,
             construct="function without source",
         ) from None
-    source = textwrap.dedent("".join(lines))
-    try:
-        module = gast.parse(source)
-    except SyntaxError as exc:
-        raise TransformError(f"cannot parse the source of {_describe(func)}: {exc.msg}", filename, first_line) from None
-    node = _find_definition(module, func, filename, first_line)
-    gast.increment_lineno(node, first_line - 1)
+    if code.co_name == "<lambda>":
+        node = _lambda_definition(func, filename)
+    else:
+        source = textwrap.dedent("".join(lines))
+        try:
+            module = gast.parse(source)
+        except SyntaxError as exc:
+            raise TransformError(f"cannot parse the source of {_describe(func)}: {exc.msg}", filename, first_line) from None
+        node = _find_definition(module, func, filename, first_line)
+        gast.increment_lineno(node, first_line - 1)
     node.decorator_list = []
     closure = {}
     if func.__closure__:
@@ -110,17 +115,89 @@ def parse_function(func):
 
 def _find_definition(module, func, filename, first_line):
     code = func.__code__
-    if code.co_name == "<lambda>":
-        raise TransformError(
-            "lambda functions are not supported yet; define the function with def",
-            filename,
-            first_line,
-            linecache.getline(filename, first_line),
-            "lambda",
-        )
     for stmt in module.body:
         if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef)) and stmt.name == code.co_name:
             if isinstance(stmt, gast.AsyncFunctionDef):
                 raise TransformError("async functions cannot be differentiated", filename, first_line, construct="async def")
             return stmt
     raise TransformError(f"cannot find the definition of {code.co_name} in its source", filename, first_line)
+
+
+def _lambda_definition(func, filename):
+    """`def _lambda(<parameters>): return <body>` for a lambda, found in its file.
+
+    The whole file is parsed, because the lines inspect gives for a lambda can be a
+    fragment (`    lambda x: x ** 2)` inside a call). Of the lambdas that start on the
+    code's first line and take its parameters, the one where the code's instructions
+    come from (Python 3.11+) and that uses its names and constants is the one; where
+    several remain it is an error, since a guess could differentiate the wrong function.
+    """
+    code = func.__code__
+    line = code.co_firstlineno
+    text = linecache.getline(filename, line)
+    try:
+        module = gast.parse("".join(linecache.getlines(filename, func.__globals__)))
+    except SyntaxError as exc:
+        raise TransformError(f"cannot parse the file of this lambda: {exc.msg}", filename, line, text, "lambda") from None
+    params = list(inspect.signature(func).parameters)
+    candidates = [
+        n for n in gast.walk(module) if isinstance(n, gast.Lambda) and n.lineno == line and param_names(n) == params
+    ]
+    spans = _code_spans(code)
+    for matches in (lambda n: _encloses(n, spans), lambda n: _uses(_compiled(n, filename)) == _uses(code)):
+        if len(candidates) > 1:
+            candidates = [n for n in candidates if matches(n)] or candidates
+    if not candidates:
+        raise TransformError("cannot find this lambda in its file; was the file changed?", filename, line, text, "lambda")
+    if len(candidates) > 1:
+        raise TransformError(
+            f"cannot tell apart the {len(candidates)} lambdas on this line that take ({', '.join(params)}); "
+            "define the function with def, or give each lambda a line of its own",
+            filename,
+            line,
+            text,
+            "lambda",
+        )
+    lam = candidates[0]
+    body = [gast.copy_location(gast.Return(lam.body), lam.body)]
+    fn = gast.FunctionDef(
+        name="_lambda", args=lam.args, body=body, decorator_list=[], returns=None, type_comment=None, type_params=[]
+    )
+    return gast.copy_location(fn, lam)
+
+
+def _code_spans(code):
+    """(line, end line, column, end column) of each instruction of `code` that has a source span.
+
+    Empty where Python keeps no columns (3.10, or `-X no_debug_ranges`).
+    """
+    positions = code.co_positions() if hasattr(code, "co_positions") else ()
+    return [p for p in positions if None not in p and (p[0], p[2]) != (p[1], p[3])]
+
+
+def _encloses(node, spans):
+    start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+    return all(start <= (line, col) and (end_line, end_col) <= end for line, end_line, col, end_col in spans)
+
+
+def _compiled(lam, filename):
+    """The code object of a parsed lambda, compiled on its own."""
+    tree = ast.fix_missing_locations(ast.Expression(gast.gast_to_ast(copy.deepcopy(lam))))
+    return next(c for c in compile(tree, filename, "eval").co_consts if isinstance(c, types.CodeType))
+
+
+def _uses(code):
+    """The names and constants that `code` and the code nested in it use.
+
+    Names read from an enclosing function are free variables here and globals in a
+    lambda compiled on its own, so both count as names.
+    """
+    names, constants = set(code.co_names) | set(code.co_freevars), []
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            inner_names, inner_constants = _uses(c)
+            names |= inner_names
+            constants += inner_constants
+        else:
+            constants.append(repr(c))
+    return names, sorted(constants)

@@ -20,7 +20,7 @@ from . import anno, frontend, rules, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer
-from .passes import accumulate, activity, anf, checks, desugar, jumps, loops, records, resolve
+from .passes import accumulate, activity, anf, checks, comprehensions, desugar, jumps, loops, records, resolve
 from .reverse import ReverseGenerator, assign, call, name, ref
 
 _prepared = {}
@@ -35,6 +35,7 @@ def prepare(func):
         src = frontend.parse_function(func)
         checks.check_supported(src)
         desugar.desugar(src)
+        comprehensions.lower_comprehensions(src)
         namer = Namer.for_function(src.node)
         jumps.lower_jumps(src, namer)
         anf.to_anf(src, namer)

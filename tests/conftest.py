@@ -1,6 +1,16 @@
 """Shared test helpers: finite-difference references and structure-aware arithmetic."""
+import atexit
+import os
+import shutil
+import tempfile
+
 import numpy as np
 import pytest
+
+# The test run's disk cache lives in a temporary directory, never in the user's cache.
+_CACHE_DIR = tempfile.mkdtemp(prefix="s2s-test-cache-")
+os.environ["S2S_CACHE_DIR"] = _CACHE_DIR
+atexit.register(shutil.rmtree, _CACHE_DIR, True)
 
 
 def numeric_grad(f, args, wrt=0, eps=1e-6):

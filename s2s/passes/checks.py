@@ -20,10 +20,6 @@ _UNSUPPORTED = {
     gast.NamedExpr: "assignment expression (:=)",
     gast.Lambda: "lambda inside a differentiated function",
     gast.FunctionDef: "nested function definition",
-    gast.ListComp: "list comprehension",
-    gast.SetComp: "set comprehension",
-    gast.DictComp: "dict comprehension",
-    gast.GeneratorExp: "generator expression",
     gast.Import: "import statement inside a differentiated function",
     gast.ImportFrom: "import statement inside a differentiated function",
     gast.Raise: None,  # allowed: raising stays in the forward sweep

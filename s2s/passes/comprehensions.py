@@ -16,9 +16,10 @@ variables get fresh names: they neither leak out nor clash with the function's o
   differentiating through one is a located error, never a silent zero.
 - A generator expression is accepted only as an argument of a call that consumes it
   at once (`sum(...)`, `np.stack(...)`, ...), where a list means the same.
-- The loops run before the statement that holds the comprehension. A comprehension
-  that runs only sometimes or again and again there (a `while` test, `x if c else y`,
-  the right of `and`/`or`), or after a `pop()` in the same statement, is an error.
+- The loops run before the statement that holds the comprehension; in a branch of
+  `x if c else y` or right of `and`/`or`, in an if statement that runs them only
+  where Python would. In a `while` test (run again and again), or after a `pop()` in
+  the same statement (which it would then run before), a comprehension is an error.
 
 Builtins that take several values get one iterable instead, so each has one rule:
 `max(a, b)` -> `max([a, b])`, and `reversed(xs)` -> `xs[::-1]`, a sequence the
@@ -66,7 +67,15 @@ def _store(id_):
 
 def _append(lst, value):
     """`lst = list_append(lst, value)`, as desugar writes `lst.append(value)`."""
-    return gast.Assign([_store(lst)], gast.Call(_ref(runtime.list_append), [_load(lst), value], []))
+    return _assign(lst, gast.Call(_ref(runtime.list_append), [_load(lst), value], []))
+
+
+def _assign(id_, value):
+    return gast.Assign([_store(id_)], value)
+
+
+def _has_comprehension(*nodes):
+    return any(isinstance(n, _COMPREHENSIONS) for node in nodes for n in gast.walk(node))
 
 
 def _located(stmts, node):
@@ -93,7 +102,13 @@ class _Lowering:
         """`stmt` with its comprehensions lowered, after the loops that build them."""
         before = []
         if isinstance(stmt, gast.While):
-            self.reject(stmt.test, "in a while condition, which runs before every iteration")
+            if _has_comprehension(stmt.test):
+                raise self.src.error(
+                    "a comprehension in a while condition is not supported: it would run once, before the loop; "
+                    "compute it before the loop and again at the end of the body",
+                    stmt,
+                    "comprehension",
+                )
             stmt.body = self.block(stmt.body)
             return [stmt]
         if isinstance(stmt, (gast.If, gast.For)):  # the test or iterable runs once, before the body
@@ -125,23 +140,12 @@ class _Lowering:
             )
         return node
 
-    def reject(self, node, where):
-        for n in gast.walk(node):
-            if isinstance(n, _COMPREHENSIONS):
-                raise self.src.error(
-                    f"a comprehension {where} is not supported: s2s runs comprehensions once, before their "
-                    "statement; compute it in a statement of its own",
-                    n,
-                    "comprehension",
-                )
 
     def callee(self, call):
         return static_object(call.func, self.src, self.locals)
 
     def comprehension(self, node, renames, before, into=None):
         """Add the loops that build `node`'s value to `before`; returns an expression for the value."""
-        if any(generator.is_async for generator in node.generators):
-            raise self.src.error("async comprehensions are not supported by s2s", node, "async comprehension")
         first = self.lower(node.generators[0].iter, before, renames)  # runs in the enclosing scope
         inner = dict(renames)
         for generator in node.generators:
@@ -164,7 +168,7 @@ class _Lowering:
             iterable = first if index == 0 else self.lower(generator.iter, head, inner)
             target = _Expressions(self, inner, head).visit(generator.target)
             body = head + [gast.For(target, iterable, body, [], None)]
-        before += _located([gast.Assign([_store(lst)], gast.List([], gast.Load())) for lst in lists] + body, node)
+        before += _located([_assign(lst, gast.List([], gast.Load())) for lst in lists] + body, node)
         if isinstance(node, gast.DictComp):
             value = gast.Call(_ref(runtime.dict_from), [_load(lst) for lst in lists], [])
         elif isinstance(node, gast.SetComp):
@@ -177,7 +181,7 @@ class _Lowering:
         """One iterable for the builtins that also take several values, or give an iterator."""
         if any(isinstance(a, gast.Starred) for a in node.args):
             return node
-        if callee in (builtins.max, builtins.min) and len(node.args) > 1:
+        if (callee is builtins.max or callee is builtins.min) and len(node.args) > 1:
             node.args = [gast.List(node.args, gast.Load())]
         elif callee is builtins.reversed and len(node.args) == 1 and not self.keeps_reversed(node.args[0]):
             backwards = gast.Slice(None, None, gast.Constant(-1, None))
@@ -218,15 +222,30 @@ class _Expressions(gast.NodeTransformer):
             "generator expression",
         )
 
+    # A comprehension that runs only sometimes, in a branch of `x if c else y` or right
+    # of `and`/`or`: the expression becomes an if statement, its loops go in the branch.
+
     def visit_IfExp(self, node):
-        for branch in (node.body, node.orelse):
-            self.lowering.reject(branch, "in a branch of `x if c else y`, which runs only sometimes")
-        return self.generic_visit(node)
+        if not _has_comprehension(node.body, node.orelse):
+            return self.generic_visit(node)
+        choice = self.lowering.namer.fresh("_choice")
+        then, otherwise = [], []
+        then.append(_assign(choice, self.lowering.lower(node.body, then, self.renames)))
+        otherwise.append(_assign(choice, self.lowering.lower(node.orelse, otherwise, self.renames)))
+        self.before += _located([gast.If(self.visit(node.test), then, otherwise)], node)
+        return _load(choice)
 
     def visit_BoolOp(self, node):
+        if not _has_comprehension(*node.values[1:]):
+            return self.generic_visit(node)
+        cond = self.lowering.namer.fresh("_cond")
+        self.before += _located([_assign(cond, self.visit(node.values[0]))], node)
         for value in node.values[1:]:
-            self.lowering.reject(value, "right of `and`/`or`, which runs only sometimes")
-        return self.generic_visit(node)
+            then = []
+            then.append(_assign(cond, self.lowering.lower(value, then, self.renames)))
+            test = _load(cond) if isinstance(node.op, gast.And) else gast.UnaryOp(gast.Not(), _load(cond))
+            self.before += _located([gast.If(test, then, [])], node)
+        return _load(cond)
 
     def visit_Call(self, node):
         callee = self.lowering.callee(node)  # before loop variables are renamed

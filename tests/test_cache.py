@@ -1,0 +1,348 @@
+"""The cache of generated modules: memory, disk between processes, corruption, threads."""
+import importlib.util
+import json
+import linecache
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s import api, cache, diskcache, fingerprint
+from conftest import numeric_grad
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MODEL = """
+import numpy as np
+
+SCALE = 0.5
+
+
+def predict(W, x):
+    return np.tanh(x @ W)
+
+
+def loss(W, x, y):
+    h = predict(W, x)
+    for _ in range(2):
+        h = np.tanh(h @ W.T @ W)
+    return np.mean((h - y) ** 2) * SCALE
+"""
+
+
+def load(directory, source=MODEL, name=None):
+    """Write `source` as a module file and import it under a fresh name."""
+    name = name or f"cached_model_{uuid.uuid4().hex[:8]}"
+    path = os.path.join(directory, f"{name}.py")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(source))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("S2S_CACHE_DIR", str(directory))
+    monkeypatch.delenv("S2S_DISK_CACHE", raising=False)
+    s2s.clear_cache()
+    yield directory
+    s2s.clear_cache()
+
+
+@pytest.fixture
+def data(rng):
+    return rng.randn(3, 3), rng.randn(4, 3), rng.randn(4, 3)
+
+
+def entries(directory):
+    return sorted((directory / "v1").glob("*.json"))
+
+
+def check_gradient(module, data):
+    g = s2s.grad(module.loss)(*data)
+    np.testing.assert_allclose(g, numeric_grad(module.loss, data), rtol=1e-6, atol=1e-8)
+
+
+def test_memory_then_disk_then_memory(cache_dir, tmp_path, data):
+    model = load(tmp_path)
+    check_gradient(model, data)
+    assert s2s.cache_info()[:3] == (0, 0, 1)
+    [entry] = entries(cache_dir)
+    s2s.grad(model.loss)(*data)
+    assert s2s.cache_info().memory_hits == 1
+    s2s.clear_cache()  # memory only: the disk entry stays
+    assert entries(cache_dir) == [entry]
+    check_gradient(model, data)
+    info = s2s.cache_info()
+    assert (info.disk_hits, info.misses) == (1, 0)
+    assert "memory_hits=" in repr(info) and "disk_hits=" in repr(info) and "misses=" in repr(info)
+
+
+def test_source_shows_the_same_code_from_disk(cache_dir, tmp_path):
+    model = load(tmp_path)
+    text = s2s.source(s2s.grad(model.loss))
+    s2s.clear_cache()
+    assert s2s.source(s2s.grad(model.loss)) == text
+    assert s2s.cache_info().disk_hits == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_entries_are_private_to_their_owner(cache_dir, tmp_path, data):
+    model = load(tmp_path)
+    s2s.grad(model.loss)(*data)
+    [entry] = entries(cache_dir)
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert (cache_dir / "v1").stat().st_mode & 0o777 == 0o700
+    assert not [p for p in (cache_dir / "v1").iterdir() if p.suffix != ".json"]  # no temporary files left
+    entry.chmod(0o666)  # writable by others: not trusted, so not used
+    s2s.clear_cache()
+    s2s.grad(model.loss)(*data)
+    assert s2s.cache_info().misses == 1
+    assert entry.stat().st_mode & 0o777 == 0o600  # and rewritten
+
+
+def corrupt_and_reload(cache_dir, tmp_path, data, damage):
+    model = load(tmp_path)
+    expected = s2s.grad(model.loss)(*data)
+    [entry] = entries(cache_dir)
+    damage(entry)
+    s2s.clear_cache()
+    np.testing.assert_allclose(s2s.grad(model.loss)(*data), expected, rtol=1e-12)
+    info = s2s.cache_info()
+    assert (info.disk_hits, info.misses) == (0, 1)
+    record = json.loads(entry.read_text())  # rewritten whole
+    assert diskcache.read(record["key"]) is not None
+    s2s.clear_cache()
+    s2s.grad(model.loss)(*data)
+    assert s2s.cache_info().disk_hits == 1
+
+
+def test_a_truncated_entry_is_regenerated(cache_dir, tmp_path, data):
+    corrupt_and_reload(cache_dir, tmp_path, data, lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]))
+
+
+def test_an_empty_or_garbage_entry_is_regenerated(cache_dir, tmp_path, data):
+    corrupt_and_reload(cache_dir, tmp_path, data, lambda p: p.write_bytes(b"\x00\xff not json"))
+
+
+def test_an_edited_text_is_not_executed(cache_dir, tmp_path, data):
+    def edit(path):
+        record = json.loads(path.read_text())
+        record["text"] = record["text"].replace("return dW", "raise SystemExit('edited code ran')")
+        path.write_text(json.dumps(record))
+
+    corrupt_and_reload(cache_dir, tmp_path, data, edit)
+
+
+def test_an_edited_recipe_is_not_used(cache_dir, tmp_path, data):
+    def edit(path):
+        record = json.loads(path.read_text())
+        record["recipes"]["np"] = {"module": "os"}
+        path.write_text(json.dumps(record))
+
+    corrupt_and_reload(cache_dir, tmp_path, data, edit)
+
+
+def test_an_entry_for_another_key_is_not_used(cache_dir, tmp_path, data):
+    other = load(tmp_path, MODEL.replace("range(2)", "range(5)"))
+    s2s.grad(other.loss)(*data)
+    [other_entry] = entries(cache_dir)
+    other_bytes = other_entry.read_bytes()
+    other_entry.unlink()
+    corrupt_and_reload(cache_dir, tmp_path, data, lambda p: p.write_bytes(other_bytes))
+
+
+def test_an_entry_of_another_format_is_not_used(cache_dir, tmp_path, data):
+    def edit(path):
+        record = json.loads(path.read_text())
+        record["format"] = 999
+        path.write_text(json.dumps(record))
+
+    corrupt_and_reload(cache_dir, tmp_path, data, edit)
+
+
+def key_fields(func):
+    return cache.DiskKey(func, "grad", (0,), (None, None, None)).fields()
+
+
+def test_key_follows_source_callees_constants_and_options(tmp_path):
+    def fields(source=MODEL):
+        linecache.clearcache()  # the file is rewritten in place, maybe within one mtime tick
+        return key_fields(load(tmp_path, source, name="keyed_model").loss)
+
+    base = fields()
+    assert base is not None and base == fields()  # the same code in another module object
+    for changed in (
+        MODEL.replace("range(2)", "range(3)"),  # the function itself
+        MODEL.replace("np.tanh(x @ W)", "np.sin(x @ W)"),  # a function it calls
+        MODEL.replace("SCALE = 0.5", "SCALE = 0.25"),  # a constant it reads
+    ):
+        assert fields(changed)["code"] != base["code"]
+    linecache.clearcache()
+    func = load(tmp_path, MODEL, name="keyed_model").loss
+    assert key_fields(func) == base
+    assert cache.DiskKey(func, "grad", (1,), (None,) * 3).fields() != base
+    assert cache.DiskKey(func, "grad", (0,), ("numeric",) * 3).fields() != base
+    assert cache.DiskKey(func, "value_and_grad", (0,), (None,) * 3).fields() != base
+
+
+def test_code_without_source_is_not_cached_on_disk(cache_dir):
+    assert cache.DiskKey(np.sum, "grad", (0,), (None,)).fields() is None
+    assert fingerprint.fingerprint(len) is None
+
+
+def test_closures_share_an_entry_but_use_their_own_values(cache_dir, tmp_path):
+    model = load(tmp_path, """
+        import numpy as np
+
+        def make(a):
+            def f(x):
+                return np.sum(np.sin(x) * a)
+            return f
+    """)
+    x = np.linspace(0.0, 1.0, 3)
+    f1, f2 = model.make(np.array([1.0, 2.0, 3.0])), model.make(np.array([-1.0, 0.5, 4.0]))
+    np.testing.assert_allclose(s2s.grad(f1)(x), np.cos(x) * [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2s.grad(f2)(x), np.cos(x) * [-1.0, 0.5, 4.0])
+    assert s2s.cache_info().disk_hits == 1 and len(entries(cache_dir)) == 1
+
+
+def test_disk_cache_can_be_turned_off(cache_dir, tmp_path, data, monkeypatch):
+    monkeypatch.setenv("S2S_DISK_CACHE", "0")
+    s2s.grad(load(tmp_path).loss)(*data)
+    assert not cache_dir.exists()
+
+
+def test_clear_cache_can_clear_the_disk(cache_dir, tmp_path, data):
+    model = load(tmp_path)
+    s2s.grad(model.loss)(*data)
+    assert entries(cache_dir)
+    s2s.clear_cache(disk=True)
+    assert not entries(cache_dir)
+    s2s.grad(model.loss)(*data)
+    assert s2s.cache_info().misses == 1
+
+
+def test_default_directory_per_platform(monkeypatch):
+    monkeypatch.delenv("S2S_CACHE_DIR", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg/cache")
+    assert diskcache.directory() == os.path.join("/xdg/cache", "s2s")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert diskcache.directory() == os.path.join(os.path.expanduser("~/.cache"), "s2s")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert diskcache.directory() == os.path.expanduser("~/Library/Caches/s2s")
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", "C:\\Users\\me\\AppData\\Local")
+    assert diskcache.directory() == os.path.join("C:\\Users\\me\\AppData\\Local", "s2s", "Cache")
+    monkeypatch.setenv("S2S_CACHE_DIR", "/somewhere/else")
+    assert diskcache.directory() == os.path.abspath("/somewhere/else")
+
+
+def test_a_new_process_loads_from_disk(cache_dir, tmp_path):
+    load(tmp_path, name="fresh_model")
+    code = (
+        "import numpy as np, s2s, fresh_model\n"
+        "W, x = np.ones((3, 3)), np.ones((4, 3))\n"
+        "print(s2s.grad(fresh_model.loss)(W, x, 0.5 * x).sum())\n"
+        "print(s2s.cache_info())\n"
+    )
+    env = dict(os.environ, S2S_CACHE_DIR=str(cache_dir), PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    (value1, info1), (value2, info2) = (r.stdout.split("\n")[:2] for r in runs)
+    assert "disk_hits=0" in info1 and "misses=1" in info1
+    assert "disk_hits=1" in info2 and "misses=0" in info2
+    assert float(value1) == float(value2)
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def test_concurrent_first_calls_transform_once(cache_dir, tmp_path, data, monkeypatch):
+    model = load(tmp_path)
+    generate = api.Derivative._generate
+    calls = []
+
+    def slow_generate(self, kinds):
+        calls.append(kinds)
+        time.sleep(0.05)  # every thread arrives while the first one transforms
+        return generate(self, kinds)
+
+    monkeypatch.setattr(api.Derivative, "_generate", slow_generate)
+    df = s2s.grad(model.loss)
+    barrier = threading.Barrier(8)
+    results, errors = [None] * 8, []
+
+    def work(i):
+        try:
+            barrier.wait()
+            results[i] = df(*data)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert len(calls) == 1
+    info = s2s.cache_info()
+    assert (info.misses, info.memory_hits, info.entries) == (1, 7, 1)
+    for r in results:
+        np.testing.assert_array_equal(r, results[0])
+
+
+def test_different_derivatives_generate_concurrently(cache_dir):
+    first_started, second_done = threading.Event(), threading.Event()
+    out = {}
+
+    def slow():
+        first_started.set()
+        assert second_done.wait(10), "the second key waited for the first"
+        return "first"
+
+    t = threading.Thread(target=lambda: out.setdefault("a", cache.lookup(("test", "a"), slow)))
+    t.start()
+    assert first_started.wait(10)
+    out["b"] = cache.lookup(("test", "b"), lambda: "second")
+    second_done.set()
+    t.join(10)
+    assert out == {"a": "first", "b": "second"}
+
+
+def test_a_failed_generation_is_not_cached(cache_dir):
+    def fail():
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        cache.lookup(("test", "fail"), fail)
+    assert cache.lookup(("test", "fail"), lambda: 42) == 42
+
+
+@pytest.mark.skipif(not hasattr(s2s, "hessian"), reason="needs second derivatives")
+def test_derivatives_of_derivatives_are_cached_on_disk(cache_dir, tmp_path, rng):
+    model = load(tmp_path, """
+        import numpy as np
+
+        def quartic(x):
+            return np.sum(x ** 4) + np.dot(x, x) * x[0]
+    """)
+    x = rng.randn(3)
+    H = s2s.hessian(model.quartic)(x)
+    s2s.clear_cache()
+    np.testing.assert_array_equal(s2s.hessian(model.quartic)(x), H)
+    info = s2s.cache_info()
+    assert (info.disk_hits, info.misses) == (1, 0)
