@@ -14,7 +14,8 @@ import gast
 
 from . import anno, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
-from .reverse import _constant_kind, _describe, _source_text, _user_function, assign, call, const, index_expression, name, ref
+from .passes.desugar import index_expression
+from .reverse import _constant_kind, _describe, _source_text, _user_function, assign, call, const, name, ref
 
 
 class ForwardGenerator:

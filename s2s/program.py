@@ -20,7 +20,7 @@ from . import anno, frontend, rules, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer
-from .passes import accumulate, activity, anf, checks, comprehensions, desugar, jumps, loops, records, resolve
+from .passes import accumulate, activity, anf, checks, comprehensions, desugar, inplace, jumps, loops, records, resolve
 from .reverse import ReverseGenerator, assign, call, name, ref
 
 _prepared = {}
@@ -138,9 +138,10 @@ class Program:
             d_params.append(d)
         defined = {d_result} if d_result else set()
         backward = accumulate.Accumulate(gen.adjoint_primal, spec.activity).run(backward, defined, d_params)
+        backward = inplace.InPlace(gen.adjoint_primal, spec.activity).run(backward)
         # what the forward sweep binds: the function's own names and those generated for it
         primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward)
-        forward, backward, needed, unbound = records.resolve_records(forward, backward, primal_names, set(spec.params), gen.stack)
+        forward, backward, needed, unbound = records.resolve_records(forward, backward, primal_names, set(spec.params), gen.stack, spec.activity.kinds)
         records.drop_empty_records(forward, backward)
         inits = [assign(v, gast.Constant(None, None)) for v in sorted(unbound)]
         return inits + forward, backward, d_result, d_params, needed

@@ -25,6 +25,7 @@ import gast
 from . import anno, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
+from .passes.desugar import index_expression, subscript_index
 
 
 
@@ -107,16 +108,6 @@ def _has_tail_break(node):
     return any(isinstance(n, gast.Break) for n in gast.walk(node)) and not any(
         isinstance(n, (gast.For, gast.While)) for n in gast.walk(node)
     )
-
-
-def index_expression(node):
-    """A subscript's index as an ordinary expression (slices become slice(...) calls)."""
-    if isinstance(node, gast.Slice):
-        parts = [copy.deepcopy(p) if p is not None else const(None) for p in (node.lower, node.upper, node.step)]
-        return gast.Call(ref(slice, "slice"), parts, [])
-    if isinstance(node, gast.Tuple):
-        return gast.Tuple([index_expression(e) for e in node.elts], gast.Load())
-    return copy.deepcopy(node)
 
 
 # --------------------------------------------------------------------------- the generator
@@ -266,11 +257,17 @@ class ReverseGenerator:
         consumed; the rule updates the list's adjoint in place, always (even for a zero
         adjoint), to keep the adjoints of the entries below aligned."""
         lst = stmt.targets[0].id
-        if not self.act.active(lst):
-            return [stmt], []
-        statements, _ = self.adjoint_statements(stmt, stmt.value, lst, self.adjoint(lst))
-        block = self.located(adjoint_block(statements, [], [lst], must_run="none"), stmt)
-        return [stmt], [gast.copy_location(block, stmt)]
+        forward, backward = [stmt], []
+        if anno.get(stmt.value, "callee") is runtime.setitem:
+            # written as in the source; what it overwrites is saved, and put back after its adjoint
+            _, index, value = stmt.value.args
+            item = gast.Subscript(name(lst), subscript_index(index), gast.Store())
+            forward = [marker("save_item", var=lst, index=copy.deepcopy(index)), gast.copy_location(gast.Assign([item], value), stmt)]
+            backward.append(marker("restore_item", var=lst, index=copy.deepcopy(index)))
+        if self.act.active(lst):
+            statements, _ = self.adjoint_statements(stmt, stmt.value, lst, self.adjoint(lst))
+            backward.insert(0, self.located(adjoint_block(statements, [], [lst], must_run="none"), stmt))
+        return forward, [gast.copy_location(b, stmt) for b in backward]
 
     def mutates_active_list(self, value):
         callee = anno.get(value, "callee") if isinstance(value, gast.Call) else None

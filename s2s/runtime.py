@@ -295,6 +295,74 @@ def unit_like(x, index):
     return e.reshape(np.shape(x))
 
 
+def setitem(x, index, value):
+    """`x[index] = value` as a function returning the (same, updated) container."""
+    x[index] = value
+    return x
+
+
+def private_copy(x):
+    """A copy of an argument the function updates in place: the caller's stays as it was."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    return type(x)(x) if isinstance(x, (list, dict)) else x
+
+
+_ABSENT = object()  # a dict key that did not exist before an item assignment
+
+
+def saved_item(x, index):
+    """What `x[index] = ...` is about to overwrite, copied (for the backward sweep)."""
+    if isinstance(x, np.ndarray):
+        return np.array(x[index])
+    if isinstance(x, dict):
+        return x.get(index, _ABSENT)
+    return x[index]
+
+
+def restore_item(x, index, old):
+    """Undo `x[index] = ...` in place, so the backward sweep sees the old values."""
+    if old is _ABSENT:
+        del x[index]
+    else:
+        x[index] = old
+
+
+def take_grad(d_x, index, value):
+    """Adjoint of `x[index] = value` for `value`: the derivative at the written items."""
+    if d_x is None:
+        return zeros_like(value)
+    if isinstance(d_x, np.ndarray):
+        return unbroadcast(np.array(d_x[index]), value)
+    g = d_x.get(index) if isinstance(d_x, dict) else d_x[index]
+    return zeros_like(value) if g is None else g
+
+
+def zero_at(d_x, index):
+    """Adjoint of `x[index] = value` for `x`: the overwritten items get no derivative."""
+    if d_x is None:
+        return None
+    out = d_x.copy() if isinstance(d_x, (np.ndarray, list, dict)) else d_x
+    if isinstance(out, np.ndarray):
+        out[index] = 0.0
+    elif isinstance(out, dict):
+        out.pop(index, None)
+    else:
+        out[index] = None
+    return out
+
+
+def setitem_tangent(d_x, index, d_value, value):
+    """Tangent of `x[index] = value`: the tangent is written in the same place."""
+    d_x[index] = tangent_zeros(value) if d_value is None else d_value
+    return d_x
+
+
+def add_at_inplace(d_container, index, d_item):
+    """`add_at` on an array the caller owns: updated in place (repeated indices add up)."""
+    np.add.at(d_container, index, d_item)
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

@@ -3,7 +3,21 @@ import operator
 
 from s2s import runtime
 from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
-from s2s.runtime import add_at, append_tangent, drop_last, getattr_adjoint, last_grad, list_append, list_pop, push_grad
+from s2s.runtime import (
+    add_at,
+    append_tangent,
+    drop_last,
+    getattr_adjoint,
+    last_grad,
+    list_append,
+    list_pop,
+    private_copy,
+    push_grad,
+    setitem,
+    setitem_tangent,
+    take_grad,
+    zero_at,
+)
 
 # ruff: noqa: F821 - `d` is template syntax
 
@@ -50,10 +64,32 @@ def pop(result, lst):
     d[result] = list_pop(d[lst])
 
 
+# Item assignment on an array, list or dict made in the function (an update in place).
+@adjoint(setitem)
+def setitem_(result, x, index, value):
+    d[value] = take_grad(d[result], index, value)
+    d[x] = zero_at(d[result], index)
+
+
+@tangent(setitem)
+def setitem_(result, x, index, value):
+    d[result] = setitem_tangent(d[x], index, d[value], value)
+
+
+@adjoint(private_copy)
+def private_copy_(result, x):
+    d[x] = d[result]
+
+
+@tangent(private_copy)
+def private_copy_(result, x):
+    d[result] = private_copy(d[x])
+
+
 # Adjoints of appends and pops must run even for zero or inactive values, so that the
 # adjoints of the values below them stay aligned.
-always_run(list_append, list_pop)
-none_aware(append_tangent)
+always_run(list_append, list_pop, setitem)
+none_aware(append_tangent, setitem_tangent)
 
 non_differentiable(
     runtime.seq_len,
@@ -62,6 +98,8 @@ non_differentiable(
     runtime.zeros_like,
     runtime.tangent_zeros,
     runtime.unit_like,
+    runtime.saved_item,
+    runtime.restore_item,
     operator.not_,
     operator.floordiv,
     operator.and_,

@@ -12,6 +12,7 @@ import copy
 import gast
 
 from .. import anno, runtime
+from .activity import is_numeric
 from ..reverse import assign, call, marker, name, ref
 
 
@@ -31,7 +32,7 @@ class Accumulate:
         """`adjoint = 0`: a real zero of the primal's shape, or the scalar 0.0 where that
         is enough (a scalar primal, or a `soft` zero that is only ever added to)."""
         primal = self.adjoint_primal[adjoint]
-        if self.act.kind(primal) == "scalar" or (soft and self.act.kind(primal) == "numeric"):
+        if self.act.kind(primal) == "scalar" or (soft and is_numeric(self.act.kind(primal))):
             return assign(adjoint, gast.Constant(0.0, None))
         return assign(adjoint, call(ref(runtime.zeros_like, "zeros_like"), name(primal)))
 
@@ -80,7 +81,7 @@ class Accumulate:
         value = self.read_zeros(stmt.value, defined)
         if anno.get(stmt, "self_accumulating") or target not in defined:
             new = assign(target, value)
-        elif self.act.kind(self.adjoint_primal.get(target)) in ("scalar", "numeric"):
+        elif is_numeric(self.act.kind(self.adjoint_primal.get(target))):
             new = assign(target, gast.BinOp(name(target), gast.Add(), value))
         else:
             new = assign(target, call(ref(runtime.add_grad, "add_grad"), name(target), value))

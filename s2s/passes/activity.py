@@ -15,7 +15,7 @@ import types
 import gast
 import numpy
 
-from .. import anno, rules
+from .. import anno, rules, runtime
 
 # Attributes that are metadata, not values: reading them is not differentiable.
 NONDIFF_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "__class__"}
@@ -116,60 +116,120 @@ def _is_range(node):
     return isinstance(node, gast.Call) and anno.get(node, "callee") is range
 
 
+def ndim_of(kind):
+    """The number of dimensions a kind promises: 0 for scalars, N for "array:N", else None."""
+    if kind == "scalar":
+        return 0
+    if kind and kind.startswith("array:"):
+        return int(kind[6:])
+    return None
+
+
+def is_numeric(kind):
+    """A scalar or an array (of known or unknown ndim), as opposed to anything else."""
+    return kind == "scalar" or kind == "numeric" or ndim_of(kind) is not None
+
+
+def _of_ndim(ndim):
+    return "scalar" if ndim == 0 else f"array:{ndim}"
+
+
+def _join(a, b):
+    """The kind of a name bound to values of kinds a and b."""
+    if a == b:
+        return a
+    return "numeric" if is_numeric(a) and is_numeric(b) else None
+
+
 def infer_kinds(binds, param_kinds):
     """Greatest fixed point: a name keeps a kind only if all its bindings produce it."""
-    order = {"scalar": 2, "numeric": 1, None: 0}
     kinds = {name: kind for name, kind in param_kinds.items() if kind}
     assigned = {}
     for targets, value, stmt in binds:
         for t in targets:
             assigned.setdefault(t, []).append((value, stmt, len(targets) > 1))
-    for name in assigned:
-        if name not in param_kinds:
-            kinds[name] = "scalar"
+    optimistic = {name: "top" for name in assigned if name not in param_kinds}
+    kinds.update(optimistic)
     changed = True
     while changed:
         changed = False
         for name, values in assigned.items():
             if name in param_kinds:
                 continue
-            kind = "scalar"
+            kind = "top"
             for value, stmt, unpacked in values:
                 k = None if unpacked else _kind_of(value, stmt, kinds)
-                kind = min(kind, k, key=order.get)
+                kind = k if kind == "top" else _join(kind, k) if k != "top" else kind
             if kinds.get(name) != kind:
                 kinds[name] = kind
                 changed = True
-    return {n: k for n, k in kinds.items() if k}
+    return {n: k for n, k in kinds.items() if k and k != "top"}
 
 
 def _kind_of(value, stmt, kinds):
     if isinstance(stmt, gast.For):
         return "scalar" if _is_range(value) else None
-    if isinstance(value, gast.Constant):
-        v = value.value
-        return "scalar" if isinstance(v, (int, float, complex)) and not isinstance(v, bool) else None
-    if isinstance(value, gast.Name):
-        return kinds.get(value.id)
+    if isinstance(value, (gast.Constant, gast.Name)):
+        return _atom_kind(value, kinds)
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         operands = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand]
-        found = [_atom_kind(o, kinds) for o in operands]
-        if all(k == "scalar" for k in found):
-            return "scalar"
-        return "numeric" if any(found) else None
+        return _broadcast([_atom_kind(o, kinds) for o in operands])
+    if isinstance(value, gast.Subscript):
+        return _item_kind(_atom_kind(value.value, kinds), value.slice, kinds)
     if isinstance(value, gast.Call):
         callee = anno.get(value, "callee")
         args = [_atom_kind(a, kinds) for a in value.args]
+        if callee in (runtime.setitem, runtime.private_copy) or callee in _SAME_KIND:
+            return args[0] if args else None  # the same container, or one like it
         if isinstance(callee, types.BuiltinFunctionType) and getattr(callee, "__module__", None) == "math":
             return "scalar"
         if callee in (float, abs, int) and all(k == "scalar" for k in args):
             return "scalar"
         if isinstance(callee, numpy.ufunc):
-            return "scalar" if args and all(k == "scalar" for k in args) else "numeric"
-        if getattr(callee, "__module__", "") and str(getattr(callee, "__module__", "")).startswith("numpy"):
+            return _broadcast(args) or "numeric"
+        if str(getattr(callee, "__module__", "") or "").startswith("numpy"):
             return "numeric"
         return None
     return None
+
+
+_SAME_KIND = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.copy}
+
+
+def _broadcast(kinds):
+    """The kind of an elementwise result of operands of these kinds."""
+    if "top" in kinds:
+        return "top"
+    ndims = [ndim_of(k) for k in kinds]
+    if all(n is not None for n in ndims):
+        return _of_ndim(max(ndims))
+    return "numeric" if any(is_numeric(k) for k in kinds) else None
+
+
+def _item_kind(container, index, kinds):
+    """The kind of `container[index]`: scalar when every axis gets a scalar index."""
+    if container == "top":
+        return "top"
+    ndim = ndim_of(container)
+    if ndim is None or ndim == 0:
+        return "numeric" if is_numeric(container) else None
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    if any(not (index_is_scalar(p, kinds) or isinstance(p, gast.Slice)) for p in parts) or len(parts) > ndim:
+        return "numeric"
+    return _of_ndim(ndim - sum(1 for p in parts if not isinstance(p, gast.Slice)))
+
+
+def index_is_scalar(node, kinds):
+    """Is an index expression an integer (so a read is an element, a write no scatter)?"""
+    if isinstance(node, gast.Constant):
+        return isinstance(node.value, int) and not isinstance(node.value, bool)
+    if isinstance(node, gast.Name):
+        return kinds.get(node.id) == "scalar"
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)):
+        return index_is_scalar(node.left, kinds) and index_is_scalar(node.right, kinds)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return index_is_scalar(node.operand, kinds)
+    return False
 
 
 def _atom_kind(node, kinds):
@@ -190,7 +250,7 @@ def kind_of_value(value):
     if isinstance(value, (int, float, numpy.floating, numpy.integer)):
         return "scalar"
     if isinstance(value, numpy.ndarray):
-        return "numeric"
+        return _of_ndim(value.ndim) if value.ndim else "numeric"
     return None
 
 

@@ -50,25 +50,35 @@ def numpy_ref(func):
 
 
 def desugar(fn_source):
-    _Desugar(fn_source).visit(fn_source.node)
+    desugaring = _Desugar(fn_source)
+    desugaring.visit(fn_source.node)
+    copies = []
+    for name in sorted(desugaring.copied):
+        copier = gast.Name("private_copy", gast.Load(), None, None)
+        anno.set(copier, "object", runtime.private_copy)
+        call = gast.Call(copier, [gast.Name(name, gast.Load(), None, None)], [])
+        copies.append(gast.copy_location(gast.Assign([gast.Name(name, gast.Store(), None, None)], call), fn_source.node))
+    fn_source.node.body = copies + fn_source.node.body
     return fn_source
 
 
 class _Desugar(gast.NodeTransformer):
     def __init__(self, fn_source):
         self.src = fn_source
+        self.copied = set()  # arguments updated in place: copied on entry
 
     def visit_AugAssign(self, node):
         self.generic_visit(node)
-        if not isinstance(node.target, gast.Name):
-            raise self.src.error(
-                "augmented assignment to a subscript or attribute is not supported yet", node, "augmented assignment"
-            )
-        load = gast.Name(node.target.id, gast.Load(), None, None)
-        return gast.copy_location(gast.Assign([node.target], gast.BinOp(load, node.op, node.value)), node)
+        # x op= v -> x = x op v; y[i] op= v -> y[i] = y[i] op v (then a setitem, below)
+        update = gast.copy_location(gast.Assign([node.target], gast.BinOp(_as_load(node.target), node.op, node.value)), node)
+        return self.visit_Assign(update) if isinstance(node.target, gast.Subscript) else update
 
     def visit_Assign(self, node):
         self.generic_visit(node)
+        if len(node.targets) == 1 and isinstance(node.targets[0], gast.Subscript):
+            return self.item_assignment(node)
+        if len(node.targets) == 1 and isinstance(node.targets[0], gast.Attribute):
+            raise self.src.error("assignment to an attribute is not supported", node, "attribute assignment")
         if len(node.targets) == 1:
             return node
         # a = b = v: evaluate v once, then bind each target from the first
@@ -133,6 +143,23 @@ class _Desugar(gast.NodeTransformer):
         return node
 
 
+    def item_assignment(self, node):
+        """`y[i] = v` -> `y = setitem(y, i, v)`: an update in place, like list.append.
+
+        An argument updated in place is copied first, so the caller's array, list or
+        dict is never changed by the derivative code.
+        """
+        target = node.targets[0]
+        if not isinstance(target.value, gast.Name):
+            raise self.src.error("item assignment is supported on a name only (y[i] = v)", node, "item assignment")
+        name = target.value.id
+        ref = gast.Name("setitem", gast.Load(), None, None)
+        anno.set(ref, "object", runtime.setitem)
+        update = gast.Call(ref, [_as_load(target.value), index_expression(target.slice), node.value], [])
+        if name in param_names(self.src.node):
+            self.copied.add(name)
+        return gast.copy_location(gast.Assign([_as_store(target.value)], update), node)
+
     def list_mutation(self, node):
         """`lst.append(v)` / `lst.pop()` on a list the function created."""
         func = node.func
@@ -151,6 +178,28 @@ class _Desugar(gast.NodeTransformer):
         ref = gast.Name(primitive.__name__, gast.Load(), None, None)
         anno.set(ref, "object", primitive)
         return gast.copy_location(gast.Call(ref, [func.value] + node.args, []), node)
+
+
+def index_expression(node):
+    """A subscript's index as an ordinary expression (slices become slice(...) calls)."""
+    if isinstance(node, gast.Slice):
+        parts = [copy.deepcopy(p) if p is not None else gast.Constant(None, None) for p in (node.lower, node.upper, node.step)]
+        func = gast.Name("slice", gast.Load(), None, None)
+        anno.set(func, "object", slice)
+        return gast.Call(func, parts, [])
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple([index_expression(e) for e in node.elts], gast.Load())
+    return copy.deepcopy(node)
+
+
+def subscript_index(node):
+    """The inverse of index_expression: `slice(a, b, None)` back to `a:b`, for readable code."""
+    if isinstance(node, gast.Call) and anno.get(node.func, "object") is slice and not node.keywords:
+        parts = [None if isinstance(p, gast.Constant) and p.value is None else copy.deepcopy(p) for p in node.args]
+        return gast.Slice(*(parts + [None] * (3 - len(parts))))
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple([subscript_index(e) for e in node.elts], gast.Load())
+    return copy.deepcopy(node)
 
 
 def _is_mutation(call, name):

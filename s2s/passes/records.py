@@ -8,8 +8,10 @@ empty are removed together with the forward code that recorded them.
 """
 import gast
 
-from .. import anno
-from ..reverse import assign, name, pop, push
+from .. import anno, runtime
+from ..reverse import assign, call, name, pop, push, ref
+from .activity import _item_kind, ndim_of
+from .desugar import subscript_index
 
 
 def walk_statements(stmts, depth=0, in_loop=False):
@@ -45,7 +47,7 @@ def _loads(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def resolve_records(forward, backward, primal_names, params, stack):
+def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound)."""
     needed = free_loads(backward) & primal_names
     sites = {}
@@ -67,10 +69,17 @@ def resolve_records(forward, backward, primal_names, params, stack):
                 continue  # nothing bound yet at the first binding: nothing to save
             kept_sites.add((var, site))
 
+    item_needed = {v for v in needed if _read_after_restore(backward, v)}
+
     def replace(stmts):
         out = []
         for stmt in stmts:
             kind = anno.get(stmt, "marker")
+            if kind in ("save_item", "restore_item"):
+                var = anno.get(stmt, "var")
+                if var in item_needed:
+                    out.append(gast.copy_location(_item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {}), stmt))
+                continue
             if kind in ("save", "restore"):
                 if (anno.get(stmt, "var"), anno.get(stmt, "site")) in kept_sites:
                     var = anno.get(stmt, "var")
@@ -83,6 +92,50 @@ def resolve_records(forward, backward, primal_names, params, stack):
         return out
 
     return replace(forward), replace(backward), needed, maybe_unbound
+
+
+def _item_record(kind, var, index, stack, kinds):
+    """Save what `var[index] = ...` overwrites / put it back: plain subscripts on arrays
+    (an element read is a copy), helpers for slices of arrays and for dicts."""
+    array = (ndim_of(kinds.get(var)) or 0) >= 1
+    item = gast.Subscript(name(var), subscript_index(index), gast.Load())
+    if kind == "save_item":
+        element = array and _item_kind(kinds.get(var), item.slice, kinds) == "scalar"
+        return push(item if element else call(ref(runtime.saved_item, "saved_item"), name(var), index), stack)
+    if array:
+        item.ctx = gast.Store()
+        return gast.Assign([item], pop(stack))
+    return gast.Expr(call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
+
+
+def _read_after_restore(backward, var):
+    """Is `var` read by the backward sweep after one of its items was put back? If not,
+    its items need not be saved at all."""
+    restored = False
+
+    def is_restore(s):
+        return anno.get(s, "marker") == "restore_item" and anno.get(s, "var") == var
+
+    def reads(s):
+        return any(var in _loads(n) for n in gast.walk(s) if not is_restore(n) and isinstance(n, gast.stmt) and not hasattr(n, "body"))
+
+    def visit(stmts):
+        nonlocal restored
+        for s in stmts:
+            if is_restore(s):
+                restored = True
+            elif isinstance(s, (gast.For, gast.While)) and any(is_restore(n) for n in gast.walk(s)):
+                if reads(s) or var in _loads(s.iter if isinstance(s, gast.For) else s.test):
+                    return True
+                restored = True
+            elif isinstance(s, gast.If):
+                if restored and var in _loads(s.test) or visit(s.body) or visit(s.orelse):
+                    return True
+            elif restored and var in _loads(s):
+                return True
+        return False
+
+    return visit(backward)
 
 
 def drop_empty_records(forward, backward):

@@ -1,0 +1,164 @@
+"""Python's builtins over iterables (sum, max, min, sorted, tuple) and the dicts that
+comprehensions build.
+
+`max(a, b)` arrives here as `max([a, b])` and `reversed(xs)` as `xs[::-1]` (see
+passes/comprehensions.py), so each builtin has one rule, over one iterable. The
+derivative of an iterable is a list (an array for an array), None being a zero.
+`abs` and `pow` are in operators.py; `len` and `range` carry no derivative
+(nondiff.py); `zip` and `enumerate` are loop forms (passes/loops.py).
+"""
+import builtins
+
+import numpy as np
+
+from s2s.rules import adjoint, non_differentiable, tangent
+from s2s.runtime import (
+    dict_from,
+    dict_values_grad,
+    extremum_weights,
+    pack_like,
+    permute,
+    scale_each,
+    sort_order,
+    sum_grad,
+    sum_like,
+    unbroadcast,
+    unpack_grad,
+    unpermute,
+    weighted_sum,
+)
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
+
+
+@adjoint(builtins.sum)
+def sum_(result, iterable, start=0):
+    d[iterable] = sum_grad(d[result], iterable)
+    d[start] = unbroadcast(d[result], start)
+
+
+@tangent(builtins.sum)
+def sum_(result, iterable, start=0):
+    d[result] = sum_like(d[iterable], result) + d[start]
+
+
+# The gradient goes to the selected item; ties split it evenly, like np.max's. The key
+# only decides which item is selected, and `default` is the result of an empty iterable.
+@adjoint(builtins.max, builtins.min)
+def extremum(result, iterable, *, key=None, default=None):
+    d[iterable] = scale_each(d[result], extremum_weights(iterable, result))
+    d[default] = d[result] * (np.size(iterable) == 0)
+
+
+@tangent(builtins.max, builtins.min)
+def extremum(result, iterable, *, key=None, default=None):
+    d[result] = weighted_sum(d[iterable], extremum_weights(iterable, result)) + d[default] * (np.size(iterable) == 0)
+
+
+@adjoint(builtins.sorted)
+def sorted_(result, iterable, *, key=None, reverse=False):
+    d[iterable] = unpermute(d[result], sort_order(iterable, key, reverse), iterable)
+
+
+@tangent(builtins.sorted)
+def sorted_(result, iterable, *, key=None, reverse=False):
+    d[result] = permute(d[iterable], sort_order(iterable, key, reverse))
+
+
+@adjoint(builtins.tuple)
+def tuple_(result, iterable=()):
+    d[iterable] = pack_like(iterable, d[result])
+
+
+@tangent(builtins.tuple)
+def tuple_(result, iterable=()):
+    d[result] = unpack_grad(d[iterable], iterable)
+
+
+# ---- the runtime helpers these rules and dict comprehensions call: each is linear in its
+# derivative argument, and pairs with its transpose (dict_from / dict_values_grad,
+# sum_grad / sum_like, scale_each / weighted_sum, permute / unpermute).
+
+
+@adjoint(dict_from)
+def dict_from_(result, keys, values):
+    d[values] = dict_values_grad(d[result], keys, values)
+
+
+@tangent(dict_from)
+def dict_from_(result, keys, values):
+    d[result] = dict_from(keys, d[values])
+
+
+@adjoint(dict_values_grad)
+def dict_values_grad_(result, d_dict, keys, values):
+    d[d_dict] = dict_from(keys, d[result])
+
+
+@tangent(dict_values_grad)
+def dict_values_grad_(result, d_dict, keys, values):
+    d[result] = dict_values_grad(d[d_dict], keys, values)
+
+
+@adjoint(sum_grad)
+def sum_grad_(result, g, items):
+    d[g] = sum_like(d[result], g)
+
+
+@tangent(sum_grad)
+def sum_grad_(result, g, items):
+    d[result] = sum_grad(d[g], items)
+
+
+@adjoint(sum_like)
+def sum_like_(result, gs, like):
+    d[gs] = sum_grad(d[result], gs)
+
+
+@tangent(sum_like)
+def sum_like_(result, gs, like):
+    d[result] = sum_like(d[gs], like)
+
+
+@adjoint(scale_each)
+def scale_each_(result, g, weights):
+    d[g] = weighted_sum(d[result], weights)
+
+
+@tangent(scale_each)
+def scale_each_(result, g, weights):
+    d[result] = scale_each(d[g], weights)
+
+
+@adjoint(weighted_sum)
+def weighted_sum_(result, gs, weights):
+    d[gs] = scale_each(d[result], weights)
+
+
+@tangent(weighted_sum)
+def weighted_sum_(result, gs, weights):
+    d[result] = weighted_sum(d[gs], weights)
+
+
+@adjoint(permute)
+def permute_(result, gs, order):
+    d[gs] = unpermute(d[result], order, gs)
+
+
+@tangent(permute)
+def permute_(result, gs, order):
+    d[result] = permute(d[gs], order)
+
+
+@adjoint(unpermute)
+def unpermute_(result, g, order, like):
+    d[g] = permute(d[result], order)
+
+
+@tangent(unpermute)
+def unpermute_(result, g, order, like):
+    d[result] = unpermute(d[g], order, like)
+
+
+non_differentiable(builtins.any, builtins.all, extremum_weights, sort_order)

@@ -1,0 +1,89 @@
+"""Lambdas as the differentiated function: found in their file's source, told apart
+from the other lambdas of their line, or a located error. Derivatives are checked
+against hand-derived formulas."""
+import sys
+
+import numpy as np
+import pytest
+from conftest import numeric_grad
+from numpy import sin as sine
+
+import s2s
+from s2s import frontend
+
+XS = [0.3, -1.2, 0.7]
+HAS_COLUMNS = sys.version_info >= (3, 11)  # code objects know their columns (co_positions)
+
+cube = lambda x: x ** 3 + sine(x)  # noqa: E731
+first, second = lambda x: x * x - x, lambda y: y - y * y
+same = [lambda x: x * x - x, lambda x: x - x * x]
+undecided = [lambda x: x * x - x, lambda x: x - x * x]
+constants = [lambda x: x * 2.0, lambda x: x * 3.0]
+make = lambda k: lambda x: k * np.sin(x)  # noqa: E731
+power = lambda x, p=3: x ** p  # noqa: E731
+total = lambda w: sum(np.sin(w * v) for v in XS)  # noqa: E731
+walrus = lambda x: (y := x * 2.0) * y  # noqa: E731
+
+
+def test_a_lambda_as_the_function():
+    assert s2s.grad(cube)(0.5) == pytest.approx(3 * 0.25 + np.cos(0.5))
+    assert s2s.value_and_grad(power, wrt="x")(2.0) == pytest.approx((8.0, 12.0))
+    assert s2s.grad(power)(2.0, 2) == pytest.approx(4.0)
+
+
+def test_a_lambda_whose_lines_are_a_fragment():
+    df = s2s.grad(
+        lambda z: z ** 4 - z
+    )
+    assert df(1.5) == pytest.approx(4 * 1.5 ** 3 - 1)
+    assert "d_lambda" in s2s.source(df)  # generated names are valid Python names
+
+
+def test_lambdas_on_one_line_with_different_parameters():
+    assert s2s.grad(first)(2.0) == pytest.approx(3.0)
+    assert s2s.grad(second)(2.0) == pytest.approx(-3.0)
+
+
+@pytest.mark.skipif(not HAS_COLUMNS, reason="Python 3.10 code objects have no columns")
+def test_lambdas_with_the_same_parameters_told_apart_by_column():
+    assert s2s.grad(same[0])(2.0) == pytest.approx(3.0)
+    assert s2s.grad(same[1])(2.0) == pytest.approx(-3.0)
+
+
+def test_without_columns_constants_tell_lambdas_apart(monkeypatch):
+    monkeypatch.setattr(frontend, "_code_spans", lambda code: [])  # as on Python 3.10
+    assert s2s.grad(constants[0])(1.0) == pytest.approx(2.0)
+    assert s2s.grad(constants[1])(1.0) == pytest.approx(3.0)
+
+
+def test_lambdas_that_cannot_be_told_apart_are_an_error(monkeypatch):
+    monkeypatch.setattr(frontend, "_code_spans", lambda code: [])  # without columns nothing else differs
+    with pytest.raises(s2s.TransformError) as info:
+        s2s.grad(undecided[0])(2.0)
+    error = info.value
+    assert error.filename.endswith("test_lambdas.py") and error.lineno == undecided[0].__code__.co_firstlineno
+    assert "cannot tell apart the 2 lambdas" in str(error) and error.construct == "lambda"
+
+
+def test_a_lambda_made_by_a_lambda_reads_its_closure():
+    scaled = make(2.5)
+    assert s2s.grad(scaled)(0.4) == pytest.approx(2.5 * np.cos(0.4))
+
+
+def test_comprehension_and_second_derivative_in_a_lambda():
+    assert s2s.grad(total)(0.7) == pytest.approx(numeric_grad(total, [0.7]), rel=1e-6)
+    assert s2s.grad(s2s.grad(total))(0.7) == pytest.approx(sum(-v * v * np.sin(0.7 * v) for v in XS))
+
+
+def test_lambdas_on_one_line_do_not_share_a_disk_cache_entry():
+    s2s.grad(first)(2.0), s2s.grad(second)(2.0)
+    s2s.clear_cache()  # the memory cache: the next ones come from the disk
+    assert s2s.grad(second)(2.0) == pytest.approx(-3.0)
+    assert s2s.grad(first)(2.0) == pytest.approx(3.0)
+
+
+def test_errors_in_a_lambda_are_located():
+    with pytest.raises(s2s.TransformError, match=r"test_lambdas\.py:\d+: assignment expression"):
+        s2s.grad(walrus)(1.0)
+    with pytest.raises(s2s.TransformError, match="source is not available"):
+        s2s.grad(eval("lambda x: x * 2.0"))(1.0)
