@@ -12,10 +12,10 @@ import operator
 
 import gast
 
-from . import anno, rules, runtime
+from . import anno, dispatch, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.desugar import index_expression
-from .reverse import _constant_kind, _describe, _source_text, _user_function, assign, call, const, name, ref
+from .reverse import _constant_kind, _describe, _source_text, assign, call, const, name, ref
 
 
 class ForwardGenerator:
@@ -135,11 +135,14 @@ class ForwardGenerator:
         if not isinstance(value, gast.Call):
             return False
         callee = anno.get(value, "callee")
-        return callee is not None and rules.tangent_rule(callee) is None and _user_function(callee) is not None
+        if callee is not None and rules.tangent_rule(callee) is not None:
+            return False
+        return dispatch.call_target(value, self.act)[0] is not None
 
     def user_call(self, stmt, value, result, d_result):
         """`t = f(a, b)` -> `t, dt = f_jvp(a, b, da)`."""
-        function = _user_function(anno.get(value, "callee"))
+        function, leading = dispatch.call_target(value, self.act)
+        value.args = leading + value.args
         positional = self.program.bind_call(self.src, stmt, value, function)
         active = tuple(isinstance(a, gast.Name) and self.act.active(a.id) for a in positional)
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)

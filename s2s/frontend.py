@@ -74,6 +74,9 @@ def unwrap(func):
 def parse_function(func):
     """Read `func`'s source into a gast FunctionDef with file line numbers."""
     func = unwrap(func)
+    if hasattr(func, "__s2s_source__"):  # a nested function s2s lifted: parsed already
+        lifted = func.__s2s_source__
+        return FunctionSource(lifted.func, copy.deepcopy(lifted.node), lifted.filename, dict(lifted.closure))
     if not isinstance(func, types.FunctionType):
         raise TransformError(
             f"cannot differentiate {_describe(func)}: it is not a Python function with source "
@@ -99,7 +102,9 @@ def parse_function(func):
         try:
             module = gast.parse(source)
         except SyntaxError as exc:
-            raise TransformError(f"cannot parse the source of {_describe(func)}: {exc.msg}", filename, first_line) from None
+            raise TransformError(
+                f"cannot parse the source of {_describe(func)}: {exc.msg}", filename, first_line
+            ) from None
         node = _find_definition(module, func, filename, first_line)
         gast.increment_lineno(node, first_line - 1)
     node.decorator_list = []
@@ -128,9 +133,10 @@ def _lambda_definition(func, filename):
 
     The whole file is parsed, because the lines inspect gives for a lambda can be a
     fragment (`    lambda x: x ** 2)` inside a call). Of the lambdas that start on the
-    code's first line and take its parameters, the one where the code's instructions
-    come from (Python 3.11+) and that uses its names and constants is the one; where
-    several remain it is an error, since a guess could differentiate the wrong function.
+    code's first line and take its parameters, those that do not enclose the source
+    spans of its instructions (Python 3.11+), then those that use other names or
+    constants, are dropped (unless that would drop all). Where several remain it is an
+    error: a guess could differentiate the wrong function.
     """
     code = func.__code__
     line = code.co_firstlineno
@@ -138,7 +144,7 @@ def _lambda_definition(func, filename):
     try:
         module = gast.parse("".join(linecache.getlines(filename, func.__globals__)))
     except SyntaxError as exc:
-        raise TransformError(f"cannot parse the file of this lambda: {exc.msg}", filename, line, text, "lambda") from None
+        raise TransformError(f"cannot parse this lambda's file: {exc.msg}", filename, line, text, "lambda") from None
     params = list(inspect.signature(func).parameters)
     candidates = [
         n for n in gast.walk(module) if isinstance(n, gast.Lambda) and n.lineno == line and param_names(n) == params
@@ -148,7 +154,7 @@ def _lambda_definition(func, filename):
         if len(candidates) > 1:
             candidates = [n for n in candidates if matches(n)] or candidates
     if not candidates:
-        raise TransformError("cannot find this lambda in its file; was the file changed?", filename, line, text, "lambda")
+        raise TransformError("cannot find this lambda in its file (was it changed?)", filename, line, text, "lambda")
     if len(candidates) > 1:
         raise TransformError(
             f"cannot tell apart the {len(candidates)} lambdas on this line that take ({', '.join(params)}); "

@@ -20,7 +20,7 @@ from . import anno, frontend, rules, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer
-from .passes import accumulate, activity, anf, checks, comprehensions, desugar, inplace, jumps, loops, records, resolve
+from .passes import accumulate, activity, anf, checks, closures, comprehensions, desugar, fields, inplace, jumps, loops, records, resolve
 from .reverse import ReverseGenerator, assign, call, name, ref
 
 _prepared = {}
@@ -33,6 +33,7 @@ def prepare(func):
         if hasattr(func, "transformable_function"):  # a derivative: its generated code
             func = func.transformable_function()
         src = frontend.parse_function(func)
+        closures.lift_nested_functions(src)
         checks.check_supported(src)
         desugar.desugar(src)
         comprehensions.lower_comprehensions(src)
@@ -56,8 +57,10 @@ class Specialization:
         self.active_params = [p for p, a in zip(self.params, active) if a]
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
-        if loops.index_loops(self.src, self.activity, self.namer):
-            self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
+        # passes that need the analysis, each followed by a fresh one if it changed the code
+        for specialize in (loops.index_loops, fields.bind_called_fields):
+            if specialize(self.src, self.activity, self.namer):
+                self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
     @property
     def result(self):

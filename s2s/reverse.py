@@ -22,7 +22,7 @@ import types
 
 import gast
 
-from . import anno, rules, runtime
+from . import anno, dispatch, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
 from .passes.desugar import index_expression, subscript_index
@@ -364,14 +364,16 @@ class ReverseGenerator:
         if not (isinstance(value, gast.Call) and isinstance(target, gast.Name) and self.act.active(target.id)):
             return False
         callee = anno.get(value, "callee")
-        if callee is None or rules.adjoint_rule(callee) is not None or _user_function(callee) is None:
+        if callee is not None and rules.adjoint_rule(callee) is not None:
             return False
-        return any(self.act.active(n) for n in differentiable_operands(value))
+        function, _ = dispatch.call_target(value, self.act)
+        return function is not None and any(self.act.active(n) for n in differentiable_operands(value))
 
     def call_forward(self, stmt):
         """`t = f(a, b)` -> `t, _f_tape = f_forward(a, b)`: each call records on its own tape."""
         value = stmt.value
-        function = _user_function(anno.get(value, "callee"))
+        function, leading = dispatch.call_target(value, self.act)
+        value.args = leading + value.args
         positional = self.program.bind_call(self.src, stmt, value, function)
         active = tuple(self.active_atom(a) for a in positional)
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
@@ -508,19 +510,6 @@ def _walk_same_loop(node):
         return
     for child in gast.iter_child_nodes(node):
         yield from _walk_same_loop(child)
-
-
-def _user_function(callee):
-    """The Python function to transform for a call, or None if it is not one."""
-    if hasattr(callee, "transformable_function"):  # a derivative made by s2s
-        return callee
-    if isinstance(callee, types.MethodType):
-        callee = callee.__func__
-    if isinstance(callee, types.FunctionType):
-        module = getattr(callee, "__module__", "") or ""
-        if module.split(".")[0] not in ("numpy", "scipy", "s2s"):  # libraries need rules
-            return callee
-    return None
 
 
 def _describe(obj):

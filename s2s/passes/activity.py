@@ -120,7 +120,7 @@ def ndim_of(kind):
     """The number of dimensions a kind promises: 0 for scalars, N for "array:N", else None."""
     if kind == "scalar":
         return 0
-    if kind and kind.startswith("array:"):
+    if isinstance(kind, str) and kind.startswith("array:"):
         return int(kind[6:])
     return None
 
@@ -176,6 +176,8 @@ def _kind_of(value, stmt, kinds):
         return _broadcast([_atom_kind(o, kinds) for o in operands])
     if isinstance(value, gast.Subscript):
         return _item_kind(_atom_kind(value.value, kinds), value.slice, kinds)
+    if isinstance(value, gast.Attribute):
+        return field_kind(_atom_kind(value.value, kinds), value.attr)
     if isinstance(value, gast.Call):
         callee = anno.get(value, "callee")
         args = [_atom_kind(a, kinds) for a in value.args]
@@ -243,15 +245,41 @@ def _atom_kind(node, kinds):
     return None
 
 
-def kind_of_value(value):
-    """The kind of a runtime argument, for call-time specialization."""
+def kind_of_value(value, depth=0):
+    """The kind of a runtime argument, for call-time specialization: scalar, array of
+    N dimensions, or an object (dataclass, NamedTuple, instance of a user class) with
+    the kinds of its fields, so that `p.layer(x)` can be resolved to `Layer.__call__`."""
     if isinstance(value, (bool, numpy.bool_)):
         return None
     if isinstance(value, (int, float, numpy.floating, numpy.integer)):
         return "scalar"
     if isinstance(value, numpy.ndarray):
         return _of_ndim(value.ndim) if value.ndim else "numeric"
+    fields = _fields(value)
+    if fields is None or depth > 4:
+        return None
+    return ("object", type(value), tuple((f, kind_of_value(getattr(value, f), depth + 1)) for f in fields))
+
+
+def _fields(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [f.name for f in dataclasses.fields(value)]
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return list(value._fields)
+    if type(value).__module__ not in ("builtins", "numpy") and hasattr(value, "__dict__") and not isinstance(
+        value, (types.ModuleType, types.FunctionType, type)
+    ):
+        return sorted(vars(value))
     return None
+
+
+def object_type(kind):
+    """The class of an object kind, or None."""
+    return kind[1] if isinstance(kind, tuple) and kind[0] == "object" else None
+
+
+def field_kind(kind, name):
+    return dict(kind[2]).get(name) if object_type(kind) is not None else None
 
 
 

@@ -152,7 +152,12 @@ class _ANF:
         if isinstance(node, gast.Compare):
             return gast.Compare(self.atom(node.left, out), node.ops, [self.atom(c, out) for c in node.comparators])
         if isinstance(node, gast.Call):
-            func = node.func if self.is_static(node.func) else self.atom(node.func, out)
+            if self.is_static(node.func):
+                func = node.func
+            elif isinstance(node.func, gast.Attribute):  # obj.method(...): kept a method call
+                func = gast.Attribute(self.atom(node.func.value, out), node.func.attr, gast.Load())
+            else:
+                func = self.atom(node.func, out)
             args = [
                 gast.Starred(self.atom(a.value, out), gast.Load()) if isinstance(a, gast.Starred) else self.atom(a, out)
                 for a in node.args

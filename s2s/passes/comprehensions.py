@@ -118,9 +118,9 @@ class _Lowering:
                 stmt.iter = self.lower(stmt.iter, before, {})
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
             return before + [stmt]
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.ListComp) and isinstance(stmt.targets[0], gast.Name):
-            target = stmt.targets[0].id
-            if not any(isinstance(n, gast.Name) and n.id == target for n in gast.walk(stmt.value)):
+        target = stmt.targets[0].id if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) else None
+        if target and isinstance(stmt.value, gast.ListComp):
+            if target not in {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}:
                 self.comprehension(stmt.value, {}, before, into=target)  # build the list in its own name
                 return before
         return before + [self.lower(stmt, before, {})]
@@ -139,7 +139,6 @@ class _Lowering:
                 "comprehension",
             )
         return node
-
 
     def callee(self, call):
         return static_object(call.func, self.src, self.locals)

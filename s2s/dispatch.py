@@ -1,0 +1,48 @@
+"""Which Python function a call runs, for the calls s2s differentiates by transforming.
+
+A callee resolved at transform time (`np.dot`, a global function, `s2s.grad(f)`) has
+its own rule or is a user function. A call through an object argument — `layer(x)`,
+`model.predict(x)` — is resolved from the object's kind: the argument's type, recorded
+when the derivative is first called (see `activity.kind_of_value`).
+"""
+import inspect
+import types
+
+import gast
+
+from . import anno
+from .passes.activity import object_type
+
+
+def user_function(callee):
+    """The Python function to transform for a call, or None if it is not one."""
+    if hasattr(callee, "transformable_function"):  # a derivative made by s2s
+        return callee
+    if isinstance(callee, types.MethodType):
+        callee = callee.__func__
+    if isinstance(callee, types.FunctionType):
+        module = getattr(callee, "__module__", "") or ""
+        if module.split(".")[0] not in ("numpy", "scipy", "s2s"):  # libraries need rules
+            return callee
+    return None
+
+
+def call_target(value, activity):
+    """(function to transform, atoms to pass before the call's own arguments), or (None, [])."""
+    callee = anno.get(value, "callee")
+    if callee is not None:
+        return user_function(callee), []
+    func = value.func
+    if isinstance(func, gast.Name):  # layer(x): the object's __call__
+        cls = object_type(activity.kind(func.id))
+        method = inspect.getattr_static(cls, "__call__", None) if cls else None
+        if isinstance(method, types.FunctionType):
+            return user_function(method), [gast.Name(func.id, gast.Load(), None, None)]
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):  # model.predict(x)
+        cls = object_type(activity.kind(func.value.id))
+        method = inspect.getattr_static(cls, func.attr, None) if cls else None
+        if isinstance(method, staticmethod):
+            return user_function(method.__func__), []
+        if isinstance(method, types.FunctionType):
+            return user_function(method), [gast.Name(func.value.id, gast.Load(), None, None)]
+    return None, []
