@@ -10,7 +10,6 @@ specializations from the program, which generates each once; recursion reuses th
 specialization being generated.
 """
 import copy
-import inspect
 import textwrap
 
 import gast
@@ -20,7 +19,7 @@ from . import anno, frontend, rules, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer
-from .passes import accumulate, activity, anf, checks, closures, comprehensions, desugar, fields, inplace, jumps, loops, records, resolve
+from .passes import accumulate, activity, anf, checks, closures, comprehensions, desugar, fields, inplace, jumps, loops, records, resolve, varargs
 from .reverse import ReverseGenerator, assign, call, name, ref
 
 _prepared = {}
@@ -41,6 +40,7 @@ def prepare(func):
         jumps.lower_jumps(src, namer)
         anf.to_anf(src, namer)
         resolve.resolve_calls(src)
+        varargs.pack_variadic_calls(src, namer)
         _prepared[key] = (src, namer)
     src, namer = _prepared[key]
     fresh = copy.copy(src)
@@ -87,25 +87,12 @@ class Program:
 
     def bind_call(self, src, stmt, value, function):
         """The atoms a call passes to each parameter of `function`, defaults filled in."""
-        if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
-            raise src.error("*args/**kwargs in calls of differentiated functions are not supported yet", stmt, "starred call")
-        signature = inspect.signature(function)
-        for p in signature.parameters.values():
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                raise src.error(
-                    f"calling {function.__name__}, which takes *args or **kwargs, is not supported yet", stmt, "variadic function"
-                )
-        try:
-            bound = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
-        except TypeError as exc:
-            raise src.error(f"bad call of {function.__name__}: {exc}", stmt) from None
-        positional = []
-        for pname, p in signature.parameters.items():
-            if pname in bound.arguments:
-                positional.append(bound.arguments[pname])
-            else:
-                positional.append(rules.constant(p.default))
-        return positional
+        if anno.get(value, "packed"):
+            return list(value.args)  # every parameter, in order (see passes/varargs.py)
+        arguments = varargs.bind(src, stmt, value, function)
+        if any(isinstance(a, (gast.Tuple, gast.Dict)) for a in arguments.values()):
+            raise src.error(f"calling {function.__name__}, which takes *args or **kwargs, this way is not supported", stmt, "variadic call")
+        return list(arguments.values())
 
     def request_forward(self, func, active, kinds):
         """Name of the `f_jvp` function of a specialization, generated later."""

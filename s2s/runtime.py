@@ -363,6 +363,21 @@ def add_at_inplace(d_container, index, d_item):
     np.add.at(d_container, index, d_item)
 
 
+def dict_get(mapping, key, default=None):
+    """`mapping.get(key, default)` as a function."""
+    return mapping.get(key, default)
+
+
+def get_grad(d_mapping, mapping, key, g):
+    """Adjoint of `mapping.get(key, default)` for the mapping: at `key`, if it was there."""
+    return add_at(d_mapping, mapping, key, g) if key in mapping else d_mapping
+
+
+def default_grad(mapping, key, g, default):
+    """Adjoint of `mapping.get(key, default)` for the default: all of it, if it was used."""
+    return zeros_like(default) if key in mapping else g
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

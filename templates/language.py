@@ -6,7 +6,10 @@ from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tange
 from s2s.runtime import (
     add_at,
     append_tangent,
+    default_grad,
+    dict_get,
     drop_last,
+    get_grad,
     getattr_adjoint,
     last_grad,
     list_append,
@@ -86,10 +89,21 @@ def private_copy_(result, x):
     d[result] = private_copy(d[x])
 
 
+@adjoint(dict_get)
+def dict_get_(result, mapping, key, default=None):
+    d[mapping] = get_grad(d[mapping], mapping, key, d[result])
+    d[default] = default_grad(mapping, key, d[result], default)
+
+
+@tangent(dict_get)
+def dict_get_(result, mapping, key, default=None):
+    d[result] = dict_get(d[mapping], key, d[default])
+
+
 # Adjoints of appends and pops must run even for zero or inactive values, so that the
 # adjoints of the values below them stay aligned.
 always_run(list_append, list_pop, setitem)
-none_aware(append_tangent, setitem_tangent)
+none_aware(append_tangent, setitem_tangent, dict_get)
 
 non_differentiable(
     runtime.seq_len,

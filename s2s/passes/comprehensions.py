@@ -118,11 +118,14 @@ class _Lowering:
                 stmt.iter = self.lower(stmt.iter, before, {})
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
             return before + [stmt]
-        target = stmt.targets[0].id if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) else None
-        if target and isinstance(stmt.value, gast.ListComp):
-            if target not in {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}:
-                self.comprehension(stmt.value, {}, before, into=target)  # build the list in its own name
-                return before
+        if (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.value, gast.ListComp)
+            and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id not in {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+        ):
+            self.comprehension(stmt.value, {}, before, into=stmt.targets[0].id)  # build the list in its own name
+            return before
         return before + [self.lower(stmt, before, {})]
 
     def lower(self, node, before, renames):
