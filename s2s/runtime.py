@@ -361,6 +361,7 @@ def setitem_tangent(d_x, index, d_value, value):
 def add_at_inplace(d_container, index, d_item):
     """`add_at` on an array the caller owns: updated in place (repeated indices add up)."""
     np.add.at(d_container, index, d_item)
+    return d_container
 
 
 def dict_get(mapping, key, default=None):

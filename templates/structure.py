@@ -8,6 +8,7 @@ append/pop of list adjoints. `None` is a zero throughout.
 from s2s.rules import adjoint, always_run, none_aware, tangent
 from s2s.runtime import (
     add_at,
+    add_at_inplace,
     add_grad,
     add_to_last,
     copy_grad,
@@ -18,7 +19,9 @@ from s2s.runtime import (
     last_grad,
     pack_like,
     push_grad,
+    take_grad,
     unpack_grad,
+    zero_at,
 )
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -45,6 +48,36 @@ def add_at_(result, d_container, container, index, d_item):
 @tangent(add_at)
 def add_at_(result, d_container, container, index, d_item):
     d[result] = add_at(d[d_container], container, index, d[d_item])
+
+
+@adjoint(add_at_inplace)
+def add_at_inplace_(result, d_container, index, d_item):
+    d[d_item] = take_grad(d[result], index, d_item)
+
+
+@tangent(add_at_inplace)
+def add_at_inplace_(result, d_container, index, d_item):
+    d[result] = add_at_inplace(d[d_container], index, d[d_item])
+
+
+@adjoint(take_grad)
+def take_grad_(result, d_x, index, value):
+    d[d_x] = add_at(d[d_x], d_x, index, d[result])
+
+
+@tangent(take_grad)
+def take_grad_(result, d_x, index, value):
+    d[result] = take_grad(d[d_x], index, value)
+
+
+@adjoint(zero_at)
+def zero_at_(result, d_x, index):
+    d[d_x] = zero_at(d[result], index)
+
+
+@tangent(zero_at)
+def zero_at_(result, d_x, index):
+    d[result] = zero_at(d[d_x], index)
 
 
 @adjoint(grad_item)
@@ -151,6 +184,6 @@ def add_to_last_(result, d_lst, g):
     d[result] = add_to_last(d[d_lst], d[g])
 
 
-always_run(push_grad, drop_last, add_to_last)
+always_run(push_grad, drop_last, add_to_last, add_at_inplace)
 # These treat a None derivative argument as zero, so forward mode passes None through.
-none_aware(copy_grad, add_to_last, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
+none_aware(copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)

@@ -35,7 +35,7 @@ def lift_nested_functions(fn_source):
         function_def = _as_function_def(definition)
         captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - {name})
         lifted[name] = (function_def, captured)
-    functions = {name: _compile(fn_source, function_def, captured, lifted) for name, (function_def, captured) in lifted.items()}
+    functions = _compile(fn_source, lifted)
     _rewrite_calls(fn_source, node, lifted, functions, definitions)
     return fn_source
 
@@ -99,28 +99,40 @@ def _free_names(function_def):
     }
 
 
-def _compile(fn_source, function_def, captured, lifted):
-    """A real function object for the lifted def (it runs the primal), with its AST attached."""
-    if function_def.decorator_list:
-        raise fn_source.error("decorators on nested functions are not supported", function_def, "decorator")
-    stores = collect_locals(function_def) - set(frontend.param_names(function_def))
-    if set(captured) & stores:
-        name = sorted(set(captured) & stores)[0]
-        raise fn_source.error(f"the nested function {function_def.name} assigns to {name} of the enclosing function (nonlocal)", function_def, "nonlocal")
-    lifted_def = copy.deepcopy(function_def)
-    lifted_def.decorator_list = []
-    extra = [gast.Name(c, gast.Param(), None, None) for c in captured]
-    lifted_def.args.args = extra + lifted_def.args.args
-    _rewrite_body_calls(lifted_def, lifted)
-    module = gast.gast_to_ast(gast.Module([lifted_def], []))
+def _compile(fn_source, lifted):
+    """Real function objects for the lifted defs (they run the primal), ASTs attached.
+
+    They are made together inside one factory function, so that they reach each other
+    (and themselves, recursively) through closure cells, never through the module's
+    globals.
+    """
+    lifted_defs = []
+    for name, (function_def, captured) in lifted.items():
+        if function_def.decorator_list:
+            raise fn_source.error("decorators on nested functions are not supported", function_def, "decorator")
+        if any(isinstance(n, gast.Nonlocal) for n in gast.walk(function_def)):
+            raise fn_source.error(f"the nested function {name} assigns to the enclosing function's names (nonlocal)", function_def, "nonlocal")
+        lifted_def = copy.deepcopy(function_def)
+        lifted_def.args.args = [gast.Name(c, gast.Param(), None, None) for c in captured] + lifted_def.args.args
+        _rewrite_body_calls(lifted_def, lifted)
+        lifted_defs.append(lifted_def)
+    names = gast.Tuple([gast.Name(d.name, gast.Load(), None, None) for d in lifted_defs], gast.Load())
+    factory = gast.FunctionDef("_s2s_lifted", _no_arguments(), lifted_defs + [gast.Return(names)], [], None, None, [])
+    module = gast.gast_to_ast(gast.Module([gast.copy_location(factory, fn_source.node)], []))
     ast.fix_missing_locations(module)
     namespace = {}
     exec(compile(module, fn_source.filename, "exec"), fn_source.globals, namespace)
-    function = namespace[lifted_def.name]
-    function.__qualname__ = f"{fn_source.func.__qualname__}.<locals>.{lifted_def.name}"
-    function.__s2s_source__ = frontend.FunctionSource(function, lifted_def, fn_source.filename, dict(fn_source.closure))
-    checks.check_supported(function.__s2s_source__)
-    return function
+    functions = dict(zip(lifted, namespace["_s2s_lifted"]()))
+    for lifted_def, function in zip(lifted_defs, functions.values()):
+        function.__qualname__ = f"{fn_source.func.__qualname__}.<locals>.{lifted_def.name}"
+        scope = {**fn_source.closure, **functions}
+        function.__s2s_source__ = frontend.FunctionSource(function, lifted_def, fn_source.filename, scope)
+        checks.check_supported(function.__s2s_source__)
+    return functions
+
+
+def _no_arguments():
+    return gast.arguments(args=[], posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
 
 
 def _rewrite_body_calls(function_def, lifted):

@@ -97,7 +97,8 @@ class InPlace:
             return gast.Assign([target], gast.Constant(0.0, None))  # the overwritten items get nothing
         if self.basic_index(index):
             return gast.AugAssign(target, gast.Add(), value.args[3])
-        return gast.Expr(gast.Call(_runtime_name(runtime.add_at_inplace), [gast.Name(d, gast.Load(), None, None), index, value.args[3]], []))
+        update = gast.Call(_runtime_name(runtime.add_at_inplace), [gast.Name(d, gast.Load(), None, None), index, value.args[3]], [])
+        return gast.Assign([gast.Name(d, gast.Store(), None, None)], update)
 
     def basic_index(self, index):
         """An index that selects each item at most once (`+=` then adds, never loses, updates)."""

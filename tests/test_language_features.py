@@ -1,0 +1,329 @@
+"""The Python people write: closures, nested functions, in-place updates, calls with
+keywords and varargs, objects as parameters, and the boundary of what s2s accepts.
+Every gradient is compared with central differences or a hand-derived formula."""
+import dataclasses
+import typing
+
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+# --------------------------------------------------------------------------- closures
+
+
+def make_loss(weights, activation):
+    offset = 0.5
+
+    def loss(x):
+        return np.sum(activation(x * weights) + offset * x)
+
+    return loss
+
+
+def test_closure_over_an_array_a_constant_and_a_function(rng):
+    f = make_loss(rng.randn(4), np.tanh)
+    x = rng.randn(4)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-8)
+
+
+def nested_with_captures(x, k):
+    scale = 2.0
+
+    def inner(y):
+        return y * k + scale * np.sin(y)
+
+    def power(y, n):  # recursive nested function
+        if n == 0:
+            return y
+        return power(y * y, n - 1)
+
+    cube = lambda z: z * z * z  # noqa: E731 - a named lambda
+    scale = 3.0  # late binding: inner sees 3.0, as Python does
+    return np.sum(inner(x) + cube(x) + power(x, 2))
+
+
+def test_nested_functions_capture_late_and_recurse(rng):
+    x = rng.randn(3) * 0.5
+    for wrt in (0, 1):
+        np.testing.assert_allclose(
+            s2s.grad(nested_with_captures, wrt=wrt)(x, 0.7),
+            numeric_grad(nested_with_captures, [x, 0.7], wrt=wrt),
+            rtol=1e-6,
+            atol=1e-8,
+        )
+
+
+def nested_as_value(x):
+    def inner(y):
+        return y * 2
+
+    fs = [inner]
+    return fs[0](x)
+
+
+def nested_nonlocal(x):
+    total = 0.0
+
+    def add(y):
+        nonlocal total
+        total = total + y
+
+    add(x)
+    return total
+
+
+def test_nested_function_misuse_is_reported():
+    with pytest.raises(s2s.TransformError, match="used as a value") as info:
+        s2s.grad(nested_as_value)(1.0)
+    assert "test_language_features.py" in str(info.value)
+    with pytest.raises(s2s.TransformError, match="nonlocal"):
+        s2s.grad(nested_nonlocal)(1.0)
+
+
+# --------------------------------------------------------------------------- in-place updates
+
+
+def fill(x):
+    y = np.zeros_like(x)
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = y[i - 1] * 0.5 + x[i] ** 2
+    y[1:3] += x[:2]
+    y[y > 1.0] = 1.0  # a boolean mask
+    return np.sum(y * y)
+
+
+def update_argument(x):
+    x[0] = x[1] * 3.0  # the caller's array must not change
+    x[1:] *= 2.0
+    return np.sum(x ** 2)
+
+
+def matrix_writes(A):
+    B = np.zeros((2, 2))
+    for i in range(2):
+        for j in range(2):
+            B[i, j] = A[j, i] * A[i, j]
+    return np.sum(B * A)
+
+
+def containers(x):
+    values = [x, x * 2.0, 0.0]
+    values[2] = values[0] * values[1]
+    table = {"a": x}
+    table["b"] = table["a"] * 3.0
+    return values[2] + table["b"]
+
+
+def test_in_place_array_updates(rng):
+    x = rng.randn(6)
+    np.testing.assert_allclose(s2s.grad(fill)(x), numeric_grad(fill, [x]), rtol=1e-6, atol=1e-8)
+
+
+def test_the_callers_array_is_never_mutated(rng):
+    x = rng.randn(4)
+    before = x.copy()
+    g = s2s.grad(update_argument)(x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_allclose(g, numeric_grad(update_argument, [x.copy()]), rtol=1e-6)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_element_writes_in_nested_loops(rng):
+    A = rng.randn(2, 2)
+    np.testing.assert_allclose(s2s.grad(matrix_writes)(A), numeric_grad(matrix_writes, [A]), rtol=1e-6)
+
+
+def test_list_and_dict_item_assignment():
+    assert s2s.grad(containers)(1.5) == pytest.approx(4 * 1.5 + 3.0)
+
+
+def test_in_place_code_differentiates_again(rng):
+    x = rng.randn(5) * 0.3
+    g = s2s.grad(fill)
+    v = rng.randn(5)
+    expected = (g(x + 1e-6 * v) - g(x - 1e-6 * v)) / 2e-6
+    np.testing.assert_allclose(s2s.hvp(fill)(x, v), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(s2s.jvp(fill)(x, v)[1], g(x) @ v, rtol=1e-8)
+
+
+def test_in_place_gradient_reads_like_hand_written_code(rng):
+    df = s2s.grad(fill)
+    df(rng.randn(4))
+    source = s2s.source(df)
+    assert "dx[i] += " in source and "dy[i - 1] += " in source and "dy[i] = 0.0" in source
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def keyword_heavy(x, *scales, power=2, shift=0.0, **options):
+    total = 0.0
+    for s in scales:
+        total = total + s * np.sum((x - shift) ** power)
+    if options.get("normalize", False):
+        total = total / x.size
+    return total + options.get("bias", 0.0) * np.sum(x)
+
+
+def calls_keyword_heavy(x, a):
+    return keyword_heavy(x, a, 2.0 * a, power=3, bias=a)
+
+
+def test_keywords_defaults_varargs_and_kwargs(rng):
+    x = rng.randn(3)
+    g = s2s.grad(keyword_heavy)(x, 1.0, 2.0, power=3, shift=0.5, normalize=True)
+    np.testing.assert_allclose(g, 3.0 * 3 * (x - 0.5) ** 2 / 3)
+    assert s2s.grad(keyword_heavy, wrt="shift")(x, 1.0, shift=0.2) == pytest.approx(-2 * np.sum(x - 0.2))
+    assert s2s.grad(keyword_heavy, wrt="scales")(x, 1.0, 2.0) == pytest.approx((np.sum(x**2),) * 2)
+    for wrt in (0, 1):
+        np.testing.assert_allclose(
+            s2s.grad(calls_keyword_heavy, wrt=wrt)(x, 1.5), numeric_grad(calls_keyword_heavy, [x, 1.5], wrt=wrt), rtol=1e-6
+        )
+
+
+# --------------------------------------------------------------------------- objects
+
+
+@dataclasses.dataclass
+class Dense:
+    W: np.ndarray
+    b: np.ndarray
+
+    def __call__(self, x):
+        return np.tanh(x @ self.W + self.b)
+
+    def penalty(self, scale):
+        return scale * np.sum(self.W**2)
+
+
+class Network(typing.NamedTuple):
+    hidden: Dense
+    output: Dense
+    decay: float
+
+
+class Plain:
+    def __init__(self, w):
+        self.w = w
+
+    def energy(self, x):
+        return np.sum(self.w * x**2)
+
+
+def network_loss(net, x):
+    h = net.hidden(x)
+    return np.sum(net.output(h) ** 2) + net.hidden.penalty(net.decay)
+
+
+def plain_loss(p, x):
+    return p.energy(x) * 2.0
+
+
+def test_dataclass_and_namedtuple_parameters_with_methods(rng):
+    net = Network(Dense(rng.randn(3, 4), rng.randn(4)), Dense(rng.randn(4, 2), rng.randn(2)), 0.1)
+    x = rng.randn(5, 3)
+    g = s2s.grad(network_loss)(net, x)
+    assert isinstance(g, Network) and isinstance(g.hidden, Dense) and isinstance(g.decay, float)
+    for field in ("W", "b"):
+        for layer in ("hidden", "output"):
+
+            def as_function(value, layer=layer, field=field):
+                changed = dataclasses.replace(getattr(net, layer), **{field: value})
+                return network_loss(net._replace(**{layer: changed}), x)
+
+            expected = numeric_grad(as_function, [getattr(getattr(net, layer), field)])
+            np.testing.assert_allclose(getattr(getattr(g, layer), field), expected, rtol=1e-5, atol=1e-7)
+    assert g.decay == pytest.approx(np.sum(net.hidden.W**2))
+
+
+def test_methods_of_plain_classes(rng):
+    p, x = Plain(rng.randn(3)), rng.randn(3)
+    np.testing.assert_allclose(s2s.grad(plain_loss, wrt=1)(p, x), 4 * p.w * x)
+
+
+# --------------------------------------------------------------------------- the boundary
+
+COUNTER = []
+
+
+def generator_inside(x):
+    def gen():
+        yield x
+
+    return sum(gen())
+
+
+def global_write(x):
+    global COUNTER
+    COUNTER = x
+    return x
+
+
+def try_except(x):
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return y
+
+
+def with_block(x):
+    with open(__file__):
+        y = x * 2.0
+    return y
+
+
+def deletes(x):
+    y = x * 2.0
+    del y
+    return x
+
+
+def attribute_write(p, x):
+    p.w = x
+    return x
+
+
+async def asynchronous(x):
+    return x
+
+
+def lambda_as_value(x):
+    return sorted([x, 2 * x], key=lambda v: -v)[0]
+
+
+@pytest.mark.parametrize(
+    "f, construct",
+    [
+        (generator_inside, "yield"),
+        (global_write, "global"),
+        (try_except, "try/except"),
+        (with_block, "with"),
+        (deletes, "del"),
+        (attribute_write, "attribute"),
+        (asynchronous, "async"),
+        (lambda_as_value, "lambda"),
+    ],
+)
+def test_unsupported_constructs_name_file_line_and_construct(f, construct):
+    with pytest.raises(s2s.TransformError) as info:
+        s2s.grad(f)(*([1.0] if f is not attribute_write else [Plain(1.0), 1.0]))
+    message = str(info.value)
+    assert "test_language_features.py:" in message and construct in message
+
+
+def logs_and_asserts(x):
+    COUNTER.append(float(x))  # a side effect: runs once, in the forward sweep
+    print("value", x)
+    assert x > 0
+    return x * x
+
+
+def test_side_effects_run_once(capsys):
+    COUNTER.clear()
+    assert s2s.grad(logs_and_asserts)(3.0) == pytest.approx(6.0)
+    assert COUNTER == [3.0]
+    assert capsys.readouterr().out.count("value") == 1
