@@ -56,6 +56,9 @@ class ForwardGenerator:
             return self.assignment(stmt)
         if isinstance(stmt, (gast.If, gast.While, gast.For)):
             stmt.body = self.block(stmt.body) or [gast.Pass()]
+            if isinstance(stmt, gast.For):  # targets bound from values without tangents
+                targets = [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name) and self.act.active(n.id)]
+                stmt.body = [assign(self.tangent(t), self.zero(t)) for t in targets] + stmt.body
             stmt.orelse = self.block(stmt.orelse)
             if isinstance(stmt, gast.For) and {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
                 if anno.get(stmt.iter, "callee") is not range:

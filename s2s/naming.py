@@ -27,3 +27,8 @@ class Namer:
             base = f"{prefix}{name}" if not name.startswith("_") else f"{prefix}{name}"
             self._adjoints[key] = self.fresh(base if base not in self.taken else f"{prefix}_{name}")
         return self._adjoints[key]
+
+
+def identifier(name):
+    """A name usable in generated code for a function named `name` (`<lambda>` is not)."""
+    return name if name.isidentifier() else "_lambda"

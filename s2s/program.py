@@ -18,7 +18,7 @@ import numpy
 from . import anno, frontend, rules, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
-from .naming import Namer
+from .naming import Namer, identifier
 from .passes import accumulate, activity, anf, checks, closures, comprehensions, desugar, fields, inplace, jumps, loops, records, resolve, varargs
 from .reverse import ReverseGenerator, assign, call, name, ref
 
@@ -80,7 +80,7 @@ class Program:
         """Names of the forward/backward functions of a specialization, generated later."""
         key = (frontend.unwrap(func), active, kinds)
         if key not in self.requests:
-            base = func.__name__
+            base = identifier(func.__name__)
             self.requests[key] = (self.names.fresh(f"{base}_forward"), self.names.fresh(f"{base}_backward"))
             self.worklist.append(key)
         return self.requests[key]
@@ -98,7 +98,7 @@ class Program:
         """Name of the `f_jvp` function of a specialization, generated later."""
         key = (frontend.unwrap(func), active, kinds, "forward")
         if key not in self.requests:
-            self.requests[key] = self.names.fresh(f"{func.__name__}_jvp")
+            self.requests[key] = self.names.fresh(f"{identifier(func.__name__)}_jvp")
             self.worklist.append(key)
         return self.requests[key]
 

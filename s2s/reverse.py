@@ -23,6 +23,7 @@ import types
 import gast
 
 from . import anno, dispatch, rules, runtime
+from .naming import identifier
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
 from .passes.desugar import index_expression, subscript_index
@@ -378,7 +379,7 @@ class ReverseGenerator:
         active = tuple(self.active_atom(a) for a in positional)
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
         forward_name, backward_name = self.program.request(function, active, kinds)
-        tape = self.namer.fresh(f"_{function.__name__}_tape")
+        tape = self.namer.fresh(f"_{identifier(function.__name__)}_tape")
         value.func = name(forward_name)
         value.args = positional
         value.keywords = []
@@ -430,9 +431,12 @@ class ReverseGenerator:
         assigned_in_body = {n.id for s in stmt.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         guarded = is_range and isinstance(stmt.target, gast.Name) and not set(targets) & assigned_in_body and self.mark_entry_reads(stmt)
         body_f, body_b = self.block(stmt.body)
+        # each iteration binds the targets afresh (from values with no derivative): what
+        # the iteration accumulated into their adjoints goes nowhere further
+        body_b += [marker("consume", adjoint=self.adjoint(v)) for v in targets if self.adjoint(v)]
         save = [marker("save", var=v, site=id(stmt)) for v in targets]
         restore = [marker("restore", var=v, site=id(stmt)) for v in reversed(targets)]
-        if not body_b:
+        if not any(not anno.get(b, "marker") == "consume" for b in body_b):
             stmt.body = body_f
             return save + [stmt], restore
         record = self.new_record()

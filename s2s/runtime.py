@@ -268,9 +268,12 @@ def field_grad(d_obj, name, like):
     return zeros_like(like) if g is None else g
 
 
-def copy_grad(d_lst):
-    """Adjoint (and tangent) of copying a list: a copy of the list's derivative."""
-    return None if d_lst is None else list(d_lst)
+def copy_grad(d_lst, like):
+    """Adjoint (and tangent) of `list(like)`: a copy of the list's derivative, back in
+    `like`'s own type when that is an array or a tuple."""
+    if d_lst is None:
+        return None
+    return pack_like(like, d_lst) if isinstance(like, (np.ndarray, tuple)) else list(d_lst)
 
 
 def tangent_zeros(x):
@@ -584,7 +587,10 @@ def concat_like(gs, arrays, axis=0):
 
 
 def unstack(g, arrays, axis=0):
-    """Adjoint of `np.stack(arrays, axis)`: the slices of `g` along `axis`, as a list."""
+    """Adjoint of `np.stack(arrays, axis)`: the slices of `g` along `axis`, as a list
+    (an array when `arrays` was one array)."""
+    if isinstance(arrays, np.ndarray):
+        return np.moveaxis(g, axis, 0)
     return [np.take(g, i, axis=axis) for i in range(len(arrays))]
 
 

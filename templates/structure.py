@@ -165,12 +165,12 @@ def last_grad_(result, d_lst, item):
 
 @adjoint(list)
 def list_(result, iterable):
-    d[iterable] = copy_grad(d[result])
+    d[iterable] = copy_grad(d[result], iterable)
 
 
 @tangent(list)
 def list_(result, iterable):
-    d[result] = copy_grad(d[iterable])
+    d[result] = copy_grad(d[iterable], result)
 
 
 @adjoint(add_to_last)

@@ -106,11 +106,19 @@ class _ANF:
             )
 
     def iterable(self, node, out):
-        if isinstance(node, gast.Call) and self.is_static(node.func):
-            node.args = [self.atom(a, out) for a in node.args]
-            node.keywords = [gast.keyword(k.arg, self.atom(k.value, out)) for k in node.keywords]
-            return node
-        return self.atom(node, out)
+        """Loop forms the loops pass understands stay whole (range, zip, enumerate,
+        d.items()/.values()/.keys()); any other iterable is bound to a name first."""
+        loop_form = isinstance(node, gast.Call) and (
+            self.is_static(node.func) and static_object(node.func, self.src, self.locals) in (range, zip, enumerate)
+            or isinstance(node.func, gast.Attribute) and node.func.attr in ("items", "values", "keys") and not node.args
+        )
+        if not loop_form:
+            return self.atom(node, out)
+        if isinstance(node.func, gast.Attribute) and not self.is_static(node.func):
+            node.func = gast.Attribute(self.atom(node.func.value, out), node.func.attr, gast.Load())
+        node.args = [self.atom(a, out) for a in node.args]
+        node.keywords = [gast.keyword(k.arg, self.atom(k.value, out)) for k in node.keywords]
+        return node
 
     def is_static(self, node):
         """A dotted name rooted at a global (np.linalg.norm), or a derivative of a global
