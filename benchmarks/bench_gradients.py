@@ -2,17 +2,25 @@
 
     python benchmarks/bench_gradients.py
 
-Prints, for each problem, the median time per call and the ratios. All timings are
-taken in one process, after a warm-up call (s2s transforms on the first call).
+BLAS runs single-threaded (unless OPENBLAS_NUM_THREADS etc. are set): on a small
+machine the scheduling of BLAS threads moves the matrix-heavy timings by tens of
+percent from run to run, which hides the differences this script is meant to show.
+
+Prints, for each problem, the best time per call over interleaved repeats, and the
+ratios. All timings are taken in one process, after a warm-up call (s2s transforms on
+the first call).
 """
 import math
-import statistics
+import os
 import sys
 import time
 
-import numpy as np
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")  # before numpy loads its BLAS
 
-import s2s
+import numpy as np  # noqa: E402
+
+import s2s  # noqa: E402
 
 try:
     import autograd
@@ -21,23 +29,30 @@ except ImportError:  # autograd is an optional comparison
     autograd = None
 
 
-def timeit(fn, *args, repeat=7, min_time=0.05):
-    fn(*args)
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn(*args)
-        if time.perf_counter() - start > min_time:
-            break
-        number *= 2
-    samples = []
+def timeit(*calls, repeat=21, min_time=0.02):
+    """Seconds per call of each (fn, *args): the best of `repeat` batches, the
+    contenders taking turns within every repeat so that drift in the machine's state
+    (frequency, caches, neighbours) affects them alike."""
+    numbers = []
+    for fn, *args in calls:
+        fn(*args)
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn(*args)
+            if time.perf_counter() - start > min_time:
+                break
+            number *= 2
+        numbers.append(number)
+    samples = [[] for _ in calls]
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn(*args)
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
+        for (fn, *args), number, out in zip(calls, numbers, samples):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn(*args)
+            out.append((time.perf_counter() - start) / number)
+    return [min(s) for s in samples]
 
 
 # --------------------------------------------------------------------------- MLP
@@ -146,14 +161,14 @@ def autograd_scalar_loop(x, a):
 
 
 def report(name, primal, hand, s2s_grad, auto):
-    t_primal, t_hand, t_s2s = timeit(*primal), timeit(*hand), timeit(*s2s_grad)
+    contenders = [primal, hand, s2s_grad] + ([auto] if auto is not None else [])
+    t_primal, t_hand, t_s2s, *t_auto = timeit(*contenders)
     line = (
         f"{name:<22} primal {t_primal * 1e6:9.1f} us | hand {t_hand * 1e6:9.1f} us | "
         f"s2s {t_s2s * 1e6:9.1f} us | s2s/hand {t_s2s / t_hand:5.2f}x | s2s/primal {t_s2s / t_primal:5.2f}x"
     )
-    if auto is not None:
-        t_auto = timeit(*auto)
-        line += f" | autograd {t_auto * 1e6:9.1f} us ({t_auto / t_s2s:4.1f}x s2s)"
+    if t_auto:
+        line += f" | autograd {t_auto[0] * 1e6:9.1f} us ({t_auto[0] / t_s2s:4.1f}x s2s)"
     print(line)
 
 

@@ -58,6 +58,10 @@ class Derivative:
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
         self._last_source = None
+        self._functions = {}  # argument kinds -> generated function, for this derivative
+        simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        params = self.signature.parameters.values()
+        self._positional = len(params) if all(p.kind in simple for p in params) else -1
 
     def transformable_function(self):
         """The generated function, for differentiating this derivative again."""
@@ -67,9 +71,12 @@ class Derivative:
         return f"<s2s {self.mode} of {getattr(self.func, '__qualname__', self.func)}>"
 
     def _arguments(self, args, kwargs):
-        bound = self.signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = list(bound.arguments.values())
+        if not kwargs and len(args) == self._positional:  # the common call: nothing to bind
+            values = list(args)
+        else:
+            bound = self.signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = list(bound.arguments.values())
         for i in self.wrt:
             if isinstance(values[i], int) and not isinstance(values[i], bool):
                 values[i] = float(values[i])  # differentiate integers as the reals they stand for
@@ -88,7 +95,10 @@ class Derivative:
 
     def generated(self, kinds):
         """The generated function for arguments of these kinds (generated once)."""
-        return self.module(kinds).function
+        function = self._functions.get(kinds)
+        if function is None:  # first call with these kinds: through the shared caches
+            function = self._functions[kinds] = self.module(kinds).function
+        return function
 
     def module(self, kinds=None):
         """The Generated module for arguments of these kinds (default: of any kinds).

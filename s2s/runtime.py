@@ -188,6 +188,8 @@ def match_like(g, x):
     if isinstance(x, (np.floating, np.complexfloating)):
         return type(x)(g)
     if isinstance(x, (float, int)):
+        if isinstance(g, float):  # np.float64 too: the common case, kept cheap
+            return float(g)
         return float(g) if np.ndim(g) == 0 and not np.iscomplexobj(g) else g
     return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
 
