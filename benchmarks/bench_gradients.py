@@ -137,14 +137,14 @@ def autograd_rnn_loss(W, U, xs):
 
 
 def scalar_loop(x, a):
-    for i in range(200):
+    for _i in range(200):
         x = a * math.sin(x) + 0.5 * x
     return x
 
 
 def scalar_loop_grad_by_hand(x, a):
     xs = []
-    for i in range(200):
+    for _i in range(200):
         xs.append(x)
         x = a * math.sin(x) + 0.5 * x
     dx, da = 1.0, 0.0
@@ -155,7 +155,7 @@ def scalar_loop_grad_by_hand(x, a):
 
 
 def autograd_scalar_loop(x, a):
-    for i in range(200):
+    for _i in range(200):
         x = a * anp.sin(x) + 0.5 * x
     return x
 

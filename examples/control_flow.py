@@ -15,7 +15,7 @@ def f(a, b, c):
 
 
 def square_loop(a, b):
-    for i in range(b):
+    for _i in range(b):
         a = a * a
     return a
 

@@ -6,11 +6,11 @@
 """
 __version__ = "0.1.0"
 
-from .errors import TransformError  # noqa: E402
-from .rules import adjoint, tangent, non_differentiable  # noqa: E402
 from .api import elementwise_grad, grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp  # noqa: E402
 from .cache import cache_info, clear_cache  # noqa: E402
+from .errors import TransformError  # noqa: E402
 from .export import export  # noqa: E402
+from .rules import adjoint, non_differentiable, tangent  # noqa: E402
 
 __all__ = [
     "TransformError",

@@ -5,8 +5,8 @@ import inspect
 
 from . import __version__, cache, emit, frontend, loader, runtime
 from .errors import TransformError
-from .passes.activity import kind_of_value
 from .frontend import param_names
+from .passes.activity import kind_of_value
 from .program import Program, prepare
 
 

@@ -15,11 +15,26 @@ import textwrap
 import gast
 import numpy
 
-from . import anno, frontend, rules, runtime
+from . import anno, frontend, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer, identifier
-from .passes import accumulate, activity, anf, checks, closures, comprehensions, desugar, fields, inplace, jumps, loops, records, resolve, varargs
+from .passes import (
+    accumulate,
+    activity,
+    anf,
+    checks,
+    closures,
+    comprehensions,
+    desugar,
+    fields,
+    inplace,
+    jumps,
+    loops,
+    records,
+    resolve,
+    varargs,
+)
 from .reverse import ReverseGenerator, assign, call, name, ref
 
 _prepared = {}

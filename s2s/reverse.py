@@ -16,9 +16,7 @@ matching point of the forward sweep, and rules may read any primal value.
 """
 import ast
 import copy
-import inspect
 import operator
-import types
 
 import gast
 
@@ -27,8 +25,6 @@ from .naming import identifier
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
 from .passes.desugar import index_expression, subscript_index
-
-
 
 # --------------------------------------------------------------------------- building blocks
 

@@ -19,8 +19,8 @@ import textwrap
 import gast
 
 from . import anno
-from .passes import simplify
 from .errors import TransformError
+from .passes import simplify
 
 _ADJOINTS = {}
 _TANGENTS = {}
@@ -173,7 +173,7 @@ def template_fingerprint():
     _load_templates()
     parts = []
     for table in (_ADJOINTS, _TANGENTS):
-        for primitive, rule in table.values():
+        for _, rule in table.values():
             try:
                 parts.append(inspect.getsource(rule.template))
             except OSError:

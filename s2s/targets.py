@@ -10,8 +10,8 @@ import os
 import sys
 
 from . import atomic
-from .export import render as render_module  # (s2s.export is the function)
 from .errors import TransformError
+from .export import render as render_module  # (s2s.export is the function)
 
 MODES = ("reverse", "forward")
 _KEYS = {"function", "wrt", "mode", "output"}

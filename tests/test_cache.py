@@ -12,10 +12,10 @@ import uuid
 
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import s2s
 from s2s import api, cache, diskcache, fingerprint
-from conftest import numeric_grad
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

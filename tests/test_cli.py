@@ -7,10 +7,10 @@ import uuid
 
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import s2s
 from s2s import cli
-from conftest import numeric_grad
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -152,7 +152,7 @@ def test_build_check_edit_rebuild(project, capsys):
     out_W, out_x = tmp_path / "generated" / "loss_grad.py", tmp_path / "generated" / "loss_dx.py"
     code, out, _ = s2s_main("build", "--check", capsys=capsys)
     assert code == 1 and "loss_grad.py: missing" in out and "loss_dx.py: missing" in out
-    assert not out_W.exists()
+    assert not out_W.exists() and not out_x.exists()
 
     code, out, err = s2s_main("build", capsys=capsys)
     assert code == 0, err

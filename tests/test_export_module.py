@@ -9,10 +9,10 @@ import uuid
 
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import s2s
 from s2s import runtime
-from conftest import numeric_grad
 
 MLP = """
 import numpy as np

@@ -38,7 +38,7 @@ def test_tangent_rule_against_central_differences(f, args, i):
 
 def loop_branch(x, n):
     y = x
-    for i in range(n):
+    for _i in range(n):
         if np.sum(y) > 0:
             y = np.sin(y) * x + 0.3 * y
         else:

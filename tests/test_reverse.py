@@ -69,7 +69,7 @@ def test_while_loop_with_compound_condition():
 
 def return_in_loop(x, limit):
     acc = x
-    for i in range(10):
+    for _i in range(10):
         acc = acc * x
         if acc > limit:
             return acc * 2.0

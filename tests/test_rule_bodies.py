@@ -7,16 +7,16 @@ difference of the primitive along v). The rules' shape is checked too: straight-
 code, one assignment per derivative, tangent terms each linear in one `d[arg]`.
 """
 import ast
+import builtins
 import inspect
 import math
 import operator
-import builtins
 import textwrap
 
 import numpy as np
 import pytest
-
 from conftest import directional, leaves, random_like, vdot
+
 from s2s import rules
 from s2s import runtime as rt
 

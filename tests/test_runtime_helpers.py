@@ -9,8 +9,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from conftest import directional, random_like, tree_map, vdot
+
 from s2s import runtime as rt
 
 

@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import s2s
-from conftest import numeric_grad
 from s2s.runtime import (
     array_grad,
     array_like,

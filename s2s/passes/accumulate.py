@@ -12,8 +12,8 @@ import copy
 import gast
 
 from .. import anno, runtime
-from .activity import is_numeric
 from ..reverse import assign, call, marker, name, ref
+from .activity import is_numeric
 
 
 class Accumulate:

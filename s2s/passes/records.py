@@ -64,7 +64,7 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
         overwrites = len(var_sites) > 1 or any(in_loop for _, _, in_loop in var_sites)
         if not overwrites:
             continue
-        for site, depth, in_loop in var_sites:
+        for site, _, _ in var_sites:
             if site == first_site and var not in params and first_depth == 0:
                 continue  # nothing bound yet at the first binding: nothing to save
             kept_sites.add((var, site))
