@@ -13,12 +13,12 @@ the first call).
 import math
 import os
 import sys
-import time
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")  # before numpy loads its BLAS
 
 import numpy as np  # noqa: E402
+from timing import best_times  # noqa: E402
 
 import s2s  # noqa: E402
 
@@ -27,32 +27,6 @@ try:
     import autograd.numpy as anp
 except ImportError:  # autograd is an optional comparison
     autograd = None
-
-
-def timeit(*calls, repeat=21, min_time=0.02):
-    """Seconds per call of each (fn, *args): the best of `repeat` batches, the
-    contenders taking turns within every repeat so that drift in the machine's state
-    (frequency, caches, neighbours) affects them alike."""
-    numbers = []
-    for fn, *args in calls:
-        fn(*args)
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn(*args)
-            if time.perf_counter() - start > min_time:
-                break
-            number *= 2
-        numbers.append(number)
-    samples = [[] for _ in calls]
-    for _ in range(repeat):
-        for (fn, *args), number, out in zip(calls, numbers, samples):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn(*args)
-            out.append((time.perf_counter() - start) / number)
-    return [min(s) for s in samples]
 
 
 # --------------------------------------------------------------------------- MLP
@@ -162,7 +136,7 @@ def autograd_scalar_loop(x, a):
 
 def report(name, primal, hand, s2s_grad, auto):
     contenders = [primal, hand, s2s_grad] + ([auto] if auto is not None else [])
-    t_primal, t_hand, t_s2s, *t_auto = timeit(*contenders)
+    t_primal, t_hand, t_s2s, *t_auto = best_times(*contenders)
     line = (
         f"{name:<22} primal {t_primal * 1e6:9.1f} us | hand {t_hand * 1e6:9.1f} us | "
         f"s2s {t_s2s * 1e6:9.1f} us | s2s/hand {t_s2s / t_hand:5.2f}x | s2s/primal {t_s2s / t_primal:5.2f}x"

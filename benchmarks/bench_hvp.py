@@ -3,10 +3,8 @@ reverse (s2s.hvp), against one gradient, in one process.
 
     python benchmarks/bench_hvp.py
 """
-import statistics
-import time
-
 import numpy as np
+from timing import best_times
 
 import s2s
 
@@ -21,16 +19,6 @@ def rosenbrock(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
 
-def median_time(fn, *args, repeat=15):
-    fn(*args)
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(*args)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def main():
     n = 10_000
     rs = np.random.RandomState(0)
@@ -39,7 +27,7 @@ def main():
     eps = 1e-6
     reference = (grad(x + eps * v) - grad(x - eps * v)) / (2 * eps)
     np.testing.assert_allclose(hvp(x, v), reference, rtol=1e-4, atol=1e-3)
-    t_f, t_g, t_h = median_time(rosenbrock, x), median_time(grad, x), median_time(hvp, x, v)
+    t_f, t_g, t_h = best_times((rosenbrock, x), (grad, x), (hvp, x, v))
     print(f"Rosenbrock, n = {n}")
     print(f"  primal        {t_f * 1e6:9.1f} us")
     print(f"  gradient      {t_g * 1e6:9.1f} us  ({t_g / t_f:4.2f}x primal)")
@@ -49,7 +37,7 @@ def main():
             return anp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
         ahvp = autograd.hessian_vector_product(arosen)
-        t_a = median_time(ahvp, x, v)
+        (t_a,) = best_times((ahvp, x, v))
         print(f"  autograd hvp  {t_a * 1e6:9.1f} us  ({t_a / t_h:4.2f}x s2s.hvp)")
 
 

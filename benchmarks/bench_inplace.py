@@ -4,10 +4,8 @@ updates, so its version builds a list), in one process.
 
     python benchmarks/bench_inplace.py
 """
-import statistics
-import time
-
 import numpy as np
+from timing import best_times
 
 import s2s
 
@@ -49,27 +47,17 @@ def autograd_fill(x):
     return anp.sum(y * y)
 
 
-def median_time(fn, *args, repeat=9):
-    fn(*args)
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(*args)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def main():
     x = np.random.RandomState(0).randn(1000) * 0.5
     dfill = s2s.grad(fill)
     np.testing.assert_allclose(dfill(x), fill_grad_by_hand(x), rtol=1e-10)
-    t_p, t_h, t_s = median_time(fill, x), median_time(fill_grad_by_hand, x), median_time(dfill, x)
+    t_p, t_h, t_s = best_times((fill, x), (fill_grad_by_hand, x), (dfill, x))
     print(f"fill y[i], n = {len(x)}")
     print(f"  primal       {t_p * 1e3:8.3f} ms")
     print(f"  by hand      {t_h * 1e3:8.3f} ms")
     print(f"  s2s.grad     {t_s * 1e3:8.3f} ms  ({t_s / t_p:4.2f}x primal, {t_s / t_h:4.2f}x by hand)")
     if autograd:
-        t_a = median_time(autograd.grad(autograd_fill), x)
+        (t_a,) = best_times((autograd.grad(autograd_fill), x))
         print(f"  autograd     {t_a * 1e3:8.3f} ms  (list version; {t_a / t_s:4.2f}x s2s)")
 
 

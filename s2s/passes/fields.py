@@ -10,31 +10,27 @@ import gast
 
 from .. import anno
 from .activity import field_kind, object_type
+from .blocks import rewrite_statements
 
 
 def bind_called_fields(fn_source, activity, namer):
     """Rewrite calls of object-valued fields; returns True if anything changed."""
     changed = False
 
-    def block(stmts):
+    def rewrite(stmt):
         nonlocal changed
-        out = []
-        for stmt in stmts:
-            for field in ("body", "orelse"):
-                if getattr(stmt, field, None):
-                    setattr(stmt, field, block(getattr(stmt, field)))
-            call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
-            func = call.func if isinstance(call, gast.Call) else None
-            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-                if object_type(field_kind(activity.kind(func.value.id), func.attr)) is not None:
-                    bound = namer.fresh(f"_{func.attr}")
-                    read = gast.Attribute(gast.Name(func.value.id, gast.Load(), None, None), func.attr, gast.Load())
-                    out.append(gast.copy_location(gast.Assign([gast.Name(bound, gast.Store(), None, None)], read), stmt))
-                    call.func = gast.Name(bound, gast.Load(), None, None)
-                    anno.set(call, "callee", None)
-                    changed = True
-            out.append(stmt)
-        return out
+        call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
+        func = call.func if isinstance(call, gast.Call) else None
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+            return [stmt]
+        if object_type(field_kind(activity.kind(func.value.id), func.attr)) is None:
+            return [stmt]
+        bound = namer.fresh(f"_{func.attr}")
+        read = gast.Attribute(gast.Name(func.value.id, gast.Load(), None, None), func.attr, gast.Load())
+        call.func = gast.Name(bound, gast.Load(), None, None)
+        anno.set(call, "callee", None)
+        changed = True
+        return [gast.copy_location(gast.Assign([gast.Name(bound, gast.Store(), None, None)], read), stmt), stmt]
 
-    fn_source.node.body = block(fn_source.node.body)
+    fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed

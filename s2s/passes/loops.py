@@ -12,6 +12,7 @@ import gast
 
 from .. import anno, runtime
 from .activity import _names
+from .blocks import rewrite_statements
 
 
 def _ref(obj, id_):
@@ -40,23 +41,14 @@ def index_loops(fn_source, activity, namer):
     """Rewrite loops over active iterables; returns True if anything changed."""
     changed = False
 
-    def block(stmts):
+    def rewrite(stmt):
         nonlocal changed
-        out = []
-        for stmt in stmts:
-            if isinstance(stmt, (gast.If, gast.While)):
-                stmt.body = block(stmt.body)
-                stmt.orelse = block(stmt.orelse)
-            elif isinstance(stmt, gast.For):
-                stmt.body = block(stmt.body)
-                if _names(stmt.iter) & activity.varied and anno.get(stmt.iter, "callee") is not range:
-                    out += _by_position(stmt, fn_source, namer)
-                    changed = True
-                    continue
-            out.append(stmt)
-        return out
+        if isinstance(stmt, gast.For) and _names(stmt.iter) & activity.varied and anno.get(stmt.iter, "callee") is not range:
+            changed = True
+            return _by_position(stmt, fn_source, namer)
+        return [stmt]
 
-    fn_source.node.body = block(fn_source.node.body)
+    fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
 
 

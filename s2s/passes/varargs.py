@@ -11,23 +11,18 @@ import types
 import gast
 
 from .. import anno, rules
+from .blocks import rewrite_statements
 
 
 def pack_variadic_calls(fn_source, namer):
-    def block(stmts):
-        out = []
-        for stmt in stmts:
-            for field in ("body", "orelse"):
-                if getattr(stmt, field, None):
-                    setattr(stmt, field, block(getattr(stmt, field)))
-            call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
-            callee = anno.get(call, "callee") if isinstance(call, gast.Call) else None
-            if isinstance(callee, types.FunctionType) and _variadic(callee):
-                out += _pack(fn_source, namer, stmt, call, callee)
-            out.append(stmt)
-        return out
+    def rewrite(stmt):
+        call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
+        callee = anno.get(call, "callee") if isinstance(call, gast.Call) else None
+        if isinstance(callee, types.FunctionType) and _variadic(callee):
+            return _pack(fn_source, namer, stmt, call, callee) + [stmt]
+        return [stmt]
 
-    fn_source.node.body = block(fn_source.node.body)
+    fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return fn_source
 
 
