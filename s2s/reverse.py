@@ -183,6 +183,11 @@ class ReverseGenerator:
         if any(adjoints) or self.mutates_active_list(stmt.value):
             backward.append(self.adjoint_of_assignment(stmt, target, targets, adjoints))
             backward += [marker("consume", adjoint=d) for d in adjoints if d]
+        if isinstance(stmt.value, gast.Call) and anno.get(stmt.value, "callee") is runtime.list_pop:
+            # undone after its adjoint, while the popped value is still bound: lst.append(x)
+            lst = stmt.value.args[0]
+            undo = gast.Expr(call(gast.Attribute(copy.deepcopy(lst), "append", gast.Load()), name(targets[0])))
+            backward.append(marker("restore_item", var=lst.id, undo=undo))
         backward += [marker("restore", var=t, site=id(stmt)) for t in reversed(targets)]
         for node in backward:
             gast.copy_location(node, stmt)
@@ -255,12 +260,16 @@ class ReverseGenerator:
         adjoint), to keep the adjoints of the entries below aligned."""
         lst = stmt.targets[0].id
         forward, backward = [stmt], []
-        if anno.get(stmt.value, "callee") is runtime.setitem:
+        callee = anno.get(stmt.value, "callee")
+        if callee is runtime.setitem:
             # written as in the source; what it overwrites is saved, and put back after its adjoint
             _, index, value = stmt.value.args
             item = gast.Subscript(name(lst), subscript_index(index), gast.Store())
             forward = [marker("save_item", var=lst, index=copy.deepcopy(index)), gast.copy_location(gast.Assign([item], value), stmt)]
             backward.append(marker("restore_item", var=lst, index=copy.deepcopy(index)))
+        elif callee is runtime.list_append:  # undone after its adjoint: lst.pop()
+            undo = gast.Expr(call(gast.Attribute(name(lst), "pop", gast.Load())))
+            backward.append(marker("restore_item", var=lst, undo=undo))
         if self.act.active(lst):
             statements, _ = self.adjoint_statements(stmt, stmt.value, lst, self.adjoint(lst))
             backward.insert(0, self.located(adjoint_block(statements, [], [lst], must_run="none"), stmt))

@@ -327,3 +327,24 @@ def test_side_effects_run_once(capsys):
     assert s2s.grad(logs_and_asserts)(3.0) == pytest.approx(6.0)
     assert COUNTER == [3.0]
     assert capsys.readouterr().out.count("value") == 1
+
+
+def read_then_append(x):
+    values = [x]
+    y = values[-1] * 2.0  # read while the list has one entry...
+    values.append(3.0 * x)  # ...then it grows: the backward sweep undoes this first
+    return y
+
+
+def pop_read_append(x):
+    values = [x, 2.0 * x]
+    z = values.pop()
+    y = values[-1] * 5.0 + z
+    values.append(x * x)
+    return y + values[-1]
+
+
+def test_lists_read_by_position_between_mutations():
+    assert s2s.grad(read_then_append)(1.5) == pytest.approx(2.0)
+    assert s2s.grad(pop_read_append)(1.5) == pytest.approx(5.0 + 2.0 + 2 * 1.5)
+    assert s2s.grad(s2s.grad(pop_read_append))(1.5) == pytest.approx(2.0)

@@ -78,7 +78,9 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
             if kind in ("save_item", "restore_item"):
                 var = anno.get(stmt, "var")
                 if var in item_needed:
-                    out.append(gast.copy_location(_item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {}), stmt))
+                    undo = anno.get(stmt, "undo")  # an append or pop, undone
+                    record = undo or _item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {})
+                    out.append(gast.copy_location(record, stmt))
                 continue
             if kind in ("save", "restore"):
                 if (anno.get(stmt, "var"), anno.get(stmt, "site")) in kept_sites:
