@@ -54,7 +54,7 @@ class Derivative:
         try:
             self.signature = inspect.signature(func)
         except (TypeError, ValueError):
-            raise TransformError(f"cannot differentiate {func!r}: it has no Python signature") from None
+            raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
         self._last_source = None

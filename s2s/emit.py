@@ -72,7 +72,9 @@ def emit_module(functions, header_lines):
         src = anno.get(fn, "source")
         local = _locals(fn)
         for node in gast.walk(fn):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local and node.id not in defined:
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local:
+                if anno.get(node, "generated"):
+                    continue  # a function of this module
                 if anno.has(node, "object"):
                     pending.append((node, anno.get(node, "object")))
                     continue

@@ -15,7 +15,7 @@ import gast
 from . import anno, dispatch, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.desugar import index_expression
-from .reverse import _constant_kind, _describe, _source_text, assign, call, const, name, ref
+from .reverse import _constant_kind, _describe, _source_text, assign, call, const, generated, name, ref
 
 
 class ForwardGenerator:
@@ -151,7 +151,7 @@ class ForwardGenerator:
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
         jvp_name = self.program.request_forward(function, active, kinds)
         tangents = [name(self.tangent(a.id)) for a, is_active in zip(positional, active) if is_active]
-        value.func = name(jvp_name)
+        value.func = generated(jvp_name)
         value.args = positional + tangents
         value.keywords = []
         stmt.targets = [gast.Tuple([name(result, gast.Store()), name(d_result, gast.Store())], gast.Store())]

@@ -146,9 +146,12 @@ class Program:
         backward = inplace.InPlace(gen.adjoint_primal, spec.activity).run(backward)
         # what the forward sweep binds: the function's own names and those generated for it
         primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward)
-        forward, backward, needed, unbound = records.resolve_records(forward, backward, primal_names, set(spec.params), gen.stack, spec.activity.kinds)
+        forward, backward, needed, unbound, restored = records.resolve_records(
+            forward, backward, primal_names, set(spec.params), gen.stack, spec.activity.kinds
+        )
         records.drop_empty_records(forward, backward)
         inits = [assign(v, gast.Constant(None, None)) for v in sorted(unbound)]
+        spec.restored_in_place = restored & needed
         return inits + forward, backward, d_result, d_params, needed
 
     def reverse_split(self, spec, forward_name, backward_name):
@@ -168,7 +171,10 @@ class Program:
         forward_def = _function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src)
         incoming = d_result or spec.namer.fresh("_dresult")
         copy_tape = assign(stack, call(ref(list, "list"), name(tape)))
-        body = ([copy_tape] if _uses(load + backward, stack) else []) + load + backward + [gast.Return(_pack(d_params))]
+        # containers the sweep restores in place: private copies, so that the tape still
+        # holds the final state for the next call (a pullback, a Jacobian's next row)
+        private = [assign(v, call(ref(runtime.private_copy, "private_copy"), name(v))) for v in sorted(spec.restored_in_place)]
+        body = ([copy_tape] if _uses(load + backward, stack) else []) + load + private + backward + [gast.Return(_pack(d_params))]
         backward_def = _function(backward_name, [tape, incoming], body, spec.src)
         return forward_def, backward_def
 
@@ -215,7 +221,7 @@ def {driver_name}({params}):
     result, tape = {forward}({params})
     return result, tape, {backward}
 """
-        self.functions.insert(0, _driver(text, src))
+        self.functions.insert(0, _driver(text, {forward, backward}))
         return driver_name
 
     def jacobian_driver(self, func, active, kinds, driver_name):
@@ -244,19 +250,22 @@ def {driver_name}({params}):
         _rows.append({backward}(_tape, unit_like(_y, _i)))
     return np.reshape(np.stack(_rows), _shape)
 """
-        self.functions.insert(0, _driver(text, src))
+        self.functions.insert(0, _driver(text, {forward, backward, jvp}))
         return driver_name
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "range": range}
 
 
-def _driver(text, src):
+def _driver(text, generated_names):
     """A driver written by s2s itself, its global names bound to their objects."""
     fn = gast.parse(textwrap.dedent(text)).body[0]
     for node in gast.walk(fn):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in _DRIVER_NAMES:
-            anno.set(node, "object", _DRIVER_NAMES[node.id])
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            if node.id in _DRIVER_NAMES:
+                anno.set(node, "object", _DRIVER_NAMES[node.id])
+            elif node.id in generated_names:
+                anno.set(node, "generated", True)
     return fn
 
 

@@ -47,6 +47,13 @@ def call(func, *args):
     return gast.Call(func, list(args), [])
 
 
+def generated(function_name):
+    """A reference to a function generated into the same module."""
+    node = name(function_name)
+    anno.set(node, "generated", True)
+    return node
+
+
 def ref(obj, preferred):
     """A name for a global object, bound in the generated module at emit time."""
     node = name(preferred)
@@ -270,6 +277,9 @@ class ReverseGenerator:
         elif callee is runtime.list_append:  # undone after its adjoint: lst.pop()
             undo = gast.Expr(call(gast.Attribute(name(lst), "pop", gast.Load())))
             backward.append(marker("restore_item", var=lst, undo=undo))
+        else:  # any other update in place: its contents before, saved and put back
+            forward.insert(0, marker("save_item", var=lst, snapshot=True))
+            backward.append(marker("restore_item", var=lst, snapshot=True))
         if self.act.active(lst):
             statements, _ = self.adjoint_statements(stmt, stmt.value, lst, self.adjoint(lst))
             backward.insert(0, self.located(adjoint_block(statements, [], [lst], must_run="none"), stmt))
@@ -385,7 +395,7 @@ class ReverseGenerator:
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
         forward_name, backward_name = self.program.request(function, active, kinds)
         tape = self.namer.fresh(f"_{identifier(function.__name__)}_tape")
-        value.func = name(forward_name)
+        value.func = generated(forward_name)
         value.args = positional
         value.keywords = []
         stmt.targets = [gast.Tuple([stmt.targets[0], name(tape, gast.Store())], gast.Store())]
@@ -394,7 +404,7 @@ class ReverseGenerator:
     def call_backward(self, stmt, d_result):
         """`f_backward(_f_tape, dt)` returns the adjoints of f's active arguments."""
         backward_name, tape, active_args = anno.get(stmt, "user_call")
-        grads = call(backward_name, name(tape), name(d_result))
+        grads = call(generated(backward_name), name(tape), name(d_result))
         if len(active_args) == 1:
             return [contribution(self.adjoint(active_args[0].id), grads)]
         holder = self.namer.fresh("_grads")

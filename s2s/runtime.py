@@ -227,22 +227,22 @@ def drop_last(d_lst):
     return d_lst
 
 
-def push_grad(d_lst, g):
-    """Adjoint of popping from a list: put the popped value's adjoint back on top (in place).
+def push_grad(d_lst, lst, g):
+    """Adjoint of popping from `lst`: put the popped value's adjoint back on top (in place).
 
-    Only the top of a list's adjoint is ever touched, so no rule needs the list's own
-    length, which later mutations may have changed.
+    A missing adjoint starts as zeros for the list as it is now, after the pop: the
+    backward sweep has undone every later append and pop on it.
     """
     if d_lst is None:
-        d_lst = []
+        d_lst = zeros_like(lst)
     d_lst.append(g)
     return d_lst
 
 
-def add_to_last(d_lst, g):
+def add_to_last(d_lst, lst, g):
     """Adjoint of reading the last entry of a list's adjoint: add `g` to its top (in place)."""
     if d_lst is None:
-        d_lst = []
+        d_lst = zeros_like(lst)
     if d_lst and d_lst[-1] is not None:
         d_lst[-1] = add_grad(d_lst[-1], g)
     elif d_lst:

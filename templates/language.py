@@ -59,7 +59,7 @@ def append(result, lst, item):
 
 @adjoint(list_pop)
 def pop(result, lst):
-    d[lst] = push_grad(d[lst], d[result])
+    d[lst] = push_grad(d[lst], lst, d[result])
 
 
 @tangent(list_pop)

@@ -133,19 +133,19 @@ def field_grad_(result, d_obj, name, like):
 
 # The adjoint of a list is a list, appended to and popped like the list it mirrors.
 @adjoint(push_grad)
-def push_grad_(result, d_lst, g):
+def push_grad_(result, d_lst, lst, g):
     d[g] = last_grad(d[result], g)
     d[d_lst] = drop_last(d[result])
 
 
 @tangent(push_grad)
-def push_grad_(result, d_lst, g):
-    d[result] = push_grad(d[d_lst], d[g])
+def push_grad_(result, d_lst, lst, g):
+    d[result] = push_grad(d[d_lst], lst, d[g])
 
 
 @adjoint(drop_last)
 def drop_last_(result, d_lst):
-    d[d_lst] = push_grad(d[result], None)
+    d[d_lst] = push_grad(d[result], d_lst, None)
 
 
 @tangent(drop_last)
@@ -155,7 +155,7 @@ def drop_last_(result, d_lst):
 
 @adjoint(last_grad)
 def last_grad_(result, d_lst, item):
-    d[d_lst] = add_to_last(d[d_lst], d[result])
+    d[d_lst] = add_to_last(d[d_lst], d_lst, d[result])
 
 
 @tangent(last_grad)
@@ -174,14 +174,14 @@ def list_(result, iterable):
 
 
 @adjoint(add_to_last)
-def add_to_last_(result, d_lst, g):
+def add_to_last_(result, d_lst, lst, g):
     d[g] = last_grad(d[result], g)
     d[d_lst] = d[result]
 
 
 @tangent(add_to_last)
-def add_to_last_(result, d_lst, g):
-    d[result] = add_to_last(d[d_lst], d[g])
+def add_to_last_(result, d_lst, lst, g):
+    d[result] = add_to_last(d[d_lst], lst, d[g])
 
 
 always_run(push_grad, drop_last, add_to_last, add_at_inplace)

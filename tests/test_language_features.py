@@ -348,3 +348,15 @@ def test_lists_read_by_position_between_mutations():
     assert s2s.grad(read_then_append)(1.5) == pytest.approx(2.0)
     assert s2s.grad(pop_read_append)(1.5) == pytest.approx(5.0 + 2.0 + 2 * 1.5)
     assert s2s.grad(s2s.grad(pop_read_append))(1.5) == pytest.approx(2.0)
+
+
+def test_pullbacks_of_in_place_code_run_repeatedly(rng):
+    """The backward sweep restores containers in place: on private copies, so the tape
+    keeps the final state for the next pullback."""
+    x = rng.randn(5)
+    value, pullback = s2s.vjp(fill)(x)
+    g = numeric_grad(fill, [x])
+    np.testing.assert_allclose(pullback(1.0), g, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(pullback(-2.0), -2.0 * g, rtol=1e-6, atol=1e-8)
+    value, pullback = s2s.vjp(pop_read_append)(1.5)
+    assert pullback(1.0) == pytest.approx(10.0) and pullback(3.0) == pytest.approx(30.0)

@@ -48,8 +48,13 @@ def _loads(node):
 
 
 def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
-    """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound)."""
+    """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound,
+    restored_in_place): the last, containers whose updates the backward sweep undoes."""
     needed = free_loads(backward) & primal_names
+    # undoing `lst.pop()` re-appends the popped value, which must then be kept too
+    item_needed = {v for v in needed if _read_after_restore(backward, v)}
+    undos = [anno.get(s, "undo") for s, _, _ in walk_statements(backward) if anno.get(s, "var") in item_needed]
+    needed |= _loads(gast.Module([u for u in undos if u is not None], [])) & primal_names
     sites = {}
     for stmt, depth, in_loop in walk_statements(forward):
         if anno.get(stmt, "marker") == "save":
@@ -69,8 +74,6 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
                 continue  # nothing bound yet at the first binding: nothing to save
             kept_sites.add((var, site))
 
-    item_needed = {v for v in needed if _read_after_restore(backward, v)}
-
     def replace(stmts):
         out = []
         for stmt in stmts:
@@ -78,8 +81,12 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
             if kind in ("save_item", "restore_item"):
                 var = anno.get(stmt, "var")
                 if var in item_needed:
-                    undo = anno.get(stmt, "undo")  # an append or pop, undone
-                    record = undo or _item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {})
+                    if anno.get(stmt, "undo"):  # an append or pop, undone
+                        record = anno.get(stmt, "undo")
+                    elif anno.get(stmt, "snapshot"):
+                        record = _snapshot_record(kind, var, stack, kinds or {})
+                    else:
+                        record = _item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {})
                     out.append(gast.copy_location(record, stmt))
                 continue
             if kind in ("save", "restore"):
@@ -93,7 +100,7 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
             out.append(stmt)
         return out
 
-    return replace(forward), replace(backward), needed, maybe_unbound
+    return replace(forward), replace(backward), needed, maybe_unbound, item_needed
 
 
 def _item_record(kind, var, index, stack, kinds):
@@ -108,6 +115,15 @@ def _item_record(kind, var, index, stack, kinds):
         item.ctx = gast.Store()
         return gast.Assign([item], pop(stack))
     return gast.Expr(call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
+
+
+def _snapshot_record(kind, var, stack, kinds):
+    """Save a container's contents / put them back in place (`a[...] = `, `lst[:] = `),
+    as ordinary statements, which the next order differentiates like any other."""
+    if kind == "save_item":
+        return push(call(ref(runtime.private_copy, "private_copy"), name(var)), stack)
+    everything = gast.Constant(Ellipsis, None) if (ndim_of(kinds.get(var)) or 0) >= 1 else gast.Slice(None, None, None)
+    return gast.Assign([gast.Subscript(name(var), everything, gast.Store())], pop(stack))
 
 
 def _read_after_restore(backward, var):
