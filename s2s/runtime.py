@@ -384,6 +384,26 @@ def default_grad(mapping, key, g, default):
     return zeros_like(default) if key in mapping else g
 
 
+def restore_contents(x, saved):
+    """Put back the contents `x` had (saved by `private_copy`), in place; a container that
+    did not exist then (None) is None again."""
+    if saved is None or x is None:
+        return saved
+    if isinstance(x, np.ndarray):
+        x[...] = saved
+    elif isinstance(x, dict):
+        x.clear()
+        x.update(saved)
+    else:
+        x[:] = saved
+    return x
+
+
+def cleared(d_x):
+    """The derivative of contents that were overwritten: nothing (a reset, not a sum)."""
+    return None
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

@@ -5,12 +5,13 @@ reverse), so each helper it calls has rules too. All of them are linear in their
 derivative arguments: accumulation, scattering into a container, packing, and the
 append/pop of list adjoints. `None` is a zero throughout.
 """
-from s2s.rules import adjoint, always_run, none_aware, tangent
+from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     add_at,
     add_at_inplace,
     add_grad,
     add_to_last,
+    cleared,
     copy_grad,
     drop_last,
     field_grad,
@@ -19,6 +20,7 @@ from s2s.runtime import (
     last_grad,
     pack_like,
     push_grad,
+    restore_contents,
     take_grad,
     unpack_grad,
     zero_at,
@@ -184,6 +186,18 @@ def add_to_last_(result, d_lst, lst, g):
     d[result] = add_to_last(d[d_lst], lst, d[g])
 
 
-always_run(push_grad, drop_last, add_to_last, add_at_inplace)
+@adjoint(restore_contents)
+def restore_contents_(result, x, saved):
+    d[saved] = d[result]
+    d[x] = cleared(d[result])
+
+
+@tangent(restore_contents)
+def restore_contents_(result, x, saved):
+    d[result] = restore_contents(d[x], d[saved])
+
+
+non_differentiable(cleared)
+always_run(push_grad, drop_last, add_to_last, add_at_inplace, restore_contents)
 # These treat a None derivative argument as zero, so forward mode passes None through.
-none_aware(copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
+none_aware(restore_contents, copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)

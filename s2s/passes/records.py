@@ -84,7 +84,7 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
                     if anno.get(stmt, "undo"):  # an append or pop, undone
                         record = anno.get(stmt, "undo")
                     elif anno.get(stmt, "snapshot"):
-                        record = _snapshot_record(kind, var, stack, kinds or {})
+                        record = _snapshot_record(kind, var, stack)
                     else:
                         record = _item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {})
                     out.append(gast.copy_location(record, stmt))
@@ -117,13 +117,12 @@ def _item_record(kind, var, index, stack, kinds):
     return gast.Expr(call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
 
 
-def _snapshot_record(kind, var, stack, kinds):
-    """Save a container's contents / put them back in place (`a[...] = `, `lst[:] = `),
-    as ordinary statements, which the next order differentiates like any other."""
+def _snapshot_record(kind, var, stack):
+    """Save a container's contents / put them back in place (an update in place with
+    rules of its own, so the next order differentiates it like any other)."""
     if kind == "save_item":
         return push(call(ref(runtime.private_copy, "private_copy"), name(var)), stack)
-    everything = gast.Constant(Ellipsis, None) if (ndim_of(kinds.get(var)) or 0) >= 1 else gast.Slice(None, None, None)
-    return gast.Assign([gast.Subscript(name(var), everything, gast.Store())], pop(stack))
+    return assign(var, call(ref(runtime.restore_contents, "restore_contents"), name(var), pop(stack)))
 
 
 def _read_after_restore(backward, var):
