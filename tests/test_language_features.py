@@ -348,6 +348,7 @@ def test_lists_read_by_position_between_mutations():
     assert s2s.grad(read_then_append)(1.5) == pytest.approx(2.0)
     assert s2s.grad(pop_read_append)(1.5) == pytest.approx(5.0 + 2.0 + 2 * 1.5)
     assert s2s.grad(s2s.grad(pop_read_append))(1.5) == pytest.approx(2.0)
+    assert s2s.grad(s2s.grad(s2s.grad(pop_read_append)))(1.5) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_pullbacks_of_in_place_code_run_repeatedly(rng):
