@@ -26,6 +26,7 @@ from .passes import (
     checks,
     closures,
     comprehensions,
+    deadcode,
     desugar,
     fields,
     inplace,
@@ -144,6 +145,8 @@ class Program:
         defined = {d_result} if d_result else set()
         backward = accumulate.Accumulate(gen.adjoint_primal, spec.activity).run(backward, defined, d_params)
         backward = inplace.InPlace(gen.adjoint_primal, spec.activity).run(backward)
+        returned = set(d_params) | ({spec.result.id} if isinstance(spec.result, gast.Name) else set())
+        backward = deadcode.remove_dead_stores(backward, returned)
         # what the forward sweep binds: the function's own names and those generated for it
         primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward)
         forward, backward, needed, unbound, restored = records.resolve_records(

@@ -1,0 +1,80 @@
+"""Remove dead stores from a backward sweep.
+
+A derivative computed and then never read — the contribution of an iteration whose
+loop variable is rebound from data with no derivative, say — is dropped, provided
+computing it has no effect: only arithmetic and calls of NumPy, `math` and the
+runtime's pure helpers. Liveness runs backwards over the structured code, to a fixed
+point around loops.
+"""
+import copy
+import types
+
+import gast
+import numpy
+
+from .. import anno, rules, runtime
+
+
+def _object(node):
+    """The object a (dotted) name in generated code was bound to, or None."""
+    if isinstance(node, gast.Attribute):
+        base = _object(node.value)
+        return getattr(base, node.attr, None) if base is not None else None
+    return anno.get(node, "object")
+
+
+def _pure_call(node):
+    function = _object(node.func)
+    if function is None or rules.is_always_run(function):
+        return False
+    module = getattr(function, "__module__", None) or ""
+    return (
+        isinstance(function, numpy.ufunc)
+        or module.startswith("numpy")
+        or module == "math"
+        or (module == runtime.__name__ and isinstance(function, types.FunctionType))
+    )
+
+
+def _pure(node):
+    return all(_pure_call(n) for n in gast.walk(node) if isinstance(n, gast.Call))
+
+
+def _loads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def remove_dead_stores(stmts, live_out):
+    """`stmts` without pure assignments to names not read later; `live_out` are read after."""
+    return _block(stmts, set(live_out))[0]
+
+
+def _block(stmts, live):
+    out = []
+    for stmt in reversed(stmts):
+        kept, live = _statement(stmt, live)
+        out += kept
+    return out[::-1], live
+
+
+def _statement(stmt, live):
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        target = stmt.targets[0].id
+        if target not in live and _pure(stmt.value):
+            return [], live
+        return [stmt], (live - {target}) | _loads(stmt.value)
+    if isinstance(stmt, gast.If):
+        stmt.body, then_live = _block(stmt.body, set(live))
+        stmt.orelse, else_live = _block(stmt.orelse, set(live))
+        return [stmt], then_live | else_live | _loads(stmt.test)
+    if isinstance(stmt, (gast.For, gast.While)):
+        header = _loads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
+        entry = set(live)
+        while True:  # what the body needs on entry also flows round the back edge
+            _, body_live = _block(copy.deepcopy(stmt.body), entry | live)
+            if body_live <= entry:
+                break
+            entry |= body_live
+        stmt.body, _ = _block(stmt.body, entry | live)
+        return [stmt], entry | live | header
+    return [stmt], live | _loads(stmt)
