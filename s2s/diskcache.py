@@ -104,14 +104,15 @@ def write(key, text, entry, recipes):
         "sha256": _digest(text, entry, recipes),
     }
     try:
-        _make_directory(os.path.dirname(path))
+        make_directory(os.path.dirname(path))
         atomic.write_text(path, json.dumps(record, sort_keys=True), mode=0o600)
     except OSError:
         return False
     return True
 
 
-def _make_directory(path):
+def make_directory(path):
+    """Create `path` (and its parent, the cache root) readable by the owner only."""
     root = os.path.dirname(path)
     for d in (root, path):
         if not os.path.isdir(d):
@@ -119,16 +120,25 @@ def _make_directory(path):
             os.chmod(d, 0o700)  # the umask may have loosened it
 
 
+GENERATED = "generated"  # the generated modules as .py files, for tracebacks and editors
+
+
 def clear():
-    """Remove every entry this version of the cache wrote; returns how many."""
-    folder = os.path.join(directory(), _SUBDIR)
+    """Remove every entry and generated file this version wrote; returns how many."""
     removed = 0
+    for subdir, suffix in ((_SUBDIR, ".json"), (GENERATED, ".py")):
+        removed += _remove_files(os.path.join(directory(), subdir), (suffix, ".tmp"))
+    return removed
+
+
+def _remove_files(folder, suffixes):
     try:
         names = os.listdir(folder)
     except OSError:
         return 0
+    removed = 0
     for name in names:
-        if name.endswith(".json") or name.endswith(".tmp"):
+        if name.endswith(suffixes):
             try:
                 os.unlink(os.path.join(folder, name))
                 removed += 1

@@ -2,6 +2,7 @@
 against central differences, a hand-derived formula, or autograd."""
 import inspect
 import math
+import os
 import traceback
 
 import autograd
@@ -11,6 +12,7 @@ import pytest
 from conftest import numeric_grad
 
 import s2s
+from s2s import diskcache
 
 
 def check(f, args, wrt=0, rtol=1e-6, atol=1e-8):
@@ -325,8 +327,10 @@ def test_tracebacks_show_generated_lines():
             frames = traceback.extract_tb(__import__("sys").exc_info()[2])
         else:  # pragma: no cover
             pytest.fail("expected a floating point error")
-    generated = [f for f in frames if f.filename.startswith("<s2s-generated>")]
+    generated = [f for f in frames if "grad_failing_rule" in f.filename]
     assert generated and generated[-1].line  # the line is shown
+    if diskcache.enabled():  # a real file, under the test's S2S_CACHE_DIR
+        assert os.path.exists(generated[-1].filename)
 
 
 def test_transform_happens_once():
