@@ -14,8 +14,17 @@ from . import anno
 from .passes.activity import object_type
 
 
+def primitive(function):
+    """Declare `function` a primitive: s2s does not read its source, and differentiates its
+    calls only by the rules registered for it with `s2s.adjoint` / `s2s.tangent`."""
+    function._s2s_primitive = True
+    return function
+
+
 def user_function(callee):
     """The Python function to transform for a call, or None if it is not one."""
+    if getattr(callee, "_s2s_primitive", False):
+        return None  # differentiated by its rules, or an error
     if hasattr(callee, "transformable_function"):  # a derivative made by s2s
         return callee
     if isinstance(callee, types.MethodType):

@@ -404,6 +404,11 @@ def cleared(d_x):
     return None
 
 
+def stop_gradient(x):
+    """`x`, through which no derivative flows (a straight-through estimator, a target)."""
+    return x
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

@@ -106,6 +106,7 @@ always_run(list_append, list_pop, setitem)
 none_aware(append_tangent, setitem_tangent, dict_get)
 
 non_differentiable(
+    runtime.stop_gradient,
     runtime.seq_len,
     runtime.ones_like_output,
     runtime.ones_like,
