@@ -14,7 +14,6 @@ import inspect
 import json
 import os
 import pathlib
-import re
 import sys
 import textwrap
 import types
@@ -246,7 +245,6 @@ def _free_references(fn):
 # --------------------------------------------------------------------------- rules
 
 _file_digests = {}
-_rules_memo = {}
 
 
 def _file_digest(path):
@@ -280,36 +278,8 @@ def compiler_digest():
 
 
 def rules_digest():
-    """Identifies the derivative rules in use (the library's and the user's).
-
-    Every registry of `rules` (its module-level dicts named like `_ADJOINTS`) is read:
-    a rule by its primitive, template and a hash of the template's file; a plain entry
-    (non-differentiable, ...) by the primitive's name.
-    """
+    """Identifies the derivative rules in use (the library's and the user's)."""
     from . import rules
 
-    rules.is_non_differentiable(None)  # loads the rule library
-    tables = {n: t for n, t in vars(rules).items() if re.fullmatch(r"_[A-Z][A-Z_]*", n) and isinstance(t, dict)}
-    if not tables:
-        return _sha(rules.template_fingerprint())
-    registered = [(n, v) for n, t in sorted(tables.items()) for v in list(t.values())]
-    memo = _rules_memo.get("registered")
-    if memo is not None and len(memo) == len(registered) and all(
-        a[0] == b[0] and a[1] is b[1] for a, b in zip(memo, registered)
-    ):
-        return _rules_memo["digest"]  # the same registry objects as last time (kept alive here)
-    entries = []
-    for table_name, table in tables.items():
-        for value in list(table.values()):
-            if isinstance(value, tuple) and len(value) == 2 and hasattr(value[1], "template"):
-                primitive, rule = value
-                template = rule.template
-                code = getattr(template, "__code__", None)
-                where = [code.co_firstlineno, _file_digest(code.co_filename)] if code else [repr(template)]
-                entries.append([table_name, _primitive_name(primitive), str(getattr(rule, "mode", "")),
-                                _primitive_name(template)] + where)
-            else:
-                entries.append([table_name, _primitive_name(value)])
-    entries.sort(key=repr)
-    _rules_memo.update(registered=registered, digest=_sha(json.dumps(entries)))
-    return _rules_memo["digest"]
+    return rules.digest()
+

@@ -8,9 +8,12 @@ generator substitutes the real names and inlines the body, so the derivative cod
 user reads is the rule text.
 """
 import copy
+import functools
+import hashlib
 import importlib
 import importlib.util
 import inspect
+import json
 import os
 import pkgutil
 import sys
@@ -27,6 +30,12 @@ _TANGENTS = {}
 _NON_DIFFERENTIABLE = {}
 _ALWAYS_RUN = {}
 _NONE_AWARE = {}
+_TABLES = {
+    "adjoint": _ADJOINTS, "tangent": _TANGENTS, "non_differentiable": _NON_DIFFERENTIABLE,
+    "always_run": _ALWAYS_RUN, "none_aware": _NONE_AWARE,
+}
+_version = [0]  # bumped by every registration, so digest() knows when to recompute
+_digest_memo = {}
 _loaded = False
 
 
@@ -82,6 +91,7 @@ def _register(table, primitives, mode):
     def decorate(template):
         for primitive in primitives:
             table[_key(primitive)] = (primitive, Rule(primitive, template, mode))
+        _version[0] += 1
         return template
 
     return decorate
@@ -101,18 +111,21 @@ def non_differentiable(*primitives):
     """Declare functions whose outputs carry no derivative (floor, comparisons, len...)."""
     for p in primitives:
         _NON_DIFFERENTIABLE[_key(p)] = p
+    _version[0] += 1
 
 
 def always_run(*primitives):
     """Declare primitives with side effects whose adjoint runs even for a zero result adjoint."""
     for p in primitives:
         _ALWAYS_RUN[_key(p)] = p
+    _version[0] += 1
 
 
 def none_aware(*primitives):
     """Declare functions that read a None derivative argument as zero."""
     for p in primitives:
         _NONE_AWARE[_key(p)] = p
+    _version[0] += 1
 
 
 def is_none_aware(obj):
@@ -168,17 +181,42 @@ def is_non_differentiable(obj):
     return entry is not None and entry is obj
 
 
-def template_fingerprint():
-    """Identifies the rules in use, for cache keys."""
+def digest():
+    """Identifies the rules in use, the library's and the user's (for cache keys).
+
+    A rule counts by its primitive, its template's name and the contents of the file
+    it is written in; a declaration (non-differentiable, ...) by the primitive's name.
+    Recomputed only after a registration.
+    """
     _load_templates()
-    parts = []
-    for table in (_ADJOINTS, _TANGENTS):
-        for _, rule in table.values():
-            try:
-                parts.append(inspect.getsource(rule.template))
-            except OSError:
-                parts.append(rule.template.__qualname__)
-    return "\n".join(sorted(parts))
+    if _digest_memo.get("version") != _version[0]:
+        entries = []
+        for table_name, table in _TABLES.items():
+            for value in table.values():
+                if isinstance(value, tuple):  # (primitive, Rule)
+                    primitive, rule = value
+                    code = rule.template.__code__
+                    entries.append([table_name, _name(primitive), _name(rule.template), code.co_firstlineno, _file_digest(code.co_filename)])
+                else:
+                    entries.append([table_name, _name(value)])
+        entries.sort(key=repr)
+        _digest_memo.update(version=_version[0], digest=hashlib.sha256(json.dumps(entries).encode()).hexdigest())
+    return _digest_memo["digest"]
+
+
+def _name(obj):
+    """A name for a primitive that is the same in every process (never an address)."""
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
+    return f"{getattr(obj, '__module__', '')}.{name}"
+
+
+@functools.lru_cache(maxsize=None)
+def _file_digest(filename):
+    try:
+        with open(filename, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return filename
 
 
 # --------------------------------------------------------------------------- inlining
