@@ -78,20 +78,18 @@ def marker(kind, **facts):
     return node
 
 
-def contribution(adjoint, value, optional=False):
+def contribution(adjoint, value):
     """`adjoint += value`, resolved by the accumulate pass."""
     node = assign(adjoint, value)
     anno.set(node, "derivative_of", True)
     anno.set(node, "self_accumulating", False)
-    anno.set(node, "optional_value", optional)
     return node
 
 
-def adjoint_block(statements, requires, primals, must_run=False):
+def adjoint_block(statements, requires, must_run=False):
     """Statements that only matter where one of `requires` (adjoints) may be nonzero."""
     node = gast.If(const(True), statements or [gast.Pass()], [])
     anno.set(node, "adjoint_block", list(requires))
-    anno.set(node, "block_primals", list(primals))
     anno.set(node, "must_run", must_run)
     return node
 
@@ -204,29 +202,27 @@ class ReverseGenerator:
         value = stmt.value
         if anno.get(stmt, "user_call"):
             statements = self.call_backward(stmt, adjoints[0])
-            return self.located(adjoint_block(statements, [adjoints[0]], [targets[0]], must_run=True), stmt)
+            return self.located(adjoint_block(statements, [adjoints[0]], must_run=True), stmt)
         if isinstance(target, gast.Tuple):  # a, b = t
             if not self.active_atom(value):
-                return adjoint_block([], [], [])
+                return adjoint_block([], [])
             items = gast.Tuple([name(d) if d else const(None) for d in adjoints], gast.Load())
-            for item in items.elts:
-                anno.set(item, "optional", True)
             packed = call(ref(runtime.pack_like, "pack_like"), name(value.id), items)
             return self.located(
-                adjoint_block([contribution(self.adjoint(value.id), packed, optional=False)], [d for d in adjoints if d], targets),
+                adjoint_block([contribution(self.adjoint(value.id), packed)], [d for d in adjoints if d]),
                 stmt,
             )
         result = targets[0]
         d_result = adjoints[0]
         if not any(self.act.active(n) for n in differentiable_operands(value)) and not self.mutates_active_list(value):
-            return adjoint_block([], [], [])  # nothing differentiable flows in: only consume
+            return adjoint_block([], [])  # nothing differentiable flows in: only consume
         statements, must_run = self.adjoint_statements(stmt, value, result, d_result)
         requires = [d_result] if d_result else []
         entry_reads = anno.get(stmt, "entry_reads", ())
         if entry_reads:
             guarded = {self.adjoint(v) for v in entry_reads}
             statements = [self.first_iteration_guard(s) if _contributes_to(s, guarded) else s for s in statements]
-        return self.located(adjoint_block(statements, requires, [result], must_run), stmt)
+        return self.located(adjoint_block(statements, requires, must_run), stmt)
 
     def first_iteration_guard(self, contribution_stmt):
         """Skip a contribution in the loop's first iteration, where its target is not varied."""
@@ -282,7 +278,7 @@ class ReverseGenerator:
             backward.append(marker("restore_item", var=lst, snapshot=True))
         if self.act.active(lst):
             statements, _ = self.adjoint_statements(stmt, stmt.value, lst, self.adjoint(lst))
-            backward.insert(0, self.located(adjoint_block(statements, [], [lst], must_run="none"), stmt))
+            backward.insert(0, self.located(adjoint_block(statements, [], must_run="none"), stmt))
         return forward, [gast.copy_location(b, stmt) for b in backward]
 
     def mutates_active_list(self, value):
@@ -346,13 +342,7 @@ class ReverseGenerator:
 
     def rule_statements(self, rule, bindings, result, stmt):
         instance = rules.instantiate(rule, bindings, result, self.adjoint, self.namer)
-        out = []
-        for s in instance.statements:
-            s = self.simplify_unbroadcast(s, result)
-            if anno.get(s, "derivative_of"):
-                anno.set(s, "optional_value", False)
-            out.append(s)
-        return out
+        return [self.simplify_unbroadcast(s, result) for s in instance.statements]
 
     def simplify_unbroadcast(self, stmt, result):
         """`unbroadcast(g, x)` is `g` when x and the result are scalars (no broadcasting)."""
