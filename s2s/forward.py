@@ -15,7 +15,7 @@ import gast
 from . import anno, dispatch, rules, runtime
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.desugar import index_expression
-from .reverse import _constant_kind, _describe, _source_text, assign, call, const, generated, name, ref
+from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
 
 
 class ForwardGenerator:
@@ -108,7 +108,7 @@ class ForwardGenerator:
         callee = anno.get(value, "callee")
         rule = rules.tangent_rule(callee) if callee is not None else None
         if rule is None:
-            what = _describe(callee) if callee is not None else _source_text(value.func)
+            what = describe(callee) if callee is not None else source_text(value.func)
             raise self.src.error(f"no forward-mode (tangent) rule for {what}; register one with @s2s.tangent", stmt, what)
         if isinstance(value, gast.BinOp):
             args, keywords = [value.left, value.right], []
@@ -148,7 +148,7 @@ class ForwardGenerator:
         value.args = leading + value.args
         positional = self.program.bind_call(self.src, stmt, value, function)
         active = tuple(isinstance(a, gast.Name) and self.act.active(a.id) for a in positional)
-        kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
+        kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else constant_kind(a) for a in positional)
         jvp_name = self.program.request_forward(function, active, kinds)
         tangents = [name(self.tangent(a.id)) for a, is_active in zip(positional, active) if is_active]
         value.func = generated(jvp_name)

@@ -36,7 +36,8 @@ from .passes import (
     resolve,
     varargs,
 )
-from .reverse import ReverseGenerator, assign, call, name, ref
+from .reverse import ReverseGenerator
+from .syntax import assign, call, name, ref
 
 _prepared = {}
 

@@ -14,7 +14,6 @@ overwriting it; the backward sweep restores it after that assignment's adjoint. 
 every point of the backward sweep each primal variable holds the value it had at the
 matching point of the forward sweep, and rules may read any primal value.
 """
-import ast
 import copy
 import operator
 
@@ -25,57 +24,9 @@ from .naming import identifier
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
 from .passes.desugar import index_expression, subscript_index
+from .syntax import assign, call, const, constant_kind, describe, generated, marker, name, pop, push, ref, source_text
 
 # --------------------------------------------------------------------------- building blocks
-
-
-def name(id_, ctx=None):
-    return gast.Name(id_, ctx or gast.Load(), None, None)
-
-
-def const(value):
-    return gast.Constant(value, None)
-
-
-def assign(target, value):
-    target = name(target, gast.Store()) if isinstance(target, str) else target
-    return gast.Assign([target], value)
-
-
-def call(func, *args):
-    func = name(func) if isinstance(func, str) else func
-    return gast.Call(func, list(args), [])
-
-
-def generated(function_name):
-    """A reference to a function generated into the same module."""
-    node = name(function_name)
-    anno.set(node, "generated", True)
-    return node
-
-
-def ref(obj, preferred):
-    """A name for a global object, bound in the generated module at emit time."""
-    node = name(preferred)
-    anno.set(node, "object", obj)
-    return node
-
-
-def push(value, stack):
-    return gast.Expr(call(gast.Attribute(name(stack), "append", gast.Load()), value))
-
-
-def pop(stack):
-    return call(gast.Attribute(name(stack), "pop", gast.Load()))
-
-
-def marker(kind, **facts):
-    """A statement that stands for code a later pass decides on."""
-    node = gast.Expr(const(None))
-    anno.set(node, "marker", kind)
-    for key, value in facts.items():
-        anno.set(node, key, value)
-    return node
 
 
 def contribution(adjoint, value):
@@ -333,7 +284,7 @@ class ReverseGenerator:
             bindings = rules.bind_arguments(rule, fake_call, self.src)
             must_run = "none" if rules.is_always_run(callee) else False
             return self.rule_statements(rule, bindings, result, stmt), must_run
-        what = _describe(callee) if callee is not None else _source_text(value.func)
+        what = describe(callee) if callee is not None else source_text(value.func)
         raise self.src.error(
             f"no derivative rule for {what}; register one with @s2s.adjoint, or mark the value with s2s.stop_gradient",
             stmt,
@@ -382,7 +333,7 @@ class ReverseGenerator:
         value.args = leading + value.args
         positional = self.program.bind_call(self.src, stmt, value, function)
         active = tuple(self.active_atom(a) for a in positional)
-        kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else _constant_kind(a) for a in positional)
+        kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else constant_kind(a) for a in positional)
         forward_name, backward_name = self.program.request(function, active, kinds)
         tape = self.namer.fresh(f"_{identifier(function.__name__)}_tape")
         value.func = generated(forward_name)
@@ -519,19 +470,3 @@ def _walk_same_loop(node):
         return
     for child in gast.iter_child_nodes(node):
         yield from _walk_same_loop(child)
-
-
-def _describe(obj):
-    module = getattr(obj, "__module__", None)
-    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
-    return f"{module}.{qualname}" if module and module != "builtins" else qualname
-
-
-def _source_text(node):
-    return ast.unparse(gast.gast_to_ast(copy.deepcopy(node)))
-
-
-def _constant_kind(node):
-    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return "scalar"
-    return None

@@ -12,7 +12,7 @@ import copy
 import gast
 
 from .. import anno, runtime
-from ..reverse import assign, call, marker, name, ref
+from ..syntax import assign, call, marker, name, ref
 from .activity import is_numeric
 
 

@@ -11,28 +11,20 @@ import operator
 import gast
 
 from .. import anno, runtime
+from ..syntax import call, name, ref
 from .activity import _names
 from .blocks import rewrite_statements
 
 
-def _ref(obj, id_):
-    node = gast.Name(id_, gast.Load(), None, None)
-    anno.set(node, "object", obj)
-    return node
-
-
 def _call(obj, id_, *args):
-    node = gast.Call(_ref(obj, id_), list(args), [])
+    """A call of a known function, resolved as the resolve pass would."""
+    node = call(ref(obj, id_), *args)
     anno.set(node, "callee", obj)
     return node
 
 
-def _load(id_):
-    return gast.Name(id_, gast.Load(), None, None)
-
-
 def _item(seq, index):
-    node = gast.Subscript(_load(seq), _load(index), gast.Load())
+    node = gast.Subscript(name(seq), name(index), gast.Load())
     anno.set(node, "callee", operator.getitem)
     return node
 
@@ -61,39 +53,39 @@ def _by_position(loop, fn_source, namer):
         if not isinstance(target, gast.Tuple) or len(target.elts) != len(iterable.args):
             raise fn_source.error("unpack zip(...) into one name per sequence", loop, "zip loop")
         seqs = [a.id for a in iterable.args]
-        length = _call(builtins.min, "min", *[_call(runtime.seq_len, "seq_len", _load(s)) for s in seqs])
+        length = _call(builtins.min, "min", *[_call(runtime.seq_len, "seq_len", name(s)) for s in seqs])
         for element, seq in zip(target.elts, seqs):
             binds.append((element, _item(seq, index)))
     elif isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is enumerate:
         if not isinstance(target, gast.Tuple) or len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
             raise fn_source.error("unpack enumerate(...) into `i, item`", loop, "enumerate loop")
         seq = iterable.args[0].id
-        length = _call(runtime.seq_len, "seq_len", _load(seq))
+        length = _call(runtime.seq_len, "seq_len", name(seq))
         start = iterable.args[1] if len(iterable.args) > 1 else None
         position = target.elts[0].id
         if start is None:
             index = position
         else:
-            binds.append((target.elts[0], gast.BinOp(_load(index), gast.Add(), start)))
+            binds.append((target.elts[0], gast.BinOp(name(index), gast.Add(), start)))
             anno.set(binds[-1][1], "callee", operator.add)
         binds.append((target.elts[1], _item(seq, index)))
     elif isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Attribute) and iterable.func.attr in ("items", "values"):
         mapping = iterable.func.value.id
         keys = namer.fresh("_keys")
-        before.append(gast.Assign([gast.Name(keys, gast.Store(), None, None)], _call(builtins.list, "list", _load(mapping))))
-        length = _call(builtins.len, "len", _load(keys))
+        before.append(gast.Assign([gast.Name(keys, gast.Store(), None, None)], _call(builtins.list, "list", name(mapping))))
+        length = _call(builtins.len, "len", name(keys))
         key = namer.fresh("_key")
         binds.append((gast.Name(key, gast.Store(), None, None), _item(keys, index)))
         value = _item(mapping, key)
         if iterable.func.attr == "items":
             if not isinstance(target, gast.Tuple) or len(target.elts) != 2:
                 raise fn_source.error("unpack .items() into `key, value`", loop, "items loop")
-            binds.append((target.elts[0], _load(key)))
+            binds.append((target.elts[0], name(key)))
             binds.append((target.elts[1], value))
         else:
             binds.append((target, value))
     elif isinstance(iterable, gast.Name):
-        length = _call(runtime.seq_len, "seq_len", _load(iterable.id))
+        length = _call(runtime.seq_len, "seq_len", name(iterable.id))
         binds.append((target, _item(iterable.id, index)))
     else:
         raise fn_source.error("cannot differentiate a loop over this iterable", loop, "for loop")
@@ -104,7 +96,7 @@ def _by_position(loop, fn_source, namer):
         else:  # tuple target: bind the item, then unpack it
             item = namer.fresh("_item")
             body.append(gast.Assign([gast.Name(item, gast.Store(), None, None)], value))
-            body.append(gast.Assign([bind_target], _load(item)))
+            body.append(gast.Assign([bind_target], name(item)))
     for s in before + body:
         gast.copy_location(s, loop)
     loop.target = gast.Name(index, gast.Store(), None, None)

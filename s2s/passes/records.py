@@ -9,7 +9,7 @@ empty are removed together with the forward code that recorded them.
 import gast
 
 from .. import anno, runtime
-from ..reverse import assign, call, name, pop, push, ref
+from ..syntax import assign, call, name, pop, push, ref
 from .activity import _item_kind, ndim_of
 from .desugar import subscript_index
 

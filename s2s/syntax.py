@@ -1,0 +1,81 @@
+"""Building blocks of generated code: gast nodes made by the compiler's passes.
+
+A name bound to an object (`ref`) is resolved to a module-level name at emit time; a
+reference to another generated function (`generated`) is kept as written; a `marker`
+stands for code a later pass decides on.
+"""
+import ast
+import copy
+
+import gast
+
+from . import anno
+
+
+def name(id_, ctx=None):
+    return gast.Name(id_, ctx or gast.Load(), None, None)
+
+
+def const(value):
+    return gast.Constant(value, None)
+
+
+def assign(target, value):
+    target = name(target, gast.Store()) if isinstance(target, str) else target
+    return gast.Assign([target], value)
+
+
+def call(func, *args):
+    func = name(func) if isinstance(func, str) else func
+    return gast.Call(func, list(args), [])
+
+
+def generated(function_name):
+    """A reference to a function generated into the same module."""
+    node = name(function_name)
+    anno.set(node, "generated", True)
+    return node
+
+
+def ref(obj, preferred):
+    """A name for a global object, bound in the generated module at emit time."""
+    node = name(preferred)
+    anno.set(node, "object", obj)
+    return node
+
+
+def push(value, stack):
+    return gast.Expr(call(gast.Attribute(name(stack), "append", gast.Load()), value))
+
+
+def pop(stack):
+    return call(gast.Attribute(name(stack), "pop", gast.Load()))
+
+
+def marker(kind, **facts):
+    """A statement that stands for code a later pass decides on."""
+    node = gast.Expr(const(None))
+    anno.set(node, "marker", kind)
+    for key, value in facts.items():
+        anno.set(node, key, value)
+    return node
+
+
+
+def describe(obj):
+    """A callee's dotted name, for messages."""
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    return f"{module}.{qualname}" if module and module != "builtins" else qualname
+
+
+def source_text(node):
+    """An expression as it reads in Python, for messages."""
+    return ast.unparse(gast.gast_to_ast(copy.deepcopy(node)))
+
+
+def constant_kind(node):
+    """The kind of a literal argument (scalar for numbers)."""
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return "scalar"
+    return None
