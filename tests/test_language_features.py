@@ -361,3 +361,35 @@ def test_pullbacks_of_in_place_code_run_repeatedly(rng):
     np.testing.assert_allclose(pullback(-2.0), -2.0 * g, rtol=1e-6, atol=1e-8)
     value, pullback = s2s.vjp(pop_read_append)(1.5)
     assert pullback(1.0) == pytest.approx(10.0) and pullback(3.0) == pytest.approx(30.0)
+
+
+def aliased_list(x):
+    a = [x]
+    b = a
+    b.append(2.0 * x)
+    return a[-1]
+
+
+def row_of_a_matrix(A):
+    B = A * 1.0
+    row = B[0]
+    row[0] = 5.0
+    return np.sum(B)
+
+
+def appends_to_argument(xs, y):
+    xs.append(y * y)
+    return sum(xs)
+
+
+@pytest.mark.parametrize("f, args", [(aliased_list, (1.0,)), (row_of_a_matrix, (np.ones((2, 2)),))])
+def test_updating_a_shared_value_in_place_is_an_error(f, args):
+    with pytest.raises(s2s.TransformError, match="updated in place but may share") as info:
+        s2s.grad(f)(*args)
+    assert "test_language_features.py" in str(info.value)
+
+
+def test_appending_to_an_argument_leaves_the_callers_list_alone():
+    xs = [1.0, 2.0]
+    assert s2s.grad(appends_to_argument, wrt=(0, 1))(xs, 3.0) == ([1.0, 1.0], 6.0)
+    assert xs == [1.0, 2.0]
