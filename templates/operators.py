@@ -122,3 +122,14 @@ def absolute(result, x):
 @tangent(builtins.abs, np.abs, np.absolute)
 def absolute(result, x):
     d[result] = d[x] * np.sign(x)
+
+
+@adjoint(operator.mod, np.mod, np.remainder)
+def mod(result, x, y):
+    d[x] = unbroadcast(d[result], x)
+    d[y] = unbroadcast(-d[result] * np.floor_divide(x, y), y)
+
+
+@tangent(operator.mod, np.mod, np.remainder)
+def mod(result, x, y):
+    d[result] = d[x] - d[y] * np.floor_divide(x, y)

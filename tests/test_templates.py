@@ -81,6 +81,10 @@ def neg_pos(x):
     return loss(-x) + loss(+x) * 2.0
 
 
+def mod_op(x, y):
+    return loss((x % y) * x)
+
+
 def pow_const(x):
     return loss(x ** 3)
 
@@ -461,6 +465,7 @@ def m_hypot(x, y):
 
 
 CASES = [
+    (mod_op, (np.array([[2.3, -1.7, 5.1]]), np.array([1.5, 0.7, 2.0])), (0, 1)),
     (add, (A(3, 4), A(4)), (0, 1)),
     (add, (A(3, 1), F()), (0, 1)),
     (sub, (A(3, 1), A(1, 4)), (0, 1)),
