@@ -37,9 +37,10 @@ class _ANF:
         out = []
         for stmt in stmts:
             new = self.stmt(stmt)
-            for s in new:
-                if getattr(s, "lineno", None) is None:
-                    gast.copy_location(s, stmt)
+            for s in new:  # statements made here (branches of `a if c else b` too) point at their source
+                for n in gast.walk(s):
+                    if isinstance(n, gast.stmt) and getattr(n, "lineno", None) is None:
+                        gast.copy_location(n, stmt)
             out += new
         return out
 
