@@ -19,10 +19,16 @@ def _is_tuple_like(x):
     return isinstance(x, tuple) and not hasattr(x, "_fields")
 
 
+def _shape(x):
+    # arrays and NumPy scalars carry their shape; np.shape's dispatch costs more than
+    # the arithmetic of a small adjoint
+    return x.shape if isinstance(x, (np.ndarray, np.generic)) else np.shape(x)
+
+
 def unbroadcast(g, like):
     """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting."""
-    shape = np.shape(like)
-    gshape = np.shape(g)
+    shape = _shape(like)
+    gshape = _shape(g)
     if gshape == shape:
         return g
     if not shape:
@@ -446,9 +452,11 @@ def broadcast_like(g, like):
 
 def grad_reduce(g, x, axis=None, keepdims=False):
     """Broadcast the gradient `g` of a reduction over `axis` back to the shape of `x`."""
-    shape = np.shape(x)
-    if np.shape(g) == shape:
+    shape = _shape(x)
+    if _shape(g) == shape:
         return g
+    if axis is None and not keepdims:  # a full reduction: the scalar gradient everywhere
+        return np.full(shape, g, dtype=np.result_type(g, float))
     if not keepdims:
         g = np.expand_dims(g, tuple(range(len(shape))) if axis is None else axis)
     return np.broadcast_to(g, shape).copy()
