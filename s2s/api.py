@@ -6,6 +6,7 @@ import inspect
 from . import __version__, cache, emit, frontend, loader, runtime
 from .errors import TransformError
 from .frontend import param_names
+from .naming import identifier
 from .passes.activity import kind_of_value
 from .program import Program, prepare
 
@@ -57,7 +58,7 @@ class Derivative:
             raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
-        self._last_source = None
+        self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
         self._functions = {}  # argument kinds -> generated function, for this derivative
         simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         params = self.signature.parameters.values()
@@ -95,6 +96,7 @@ class Derivative:
 
     def generated(self, kinds):
         """The generated function for arguments of these kinds (generated once)."""
+        self._last_kinds = kinds
         function = self._functions.get(kinds)
         if function is None:  # first call with these kinds: through the shared caches
             function = self._functions[kinds] = self.module(kinds).function
@@ -115,11 +117,10 @@ class Derivative:
             disk=cache.DiskKey(self.func, self.mode, self.wrt, kinds),
             load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
         )
-        self._last_source = generated.text
         return generated
 
     def _module_name(self):
-        return f"{self.mode}_{getattr(self.func, '__name__', 'f')}"
+        return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
 
     def _generate(self, kinds):
         src, _ = prepare(self.func)
@@ -142,9 +143,9 @@ class Derivative:
         raise NotImplementedError
 
     def source(self):
-        if self._last_source is None:
-            self.generated(tuple(None for _ in self.signature.parameters))
-        return self._last_source
+        """The generated source of the variant last called (before any call: for
+        arguments of any kind)."""
+        return self.module(self._last_kinds).text
 
 
 class Gradient(Derivative):
