@@ -6,13 +6,13 @@
 """
 __version__ = "0.1.0"
 
-from .api import elementwise_grad, grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp  # noqa: E402
+from .api import checkpoint, elementwise_grad, grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp  # noqa: E402
 from .cache import cache_info, clear_cache  # noqa: E402
 from .dispatch import primitive  # noqa: E402
 from .errors import TransformError  # noqa: E402
 from .export import export  # noqa: E402
 from .rules import adjoint, non_differentiable, tangent  # noqa: E402
-from .runtime import stop_gradient  # noqa: E402
+from .runtime import fixed_point, insert_grad_of, stop_gradient  # noqa: E402
 
 __all__ = [
     "TransformError",
@@ -29,6 +29,9 @@ __all__ = [
     "jacobian",
     "hessian",
     "hvp",
+    "checkpoint",
+    "fixed_point",
+    "insert_grad_of",
     "source",
     "cache_info",
     "clear_cache",

@@ -271,6 +271,26 @@ vjp = _maker(VJP, "vjp", "Reverse mode: `vjp(f, wrt)(*args) -> (f(*args), pullba
 jacobian = _maker(Jacobian, "jacobian", Jacobian.__doc__)
 
 
+class Checkpoint:
+    """`s2s.checkpoint(f)`: `f`, whose forward sweep is not kept for the backward sweep
+    but recomputed there — memory traded for time, for long chains of calls."""
+
+    _s2s_checkpoint = True
+
+    def __init__(self, function):
+        functools.update_wrapper(self, function)
+        self.function = function
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+
+@_static
+def checkpoint(function):
+    """Differentiate calls of `function` by recomputing its forward sweep when needed."""
+    return Checkpoint(function)
+
+
 @_static
 def hessian(func, wrt=0, *, verbose=False):
     """The Hessian of scalar `func`: the Jacobian of its gradient (forward over reverse

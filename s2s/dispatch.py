@@ -10,7 +10,8 @@ import types
 
 import gast
 
-from . import anno
+from . import anno, runtime
+from .passes import varargs
 from .passes.activity import object_type
 
 
@@ -25,6 +26,8 @@ def user_function(callee):
     """The Python function to transform for a call, or None if it is not one."""
     if getattr(callee, "_s2s_primitive", False):
         return None  # differentiated by its rules, or an error
+    if getattr(callee, "_s2s_checkpoint", False):
+        return user_function(callee.function)
     if hasattr(callee, "transformable_function"):  # a derivative made by s2s
         return callee
     if isinstance(callee, types.MethodType):
@@ -55,3 +58,13 @@ def call_target(value, activity):
         if isinstance(method, types.FunctionType):
             return user_function(method), [gast.Name(func.value.id, gast.Load(), None, None)]
     return None, []
+
+
+def fixed_point_parts(src, stmt, value):
+    """(f, a, tol, max_iter) of a call of fixed_point, f resolved to a user function."""
+    arguments = varargs.bind(src, stmt, value, runtime.fixed_point)
+    f = arguments["f"]
+    function = user_function(src.resolve(f.id)) if isinstance(f, gast.Name) else None
+    if function is None:
+        raise src.error("fixed_point needs a function defined with def (f(a, x) -> x) as its first argument", stmt, "fixed_point")
+    return function, arguments["a"], arguments["tol"], arguments["max_iter"]

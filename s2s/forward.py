@@ -52,6 +52,8 @@ class ForwardGenerator:
         return out
 
     def statement(self, stmt):
+        if anno.has(stmt, "grad_hook"):
+            return []  # gradient hooks act on the backward sweep only
         if isinstance(stmt, gast.Assign):
             return self.assignment(stmt)
         if isinstance(stmt, (gast.If, gast.While, gast.For)):
@@ -106,6 +108,8 @@ class ForwardGenerator:
             bindings = {"x": value.value, "name": const(value.attr)}
             return self.rule_statements(rules.tangent_rule(getattr), bindings, result, d_result)
         callee = anno.get(value, "callee")
+        if callee is runtime.fixed_point:
+            return self.fixed_point_tangent(stmt, value, result, d_result)
         rule = rules.tangent_rule(callee) if callee is not None else None
         if rule is None:
             what = describe(callee) if callee is not None else source_text(value.func)
@@ -118,6 +122,15 @@ class ForwardGenerator:
             args, keywords = value.args, value.keywords
         bindings = rules.bind_arguments(rule, gast.Call(name("_"), list(args), list(keywords)), self.src)
         return self.rule_statements(rule, bindings, result, d_result)
+
+    def fixed_point_tangent(self, stmt, value, result, d_result):
+        """x = fixed_point(f, a, x0): t = (df/da) da + (df/dx) t, with f's forward mode."""
+        function, a, tol, max_iter = dispatch.fixed_point_parts(self.src, stmt, value)
+        jvp_name = self.program.request_forward(function, (True, True), (self.act.kind(a.id), self.act.kind(result)))
+        tangent = call(
+            ref(runtime.fixed_point_jvp, "fixed_point_jvp"), generated(jvp_name), name(a.id), name(result), self.atom_tangent(a), tol, max_iter
+        )
+        return [assign(d_result, tangent)]
 
     def rule_statements(self, rule, bindings, result, d_result):
         def tangent(primal):

@@ -29,6 +29,7 @@ from .passes import (
     deadcode,
     desugar,
     fields,
+    hooks,
     inplace,
     jumps,
     loops,
@@ -50,10 +51,12 @@ def prepare(func):
             func = func.transformable_function()
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
+        hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
         comprehensions.lower_comprehensions(src)
         namer = Namer.for_function(src.node)
+        namer.taken |= hooks.hook_names(src.node)
         jumps.lower_jumps(src, namer)
         anf.to_anf(src, namer)
         resolve.resolve_calls(src)

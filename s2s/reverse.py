@@ -120,8 +120,19 @@ class ReverseGenerator:
             return self.while_loop(stmt)
         if isinstance(stmt, gast.Return):
             raise self.src.error("return must be last after normalization", stmt)
+        if anno.has(stmt, "grad_hook"):
+            return [], self.gradient_hook(stmt)
         # Expr, Assert, Raise, Pass, Break: forward only (side effects run once)
         return [stmt], []
+
+    def gradient_hook(self, stmt):
+        """The block of `with s2s.insert_grad_of(x) as dx:`, on x's adjoint at this point."""
+        target, alias, body = anno.get(stmt, "grad_hook")
+        d = self.adjoint(target)
+        if d is None:
+            return []  # x carries no derivative here: nothing to hook
+        statements = [assign(alias, name(d))] + copy.deepcopy(body) + [assign(d, name(alias))]
+        return [self.located(adjoint_block(statements, [d]), stmt)]
 
     # -- assignments
 
@@ -278,6 +289,8 @@ class ReverseGenerator:
             bindings_args, keywords = [value.operand], []
         else:
             bindings_args, keywords = value.args, value.keywords
+        if callee is runtime.fixed_point:
+            return self.fixed_point_adjoint(stmt, value, result, d_result), False
         rule = rules.adjoint_rule(callee) if callee is not None else None
         if rule is not None:
             fake_call = gast.Call(name("_"), list(bindings_args), list(keywords))
@@ -313,6 +326,21 @@ class ReverseGenerator:
 
         return Drop().visit(stmt)
 
+    def fixed_point_adjoint(self, stmt, value, result, d_result):
+        """x = fixed_point(f, a, x0): by the implicit function theorem, with f's forward and
+        backward sweeps at the fixed point (the iterations are not differentiated)."""
+        function, a, tol, max_iter = dispatch.fixed_point_parts(self.src, stmt, value)
+        if not self.active_atom(a):
+            return []
+        forward_name, backward_name = self.program.request(function, (True, True), (self.act.kind(a.id), self.act.kind(result)))
+        tape = self.namer.fresh(f"_{identifier(function.__name__)}_tape")
+        at_fixed_point = gast.Assign(
+            [gast.Tuple([name(self.namer.fresh("_fixed_point"), gast.Store()), name(tape, gast.Store())], gast.Store())],
+            call(generated(forward_name), name(a.id), name(result)),
+        )
+        vjp = call(ref(runtime.fixed_point_vjp, "fixed_point_vjp"), generated(backward_name), name(tape), name(d_result), tol, max_iter)
+        return [at_fixed_point, contribution(self.adjoint(a.id), vjp)]
+
     # -- calls of user functions
 
     def is_differentiated_call(self, stmt):
@@ -336,20 +364,30 @@ class ReverseGenerator:
         kinds = tuple(self.act.kind(a.id) if isinstance(a, gast.Name) else constant_kind(a) for a in positional)
         forward_name, backward_name = self.program.request(function, active, kinds)
         tape = self.namer.fresh(f"_{identifier(function.__name__)}_tape")
-        value.func = generated(forward_name)
+        active_args = [a for a, is_active in zip(positional, active) if is_active]
         value.args = positional
         value.keywords = []
+        if getattr(anno.get(value, "callee"), "_s2s_checkpoint", False):
+            # the forward sweep calls the function as written, keeping no tape: the
+            # backward sweep runs its forward sweep again from the same arguments
+            recompute = gast.Assign(
+                [gast.Tuple([name(self.namer.fresh("_recomputed"), gast.Store()), name(tape, gast.Store())], gast.Store())],
+                call(generated(forward_name), *copy.deepcopy(positional)),
+            )
+            anno.set(stmt, "user_call", (backward_name, tape, active_args, [recompute]))
+            return
+        value.func = generated(forward_name)
         stmt.targets = [gast.Tuple([stmt.targets[0], name(tape, gast.Store())], gast.Store())]
-        anno.set(stmt, "user_call", (backward_name, tape, [a for a, is_active in zip(positional, active) if is_active]))
+        anno.set(stmt, "user_call", (backward_name, tape, active_args, []))
 
     def call_backward(self, stmt, d_result):
         """`f_backward(_f_tape, dt)` returns the adjoints of f's active arguments."""
-        backward_name, tape, active_args = anno.get(stmt, "user_call")
+        backward_name, tape, active_args, recompute = anno.get(stmt, "user_call")
         grads = call(generated(backward_name), name(tape), name(d_result))
         if len(active_args) == 1:
-            return [contribution(self.adjoint(active_args[0].id), grads)]
+            return recompute + [contribution(self.adjoint(active_args[0].id), grads)]
         holder = self.namer.fresh("_grads")
-        out = [assign(holder, grads)]
+        out = recompute + [assign(holder, grads)]
         for i, arg in enumerate(active_args):
             item = gast.Subscript(name(holder), const(i), gast.Load())
             out.append(contribution(self.adjoint(arg.id), item))

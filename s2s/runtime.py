@@ -415,6 +415,63 @@ def stop_gradient(x):
     return x
 
 
+def fixed_point(f, a, x0, tol=1e-10, max_iter=1000):
+    """The fixed point x = f(a, x), iterated from `x0` until successive iterates differ by
+    at most `tol` (or `max_iter` steps). s2s differentiates it by the implicit function
+    theorem, not through the iterations."""
+    x = x0
+    for _ in range(max_iter):
+        x_next = f(a, x)
+        if _close(x_next, x, tol):
+            return x_next
+        x = x_next
+    return x
+
+
+def _close(p, q, tol):
+    return np.max(np.abs(np.asarray(p) - np.asarray(q))) <= tol
+
+
+def fixed_point_vjp(backward, tape, g, tol, max_iter):
+    """Adjoint of `fixed_point` for `a`: with u = g + (df/dx)^T u solved by iteration,
+    (df/da)^T u; `backward(tape, u)` is f's pullback at the fixed point."""
+    u = g
+    for _ in range(max_iter):
+        u_next = add_grad(g, backward(tape, u)[1])
+        if _close(u_next, u, tol):
+            u = u_next
+            break
+        u = u_next
+    return backward(tape, u)[0]
+
+
+def fixed_point_jvp(jvp, a, x, da, tol, max_iter):
+    """Tangent of `fixed_point`: t = (df/da) da + (df/dx) t, solved by iteration;
+    `jvp(a, x, da, dx)` is f's forward mode at the fixed point."""
+    t = tangent_zeros(x)
+    for _ in range(max_iter):
+        t_next = jvp(a, x, da, t)[1]
+        if _close(t_next, t, tol):
+            return t_next
+        t = t_next
+    return t
+
+
+class insert_grad_of:  # noqa: N801 - used like a function, in a with statement
+    """`with s2s.insert_grad_of(x) as dx: ...` runs its block in the backward sweep on the
+    derivative of `x` (see s2s.passes.hooks). Outside differentiated code the block runs
+    once on zeros, and changes nothing."""
+
+    def __init__(self, x):
+        self.zeros = tangent_zeros(x)
+
+    def __enter__(self):
+        return self.zeros
+
+    def __exit__(self, *exc):
+        return False
+
+
 # ---- helpers called by derivative rules
 # Each helper is a small piece of plain NumPy that a rule in templates/ calls; most are
 # vector-Jacobian products of a primitive (linear in their first argument), and have

@@ -71,3 +71,102 @@ def test_stop_gradient(rng):
     w, xs = 0.7, rng.randn(4)
     expected = np.sum(2 * (w * xs - np.tanh(w * xs)) * xs)  # the target held constant
     assert s2s.grad(detached_target)(w, xs) == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------- checkpoint
+
+
+def block(x):
+    for _ in range(8):
+        x = np.sin(x) * 1.1
+    return x
+
+
+def with_checkpoint(x):
+    y = s2s.checkpoint(block)(x)
+    return np.sum(block(y) ** 2)
+
+
+def without_checkpoint(x):
+    return np.sum(block(block(x)) ** 2)
+
+
+def test_checkpoint_recomputes_instead_of_recording(rng):
+    x = rng.randn(6)
+    np.testing.assert_allclose(s2s.grad(with_checkpoint)(x), numeric_grad(with_checkpoint, [x]), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.grad(with_checkpoint)(x), s2s.grad(without_checkpoint)(x), rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(with_checkpoint)(x, x), s2s.hvp(without_checkpoint)(x, x), rtol=1e-10)
+    source = s2s.source(s2s.grad(with_checkpoint))
+    forward_sweep = source.split("def dwith_checkpoint")[1].split("ones_like_output(")[0]
+    assert "s2s.checkpoint(block)(x)" in forward_sweep  # no tape kept for the checkpointed call
+    assert "_recomputed" in source  # its forward sweep runs again in the backward sweep
+
+
+# --------------------------------------------------------------------------- fixed points
+
+
+def newton_sqrt(a, x):
+    return 0.5 * (x + a / x)
+
+
+def sqrt_by_fixed_point(a):
+    return s2s.fixed_point(newton_sqrt, a, 1.0, tol=1e-14, max_iter=100)
+
+
+def contraction(a, x):
+    return 0.5 * np.tanh(x) + a
+
+
+def vector_fixed_point(a):
+    return np.sum(s2s.fixed_point(contraction, a, np.zeros(3), tol=1e-13, max_iter=500) ** 2)
+
+
+def test_fixed_point_by_the_implicit_function_theorem(rng):
+    assert sqrt_by_fixed_point(2.0) == pytest.approx(np.sqrt(2.0))
+    assert s2s.grad(sqrt_by_fixed_point)(2.0) == pytest.approx(0.5 / np.sqrt(2.0), rel=1e-10)
+    assert s2s.jvp(sqrt_by_fixed_point)(2.0, 3.0)[1] == pytest.approx(1.5 / np.sqrt(2.0), rel=1e-10)
+    a = rng.randn(3) * 0.3
+    np.testing.assert_allclose(s2s.grad(vector_fixed_point)(a), numeric_grad(vector_fixed_point, [a]), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- gradient hooks
+
+
+def clipped(h, W):
+    for _ in range(10):
+        with s2s.insert_grad_of(h) as dh:
+            dh = np.clip(dh, -0.1, 0.1)
+        h = np.tanh(np.dot(W, h))
+    return np.sum(h)
+
+
+def doubled(x):
+    y = np.sin(x)
+    with s2s.insert_grad_of(y) as dy:
+        dy = dy * 2.0
+    return np.sum(y * y)
+
+
+def bad_hook(x):
+    with s2s.insert_grad_of(x * 2.0) as dx:
+        dx = dx * 0.5
+    return x
+
+
+def test_gradient_hooks_change_the_backward_sweep(rng):
+    h, W = rng.randn(3), rng.randn(3, 3) * 3
+    assert np.all(np.abs(s2s.grad(clipped)(h, W)) <= 0.1 + 1e-12)
+    assert clipped(h, W) == pytest.approx(np.sum(_plain_rnn(h, W)))  # a plain run is unchanged
+    x = rng.randn(4)
+    np.testing.assert_allclose(s2s.grad(doubled)(x), 2.0 * (2.0 * np.sin(x) * np.cos(x)))
+
+
+def _plain_rnn(h, W):
+    for _ in range(10):
+        h = np.tanh(np.dot(W, h))
+    return h
+
+
+def test_malformed_gradient_hook_is_reported():
+    with pytest.raises(s2s.TransformError, match="insert_grad_of"):
+        s2s.grad(bad_hook)(1.0)

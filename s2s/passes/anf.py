@@ -67,6 +67,8 @@ class _ANF:
             if s.value is not None:
                 s.value = self.atom(s.value, out)
             out.append(s)
+        elif anno.has(s, "grad_hook"):
+            out.append(s)
         elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant):
             pass  # docstring or bare constant
         elif isinstance(s, gast.Expr) and _mutations(s.value):
