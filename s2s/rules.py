@@ -18,6 +18,7 @@ import os
 import pkgutil
 import sys
 import textwrap
+import types
 
 import gast
 
@@ -40,7 +41,17 @@ _loaded = False
 
 
 def _key(obj):
+    """Registries are keyed by identity; a bound method (`scipy.stats.norm.logpdf`) is a
+    new object at every attribute access, so it is keyed by its instance and function."""
+    if isinstance(obj, types.MethodType):
+        return (id(obj.__self__), id(obj.__func__))
     return id(obj)
+
+
+def _same(a, b):
+    if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
+        return a.__self__ is b.__self__ and a.__func__ is b.__func__
+    return a is b
 
 
 class Rule:
@@ -130,22 +141,30 @@ def none_aware(*primitives):
 
 def is_none_aware(obj):
     _load_templates()
-    return obj is not None and _NONE_AWARE.get(_key(obj)) is obj
+    return obj is not None and _same(_NONE_AWARE.get(_key(obj)), obj)
 
 
 def is_always_run(obj):
     _load_templates()
-    return obj is not None and _ALWAYS_RUN.get(_key(obj)) is obj
+    return obj is not None and _same(_ALWAYS_RUN.get(_key(obj)), obj)
+
+
+# Rule modules for libraries s2s does not depend on: loaded once the program has
+# imported the library (importing SciPy just for its rules would slow every first use).
+_FOR_LIBRARY = {"scipy_special": "scipy"}
+_waiting = []  # (rule module, library) not loaded yet
 
 
 def _load_templates():
     global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    package = _templates_package()
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{info.name}")
+    if not _loaded:
+        _loaded = True
+        package = _templates_package()
+        for info in pkgutil.iter_modules(package.__path__):
+            _waiting.append((f"{package.__name__}.{info.name}", _FOR_LIBRARY.get(info.name)))
+    for entry in [e for e in _waiting if e[1] is None or e[1] in sys.modules]:
+        _waiting.remove(entry)
+        importlib.import_module(entry[0])
 
 
 def _templates_package():
@@ -166,19 +185,19 @@ def _templates_package():
 def adjoint_rule(obj):
     _load_templates()
     entry = _ADJOINTS.get(_key(obj))
-    return entry[1] if entry and entry[0] is obj else None
+    return entry[1] if entry and _same(entry[0], obj) else None
 
 
 def tangent_rule(obj):
     _load_templates()
     entry = _TANGENTS.get(_key(obj))
-    return entry[1] if entry and entry[0] is obj else None
+    return entry[1] if entry and _same(entry[0], obj) else None
 
 
 def is_non_differentiable(obj):
     _load_templates()
     entry = _NON_DIFFERENTIABLE.get(_key(obj))
-    return entry is not None and entry is obj
+    return entry is not None and _same(entry, obj)
 
 
 def digest():

@@ -807,3 +807,212 @@ def unpermute(g, order, like):
     if isinstance(like, np.ndarray):
         return np.array([zeros_like(x) if v is None else v for x, v in zip(like, out)], dtype=float).reshape(like.shape)
     return out
+
+
+# ---- helpers for linear algebra, sorting and einsum
+# Rules in templates/linalg.py (and one_if_none's in templates/scipy_special.py). As
+# above, each is plain NumPy, linear in its derivative argument, and paired with its
+# transpose, so that derivative code calling it can be differentiated again.
+
+
+def tril_half_diagonal(x):
+    """The lower triangle of (each matrix in) `x` with its diagonal halved; its own transpose."""
+    return 0.5 * (np.tril(x) + np.tril(x, -1))
+
+
+def symmetrize_lower(x):
+    """The symmetric matrix that (each matrix in) `x`'s lower triangle stands for.
+
+    `np.linalg.cholesky` and `np.linalg.eigh` read only the lower triangle of their
+    argument, so the derivative of their input is `symmetrize_lower(dx)`.
+    """
+    return np.tril(x) + np.swapaxes(np.tril(x, -1), -1, -2)
+
+
+def fold_to_lower(g):
+    """Transpose of `symmetrize_lower`: `g`'s lower triangle plus its upper one reflected."""
+    return np.tril(g) + np.tril(np.swapaxes(g, -1, -2), -1)
+
+
+def as_columns(x, b):
+    """`x` as a stack of matrices: with a trailing axis of 1 if `b` is a vector (as
+    `np.linalg.solve(a, b)` reads a 1-D `b`), else as it is."""
+    return np.expand_dims(x, -1) if np.ndim(b) == 1 else x
+
+
+def from_columns(x, b):
+    """Transpose (and inverse) of `as_columns`: the trailing axis dropped again if `b` is a vector."""
+    return np.squeeze(x, -1) if np.ndim(b) == 1 else x
+
+
+def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
+    """Adjoint of `np.diagonal(a, offset, axis1, axis2)`: `g` on that diagonal of zeros shaped like `a`."""
+    out = np.zeros(np.shape(a), dtype=np.result_type(g, float))
+    matrices = np.moveaxis(out, (axis1, axis2), (-2, -1))  # a view of `out`
+    n = np.diagonal(out, offset, axis1, axis2).shape[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    matrices[..., rows, rows + offset] = g
+    return out
+
+
+def trace_grad(g, a, offset=0, axis1=0, axis2=1):
+    """Adjoint of `np.trace(a, offset, axis1, axis2)`: `g` along that diagonal of zeros shaped like `a`."""
+    return diagonal_grad(np.expand_dims(g, -1), a, offset, axis1, axis2)
+
+
+def diag_grad(g, v, k=0):
+    """Adjoint of `np.diag(v, k)`: the k-th diagonal of `g` for a vector `v`, else `g` on
+    the k-th diagonal of zeros shaped like the matrix `v`."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k).copy()
+    return diagonal_grad(g, v, k, 0, 1)
+
+
+def _sort_order(a, axis):
+    """Indices that sort `a` along `axis` (flattened for None), stably."""
+    return np.argsort(np.ravel(a) if axis is None else a, axis=-1 if axis is None else axis, kind="stable")
+
+
+def sort_take(x, a, axis=-1):
+    """`x`'s entries in the order that sorting `a` along `axis` puts `a`'s: the tangent of `np.sort`."""
+    order = _sort_order(a, axis)
+    if axis is None:
+        return np.ravel(x)[order]
+    return np.take_along_axis(np.asarray(x), order, axis=axis)
+
+
+def sort_untake(g, a, axis=-1):
+    """Transpose of `sort_take`: each entry of `g` back where `np.sort(a, axis)` took it from."""
+    order = _sort_order(a, axis)
+    out = np.zeros(np.shape(a), dtype=np.result_type(g, float))
+    if axis is None:
+        flat = np.ravel(out)
+        flat[order] = np.ravel(g)
+        return np.reshape(flat, np.shape(a))
+    np.put_along_axis(out, order, g, axis=axis)
+    return out
+
+
+def _norm_kind(x, ord, axis):
+    """'two' for 2-norms (vector 2-norm, Frobenius), 'vector' for other vector norms, 'matrix' else."""
+    if ord is None:
+        return "two"
+    matrix = (axis is None and np.ndim(x) == 2) or (axis is not None and np.ndim(axis) == 1 and len(axis) == 2)
+    if matrix:
+        return "two" if ord == "fro" else "matrix"
+    return "two" if ord == 2 else "vector"
+
+
+def norm_two_scale(x, ord=None, axis=None):
+    """1.0 if `np.linalg.norm(x, ord, axis)` is a 2-norm (vector) or Frobenius norm, else
+    0.0 for the vector norms whose gradient `norm_kink_weights` gives (ord 0, 1, inf, -inf);
+    the other norms (matrix 1/2/inf/nuclear, vector p-norms) have no rule yet."""
+    kind = _norm_kind(x, ord, axis)
+    if kind == "two":
+        return 1.0
+    if kind == "vector" and (ord in (0, 1) or ord in (np.inf, -np.inf)):
+        return 0.0
+    raise NotImplementedError(
+        f"s2s: no derivative rule for np.linalg.norm with ord={ord!r} over "
+        f"{'matrices' if kind == 'matrix' else 'vectors'}; supported: the default (2-norm / Frobenius), "
+        "'fro', and for vectors ord=0, 1, 2, inf, -inf"
+    )
+
+
+def norm_kink_weights(x, result, ord=None, axis=None, keepdims=False):
+    """d norm / d x for the piecewise linear vector norms (ord 1, inf, -inf; 0 for ord 0 and
+    the 2-norms, whose gradient the rule writes out). Ties split the gradient evenly."""
+    if norm_two_scale(x, ord, axis) == 1.0 or ord == 0:
+        return np.zeros(np.shape(x))
+    if ord == 1:
+        return np.sign(x)
+    hits = np.abs(x) == grad_reduce(result, x, axis, keepdims)
+    return np.sign(x) * hits / np.sum(hits, axis=axis, keepdims=True)
+
+
+# einsum: for subscripts s with operands x1..xn and output slot x0, the scalar
+# T = <x0, einsum(s, x1, ..., xn)> is linear in every slot; einsum_partial{j} is its
+# derivative with respect to slot j (which does not depend on x_j's values, only its
+# shape). einsum itself is einsum_partial0; the adjoint of operand k is einsum_partial{k}
+# with the output gradient in slot 0; and every partial's derivatives are partials again.
+
+_EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_specs(subscripts, shapes):
+    """The subscripts of the output and of each operand, '...' spelled out in letters."""
+    subscripts = subscripts.replace(" ", "")
+    inputs, arrow, output = subscripts.partition("->")
+    inputs = inputs.split(",")
+    if len(inputs) != len(shapes):
+        raise ValueError(f"einsum subscripts {subscripts!r} name {len(inputs)} operands, but {len(shapes)} were given")
+    fresh = [c for c in _EINSUM_LETTERS if c not in subscripts]
+    n_ellipsis = max([len(shape) - len(s) + 3 for s, shape in zip(inputs, shapes) if "..." in s] or [0])
+    ellipsis = "".join(fresh[:n_ellipsis])
+    specs = []
+    for s, shape in zip(inputs, shapes):
+        if "..." in s:
+            s = s.replace("...", ellipsis[n_ellipsis - (len(shape) - len(s) + 3):])
+        specs.append(s)
+    if not arrow:  # implicit output: the letters used once, in order, after the ellipsis
+        letters = "".join(specs)
+        output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+    return [output.replace("...", ellipsis)] + specs
+
+
+def _einsum_partial(j, subscripts, slots):
+    slots = list(slots)
+    while slots[-1] is None:  # operands not passed
+        slots.pop()
+    specs = _einsum_specs(subscripts, [np.shape(x) for x in slots[1:]])
+    target, shape = specs[j], np.shape(slots[j])
+    sizes = dict(zip(target, shape))
+    unique = "".join(dict.fromkeys(target))
+    others = [(s, np.asarray(x)) for i, (s, x) in enumerate(zip(specs, slots)) if i != j]
+    present = set("".join(s for s, _ in others))
+    kept = "".join(c for c in unique if c in present)
+    y = np.einsum(",".join(s for s, _ in others) + "->" + kept, *[x for _, x in others], optimize=len(others) > 2)
+    # a broadcast (size 1) axis of the target sums the gradient over it
+    wide = tuple(i for i, c in enumerate(kept) if sizes[c] == 1 and y.shape[i] != 1)
+    y = np.sum(y, axis=wide, keepdims=True) if wide else y
+    # letters only the target has: the derivative is constant along them
+    y = np.reshape(y, tuple(y.shape[kept.index(c)] if c in kept else 1 for c in unique))
+    if unique == target:
+        out = np.broadcast_to(y, shape).copy() if y.shape != shape else y
+    else:  # repeated letters: y goes on a diagonal of zeros
+        out = np.zeros(shape, dtype=np.result_type(y, float))
+        view = np.einsum(target + "->" + unique, out)
+        if not np.shares_memory(view, out):
+            raise RuntimeError("s2s: np.einsum returned no view of the diagonal it needs to write")
+        view[...] = y
+    return out[()] if out.ndim == 0 else out
+
+
+def einsum_partial0(subscripts, x0, x1, x2=None, x3=None, x4=None):
+    """`np.einsum(subscripts, x1, ...)`, in the shape of `x0` (see the note above)."""
+    return _einsum_partial(0, subscripts, (x0, x1, x2, x3, x4))
+
+
+def einsum_partial1(subscripts, x0, x1, x2=None, x3=None, x4=None):
+    """The adjoint of einsum's first operand, for the output gradient `x0`."""
+    return _einsum_partial(1, subscripts, (x0, x1, x2, x3, x4))
+
+
+def einsum_partial2(subscripts, x0, x1, x2=None, x3=None, x4=None):
+    """The adjoint of einsum's second operand, for the output gradient `x0`."""
+    return _einsum_partial(2, subscripts, (x0, x1, x2, x3, x4))
+
+
+def einsum_partial3(subscripts, x0, x1, x2=None, x3=None, x4=None):
+    """The adjoint of einsum's third operand, for the output gradient `x0`."""
+    return _einsum_partial(3, subscripts, (x0, x1, x2, x3, x4))
+
+
+def einsum_partial4(subscripts, x0, x1, x2=None, x3=None, x4=None):
+    """The adjoint of einsum's fourth operand, for the output gradient `x0`."""
+    return _einsum_partial(4, subscripts, (x0, x1, x2, x3, x4))
+
+
+def one_if_none(b):
+    """`b`, or 1.0 for None (an optional weight, such as logsumexp's `b`)."""
+    return 1.0 if b is None else b

@@ -20,6 +20,11 @@ from conftest import directional, leaves, random_like, vdot
 from s2s import rules
 from s2s import runtime as rt
 
+try:
+    from scipy import special
+except ImportError:  # scipy is optional: its rules are then not registered either
+    special = None
+
 # ----------------------------------------------------------------- running a rule body
 
 
@@ -123,6 +128,17 @@ def pf(rng):
 
 
 A34 = lambda rng: (rng.randn(3, 4),)  # noqa: E731
+
+
+def well_conditioned(rng, *shape):
+    """Square matrices (the last two axes) far from singular."""
+    return rng.randn(*shape, shape[-1]) + shape[-1] * np.eye(shape[-1])
+
+
+def spd(rng, *shape):
+    """Symmetric positive definite matrices (the last two axes)."""
+    a = rng.randn(*shape, shape[-1])
+    return np.matmul(a, np.swapaxes(a, -1, -2)) + shape[-1] * np.eye(shape[-1])
 
 
 def case(prim, make, active, kwargs=None, id=None, marks=()):
@@ -294,7 +310,89 @@ CASES = [
     case(rt.stack_like, lambda r: ([r.randn(3), r.randn(3)], [np.zeros(3), np.zeros(3)], 1), ("gs",)),
     case(rt.array_grad, lambda r: (r.randn(2, 2), [[1.0, 2.0], [3.0, 4.0]]), "g"),
     case(rt.array_like, lambda r: ([[pf(r), pf(r)], [pf(r), pf(r)]], [[1.0, 2.0], [3.0, 4.0]]), ("gs",)),
+    # linear algebra (templates/linalg.py); slogdet and eigh return NamedTuples and are
+    # checked in test_linalg_and_scipy.py
+    case(np.linalg.inv, lambda r: (well_conditioned(r, 3),), "a"),
+    case(np.linalg.inv, lambda r: (well_conditioned(r, 2, 3),), "a", id="inv_stack"),
+    case(np.linalg.solve, lambda r: (well_conditioned(r, 3), r.randn(3)), "ab", id="solve_vector"),
+    case(np.linalg.solve, lambda r: (well_conditioned(r, 3), r.randn(3, 2)), "ab", id="solve_matrix"),
+    case(np.linalg.solve, lambda r: (well_conditioned(r, 2, 3), r.randn(2, 3, 2)), "ab", id="solve_stack"),
+    case(np.linalg.solve, lambda r: (well_conditioned(r, 3, 3), r.randn(3)), "ab", id="solve_stack_one_vector"),
+    case(np.linalg.solve, lambda r: (well_conditioned(r, 3), r.randn(2, 3, 2)), "ab", id="solve_stack_of_b"),
+    case(np.linalg.det, lambda r: (well_conditioned(r, 3),), "a"),
+    case(np.linalg.det, lambda r: (well_conditioned(r, 2, 3),), "a", id="det_stack"),
+    case(np.linalg.cholesky, lambda r: (spd(r, 3),), "a"),
+    case(np.linalg.cholesky, lambda r: (spd(r, 2, 3),), "a", id="cholesky_stack"),
+    case(np.linalg.norm, A34, "x"),
+    case(np.linalg.norm, A34, "x", {"axis": 1, "keepdims": True}, id="norm_axis_keepdims"),
+    case(np.linalg.norm, A34, "x", {"ord": "fro"}, id="norm_fro"),
+    case(np.linalg.norm, lambda r: (r.randn(2, 3, 4),), "x", {"axis": (0, 2)}, id="norm_frobenius_axes"),
+    case(np.linalg.norm, lambda r: (away_from_zero(r, 5),), "x", {"ord": 1}, id="norm_1"),
+    case(np.linalg.norm, lambda r: (r.randn(5),), "x", {"ord": np.inf}, id="norm_inf"),
+    case(np.linalg.norm, lambda r: (r.randn(3, 4),), "x", {"ord": -np.inf, "axis": 0}, id="norm_-inf_axis"),
+    case(np.linalg.norm, lambda r: (r.randn(5),), "x", {"ord": 2}, id="norm_2"),
+    case(np.trace, A34, "a"),
+    case(np.trace, lambda r: (r.randn(3, 4, 5), 1, 0, 2), "a", id="trace_axes"),
+    case(np.diagonal, lambda r: (r.randn(3, 4, 5),), "a", {"offset": -1, "axis1": 2, "axis2": 0}, id="diagonal_axes"),
+    case(np.diag, lambda r: (r.randn(3),), "v", id="diag_build"),
+    case(np.diag, lambda r: (r.randn(3), -1), "v", id="diag_build_k"),
+    case(np.diag, lambda r: (r.randn(3, 4), 1), "v", id="diag_take"),
+    case(np.tril, A34, "m"),
+    case(np.triu, lambda r: (r.randn(2, 3, 4), -1), "m", id="triu_k"),
+    case(np.swapaxes, lambda r: (r.randn(2, 3, 4), 0, -1), "a"),
+    case(np.moveaxis, lambda r: (r.randn(2, 3, 4), (0, 1), (2, 0)), "a"),
+    case(np.sort, lambda r: (r.randn(5),), "a"),
+    case(np.sort, lambda r: (r.randn(3, 4), 0), "a", id="sort_axis0"),
+    case(np.sort, lambda r: (r.randn(3, 4),), "a", {"axis": None}, id="sort_flat"),
+    case(np.einsum, lambda r: ("ij,j->i", r.randn(3, 4), r.randn(4)), "ab", id="einsum_matvec"),
+    case(np.einsum, lambda r: ("ij,jk", r.randn(3, 4), r.randn(4, 2)), "ab", id="einsum_implicit"),
+    case(np.einsum, lambda r: ("iji->ij", r.randn(3, 2, 3)), "a", id="einsum_diagonal"),
+    case(np.einsum, lambda r: ("...ij,...jk->...ik", r.randn(2, 3, 4), r.randn(4, 2)), "ab", id="einsum_ellipsis"),
+    case(np.einsum, lambda r: ("ij,k,jk,i->", r.randn(2, 3), r.randn(4), r.randn(3, 4), r.randn(2)), "abce",
+         id="einsum_four"),
+    # the helpers that these rules call
+    case(rt.as_columns, lambda r: (r.randn(2, 3), np.zeros(3)), "x", id="as_columns_vector"),
+    case(rt.as_columns, lambda r: (r.randn(2, 3), np.zeros((2, 3))), "x", id="as_columns_matrix"),
+    case(rt.from_columns, lambda r: (r.randn(2, 3, 1), np.zeros(3)), "x"),
+    case(rt.tril_half_diagonal, lambda r: (r.randn(2, 3, 3),), "x"),
+    case(rt.symmetrize_lower, lambda r: (r.randn(2, 3, 3),), "x"),
+    case(rt.fold_to_lower, lambda r: (r.randn(2, 3, 3),), "g"),
+    case(rt.diagonal_grad, lambda r: (r.randn(4, 2), np.zeros((3, 4, 5)), 1, 2, 0), "g"),
+    case(rt.trace_grad, lambda r: (r.randn(4), np.zeros((3, 4, 5)), -1, 0, 2), "g"),
+    case(rt.diag_grad, lambda r: (r.randn(4, 4), np.zeros(3), 1), "g", id="diag_grad_vector"),
+    case(rt.diag_grad, lambda r: (r.randn(3), np.zeros((3, 4)), 1), "g", id="diag_grad_matrix"),
+    case(rt.sort_take, lambda r: (r.randn(3, 4), r.randn(3, 4), 0), "x"),
+    case(rt.sort_untake, lambda r: (r.randn(12), r.randn(3, 4), None), "g"),
+    case(rt.einsum_partial0, lambda r: ("ij,jk,k->i", np.zeros(2), r.randn(2, 3), r.randn(3, 4), r.randn(4)),
+         ("x1", "x2", "x3")),
+    case(rt.einsum_partial1, lambda r: ("ij,jk,k->i", r.randn(2), r.randn(2, 3), r.randn(3, 4), r.randn(4)),
+         ("x0", "x2", "x3")),
+    case(rt.einsum_partial2, lambda r: ("ij,jk,k->i", r.randn(2), r.randn(2, 3), r.randn(3, 4), r.randn(4)),
+         ("x0", "x1", "x3")),
+    case(rt.einsum_partial3, lambda r: ("ij,jk,k->i", r.randn(2), r.randn(2, 3), r.randn(3, 4), r.randn(4)),
+         ("x0", "x1", "x2")),
+    case(rt.einsum_partial4, lambda r: ("i,i,ij,j->", 1.0, r.randn(2), r.randn(2), r.randn(2, 3), r.randn(3)),
+         ("x0", "x1", "x2", "x3")),
+    case(rt.einsum_partial1, lambda r: ("ii->i", r.randn(3), r.randn(3, 3)), ("x0",), id="einsum_partial1_diagonal"),
 ]
+
+if special is not None:
+    CASES += [
+        case(special.logsumexp, A34, "a"),
+        case(special.logsumexp, A34, "a", {"axis": 1, "keepdims": True}, id="logsumexp_axis_keepdims"),
+        case(special.logsumexp, lambda r: (r.randn(3, 4), 0, pos(r, 4)), "ab", id="logsumexp_b"),
+        case(special.gammaln, lambda r: (pos(r, 3, 4),), "x"),
+        case(special.digamma, lambda r: (pos(r, 3, 4),), "x"),
+        case(special.polygamma, lambda r: (1, pos(r, 3, 4)), "x"),
+        case(special.expit, A34, "x"),
+        case(special.logit, lambda r: (r.uniform(0.1, 0.9, (3, 4)),), "x"),
+        case(special.erf, A34, "z"),
+        case(special.erfc, A34, "x"),
+        case(special.ndtr, A34, "x"),
+        case(special.log_ndtr, lambda r: (r.randn(3, 4) * 3.0,), "x"),
+        case(special.xlogy, lambda r: (r.randn(3, 4), pos(r, 4)), "xy"),
+        case(rt.one_if_none, lambda r: (r.randn(3),), "b"),
+    ]
 
 
 def _setup(prim, make, kwargs, mode):
@@ -403,7 +501,7 @@ def test_list_arguments_get_list_adjoints():
 
 # ----------------------------------------------------------------- the shape of the rules
 
-TEMPLATE_FILES = ("operators.py", "numpy_core.py", "math_module.py", "runtime_helpers.py")
+TEMPLATE_FILES = ("operators.py", "numpy_core.py", "math_module.py", "runtime_helpers.py", "linalg.py", "scipy_special.py")
 
 
 def all_rules():
@@ -454,8 +552,15 @@ def test_rule_calls_only_numpy_math_and_runtime(rule):
     for node in ast.walk(fn):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute):
-                assert isinstance(func.value, ast.Name) and func.value.id in ("np", "math"), ast.unparse(func)
+            if isinstance(func, ast.Attribute):  # np.log, np.linalg.solve, special.digamma (scipy)
+                root, path = func, []
+                while isinstance(root, ast.Attribute):
+                    root, path = root.value, [root.attr] + path
+                assert isinstance(root, ast.Name) and root.id in ("np", "math", "special"), ast.unparse(func)
+                obj = namespace[root.id]
+                for attr in path:
+                    obj = getattr(obj, attr)
+                assert rules.adjoint_rule(obj) or rules.is_non_differentiable(obj), ast.unparse(func)
             else:
                 obj = namespace.get(func.id, getattr(builtins, func.id, None))
                 assert obj is float or getattr(obj, "__module__", None) == "s2s.runtime", func.id

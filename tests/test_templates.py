@@ -11,6 +11,11 @@ import numpy as np
 import pytest
 from conftest import numeric_grad
 
+try:
+    import scipy.special
+except ImportError:  # scipy is a test dependency, but s2s works without it
+    scipy = None
+
 import s2s
 from s2s.runtime import (
     array_grad,
@@ -464,6 +469,170 @@ def m_hypot(x, y):
     return math.hypot(x, y)
 
 
+# ------------------------------------------------------------ linear algebra (templates/linalg.py)
+
+
+def M(n, *batch):
+    """Square matrices far from singular."""
+    return R.randn(*batch, n, n) + n * np.eye(n)
+
+
+def SPD(n, *batch):
+    """Symmetric positive definite matrices."""
+    a = R.randn(*batch, n, n)
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def linalg_inv(x):
+    return loss(np.linalg.inv(x))
+
+
+def linalg_solve(a, b):
+    return loss(np.linalg.solve(a, b))
+
+
+def linalg_det(x):
+    return np.linalg.det(x) + loss(np.linalg.det(x * 0.5))
+
+
+def linalg_slogdet(x):
+    sign, logdet = np.linalg.slogdet(x)
+    return logdet * sign + loss(np.linalg.slogdet(x * 2.0)[1])
+
+
+def cholesky(x):
+    return loss(np.linalg.cholesky(x))
+
+
+def cholesky_of_gram(a):
+    return loss(np.linalg.cholesky(a @ a.T + 3.0 * np.eye(3)))
+
+
+def eigh_values(x):
+    w, _ = np.linalg.eigh(x)
+    return loss(w)
+
+
+def eigh_vectors(x):
+    w, v = np.linalg.eigh(x)
+    return np.sum(v * v * np.arange(9.0).reshape(3, 3)) + loss(w)  # invariant to each vector's sign
+
+
+def norm_default(x):
+    return np.linalg.norm(x) + loss(np.linalg.norm(x, axis=1)) + loss(np.linalg.norm(x, axis=0, keepdims=True))
+
+
+def norm_fro(x):
+    return np.linalg.norm(x, "fro") + loss(np.linalg.norm(x[None] * 2.0, axis=(1, 2)))
+
+
+def norm_ords(x):
+    return np.linalg.norm(x, 1) + np.linalg.norm(x, np.inf) * 2.0 + np.linalg.norm(x, -np.inf) + np.linalg.norm(x, 2)
+
+
+def trace(x):
+    return np.sin(np.trace(x)) + np.trace(x, 1) ** 2
+
+
+def trace_axes(x):
+    return loss(np.trace(x, axis1=1, axis2=2))
+
+
+def diag_build(x):
+    return loss(np.diag(x) * np.arange(9.0).reshape(3, 3)) + loss(np.diag(x, -1))
+
+
+def diag_take(x):
+    return loss(np.diag(x)) + loss(np.diag(x, 1) * 2.0)
+
+
+def diagonal(x):
+    return loss(np.diagonal(x, 1, 0, 2))
+
+
+def tril_triu(x):
+    return loss(np.tril(x) + 2.0 * np.triu(x, 1))
+
+
+def swap_move(x):
+    return loss(np.swapaxes(x, 0, 2) * np.arange(4.0)[:, None, None]) + loss(np.moveaxis(x, 0, -1) * np.arange(2.0))
+
+
+def einsum_matvec(a, b):
+    return loss(np.einsum("ij,j->i", a, b))
+
+
+def einsum_chain(a, b, c):
+    return loss(np.einsum("ij,jk,kl->il", a, b, c))
+
+
+def einsum_implicit(a, b):
+    return loss(np.einsum("ij,jk", a, b))
+
+
+def einsum_diagonal(x):
+    return loss(np.einsum("ii->i", x)) + np.einsum("ii", x) ** 2
+
+
+def einsum_batch(a, b):
+    return loss(np.einsum("...ij,...jk->...ik", a, b))
+
+
+def einsum_four(a, b, c, e):
+    return loss(np.einsum("ij,j,k,k->i", a, b, c, e))
+
+
+def sort_vector(x):
+    return loss(np.sort(x) * np.arange(5.0))
+
+
+def sort_axis(x):
+    return loss(np.sort(x, axis=0) * np.arange(12.0).reshape(3, 4))
+
+
+def sort_flat(x):
+    return loss(np.sort(x, axis=None) * np.arange(12.0))
+
+
+# ------------------------------------------------------------ scipy.special (templates/scipy_special.py)
+
+
+def sp_logsumexp(x):
+    lse = scipy.special.logsumexp(x) + loss(scipy.special.logsumexp(x, axis=1))
+    return lse + loss(scipy.special.logsumexp(x, axis=0, keepdims=True))
+
+
+def sp_logsumexp_b(x, b):
+    return loss(scipy.special.logsumexp(x, axis=1, b=b))
+
+
+def sp_gamma(x):
+    return loss(scipy.special.gammaln(x)) + loss(scipy.special.digamma(x)) + loss(scipy.special.polygamma(1, x))
+
+
+def sp_logistic(x):
+    return loss(scipy.special.expit(x)) + loss(scipy.special.logit(scipy.special.expit(x) * 0.5 + 0.2))
+
+
+def sp_erf(x):
+    erfs = loss(scipy.special.erf(x)) + loss(scipy.special.erfc(x))
+    return erfs + loss(scipy.special.ndtr(x)) + loss(scipy.special.log_ndtr(x * 3.0))
+
+
+def sp_xlogy(x, y):
+    return loss(scipy.special.xlogy(x, y))
+
+
+SCIPY_CASES = [
+    (sp_logsumexp, (A(3, 4),), 0),
+    (sp_logsumexp_b, (A(3, 4), P(4)), (0, 1)),
+    (sp_gamma, (P(3, 4),), 0),
+    (sp_logistic, (A(3, 4),), 0),
+    (sp_erf, (A(3, 4),), 0),
+    (sp_xlogy, (A(3, 4), P(4)), (0, 1)),
+]
+
+
 CASES = [
     (mod_op, (np.array([[2.3, -1.7, 5.1]]), np.array([1.5, 0.7, 2.0])), (0, 1)),
     (add, (A(3, 4), A(4)), (0, 1)),
@@ -572,7 +741,40 @@ CASES = [
     (m_pow, (F(), F()), (0, 1)),
     (m_fabs, (F(),), 0),
     (m_hypot, (F(), -F()), (0, 1)),
-]
+    (linalg_inv, (M(3),), 0),
+    (linalg_inv, (M(2, 3),), 0),
+    (linalg_solve, (M(3), A(3)), (0, 1)),
+    (linalg_solve, (M(3), A(3, 2)), (0, 1)),
+    (linalg_solve, (M(2, 2), A(2, 2, 3)), (0, 1)),
+    (linalg_solve, (M(3, 3), A(3)), (0, 1)),
+    (linalg_det, (M(3),), 0),
+    (linalg_slogdet, (M(3),), 0),
+    (linalg_slogdet, (-SPD(3),), 0),
+    (cholesky, (SPD(3),), 0),
+    (cholesky, (SPD(3, 2),), 0),
+    (cholesky_of_gram, (A(3, 3),), 0),
+    (eigh_values, (SPD(3),), 0),
+    (eigh_vectors, (SPD(3),), 0),
+    (norm_default, (A(3, 4),), 0),
+    (norm_fro, (A(3, 4),), 0),
+    (norm_ords, (A(5),), 0),
+    (trace, (A(3, 4),), 0),
+    (trace_axes, (A(2, 3, 3),), 0),
+    (diag_build, (A(3),), 0),
+    (diag_take, (A(3, 4),), 0),
+    (diagonal, (A(3, 2, 4),), 0),
+    (tril_triu, (A(3, 4),), 0),
+    (swap_move, (A(2, 3, 4),), 0),
+    (einsum_matvec, (A(3, 4), A(4)), (0, 1)),
+    (einsum_chain, (A(2, 3), A(3, 4), A(4, 2)), (0, 1, 2)),
+    (einsum_implicit, (A(2, 3), A(3, 4)), (0, 1)),
+    (einsum_diagonal, (A(3, 3),), 0),
+    (einsum_batch, (A(2, 3, 4), A(4, 2)), (0, 1)),
+    (einsum_four, (A(2, 3), A(3), A(4), A(4)), (0, 1, 2, 3)),
+    (sort_vector, (A(5),), 0),
+    (sort_axis, (A(3, 4),), 0),
+    (sort_flat, (A(3, 4),), 0),
+] + (SCIPY_CASES if scipy is not None else [])
 
 
 def _ids(cases):

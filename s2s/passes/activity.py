@@ -188,7 +188,9 @@ def _kind_of(value, stmt, kinds):
         if callee in (float, abs, int) and all(k == "scalar" for k in args):
             return "scalar"
         if isinstance(callee, numpy.ufunc):
-            return _broadcast(args) or "numeric"
+            return (_broadcast(args) or "numeric") if callee.nout == 1 else None
+        if callee in _TUPLE_RESULTS:
+            return None  # a tuple of arrays: its adjoints add up with add_grad, never with +
         if str(getattr(callee, "__module__", "") or "").startswith("numpy"):
             return "numeric"
         return None
@@ -196,6 +198,11 @@ def _kind_of(value, stmt, kinds):
 
 
 _SAME_KIND = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.copy}
+# NumPy functions that return tuples (or lists) of arrays rather than one array.
+_TUPLE_RESULTS = {
+    numpy.linalg.slogdet, numpy.linalg.eigh, numpy.linalg.eig, numpy.linalg.svd, numpy.linalg.qr, numpy.linalg.lstsq,
+    numpy.histogram, numpy.meshgrid, numpy.broadcast_arrays, numpy.unique, numpy.nonzero,
+}
 
 
 def _broadcast(kinds):

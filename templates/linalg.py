@@ -1,0 +1,487 @@
+"""Linear algebra: np.linalg, traces and diagonals, einsum, sorting.
+
+Matrix functions accept stacks of matrices where NumPy does: transposes are
+`np.swapaxes(_, -1, -2)` and per-matrix scalars get two trailing axes. Inverses are
+taken with `np.linalg.inv` and `np.linalg.solve`, whose own rules are here, so every
+rule can be differentiated again.
+
+`np.linalg.cholesky` and `np.linalg.eigh` read only the lower triangle of their
+argument; their rules are the derivatives of exactly that, so the gradient of the
+input is lower triangular (`fold_to_lower`). For a symmetric perturbation `dA` this
+agrees with the symmetric gradient other libraries report. Calls that pass an option a
+rule does not handle (`upper=True`, `UPLO=`, `return_sign=`) have no matching
+parameter, which the compiler reports when it reads the call.
+"""
+import numpy as np
+
+from s2s.rules import adjoint, non_differentiable, tangent
+from s2s.runtime import (
+    as_columns,
+    diag_grad,
+    diagonal_grad,
+    einsum_partial0,
+    einsum_partial1,
+    einsum_partial2,
+    einsum_partial3,
+    einsum_partial4,
+    fold_to_lower,
+    from_columns,
+    grad_item,
+    grad_reduce,
+    norm_kink_weights,
+    norm_two_scale,
+    pack_like,
+    sort_take,
+    sort_untake,
+    symmetrize_lower,
+    trace_grad,
+    tril_half_diagonal,
+    unbroadcast,
+)
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
+
+
+# --------------------------------------------------------------- inverses and solves
+
+
+@adjoint(np.linalg.inv)
+def inv(result, a):
+    d[a] = -np.matmul(np.swapaxes(result, -1, -2), np.matmul(d[result], np.swapaxes(result, -1, -2)))
+
+
+@tangent(np.linalg.inv)
+def inv(result, a):
+    d[result] = -np.matmul(result, np.matmul(d[a], result))
+
+
+# x = solve(a, b): b's adjoint solves with a's transpose, a's is -(b's adjoint) x^T. A 1-D b
+# is one vector (also for a stack of a's): as_columns makes it a column, from_columns
+# undoes that, and unbroadcast sums over the stack where only one operand has it.
+@adjoint(np.linalg.solve)
+def solve(result, a, b):
+    gb = np.linalg.solve(np.swapaxes(a, -1, -2), as_columns(d[result], b))
+    d[a] = unbroadcast(-np.matmul(gb, np.swapaxes(as_columns(result, b), -1, -2)), a)
+    d[b] = unbroadcast(from_columns(gb, b), b)
+
+
+@tangent(np.linalg.solve)
+def solve(result, a, b):
+    d[result] = from_columns(np.linalg.solve(a, as_columns(d[b], b)), b) - from_columns(
+        np.linalg.solve(a, np.matmul(d[a], as_columns(result, b))), b
+    )
+
+
+# --------------------------------------------------------------- determinants
+
+
+@adjoint(np.linalg.det)
+def det(result, a):
+    d[a] = np.expand_dims(d[result] * result, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@tangent(np.linalg.det)
+def det(result, a):
+    d[result] = result * np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * d[a], axis=(-2, -1))
+
+
+# The result is (sign, logabsdet); the sign is piecewise constant, so only logabsdet
+# carries a derivative. `grad_item` reads a missing (None) adjoint as zero.
+@adjoint(np.linalg.slogdet)
+def slogdet(result, a):
+    d[a] = np.expand_dims(grad_item(d[result], 1, result[1]), (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@tangent(np.linalg.slogdet)
+def slogdet(result, a):
+    d[result] = pack_like(result, (None, np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * d[a], axis=(-2, -1))))
+
+
+# --------------------------------------------------------------- factorizations
+# a = L L^T (L = result) with a read from its lower triangle. With Phi the lower
+# triangle with a halved diagonal (tril_half_diagonal): dL = L Phi(L^-1 dA L^-T), and
+# for S = L^-T Phi(L^T dL) L^-1 the adjoint is fold_to_lower(S).
+
+
+@adjoint(np.linalg.cholesky)
+def cholesky(result, a):
+    linv = np.linalg.inv(result)
+    s = np.matmul(np.swapaxes(linv, -1, -2), np.matmul(tril_half_diagonal(np.matmul(np.swapaxes(result, -1, -2), d[result])), linv))
+    d[a] = fold_to_lower(s)
+
+
+@tangent(np.linalg.cholesky)
+def cholesky(result, a):
+    linv = np.linalg.inv(result)
+    d[result] = np.matmul(result, tril_half_diagonal(np.matmul(linv, np.matmul(symmetrize_lower(d[a]), np.swapaxes(linv, -1, -2)))))
+
+
+# a = V diag(w) V^T, read from its lower triangle; (w, V) = result. With Q = V^T dA V and
+# F[i, j] = 1 / (w[j] - w[i]) for distinct eigenvalues, else 0: dw = diag(Q), dV = V (F * Q).
+# Eigenvectors of repeated eigenvalues have no derivative (F's 0 there); eigenvalues do.
+@adjoint(np.linalg.eigh)
+def eigh(result, a):
+    w = result[0]
+    v = result[1]
+    eye = np.eye(np.shape(w)[-1])
+    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    inner = np.expand_dims(grad_item(d[result], 0, w), -1) * eye + f * np.matmul(np.swapaxes(v, -1, -2), grad_item(d[result], 1, v))
+    d[a] = fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2))))
+
+
+@tangent(np.linalg.eigh)
+def eigh(result, a):
+    w = result[0]
+    v = result[1]
+    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    d[result] = pack_like(
+        result,
+        (
+            np.sum(v * np.matmul(symmetrize_lower(d[a]), v), axis=-2),
+            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(d[a]), v))),
+        ),
+    )
+
+
+# --------------------------------------------------------------- norms
+# The 2-norm and the Frobenius norm: d|x| = <x, dx> / |x| (0 at x = 0, a subgradient).
+# The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
+# other norms raise when the derivative runs (norm_two_scale).
+
+
+@adjoint(np.linalg.norm)
+def norm(result, x, ord=None, axis=None, keepdims=False):
+    d[x] = grad_reduce(d[result], x, axis, keepdims) * (
+        x / grad_reduce(result + (result == 0.0), x, axis, keepdims) * norm_two_scale(x, ord, axis)
+        + norm_kink_weights(x, result, ord, axis, keepdims)
+    )
+
+
+@tangent(np.linalg.norm)
+def norm(result, x, ord=None, axis=None, keepdims=False):
+    d[result] = np.sum(
+        d[x] * (
+            x / grad_reduce(result + (result == 0.0), x, axis, keepdims) * norm_two_scale(x, ord, axis)
+            + norm_kink_weights(x, result, ord, axis, keepdims)
+        ),
+        axis=axis,
+        keepdims=keepdims,
+    )
+
+
+non_differentiable(norm_two_scale, norm_kink_weights)
+
+
+# --------------------------------------------------------------- traces, diagonals, triangles
+
+
+@adjoint(np.trace)
+def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    d[a] = trace_grad(d[result], a, offset, axis1, axis2)
+
+
+@tangent(np.trace)
+def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    d[result] = np.trace(d[a], offset, axis1, axis2)
+
+
+@adjoint(np.diagonal)
+def diagonal(result, a, offset=0, axis1=0, axis2=1):
+    d[a] = diagonal_grad(d[result], a, offset, axis1, axis2)
+
+
+@tangent(np.diagonal)
+def diagonal(result, a, offset=0, axis1=0, axis2=1):
+    d[result] = np.diagonal(d[a], offset, axis1, axis2)
+
+
+# np.diag builds a matrix from a vector and takes the diagonal of a matrix: each is the
+# other's adjoint (diag_grad handles a matrix that is not square).
+@adjoint(np.diag)
+def diag(result, v, k=0):
+    d[v] = diag_grad(d[result], v, k)
+
+
+@tangent(np.diag)
+def diag(result, v, k=0):
+    d[result] = np.diag(d[v], k)
+
+
+@adjoint(np.tril)
+def tril(result, m, k=0):
+    d[m] = np.tril(d[result], k)
+
+
+@tangent(np.tril)
+def tril(result, m, k=0):
+    d[result] = np.tril(d[m], k)
+
+
+@adjoint(np.triu)
+def triu(result, m, k=0):
+    d[m] = np.triu(d[result], k)
+
+
+@tangent(np.triu)
+def triu(result, m, k=0):
+    d[result] = np.triu(d[m], k)
+
+
+@adjoint(np.swapaxes)
+def swapaxes(result, a, axis1, axis2):
+    d[a] = np.swapaxes(d[result], axis1, axis2)
+
+
+@tangent(np.swapaxes)
+def swapaxes(result, a, axis1, axis2):
+    d[result] = np.swapaxes(d[a], axis1, axis2)
+
+
+@adjoint(np.moveaxis)
+def moveaxis(result, a, source, destination):
+    d[a] = np.moveaxis(d[result], destination, source)
+
+
+@tangent(np.moveaxis)
+def moveaxis(result, a, source, destination):
+    d[result] = np.moveaxis(d[a], source, destination)
+
+
+# --------------------------------------------------------------- sorting
+# The gradient goes back to where each sorted entry came from (ties: in stable order).
+
+
+@adjoint(np.sort)
+def sort(result, a, axis=-1, kind=None, order=None, *, stable=None):
+    d[a] = sort_untake(d[result], a, axis)
+
+
+@tangent(np.sort)
+def sort(result, a, axis=-1, kind=None, order=None, *, stable=None):
+    d[result] = sort_take(d[a], a, axis)
+
+
+@adjoint(sort_take)
+def sort_take_(result, x, a, axis=-1):
+    d[x] = sort_untake(d[result], a, axis)
+
+
+@tangent(sort_take)
+def sort_take_(result, x, a, axis=-1):
+    d[result] = sort_take(d[x], a, axis)
+
+
+@adjoint(sort_untake)
+def sort_untake_(result, g, a, axis=-1):
+    d[g] = sort_take(d[result], a, axis)
+
+
+@tangent(sort_untake)
+def sort_untake_(result, g, a, axis=-1):
+    d[result] = sort_untake(d[g], a, axis)
+
+
+# --------------------------------------------------------------- einsum
+# Subscripts with up to four operands (the interleaved form of np.einsum is not
+# supported). einsum_partial{k}(s, g, x1, ...) is the adjoint of operand k for the
+# output gradient g, and einsum_partial0 is einsum itself (see s2s/runtime.py).
+
+
+@adjoint(np.einsum)
+def einsum(result, subscripts, a, b=None, c=None, e=None, *, out=None, optimize=False, dtype=None, order="K",
+           casting="safe"):
+    d[a] = einsum_partial1(subscripts, d[result], a, b, c, e)
+    d[b] = einsum_partial2(subscripts, d[result], a, b, c, e)
+    d[c] = einsum_partial3(subscripts, d[result], a, b, c, e)
+    d[e] = einsum_partial4(subscripts, d[result], a, b, c, e)
+
+
+@tangent(np.einsum)
+def einsum(result, subscripts, a, b=None, c=None, e=None, *, out=None, optimize=False, dtype=None, order="K",
+           casting="safe"):
+    d[result] = (
+        einsum_partial0(subscripts, result, d[a], b, c, e)
+        + einsum_partial0(subscripts, result, a, d[b], c, e)
+        + einsum_partial0(subscripts, result, a, b, d[c], e)
+        + einsum_partial0(subscripts, result, a, b, c, d[e])
+    )
+
+
+# Each partial is linear in every slot but its own: its adjoint for slot i puts the
+# incoming gradient in its own slot and takes partial i; its tangent sums one term per slot.
+
+
+@adjoint(einsum_partial0)
+def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[x1] = einsum_partial1(subscripts, d[result], x1, x2, x3, x4)
+    d[x2] = einsum_partial2(subscripts, d[result], x1, x2, x3, x4)
+    d[x3] = einsum_partial3(subscripts, d[result], x1, x2, x3, x4)
+    d[x4] = einsum_partial4(subscripts, d[result], x1, x2, x3, x4)
+
+
+@tangent(einsum_partial0)
+def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[result] = (
+        einsum_partial0(subscripts, x0, d[x1], x2, x3, x4)
+        + einsum_partial0(subscripts, x0, x1, d[x2], x3, x4)
+        + einsum_partial0(subscripts, x0, x1, x2, d[x3], x4)
+        + einsum_partial0(subscripts, x0, x1, x2, x3, d[x4])
+    )
+
+
+@adjoint(einsum_partial1)
+def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[x0] = einsum_partial0(subscripts, x0, d[result], x2, x3, x4)
+    d[x2] = einsum_partial2(subscripts, x0, d[result], x2, x3, x4)
+    d[x3] = einsum_partial3(subscripts, x0, d[result], x2, x3, x4)
+    d[x4] = einsum_partial4(subscripts, x0, d[result], x2, x3, x4)
+
+
+@tangent(einsum_partial1)
+def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[result] = (
+        einsum_partial1(subscripts, d[x0], x1, x2, x3, x4)
+        + einsum_partial1(subscripts, x0, x1, d[x2], x3, x4)
+        + einsum_partial1(subscripts, x0, x1, x2, d[x3], x4)
+        + einsum_partial1(subscripts, x0, x1, x2, x3, d[x4])
+    )
+
+
+@adjoint(einsum_partial2)
+def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[x0] = einsum_partial0(subscripts, x0, x1, d[result], x3, x4)
+    d[x1] = einsum_partial1(subscripts, x0, x1, d[result], x3, x4)
+    d[x3] = einsum_partial3(subscripts, x0, x1, d[result], x3, x4)
+    d[x4] = einsum_partial4(subscripts, x0, x1, d[result], x3, x4)
+
+
+@tangent(einsum_partial2)
+def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[result] = (
+        einsum_partial2(subscripts, d[x0], x1, x2, x3, x4)
+        + einsum_partial2(subscripts, x0, d[x1], x2, x3, x4)
+        + einsum_partial2(subscripts, x0, x1, x2, d[x3], x4)
+        + einsum_partial2(subscripts, x0, x1, x2, x3, d[x4])
+    )
+
+
+@adjoint(einsum_partial3)
+def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[x0] = einsum_partial0(subscripts, x0, x1, x2, d[result], x4)
+    d[x1] = einsum_partial1(subscripts, x0, x1, x2, d[result], x4)
+    d[x2] = einsum_partial2(subscripts, x0, x1, x2, d[result], x4)
+    d[x4] = einsum_partial4(subscripts, x0, x1, x2, d[result], x4)
+
+
+@tangent(einsum_partial3)
+def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[result] = (
+        einsum_partial3(subscripts, d[x0], x1, x2, x3, x4)
+        + einsum_partial3(subscripts, x0, d[x1], x2, x3, x4)
+        + einsum_partial3(subscripts, x0, x1, d[x2], x3, x4)
+        + einsum_partial3(subscripts, x0, x1, x2, x3, d[x4])
+    )
+
+
+@adjoint(einsum_partial4)
+def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[x0] = einsum_partial0(subscripts, x0, x1, x2, x3, d[result])
+    d[x1] = einsum_partial1(subscripts, x0, x1, x2, x3, d[result])
+    d[x2] = einsum_partial2(subscripts, x0, x1, x2, x3, d[result])
+    d[x3] = einsum_partial3(subscripts, x0, x1, x2, x3, d[result])
+
+
+@tangent(einsum_partial4)
+def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
+    d[result] = (
+        einsum_partial4(subscripts, d[x0], x1, x2, x3, x4)
+        + einsum_partial4(subscripts, x0, d[x1], x2, x3, x4)
+        + einsum_partial4(subscripts, x0, x1, d[x2], x3, x4)
+        + einsum_partial4(subscripts, x0, x1, x2, d[x3], x4)
+    )
+
+
+# --------------------------------------------------------------- the helpers above, as primitives
+
+
+@adjoint(as_columns)
+def as_columns_(result, x, b):
+    d[x] = from_columns(d[result], b)
+
+
+@tangent(as_columns)
+def as_columns_(result, x, b):
+    d[result] = as_columns(d[x], b)
+
+
+@adjoint(from_columns)
+def from_columns_(result, x, b):
+    d[x] = as_columns(d[result], b)
+
+
+@tangent(from_columns)
+def from_columns_(result, x, b):
+    d[result] = from_columns(d[x], b)
+
+
+@adjoint(tril_half_diagonal)
+def tril_half_diagonal_(result, x):
+    d[x] = tril_half_diagonal(d[result])
+
+
+@tangent(tril_half_diagonal)
+def tril_half_diagonal_(result, x):
+    d[result] = tril_half_diagonal(d[x])
+
+
+@adjoint(symmetrize_lower)
+def symmetrize_lower_(result, x):
+    d[x] = fold_to_lower(d[result])
+
+
+@tangent(symmetrize_lower)
+def symmetrize_lower_(result, x):
+    d[result] = symmetrize_lower(d[x])
+
+
+@adjoint(fold_to_lower)
+def fold_to_lower_(result, g):
+    d[g] = symmetrize_lower(d[result])
+
+
+@tangent(fold_to_lower)
+def fold_to_lower_(result, g):
+    d[result] = fold_to_lower(d[g])
+
+
+@adjoint(diagonal_grad)
+def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.diagonal(d[result], offset, axis1, axis2)
+
+
+@tangent(diagonal_grad)
+def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
+    d[result] = diagonal_grad(d[g], a, offset, axis1, axis2)
+
+
+@adjoint(trace_grad)
+def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.trace(d[result], offset, axis1, axis2)
+
+
+@tangent(trace_grad)
+def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
+    d[result] = trace_grad(d[g], a, offset, axis1, axis2)
+
+
+@adjoint(diag_grad)
+def diag_grad_(result, g, v, k=0):
+    d[g] = np.diag(d[result], k)
+
+
+@tangent(diag_grad)
+def diag_grad_(result, g, v, k=0):
+    d[result] = diag_grad(d[g], v, k)
