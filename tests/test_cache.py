@@ -346,3 +346,12 @@ def test_derivatives_of_derivatives_are_cached_on_disk(cache_dir, tmp_path, rng)
     np.testing.assert_array_equal(s2s.hessian(model.quartic)(x), H)
     info = s2s.cache_info()
     assert (info.disk_hits, info.misses) == (1, 0)
+
+
+def test_key_follows_the_compiler_itself(tmp_path, monkeypatch):
+    """A fix to s2s must never be hidden by an entry an older compiler generated."""
+    func = load(tmp_path, MODEL, name="compiler_keyed_model").loss
+    base = key_fields(func)
+    assert base["compiler"] == fingerprint.compiler_digest()
+    monkeypatch.setattr(fingerprint, "compiler_digest", lambda: "another compiler")
+    assert key_fields(func)["compiler"] != base["compiler"]

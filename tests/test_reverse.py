@@ -388,3 +388,17 @@ def test_non_scalar_output_is_rejected():
 def test_bad_wrt():
     with pytest.raises(TypeError, match="no parameter named"):
         s2s.grad(helper, wrt="c")
+
+
+def reused_loop_variable(xs, ys):
+    total = 0.0
+    for v in ys:
+        total = total + 3.0 * v
+    for v in xs:  # rebinds v from values that are not differentiated
+        total = total + math.sin(v)
+    return total
+
+
+def test_a_reused_loop_variable_carries_no_stray_derivative():
+    assert s2s.grad(reused_loop_variable, wrt=1)([0.3, 0.5], [1.0, 2.0]) == [3.0, 3.0]
+    assert s2s.jvp(reused_loop_variable, wrt=1)([0.3, 0.5], [1.0, 2.0], [1.0, 1.0])[1] == pytest.approx(6.0)
