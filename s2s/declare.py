@@ -143,7 +143,7 @@ def linear(*primitives):
         fn = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
         assigned = {t.slice.id for s in fn.body if isinstance(s, ast.Assign) for t in s.targets if _is_d(t)}
         params = list(inspect.signature(template).parameters.values())
-        head = ast.unparse(ast.FunctionDef(fn.name, fn.args, [ast.Pass()], [], None, None, [])).split("\n")[0]
+        head = f"def {fn.name}({ast.unparse(fn.args)}):"
         args, keywords = [], []
         for p in params[1:]:
             value = _d(p.name) if p.name in assigned else ast.Name(p.name, ast.Load())

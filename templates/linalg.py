@@ -14,6 +14,7 @@ parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
 
+from s2s.declare import linear
 from s2s.rules import adjoint, non_differentiable, tangent
 from s2s.runtime import (
     as_columns,
@@ -178,76 +179,41 @@ non_differentiable(norm_two_scale, norm_kink_weights)
 # --------------------------------------------------------------- traces, diagonals, triangles
 
 
-@adjoint(np.trace)
+@linear(np.trace)
 def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     d[a] = trace_grad(d[result], a, offset, axis1, axis2)
 
 
-@tangent(np.trace)
-def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    d[result] = np.trace(d[a], offset, axis1, axis2)
-
-
-@adjoint(np.diagonal)
+@linear(np.diagonal)
 def diagonal(result, a, offset=0, axis1=0, axis2=1):
     d[a] = diagonal_grad(d[result], a, offset, axis1, axis2)
 
 
-@tangent(np.diagonal)
-def diagonal(result, a, offset=0, axis1=0, axis2=1):
-    d[result] = np.diagonal(d[a], offset, axis1, axis2)
-
-
 # np.diag builds a matrix from a vector and takes the diagonal of a matrix: each is the
 # other's adjoint (diag_grad handles a matrix that is not square).
-@adjoint(np.diag)
+@linear(np.diag)
 def diag(result, v, k=0):
     d[v] = diag_grad(d[result], v, k)
 
 
-@tangent(np.diag)
-def diag(result, v, k=0):
-    d[result] = np.diag(d[v], k)
-
-
-@adjoint(np.tril)
+@linear(np.tril)
 def tril(result, m, k=0):
     d[m] = np.tril(d[result], k)
 
 
-@tangent(np.tril)
-def tril(result, m, k=0):
-    d[result] = np.tril(d[m], k)
-
-
-@adjoint(np.triu)
+@linear(np.triu)
 def triu(result, m, k=0):
     d[m] = np.triu(d[result], k)
 
 
-@tangent(np.triu)
-def triu(result, m, k=0):
-    d[result] = np.triu(d[m], k)
-
-
-@adjoint(np.swapaxes)
+@linear(np.swapaxes)
 def swapaxes(result, a, axis1, axis2):
     d[a] = np.swapaxes(d[result], axis1, axis2)
 
 
-@tangent(np.swapaxes)
-def swapaxes(result, a, axis1, axis2):
-    d[result] = np.swapaxes(d[a], axis1, axis2)
-
-
-@adjoint(np.moveaxis)
+@linear(np.moveaxis)
 def moveaxis(result, a, source, destination):
     d[a] = np.moveaxis(d[result], destination, source)
-
-
-@tangent(np.moveaxis)
-def moveaxis(result, a, source, destination):
-    d[result] = np.moveaxis(d[a], source, destination)
 
 
 # --------------------------------------------------------------- sorting
@@ -264,24 +230,14 @@ def sort(result, a, axis=-1, kind=None, order=None, *, stable=None):
     d[result] = sort_take(d[a], a, axis)
 
 
-@adjoint(sort_take)
+@linear(sort_take)
 def sort_take_(result, x, a, axis=-1):
     d[x] = sort_untake(d[result], a, axis)
 
 
-@tangent(sort_take)
-def sort_take_(result, x, a, axis=-1):
-    d[result] = sort_take(d[x], a, axis)
-
-
-@adjoint(sort_untake)
+@linear(sort_untake)
 def sort_untake_(result, g, a, axis=-1):
     d[g] = sort_take(d[result], a, axis)
-
-
-@tangent(sort_untake)
-def sort_untake_(result, g, a, axis=-1):
-    d[result] = sort_untake(d[g], a, axis)
 
 
 # --------------------------------------------------------------- einsum
@@ -407,81 +363,41 @@ def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
 # --------------------------------------------------------------- the helpers above, as primitives
 
 
-@adjoint(as_columns)
+@linear(as_columns)
 def as_columns_(result, x, b):
     d[x] = from_columns(d[result], b)
 
 
-@tangent(as_columns)
-def as_columns_(result, x, b):
-    d[result] = as_columns(d[x], b)
-
-
-@adjoint(from_columns)
+@linear(from_columns)
 def from_columns_(result, x, b):
     d[x] = as_columns(d[result], b)
 
 
-@tangent(from_columns)
-def from_columns_(result, x, b):
-    d[result] = from_columns(d[x], b)
-
-
-@adjoint(tril_half_diagonal)
+@linear(tril_half_diagonal)
 def tril_half_diagonal_(result, x):
     d[x] = tril_half_diagonal(d[result])
 
 
-@tangent(tril_half_diagonal)
-def tril_half_diagonal_(result, x):
-    d[result] = tril_half_diagonal(d[x])
-
-
-@adjoint(symmetrize_lower)
+@linear(symmetrize_lower)
 def symmetrize_lower_(result, x):
     d[x] = fold_to_lower(d[result])
 
 
-@tangent(symmetrize_lower)
-def symmetrize_lower_(result, x):
-    d[result] = symmetrize_lower(d[x])
-
-
-@adjoint(fold_to_lower)
+@linear(fold_to_lower)
 def fold_to_lower_(result, g):
     d[g] = symmetrize_lower(d[result])
 
 
-@tangent(fold_to_lower)
-def fold_to_lower_(result, g):
-    d[result] = fold_to_lower(d[g])
-
-
-@adjoint(diagonal_grad)
+@linear(diagonal_grad)
 def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
     d[g] = np.diagonal(d[result], offset, axis1, axis2)
 
 
-@tangent(diagonal_grad)
-def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
-    d[result] = diagonal_grad(d[g], a, offset, axis1, axis2)
-
-
-@adjoint(trace_grad)
+@linear(trace_grad)
 def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
     d[g] = np.trace(d[result], offset, axis1, axis2)
 
 
-@tangent(trace_grad)
-def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
-    d[result] = trace_grad(d[g], a, offset, axis1, axis2)
-
-
-@adjoint(diag_grad)
+@linear(diag_grad)
 def diag_grad_(result, g, v, k=0):
     d[g] = np.diag(d[result], k)
-
-
-@tangent(diag_grad)
-def diag_grad_(result, g, v, k=0):
-    d[result] = diag_grad(d[g], v, k)

@@ -12,6 +12,7 @@ import builtins
 
 import numpy as np
 
+from s2s.declare import linear
 from s2s.rules import adjoint, tangent
 from s2s.runtime import (
     array_grad,
@@ -99,24 +100,14 @@ def clip(result, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
 # --------------------------------------------------------------- reductions
 
 
-@adjoint(np.sum)
+@linear(np.sum)
 def sum_(result, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = grad_reduce(d[result], a, axis, keepdims)
 
 
-@tangent(np.sum)
-def sum_(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[result] = np.sum(d[a], axis=axis, keepdims=keepdims)
-
-
-@adjoint(np.mean)
+@linear(np.mean)
 def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = grad_reduce(d[result], a, axis, keepdims) * (np.size(result) / np.size(a))
-
-
-@tangent(np.mean)
-def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[result] = np.mean(d[a], axis=axis, keepdims=keepdims)
 
 
 @adjoint(np.var)
@@ -179,14 +170,9 @@ def min_(result, a, axis=None, out=None, keepdims=False):
     d[result] = np.sum(d[a] * tie_weights(a, result, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
-@adjoint(np.cumsum)
+@linear(np.cumsum)
 def cumsum(result, a, axis=None, dtype=None, out=None):
     d[a] = cumsum_grad(d[result], a, axis)
-
-
-@tangent(np.cumsum)
-def cumsum(result, a, axis=None, dtype=None, out=None):
-    d[result] = np.cumsum(d[a], axis=axis)
 
 
 # --------------------------------------------------------------- products
@@ -238,14 +224,9 @@ def reshape(result, a, shape=None, order="C", *, newshape=None, copy=None):
     d[result] = np.reshape(d[a], np.shape(result), order=order)
 
 
-@adjoint(np.ravel)
+@linear(np.ravel)
 def ravel(result, a, order="C"):
     d[a] = np.reshape(d[result], np.shape(a), order=order)
-
-
-@tangent(np.ravel)
-def ravel(result, a, order="C"):
-    d[result] = np.ravel(d[a], order=order)
 
 
 @adjoint(np.expand_dims)
@@ -268,14 +249,9 @@ def squeeze(result, a, axis=None):
     d[result] = np.reshape(d[a], np.shape(result))
 
 
-@adjoint(np.transpose)
+@linear(np.transpose)
 def transpose(result, a, axes=None):
     d[a] = np.transpose(d[result], inverse_axes(axes, np.ndim(a)))
-
-
-@tangent(np.transpose)
-def transpose(result, a, axes=None):
-    d[result] = np.transpose(d[a], axes)
 
 
 @adjoint(np.broadcast_to)
@@ -288,14 +264,9 @@ def broadcast_to(result, array, shape, subok=False):
     d[result] = np.broadcast_to(d[array], np.shape(result))
 
 
-@adjoint(np.flip)
+@linear(np.flip)
 def flip(result, m, axis=None):
     d[m] = np.flip(d[result], axis)
-
-
-@tangent(np.flip)
-def flip(result, m, axis=None):
-    d[result] = np.flip(d[m], axis)
 
 
 # --------------------------------------------------------------- building arrays from lists
