@@ -137,6 +137,9 @@ class ReverseGenerator:
     # -- assignments
 
     def assignment(self, stmt):
+        target, value = stmt.targets[0], stmt.value
+        if isinstance(target, gast.Name) and isinstance(value, gast.Name) and target.id == value.id:
+            return [], []  # x = x (left by lowering jumps): binds nothing, differentiates to nothing
         if self.is_differentiated_call(stmt):
             self.call_forward(stmt)
         target = stmt.targets[0]
