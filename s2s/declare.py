@@ -145,9 +145,10 @@ def linear(*primitives):
         params = list(inspect.signature(template).parameters.values())
         head = f"def {fn.name}({ast.unparse(fn.args)}):"
         args, keywords = [], []
-        for p in params[1:]:
+        last_linear = max(i for i, p in enumerate(params) if p.name in assigned)
+        for i, p in enumerate(params[1:], 1):
             value = _d(p.name) if p.name in assigned else ast.Name(p.name, ast.Load())
-            if p.kind == p.KEYWORD_ONLY:
+            if p.kind == p.KEYWORD_ONLY or (i > last_linear and p.default is not p.empty):
                 keywords.append(ast.keyword(p.name, value))
             elif p.kind == p.VAR_POSITIONAL:
                 args.append(ast.Starred(value, ast.Load()))

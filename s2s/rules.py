@@ -271,6 +271,7 @@ def bind_arguments(rule, call, fn_source):
             result[name] = value
         elif param.default is not inspect.Parameter.empty:
             result[name] = constant(param.default)
+            anno.set(result[name], "default_argument", True)
         else:
             result[name] = gast.Constant(None, None)
     return result
@@ -343,12 +344,21 @@ def instantiate(rule, bindings, result, derivative_name, namer):
             anno.set(slot, "tangent_slot", True)
             return slot
 
+        def visit_Call(self, node):
+            # `f(x, axis=axis)` where the call left axis at its default: `f(x)` (a
+            # template's defaults are the function's own)
+            node.keywords = [k for k in node.keywords if not _left_at_default(k.value)]
+            return self.generic_visit(node)
+
         def visit_Name(self, node):
             if node.id in params and isinstance(node.ctx, gast.Load):
                 return copy.deepcopy(params[node.id])
             if node.id in renames:
                 return gast.Name(renames[node.id], node.ctx, None, None)
             return node
+
+    def _left_at_default(node):
+        return isinstance(node, gast.Name) and anno.get(params.get(node.id), "default_argument") and node.id not in renames
 
     statements = []
     for stmt in body:
