@@ -101,10 +101,9 @@ def elementwise(table, *modules, names=None, broadcasts=True):
     namespace = {_alias(m): m for m in modules}
     namespace.update(unbroadcast=runtime.unbroadcast, __builtins__=__builtins__)
     for head, partials in table.items():
-        call = ast.parse(head, mode="eval").body
-        params = [a.id for a in call.args] + [k.arg for k in call.keywords]
+        fn_name, params, arguments = _head(head)
         partials = (partials,) if isinstance(partials, str) else partials
-        name = (names or {}).get(call.func.id, call.func.id)
+        name = (names or {}).get(fn_name, fn_name)
         primitive = getattr(modules[0], name, None) if name is not None else None
         if primitive is None:
             if names is None:
@@ -112,7 +111,7 @@ def elementwise(table, *modules, names=None, broadcasts=True):
             continue
         qualify = _Qualify(set(params) | {"result"}, modules)
         factors = {p: qualify.visit(ast.parse(f, mode="eval").body) for p, f in zip(params, partials) if f is not None}
-        signature = f"def {call.func.id}(result, {ast.unparse(call)[len(call.func.id) + 1:-1]}):\n"
+        signature = f"def {fn_name}(result, {arguments}):\n"
         adjoints = []
         for p, factor in factors.items():
             value = _times(_d("result"), factor)
@@ -124,6 +123,45 @@ def elementwise(table, *modules, names=None, broadcasts=True):
         tangent_source = signature + f"    d[result] = {ast.unparse(tangent_value)}\n"
         _register_source(adjoint, primitive, adjoint_source, namespace, filename)
         _register_source(tangent, primitive, tangent_source, namespace, filename)
+
+
+def _head(head):
+    """"f(x, y=1.0, *, z=None)" -> ("f", ["x", "y", "z"], "x, y=1.0, *, z=None")."""
+    fn = ast.parse(f"def {head}: pass").body[0]
+    params = [a.arg for a in fn.args.args + fn.args.kwonlyargs]
+    return fn.name, params, ast.unparse(fn.args)
+
+
+def rearrangements(table, module):
+    """Register both rules of functions that only move, copy or drop the elements of
+    some arguments (tile, roll, split, pad): {"f(a, b, n=1)": "a"} or ("a", "b").
+
+    The adjoint sums the gradient back to where each element came from (`gather_grad`,
+    which applies f to labels), the tangent is f applied to the tangents (`move_like`).
+    """
+    filename = _caller_file()
+    namespace = {_alias(module): module, "gather_grad": runtime.gather_grad, "move_like": runtime.move_like}
+    for head, moved in table.items():
+        fn_name, params, arguments = _head(head)
+        fn = ast.parse(f"def {head}: pass").body[0]
+        positional = [a.arg for a in fn.args.args]
+        moved = (moved,) if isinstance(moved, str) else moved
+        which = [positional.index(m) if m in positional else m for m in moved]
+        which = repr(which[0]) if len(which) == 1 else repr(tuple(which))
+        args = f"({', '.join(positional)}{',' if len(positional) == 1 else ''})"
+        kwargs = "{" + ", ".join(f"{a.arg!r}: {a.arg}" for a in fn.args.kwonlyargs) + "}"
+        op = f"{_alias(module)}.{fn_name}"
+        signature = f"def {fn_name}(result, {arguments}):\n"
+        tangents = f"d[{moved[0]}]" if len(moved) == 1 else "(" + ", ".join(f"d[{m}]" for m in moved) + ")"
+        if len(moved) == 1:
+            adjoint_body = f"    d[{moved[0]}] = gather_grad(d[result], {op}, {which}, {args}, {kwargs})\n"
+        else:
+            adjoint_body = f"    grads = gather_grad(d[result], {op}, {which}, {args}, {kwargs})\n" + "".join(
+                f"    d[{m}] = grads[{i}]\n" for i, m in enumerate(moved))
+        tangent_body = f"    d[result] = move_like({op}, {which}, {tangents}, {args}, {kwargs})\n"
+        primitive = getattr(module, fn_name)
+        _register_source(adjoint, primitive, signature + adjoint_body, namespace, filename)
+        _register_source(tangent, primitive, signature + tangent_body, namespace, filename)
 
 
 def _register_source(mode, primitive, source, namespace, filename):

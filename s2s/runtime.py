@@ -171,13 +171,17 @@ def seq_len(x):
 
 
 def ones_like_output(y):
-    """The seed of reverse mode: 1.0 for a scalar output; other outputs are rejected."""
-    if np.ndim(y) != 0 or isinstance(y, (list, tuple, dict)):
+    """The seed of reverse mode: 1.0 for a real scalar output (ones for an array of one
+    element, as autograd accepts); other outputs are rejected."""
+    if np.size(y) != 1 or isinstance(y, (list, tuple, dict)):
         raise TypeError(
             f"s2s.grad needs a scalar-valued function, but it returned a value of shape {np.shape(y)}; "
             "use s2s.elementwise_grad, s2s.vjp or s2s.jacobian for non-scalar outputs"
         )
-    return 1.0
+    if np.iscomplexobj(y) or isinstance(y, (bool, np.bool_)) or getattr(y, "dtype", None) == np.bool_:
+        raise TypeError(f"s2s.grad needs a real-valued function, but it returned a {type(y).__name__}: "
+                        "differentiate its real part, or use s2s.vjp")
+    return 1.0 if np.ndim(y) == 0 else np.ones(np.shape(y))
 
 
 def match_like(g, x):
@@ -1016,3 +1020,106 @@ def einsum_partial4(subscripts, x0, x1, x2=None, x3=None, x4=None):
 def one_if_none(b):
     """`b`, or 1.0 for None (an optional weight, such as logsumexp's `b`)."""
     return 1.0 if b is None else b
+
+
+# ---- operations that only move, copy or drop elements (tile, roll, split, pad, ...)
+# Rules in templates/arrays.py. Applied to labels 1, 2, ... in place of the moved
+# arguments, such an operation shows where each element goes (0: an element that came
+# from none of them, such as pad's zeros); the adjoint sums the gradient by label.
+
+
+def _positions(which):
+    return (which,) if isinstance(which, (int, str)) else tuple(which)
+
+
+def _with_moved(args, kwargs, which, values):
+    args, kwargs = list(args), dict(kwargs)
+    for position, value in zip(_positions(which), values):
+        if isinstance(position, str):
+            kwargs[position] = value
+        else:
+            args[position] = value
+    return args, kwargs
+
+
+def _moved(args, kwargs, which):
+    return [kwargs[p] if isinstance(p, str) else args[p] for p in _positions(which)]
+
+
+def _labelled(x, start):
+    """`x` with its elements replaced by labels start, start + 1, ...; and the next label."""
+    if isinstance(x, (list, tuple)):
+        out = []
+        for item in x:
+            item, start = _labelled(item, start)
+            out.append(item)
+        return type(x)(out), start
+    n = int(np.size(x))
+    return np.arange(start, start + n).reshape(np.shape(x)), start + n
+
+
+def _flat(x, like=None):
+    """The elements of a nested list/tuple of arrays, in order (None: zeros shaped like `like`)."""
+    if isinstance(like if like is not None else x, (list, tuple)):
+        items = like if like is not None else x
+        gs = [None] * len(items) if x is None else x
+        return np.concatenate([np.zeros(0)] + [_flat(g, item) for g, item in zip(gs, items)])
+    return np.zeros(np.size(like)) if x is None else np.ravel(x)
+
+
+def _unflat(values, like, start):
+    """Values shaped like `like` from `values[start:]`; and the next position."""
+    if isinstance(like, (list, tuple)):
+        out = []
+        for item in like:
+            item, start = _unflat(values, item, start)
+            out.append(item)
+        return type(like)(out), start
+    n = int(np.size(like))
+    part = values[start:start + n]
+    return (part.reshape(np.shape(like)) if isinstance(like, np.ndarray) else part[0]), start + n
+
+
+_NOT_MOVES = ("maximum", "mean", "median", "minimum", "linear_ramp")
+
+
+def gather_grad(g, op, which, args, kwargs):
+    """Adjoint of `op(*args, **kwargs)`, an operation that only moves, copies or drops
+    the elements of its arguments at positions `which` (an index or keyword, or a tuple
+    of them): each element gets the sum of `g` wherever `op` put it."""
+    if kwargs.get("mode") in _NOT_MOVES or callable(kwargs.get("mode")):
+        raise TypeError(f"s2s: no derivative rule for np.pad with mode={kwargs['mode']!r}")
+    moved, labels, start = _moved(args, kwargs, which), [], 1
+    for x in moved:
+        label, start = _labelled(x, start)
+        labels.append(label)
+    labelled_args, labelled_kwargs = _with_moved(args, kwargs, which, labels)
+    where = op(*labelled_args, **labelled_kwargs)
+    ids = _flat(where).astype(np.intp)
+    flat_g = _flat(g, where)
+    sums = np.bincount(ids, np.real(flat_g), minlength=start)
+    if np.iscomplexobj(flat_g):
+        sums = sums + 1j * np.bincount(ids, np.imag(flat_g), minlength=start)
+    grads, position = [], 1
+    for x in moved:
+        grad, position = _unflat(sums, x, position)
+        grads.append(grad)
+    return grads[0] if isinstance(which, (int, str)) else tuple(grads)
+
+
+def _filled(t, x):
+    """The tangent `t` of `x`, a None in it (or for it) made zeros shaped like that part of `x`."""
+    if isinstance(x, (list, tuple)):
+        ts = [None] * len(x) if t is None else t
+        return type(x)(_filled(ti, xi) for ti, xi in zip(ts, x))
+    return np.zeros(np.shape(x)) if t is None else t
+
+
+def move_like(op, which, tangents, args, kwargs):
+    """`op` applied to `tangents` in place of its arguments at `which` (None: zeros);
+    the transpose of `gather_grad`."""
+    single = isinstance(which, (int, str))
+    tangents = [None] * len(_positions(which)) if tangents is None else (tangents,) if single else tangents
+    filled = [_filled(t, x) for t, x in zip(tangents, _moved(args, kwargs, which))]
+    args, kwargs = _with_moved(args, kwargs, which, filled)
+    return op(*args, **kwargs)

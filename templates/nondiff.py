@@ -36,8 +36,7 @@ non_differentiable(
 
 # constructors
 non_differentiable(
-    np.zeros, np.ones, np.empty, np.full, np.eye, np.identity, np.arange, np.linspace,
-    np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+    np.zeros, np.ones, np.empty, np.eye, np.identity, np.zeros_like, np.ones_like, np.empty_like,
 )
 
 # shapes, sizes and types

@@ -1,0 +1,136 @@
+"""The rules added for breadth, one table row each, through the compiler.
+
+Each row is a scalar function of float arrays that exercises one primitive. Every row
+is checked against central differences in reverse mode (grad), forward mode (jvp), and
+at second order: forward over reverse (hvp) and reverse over reverse (grad of a
+function that calls grad).
+"""
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+R = np.random.RandomState(7)
+
+
+def A(*shape):
+    return R.randn(*shape)
+
+
+def P(*shape):
+    """Positive values."""
+    return np.abs(R.randn(*shape)) + 0.5
+
+
+def U(*shape):
+    """Values in (-0.9, 0.9)."""
+    return R.uniform(-0.9, 0.9, shape)
+
+
+def L(y):
+    """A smooth scalar loss with a non-trivial gradient and Hessian."""
+    return np.sum(np.sin(y) * y)
+
+
+ROWS = [
+    # building and splitting arrays
+    ("hstack", lambda x, y: L(np.hstack([x, y])), (A(3), A(2))),
+    ("vstack", lambda x, y: L(np.vstack([x, y])), (A(3), A(2, 3))),
+    ("dstack", lambda x, y: L(np.dstack([x, y])), (A(2, 3), A(2, 3))),
+    ("column_stack", lambda x, y: L(np.column_stack([x, y])), (A(3), A(3, 2))),
+    ("append", lambda x, y: L(np.append(x, y)), (A(2, 2), A(3))),
+    ("append_axis", lambda x, y: L(np.append(x, y, axis=0)), (A(2, 3), A(1, 3))),
+    ("insert", lambda x, y: L(np.insert(x, 1, y)), (A(4), A(1))),
+    ("atleast_2d", lambda x: L(np.atleast_2d(x) @ np.ones((3, 2))), (A(3),)),
+    ("atleast_3d", lambda x: L(np.atleast_3d(x)), (A(2, 3),)),
+    ("split", lambda x: L(np.split(x, 2)[1] * np.split(x, 2)[0]), (A(4, 3),)),
+    ("array_split", lambda x: L(np.array_split(x, 3, axis=1)[2]), (A(2, 5),)),
+    ("hsplit", lambda x: L(np.hsplit(x, [1])[1]), (A(2, 3),)),
+    ("vsplit", lambda x: L(np.vsplit(x, 2)[0]), (A(4, 3),)),
+    ("dsplit", lambda x: L(np.dsplit(x, 2)[1]), (A(2, 3, 4),)),
+    ("take", lambda x: L(np.take(x, [0, 2, 2], axis=1)), (A(2, 3),)),
+    ("take_along_axis", lambda x: L(np.take_along_axis(x, np.array([[1, 0], [2, 2]]), 1)), (A(2, 3),)),
+    ("compress", lambda x: L(np.compress([True, False, True], x, axis=0)), (A(3, 2),)),
+    ("extract", lambda x: L(np.extract(x > 0.0, x)), (A(3, 2),)),
+    ("delete", lambda x: L(np.delete(x, 1, axis=0)), (A(3, 2),)),
+    ("select", lambda x, y: L(np.select([x > 0.0, y > 0.0], [x, y * x], 0.5)), (A(4), A(4))),
+    ("select_default", lambda x, y: L(np.select([x > 0.0], [y], x)), (A(4), A(4))),
+    ("choose", lambda x, y: L(np.choose([0, 1, 1], [x, y])), (A(3), A(3))),
+    ("copy", lambda x: L(np.copy(x) * x), (A(3),)),
+    ("repeat", lambda x: L(np.repeat(x, [1, 2, 0], axis=0)), (A(3, 2),)),
+    ("repeat_flat", lambda x: L(np.repeat(x, 2)), (A(2, 2),)),
+    ("tile", lambda x: L(np.tile(x, (2, 3))), (A(3),)),
+    ("resize", lambda x: L(np.resize(x, (3, 3))), (A(2, 2),)),
+    ("full", lambda x: L(np.full((2, 3), x)), (0.7,)),
+    ("full_like", lambda x, y: L(np.full_like(y, x) * y), (0.7, A(3))),
+    ("pad", lambda x: L(np.pad(x, ((1, 0), (2, 1)))), (A(2, 3),)),
+    ("pad_reflect", lambda x: L(np.pad(x, 2, mode="reflect")), (A(4),)),
+    ("diagflat", lambda x: L(np.diagflat(x, 1)), (A(3),)),
+    ("roll", lambda x: L(np.roll(x, 2) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("roll_axis", lambda x: L(np.roll(x, -1, axis=1) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("rollaxis", lambda x: L(np.rollaxis(x, 2) @ np.ones((3, 2))), (A(2, 3, 4),)),
+    ("rot90", lambda x: L(np.rot90(x) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
+    ("fliplr", lambda x: L(np.fliplr(x) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("flipud", lambda x: L(np.flipud(x) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("linspace", lambda x, y: L(np.linspace(x, y, 5)), (0.3, A(2))),
+    ("linspace_open", lambda x, y: L(np.linspace(x, y, 4, endpoint=False)), (A(2), 0.9)),
+    ("arange", lambda x: L(np.arange(x, x + 3.0)), (0.4,)),
+    ("arange_step", lambda x: L(np.arange(0.5, 3.0, x)), (0.8,)),
+    # elementwise
+    ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
+    ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
+    ("logaddexp2", lambda x, y: L(np.logaddexp2(x, y)), (A(3), A(2, 1))),
+    ("deg2rad", lambda x: L(np.deg2rad(x) + np.radians(x)), (A(3),)),
+    ("rad2deg", lambda x: L(np.rad2deg(x) * np.degrees(x) * 1e-3), (A(3),)),
+]
+
+
+def _float_args(args):
+    return tuple(i for i, a in enumerate(args) if isinstance(a, float) or np.asarray(a).dtype.kind == "f")
+
+
+def _rows():
+    return [pytest.param(f, args, id=name) for name, f, args in ROWS]
+
+
+@pytest.mark.parametrize("f, args", _rows())
+def test_grad(f, args):
+    wrt = _float_args(args)
+    got = s2s.grad(f, wrt=wrt)(*args)
+    for i, g in zip(wrt, got):
+        np.testing.assert_allclose(g, numeric_grad(f, args, wrt=i), rtol=1e-5, atol=1e-7, err_msg=f"argument {i}")
+
+
+@pytest.mark.parametrize("f, args", _rows())
+def test_jvp(f, args):
+    rng = np.random.RandomState(1)
+    for i in _float_args(args):
+        t = float(rng.randn()) if isinstance(args[i], float) else rng.randn(*np.shape(args[i]))
+        value, jv = s2s.jvp(f, wrt=i)(*args, t)
+        np.testing.assert_allclose(value, f(*args), rtol=1e-12)
+        eps = 1e-6
+        plus, minus = list(args), list(args)
+        plus[i], minus[i] = args[i] + eps * t, args[i] - eps * t
+        np.testing.assert_allclose(jv, (f(*plus) - f(*minus)) / (2 * eps), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f, args", _rows())
+def test_second_order(f, args):
+    """hvp (forward over reverse) and grad of grad (reverse over reverse) against central
+    differences of the first derivative."""
+    i = _float_args(args)[0]
+    rng = np.random.RandomState(2)
+    v = float(rng.randn()) if isinstance(args[i], float) else rng.randn(*np.shape(args[i]))
+    df = s2s.grad(f, wrt=i)
+
+    if len(args) == 1:
+        def grad_dot_v(x):
+            return np.sum(df(x) * v)
+    else:
+        def grad_dot_v(x, y):
+            return np.sum(df(x, y) * v)
+
+    want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
+    np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(s2s.grad(grad_dot_v, wrt=i)(*args), want, rtol=1e-4, atol=1e-6)
