@@ -46,7 +46,7 @@ def zeros_like(x):
     layers never allocates zeros for all of them (`grad_item` and `match_like` turn a
     None back into real zeros where one is needed).
     """
-    if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
+    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None:
         return None
     if isinstance(x, np.ndarray):
         return np.zeros_like(x) if x.dtype.kind in "fc" else np.zeros(x.shape)
@@ -1032,14 +1032,15 @@ def _positions(which):
     return (which,) if isinstance(which, (int, str)) else tuple(which)
 
 
-def _with_moved(args, kwargs, which, values):
+def _apply_moved(op, args, kwargs, which, values):
+    """`op(*args, **kwargs)` with `values` in place of the arguments at `which`."""
     args, kwargs = list(args), dict(kwargs)
     for position, value in zip(_positions(which), values):
         if isinstance(position, str):
             kwargs[position] = value
         else:
             args[position] = value
-    return args, kwargs
+    return op(*args, **kwargs)
 
 
 def _moved(args, kwargs, which):
@@ -1048,6 +1049,8 @@ def _moved(args, kwargs, which):
 
 def _labelled(x, start):
     """`x` with its elements replaced by labels start, start + 1, ...; and the next label."""
+    if isinstance(x, (slice, str, type(None))):  # np.r_'s ranges and directives
+        return x, start
     if isinstance(x, (list, tuple)):
         out = []
         for item in x:
@@ -1075,6 +1078,8 @@ def _unflat(values, like, start):
             item, start = _unflat(values, item, start)
             out.append(item)
         return type(like)(out), start
+    if isinstance(like, (slice, str, type(None))):
+        return None, start
     n = int(np.size(like))
     part = values[start:start + n]
     return (part.reshape(np.shape(like)) if isinstance(like, np.ndarray) else part[0]), start + n
@@ -1083,25 +1088,32 @@ def _unflat(values, like, start):
 _NOT_MOVES = ("maximum", "mean", "median", "minimum", "linear_ramp")
 
 
+def _where_moved(op, which, args, kwargs, start):
+    """`op` applied to labels start, start + 1, ... in place of the moved arguments; and the next label."""
+    labels = []
+    for x in _moved(args, kwargs, which):
+        label, start = _labelled(x, start)
+        labels.append(label)
+    return _flat(_apply_moved(op, args, kwargs, which, labels)), start
+
+
 def gather_grad(g, op, which, args, kwargs):
     """Adjoint of `op(*args, **kwargs)`, an operation that only moves, copies or drops
     the elements of its arguments at positions `which` (an index or keyword, or a tuple
-    of them): each element gets the sum of `g` wherever `op` put it."""
+    of them): each element gets the sum of `g` wherever `op` put it. `op` runs on two
+    sets of labels: an element that is the same in both is a constant `op` made (pad's
+    zeros, np.r_'s ranges), not a moved one."""
     if kwargs.get("mode") in _NOT_MOVES or callable(kwargs.get("mode")):
         raise TypeError(f"s2s: no derivative rule for np.pad with mode={kwargs['mode']!r}")
-    moved, labels, start = _moved(args, kwargs, which), [], 1
-    for x in moved:
-        label, start = _labelled(x, start)
-        labels.append(label)
-    labelled_args, labelled_kwargs = _with_moved(args, kwargs, which, labels)
-    where = op(*labelled_args, **labelled_kwargs)
-    ids = _flat(where).astype(np.intp)
-    flat_g = _flat(g, where)
-    sums = np.bincount(ids, np.real(flat_g), minlength=start)
+    first, end = _where_moved(op, which, args, kwargs, 1)
+    second, _ = _where_moved(op, which, args, kwargs, end)
+    ids = np.where(second - first == end - 1, first, 0).astype(np.intp)
+    flat_g = _flat(g, op(*args, **kwargs))
+    sums = np.bincount(ids, np.real(flat_g), minlength=end)
     if np.iscomplexobj(flat_g):
-        sums = sums + 1j * np.bincount(ids, np.imag(flat_g), minlength=start)
+        sums = sums + 1j * np.bincount(ids, np.imag(flat_g), minlength=end)
     grads, position = [], 1
-    for x in moved:
+    for x in _moved(args, kwargs, which):
         grad, position = _unflat(sums, x, position)
         grads.append(grad)
     return grads[0] if isinstance(which, (int, str)) else tuple(grads)
@@ -1109,17 +1121,26 @@ def gather_grad(g, op, which, args, kwargs):
 
 def _filled(t, x):
     """The tangent `t` of `x`, a None in it (or for it) made zeros shaped like that part of `x`."""
+    if isinstance(x, (slice, str, type(None))):
+        return x
     if isinstance(x, (list, tuple)):
         ts = [None] * len(x) if t is None else t
         return type(x)(_filled(ti, xi) for ti, xi in zip(ts, x))
     return np.zeros(np.shape(x)) if t is None else t
 
 
+def _difference(a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_difference(p, q) for p, q in zip(a, b))
+    return a - b
+
+
 def move_like(op, which, tangents, args, kwargs):
-    """`op` applied to `tangents` in place of its arguments at `which` (None: zeros);
-    the transpose of `gather_grad`."""
+    """`op` applied to `tangents` in place of its arguments at `which` (None: zeros),
+    less the constants `op` makes (np.r_'s ranges): the transpose of `gather_grad`."""
     single = isinstance(which, (int, str))
     tangents = [None] * len(_positions(which)) if tangents is None else (tangents,) if single else tangents
-    filled = [_filled(t, x) for t, x in zip(tangents, _moved(args, kwargs, which))]
-    args, kwargs = _with_moved(args, kwargs, which, filled)
-    return op(*args, **kwargs)
+    moved = _moved(args, kwargs, which)
+    filled = [_filled(t, x) for t, x in zip(tangents, moved)]
+    zeros = [_filled(None, x) for x in moved]
+    return _difference(_apply_moved(op, args, kwargs, which, filled), _apply_moved(op, args, kwargs, which, zeros))

@@ -75,6 +75,27 @@ def move_like_(result, op, which, tangents, args, kwargs):
 none_aware(gather_grad, move_like)
 
 
+# np.r_[a, b] and np.c_[a, b] (see s2s/passes/numpy_forms.py)
+@adjoint(np.r_.__getitem__)
+def r_(result, key):
+    d[key] = gather_grad(d[result], np.r_.__getitem__, 0, (key,), {})
+
+
+@tangent(np.r_.__getitem__)
+def r_(result, key):
+    d[result] = move_like(np.r_.__getitem__, 0, d[key], (key,), {})
+
+
+@adjoint(np.c_.__getitem__)
+def c_(result, key):
+    d[key] = gather_grad(d[result], np.c_.__getitem__, 0, (key,), {})
+
+
+@tangent(np.c_.__getitem__)
+def c_(result, key):
+    d[result] = move_like(np.c_.__getitem__, 0, d[key], (key,), {})
+
+
 # --------------------------------------------------------------- ranges
 # linspace(start, stop, num) = start + (stop - start) * t, t = 0 ... 1 along axis 0.
 

@@ -124,9 +124,10 @@ def var(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     )
 
 
+# At a constant `a` (one element), result == 0 and so is a - mean: the derivative is 0.
 @adjoint(np.std)
 def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    d[a] = grad_reduce(d[result] / result, a, axis, keepdims) * (
+    d[a] = grad_reduce(d[result] / (result + (result == 0)), a, axis, keepdims) * (
         (a - np.mean(a, axis=axis, keepdims=True)) / (np.size(a) / np.size(result) - ddof)
     )
 
@@ -134,7 +135,7 @@ def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @tangent(np.std)
 def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     d[result] = np.sum(d[a] * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims) / (
-        result * (np.size(a) / np.size(result) - ddof)
+        (result + (result == 0)) * (np.size(a) / np.size(result) - ddof)
     )
 
 

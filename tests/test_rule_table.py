@@ -77,6 +77,12 @@ ROWS = [
     ("linspace_open", lambda x, y: L(np.linspace(x, y, 4, endpoint=False)), (A(2), 0.9)),
     ("arange", lambda x: L(np.arange(x, x + 3.0)), (0.4,)),
     ("arange_step", lambda x: L(np.arange(0.5, 3.0, x)), (0.8,)),
+    ("r_", lambda x, y: L(np.r_[x, 0.5, y, 0:2]), (A(3), A(2))),
+    ("c_", lambda x, y: L(np.c_[x, y]), (A(3), A(3, 2))),
+    ("einsum_sublist", lambda x: L(np.einsum(x, [0, 1], [1, 0]) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
+    ("einsum_sublist_two", lambda x, y: L(np.einsum(x, [0, 1], y, [1, 2], [0, 2])), (A(2, 3), A(3, 2))),
+    ("einsum_three", lambda x, y: L(np.einsum("ij,jk,kl->il", x, y, x.T)), (A(2, 3), A(3, 3))),
+    ("std_one_element", lambda x: np.std(x) + np.var(x) + L(x), (A(1),)),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
@@ -134,3 +140,26 @@ def test_second_order(f, args):
     want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
     np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(s2s.grad(grad_dot_v, wrt=i)(*args), want, rtol=1e-4, atol=1e-6)
+
+
+def complex_valued(x):
+    return x * 1j
+
+
+def test_grad_of_a_complex_or_boolean_output_is_a_type_error():
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(complex_valued)(0.5)
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(lambda x: x > 0.0)(0.5)
+
+
+def test_grad_of_an_output_of_size_one():
+    x = A(3)
+    got = s2s.grad(lambda x: np.sum(np.sin(x), keepdims=True)[None])(x)
+    np.testing.assert_allclose(got, np.cos(x))
+
+
+def test_masked_arrays_are_refused():
+    x = np.ma.masked_array([0.1, 0.2, 0.3], mask=[0, 1, 0])
+    with pytest.raises(TypeError, match="masked"):
+        s2s.grad(lambda v: np.sum(np.sin(v)))(x)
