@@ -26,7 +26,10 @@ def _shape(x):
 
 
 def unbroadcast(g, like):
-    """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting."""
+    """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting (and the
+    real part for a real `like`: the gradient of a real argument is real)."""
+    if np.iscomplexobj(g) and not np.iscomplexobj(like):
+        g = np.real(g)
     shape = _shape(like)
     gshape = _shape(g)
     if gshape == shape:
@@ -201,6 +204,8 @@ def match_like(g, x):
         if isinstance(g, float):  # np.float64 too: the common case, kept cheap
             return float(g)
         return float(g) if np.ndim(g) == 0 and not np.iscomplexobj(g) else g
+    if isinstance(x, complex):
+        return complex(g)
     return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
 
 
@@ -1144,3 +1149,8 @@ def move_like(op, which, tangents, args, kwargs):
     filled = [_filled(t, x) for t, x in zip(tangents, moved)]
     zeros = [_filled(None, x) for x in moved]
     return _difference(_apply_moved(op, args, kwargs, which, filled), _apply_moved(op, args, kwargs, which, zeros))
+
+
+def match_complex(x, g):
+    """`g`, or its real part where `x` is real: the gradient of a real argument is real."""
+    return g if np.iscomplexobj(x) else np.real(g)

@@ -114,16 +114,6 @@ def matmul(result, x, y):
     d[result] = np.matmul(d[x], y) + np.matmul(x, d[y])
 
 
-@adjoint(builtins.abs, np.abs, np.absolute)
-def absolute(result, x):
-    d[x] = d[result] * np.sign(x)
-
-
-@tangent(builtins.abs, np.abs, np.absolute)
-def absolute(result, x):
-    d[result] = d[x] * np.sign(x)
-
-
 @adjoint(operator.mod, np.mod, np.remainder)
 def mod(result, x, y):
     d[x] = unbroadcast(d[result], x)

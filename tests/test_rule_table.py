@@ -5,6 +5,8 @@ is checked against central differences in reverse mode (grad), forward mode (jvp
 at second order: forward over reverse (hvp) and reverse over reverse (grad of a
 function that calls grad).
 """
+import autograd
+import autograd.numpy as anp
 import numpy as np
 import pytest
 from conftest import numeric_grad
@@ -89,6 +91,12 @@ ROWS = [
     ("logaddexp2", lambda x, y: L(np.logaddexp2(x, y)), (A(3), A(2, 1))),
     ("deg2rad", lambda x: L(np.deg2rad(x) + np.radians(x)), (A(3),)),
     ("rad2deg", lambda x: L(np.rad2deg(x) * np.degrees(x) * 1e-3), (A(3),)),
+    # complex intermediates of real arguments
+    ("real_imag", lambda x: L(np.real(x * (1.0 + 2.0j)) + np.imag(np.exp(1j * x))), (A(3),)),
+    ("conj_abs", lambda x: L(np.abs(np.conj(x * (1.0 + 2.0j)) + 0.5)), (A(3),)),
+    ("angle", lambda x: L(np.angle(x + 2.0j) + np.angle(x * x + 1j * x)), (A(3),)),
+    ("real_if_close", lambda x: L(np.real_if_close(x + 0j)), (A(3),)),
+    ("real_imag_attributes", lambda x: L((x * (1.0 + 1.0j)).real * (x * 2.0j).imag), (A(3),)),
 ]
 
 
@@ -163,3 +171,19 @@ def test_masked_arrays_are_refused():
     x = np.ma.masked_array([0.1, 0.2, 0.3], mask=[0, 1, 0])
     with pytest.raises(TypeError, match="masked"):
         s2s.grad(lambda v: np.sum(np.sin(v)))(x)
+
+
+# Complex arguments: autograd's convention, with autograd as the oracle.
+COMPLEX = [
+    ("abs_squared", lambda z: np.abs(z) ** 2, lambda z: anp.abs(z) ** 2),
+    ("real_of_square", lambda z: np.real(z * z), lambda z: anp.real(z * z)),
+    ("imag_of_exp", lambda z: np.imag(np.exp(z)), lambda z: anp.imag(anp.exp(z))),
+    ("angle", lambda z: np.angle(z), lambda z: anp.angle(z)),
+    ("conj_product", lambda z: np.real(np.conj(z) * np.sin(z)), lambda z: anp.real(anp.conj(z) * anp.sin(z))),
+]
+
+
+@pytest.mark.parametrize("f, f_autograd", [pytest.param(f, g, id=name) for name, f, g in COMPLEX])
+def test_complex_arguments_follow_autograd(f, f_autograd):
+    z = 0.7 - 1.3j
+    np.testing.assert_allclose(s2s.grad(f)(z), autograd.grad(f_autograd)(z), rtol=1e-10)
