@@ -1154,3 +1154,27 @@ def move_like(op, which, tangents, args, kwargs):
 def match_complex(x, g):
     """`g`, or its real part where `x` is real: the gradient of a real argument is real."""
     return g if np.iscomplexobj(x) else np.real(g)
+
+
+def diff_grad(g, n=1, axis=-1):
+    """Adjoint of `np.diff(a, n, axis)`: the transposed difference, n times."""
+    for _ in range(n):
+        g = -np.diff(g, axis=axis, prepend=0.0, append=0.0)
+    return g
+
+
+def kron_shapes(a, b):
+    """(a's shape, b's shape, both padded to one length, and the result's shape with
+    their axes interleaved): np.kron's result, reshaped to that, has a and b's axes apart."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (n - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (n - np.ndim(b)) + np.shape(b)
+    return sa, sb, tuple(x for pair in zip(sa, sb) for x in pair)
+
+
+def kron_subscripts(a, b, which):
+    """einsum subscripts taking np.kron's interleaved gradient to the gradient of a (which=0) or b."""
+    n = max(np.ndim(a), np.ndim(b))
+    letters = _EINSUM_LETTERS[:2 * n]
+    own, other = letters[which::2], letters[1 - which::2]
+    return f"{letters},{other}->{own}"

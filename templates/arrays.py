@@ -9,8 +9,17 @@ linspace) are written out.
 import numpy as np
 
 from s2s.declare import linear, rearrangements
-from s2s.rules import adjoint, none_aware, tangent
-from s2s.runtime import gather_grad, move_like, unbroadcast
+from s2s.rules import adjoint, non_differentiable, none_aware, tangent
+from s2s.runtime import (
+    diff_grad,
+    gather_grad,
+    kron_shapes,
+    kron_subscripts,
+    move_like,
+    tensordot_grad_left,
+    tensordot_grad_right,
+    unbroadcast,
+)
 
 # ruff: noqa: F821 - `d` is template syntax
 # ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
@@ -124,3 +133,75 @@ def arange(result, start, stop=None, step=None, dtype=None):
 @tangent(np.arange)
 def arange(result, start, stop=None, step=None, dtype=None):
     d[result] = d[start] * (stop is not None) + d[step] * np.arange(np.size(result))
+
+
+# --------------------------------------------------------------- partition, differences, products
+
+
+@adjoint(np.partition)
+def partition(result, a, kth, axis=-1):
+    d[a] = gather_grad(d[result], np.take_along_axis, 0, (a, np.argpartition(a, kth, axis=axis), axis), {})
+
+
+@tangent(np.partition)
+def partition(result, a, kth, axis=-1):
+    d[result] = move_like(np.take_along_axis, 0, d[a], (a, np.argpartition(a, kth, axis=axis), axis), {})
+
+
+@linear(np.diff)
+def diff(result, a, n=1, axis=-1):
+    d[a] = diff_grad(d[result], n, axis)
+
+
+@linear(diff_grad)
+def diff_grad_(result, g, n=1, axis=-1):
+    d[g] = np.diff(d[result], n, axis)
+
+
+# kron(a, b) reshaped to interleaved axes (i, k, j, l) is a[i, j] b[k, l]
+@adjoint(np.kron)
+def kron(result, a, b):
+    g = np.reshape(d[result], kron_shapes(a, b)[2])
+    d[a] = np.reshape(np.einsum(kron_subscripts(a, b, 0), g, np.reshape(b, kron_shapes(a, b)[1])), np.shape(a))
+    d[b] = np.reshape(np.einsum(kron_subscripts(a, b, 1), g, np.reshape(a, kron_shapes(a, b)[0])), np.shape(b))
+
+
+@tangent(np.kron)
+def kron(result, a, b):
+    d[result] = np.kron(d[a], b) + np.kron(a, d[b])
+
+
+@adjoint(np.inner)
+def inner(result, a, b):
+    d[a] = tensordot_grad_left(d[result], a, b, ([-1], [-1]))
+    d[b] = tensordot_grad_right(d[result], a, b, ([-1], [-1]))
+
+
+@tangent(np.inner)
+def inner(result, a, b):
+    d[result] = np.inner(d[a], b) + np.inner(a, d[b])
+
+
+# <cross(a, b), g> = <a, cross(b, g)> = <b, cross(g, a)>
+@adjoint(np.cross)
+def cross(result, a, b):
+    d[a] = unbroadcast(np.cross(b, d[result]), a)
+    d[b] = unbroadcast(np.cross(d[result], a), b)
+
+
+@tangent(np.cross)
+def cross(result, a, b):
+    d[result] = np.cross(d[a], b) + np.cross(a, d[b])
+
+
+non_differentiable(kron_shapes, kron_subscripts, np.argpartition)
+
+
+# --------------------------------------------------------------- casts
+# To an integer or boolean type: piecewise constant. To a float type: the identity.
+non_differentiable(np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.bool_)
+
+
+@linear(np.float64, np.float32, np.float16)
+def to_float(result, x):
+    d[x] = d[result]

@@ -57,6 +57,8 @@ elementwise(
         "fabs(x)": "sign(x)",
         "deg2rad(x)": "pi / 180.0",
         "rad2deg(x)": "180.0 / pi",
+        # 1 where x is finite, 0 where nan_to_num replaced it
+        "nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None)": "isfinite(x)",
         # (cos(pi x) - sinc(x)) / x, which tends to 0 at x = 0
         "sinc(x)": "(cos(pi * x) - result) / (x + (x == 0))",
     },
