@@ -1178,3 +1178,64 @@ def kron_subscripts(a, b, which):
     letters = _EINSUM_LETTERS[:2 * n]
     own, other = letters[which::2], letters[1 - which::2]
     return f"{letters},{other}->{own}"
+
+
+# ---- the discrete Fourier transform (rules in templates/fft.py)
+
+
+def fit_like(y, like):
+    """`y` cut or padded with zeros to the shape of `like`, axis by axis: the transpose of
+    the cutting or padding the fft functions do for `n` and `s`."""
+    for axis, n in enumerate(np.shape(like)):
+        y = _fit_axis(y, n, axis)
+    return y
+
+
+def _fit_axis(y, n, axis):
+    axis = axis % np.ndim(y)
+    m = np.shape(y)[axis]
+    if m >= n:
+        return y[(slice(None),) * axis + (slice(0, n),)]
+    return np.pad(y, [(0, n - m if i == axis else 0) for i in range(np.ndim(y))])
+
+
+def fft_axes(a, s=None, axes=None):
+    """The axes an n-dimensional fft transforms (its `axes`, or the last len(s), or all)."""
+    if axes is not None:
+        return tuple(axes)
+    return tuple(range(np.ndim(a) - (np.ndim(a) if s is None else len(s)), np.ndim(a)))
+
+
+def rfft_grad(g, a, n=None, axis=-1, norm=None):
+    """Adjoint of `np.fft.rfft(a, n, axis, norm)` (a real): the half spectrum padded to
+    n points, transformed, cut to a's length along axis, and its real part."""
+    n = np.shape(a)[axis] if n is None else n
+    return np.real(_fit_axis(np.fft.fft(_fit_axis(g, n, axis), None, axis, norm), np.shape(a)[axis], axis))
+
+
+def irfft_grad(g, a, n=None, axis=-1, norm=None):
+    """Adjoint of `np.fft.irfft(a, n, axis, norm)`: the inverse transform's first points,
+    doubled where irfft counts a coefficient twice (all but the zero and Nyquist ones)."""
+    m = np.shape(a)[axis]
+    n = 2 * (m - 1) if n is None else n
+    twice = np.full(n // 2 + 1, 2.0)
+    twice[0] = 1.0
+    if n % 2 == 0:
+        twice[-1] = 1.0
+    twice = np.reshape(twice, (-1,) + (1,) * (np.ndim(g) - 1 - axis % np.ndim(g)))
+    half = _fit_axis(np.fft.ifft(g, None, axis, norm), n // 2 + 1, axis) * twice
+    return match_complex(a, _fit_axis(half, m, axis))
+
+
+def rfftn_grad(g, a, s=None, axes=None, norm=None):
+    """Adjoint of `np.fft.rfftn`: rfft along the last axis, fft along the others, transposed."""
+    axes = fft_axes(a, s, axes)
+    n = None if s is None else s[-1]
+    return fit_like(rfft_grad(np.fft.fftn(g, None, axes[:-1], norm), a, n, axes[-1], norm), a)
+
+
+def irfftn_grad(g, a, s=None, axes=None, norm=None):
+    """Adjoint of `np.fft.irfftn`: ifft along all axes but the last, then irfft, transposed."""
+    axes = fft_axes(a, s, axes)
+    n = None if s is None else s[-1]
+    return match_complex(a, fit_like(np.fft.ifftn(irfft_grad(g, a, n, axes[-1], norm), None, axes[:-1], norm), a))
