@@ -921,11 +921,18 @@ def norm_two_scale(x, ord=None, axis=None):
         return 1.0
     if kind == "vector" and (ord in (0, 1) or ord in (np.inf, -np.inf)):
         return 0.0
+    if kind == "vector" and isinstance(ord, (int, float, np.number)):
+        return 1.0  # a p-norm, smooth like the 2-norm (norm_power)
     raise NotImplementedError(
         f"s2s: no derivative rule for np.linalg.norm with ord={ord!r} over "
         f"{'matrices' if kind == 'matrix' else 'vectors'}; supported: the default (2-norm / Frobenius), "
         "'fro', and for vectors ord=0, 1, 2, inf, -inf"
     )
+
+
+def norm_power(x, ord=None, axis=None):
+    """p of a smooth p-norm (2 for the 2-norm and Frobenius norm): d|x|_p = x |x|^(p-2) / |x|_p^(p-1)."""
+    return 2.0 if _norm_kind(x, ord, axis) == "two" else float(ord)
 
 
 def norm_kink_weights(x, result, ord=None, axis=None, keepdims=False):
@@ -1239,3 +1246,16 @@ def irfftn_grad(g, a, s=None, axes=None, norm=None):
     axes = fft_axes(a, s, axes)
     n = None if s is None else s[-1]
     return match_complex(a, fit_like(np.fft.ifftn(irfft_grad(g, a, n, axes[-1], norm), None, axes[:-1], norm), a))
+
+
+# ---- singular values and vectors (rules in templates/linalg.py)
+
+
+def reduced_svd_only(a, full_matrices):
+    """1.0 where the singular vectors are determined: a reduced SVD, or a square matrix."""
+    if full_matrices and np.shape(a)[-1] != np.shape(a)[-2]:
+        raise NotImplementedError(
+            "s2s: np.linalg.svd with full_matrices=True of a non-square matrix has no derivative "
+            "(the extra singular vectors are arbitrary); pass full_matrices=False"
+        )
+    return 1.0

@@ -30,8 +30,10 @@ from s2s.runtime import (
     grad_item,
     grad_reduce,
     norm_kink_weights,
+    norm_power,
     norm_two_scale,
     pack_like,
+    reduced_svd_only,
     sort_take,
     sort_untake,
     symmetrize_lower,
@@ -148,24 +150,30 @@ def eigh(result, a):
 
 
 # --------------------------------------------------------------- norms
-# The 2-norm and the Frobenius norm: d|x| = <x, dx> / |x| (0 at x = 0, a subgradient).
+# The 2-norm, the Frobenius norm and vector p-norms: d|x|_p = <x |x|^(p-2), dx> / |x|_p^(p-1)
+# (0 at x = 0, a subgradient); the nuclear norm is the sum of the singular values
+# (passes/numpy_forms.py).
 # The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
 # other norms raise when the derivative runs (norm_two_scale).
 
 
 @adjoint(np.linalg.norm)
 def norm(result, x, ord=None, axis=None, keepdims=False):
+    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
+    p = norm_power(x, ord, axis)
     d[x] = grad_reduce(d[result], x, axis, keepdims) * (
-        x / grad_reduce(result + (result == 0.0), x, axis, keepdims) * norm_two_scale(x, ord, axis)
+        x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
         + norm_kink_weights(x, result, ord, axis, keepdims)
     )
 
 
 @tangent(np.linalg.norm)
 def norm(result, x, ord=None, axis=None, keepdims=False):
+    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
+    p = norm_power(x, ord, axis)
     d[result] = np.sum(
         d[x] * (
-            x / grad_reduce(result + (result == 0.0), x, axis, keepdims) * norm_two_scale(x, ord, axis)
+            x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
             + norm_kink_weights(x, result, ord, axis, keepdims)
         ),
         axis=axis,
@@ -173,7 +181,7 @@ def norm(result, x, ord=None, axis=None, keepdims=False):
     )
 
 
-non_differentiable(norm_two_scale, norm_kink_weights)
+non_differentiable(norm_two_scale, norm_kink_weights, norm_power)
 
 
 # --------------------------------------------------------------- traces, diagonals, triangles
@@ -401,3 +409,67 @@ def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
 @linear(diag_grad)
 def diag_grad_(result, g, v, k=0):
     d[g] = np.diag(d[result], k)
+
+
+# --------------------------------------------------------------- singular values and vectors
+# a = U diag(s) V^T (V = vh^T), reduced. With P = U^T dA V and F[i, j] = 1 / (s_j^2 - s_i^2):
+# ds = diag(P); dU = U (F * (P S + S P^T)) + (I - U U^T) dA V S^-1, and dV likewise with
+# A^T; the adjoint is the transpose of that, as in autograd. Complex matrices: not yet.
+
+
+@adjoint(np.linalg.svdvals)
+def svdvals(result, x):
+    usv = np.linalg.svd(x, full_matrices=False)
+    d[x] = np.matmul(usv[0] * np.expand_dims(d[result], -2), usv[2])
+
+
+@tangent(np.linalg.svdvals)
+def svdvals(result, x):
+    usv = np.linalg.svd(x, full_matrices=False)
+    d[result] = np.sum(usv[0] * np.matmul(d[x], np.swapaxes(usv[2], -1, -2)), axis=-2)
+
+
+@adjoint(np.linalg.svd)
+def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
+    u = result[0]
+    s = result[1] * reduced_svd_only(a, full_matrices)
+    v = np.swapaxes(result[2], -1, -2)
+    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    utgu = np.matmul(np.swapaxes(u, -1, -2), grad_item(d[result], 0, u))
+    vtgv = np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(grad_item(d[result], 2, result[2]), -1, -2))
+    inner = (
+        f * (utgu - np.swapaxes(utgu, -1, -2)) * np.expand_dims(s, -2)
+        + np.expand_dims(grad_item(d[result], 1, s), -1) * np.eye(np.shape(s)[-1])
+        + np.expand_dims(s, -1) * (f * (vtgv - np.swapaxes(vtgv, -1, -2)))
+    )
+    d[a] = (
+        np.matmul(u, np.matmul(inner, np.swapaxes(v, -1, -2)))
+        + np.matmul(
+            grad_item(d[result], 0, u) - np.matmul(u, utgu), np.swapaxes(v, -1, -2) / np.expand_dims(s, -1)
+        )
+        + np.matmul(
+            u / np.expand_dims(s, -2), grad_item(d[result], 2, result[2]) - np.matmul(np.swapaxes(vtgv, -1, -2), np.swapaxes(v, -1, -2))
+        )
+    )
+
+
+@tangent(np.linalg.svd)
+def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
+    u = result[0]
+    s = result[1] * reduced_svd_only(a, full_matrices)
+    v = np.swapaxes(result[2], -1, -2)
+    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(d[a], v))
+    du = np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * np.swapaxes(p, -1, -2))) + np.matmul(
+        d[a] - np.matmul(u, np.matmul(np.swapaxes(u, -1, -2), d[a])), v / np.expand_dims(s, -2)
+    )
+    dv = np.matmul(v, f * (np.expand_dims(s, -1) * p + np.swapaxes(p, -1, -2) * np.expand_dims(s, -2))) + np.matmul(
+        np.swapaxes(d[a], -1, -2) - np.matmul(v, np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(d[a], -1, -2))),
+        u / np.expand_dims(s, -2),
+    )
+    d[result] = pack_like(result, (du, np.sum(u * np.matmul(d[a], v), axis=-2), np.swapaxes(dv, -1, -2)))
+
+
+non_differentiable(reduced_svd_only)

@@ -44,7 +44,7 @@ FLOAT_INPUTS = {
     rt.ones_like_output: (2.3,), rt.ones_like: (X,), rt.zeros_like: (X,), rt.tangent_zeros: (X,),
     rt.unit_like: (X, 1), rt.seq_len: ([0.3, 0.5],), rt.cleared: (X,),
     rt.tie_weights: (X, None), rt.extremum_weights: ([0.3, 2.4, 1.0], None), rt.sort_order: ([0.3, 2.4, 1.0],),
-    rt.norm_two_scale: (X, 1), rt.norm_kink_weights: (X, None, 1),
+    rt.norm_two_scale: (X, 1), rt.norm_power: (X, 3), rt.norm_kink_weights: (X, None, 1),
     rt.kron_shapes: (M, X), rt.kron_subscripts: (M, X, 0), rt.inverse_axes: ((1, 0), 2),
     operator.and_: (3, 5), operator.or_: (3, 5), operator.xor: (3, 5), operator.invert: (3,),
     operator.lshift: (3, 1), operator.rshift: (3, 1),

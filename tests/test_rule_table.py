@@ -112,6 +112,16 @@ ROWS = [
     ("rfftn", lambda x: L(np.imag(np.fft.rfftn(x, s=(3, 4), axes=(1, 2)))), (A(2, 3, 3),)),
     ("irfftn", lambda x: L(np.fft.irfftn(np.fft.rfftn(x) + 0.5j, s=(3, 4), axes=(0, 1))), (A(3, 4),)),
     ("fftshift", lambda x: L(np.fft.fftshift(x) * np.arange(5.0) + np.fft.ifftshift(x)), (A(5),)),
+    # np.linalg
+    ("svdvals", lambda x: L(np.linalg.svdvals(x)), (A(3, 2),)),
+    ("svd_values_only", lambda x: L(np.linalg.svd(x, compute_uv=False)), (A(2, 3, 4),)),
+    ("svd", lambda x: L(np.linalg.svd(x, full_matrices=False)[0] * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
+    ("svd_vh", lambda x: L(np.linalg.svd(x, full_matrices=False)[2] * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("svd_s_square", lambda x: L(np.linalg.svd(x)[1]), (A(3, 3),)),
+    ("svd_all", lambda x: L(np.linalg.svd(x, full_matrices=False)[0] @ np.diag(np.linalg.svd(x, full_matrices=False)[1]) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
+    ("norm_p", lambda x: np.linalg.norm(x[0], 3) + np.linalg.norm(x[:, 1], 1.5) + L(np.linalg.norm(x, 4, axis=0)), (A(3, 2),)),
+    ("norm_nuclear", lambda x: np.linalg.norm(x, "nuc") + np.linalg.norm(x, ord="nuc"), (A(3, 2),)),
+    ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
