@@ -932,7 +932,8 @@ def norm_two_scale(x, ord=None, axis=None):
 
 def norm_power(x, ord=None, axis=None):
     """p of a smooth p-norm (2 for the 2-norm and Frobenius norm): d|x|_p = x |x|^(p-2) / |x|_p^(p-1)."""
-    return 2.0 if _norm_kind(x, ord, axis) == "two" else float(ord)
+    smooth = _norm_kind(x, ord, axis) == "vector" and norm_two_scale(x, ord, axis) == 1.0
+    return float(ord) if smooth else 2.0
 
 
 def norm_kink_weights(x, result, ord=None, axis=None, keepdims=False):
@@ -1259,3 +1260,9 @@ def reduced_svd_only(a, full_matrices):
             "(the extra singular vectors are arbitrary); pass full_matrices=False"
         )
     return 1.0
+
+
+def no_derivative(g, function, argument):
+    """What a rule assigns for an argument it has no derivative for (an order, a count):
+    raises, so that differentiating with respect to it is never a silent zero."""
+    raise TypeError(f"s2s: {function} has no derivative rule with respect to its argument {argument}")

@@ -9,6 +9,8 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import scipy.special as sp
+import scipy.stats as st
 from conftest import numeric_grad
 
 import s2s
@@ -28,6 +30,12 @@ def P(*shape):
 def U(*shape):
     """Values in (-0.9, 0.9)."""
     return R.uniform(-0.9, 0.9, shape)
+
+
+B33 = A(3, 3)
+SPD = B33 @ B33.T + 3.0 * np.eye(3)
+X3, M3 = A(3), A(3)
+SIMPLEX = np.array([0.2, 0.3, 0.5])
 
 
 def L(y):
@@ -122,6 +130,31 @@ ROWS = [
     ("norm_p", lambda x: np.linalg.norm(x[0], 3) + np.linalg.norm(x[:, 1], 1.5) + L(np.linalg.norm(x, 4, axis=0)), (A(3, 2),)),
     ("norm_nuclear", lambda x: np.linalg.norm(x, "nuc") + np.linalg.norm(x, ord="nuc"), (A(3, 2),)),
     ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
+    # scipy.special
+    ("gamma", lambda x: L(sp.gamma(x) + sp.rgamma(x) + sp.gammaln(x)), (P(3),)),
+    ("gammainc", lambda x: L(sp.gammainc(1.5, x) + sp.gammaincc(2.5, x)), (P(3),)),
+    ("beta", lambda x, y: L(sp.beta(x, y) + sp.betaln(x, y)), (P(3), P(3))),
+    ("betainc", lambda x: L(sp.betainc(1.5, 2.5, x)), (R.uniform(0.2, 0.8, 3),)),
+    ("multigammaln", lambda x: L(sp.multigammaln(x, 3)), (P(3) + 2.0,)),
+    ("erfinv", lambda x: L(sp.erfinv(x) + sp.erfcinv(x + 1.0)), (U(3),)),
+    ("bessel_j", lambda x: L(sp.j0(x) + sp.j1(x) + sp.jv(1.5, x)), (P(3),)),
+    ("bessel_y", lambda x: L(sp.y0(x) + sp.y1(x) + sp.yn(2, x)), (P(3) + 1.0,)),
+    ("bessel_i", lambda x: L(sp.i0(x) + sp.i1(x) + sp.iv(0.5, x) + sp.ive(1.5, x)), (P(3),)),
+    ("polygamma", lambda x: L(sp.polygamma(2, x) + sp.digamma(x)), (P(3),)),
+    ("xlog1py", lambda x, y: L(sp.xlog1py(x, y)), (A(3), P(3))),
+    # scipy.stats
+    ("norm", lambda x, m, s: L(st.norm.logcdf(x, m, s) + st.norm.sf(x, m, s) + st.norm.logsf(x, m, s)), (A(3), A(3), P(3))),
+    ("norm_pdf_cdf", lambda x, m, s: L(st.norm.logpdf(x, m, s) + st.norm.pdf(x, m, s) + st.norm.cdf(x, loc=m, scale=s)), (A(3), A(3), P(3))),
+    ("t", lambda x, df, s: L(st.t.logpdf(x, df, 0.3, s) + st.t.pdf(x, df, scale=s)), (A(3), P(3) + 1.0, P(3))),
+    ("t_cdf", lambda x, s: L(st.t.cdf(x, 3.5, 0.2, s) + st.t.logcdf(x, 2.5, scale=s)), (A(3), P(3))),
+    ("poisson", lambda m: L(st.poisson.logpmf(np.array([0, 2, 5]), m) + st.poisson.pmf(3, m) + st.poisson.cdf(2, m)), (P(3),)),
+    ("beta_dist", lambda x, a, b: L(st.beta.logpdf(x, a, b) + st.beta.pdf(x, a, b) + st.beta.cdf(x, 2.0, 3.0)), (R.uniform(0.2, 0.8, 3), P(3), P(3))),
+    ("chi2", lambda x, k: L(st.chi2.logpdf(x, k) + st.chi2.pdf(x, k) + st.chi2.cdf(x, 3.0)), (P(3), P(3) + 1.0)),
+    ("gamma_dist", lambda x, a: L(st.gamma.logpdf(x, a) + st.gamma.pdf(x, a) + st.gamma.cdf(x, 2.0)), (P(3), P(3) + 1.0)),
+    ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD)), (A(4, 3), A(3))),
+    ("mvn_pdf", lambda x, m: st.multivariate_normal.pdf(x, m, SPD), (A(3), A(3))),
+    ("mvn_cov", lambda c: st.multivariate_normal.logpdf(X3, M3, c) + st.multivariate_normal.entropy(cov=c), (SPD,)),
+    ("dirichlet", lambda a: st.dirichlet.logpdf(SIMPLEX, a) + st.dirichlet.pdf(SIMPLEX, a), (P(3),)),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
@@ -178,9 +211,12 @@ def test_second_order(f, args):
     if len(args) == 1:
         def grad_dot_v(x):
             return np.sum(df(x) * v)
-    else:
+    elif len(args) == 2:
         def grad_dot_v(x, y):
             return np.sum(df(x, y) * v)
+    else:
+        def grad_dot_v(x, y, z):
+            return np.sum(df(x, y, z) * v)
 
     want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
     np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
