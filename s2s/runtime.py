@@ -1266,3 +1266,9 @@ def no_derivative(g, function, argument):
     """What a rule assigns for an argument it has no derivative for (an order, a count):
     raises, so that differentiating with respect to it is never a silent zero."""
     raise TypeError(f"s2s: {function} has no derivative rule with respect to its argument {argument}")
+
+
+def uplo_transpose(x, UPLO="L"):
+    """`x`, transposed when a symmetric matrix is read from its upper triangle (UPLO='U'),
+    so that rules for the lower triangle serve both."""
+    return np.swapaxes(x, -1, -2) if UPLO in ("U", "u") else x

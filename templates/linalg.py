@@ -8,8 +8,9 @@ rule can be differentiated again.
 `np.linalg.cholesky` and `np.linalg.eigh` read only the lower triangle of their
 argument; their rules are the derivatives of exactly that, so the gradient of the
 input is lower triangular (`fold_to_lower`). For a symmetric perturbation `dA` this
-agrees with the symmetric gradient other libraries report. Calls that pass an option a
-rule does not handle (`upper=True`, `UPLO=`, `return_sign=`) have no matching
+agrees with the symmetric gradient other libraries report (UPLO='U' reads the upper
+triangle: `uplo_transpose`). Calls that pass an option a rule does not handle
+(`upper=True`, `return_sign=`) have no matching
 parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
@@ -29,6 +30,7 @@ from s2s.runtime import (
     from_columns,
     grad_item,
     grad_reduce,
+    match_complex,
     norm_kink_weights,
     norm_power,
     norm_two_scale,
@@ -40,6 +42,7 @@ from s2s.runtime import (
     trace_grad,
     tril_half_diagonal,
     unbroadcast,
+    uplo_transpose,
 )
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -124,28 +127,100 @@ def cholesky(result, a):
 # F[i, j] = 1 / (w[j] - w[i]) for distinct eigenvalues, else 0: dw = diag(Q), dV = V (F * Q).
 # Eigenvectors of repeated eigenvalues have no derivative (F's 0 there); eigenvalues do.
 @adjoint(np.linalg.eigh)
-def eigh(result, a):
+def eigh(result, a, UPLO="L"):
     w = result[0]
     v = result[1]
     eye = np.eye(np.shape(w)[-1])
     gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     f = (gap != 0.0) / (gap + (gap == 0.0))
     inner = np.expand_dims(grad_item(d[result], 0, w), -1) * eye + f * np.matmul(np.swapaxes(v, -1, -2), grad_item(d[result], 1, v))
-    d[a] = fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2))))
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
 
 
 @tangent(np.linalg.eigh)
-def eigh(result, a):
+def eigh(result, a, UPLO="L"):
+    w = result[0]
+    v = result[1]
+    da = symmetrize_lower(uplo_transpose(d[a], UPLO))
+    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    d[result] = pack_like(
+        result, (np.sum(v * np.matmul(da, v), axis=-2), np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(da, v))))
+    )
+
+
+@adjoint(np.linalg.eigvalsh)
+def eigvalsh(result, a, UPLO="L"):
+    v = np.linalg.eigh(a, UPLO)[1]
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(v * np.expand_dims(d[result], -2), np.swapaxes(v, -1, -2))), UPLO)
+
+
+@tangent(np.linalg.eigvalsh)
+def eigvalsh(result, a, UPLO="L"):
+    v = np.linalg.eigh(a, UPLO)[1]
+    d[result] = np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)
+
+
+@linear(uplo_transpose)
+def uplo_transpose_(result, x, UPLO="L"):
+    d[x] = uplo_transpose(d[result], UPLO)
+
+
+# a general matrix: a V = V diag(w), each eigenvector of unit length. With P = V^-1 dA V
+# and F[i, j] = 1 / (w_j - w_i): dw = diag(P), dV = V (F * P), less what would change the
+# eigenvectors' lengths. The adjoint is autograd's.
+@adjoint(np.linalg.eig)
+def eig(result, a):
     w = result[0]
     v = result[1]
     gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     f = (gap != 0.0) / (gap + (gap == 0.0))
+    vt = np.swapaxes(v, -1, -2)
+    vtgv = np.matmul(vt, grad_item(d[result], 1, v))
+    inner = (
+        np.expand_dims(grad_item(d[result], 0, w), -1) * np.eye(np.shape(w)[-1])
+        + f * vtgv
+        - f * np.matmul(np.matmul(vt, np.conj(v)), np.real(vtgv) * np.eye(np.shape(w)[-1]))
+    )
+    d[a] = match_complex(a, np.matmul(np.linalg.solve(vt, inner), vt))
+
+
+@tangent(np.linalg.eig)
+def eig(result, a):
+    w = result[0]
+    v = result[1]
+    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    p = np.linalg.solve(v, np.matmul(d[a], v))
+    dv = np.matmul(v, f * p)
     d[result] = pack_like(
         result,
-        (
-            np.sum(v * np.matmul(symmetrize_lower(d[a]), v), axis=-2),
-            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(d[a]), v))),
-        ),
+        (np.diagonal(p, 0, -2, -1), dv - v * np.expand_dims(np.real(np.sum(np.conj(v) * dv, axis=-2)), -2)),
+    )
+
+
+# The Moore-Penrose inverse X = pinv(A), differentiable where A's rank is constant:
+# dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X (Golub and Pereyra).
+@adjoint(np.linalg.pinv)
+def pinv(result, a, rcond=None, hermitian=False):
+    xt = np.swapaxes(result, -1, -2)
+    g = d[result]
+    gt = np.swapaxes(g, -1, -2)
+    d[a] = (
+        -np.matmul(xt, np.matmul(g, xt))
+        + np.matmul(np.eye(np.shape(a)[-2]) - np.matmul(a, result), np.matmul(gt, np.matmul(result, xt)))
+        + np.matmul(np.matmul(xt, result), np.matmul(gt, np.eye(np.shape(a)[-1]) - np.matmul(result, a)))
+    )
+
+
+@tangent(np.linalg.pinv)
+def pinv(result, a, rcond=None, hermitian=False):
+    xt = np.swapaxes(result, -1, -2)
+    dat = np.swapaxes(d[a], -1, -2)
+    d[result] = (
+        -np.matmul(result, np.matmul(d[a], result))
+        + np.matmul(np.matmul(result, xt), np.matmul(dat, np.eye(np.shape(a)[-2]) - np.matmul(a, result)))
+        + np.matmul(np.eye(np.shape(a)[-1]) - np.matmul(result, a), np.matmul(dat, np.matmul(xt, result)))
     )
 
 

@@ -155,6 +155,13 @@ ROWS = [
     ("mvn_pdf", lambda x, m: st.multivariate_normal.pdf(x, m, SPD), (A(3), A(3))),
     ("mvn_cov", lambda c: st.multivariate_normal.logpdf(X3, M3, c) + st.multivariate_normal.entropy(cov=c), (SPD,)),
     ("dirichlet", lambda a: st.dirichlet.logpdf(SIMPLEX, a) + st.dirichlet.pdf(SIMPLEX, a), (P(3),)),
+    ("eigh_upper", lambda x: L(np.linalg.eigh(x, "U")[0]) + L(np.linalg.eigh(x, UPLO="U")[1] ** 2), (SPD,)),
+    ("eigvalsh", lambda x: L(np.linalg.eigvalsh(x) + np.linalg.eigvalsh(x, "U")), (SPD,)),
+    ("eig_values", lambda x: L(np.real(np.linalg.eig(x)[0]) + np.imag(np.linalg.eig(x)[0]) ** 2), (A(3, 3),)),
+    ("eig_vectors", lambda x: L(np.abs(np.linalg.eig(x)[1]) * np.arange(9.0).reshape(3, 3)), (A(3, 3),)),
+    ("eig_real", lambda x: L(np.real(np.linalg.eig(x)[1]) * np.arange(9.0).reshape(3, 3)), (SPD + np.triu(B33),)),
+    ("pinv", lambda x: L(np.linalg.pinv(x)), (A(3, 2),)),
+    ("pinv_wide", lambda x: L(np.linalg.pinv(x) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
