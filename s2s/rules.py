@@ -155,7 +155,7 @@ def is_always_run(obj):
 
 # Rule modules for libraries s2s does not depend on: loaded once the program has
 # imported the library (importing SciPy just for its rules would slow every first use).
-_FOR_LIBRARY = {"scipy_special": "scipy"}
+_FOR_LIBRARY = {"scipy_special": "scipy", "scipy_linalg": "scipy"}
 _waiting = []  # (rule module, library) not loaded yet
 
 

@@ -1272,3 +1272,44 @@ def uplo_transpose(x, UPLO="L"):
     """`x`, transposed when a symmetric matrix is read from its upper triangle (UPLO='U'),
     so that rules for the lower triangle serve both."""
     return np.swapaxes(x, -1, -2) if UPLO in ("U", "u") else x
+
+
+# ---- scipy.signal.convolve and banded matrices (rules in templates/scipy_linalg.py)
+
+
+def _convolve_window(in1, in2, mode):
+    """Where convolve's output (for `mode`) sits in the full convolution: its slices."""
+    s1, s2 = np.shape(in1), np.shape(in2)
+    if mode == "full":
+        return tuple(slice(0, a + b - 1) for a, b in zip(s1, s2))
+    if mode == "same":
+        return tuple(slice((b - 1) // 2, (b - 1) // 2 + a) for a, b in zip(s1, s2))
+    return tuple(slice(min(a, b) - 1, max(a, b)) for a, b in zip(s1, s2))
+
+
+def convolve_embed(g, in1, in2, mode="full"):
+    """The gradient of convolve's output placed in the full convolution (zeros elsewhere)."""
+    full = np.zeros(tuple(a + b - 1 for a, b in zip(np.shape(in1), np.shape(in2))), dtype=np.result_type(g, float))
+    full[_convolve_window(in1, in2, mode)] = g
+    return full
+
+
+def convolve_crop(x, in1, in2, mode="full"):
+    """The transpose of `convolve_embed`: the window of the full convolution `mode` keeps."""
+    return x[_convolve_window(in1, in2, mode)]
+
+
+def from_band(l_and_u, ab):
+    """The square matrix whose diagonal ordered form (scipy.linalg.solve_banded) is `ab`
+    (it only moves elements: its rules are gather_grad and move_like)."""
+    lower, upper = l_and_u
+    n = np.shape(ab)[-1]
+    rows, cols = np.indices((n, n))
+    inside = (cols - rows <= upper) & (rows - cols <= lower)
+    return np.where(inside, ab[np.clip(upper + rows - cols, 0, lower + upper), cols], 0.0)
+
+
+def eig_vectors_tangent(dv, v):
+    """`dv` less its part along each eigenvector's own real direction, which would change
+    its length (np.linalg.eig returns unit vectors); a projection, so its own transpose."""
+    return dv - v * np.expand_dims(np.real(np.sum(np.conj(v) * dv, axis=-2)), -2)

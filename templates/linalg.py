@@ -21,6 +21,7 @@ from s2s.runtime import (
     as_columns,
     diag_grad,
     diagonal_grad,
+    eig_vectors_tangent,
     einsum_partial0,
     einsum_partial1,
     einsum_partial2,
@@ -141,11 +142,14 @@ def eigh(result, a, UPLO="L"):
 def eigh(result, a, UPLO="L"):
     w = result[0]
     v = result[1]
-    da = symmetrize_lower(uplo_transpose(d[a], UPLO))
     gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     f = (gap != 0.0) / (gap + (gap == 0.0))
     d[result] = pack_like(
-        result, (np.sum(v * np.matmul(da, v), axis=-2), np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(da, v))))
+        result,
+        (
+            np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2),
+            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v))),
+        ),
     )
 
 
@@ -159,6 +163,11 @@ def eigvalsh(result, a, UPLO="L"):
 def eigvalsh(result, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
     d[result] = np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)
+
+
+@linear(eig_vectors_tangent)
+def eig_vectors_tangent_(result, dv, v):
+    d[dv] = eig_vectors_tangent(d[result], v)
 
 
 @linear(uplo_transpose)
@@ -191,11 +200,12 @@ def eig(result, a):
     v = result[1]
     gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     f = (gap != 0.0) / (gap + (gap == 0.0))
-    p = np.linalg.solve(v, np.matmul(d[a], v))
-    dv = np.matmul(v, f * p)
     d[result] = pack_like(
         result,
-        (np.diagonal(p, 0, -2, -1), dv - v * np.expand_dims(np.real(np.sum(np.conj(v) * dv, axis=-2)), -2)),
+        (
+            np.diagonal(np.linalg.solve(v, np.matmul(d[a], v)), 0, -2, -1),
+            eig_vectors_tangent(np.matmul(v, f * np.linalg.solve(v, np.matmul(d[a], v))), v),
+        ),
     )
 
 
@@ -216,11 +226,10 @@ def pinv(result, a, rcond=None, hermitian=False):
 @tangent(np.linalg.pinv)
 def pinv(result, a, rcond=None, hermitian=False):
     xt = np.swapaxes(result, -1, -2)
-    dat = np.swapaxes(d[a], -1, -2)
     d[result] = (
         -np.matmul(result, np.matmul(d[a], result))
-        + np.matmul(np.matmul(result, xt), np.matmul(dat, np.eye(np.shape(a)[-2]) - np.matmul(a, result)))
-        + np.matmul(np.eye(np.shape(a)[-1]) - np.matmul(result, a), np.matmul(dat, np.matmul(xt, result)))
+        + np.matmul(np.matmul(result, xt), np.matmul(np.swapaxes(d[a], -1, -2), np.eye(np.shape(a)[-2]) - np.matmul(a, result)))
+        + np.matmul(np.eye(np.shape(a)[-1]) - np.matmul(result, a), np.matmul(np.swapaxes(d[a], -1, -2), np.matmul(xt, result)))
     )
 
 

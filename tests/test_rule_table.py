@@ -9,6 +9,8 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import scipy.linalg as sl
+import scipy.signal as sg
 import scipy.special as sp
 import scipy.stats as st
 from conftest import numeric_grad
@@ -162,6 +164,13 @@ ROWS = [
     ("eig_real", lambda x: L(np.real(np.linalg.eig(x)[1]) * np.arange(9.0).reshape(3, 3)), (SPD + np.triu(B33),)),
     ("pinv", lambda x: L(np.linalg.pinv(x)), (A(3, 2),)),
     ("pinv_wide", lambda x: L(np.linalg.pinv(x) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
+    # scipy.signal and scipy.linalg
+    ("convolve", lambda x, y: L(sg.convolve(x, y)), (A(5), A(3))),
+    ("convolve_same", lambda x, y: L(sg.convolve(x, y, mode="same")), (A(4, 5), A(2, 3))),
+    ("convolve_valid", lambda x, y: L(sg.convolve(x, y, "valid", "direct")), (A(3), A(6))),
+    ("sqrtm", lambda x: L(sl.sqrtm(x)), (SPD,)),
+    ("solve_sylvester", lambda a, q: L(sl.solve_sylvester(a, SPD, q)), (SPD + B33, A(3, 3))),
+    ("solve_banded", lambda ab, b: L(sl.solve_banded((1, 1), ab, b)), (np.array([[0.0, 1.0, 0.5], [4.0, 5.0, 6.0], [0.3, 0.7, 0.0]]) + 0.1 * A(3, 3), A(3))),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
