@@ -33,9 +33,9 @@ from .passes import (
     inplace,
     jumps,
     loops,
-    numpy_forms,
     records,
     resolve,
+    spellings,
     varargs,
 )
 from .reverse import ReverseGenerator
@@ -55,7 +55,7 @@ def prepare(func):
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
-        numpy_forms.rewrite_numpy_forms(src)
+        spellings.rewrite_spellings(src)
         comprehensions.lower_comprehensions(src)
         namer = Namer.for_function(src.node)
         namer.taken |= hooks.hook_names(src.node)

@@ -84,7 +84,7 @@ def move_like_(result, op, which, tangents, args, kwargs):
 none_aware(gather_grad, move_like)
 
 
-# np.r_[a, b] and np.c_[a, b] (see s2s/passes/numpy_forms.py)
+# np.r_[a, b] and np.c_[a, b] (see s2s/passes/spellings.py)
 @adjoint(np.r_.__getitem__)
 def r_(result, key):
     d[key] = gather_grad(d[result], np.r_.__getitem__, 0, (key,), {})

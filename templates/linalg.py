@@ -236,7 +236,7 @@ def pinv(result, a, rcond=None, hermitian=False):
 # --------------------------------------------------------------- norms
 # The 2-norm, the Frobenius norm and vector p-norms: d|x|_p = <x |x|^(p-2), dx> / |x|_p^(p-1)
 # (0 at x = 0, a subgradient); the nuclear norm is the sum of the singular values
-# (passes/numpy_forms.py).
+# (passes/spellings.py).
 # The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
 # other norms raise when the derivative runs (norm_two_scale).
 

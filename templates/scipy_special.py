@@ -162,7 +162,7 @@ if stats is not None:
     # ------------------------------------------------------------ multivariate
     # r = x - mean, S = cov; logpdf = -r^T S^-1 r / 2 - log det(2 pi S) / 2. cov is read
     # from its lower triangle (by scipy's eigh), so its gradient folds onto it. pdf is
-    # exp(logpdf) (passes/numpy_forms.py), for dirichlet too.
+    # exp(logpdf) (passes/spellings.py), for dirichlet too.
     @adjoint(stats.multivariate_normal.logpdf)
     def mvn_logpdf(result, x, mean=0.0, cov=1.0):
         w = np.linalg.solve(symmetrize_lower(cov), np.swapaxes(np.atleast_2d(x - mean), -1, -2))

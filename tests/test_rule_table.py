@@ -171,6 +171,7 @@ ROWS = [
     ("sqrtm", lambda x: L(sl.sqrtm(x)), (SPD,)),
     ("solve_sylvester", lambda a, q: L(sl.solve_sylvester(a, SPD, q)), (SPD + B33, A(3, 3))),
     ("solve_banded", lambda ab, b: L(sl.solve_banded((1, 1), ab, b)), (np.array([[0.0, 1.0, 0.5], [4.0, 5.0, 6.0], [0.3, 0.7, 0.0]]) + 0.1 * A(3, 3), A(3))),
+    ("dict", lambda x, y: L(dict(a=x, b=y * x)["b"]) + L(dict(first=x)["first"]), (A(3), A(3))),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),

@@ -1,4 +1,6 @@
-"""Rewrite NumPy's alternative spellings into the forms its rules are written for.
+"""Rewrite alternative spellings into the forms the rules are written for.
+
+- `dict(a=x, b=y)` becomes the display `{"a": x, "b": y}`.
 
 - `scipy.stats.multivariate_normal.pdf` and `dirichlet.pdf` become exp of their logpdf.
 - `np.linalg.svd(x, compute_uv=False)` becomes `np.linalg.svdvals(x)`, and
@@ -22,7 +24,7 @@ from .desugar import _is_static_path, index_expression, numpy_ref
 from .resolve import static_object
 
 
-def rewrite_numpy_forms(fn_source):
+def rewrite_spellings(fn_source):
     _Forms(fn_source).visit(fn_source.node)
     return fn_source
 
@@ -48,6 +50,9 @@ class _Forms(gast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = self.static(node.func) if isinstance(node.func, (gast.Name, gast.Attribute)) else None
+        if func is dict and not node.args and all(k.arg is not None for k in node.keywords):
+            keys = [gast.Constant(k.arg, None) for k in node.keywords]
+            return gast.copy_location(gast.Dict(keys, [k.value for k in node.keywords]), node)
         if func is numpy.einsum:
             subscripts = _sublist_subscripts(node.args)
             if subscripts is not None:
