@@ -1,6 +1,6 @@
 """The pipeline: from Python functions to one generated module of derivative code.
 
-    frontend -> checks -> desugar -> jumps -> anf -> resolve      (prepare, once per function)
+    frontend -> checks -> desugar -> spellings -> jumps -> anf -> resolve   (once per function)
     -> activity -> loops -> reverse -> accumulate -> records      (per specialization)
     -> emit                                                        (once per module)
 

@@ -1313,3 +1313,10 @@ def eig_vectors_tangent(dv, v):
     """`dv` less its part along each eigenvector's own real direction, which would change
     its length (np.linalg.eig returns unit vectors); a projection, so its own transpose."""
     return dv - v * np.expand_dims(np.real(np.sum(np.conj(v) * dv, axis=-2)), -2)
+
+
+def inverse_gaps(w):
+    """F[..., i, j] = 1 / (w_j - w_i) where the values differ, else 0: the coupling of
+    eigen- and singular vectors through their values (eigh, eig, svd)."""
+    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    return (gap != 0.0) / (gap + (gap == 0.0))

@@ -31,6 +31,7 @@ from s2s.runtime import (
     from_columns,
     grad_item,
     grad_reduce,
+    inverse_gaps,
     match_complex,
     norm_kink_weights,
     norm_power,
@@ -125,15 +126,14 @@ def cholesky(result, a):
 
 
 # a = V diag(w) V^T, read from its lower triangle; (w, V) = result. With Q = V^T dA V and
-# F[i, j] = 1 / (w[j] - w[i]) for distinct eigenvalues, else 0: dw = diag(Q), dV = V (F * Q).
+# F = inverse_gaps(w) (1 / (w[j] - w[i]), 0 for equal eigenvalues): dw = diag(Q), dV = V (F * Q).
 # Eigenvectors of repeated eigenvalues have no derivative (F's 0 there); eigenvalues do.
 @adjoint(np.linalg.eigh)
 def eigh(result, a, UPLO="L"):
     w = result[0]
     v = result[1]
     eye = np.eye(np.shape(w)[-1])
-    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(w)
     inner = np.expand_dims(grad_item(d[result], 0, w), -1) * eye + f * np.matmul(np.swapaxes(v, -1, -2), grad_item(d[result], 1, v))
     d[a] = uplo_transpose(fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
 
@@ -142,8 +142,7 @@ def eigh(result, a, UPLO="L"):
 def eigh(result, a, UPLO="L"):
     w = result[0]
     v = result[1]
-    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(w)
     d[result] = pack_like(
         result,
         (
@@ -165,6 +164,17 @@ def eigvalsh(result, a, UPLO="L"):
     d[result] = np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)
 
 
+# dF = F^2 (dw_i - dw_j) elementwise
+@adjoint(inverse_gaps)
+def inverse_gaps_(result, w):
+    d[w] = np.sum(result * result * d[result], axis=-1) - np.sum(result * result * d[result], axis=-2)
+
+
+@tangent(inverse_gaps)
+def inverse_gaps_(result, w):
+    d[result] = result * result * (np.expand_dims(d[w], -1) - np.expand_dims(d[w], -2))
+
+
 @linear(eig_vectors_tangent)
 def eig_vectors_tangent_(result, dv, v):
     d[dv] = eig_vectors_tangent(d[result], v)
@@ -182,8 +192,7 @@ def uplo_transpose_(result, x, UPLO="L"):
 def eig(result, a):
     w = result[0]
     v = result[1]
-    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(w)
     vt = np.swapaxes(v, -1, -2)
     vtgv = np.matmul(vt, grad_item(d[result], 1, v))
     inner = (
@@ -198,8 +207,7 @@ def eig(result, a):
 def eig(result, a):
     w = result[0]
     v = result[1]
-    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(w)
     d[result] = pack_like(
         result,
         (
@@ -518,8 +526,7 @@ def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
     v = np.swapaxes(result[2], -1, -2)
-    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(s * s)
     utgu = np.matmul(np.swapaxes(u, -1, -2), grad_item(d[result], 0, u))
     vtgv = np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(grad_item(d[result], 2, result[2]), -1, -2))
     inner = (
@@ -543,8 +550,7 @@ def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
     v = np.swapaxes(result[2], -1, -2)
-    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(s * s)
     p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(d[a], v))
     du = np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * np.swapaxes(p, -1, -2))) + np.matmul(
         d[a] - np.matmul(u, np.matmul(np.swapaxes(u, -1, -2), d[a])), v / np.expand_dims(s, -2)
