@@ -5,6 +5,8 @@ is checked against central differences in reverse mode (grad), forward mode (jvp
 at second order: forward over reverse (hvp) and reverse over reverse (grad of a
 function that calls grad).
 """
+import sys
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -277,3 +279,37 @@ COMPLEX = [
 def test_complex_arguments_follow_autograd(f, f_autograd):
     z = 0.7 - 1.3j
     np.testing.assert_allclose(s2s.grad(f)(z), autograd.grad(f_autograd)(z), rtol=1e-10)
+
+
+# ------------------------------------------------------------ the declarative forms, for users
+
+
+@s2s.primitive
+def softplus(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0.0)
+
+
+@s2s.primitive
+def scaled_reverse(x, scale):
+    return x[::-1] * scale
+
+
+s2s.elementwise({"softplus(x)": "1.0 / (1.0 + exp(-x))"}, sys.modules[__name__], within=(np,))
+
+
+@s2s.linear(scaled_reverse)
+def scaled_reverse_transpose(result, x, scale):
+    d[x] = d[result][::-1] * scale  # noqa: F821 - `d` is template syntax
+
+
+USER_ROWS = [
+    ("softplus", lambda x: L(softplus(x)), (A(4),)),
+    ("linear", lambda x: L(scaled_reverse(x, 3.0)), (A(4),)),
+]
+
+
+@pytest.mark.parametrize("f, args", [pytest.param(f, a, id=n) for n, f, a in USER_ROWS])
+def test_user_declared_rules(f, args):
+    test_grad(f, args)
+    test_jvp(f, args)
+    test_second_order(f, args)
