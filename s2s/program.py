@@ -15,13 +15,14 @@ import textwrap
 import gast
 import numpy
 
-from . import anno, frontend, runtime
+from . import anno, dispatch, frontend, loader, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer, identifier
 from .passes import (
     accumulate,
     activity,
+    aliasing,
     anf,
     checks,
     closures,
@@ -71,6 +72,7 @@ def prepare(func):
 def forget_prepared():
     """Parse again: a function's name resolution is part of what prepare caches."""
     _prepared.clear()
+    _updated_parameters.clear()
 
 
 class Specialization:
@@ -86,10 +88,39 @@ class Specialization:
         for specialize in (loops.index_loops, fields.bind_called_fields):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
+        if not _generated_by_s2s(self.src.func):  # generated code was checked as the code it came from
+            aliasing.check_updates(self.src, self.activity.kinds, lambda call: _calls_updater(call, self.activity))
 
     @property
     def result(self):
         return self.src.node.body[-1].value
+
+
+def _generated_by_s2s(func):
+    return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
+
+
+def _calls_updater(call, act):
+    """Does `call` run a user function that may update one of its arguments in place?"""
+    function, leading = dispatch.call_target(call, act)
+    return function is not None and bool(updated_parameters(function))
+
+
+_updated_parameters = {}
+
+
+def updated_parameters(function):
+    """The parameters a user function may update in place (memoized; while a recursive
+    function is being analysed, its own calls count as updating nothing)."""
+    key = frontend.unwrap(function)
+    if _generated_by_s2s(function):
+        return set()  # generated functions update only what they made (their tapes)
+    if key not in _updated_parameters:
+        _updated_parameters[key] = set()
+        src, _ = prepare(function)
+        act = activity.analyze(src.node, [], {})
+        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
+    return _updated_parameters[key]
 
 
 class Program:
