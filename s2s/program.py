@@ -37,6 +37,7 @@ from .passes import (
     records,
     resolve,
     varargs,
+    views,
 )
 from .reverse import ReverseGenerator
 from .syntax import assign, call, name, ref
@@ -85,11 +86,9 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields):
+        for specialize in (loops.index_loops, fields.bind_called_fields, _check_updates, views.copy_views_of_written):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
-        if not _generated_by_s2s(self.src.func):  # generated code was checked as the code it came from
-            aliasing.check_updates(self.src, self.activity.kinds, lambda call: _calls_updater(call, self.activity))
 
     @property
     def result(self):
@@ -98,6 +97,14 @@ class Specialization:
 
 def _generated_by_s2s(func):
     return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
+
+
+def _check_updates(src, act, namer):
+    """The alias check (passes/aliasing.py), on the code as the user wrote it: before
+    views are read as copies. Generated code was checked as the code it came from."""
+    if not _generated_by_s2s(src.func):
+        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+    return False
 
 
 def _calls_updater(call, act):
@@ -259,6 +266,11 @@ class Program:
         body = list(forward)
         seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
+        if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
+            # the backward sweep restores what the result's name held before: keep the value
+            value = spec.namer.fresh("_value")
+            body.append(assign(value, name(result.id)))
+            result = name(value)
         body += backward
         if order is None:
             grads = _pack(d_params)
