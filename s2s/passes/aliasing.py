@@ -65,6 +65,13 @@ def check_updates(src, kinds, summary_of):
         for p in param_names(src.node):
             # through the parameter itself, an item assignment, append or pop works on
             # a copy (desugar); through another name, it would write into the caller's
+            if ("param", p) in changed and u.via_call:
+                raise src.error(
+                    f"the call updates the argument {p} in place (in the function it calls); s2s never changes "
+                    f"the caller's arrays, so make a copy first (np.copy, list(...))",
+                    u.stmt,
+                    "update in place of an argument",
+                )
             if ("param", p) in changed and u.name != p and _writes(u.stmt):
                 raise src.error(
                     f"{u.name} is updated in place here, which changes the argument {p} it shares contents with; "
@@ -281,7 +288,14 @@ class _Analysis:
         """(state after, the objects `value` may be), recording updates and containment."""
         if isinstance(value, gast.Name):
             return state.copy(), self.atom(value, state)
-        if isinstance(value, (gast.Subscript, gast.Attribute)):
+        if isinstance(value, gast.Subscript):
+            base = self.atom(value.value, state)
+            known = [state.elements.get(o) for o in base]
+            index = value.slice.value if isinstance(value.slice, gast.Constant) else None
+            if len(base) == 1 and known[0] is not None and isinstance(index, int) and -len(known[0]) <= index < len(known[0]):
+                return state.copy(), set(known[0][index])  # t[1] of a tuple made here: that item
+            return state.copy(), self.items(state, base)
+        if isinstance(value, gast.Attribute):
             return state.copy(), self.items(state, self.atom(value.value, state))
         if isinstance(value, gast.Call) and anno.get(value, "callee") in UPDATES:
             return self.update_call(stmt, value, state)
