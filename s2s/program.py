@@ -68,6 +68,11 @@ def prepare(func):
     return fresh, copy.deepcopy(namer)
 
 
+def forget_prepared():
+    """Parse again: a function's name resolution is part of what prepare caches."""
+    _prepared.clear()
+
+
 class Specialization:
     """One function's normalized code, analysed for a choice of active parameters."""
 
@@ -95,6 +100,16 @@ class Program:
         self.requests = {}
         self.worklist = []
         self.names = Namer()
+        self.sources = []  # the FunctionSource of every specialization generated
+
+    def specialize(self, func, active, kinds):
+        spec = Specialization(func, active, kinds)
+        self.sources.append(spec.src)
+        return spec
+
+    def called_globals(self):
+        """{(function, global name): user function it resolved to} over the whole program."""
+        return {(src.func, n): obj for src in self.sources for n, obj in src.called_globals.items()}
 
     def request(self, func, active, kinds, stmt=None, caller=None):
         """Names of the forward/backward functions of a specialization, generated later."""
@@ -125,7 +140,7 @@ class Program:
     def generate_requested(self):
         while self.worklist:
             key = self.worklist.pop(0)
-            spec = Specialization(*key[:3])
+            spec = self.specialize(*key[:3])
             if key[3:] == ("forward",):
                 self.functions.append(self.forward_function(spec, self.requests[key]))
             else:
@@ -207,7 +222,7 @@ class Program:
         `order`: the positions of the parameters in the order the caller named them;
         given, the gradients are returned in that order as a tuple (even of one).
         """
-        spec = Specialization(func, wrt, kinds)
+        spec = self.specialize(func, wrt, kinds)
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
