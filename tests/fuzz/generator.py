@@ -138,7 +138,7 @@ class Writer:
         e = self.expr(scope, kind, depth - 1)
         lib = "np" if is_array(kind) or self.chance(0.5) else "math"
         return self.pick([
-            f"(1.0 + {e} * {e})",
+            f"(1.0 + ({e}) * ({e}))",
             f"{lib}.exp({lib}.sin({e}))",
             f"(2.0 + {lib}.cos({e}))",
             f"({lib}.tanh({e}) + 1.5)",
@@ -223,10 +223,10 @@ class Writer:
             if names and self.chance(0.8):
                 return self.pick(names)
             return self.pick([
-                f"np.ones({shape}) * {self.scalar_leaf(scope)}",
+                f"(np.ones({shape}) * {self.scalar_leaf(scope)})",
                 f"np.full({shape}, {self.literal()})",
-                f"np.linspace(-1.0, 1.0, {shape[-1]}) + {self.scalar_leaf(scope)}" if len(shape) == 1
-                else f"np.ones({shape}) * {self.scalar_leaf(scope)}",
+                f"(np.linspace(-1.0, 1.0, {shape[-1]}) + {self.scalar_leaf(scope)})" if len(shape) == 1
+                else f"(np.ones({shape}) * {self.scalar_leaf(scope)})",
             ])
         a = self.array(scope, shape, depth - 1)
         other = self.broadcast_partner(scope, shape, depth - 1)

@@ -219,7 +219,8 @@ def reproducer_text(seed, failure, mode, source, outcome):
     return (f"# s2s fuzz: seed {seed}, program {failure.index}, mode {mode}: {outcome.klass}\n"
             f"# {outcome.detail}\n"
             f"# call: {CALLS[mode].format(wrt=failure.wrt)}\n"
-            f"# args = {format_args(failure.args)}\n\n{source}")
+            f"# args = {format_args(failure.args)}\n"
+            f"# replay: python -m tests.fuzz.replay THIS_FILE\n\n{source}")
 
 
 def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, per_bug, log=sys.stderr):
@@ -227,6 +228,7 @@ def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, p
     counts = {mode: collections.Counter() for mode in modes}
     totals = collections.Counter()
     bugs = collections.defaultdict(list)
+    refusals = collections.Counter()  # TransformError messages: fine only for documented limits
     pool = Pool(jobs, timeout, (seed, profile, modes, shrink_budget))
     started, rejected, done = time.monotonic(), 0, 0
     try:
@@ -239,13 +241,15 @@ def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, p
             rejected += result.rejected
             for mode, outcome in result.outcomes.items():
                 counts[mode][outcome.klass] += 1
-                if outcome.klass not in ("ok", "refused"):
+                if outcome.klass == "refused":
+                    refusals[bug_key(mode, outcome)[2]] += 1
+                elif outcome.klass != "ok":
                     bugs[bug_key(mode, outcome)].append(result)
             totals[result.klass] += 1
             if done % 100 == 0:
                 print(f"... {done} programs, {time.monotonic() - started:.0f} s, " + summary_line("fuzz", totals, done),
                       file=log, flush=True)
-        written = write_reproducers(pool, seed, bugs, out_dir, per_bug, log)
+        written = write_reproducers(pool, seed, bugs, refusals, out_dir, per_bug, log)
     finally:
         pool.close()
     for mode in modes:
@@ -255,7 +259,7 @@ def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, p
     return counts, totals, bugs, written
 
 
-def write_reproducers(pool, seed, bugs, out_dir, per_bug, log):
+def write_reproducers(pool, seed, bugs, refusals, out_dir, per_bug, log):
     """Shrink the first `per_bug` failures of each kind and write them, most frequent first."""
     os.makedirs(out_dir, exist_ok=True)
     ranked = sorted(bugs.items(), key=lambda item: -len(item[1]))
@@ -282,6 +286,7 @@ def write_reproducers(pool, seed, bugs, out_dir, per_bug, log):
                 file.write(reproducer_text(seed, failure, mode, source, outcome))
             written.append(path)
     with open(os.path.join(out_dir, "summary.txt"), "w") as file:
-        file.write(f"seed {seed}\n" + "\n".join(lines) + "\n")
+        file.write(f"seed {seed}\n" + "\n".join(lines) + "\n\nrefusals (mode-checks):\n")
+        file.write("".join(f"{n:6d}  {message}\n" for message, n in refusals.most_common()))
     print(f"wrote {len(written)} reproducers to {out_dir}", file=log)
     return written

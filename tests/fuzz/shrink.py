@@ -75,20 +75,24 @@ def _is_loop_counter(statement):
 
 
 def _deletions(tree):
-    for path, field in _statement_lists(tree):
-        block = getattr(_at(tree, path), field)
-        for i, statement in enumerate(block):
-            if _is_loop_counter(statement):
+    """Runs of statements deleted: halves of each block first, then single statements."""
+    for size in ("half", 1):
+        for path, field in _statement_lists(tree):
+            block = getattr(_at(tree, path), field)
+            run = len(block) // 2 if size == "half" else 1
+            if size == "half" and run < 2:
                 continue
+            for start in range(0, len(block), run):
+                if any(_is_loop_counter(s) for s in block[start:start + run]):
+                    continue
+                yield lambda t, path=path, field=field, start=start, run=run: _delete(t, path, field, start, run)
 
-            def delete(t, path=path, field=field, i=i):
-                target = getattr(_at(t, path), field)
-                del target[i]
-                if not target:
-                    if field == "orelse":
-                        return
-                    target.append(ast.Pass())
-            yield delete
+
+def _delete(tree, path, field, start, run):
+    target = getattr(_at(tree, path), field)
+    del target[start:start + run]
+    if not target and field != "orelse":
+        target.append(ast.Pass())
 
 
 def _module_deletions(tree):
@@ -169,20 +173,22 @@ def shrink(source, still_fails, budget_s=30.0):
     deadline = time.monotonic() + budget_s
     tree = ast.parse(source)
     best = source
-    progress = True
-    while progress and time.monotonic() < deadline:
-        progress = False
-        for change in candidates(tree):
+    position = 0  # after a success, go on from the same candidate number, not from the start
+    while time.monotonic() < deadline:
+        changes = list(candidates(tree))
+        for number in range(len(changes)):
+            number = (position + number) % len(changes)
             if time.monotonic() >= deadline:
-                break
+                return best
             candidate = copy.deepcopy(tree)
             try:
-                change(candidate)
+                changes[number](candidate)
                 text = ast.unparse(ast.fix_missing_locations(candidate)) + "\n"
             except Exception:
                 continue
-            if len(text) >= len(best) or not still_fails(text):
-                continue
-            tree, best, progress = candidate, text, True
-            break
+            if len(text) < len(best) and still_fails(text):
+                tree, best, position = candidate, text, number
+                break
+        else:
+            return best
     return best
