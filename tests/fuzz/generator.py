@@ -205,7 +205,7 @@ class Writer:
         ]
         if self.profile.powers:
             options += [
-                lambda: f"(-2.0) ** 2 * {a}",
+                lambda: f"((-2.0) ** 2 * {a})",
                 lambda: f"({a} + (-1.5) ** 3)",
                 lambda: f"{self.positive(scope, SCALAR, depth)} ** 0.5",
                 lambda: f"pow({a}, 3)",
@@ -246,11 +246,11 @@ class Writer:
             lambda: f"np.minimum({a}, {other})",
             lambda: f"np.where({a} > {other}, {a}, {other})",
             lambda: f"np.clip({a}, -1.0, 1.0)",
-            lambda: f"{a} ** 2",
+            lambda: f"({a} ** 2)",
             lambda: self.reshaped(scope, shape, depth),
         ]
         if self.profile.powers:
-            options.append(lambda: f"(-0.5) ** 2 * {a}")
+            options.append(lambda: f"((-0.5) ** 2 * {a})")
         options += self.call_options(scope, shape, depth)
         return self.pick(options)()
 
@@ -270,8 +270,8 @@ class Writer:
         if shape == (3,):
             options = [
                 lambda: f"np.sum({self.array(scope, (2, 3), depth - 1)}, axis=0)",
-                lambda: f"{self.array(scope, (2, 3), depth - 1)}[{self.index_for(scope, 2)}]",
-                lambda: f"{self.array(scope, (3,), depth - 1)}[::-1]",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)})[{self.index_for(scope, 2)}]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[::-1]",
                 lambda: f"np.dot({self.array(scope, (2,), depth - 1)}, {self.array(scope, (2, 3), depth - 1)})",
                 lambda: f"np.array([{self.scalar(scope, 0)}, {self.scalar(scope, 0)}, {self.scalar(scope, 0)}])",
                 lambda: f"np.concatenate([{self.array(scope, (2,), depth - 1)}, np.ones(1) * {self.scalar(scope, 0)}])",
@@ -280,9 +280,9 @@ class Writer:
         elif shape == (2,):
             options = [
                 lambda: f"np.mean({self.array(scope, (2, 3), depth - 1)}, axis=1)",
-                lambda: f"{self.array(scope, (2, 3), depth - 1)}[:, {self.index_for(scope, 3)}]",
-                lambda: f"{self.array(scope, (3,), depth - 1)}[1:]",
-                lambda: f"{self.array(scope, (3,), depth - 1)}[::2]",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)})[:, {self.index_for(scope, 3)}]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[1:]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[::2]",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
             ]
@@ -290,7 +290,7 @@ class Writer:
             options = [
                 lambda: f"np.outer({self.array(scope, (2,), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.stack([{self.array(scope, (3,), depth - 1)}, {self.array(scope, (3,), depth - 1)}])",
-                lambda: f"{self.array(scope, (2, 3), depth - 1)}.T.T",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)}).T.T",
                 lambda: f"np.reshape({self.array(scope, (2, 3), depth - 1)}, (3, 2)).reshape((2, 3))",
             ]
         return self.pick(options)()

@@ -40,7 +40,9 @@ def load_module(source, directory, name, numpy=np):
         module.math = math_for(numpy)
         return module
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # a shrinking candidate like 1.0[::-1]
+        spec.loader.exec_module(module)
     return module
 
 

@@ -5,6 +5,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -39,6 +40,10 @@ class Workspace:
         self.directory = tempfile.mkdtemp(prefix="s2s-fuzz-programs-")
         self.count = 0
         sys.path.insert(0, self.directory)
+
+    def close(self):
+        sys.path.remove(self.directory)
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def load(self, source):
         self.count += 1
@@ -109,6 +114,7 @@ def _worker(connection, seed, profile, modes, shrink_budget):
     while True:
         task = connection.recv()
         if task is None:
+            workspace.close()
             return
         kind, payload = task
         try:
