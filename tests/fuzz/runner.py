@@ -200,7 +200,8 @@ def bug_key(mode, outcome):
     """Failures that probably share a cause: the mode, class and message without names or numbers."""
     if outcome.klass == "wrong" and not outcome.detail.startswith("structure"):
         return mode, outcome.klass, outcome.detail.split(":")[0]
-    detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'_'", outcome.detail)
+    detail = re.sub(r"\S*\.py:\d+:\s*", "", outcome.detail)  # where: differs per program
+    detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'_'", detail)
     detail = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", detail)
     return mode, outcome.klass, detail[:120]
 
