@@ -13,7 +13,7 @@ import typing
 
 import numpy as np
 
-from . import __version__, diskcache, fingerprint, recipes
+from . import __version__, diskcache, emit, fingerprint, recipes
 
 _lock = threading.RLock()  # guards the dicts and counters below, never held while generating
 _memory = {}
@@ -123,8 +123,12 @@ def _from_disk(disk, load):
     stored = diskcache.read(fields)
     if stored is None:
         return None
-    namespace = {name: recipes.resolve(r, disk.functions) for name, r in stored["recipes"].items()}
-    return load(stored["text"], namespace, stored["entry"])
+    objects, origins = {}, {}
+    for name, r in stored["recipes"].items():
+        objects[name] = recipes.resolve(r, disk.functions)
+        if "scope" in r:  # where export finds it again, as when it was generated
+            origins[name] = (disk.functions[r["scope"]], r["name"])
+    return load(stored["text"], emit.Bindings(objects, origins), stored["entry"])
 
 
 def _to_disk(disk, value):

@@ -175,6 +175,37 @@ def test_build_check_edit_rebuild(project, capsys):
     assert s2s_main("build", "--check", capsys=capsys)[0] == 0
 
 
+ARRAY_MODEL = """
+import numpy as np
+
+TABLE = np.linspace(0.5, 2.0, 3)
+
+
+def loss(w, x):
+    return np.sum(np.tanh(x @ w) * TABLE)
+"""
+
+
+def test_check_passes_when_the_disk_cache_holds_the_derivative(project, capsys, rng):
+    """What export needs to know (TABLE is the model's own global) comes back from disk too."""
+    tmp_path, _ = project
+    name = f"array_model_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text(ARRAY_MODEL)
+    pyproject(tmp_path, f'{{ function = "{name}.py:loss", output = "gen/loss_grad.py" }}')
+    s2s.clear_cache(disk=True)
+    assert s2s_main("build", capsys=capsys)[0] == 0
+    for _ in range(2):  # the second time, the derivative comes from the disk cache
+        s2s.clear_cache()
+        code, out, err = s2s_main("build", "--check", capsys=capsys)
+        assert code == 0, err
+        assert "gen/loss_grad.py: up to date" in out
+    assert s2s.cache_info().disk_hits == 1
+    w, x = rng.randn(3, 3), rng.randn(4, 3)
+    namespace = import_file(tmp_path / "gen" / "loss_grad.py")
+    model = sys.modules[name]
+    np.testing.assert_allclose(namespace["dloss"](w, x), numeric_grad(model.loss, (w, x)), rtol=1e-6, atol=1e-8)
+
+
 def test_build_from_a_subdirectory_and_a_package(project, capsys, monkeypatch):
     tmp_path, _ = project
     package = f"pkg_{uuid.uuid4().hex[:8]}"
