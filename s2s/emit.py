@@ -8,6 +8,7 @@ imported, so the text reads as ordinary Python.
 import ast
 import builtins
 import re
+import sys
 import types
 
 import gast
@@ -89,7 +90,7 @@ def emit_module(functions, header_lines):
     module = gast.Module(body=list(functions), type_ignores=[])
     tree = gast.gast_to_ast(module)
     ast.fix_missing_locations(tree)
-    body = ast.unparse(tree)
+    body = unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
     text = "\n".join(lines) + _render_comments(body) + "\n"
     return text, Bindings(namespace.objects, namespace.origins)
@@ -177,3 +178,80 @@ def comments_to_strings(fn):
 
     visit(fn.body)
     return fn
+
+
+
+class _Unparser(ast._Unparser):
+    """`ast.unparse` writing one text on every supported Python (3.10-3.13), so that
+    `s2s build --check` does not depend on the version that built the files.
+
+    f-strings are written in the form every version reads (3.12+ would nest quotes);
+    on 3.10, tuples lose their redundant parentheses (`a, b = f()`, `for i, x in ...`)
+    and `lambda: x` its space, as on 3.11+.
+    """
+
+    def visit_JoinedStr(self, node):
+        expressions = []
+        self._fstring_fields(node, '"', expressions)
+        for quote in ('"', "'", '"""', "'''"):  # the first that no expression contains
+            if not any(quote in e or "\\" in e or "#" in e for e in expressions):
+                self.write("f" + quote + self._fstring_fields(node, quote, []) + quote)
+                return
+        super().visit_JoinedStr(node)  # code only Python 3.12+ reads: only it can run it
+
+    def _fstring_fields(self, node, quote, expressions):
+        """The text between an f-string's quotes; collects its expressions' texts."""
+        out = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                out.append(_escape(value.value, quote).replace("{", "{{").replace("}", "}}"))
+                continue
+            inner = type(self)()
+            inner.set_precedence(ast._Precedence.TEST.next(), value.value)
+            expression = inner.visit(value.value)
+            expressions.append(expression)
+            field = "{" + (" " if expression.startswith("{") else "") + expression
+            if value.conversion != -1:
+                field += "!" + chr(value.conversion)
+            if value.format_spec:
+                field += ":" + self._fstring_fields(value.format_spec, quote, expressions)
+            out.append(field + "}")
+        return "".join(out)
+
+    if sys.version_info < (3, 11):
+
+        def visit_Tuple(self, node):
+            parenthesize = not node.elts or self.get_precedence(node) > ast._Precedence.TUPLE
+            with self.delimit_if("(", ")", parenthesize):
+                self.items_view(self.traverse, node.elts)
+
+        def visit_Assign(self, node):
+            for target in node.targets:
+                self.set_precedence(ast._Precedence.TUPLE, target)
+            super().visit_Assign(node)
+
+        def _for_helper(self, fill, node):
+            self.set_precedence(ast._Precedence.TUPLE, node.target)
+            super()._for_helper(fill, node)
+
+        def visit_Lambda(self, node):
+            with self.require_parens(ast._Precedence.TEST, node):
+                arguments = type(self)().visit(node.args)
+                self.write("lambda" + (" " + arguments if arguments else "") + ": ")
+                self.set_precedence(ast._Precedence.TEST, node.body)
+                self.traverse(node.body)
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(text, quote):
+    """A string's characters as they are written between `quote`s."""
+    return "".join(
+        _ESCAPES.get(c) or ("\\" + c if c == quote[0] else c if c.isprintable() else repr(c)[1:-1]) for c in text
+    )
+
+
+def unparse(tree):
+    """Python source for an `ast` tree, the same on every supported Python."""
+    return _Unparser().visit(tree)
