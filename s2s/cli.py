@@ -13,7 +13,7 @@ import traceback
 
 from . import __version__
 from .errors import TransformError
-from .targets import MODES, Target, TargetError, build, find_pyproject, parse_wrt, write
+from .targets import MODES, Target, TargetError, build, check_directory, find_pyproject, parse_wrt, write
 
 EXIT_STALE = 1
 EXIT_ERROR = 2
@@ -29,7 +29,8 @@ def _parser():
     grad.add_argument("--wrt", action="extend", nargs="+", metavar="NAME",
                       help="parameter(s) to differentiate with respect to (default: the first)")
     grad.add_argument("--mode", choices=MODES, default="reverse", help="reverse (gradient, default) or forward (jvp)")
-    grad.add_argument("-o", "--output", metavar="OUT", help="write the module to OUT instead of printing it")
+    grad.add_argument("-o", "--output", metavar="OUT",
+                      help="write the module to OUT (in an existing directory) instead of printing it")
 
     build_ = commands.add_parser("build", help="regenerate the [tool.s2s] targets of pyproject.toml")
     build_.add_argument("--check", action="store_true",
@@ -64,6 +65,8 @@ def _grad(args):
     command = " ".join(["s2s", "grad", args.function] + [f"--wrt {w}" for w in wrt]
                        + ([f"--mode {args.mode}"] if args.mode != "reverse" else [])
                        + ([f"-o {args.output}"] if args.output else []))
+    if args.output:
+        check_directory(args.output)
     target = Target(args.function, wrt, args.mode, args.output)
     text = target.render(os.getcwd(), command)
     if args.output:

@@ -62,6 +62,7 @@ def test_grad_prints_a_standalone_module(project, capsys):
 
 def test_grad_writes_and_the_file_computes_the_gradient(project, capsys, rng):
     tmp_path, name = project
+    (tmp_path / "out").mkdir()
     code, _, err = s2s_main("grad", f"{name}.py:loss", "--wrt", "W", "b", "-o", "out/grad.py", capsys=capsys)
     assert code == 0, err
     namespace = import_file(tmp_path / "out" / "grad.py")
@@ -156,6 +157,7 @@ def test_build_check_edit_rebuild(project, capsys):
 
     code, out, err = s2s_main("build", capsys=capsys)
     assert code == 0, err
+    assert "generated/loss_grad.py: written (directory created)" in out and "loss_dx.py: written\n" in out
     assert "regenerate with:\n#     s2s build" in out_W.read_text().lower()
     assert str(tmp_path) not in out_W.read_text()
     stamp = out_W.stat().st_mtime_ns
@@ -240,17 +242,34 @@ def test_build_from_a_subdirectory_and_a_package(project, capsys, monkeypatch):
         ('{ function = "MODEL.py:loss", output = "a.py", mode = "sideways" }', "sideways"),
         ('{ function = "MODEL.py:loss", output = "a.py" }, { function = "MODEL.py:loss", output = "./a.py" }', "a.py"),
         ('"MODEL.py:loss"', "table"),
+        ('{ function = "MODEL.py:loss", output = "../../escape.py" }', "outside the project"),
+        ('{ function = "MODEL.py:loss", output = "sub/../../escape.py" }', "outside the project"),
+        ('{ function = "MODEL.py:loss", output = "." }', "outside the project"),
+        ('{ function = "MODEL.py:loss", output = "ABSOLUTE" }', "must be a path relative to the project"),
+        ('{ function = "MODEL.py:loss", output = "link/escape.py" }', "outside the project"),
     ],
 )
 def test_bad_targets_write_nothing(project, capsys, targets, message):
     tmp_path, name = project
+    outside = tmp_path.parent / f"outside_{uuid.uuid4().hex[:8]}"
+    outside.mkdir()
+    (tmp_path / "link").symlink_to(outside, target_is_directory=True)  # a way out of the project
     good = f'{{ function = "{name}.py:loss", output = "good.py" }}'
-    pyproject(tmp_path, good + ",\n" + targets.replace("MODEL", name))
+    targets = targets.replace("MODEL", name).replace("ABSOLUTE", str(outside / "escape.py"))
+    pyproject(tmp_path, good + ",\n" + targets)
     for argv in (["build"], ["build", "--check"]):
         code, out, err = s2s_main(*argv, capsys=capsys)
         assert code == 2 and message in err and err.startswith("s2s: error:") and err.count("\n") == 1
         assert "Traceback" not in err
     assert not (tmp_path / "good.py").exists() and not (tmp_path / "a.py").exists()
+    assert not os.listdir(outside) and not (tmp_path.parent.parent / "escape.py").exists()
+
+
+def test_grad_refuses_to_write_into_a_missing_directory(project, capsys):
+    tmp_path, name = project
+    code, _, err = s2s_main("grad", f"{name}.py:loss", "-o", "nodir/loss_grad.py", capsys=capsys)
+    assert code == 2 and "no directory nodir (create it first)" in err and err.count("\n") == 1
+    assert not (tmp_path / "nodir").exists()
 
 
 @pytest.mark.parametrize(
