@@ -7,7 +7,9 @@ exactly what was written for this key (truncated, edited, another key, another
 owner) is ignored, so a bad file costs a transform, never runs.
 
 Location: $S2S_CACHE_DIR, else the platform's user cache directory; S2S_DISK_CACHE=0
-turns the disk cache off.
+turns the disk cache off. Size: at most $S2S_CACHE_MAX_MB megabytes (default 100);
+past that, writing an entry removes the least recently used files (by modification
+time, which reading an entry refreshes) down to 90% of the limit.
 """
 import hashlib
 import json
@@ -19,6 +21,7 @@ from . import atomic
 FORMAT = 1
 _SUBDIR = f"v{FORMAT}"
 _MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_LIMIT_MB = 100
 _FIELDS = {"format": int, "key": dict, "text": str, "entry": str, "recipes": dict, "sha256": str}
 
 
@@ -63,6 +66,7 @@ def read(key):
         return None
     if len(raw) > _MAX_BYTES:
         return None
+    touch(path)
     try:
         entry = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -108,6 +112,7 @@ def write(key, text, entry, recipes):
         atomic.write_text(path, json.dumps(record, sort_keys=True), mode=0o600)
     except OSError:
         return False
+    prune()
     return True
 
 
@@ -121,27 +126,78 @@ def make_directory(path):
 
 
 GENERATED = "generated"  # the generated modules as .py files, for tracebacks and editors
+_KINDS = ((_SUBDIR, ".json"), (GENERATED, ".py"))
+
+
+def touch(path):
+    """Mark a file as just used (pruning removes the least recently used first)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def limit():
+    """The size limit in bytes: $S2S_CACHE_MAX_MB megabytes, else DEFAULT_LIMIT_MB."""
+    try:
+        megabytes = float(os.environ.get("S2S_CACHE_MAX_MB", DEFAULT_LIMIT_MB))
+    except ValueError:
+        megabytes = DEFAULT_LIMIT_MB
+    return max(0, int(megabytes * 1024 * 1024))
+
+
+def files():
+    """[(path, size, mtime)] of the entries and generated files (temporary files too)."""
+    found = []
+    for subdir, suffix in _KINDS:
+        folder = os.path.join(directory(), subdir)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((suffix, ".tmp")):
+                try:
+                    st = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                found.append((os.path.join(folder, name), st.st_size, st.st_mtime))
+    return found
+
+
+def usage():
+    """(number of entries, number of generated files, total bytes) on disk."""
+    found = files()
+    entries = sum(1 for path, _, _ in found if path.endswith(".json"))
+    generated = sum(1 for path, _, _ in found if path.endswith(".py"))
+    return entries, generated, sum(size for _, size, _ in found)
+
+
+def prune(max_bytes=None):
+    """Over the limit, remove the least recently used files down to 90% of it; returns how many."""
+    max_bytes = limit() if max_bytes is None else max_bytes
+    found = files()
+    total = sum(size for _, size, _ in found)
+    if total <= max_bytes:
+        return 0
+    removed = 0
+    for path, size, _ in sorted(found, key=lambda f: f[2]):
+        if total <= 0.9 * max_bytes:
+            break
+        if _remove(path):
+            total -= size
+            removed += 1
+    return removed
 
 
 def clear():
     """Remove every entry and generated file this version wrote; returns how many."""
-    removed = 0
-    for subdir, suffix in ((_SUBDIR, ".json"), (GENERATED, ".py")):
-        removed += _remove_files(os.path.join(directory(), subdir), (suffix, ".tmp"))
-    return removed
+    return sum(_remove(path) for path, _, _ in files())
 
 
-def _remove_files(folder, suffixes):
+def _remove(path):
     try:
-        names = os.listdir(folder)
+        os.unlink(path)
     except OSError:
-        return 0
-    removed = 0
-    for name in names:
-        if name.endswith(suffixes):
-            try:
-                os.unlink(os.path.join(folder, name))
-                removed += 1
-            except OSError:
-                pass
-    return removed
+        return False
+    return True

@@ -37,7 +37,9 @@ def _source_file(basename, source):
     folder = os.path.join(diskcache.directory(), diskcache.GENERATED)
     path = os.path.join(folder, basename)
     try:
-        if not os.path.exists(path):  # the name holds the source's hash
+        if os.path.exists(path):  # the name holds the source's hash
+            diskcache.touch(path)
+        else:
             diskcache.make_directory(folder)
             atomic.write_text(path, source, mode=0o600)
     except OSError:

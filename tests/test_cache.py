@@ -355,3 +355,46 @@ def test_key_follows_the_compiler_itself(tmp_path, monkeypatch):
     assert base["compiler"] == fingerprint.compiler_digest()
     monkeypatch.setattr(fingerprint, "compiler_digest", lambda: "another compiler")
     assert key_fields(func)["compiler"] != base["compiler"]
+
+
+def many_models(directory, count):
+    return [load(directory, MODEL.replace("SCALE = 0.5", f"SCALE = {i + 1}.5")) for i in range(count)]
+
+
+def entry_files(directory):
+    return sorted(str(p) for p in (directory / "v1").glob("*.json")) + sorted(str(p) for p in (directory / "generated").glob("*.py"))
+
+
+def test_pruning_removes_the_least_recently_used(cache_dir, tmp_path, data):
+    models = many_models(tmp_path, 3)
+    files_of = []
+    for model in models:
+        before = set(entry_files(cache_dir))
+        s2s.grad(model.loss)(*data)
+        files_of.append(sorted(set(entry_files(cache_dir)) - before))
+        assert len(files_of[-1]) == 2  # its entry and its generated module
+    now = time.time()
+    for age, paths in zip((300, 200, 100), files_of):  # models[0] written first
+        for path in paths:
+            os.utime(path, (now - age, now - age))
+    s2s.clear_cache()
+    s2s.grad(models[0].loss)(*data)  # read from disk: now the most recently used
+    assert s2s.cache_info().disk_hits == 1
+    kept = sum(os.path.getsize(p) for p in files_of[0])
+    assert diskcache.prune(max_bytes=int(kept / 0.9) + 1) == 4
+    assert sorted(entry_files(cache_dir)) == files_of[0]
+    s2s.clear_cache()
+    for model in models:
+        s2s.grad(model.loss)(*data)
+    assert s2s.cache_info()[:3] == (0, 1, 2)
+
+
+def test_the_cache_stays_under_its_size_limit(cache_dir, tmp_path, data, monkeypatch):
+    monkeypatch.setenv("S2S_CACHE_MAX_MB", "0.03")  # about 30 kB: a few entries
+    assert diskcache.limit() == int(0.03 * 1024 * 1024)
+    for model in many_models(tmp_path, 12):
+        check_gradient(model, data)
+        assert diskcache.usage()[2] <= diskcache.limit()
+    assert 0 < diskcache.usage()[0] < 12
+    monkeypatch.setenv("S2S_CACHE_MAX_MB", "lots")
+    assert diskcache.limit() == diskcache.DEFAULT_LIMIT_MB * 1024 * 1024

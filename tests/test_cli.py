@@ -287,3 +287,23 @@ def test_bad_pyproject(tmp_path, monkeypatch, capsys, content, message):
         monkeypatch.setattr(os.path, "isfile", lambda p, isfile=os.path.isfile: isfile(p) and p.startswith(str(tmp_path)))
         code, _, err = s2s_main("build", capsys=capsys)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_cache_info_and_clear(project, capsys, monkeypatch, rng):
+    tmp_path, name = project
+    cache_dir = tmp_path / "the-cache"
+    monkeypatch.setenv("S2S_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv("S2S_CACHE_MAX_MB", "2")
+    s2s.clear_cache()
+    loss = __import__(name).loss
+    s2s.grad(loss)(rng.randn(3, 2), rng.randn(2), rng.randn(4, 3))
+    code, out, _ = s2s_main("cache", "info", capsys=capsys)
+    assert code == 0
+    assert f"directory: {cache_dir}" in out and "disk cache: on" in out
+    assert "in 1 derivative(s) and 1 generated file(s)" in out and "limit: 2.0 MB" in out
+    code, out, _ = s2s_main("cache", "clear", capsys=capsys)
+    assert code == 0 and out == f"removed 2 file(s) from {cache_dir}\n"
+    assert "in 0 derivative(s) and 0 generated file(s)" in s2s_main("cache", "info", capsys=capsys)[1]
+    monkeypatch.setenv("S2S_DISK_CACHE", "0")
+    assert "disk cache: off" in s2s_main("cache", "info", capsys=capsys)[1]
+    s2s.clear_cache()
