@@ -128,7 +128,7 @@ def _from_disk(disk, load):
         objects[name] = recipes.resolve(r, disk.functions)
         if "scope" in r:  # where export finds it again, as when it was generated
             origins[name] = (disk.functions[r["scope"]], r["name"])
-    return load(stored["text"], emit.Bindings(objects, origins), stored["entry"])
+    return load(stored["text"], emit.Bindings(objects, origins, stored["lines"]), stored["entry"])
 
 
 def _to_disk(disk, value):
@@ -143,7 +143,7 @@ def _to_disk(disk, value):
         if r is None:
             return False  # a binding no other process could find again: memory only
         found[name] = r
-    return diskcache.write(fields, text, entry, found)
+    return diskcache.write(fields, text, entry, found, getattr(namespace, "lines", None))
 
 
 def cache_info():

@@ -1,7 +1,8 @@
 """Generated modules on disk, shared between processes.
 
 One JSON file per derivative, named by a hash of its key, holding the key itself, the
-module text, the entry point, the recipes of its bindings and a sha256 of those three. Files
+module text, the entry point, the recipes of its bindings, the user-code origin of its
+lines and a sha256 of those four. Files
 are written atomically and readable by their owner alone; an entry that is not
 exactly what was written for this key (truncated, edited, another key, another
 owner) is ignored, so a bad file costs a transform, never runs.
@@ -18,11 +19,11 @@ import sys
 
 from . import atomic
 
-FORMAT = 1
+FORMAT = 2
 _SUBDIR = f"v{FORMAT}"
 _MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_LIMIT_MB = 100
-_FIELDS = {"format": int, "key": dict, "text": str, "entry": str, "recipes": dict, "sha256": str}
+_FIELDS = {"format": int, "key": dict, "text": str, "entry": str, "recipes": dict, "lines": dict, "sha256": str}
 
 
 def enabled():
@@ -55,7 +56,10 @@ def path_for(key):
 
 
 def read(key):
-    """The stored {"text", "entry", "recipes"} for `key`, or None (absent or not valid)."""
+    """The stored {"text", "entry", "recipes", "lines"} for `key`, or None (absent or not valid).
+
+    lines: {line of text: (file, line of the user's code)}.
+    """
     path = path_for(key)
     try:
         with open(path, "rb") as f:
@@ -77,16 +81,40 @@ def read(key):
         return None
     if entry["format"] != FORMAT or entry["key"] != _canonical(key):
         return None
-    if _digest(entry["text"], entry["entry"], entry["recipes"]) != entry["sha256"]:
+    if _digest(entry["text"], entry["entry"], entry["recipes"], entry["lines"]) != entry["sha256"]:
         return None
     if not entry["entry"].isidentifier() or not all(isinstance(r, dict) and n.isidentifier() for n, r in entry["recipes"].items()):
         return None
-    return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"]}
+    lines = _lines_from_json(entry["lines"])
+    if lines is None:
+        return None
+    return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"], "lines": lines}
 
 
-def _digest(text, entry, recipes):
+def _lines_to_json(lines):
+    """{file: [[line of text, line of file], ...]}: each file named once."""
+    by_file = {}
+    for number, (filename, line) in sorted(lines.items()):
+        by_file.setdefault(filename, []).append([number, line])
+    return by_file
+
+
+def _lines_from_json(by_file):
+    lines = {}
+    for filename, pairs in by_file.items():
+        if not isinstance(pairs, list):
+            return None
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2 and all(type(n) is int for n in pair)):
+                return None
+            lines[pair[0]] = (filename, pair[1])
+    return lines
+
+
+def _digest(text, entry, recipes, lines):
     """sha256 of what an entry stores: a truncated or edited file does not match it."""
-    return hashlib.sha256(json.dumps([text, entry, recipes], sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
+    stored = json.dumps([text, entry, recipes, lines], sort_keys=True)
+    return hashlib.sha256(stored.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _trusted(st):
@@ -96,16 +124,18 @@ def _trusted(st):
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def write(key, text, entry, recipes):
+def write(key, text, entry, recipes, lines=None):
     """Store an entry for `key`; False where the cache directory cannot be written."""
     path = path_for(key)
+    lines = _lines_to_json(lines or {})
     record = {
         "format": FORMAT,
         "key": _canonical(key),
         "text": text,
         "entry": entry,
         "recipes": recipes,
-        "sha256": _digest(text, entry, recipes),
+        "lines": lines,
+        "sha256": _digest(text, entry, recipes, lines),
     }
     try:
         make_directory(os.path.dirname(path))
@@ -126,7 +156,6 @@ def make_directory(path):
 
 
 GENERATED = "generated"  # the generated modules as .py files, for tracebacks and editors
-_KINDS = ((_SUBDIR, ".json"), (GENERATED, ".py"))
 
 
 def touch(path):
@@ -146,11 +175,19 @@ def limit():
     return max(0, int(megabytes * 1024 * 1024))
 
 
+def _folders():
+    """(folder, suffix) of the entries (of every format) and of the generated files."""
+    try:
+        formats = [d for d in os.listdir(directory()) if d[:1] == "v" and d[1:].isdigit()]
+    except OSError:
+        formats = []
+    return [(os.path.join(directory(), d), ".json") for d in formats] + [(os.path.join(directory(), GENERATED), ".py")]
+
+
 def files():
     """[(path, size, mtime)] of the entries and generated files (temporary files too)."""
     found = []
-    for subdir, suffix in _KINDS:
-        folder = os.path.join(directory(), subdir)
+    for folder, suffix in _folders():
         try:
             names = os.listdir(folder)
         except OSError:
@@ -191,7 +228,7 @@ def prune(max_bytes=None):
 
 
 def clear():
-    """Remove every entry and generated file this version wrote; returns how many."""
+    """Remove every entry (of any format) and generated file; returns how many."""
     return sum(_remove(path) for path, _, _ in files())
 
 

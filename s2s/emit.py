@@ -17,6 +17,8 @@ from . import anno, runtime
 from .frontend import _MISSING
 
 COMMENT = "__s2s_comment__"
+# The note loader appends to a generated line (where in the user's code it came from).
+ORIGIN_COMMENT = re.compile(r'\s*# source: File ".*", line \d+\s*$')
 _COMMENT_LINE = re.compile(r"^(\s*)(['\"])" + COMMENT + r" (.*)\2$")
 
 
@@ -44,15 +46,18 @@ class Namespace:
 
 
 class Bindings(dict):
-    """A generated module's names -> objects, and where user-scope names came from.
+    """A generated module's names -> objects, and where its names and lines came from.
 
     `origins` maps a name bound from a user function's scope to (that function, the
     name there), so the disk cache can look it up again in another process.
+    `lines` maps a line of the generated text to the (file, line) of the user's code it
+    came from, for tracebacks (see loader).
     """
 
-    def __init__(self, objects, origins):
+    def __init__(self, objects, origins, lines=None):
         super().__init__(objects)
         self.origins = dict(origins)
+        self.lines = dict(lines or {})
 
 
 def _locals(fn):
@@ -88,12 +93,66 @@ def emit_module(functions, header_lines):
         comments_to_strings(fn)
         _tidy_bodies(fn)
     module = gast.Module(body=list(functions), type_ignores=[])
+    origins = _statement_origins(module)  # before gast_to_ast: locations added there are not the user's
     tree = gast.gast_to_ast(module)
     ast.fix_missing_locations(tree)
     body = unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
     text = "\n".join(lines) + _render_comments(body) + "\n"
-    return text, Bindings(namespace.objects, namespace.origins)
+    return text, Bindings(namespace.objects, namespace.origins, _line_table(text, origins))
+
+
+def _statements(node):
+    """A tree's statements in source order (bodies before orelse), nested ones included."""
+    for field in ("body", "orelse"):
+        for stmt in getattr(node, field, None) or ():
+            yield stmt
+            yield from _statements(stmt)
+
+
+def _statement_origins(module):
+    """(file, line) of the user's code for each statement of the generated module, or None.
+
+    A statement carries the line of the user statement it was generated from; one
+    without (most of the backward sweep) belongs to the statement the comment above it
+    names, as the reader of the code sees it. Lines outside the function (a rule's own
+    code) are not the user's.
+    """
+    origins = []
+    for fn in module.body:
+        src = anno.get(fn, "source")
+        node = getattr(src, "node", None)
+        first = getattr(node, "lineno", None)
+        last = getattr(node, "end_lineno", None) or first
+        origins.append(None)  # the def itself
+        commented = None  # the line the last comment names
+        for stmt in _statements(fn):
+            line = getattr(stmt, "lineno", None)
+            if _is_comment(stmt):  # a comment in the text, not a statement
+                commented = anno.get(stmt, "line")
+                continue
+            if not (isinstance(line, int) and first is not None and first <= line <= last):
+                line = commented
+            origins.append((src.filename, line) if line else None)
+    return origins
+
+
+def _line_table(text, origins):
+    """{line of `text`: (file, line)}, keyed by the line that can end in a comment:
+    a simple statement's last line, a compound statement's header line."""
+    statements = [stmt for fn in ast.parse(text).body if isinstance(fn, ast.FunctionDef) for stmt in [fn, *_statements(fn)]]
+    if len(statements) != len(origins):
+        return {}  # cannot happen unless unparse reorders statements: no table, never a wrong one
+    table = {}
+    for stmt, origin in zip(statements, origins):
+        if not hasattr(stmt, "body"):
+            end = stmt.end_lineno
+        else:  # the header `for ... in ITER:`, `if TEST:`, `while TEST:` on one line
+            header = getattr(stmt, "iter", None) or getattr(stmt, "test", None)
+            end = stmt.lineno if header is not None and header.end_lineno == stmt.lineno else None
+        if origin is not None and end is not None:
+            table[end] = origin
+    return table
 
 
 def _preferred_name(current, obj):
@@ -171,7 +230,8 @@ def comments_to_strings(fn):
     def visit(stmts):
         for stmt in stmts:
             if anno.get(stmt, "marker") == "comment":
-                text = src.line(anno.get(stmt, "line")).strip() if src is not None else ""
+                text = src.line(anno.get(stmt, "line")) if src is not None else ""
+                text = ORIGIN_COMMENT.sub("", text).strip()  # a generated line's own note
                 stmt.value = gast.Constant(f"{COMMENT} {text}", None)
             for field in ("body", "orelse"):
                 visit(getattr(stmt, field, []) or [])
