@@ -22,6 +22,7 @@ import types
 from . import atomic, diskcache
 
 GENERATED_DIR = "<s2s-generated>"
+_filenames = set()  # of the modules loaded in this process (for s2s.debug)
 
 
 def load_module(source, namespace, module_name):
@@ -35,6 +36,7 @@ def load_module(source, namespace, module_name):
     filename = _source_file(f"{module_name}_{digest}.py", source) or f"{GENERATED_DIR}/{module_name}_{digest}.py"
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
+    _filenames.add(filename)
     module = types.ModuleType(f"s2s_generated.{module_name}_{digest}")
     module.__file__ = filename
     module.__dict__.update(namespace)
@@ -59,6 +61,11 @@ def _source_file(basename, source):
     except OSError:
         return None
     return path
+
+
+def is_generated(filename):
+    """Whether `filename` is that of a module this process generated and loaded."""
+    return filename in _filenames
 
 
 @functools.lru_cache(maxsize=None)
