@@ -107,6 +107,12 @@ def lookup(key, generate, disk=None, load=None):
         return value
 
 
+def forget(key):
+    """Drop a stale entry from memory (code generated for a function since rebound)."""
+    with _lock:
+        _memory.pop(key, None)
+
+
 def _quietly(action, *args):
     """Disk cache work: any failure only means a transform (or no entry written)."""
     try:
@@ -123,12 +129,12 @@ def _from_disk(disk, load):
     stored = diskcache.read(fields)
     if stored is None:
         return None
-    objects, origins = {}, {}
-    for name, r in stored["recipes"].items():
-        objects[name] = recipes.resolve(r, disk.functions)
-        if "scope" in r:  # where export finds it again, as when it was generated
-            origins[name] = (disk.functions[r["scope"]], r["name"])
-    return load(stored["text"], emit.Bindings(objects, origins, stored["lines"]), stored["entry"])
+    namespace = {name: recipes.resolve(r, disk.functions) for name, r in stored["recipes"].items()}
+    origins = {
+        name: (disk.functions[r["scope"]], r["name"]) for name, r in stored["recipes"].items() if isinstance(r, dict) and "scope" in r
+    }
+    namespace = emit.Bindings(namespace, origins, stored["lines"])  # the scope names, watched like a fresh module's
+    return load(stored["text"], namespace, stored["entry"])
 
 
 def _to_disk(disk, value):

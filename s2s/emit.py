@@ -7,13 +7,14 @@ imported, so the text reads as ordinary Python.
 """
 import ast
 import builtins
+import math
 import re
 import sys
 import types
 
 import gast
 
-from . import anno, runtime
+from . import anno, loader, runtime
 from .frontend import _MISSING
 
 COMMENT = "__s2s_comment__"
@@ -94,7 +95,7 @@ def emit_module(functions, header_lines):
         _tidy_bodies(fn)
     module = gast.Module(body=list(functions), type_ignores=[])
     origins = _statement_origins(module)  # before gast_to_ast: locations added there are not the user's
-    tree = gast.gast_to_ast(module)
+    tree = _NegativeLiterals().visit(gast.gast_to_ast(module))
     ast.fix_missing_locations(tree)
     body = unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
@@ -155,6 +156,17 @@ def _line_table(text, origins):
     return table
 
 
+class _NegativeLiterals(ast.NodeTransformer):
+    """A folded negative constant as `-c`: ast.unparse writes Constant(-2.0) as `-2.0`
+    wherever it stands, so `(-2.0) ** 2` would read back as `-(2.0 ** 2)`."""
+
+    def visit_Constant(self, node):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.copysign(1, value) < 0:
+            return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+        return node
+
+
 def _preferred_name(current, obj):
     if isinstance(obj, types.ModuleType):
         return {"numpy": "np"}.get(obj.__name__, obj.__name__.split(".")[-1])
@@ -172,7 +184,7 @@ def _import_lines(objects):
             continue
         elif getattr(runtime, getattr(obj, "__name__", ""), None) is obj:
             from_runtime.append(name if name == obj.__name__ else f"{obj.__name__} as {name}")
-        elif callable(obj) and getattr(obj, "__module__", None) and not getattr(obj, "__module__", "").startswith("__"):
+        elif callable(obj) and _importable_module(getattr(obj, "__module__", None)):
             qual = getattr(obj, "__qualname__", obj.__name__ if hasattr(obj, "__name__") else name)
             if "." not in qual and "<" not in qual:
                 from_other.append(f"from {obj.__module__} import {qual}" + (f" as {name}" if name != qual else ""))
@@ -187,6 +199,11 @@ def _import_lines(objects):
     if constants:
         lines.append("# bound from the differentiated function's scope: " + ", ".join(constants))
     return lines
+
+
+def _importable_module(module):
+    """A module an import line can name (not __main__, not a module s2s generated)."""
+    return isinstance(module, str) and bool(module) and not module.startswith(("__", loader.MODULE_PREFIX))
 
 
 def _render_comments(text):

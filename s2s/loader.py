@@ -22,6 +22,7 @@ import types
 from . import atomic, diskcache
 
 GENERATED_DIR = "<s2s-generated>"
+MODULE_PREFIX = "s2s_generated."  # the __module__ of every generated function
 _filenames = set()  # of the modules loaded in this process (for s2s.debug)
 
 
@@ -37,7 +38,7 @@ def load_module(source, namespace, module_name):
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
     _filenames.add(filename)
-    module = types.ModuleType(f"s2s_generated.{module_name}_{digest}")
+    module = types.ModuleType(f"{MODULE_PREFIX}{module_name}_{digest}")
     module.__file__ = filename
     module.__dict__.update(namespace)
     code = compile(source, filename, "exec")
