@@ -113,7 +113,7 @@ def _item_record(kind, var, index, stack, kinds):
     if array:
         item.ctx = gast.Store()
         return gast.Assign([item], pop(stack))
-    return gast.Expr(call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
+    return assign(var, call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
 
 
 def _snapshot_record(kind, var, stack):
