@@ -269,6 +269,8 @@ def bind_arguments(rule, call, fn_source):
             if param.kind == param.VAR_POSITIONAL:
                 value = gast.Tuple(list(value), gast.Load())
             result[name] = value
+        elif param.kind == param.VAR_POSITIONAL:
+            result[name] = gast.Tuple([], gast.Load())
         elif param.default is not inspect.Parameter.empty:
             result[name] = constant(param.default)
             anno.set(result[name], "default_argument", True)

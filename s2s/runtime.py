@@ -1323,3 +1323,19 @@ def inverse_gaps(w):
     eigen- and singular vectors through their values (eigh, eig, svd)."""
     gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     return (gap != 0.0) / (gap + (gap == 0.0))
+
+
+def gradient_grad(g, f, varargs=(), axis=None, edge_order=1):
+    """Adjoint of `np.gradient(f, *varargs, axis=axis, edge_order=edge_order)`: along each
+    axis the difference operator is a matrix D (np.gradient of the identity), and the
+    adjoint sums D^T applied to that axis's gradient (None: no gradient)."""
+    axes = tuple(range(np.ndim(f))) if axis is None else (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    gs = list(g) if isinstance(g, (list, tuple)) else [g]
+    spacings = list(varargs) * len(axes) if len(varargs) == 1 else list(varargs) or [1.0] * len(axes)
+    out = np.zeros(np.shape(f), dtype=np.result_type(f, float))
+    for a, ga, h in zip(axes, gs, spacings):
+        if ga is not None:
+            n = np.shape(f)[a]
+            d = np.gradient(np.eye(n), h, axis=0, edge_order=edge_order)
+            out = out + np.moveaxis(np.tensordot(d, np.moveaxis(ga, a, 0), axes=([0], [0])), 0, a)
+    return out
