@@ -10,11 +10,13 @@ import numpy as np
 
 # ruff: noqa: F821 - `d` is template syntax
 # ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-import scipy.linalg  # noqa: E402 - after the rule machinery, as in the other rule modules
+import scipy.integrate  # noqa: E402 - after the rule machinery, as in the other rule modules
+import scipy.linalg  # noqa: E402
 import scipy.signal  # noqa: E402
 
 from s2s.declare import linear
-from s2s.rules import adjoint, tangent
+from s2s.ode import odeint_jvp, odeint_vjp
+from s2s.rules import adjoint, none_aware, tangent
 from s2s.runtime import convolve_crop, convolve_embed, from_band, gather_grad, move_like
 
 
@@ -92,3 +94,19 @@ def from_band_(result, l_and_u, ab):
 @tangent(from_band)
 def from_band_(result, l_and_u, ab):
     d[result] = move_like(from_band, 1, d[ab], (l_and_u, ab), {})
+
+
+# y = odeint(func, y0, t, args) by the adjoint method (s2s/ode.py); t has no derivative.
+@adjoint(scipy.integrate.odeint)
+def odeint(result, func, y0, t, args=()):
+    grads = odeint_vjp(d[result], result, func, y0, t, args)
+    d[y0] = grads[0]
+    d[args] = grads[1]
+
+
+@tangent(scipy.integrate.odeint)
+def odeint(result, func, y0, t, args=()):
+    d[result] = odeint_jvp(d[y0], d[args], result, func, y0, t, args)
+
+
+none_aware(odeint_jvp)  # a None tangent of y0 or of args is zero

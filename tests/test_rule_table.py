@@ -16,6 +16,7 @@ import scipy.signal as sg
 import scipy.special as sp
 import scipy.stats as st
 from conftest import numeric_grad
+from scipy.integrate import odeint
 
 import s2s
 
@@ -317,3 +318,32 @@ def test_user_declared_rules(f, args):
     test_grad(f, args)
     test_jvp(f, args)
     test_second_order(f, args)
+
+
+# ------------------------------------------------------------ scipy.integrate.odeint (adjoint method)
+
+
+def decay(y, t, k):
+    return -k * y + np.sin(t)
+
+
+def solution_energy(y0, k):
+    ys = odeint(decay, y0, np.linspace(0.0, 1.0, 5), args=(k,))
+    return np.sum(ys ** 2)
+
+
+def test_odeint_by_the_adjoint_method():
+    y0, k = np.array([1.0, 0.5]), 0.7
+    dy0, dk = s2s.grad(solution_energy, wrt=(0, 1))(y0, k)
+    np.testing.assert_allclose(dy0, numeric_grad(solution_energy, (y0, k), 0), rtol=1e-5)
+    np.testing.assert_allclose(dk, numeric_grad(solution_energy, (y0, k), 1), rtol=1e-5)
+    t = np.array([1.0, -1.0])
+    _, jv = s2s.jvp(solution_energy)(y0, k, t)
+    np.testing.assert_allclose(jv, np.sum(numeric_grad(solution_energy, (y0, k), 0) * t), rtol=1e-5)
+    _, jk = s2s.jvp(solution_energy, wrt=1)(y0, k, 1.0)
+    np.testing.assert_allclose(jk, dk, rtol=1e-5)
+
+
+def test_odeint_second_order_is_refused():
+    with pytest.raises(s2s.TransformError, match="odeint"):
+        s2s.hvp(solution_energy)(np.array([1.0, 0.5]), 0.7, np.ones(2))
