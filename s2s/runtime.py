@@ -171,7 +171,10 @@ def seq_len(x):
 
 
 def ones_like_output(y):
-    """The seed of reverse mode: 1.0 for a scalar output; other outputs are rejected."""
+    """The seed of reverse mode: 1.0 for a scalar output, ones for an array of one element
+    (shape (1,), (1, 1): autograd's grad accepts them too); other outputs are rejected."""
+    if isinstance(y, np.ndarray) and y.size == 1 and y.ndim:
+        return np.ones_like(y)
     if np.ndim(y) != 0 or isinstance(y, (list, tuple, dict)):
         raise TypeError(
             f"s2s.grad needs a scalar-valued function, but it returned a value of shape {np.shape(y)}; "
@@ -220,14 +223,17 @@ def last_grad(d_lst, item):
     """Adjoint of appending `item`: the last entry of the list's adjoint.
 
     List adjoints are aligned at the top, like the lists they mirror; a missing or None
-    entry is a zero.
+    entry is a zero. A NumPy function of the list (`np.sum(lst)`) gives it an array
+    adjoint, whose rows are the entries'.
     """
-    g = d_lst[-1] if d_lst else None
+    g = d_lst[-1] if d_lst is not None and len(d_lst) else None
     return zeros_like(item) if g is None else g
 
 
 def drop_last(d_lst):
     """The list's adjoint before an append: without its last entry (in place)."""
+    if isinstance(d_lst, np.ndarray):
+        return list(d_lst[:-1])
     if d_lst:
         d_lst.pop()
     return d_lst
