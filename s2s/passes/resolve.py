@@ -71,6 +71,9 @@ def resolve_calls(fn_source):
     local_names = collect_locals(fn_source.node)
     aliases = static_aliases(fn_source, local_names)
     for node in gast.walk(fn_source.node):
+        if isinstance(node, gast.Assign) and _is_keyword_dict(node.value, fn_source, local_names):
+            # dict(a=x, b=y) is the display {"a": x, "b": y}, whose derivative rules exist
+            node.value = gast.Dict([gast.Constant(k.arg, None) for k in node.value.keywords], [k.value for k in node.value.keywords])
         if isinstance(node, gast.BinOp):
             anno.set(node, "callee", BINARY[type(node.op)])
         elif isinstance(node, gast.UnaryOp):
@@ -83,3 +86,12 @@ def resolve_calls(fn_source):
             obj = static_object(node.func, fn_source, local_names, aliases)
             anno.set(node, "callee", None if obj is _MISSING else obj)
     return fn_source
+
+
+def _is_keyword_dict(value, fn_source, local_names):
+    return (
+        isinstance(value, gast.Call)
+        and not value.args
+        and all(k.arg is not None for k in value.keywords)
+        and static_object(value.func, fn_source, local_names) is dict
+    )
