@@ -2,6 +2,7 @@
 import dataclasses
 import functools
 import inspect
+import types
 
 from . import __version__, cache, emit, frontend, loader, runtime
 from .errors import TransformError
@@ -42,6 +43,22 @@ def _wrt_indices(signature, wrt, func):
     return tuple(indices), single
 
 
+def _readable(func, signature):
+    """`func` where s2s reads its source as is; otherwise — a bound method or classmethod,
+    a callable object, a partial, a `functools.wraps` wrapper that forwards `*args,
+    **kwargs` — a function that calls it with the parameters `func` shows (so `wrt`
+    counts the parameters after `self`, and s2s.source names them)."""
+    if hasattr(func, "transformable_function") or hasattr(func, "__s2s_source__"):
+        return func
+    if isinstance(func, types.FunctionType) and inspect.signature(func, follow_wrapped=False) == signature:
+        return func
+    params = signature.parameters.values()
+    simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if not all(p.kind in simple for p in params):
+        raise TransformError(f"cannot differentiate {func!r}: a callable other than a function needs positional parameters")
+    return frontend.calling_function(func, [p.name for p in params])
+
+
 class Derivative:
     """A derivative of `func`: callable like it, generated (once) on first use."""
 
@@ -57,6 +74,7 @@ class Derivative:
         except (TypeError, ValueError):
             raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
+        self.func = _readable(func, self.signature)
         self.__signature__ = self.signature
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
         self._functions = {}  # argument kinds -> generated function, for this derivative

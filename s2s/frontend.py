@@ -15,6 +15,7 @@ import types
 import gast
 
 from .errors import TransformError
+from .naming import identifier
 
 _MISSING = object()
 
@@ -207,3 +208,32 @@ def _uses(code):
         else:
             constants.append(repr(c))
     return names, sorted(constants)
+
+
+_shims = {}
+
+
+def calling_function(target, positional, keywords=()):
+    """A Python function `def f(a, b, k_x): return target(a, b, x=k_x)` that s2s can
+    read: how something without source of its own (a NumPy function, a bound method, a
+    callable object, a partial) is differentiated where a Python function is expected.
+    `positional` names its parameters. Made once per target and call shape, so that
+    derivatives of it are cached."""
+    try:
+        key = (target, tuple(positional), tuple(keywords))
+        hash(key)
+    except TypeError:
+        key = (id(target), tuple(positional), tuple(keywords))
+    shim = _shims.get(key)
+    if shim is None:
+        name = identifier(getattr(target, "__name__", None) or type(target).__name__)
+        params = list(positional) + [f"_{k}" for k in keywords]
+        passed = list(positional) + [f"{k}=_{k}" for k in keywords]
+        text = f"def {name}({', '.join(params)}):\n    return _target({', '.join(passed)})\n"
+        namespace = {"_target": target}
+        filename = f"<s2s: a call of {_describe(target)}>"
+        exec(compile(text, filename, "exec"), namespace)
+        shim = namespace[name]
+        shim.__s2s_source__ = FunctionSource(shim, gast.parse(text).body[0], filename, {"_target": target})
+        _shims[key] = shim
+    return shim
