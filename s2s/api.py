@@ -52,10 +52,15 @@ def _readable(func, signature):
         return func
     if isinstance(func, types.FunctionType) and inspect.signature(func, follow_wrapped=False) == signature:
         return func
-    params = signature.parameters.values()
     simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [p for p in signature.parameters.values() if p.default is p.empty]
     if not all(p.kind in simple for p in params):
-        raise TransformError(f"cannot differentiate {func!r}: a callable other than a function needs positional parameters")
+        raise TransformError(f"cannot differentiate {func!r}: it has required parameters that are not positional")
+    if getattr(inspect.unwrap(getattr(func, "__func__", func)), "__code__", None) is not None:
+        # Python code: its optional parameters too, their defaults kept
+        params = [p for p in signature.parameters.values() if p.kind in simple]
+        defaults = {p.name: p.default for p in params if p.default is not p.empty}
+        return frontend.calling_function(func, [p.name for p in params], defaults=defaults)
     return frontend.calling_function(func, [p.name for p in params])
 
 
@@ -73,8 +78,10 @@ class Derivative:
             self.signature = inspect.signature(func)
         except (TypeError, ValueError):
             raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
-        self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.func = _readable(func, self.signature)
+        if self.func is not func:
+            self.signature = inspect.signature(self.func)
+        self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
         self._functions = {}  # argument kinds -> generated function, for this derivative

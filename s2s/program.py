@@ -35,6 +35,7 @@ from .passes import (
     loops,
     records,
     resolve,
+    values,
     varargs,
 )
 from .reverse import ReverseGenerator
@@ -78,7 +79,7 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields):
+        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
