@@ -87,7 +87,7 @@ def parse_function(func):
     code = func.__code__
     filename = code.co_filename
     try:
-        lines, first_line = inspect.getsourcelines(func)
+        lines, first_line = inspect.getsourcelines(code)  # not func: no __wrapped__ following
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"cannot differentiate {_describe(func)}: its source is not available ({exc}); "

@@ -189,7 +189,10 @@ class Program:
     def forward_function(self, spec, jvp_name):
         """`f_jvp(*params, *tangents_of_active_params) -> (result, tangent of result)`."""
         gen = ForwardGenerator(spec.src, spec.activity, spec.namer, self)
-        body = gen.block(spec.src.node.body[:-1])
+        # a parameter not differentiated but later rebound to a varied value (`p = p - q`)
+        # enters with a zero tangent
+        entry = [assign(gen.tangent(p), gen.zero(p)) for p in spec.params if p not in spec.active_params and spec.activity.active(p)]
+        body = entry + gen.block(spec.src.node.body[:-1])
         result = spec.result
         d_params = [spec.namer.derivative(p) for p in spec.active_params]
         if isinstance(result, gast.Name) and spec.activity.active(result.id):

@@ -5,24 +5,37 @@
 scope; every call `inner(x)` becomes `inner(k, x)`. Passing the captured names at each
 call keeps Python's late binding of closures, and makes the lifted function an
 ordinary user function: transformed once per specialization, recursion included.
-A lambda bound to a name is lifted the same way. The lifted function keeps the
-original file and line numbers, so errors inside it point at the user's source.
+A lambda is lifted the same way (one not bound to a name gets a fresh one). The lifted
+function keeps the original file and line numbers, so errors inside it point at the
+user's source.
+
+A nested function used as a value (passed to a helper, stored in a list, returned)
+becomes `make_partial(inner, (k,), {})`: its lifted code with the values it captures
+bound first, called through the machinery for function values (see passes/values.py).
+A partial binds those values when it is made, where Python reads them when the
+function is called; the two agree when each captured name is bound once, and anything
+else is refused. `dU = s2s.grad(inner)` (any s2s transform of a nested function) is
+made at transform time from the lifted function, its `wrt` moved past the captured
+parameters, and `dU(x)` passes the captures like a call of `inner` does.
 """
 import ast
 import copy
+import inspect
 
 import gast
 
-from .. import anno, frontend
+from .. import anno, frontend, runtime
+from ..syntax import call, ref
 from . import checks
 from .desugar import collect_locals
+from .resolve import static_object
 
 
 def lift_nested_functions(fn_source):
-    """Lift every nested def (and named lambda) of `fn_source`, rewriting its calls."""
+    """Lift every nested def (and lambda) of `fn_source`, rewriting its calls and uses."""
     node = fn_source.node
     definitions = {}
-    for stmt in _definitions(node.body):
+    for stmt in list(_definitions(node.body)) + _name_lambdas(node):
         definitions.setdefault(_defined_name(stmt), []).append(stmt)
     if not definitions:
         return fn_source
@@ -38,6 +51,29 @@ def lift_nested_functions(fn_source):
     functions = _compile(fn_source, lifted)
     _rewrite_calls(fn_source, node, lifted, functions, definitions)
     return fn_source
+
+
+def _name_lambdas(fn_node):
+    """Each lambda of the function's own body that is not bound to a name, replaced by a
+    fresh name; returns the assignments `_lambda = lambda ...` that define them."""
+    taken = {n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name)}
+    bound = {id(stmt.value) for stmt in _definitions(fn_node.body) if not isinstance(stmt, gast.FunctionDef)}
+    assignments = []
+
+    class Naming(gast.NodeTransformer):
+        def visit_FunctionDef(self, node):
+            return node if node is not fn_node else self.generic_visit(node)
+
+        def visit_Lambda(self, node):
+            if id(node) in bound:
+                return node
+            fresh = next(f"_lambda{i}" for i in range(1, len(taken) + 2) if f"_lambda{i}" not in taken)
+            taken.add(fresh)
+            assignments.append(gast.copy_location(gast.Assign([gast.Name(fresh, gast.Store(), None, None)], node), node))
+            return gast.copy_location(gast.Name(fresh, gast.Load(), None, None), node)
+
+    Naming().visit(fn_node)
+    return assignments
 
 
 def _definitions(stmts):
@@ -144,15 +180,107 @@ def _rewrite_body_calls(function_def, lifted):
 
 
 def _rewrite_calls(fn_source, node, lifted, functions, definitions):
-    """Calls pass the captured names; the definitions themselves disappear."""
+    """Calls pass the captured names; uses as values become partials; the definitions
+    themselves disappear."""
     node.body = _without(node.body, {id(d) for ds in definitions.values() for d in ds}) or [gast.Pass()]
+    derived = _transforms_of_nested(fn_source, node, lifted, functions)
+    captures = {**{n: lifted[n][1] for n in functions}, **derived}
     for n in gast.walk(node):
-        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in functions:
-            n.args = [gast.Name(c, gast.Load(), None, None) for c in lifted[n.func.id][1]] + n.args
-            anno.set(n.func, "object", functions[n.func.id])
-        elif isinstance(n, gast.Name) and n.id in functions and isinstance(n.ctx, gast.Load) and not anno.has(n, "object"):
-            raise fn_source.error(
-                f"the nested function {n.id} is used as a value; s2s differentiates calls of nested functions only",
-                n,
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in captures:
+            n.args = [gast.Name(c, gast.Load(), None, None) for c in captures[n.func.id]] + n.args
+            if n.func.id in functions:
+                anno.set(n.func, "object", functions[n.func.id])
+    counts = _binding_counts(node)
+    _Values(fn_source, lifted, functions, counts).visit(node)
+
+
+def _transforms_of_nested(fn_source, node, lifted, functions):
+    """`dU = s2s.grad(inner, ...)`: made from the lifted function, `wrt` moved past the
+    captured parameters. Returns {dU: the captured names its calls pass first}."""
+    derived = {}
+    for stmt in gast.walk(node):
+        value = stmt.value if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 else None
+        if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
+            continue
+        inner = value.args[0].id
+        transform = static_object(value.func, fn_source, collect_locals(node))
+        if inner not in functions or not getattr(transform, "_s2s_static_call", False):
+            continue
+        captured = lifted[inner][1]
+        value.args[0] = ref(functions[inner], inner)
+        if captured:
+            _shift_wrt(fn_source, stmt, value, transform, len(captured))
+            if not isinstance(stmt.targets[0], gast.Name):
+                raise fn_source.error(f"bind {source_name(value)} to a name", stmt, "nested function as a value")
+            derived[stmt.targets[0].id] = captured
+    return derived
+
+
+def source_name(value):
+    return ast.unparse(gast.gast_to_ast(copy.deepcopy(value.func)))
+
+
+def _shift_wrt(fn_source, stmt, value, transform, shift):
+    """The transform's `wrt` (default 0) counted past `shift` leading captured parameters."""
+    if "wrt" not in inspect.signature(transform).parameters:
+        return
+    keyword = next((k for k in value.keywords if k.arg == "wrt"), None)
+    given = keyword.value if keyword else (value.args[1] if len(value.args) > 1 else gast.Constant(0, None))
+    try:
+        wrt = ast.literal_eval(gast.gast_to_ast(copy.deepcopy(given)))
+    except ValueError:
+        raise fn_source.error("wrt of a transform of a nested function must be a literal", stmt, "wrt") from None
+    shifted = tuple(w + shift if isinstance(w, int) else w for w in wrt) if isinstance(wrt, tuple) else (wrt + shift if isinstance(wrt, int) else wrt)
+    new = gast.Constant(shifted, None) if not isinstance(shifted, tuple) else gast.Tuple([gast.Constant(w, None) for w in shifted], gast.Load())
+    value.args = value.args[:1]
+    value.keywords = [k for k in value.keywords if k.arg != "wrt"] + [gast.keyword("wrt", new)]
+
+
+def _binding_counts(fn_node):
+    """How often each name of the function's own body is bound (a loop target: often)."""
+    counts = {}
+    for stmt in fn_node.body:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                counts[n.id] = counts.get(n.id, 0) + 1
+            elif isinstance(n, (gast.For, gast.comprehension)):
+                for t in gast.walk(n.target):
+                    if isinstance(t, gast.Name):
+                        counts[t.id] = counts.get(t.id, 0) + 2
+    for a in fn_node.args.args + fn_node.args.posonlyargs + fn_node.args.kwonlyargs:
+        counts[a.id] = counts.get(a.id, 0) + 1
+    return counts
+
+
+class _Values(gast.NodeTransformer):
+    """A nested function used as a value -> its lifted function, bound to its captures."""
+
+    def __init__(self, fn_source, lifted, functions, counts):
+        self.src, self.lifted, self.functions, self.counts = fn_source, lifted, functions, counts
+
+    def visit_Call(self, node):
+        if isinstance(node.func, gast.Name) and anno.has(node.func, "object"):
+            node.args = [self.visit(a) for a in node.args]
+            node.keywords = [self.visit(k) for k in node.keywords]
+            return node
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if not (isinstance(node.ctx, gast.Load) and node.id in self.functions) or anno.has(node, "object"):
+            return node
+        captured = self.lifted[node.id][1]
+        rebound = [c for c in captured if self.counts.get(c, 0) > 1]
+        if rebound:
+            raise self.src.error(
+                f"the nested function {node.id} is used as a value and reads {', '.join(rebound)}, which "
+                "is bound more than once: Python reads it when the function is called, s2s when the "
+                "function value is made; pass it as an argument instead",
+                node,
                 "nested function as a value",
             )
+        function = ref(self.functions[node.id], node.id)
+        if not captured:
+            return gast.copy_location(function, node)
+        values = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured], gast.Load())
+        made = call(ref(runtime.make_partial, "make_partial"), function, values, gast.Dict([], []))
+        return gast.copy_location(made, node)

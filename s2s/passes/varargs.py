@@ -42,7 +42,7 @@ def pack_variadic_calls(fn_source, namer):
 
 
 def _variadic(function):
-    kinds = {p.kind for p in inspect.signature(function).parameters.values()}
+    kinds = {p.kind for p in inspect.signature(function, follow_wrapped=False).parameters.values()}
     return bool(kinds & {inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD})
 
 
@@ -51,7 +51,7 @@ def bind(fn_source, stmt, call, function):
     a tuple display for *args, a dict display for **kwargs)."""
     if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise fn_source.error(f"*-unpacking in a call of {function.__name__} is not supported", stmt, "starred call")
-    signature = inspect.signature(function)
+    signature = inspect.signature(function, follow_wrapped=False)
     try:
         bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:
