@@ -29,7 +29,9 @@ UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.no
 
 def static_object(node, fn_source, local_names, aliases=None):
     """The object a dotted global name refers to, or _MISSING."""
-    if anno.has(node, "object"):
+    if isinstance(node, gast.Call) and anno.has(node, "static_value"):
+        return anno.get(node, "static_value")
+    if anno.has(node, "object") and not isinstance(node, gast.Call):
         return anno.get(node, "object")
     if isinstance(node, gast.Name):
         if node.id in local_names:
@@ -51,7 +53,7 @@ def static_object(node, fn_source, local_names, aliases=None):
         if _MISSING in args or _MISSING in kwargs.values():
             return _MISSING
         value = func(*args, **kwargs)
-        anno.set(node, "object", value)
+        anno.set(node, "static_value", value)
         return value
     return _MISSING
 
