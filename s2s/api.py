@@ -4,12 +4,12 @@ import functools
 import inspect
 import types
 
-from . import __version__, cache, emit, frontend, loader, runtime
+from . import __version__, cache, emit, frontend, loader, runtime, scopes
 from .errors import TransformError
 from .frontend import param_names
 from .naming import identifier
 from .passes.activity import kind_of_value
-from .program import Program, prepare
+from .program import Program, forget_prepared, prepare
 
 
 @dataclasses.dataclass
@@ -21,9 +21,12 @@ class Generated:
     entry: str
     function: object = None
 
+    watch: object = None
+
     def load(self, module_name):
         module = loader.load_module(self.text, self.namespace, module_name)
         self.function = getattr(module, self.entry)
+        self.watch = scopes.ScopeWatch(module.__dict__, getattr(self.namespace, "origins", {}))
         return self
 
 
@@ -40,6 +43,10 @@ def _wrt_indices(signature, wrt, func):
             indices.append(w % len(params))
         else:
             raise TypeError(f"wrt must name a parameter of {func.__qualname__} by index or name, not {w!r}")
+    if not indices:
+        raise TypeError(f"wrt must name at least one parameter of {func.__qualname__}")
+    if len(set(indices)) < len(indices):
+        raise TypeError(f"wrt names a parameter of {func.__qualname__} twice: {wrt!r}")
     return tuple(indices), single
 
 
@@ -84,7 +91,7 @@ class Derivative:
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
-        self._functions = {}  # argument kinds -> generated function, for this derivative
+        self._functions = {}  # argument kinds -> Generated module, for this derivative
         simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
@@ -113,19 +120,27 @@ class Derivative:
         return self.generated(tuple(kind_of_value(v) for v in values))(*values)
 
     def _shape_grads(self, grads, values):
-        """Gradients (a tuple for several wrt) shaped like the arguments they belong to."""
+        """Gradients from generated code, in parameter order (a tuple for several), as the
+        caller asked: in its wrt order (a tuple for a tuple wrt), each shaped like its argument."""
         if len(self.wrt) == 1:
             grads = (grads,)
-        shaped = tuple(runtime.match_like(g, values[i]) for g, i in zip(grads, self.wrt))
+        by_position = dict(zip(sorted(self.wrt), grads))
+        shaped = tuple(runtime.match_like(by_position[i], values[i]) for i in self.wrt)
         return shaped[0] if self.single else shaped
 
     def generated(self, kinds):
-        """The generated function for arguments of these kinds (generated once)."""
+        """The generated function for arguments of these kinds (generated once, and again
+        when a function it was generated for is rebound), with the data it reads from
+        the user's scopes as they are now."""
         self._last_kinds = kinds
-        function = self._functions.get(kinds)
-        if function is None:  # first call with these kinds: through the shared caches
-            function = self._functions[kinds] = self.module(kinds).function
-        return function
+        module = self._functions.get(kinds)
+        if module is None or not module.watch.refresh():
+            if module is not None:
+                cache.forget(self._key(kinds))
+                forget_prepared()
+            module = self._functions[kinds] = self.module(kinds)
+            module.watch.refresh()
+        return module.function
 
     def module(self, kinds=None):
         """The Generated module for arguments of these kinds (default: of any kinds).
@@ -134,15 +149,17 @@ class Derivative:
         """
         if kinds is None:
             kinds = tuple(None for _ in self.signature.parameters)
-        key = (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
         name = self._module_name()
         generated = cache.lookup(
-            key,
+            self._key(kinds),
             lambda: self._generate(kinds).load(name),
             disk=cache.DiskKey(self.func, self.mode, self.wrt, kinds),
             load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
         )
         return generated
+
+    def _key(self, kinds):
+        return (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
 
     def _module_name(self):
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
@@ -159,6 +176,11 @@ class Derivative:
             f"# Source: {src.filename}:{src.node.lineno}",
         ]
         text, namespace = emit.emit_module(program.functions, header)
+        # the user functions code was generated for, watched like the module's own names
+        for i, ((function, scope_name), obj) in enumerate(sorted(program.called_globals().items(), key=lambda kv: kv[0][1])):
+            if (function, scope_name) not in namespace.origins.values():
+                namespace[f"_s2s_generated_for_{i}"] = obj
+                namespace.origins[f"_s2s_generated_for_{i}"] = (function, scope_name)
         if self.verbose:
             print(text)
         return Generated(text, namespace, entry)
@@ -179,7 +201,8 @@ class Gradient(Derivative):
     def build(self, program, active, kinds, name):
         seed = runtime.ones_like if self.mode == "elementwise_grad" else runtime.ones_like_output
         driver = program.names.fresh(f"d{name}")
-        return program.reverse_driver(self.func, active, kinds, driver, self.mode == "value_and_grad", seed)
+        order = None if self.single else self.wrt
+        return program.reverse_driver(self.func, active, kinds, driver, self.mode == "value_and_grad", seed, order)
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
@@ -188,6 +211,12 @@ class Gradient(Derivative):
             value, grads = out
             return value, self._shape_grads(grads, values)
         return self._shape_grads(out, values)
+
+    def _shape_grads(self, grads, values):
+        """The generated driver returns the gradients in the caller's wrt order already."""
+        if self.single:
+            return runtime.match_like(grads, values[self.wrt[0]])
+        return tuple(runtime.match_like(g, values[i]) for g, i in zip(grads, self.wrt))
 
 
 class JVP(Derivative):
@@ -219,7 +248,8 @@ class JVP(Derivative):
         tangents = (tangent,) if self.single else tuple(tangent)
         if len(tangents) != len(self.wrt):
             raise TypeError(f"jvp with respect to {len(self.wrt)} arguments needs as many tangents")
-        tangents = tuple(runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt))
+        by_position = {i: runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt)}
+        tangents = [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
         value, out = self.generated(tuple(kind_of_value(v) for v in values))(*values, *tangents)
         return value, runtime.match_like(out, value)
 

@@ -69,6 +69,11 @@ def prepare(func):
     return fresh, copy.deepcopy(namer)
 
 
+def forget_prepared():
+    """Parse again: a function's name resolution is part of what prepare caches."""
+    _prepared.clear()
+
+
 class Specialization:
     """One function's normalized code, analysed for a choice of active parameters."""
 
@@ -96,6 +101,16 @@ class Program:
         self.requests = {}
         self.worklist = []
         self.names = Namer()
+        self.sources = []  # the FunctionSource of every specialization generated
+
+    def specialize(self, func, active, kinds):
+        spec = Specialization(func, active, kinds)
+        self.sources.append(spec.src)
+        return spec
+
+    def called_globals(self):
+        """{(function, global name): user function it resolved to} over the whole program."""
+        return {(src.func, n): obj for src in self.sources for n, obj in src.called_globals.items()}
 
     def request(self, func, active, kinds, stmt=None, caller=None):
         """Names of the forward/backward functions of a specialization, generated later."""
@@ -126,7 +141,7 @@ class Program:
     def generate_requested(self):
         while self.worklist:
             key = self.worklist.pop(0)
-            spec = Specialization(*key[:3])
+            spec = self.specialize(*key[:3])
             if key[3:] == ("forward",):
                 self.functions.append(self.forward_function(spec, self.requests[key]))
             else:
@@ -189,9 +204,9 @@ class Program:
     def forward_function(self, spec, jvp_name):
         """`f_jvp(*params, *tangents_of_active_params) -> (result, tangent of result)`."""
         gen = ForwardGenerator(spec.src, spec.activity, spec.namer, self)
-        # a parameter not differentiated but later rebound to a varied value (`p = p - q`)
+        # a parameter we do not differentiate that later holds a varied value (y += x)
         # enters with a zero tangent
-        entry = [assign(gen.tangent(p), gen.zero(p)) for p in spec.params if p not in spec.active_params and spec.activity.active(p)]
+        entry = [assign(gen.tangent(p), gen.zero(p)) for p in spec.params if p not in spec.active_params and gen.tangent(p)]
         body = entry + gen.block(spec.src.node.body[:-1])
         result = spec.result
         d_params = [spec.namer.derivative(p) for p in spec.active_params]
@@ -202,16 +217,24 @@ class Program:
         returned = gast.Return(gast.Tuple([copy.deepcopy(result), d_result], gast.Load()))
         return _function(jvp_name, spec.params + d_params, body + [returned], spec.src)
 
-    def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output):
-        """The function `grad` returns: both sweeps in one body, like hand-written backprop."""
-        spec = Specialization(func, wrt, kinds)
+    def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
+        """The function `grad` returns: both sweeps in one body, like hand-written backprop.
+
+        `order`: the positions of the parameters in the order the caller named them;
+        given, the gradients are returned in that order as a tuple (even of one).
+        """
+        spec = self.specialize(func, wrt, kinds)
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
         seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         body += backward
-        grads = _pack(d_params)
+        if order is None:
+            grads = _pack(d_params)
+        else:
+            by_position = dict(zip(sorted(order), d_params))
+            grads = gast.Tuple([name(by_position[i]) for i in order], gast.Load())
         body.append(gast.Return(gast.Tuple([copy.deepcopy(result), grads], gast.Load()) if with_value else grads))
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
