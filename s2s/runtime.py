@@ -8,6 +8,7 @@ an array's an array of the same shape, a list/tuple/dict/dataclass/NamedTuple's 
 same container of adjoints. `None` stands for "no adjoint" (a non-differentiable
 leaf such as an int or a string) and is the additive identity of `add_grad`.
 """
+import copy
 import dataclasses
 import functools
 
@@ -202,14 +203,18 @@ def add_at(d_container, container, index, d_item):
 
 
 def getattr_adjoint(d_obj, obj, name, d_attr):
-    """Adjoint of reading `obj.name` for dataclasses and NamedTuples."""
+    """Adjoint of reading `obj.name` for dataclasses, NamedTuples and registered containers."""
     if d_attr is None:
         return d_obj
     if d_obj is None:
         d_obj = zeros_like(obj)
     if dataclasses.is_dataclass(obj):
         return dataclasses.replace(d_obj, **{name: add_grad(getattr(d_obj, name), d_attr)})
-    return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+    if hasattr(d_obj, "_replace"):  # a NamedTuple
+        return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+    out = copy.copy(d_obj)  # another registered container: a new one, the attribute set
+    setattr(out, name, add_grad(getattr(d_obj, name), d_attr))
+    return out
 
 
 def pack_like(like, items):

@@ -25,7 +25,8 @@ variables get fresh names: they neither leak out nor clash with the function's o
 
 Builtins that take several values get one iterable instead, so each has one rule:
 `max(a, b)` -> `max([a, b])`, and `reversed(xs)` -> `xs[::-1]`, a sequence the
-backward sweep can read again (an iterator is used up by the forward sweep).
+backward sweep can read again (an iterator is used up by the forward sweep); so is
+`zip(*rows)` -> `transposed(rows)`, the list of columns.
 """
 import builtins
 
@@ -201,6 +202,9 @@ class _Lowering:
 
     def builtin_call(self, node, callee):
         """One iterable for the builtins that also take several values, or give an iterator."""
+        if callee is builtins.zip and len(node.args) == 1 and isinstance(node.args[0], gast.Starred) and not node.keywords:
+            # zip(*rows): the columns, as a list the backward sweep can read again
+            return gast.copy_location(gast.Call(_ref(runtime.transposed), [node.args[0].value], []), node)
         if any(isinstance(a, gast.Starred) for a in node.args):
             return node
         if (callee is builtins.max or callee is builtins.min) and len(node.args) > 1:

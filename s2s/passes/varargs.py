@@ -8,8 +8,7 @@ the ordinary tuple and dict rules. Defaults are filled in from the callee's sign
 
 `f(a, *b, **kw)`, whose number of arguments is known only when it runs, becomes
 `_items = (a, b); _args = unpack_args(_items, (False, True)); call_value(f, _args, kw)`,
-differentiated when it runs (s2s/function_values.py); `zip(*rows)` becomes
-`transposed(rows)`. `functools.partial(f, a, k=b)` becomes
+differentiated when it runs (s2s/function_values.py). `functools.partial(f, a, k=b)` becomes
 `make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments.
 """
 import functools
@@ -104,10 +103,6 @@ def _partial(fn_source, namer, stmt, value):
 
 def _unpacked(fn_source, namer, stmt, value):
     """`f(a, *b, **kw)` as a call of a function value with its arguments packed."""
-    callee = anno.get(value, "callee")
-    if callee is zip and len(value.args) == 1 and not value.keywords:
-        _become(value, runtime.transposed, value.args[0].value)
-        return []
     double = [k for k in value.keywords if k.arg is None]
     if len(double) > 1 or (double and len(value.keywords) > 1):
         raise fn_source.error("a call may pass either **kwargs or keyword arguments, not both", stmt, "starred call")
