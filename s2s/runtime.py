@@ -467,6 +467,12 @@ def get_grad(d_mapping, mapping, key, g):
     return add_at(d_mapping, mapping, key, g) if key in mapping else d_mapping
 
 
+def present_grad(d_mapping, mapping, key, like):
+    """`d_mapping[key]` if `key` is in `mapping`, else a zero like `like` (the adjoint of
+    `get_grad` for the value it adds)."""
+    return take_grad(d_mapping, key, like) if key in mapping and d_mapping is not None else zeros_like(like)
+
+
 def default_grad(mapping, key, g, default):
     """Adjoint of `mapping.get(key, default)` for the default: all of it, if it was used."""
     return zeros_like(default) if key in mapping else g

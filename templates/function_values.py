@@ -66,4 +66,54 @@ def transposed_(result, rows):
     d[result] = transposed(filled_tangent(d[rows], rows))
 
 
+# The helpers of these rules, linear in their derivative arguments, for derivatives of
+# derivatives (the derivatives of value_vjp and value_jvp themselves are not taken).
+
+
+@tangent(partial_grad)
+def partial_grad_(result, d_partial, args, kwargs, part):
+    d[result] = partial_grad(d[d_partial], args, kwargs, part)
+
+
+@adjoint(partial_tangent)
+def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
+    d[d_args] = partial_grad(d[result], args, kwargs, "args")
+    d[d_kwargs] = partial_grad(d[result], args, kwargs, "kwargs")
+
+
+@tangent(partial_tangent)
+def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
+    d[result] = partial_tangent(function, args, kwargs, d[d_args], d[d_kwargs])
+
+
+@adjoint(unpack_args_grad)
+def unpack_args_grad_(result, d_args, items, starred):
+    d[d_args] = unpack_args(filled_tangent(d[result], items), starred)
+
+
+@tangent(unpack_args_grad)
+def unpack_args_grad_(result, d_args, items, starred):
+    d[result] = unpack_args_grad(d[d_args], items, starred)
+
+
+@adjoint(transposed_grad)
+def transposed_grad_(result, d_columns, rows):
+    d[d_columns] = transposed(filled_tangent(d[result], rows))
+
+
+@tangent(transposed_grad)
+def transposed_grad_(result, d_columns, rows):
+    d[result] = transposed_grad(d[d_columns], rows)
+
+
+@adjoint(filled_tangent)
+def filled_tangent_(result, t, like):
+    d[t] = d[result]
+
+
+@tangent(filled_tangent)
+def filled_tangent_(result, t, like):
+    d[result] = filled_tangent(d[t], like)
+
+
 none_aware(value_jvp, value_vjp, partial_grad, partial_tangent, filled_tangent, unpack_args_grad, transposed_grad)

@@ -7,6 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
+import scipy.special
 from conftest import numeric_grad
 
 import s2s
@@ -377,3 +378,42 @@ def test_a_module_loaded_from_a_path_and_not_in_sys_modules(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert np.allclose(s2s.grad(module.f)(X), numeric_grad(module.f, [X]), atol=1e-6)
+
+
+# --------------------------------------------------------------------------- every helper has rules
+
+
+def through_list(x):
+    lst = list((x, x * x))
+    return lst[0] * lst[1] * x
+
+
+def through_get(x):
+    d = {"a": x * x}
+    return d.get("a", 0.0) * x + d.get("b", x) * x
+
+
+def through_append(x):
+    lst = []
+    for i in range(3):
+        lst.append(x * i)
+    return lst[2] * lst[1] * x
+
+
+def through_setitem(x):
+    y = np.zeros(3)
+    y[1] = x * x
+    return np.sum(y) * x
+
+
+def gammaln_times(x):
+    return scipy.special.gammaln(x) * x
+
+
+@pytest.mark.parametrize("f", [through_list, through_get, through_append, through_setitem, gammaln_times])
+def test_second_derivatives_in_every_combination_of_modes(f):
+    x, h = 1.7, 1e-4
+    expected = (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+    assert np.isclose(s2s.grad(s2s.grad(f))(x), expected, rtol=1e-5)
+    assert np.isclose(s2s.jvp(s2s.grad(f))(x, 1.0)[1], expected, rtol=1e-5)
+    assert np.isclose(s2s.grad(lambda v: s2s.jvp(f)(v, 1.0)[1])(x), expected, rtol=1e-5)
