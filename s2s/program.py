@@ -29,6 +29,7 @@ from .passes import (
     deadcode,
     desugar,
     fields,
+    generators,
     hooks,
     inplace,
     jumps,
@@ -52,6 +53,7 @@ def prepare(func):
             func = func.transformable_function()
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
+        generators.collect_yields(src)
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)

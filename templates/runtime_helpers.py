@@ -9,36 +9,25 @@ derivative.
 """
 import numpy as np
 
-from s2s.rules import adjoint, always_run, none_aware, tangent
+from s2s.rules import adjoint, tangent
 from s2s.runtime import (
-    append_tangent,
     array_grad,
     array_like,
     broadcast_like,
     concat_like,
-    copy_grad,
     cumsum_grad,
-    default_grad,
     dot_grad_left,
     dot_grad_right,
-    drop_last,
-    get_grad,
     grad_reduce,
-    last_grad,
     matmul_grad_left,
     matmul_grad_right,
-    one_if_none,
-    present_grad,
     prod_others,
-    setitem_tangent,
     split_like,
     stack_like,
-    take_grad,
     tensordot_grad_left,
     tensordot_grad_right,
     unbroadcast,
     unstack,
-    zero_at,
 )
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -233,85 +222,3 @@ def array_like_(result, gs, obj):
 def array_like_(result, gs, obj):
     d[result] = array_like(d[gs], obj)
 
-
-# --------------------------------------------------------------- containers and items
-# Helpers of the rules for lists, dicts and item assignment (templates/language.py,
-# structure.py), each linear in its derivative arguments.
-
-
-@adjoint(copy_grad)
-def copy_grad_(result, d_lst, like):
-    d[d_lst] = copy_grad(d[result], d_lst)
-
-
-@tangent(copy_grad)
-def copy_grad_(result, d_lst, like):
-    d[result] = copy_grad(d[d_lst], like)
-
-
-@adjoint(get_grad)
-def get_grad_(result, d_mapping, mapping, key, g):
-    d[d_mapping] = d[result]
-    d[g] = present_grad(d[result], mapping, key, g)
-
-
-@tangent(get_grad)
-def get_grad_(result, d_mapping, mapping, key, g):
-    d[result] = get_grad(d[d_mapping], mapping, key, d[g])
-
-
-@adjoint(present_grad)
-def present_grad_(result, d_mapping, mapping, key, like):
-    d[d_mapping] = get_grad(None, mapping, key, d[result])
-
-
-@tangent(present_grad)
-def present_grad_(result, d_mapping, mapping, key, like):
-    d[result] = present_grad(d[d_mapping], mapping, key, like)
-
-
-@adjoint(default_grad)
-def default_grad_(result, mapping, key, g, default):
-    d[g] = default_grad(mapping, key, d[result], g)
-
-
-@tangent(default_grad)
-def default_grad_(result, mapping, key, g, default):
-    d[result] = default_grad(mapping, key, d[g], default)
-
-
-@adjoint(append_tangent)
-def append_tangent_(result, d_lst, d_item, item):
-    d[d_item] = last_grad(d[result], d_item)
-    d[d_lst] = drop_last(d[result])
-
-
-@tangent(append_tangent)
-def append_tangent_(result, d_lst, d_item, item):
-    d[result] = append_tangent(d[d_lst], d[d_item], item)
-
-
-@adjoint(setitem_tangent)
-def setitem_tangent_(result, d_x, index, d_value, value):
-    d[d_value] = take_grad(d[result], index, d_value)
-    d[d_x] = zero_at(d[result], index)
-
-
-@tangent(setitem_tangent)
-def setitem_tangent_(result, d_x, index, d_value, value):
-    d[result] = setitem_tangent(d[d_x], index, d[d_value], value)
-
-
-@adjoint(one_if_none)
-def one_if_none_(result, b):
-    d[b] = d[result]
-
-
-@tangent(one_if_none)
-def one_if_none_(result, b):
-    d[result] = d[b]
-
-
-# their adjoints keep the derivative lists aligned, as those of list_append and setitem do
-always_run(append_tangent, setitem_tangent)
-none_aware(present_grad, default_grad, get_grad)

@@ -183,6 +183,25 @@ def zip_of_unpacked(params):
     return total
 
 
+def squares(x):
+    yield x * x
+    yield from [x, 2 * x]
+    return
+
+
+def unpack_layers(params):
+    for i in range(2):
+        yield params[2 * i], params[2 * i + 1]
+
+
+def generator_functions(x):
+    params = [x, x * 2.0, np.sin(x), x[::-1]]
+    total = sum(squares(x[0])) * x[1]
+    for W, b in unpack_layers(params):
+        total = total + np.sum(np.tanh(W * b))
+    return total
+
+
 def keyword_dict(x):
     d = dict(a=x[0], b=x[1] * x[2])
     return d["a"] * d["b"]
@@ -197,7 +216,7 @@ VECTOR_CASES = [
     lambda_capturing_a_varied_value, closure_over_a_varied_value, keywords_to_a_function_value,
     uses_partial, sum_of_map_of_partial, map_of_a_lambda, decorated, calls_decorated,
     forwards_star_args, forwards_kwargs, generator_expressions, zip_of_computed_arrays,
-    function_valued_default, zip_of_unpacked, keyword_dict,
+    function_valued_default, zip_of_unpacked, keyword_dict, generator_functions,
 ]
 
 X = np.array([0.3, -0.4, 0.5])
@@ -229,6 +248,15 @@ def test_lambda_as_a_sort_key():
     assert s2s.grad(sorted_by_a_lambda)(-1.0) == 1.0
 
 
+def sent_into(x):
+    y = yield x
+    return y
+
+
+def calls_sent_into(x):
+    return sum(sent_into(x))
+
+
 def late_binding(x):
     fs = []
     for k in range(3):
@@ -241,6 +269,11 @@ def test_a_closure_over_a_rebound_name_is_refused():
     with pytest.raises(s2s.TransformError, match="reads k, which is bound more than once") as info:
         s2s.grad(late_binding)(1.0)
     assert "test_function_values.py" in str(info.value)
+
+
+def test_a_yield_whose_value_is_used_is_refused():
+    with pytest.raises(s2s.TransformError, match="values sent into a generator"):
+        s2s.grad(calls_sent_into)(1.0)
 
 
 # --------------------------------------------------------------------------- methods and objects
