@@ -202,6 +202,30 @@ def generator_functions(x):
     return total
 
 
+def nested_generator(x):
+    def gen():
+        yield x * x
+        yield np.sin(x)
+
+    return np.sum(sum(gen()))
+
+
+def sample_diag_gaussian(mean, log_std):
+    return mean + np.exp(log_std) * 0.5
+
+
+def alias_two_scopes_up(params):
+    sample = sample_diag_gaussian
+
+    def middle(x):
+        def inner(y):
+            return np.sum(sample(y, y))
+
+        return inner(x)
+
+    return middle(params)
+
+
 def keyword_dict(x):
     d = dict(a=x[0], b=x[1] * x[2])
     return d["a"] * d["b"]
@@ -216,7 +240,8 @@ VECTOR_CASES = [
     lambda_capturing_a_varied_value, closure_over_a_varied_value, keywords_to_a_function_value,
     uses_partial, sum_of_map_of_partial, map_of_a_lambda, decorated, calls_decorated,
     forwards_star_args, forwards_kwargs, generator_expressions, zip_of_computed_arrays,
-    function_valued_default, zip_of_unpacked, keyword_dict, generator_functions,
+    function_valued_default, zip_of_unpacked, keyword_dict, generator_functions, nested_generator,
+    alias_two_scopes_up,
 ]
 
 X = np.array([0.3, -0.4, 0.5])

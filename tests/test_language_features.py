@@ -247,13 +247,6 @@ def test_methods_of_plain_classes(rng):
 COUNTER = []
 
 
-def generator_inside(x):
-    def gen():
-        yield x
-
-    return sum(gen())
-
-
 def global_write(x):
     global COUNTER
     COUNTER = x
@@ -292,7 +285,6 @@ async def asynchronous(x):
 @pytest.mark.parametrize(
     "f, construct",
     [
-        (generator_inside, "yield"),
         (global_write, "global"),
         (try_except, "try/except"),
         (with_block, "with"),

@@ -26,9 +26,8 @@ import gast
 
 from .. import anno, frontend, runtime
 from ..syntax import call, ref
-from . import checks
 from .desugar import collect_locals
-from .resolve import static_object
+from .resolve import static_aliases, static_object
 
 
 def lift_nested_functions(fn_source):
@@ -42,13 +41,17 @@ def lift_nested_functions(fn_source):
     for name, nodes in definitions.items():
         if len(nodes) > 1:
             raise fn_source.error(f"the nested function {name} is defined more than once", nodes[1], "nested function")
-    outer_names = collect_locals(node) | set(fn_source.closure)
+    outer_names = collect_locals(node)
+    # the function's closure, and a local bound once to a function known now (`sample =
+    # sample_gaussian`), are constants of the lifted functions (their calls resolve when
+    # they transform), not captured values
+    aliases = {**fn_source.closure, **static_aliases(fn_source, outer_names)}
     lifted = {}
     for name, (definition,) in definitions.items():
         function_def = _as_function_def(definition)
-        captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - {name})
+        captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - set(aliases) - {name})
         lifted[name] = (function_def, captured)
-    functions = _compile(fn_source, lifted)
+    functions = _compile(fn_source, lifted, aliases)
     _rewrite_calls(fn_source, node, lifted, functions, definitions)
     return fn_source
 
@@ -135,12 +138,12 @@ def _free_names(function_def):
     }
 
 
-def _compile(fn_source, lifted):
+def _compile(fn_source, lifted, aliases):
     """Real function objects for the lifted defs (they run the primal), ASTs attached.
 
     They are made together inside one factory function, so that they reach each other
-    (and themselves, recursively) through closure cells, never through the module's
-    globals.
+    (and themselves, recursively) and the `aliases` (its parameters) through closure
+    cells, never through the module's globals.
     """
     lifted_defs = []
     for name, (function_def, captured) in lifted.items():
@@ -153,17 +156,18 @@ def _compile(fn_source, lifted):
         _rewrite_body_calls(lifted_def, lifted)
         lifted_defs.append(lifted_def)
     names = gast.Tuple([gast.Name(d.name, gast.Load(), None, None) for d in lifted_defs], gast.Load())
-    factory = gast.FunctionDef("_s2s_lifted", _no_arguments(), lifted_defs + [gast.Return(names)], [], None, None, [])
+    parameters = _no_arguments()
+    parameters.args = [gast.Name(a, gast.Param(), None, None) for a in aliases]
+    factory = gast.FunctionDef("_s2s_lifted", parameters, lifted_defs + [gast.Return(names)], [], None, None, [])
     module = gast.gast_to_ast(gast.Module([gast.copy_location(factory, fn_source.node)], []))
     ast.fix_missing_locations(module)
     namespace = {}
     exec(compile(module, fn_source.filename, "exec"), fn_source.globals, namespace)
-    functions = dict(zip(lifted, namespace["_s2s_lifted"]()))
+    functions = dict(zip(lifted, namespace["_s2s_lifted"](*aliases.values())))
     for lifted_def, function in zip(lifted_defs, functions.values()):
         function.__qualname__ = f"{fn_source.func.__qualname__}.<locals>.{lifted_def.name}"
-        scope = {**fn_source.closure, **functions}
+        scope = {**fn_source.closure, **aliases, **functions}
         function.__s2s_source__ = frontend.FunctionSource(function, lifted_def, fn_source.filename, scope)
-        checks.check_supported(function.__s2s_source__)
     return functions
 
 
