@@ -70,6 +70,17 @@ def _split(grads, layout, function, kwargs):
     return d_function, d_args, d_kwargs
 
 
+_derivatives = {}
+
+
+def _derivative(make, shim, wrt):
+    """The s2s derivative `make(shim, wrt)`, made once (its generated code is cached too)."""
+    key = (make.__name__, shim, wrt)
+    if key not in _derivatives:
+        _derivatives[key] = make(shim, wrt=wrt)
+    return _derivatives[key]
+
+
 def value_vjp(function, args, kwargs, g, part):
     """The derivative of `function(*args, **kwargs)` pulled back from `g`, for `part`:
     "function" (a partial's bound arguments), "args" (a tuple) or "kwargs" (a dict)."""
@@ -79,7 +90,7 @@ def value_vjp(function, args, kwargs, g, part):
     wrt = tuple(i for i, v in enumerate(values) if _differentiable(v))
     grads = [runtime.zeros_like(v) for v in values]
     if wrt:
-        _, pullback = api.vjp(shim, wrt=wrt)(*values)
+        _, pullback = _derivative(api.vjp, shim, wrt)(*values)
         for i, gi in zip(wrt, pullback(g)):
             grads[i] = gi
     return _split(grads, layout, function, kwargs)[("function", "args", "kwargs").index(part)]
@@ -102,5 +113,5 @@ def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
     wrt = tuple(i for i, (v, t) in enumerate(zip(values, tangents)) if t is not None and _differentiable(v))
     if not wrt:
         return runtime.tangent_zeros(result)
-    _, out = api.jvp(shim, wrt=wrt)(*values, tuple(tangents[i] for i in wrt))
+    _, out = _derivative(api.jvp, shim, wrt)(*values, tuple(tangents[i] for i in wrt))
     return out
