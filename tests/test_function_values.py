@@ -475,3 +475,14 @@ def test_second_derivatives_in_every_combination_of_modes(f):
     assert np.isclose(s2s.grad(s2s.grad(f))(x), expected, rtol=1e-5)
     assert np.isclose(s2s.jvp(s2s.grad(f))(x, 1.0)[1], expected, rtol=1e-5)
     assert np.isclose(s2s.grad(lambda v: s2s.jvp(f)(v, 1.0)[1])(x), expected, rtol=1e-5)
+
+
+def get_with_a_constant_default(x):
+    d = {"a": x * x}
+    return d.get("a", 0.0)
+
+
+def test_forward_mode_of_get_with_a_constant_default():
+    # the tangent rule names runtime.dict_get by its module path; a constant default's
+    # zero tangent must not drop the mapping's tangent
+    assert s2s.jvp(get_with_a_constant_default)(1.5, 1.0) == (2.25, 3.0)
