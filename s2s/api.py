@@ -4,7 +4,7 @@ import functools
 import inspect
 import types
 
-from . import __version__, cache, emit, frontend, loader, runtime, scopes
+from . import __version__, cache, emit, frontend, loader, rules, runtime, scopes
 from .errors import TransformError
 from .frontend import param_names
 from .naming import identifier
@@ -59,6 +59,14 @@ def _readable(func, signature):
         return func
     if isinstance(func, types.FunctionType) and inspect.signature(func, follow_wrapped=False) == signature:
         return func
+    python = isinstance(func, (types.FunctionType, types.MethodType, functools.partial)) or isinstance(
+        inspect.getattr_static(type(func), "__call__", None), types.FunctionType
+    )
+    if not python and rules.adjoint_rule(func) is None:
+        raise TransformError(
+            f"cannot differentiate {getattr(func, '__qualname__', func)!r}: it is not a Python function with "
+            "source, and has no derivative rule"
+        )
     simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     params = [p for p in signature.parameters.values() if p.default is p.empty]
     if not all(p.kind in simple for p in params):

@@ -202,14 +202,6 @@ def generator_functions(x):
     return total
 
 
-def nested_generator(x):
-    def gen():
-        yield x * x
-        yield np.sin(x)
-
-    return np.sum(sum(gen()))
-
-
 def sample_diag_gaussian(mean, log_std):
     return mean + np.exp(log_std) * 0.5
 
@@ -240,7 +232,7 @@ VECTOR_CASES = [
     lambda_capturing_a_varied_value, closure_over_a_varied_value, keywords_to_a_function_value,
     uses_partial, sum_of_map_of_partial, map_of_a_lambda, decorated, calls_decorated,
     forwards_star_args, forwards_kwargs, generator_expressions, zip_of_computed_arrays,
-    function_valued_default, zip_of_unpacked, keyword_dict, generator_functions, nested_generator,
+    function_valued_default, zip_of_unpacked, keyword_dict, generator_functions,
     alias_two_scopes_up,
 ]
 
@@ -294,6 +286,19 @@ def test_a_closure_over_a_rebound_name_is_refused():
     with pytest.raises(s2s.TransformError, match="reads k, which is bound more than once") as info:
         s2s.grad(late_binding)(1.0)
     assert "test_function_values.py" in str(info.value)
+
+
+def nested_generator(x):
+    def gen():
+        yield x * x
+
+    return sum(gen())
+
+
+def test_a_nested_generator_is_refused():
+    with pytest.raises(s2s.TransformError, match="generator") as info:
+        s2s.grad(nested_generator)(1.0)
+    assert "test_function_values.py" in str(info.value) and "yield" in str(info.value)
 
 
 def test_a_yield_whose_value_is_used_is_refused():
@@ -360,6 +365,8 @@ def test_source_of_a_bound_method_names_its_parameter_not_self():
 
 def test_a_numpy_function_is_differentiated_by_its_rules():
     assert np.isclose(s2s.grad(np.tanh)(0.5), 1 - np.tanh(0.5) ** 2)
+    with pytest.raises(s2s.TransformError, match="no derivative rule"):
+        s2s.grad(len)([1.0])
 
 
 # --------------------------------------------------------------------------- containers

@@ -376,7 +376,7 @@ def test_missing_rule_is_an_error_not_a_guess():
 def test_function_without_source_is_differentiated_by_its_rules():
     assert np.isclose(s2s.grad(np.sin)(1.0), np.cos(1.0))
     assert np.isclose(s2s.grad(s2s.grad(np.sin))(1.0), -np.sin(1.0))
-    with pytest.raises(s2s.TransformError, match="no derivative rule for divmod"):
+    with pytest.raises(s2s.TransformError, match="no derivative rule"):
         s2s.grad(divmod)(1.0, 2.0)
 
 

@@ -149,6 +149,12 @@ def _compile(fn_source, lifted, aliases):
     for name, (function_def, captured) in lifted.items():
         if function_def.decorator_list:
             raise fn_source.error("decorators on nested functions are not supported", function_def, "decorator")
+        if any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in gast.walk(function_def)):
+            raise fn_source.error(
+                f"the nested function {name} is a generator (yield); define generator functions at module level",
+                function_def,
+                "nested generator (yield)",
+            )
         if any(isinstance(n, gast.Nonlocal) for n in gast.walk(function_def)):
             raise fn_source.error(f"the nested function {name} assigns to the enclosing function's names (nonlocal)", function_def, "nonlocal")
         lifted_def = copy.deepcopy(function_def)
