@@ -11,16 +11,18 @@ function that calls it (`frontend.calling_function`). A `functools.partial` (whi
 also what a nested function used as a value becomes) is differentiated with respect to
 its bound arguments too; the derivative of a partial is a partial of derivatives.
 
-The reverse sweep runs the function's forward sweep again, at the arguments the
-forward sweep saw: a call through a value costs one more evaluation than a call s2s
-resolves when it transforms. These derivatives need s2s at run time (no export) and
-are not differentiated again.
+The derivative runs the function again, at the arguments the program passed: a call
+through a value costs one more evaluation than a call s2s resolves when it transforms,
+and a function that returns another value when run again (random numbers, state) is
+an error, never a wrong derivative. These derivatives need s2s at run time (no
+export) and are not differentiated again.
 """
 import functools
 
 import numpy
 
 from . import frontend, runtime
+from .errors import TransformError
 
 
 def _differentiable(value):
@@ -81,16 +83,43 @@ def _derivative(make, shim, wrt):
     return _derivatives[key]
 
 
-def value_vjp(function, args, kwargs, g, part):
-    """The derivative of `function(*args, **kwargs)` pulled back from `g`, for `part`:
-    "function" (a partial's bound arguments), "args" (a tuple) or "kwargs" (a dict)."""
+def _same(result, again):
+    """Did running the function again give the value the program saw (up to rounding)?"""
+    a, b = runtime_leaves(result), runtime_leaves(again)
+    return len(a) == len(b) and all(
+        numpy.shape(x) == numpy.shape(y) and numpy.allclose(x, y, rtol=1e-9, atol=0.0, equal_nan=True) for x, y in zip(a, b)
+    )
+
+
+def runtime_leaves(value):
+    functions = runtime.container_functions(value)
+    if functions is None:
+        return [value] if isinstance(value, (float, complex, int, numpy.number, numpy.ndarray)) else []
+    return [leaf for child in functions[0](value)[0] for leaf in runtime_leaves(child)]
+
+
+def _check_same(result, again, function):
+    if not _same(result, again):
+        raise TransformError(
+            f"s2s differentiates a call of the function value {getattr(function, '__qualname__', function)!r} "
+            "by running it again, and it returned another value (random numbers or other state): its "
+            "derivative would be wrong; call a function s2s knows when it transforms (a global or "
+            "nested def), or draw the random values outside and pass them in"
+        )
+
+
+def value_vjp(result, function, args, kwargs, g, part):
+    """The derivative of `function(*args, **kwargs)` (whose value was `result`) pulled
+    back from `g`, for `part`: "function" (a partial's bound arguments), "args" (a
+    tuple) or "kwargs" (a dict)."""
     from . import api
 
     shim, values, layout = _flat_call(function, args, kwargs)
     wrt = tuple(i for i, v in enumerate(values) if _differentiable(v))
     grads = [runtime.zeros_like(v) for v in values]
     if wrt:
-        _, pullback = _derivative(api.vjp, shim, wrt)(*values)
+        again, pullback = _derivative(api.vjp, shim, wrt)(*values)
+        _check_same(result, again, function)
         for i, gi in zip(wrt, pullback(g)):
             grads[i] = gi
     return _split(grads, layout, function, kwargs)[("function", "args", "kwargs").index(part)]
@@ -113,5 +142,6 @@ def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
     wrt = tuple(i for i, (v, t) in enumerate(zip(values, tangents)) if t is not None and _differentiable(v))
     if not wrt:
         return runtime.tangent_zeros(result)
-    _, out = _derivative(api.jvp, shim, wrt)(*values, tuple(tangents[i] for i in wrt))
+    again, out = _derivative(api.jvp, shim, wrt)(*values, tuple(tangents[i] for i in wrt))
+    _check_same(result, again, function)
     return out

@@ -25,9 +25,9 @@ from s2s.runtime import (
 
 @adjoint(call_value)
 def call_value_(result, function, args, kwargs):
-    d[function] = value_vjp(function, args, kwargs, d[result], "function")
-    d[args] = value_vjp(function, args, kwargs, d[result], "args")
-    d[kwargs] = value_vjp(function, args, kwargs, d[result], "kwargs")
+    d[function] = value_vjp(result, function, args, kwargs, d[result], "function")
+    d[args] = value_vjp(result, function, args, kwargs, d[result], "args")
+    d[kwargs] = value_vjp(result, function, args, kwargs, d[result], "kwargs")
 
 
 @tangent(call_value)

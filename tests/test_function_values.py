@@ -493,3 +493,21 @@ def test_forward_mode_of_get_with_a_constant_default():
     # the tangent rule names runtime.dict_get by its module path; a constant default's
     # zero tangent must not drop the mapping's tangent
     assert s2s.jvp(get_with_a_constant_default)(1.5, 1.0) == (2.25, 3.0)
+
+
+def make_dropout(rate):
+    return lambda h: h * (np.random.rand(*np.shape(h)) > rate)
+
+
+def random_function_value(x):
+    drop = make_dropout(0.5)
+    return np.sum(drop(x) ** 2)
+
+
+def test_a_function_value_that_changes_when_run_again_is_an_error():
+    # its derivative is taken by running it again: another random mask, never a wrong gradient
+    x = np.linspace(0.1, 1.0, 50)
+    with pytest.raises(s2s.TransformError, match="returned another value"):
+        s2s.grad(random_function_value)(x)
+    with pytest.raises(s2s.TransformError, match="returned another value"):
+        s2s.jvp(random_function_value)(x, x)
