@@ -233,8 +233,10 @@ class JVP(Derivative):
     def __init__(self, func, mode, wrt=0, verbose=False):
         super().__init__(func, mode, wrt, verbose)
         tangent = inspect.Parameter("tangent", inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        if self.single:  # as a callee inside differentiated code it takes (*args, tangent),
-            # every argument given: a default could not be told from the tangent
+        simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if self.single and all(p.kind in simple for p in self.signature.parameters.values()):
+            # as a callee inside differentiated code it takes (*args, tangent), every
+            # argument given: a default could not be told from the tangent
             params = [p.replace(default=inspect.Parameter.empty) for p in self.signature.parameters.values()]
             self.__signature__ = self.signature.replace(parameters=[*params, tangent])
 

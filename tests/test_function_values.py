@@ -420,6 +420,14 @@ def test_jvp_of_a_function_with_a_default():
     assert np.allclose(tangent, x * (1 - np.tanh(0.7 * x) ** 2))
 
 
+def keyword_only(x, *, k=3.0):
+    return np.sum(x**k)
+
+
+def test_jvp_of_a_function_with_keyword_only_parameters():
+    assert np.isclose(s2s.jvp(keyword_only)(X, np.ones(3))[1], np.sum(3 * X**2))
+
+
 def one_element(x):
     return np.sum(x**2, keepdims=True)
 
