@@ -392,6 +392,8 @@ def test_a_registered_container_gets_gradients_of_its_own_type():
     assert isinstance(g, Pair)
     assert np.allclose(g.first, np.sin(p.second))
     assert np.allclose(g.second, p.first * np.cos(p.second))
+    tangent = Pair(np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+    assert np.isclose(s2s.jvp(pair_loss)(p, tangent)[1], np.sin(0.5) + 2 * np.cos(-0.5))
 
 
 @dataclasses.dataclass
