@@ -128,13 +128,17 @@ class Derivative:
         generated = cache.lookup(
             self._key(kinds),
             lambda: self._generate(kinds).load(name),
-            disk=cache.DiskKey(self.func, self.mode, self.wrt, kinds),
+            disk=cache.DiskKey(self.func, self.mode, self._wrt_key(), kinds),
             load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
         )
         return generated
 
     def _key(self, kinds):
-        return (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
+        return (frontend.unwrap(self.func), self.mode, self._wrt_key(), kinds)
+
+    def _wrt_key(self):
+        """wrt as the generated code depends on it: wrt=0 and wrt=(0,) return differently."""
+        return self.wrt if self.single else ("tuple",) + self.wrt
 
     def _module_name(self):
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
