@@ -43,6 +43,14 @@ def size(x):
     return math.prod(np.shape(x))
 
 
+def as_type_of(x, out):
+    """`out`, as an array of `x`'s type if `x` is an array of another type that wins
+    NumPy's dispatch (a NumPy adjoint that meets a Dask one becomes a Dask array)."""
+    if is_array(x) and type(x) is not type(out):
+        return out + np.zeros_like(x, shape=())
+    return out
+
+
 def _is_tuple_like(x):
     return isinstance(x, tuple) and not hasattr(x, "_fields")
 
@@ -138,6 +146,7 @@ def add_at(d_container, container, index, d_item):
             out = np.zeros_like(container, dtype=np.result_type(container.dtype, d_item, float))
         else:
             out = _copy(d_container, np.result_type(d_container, d_item))
+        out = as_type_of(d_item, out)
         if _has_integer_array(index):
             np.add.at(out, index, d_item)  # repeated indices accumulate
         else:
@@ -694,13 +703,16 @@ def _zeros_for(x):
 
 
 def split_like(g, arrays, axis=0):
-    """Adjoint of `np.concatenate(arrays, axis)`: `g` cut into pieces shaped like `arrays`."""
-    if axis is None:
-        sizes = [size(a) for a in arrays]
-        pieces = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
-        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
-    sizes = [np.shape(a)[axis] for a in arrays]
-    return list(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+    """Adjoint of `np.concatenate(arrays, axis)`: `g` cut into pieces shaped like `arrays`
+    (by slicing, which every array type has; Dask has no `np.split`)."""
+    flat = axis is None
+    if flat:
+        g, axis = np.ravel(g), 0
+    sizes = [size(a) if flat else np.shape(a)[axis] for a in arrays]
+    lead = (slice(None),) * (axis % np.ndim(g))
+    ends = np.cumsum(sizes)
+    pieces = [g[lead + (slice(int(end) - n, int(end)),)] for end, n in zip(ends, sizes)]
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)] if flat else pieces
 
 
 def concat_like(gs, arrays, axis=0):
