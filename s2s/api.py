@@ -41,6 +41,10 @@ def _wrt_indices(signature, wrt, func):
             indices.append(w % len(params))
         else:
             raise TypeError(f"wrt must name a parameter of {func.__qualname__} by index or name, not {w!r}")
+    if not indices:
+        raise TypeError(f"wrt must name at least one parameter of {func.__qualname__}")
+    if len(set(indices)) < len(indices):
+        raise TypeError(f"wrt names a parameter of {func.__qualname__} twice: {wrt!r}")
     return tuple(indices), single
 
 
@@ -102,10 +106,12 @@ class Derivative:
         return self.generated(tuple(kind_of_value(v) for v in values))(*values)
 
     def _shape_grads(self, grads, values):
-        """Gradients (a tuple for several wrt) shaped like the arguments they belong to."""
+        """Gradients from generated code, in parameter order (a tuple for several), as the
+        caller asked: in its wrt order (a tuple for a tuple wrt), each shaped like its argument."""
         if len(self.wrt) == 1:
             grads = (grads,)
-        shaped = tuple(runtime.match_like(g, values[i]) for g, i in zip(grads, self.wrt))
+        by_position = dict(zip(sorted(self.wrt), grads))
+        shaped = tuple(runtime.match_like(by_position[i], values[i]) for i in self.wrt)
         return shaped[0] if self.single else shaped
 
     def generated(self, kinds):
@@ -168,7 +174,8 @@ class Gradient(Derivative):
     def build(self, program, active, kinds, name):
         seed = runtime.ones_like if self.mode == "elementwise_grad" else runtime.ones_like_output
         driver = program.names.fresh(f"d{name}")
-        return program.reverse_driver(self.func, active, kinds, driver, self.mode == "value_and_grad", seed)
+        order = None if self.single else self.wrt
+        return program.reverse_driver(self.func, active, kinds, driver, self.mode == "value_and_grad", seed, order)
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
@@ -177,6 +184,12 @@ class Gradient(Derivative):
             value, grads = out
             return value, self._shape_grads(grads, values)
         return self._shape_grads(out, values)
+
+    def _shape_grads(self, grads, values):
+        """The generated driver returns the gradients in the caller's wrt order already."""
+        if self.single:
+            return runtime.match_like(grads, values[self.wrt[0]])
+        return tuple(runtime.match_like(g, values[i]) for g, i in zip(grads, self.wrt))
 
 
 class JVP(Derivative):
@@ -206,7 +219,8 @@ class JVP(Derivative):
         tangents = (tangent,) if self.single else tuple(tangent)
         if len(tangents) != len(self.wrt):
             raise TypeError(f"jvp with respect to {len(self.wrt)} arguments needs as many tangents")
-        tangents = tuple(runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt))
+        by_position = {i: runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt)}
+        tangents = [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
         value, out = self.generated(tuple(kind_of_value(v) for v in values))(*values, *tangents)
         return value, runtime.match_like(out, value)
 

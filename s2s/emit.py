@@ -7,6 +7,7 @@ imported, so the text reads as ordinary Python.
 """
 import ast
 import builtins
+import math
 import re
 import types
 
@@ -87,12 +88,23 @@ def emit_module(functions, header_lines):
         comments_to_strings(fn)
         _tidy_bodies(fn)
     module = gast.Module(body=list(functions), type_ignores=[])
-    tree = gast.gast_to_ast(module)
+    tree = _NegativeLiterals().visit(gast.gast_to_ast(module))
     ast.fix_missing_locations(tree)
     body = ast.unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
     text = "\n".join(lines) + _render_comments(body) + "\n"
     return text, Bindings(namespace.objects, namespace.origins)
+
+
+class _NegativeLiterals(ast.NodeTransformer):
+    """A folded negative constant as `-c`: ast.unparse writes Constant(-2.0) as `-2.0`
+    wherever it stands, so `(-2.0) ** 2` would read back as `-(2.0 ** 2)`."""
+
+    def visit_Constant(self, node):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.copysign(1, value) < 0:
+            return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+        return node
 
 
 def _preferred_name(current, obj):

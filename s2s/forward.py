@@ -13,7 +13,7 @@ import operator
 import gast
 
 from . import anno, dispatch, rules, runtime
-from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_numeric
 from .passes.desugar import index_expression
 from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
 
@@ -140,8 +140,14 @@ class ForwardGenerator:
         out = []
         for s in instance.statements:
             if anno.get(s, "derivative_of"):
-                value = _drop_zero_terms(s.value)
-                s = assign(d_result, value if value is not None else self.zero(result))
+                value, dropped = _drop_zero_terms(s.value)
+                if value is None:
+                    value = self.zero(result)
+                elif dropped and is_numeric(self.act.kind(result)) and self.act.kind(result) != "scalar":
+                    # the terms left may have a smaller shape than the result: `y + x` with
+                    # only the scalar y active has the tangent dy, broadcast to x's shape
+                    value = call(ref(runtime.broadcast_like, "broadcast_like"), value, name(result))
+                s = assign(d_result, value)
             out.append(s)
         return out
 
@@ -172,17 +178,18 @@ class ForwardGenerator:
 
 
 def _drop_zero_terms(expr):
-    """The sum without its terms that hold a zero (None) tangent; None if nothing is left."""
+    """(the sum without its terms that hold a zero (None) tangent or None if nothing is
+    left, whether a term was dropped)."""
     terms = []
     _split_sum(expr, 1, terms)
     kept = [(sign, term) for sign, term in terms if not _is_zero(term)]
     if not kept:
-        return None
+        return None, True
     sign, total = kept[0]
     total = total if sign > 0 else gast.UnaryOp(gast.USub(), total)
     for sign, term in kept[1:]:
         total = gast.BinOp(total, gast.Add() if sign > 0 else gast.Sub(), term)
-    return total
+    return total, len(kept) < len(terms)
 
 
 def _split_sum(expr, sign, terms):

@@ -188,7 +188,10 @@ class Program:
     def forward_function(self, spec, jvp_name):
         """`f_jvp(*params, *tangents_of_active_params) -> (result, tangent of result)`."""
         gen = ForwardGenerator(spec.src, spec.activity, spec.namer, self)
-        body = gen.block(spec.src.node.body[:-1])
+        # a parameter we do not differentiate that later holds a varied value (y += x)
+        # enters with a zero tangent
+        entry = [assign(gen.tangent(p), gen.zero(p)) for p in spec.params if p not in spec.active_params and gen.tangent(p)]
+        body = entry + gen.block(spec.src.node.body[:-1])
         result = spec.result
         d_params = [spec.namer.derivative(p) for p in spec.active_params]
         if isinstance(result, gast.Name) and spec.activity.active(result.id):
@@ -198,8 +201,12 @@ class Program:
         returned = gast.Return(gast.Tuple([copy.deepcopy(result), d_result], gast.Load()))
         return _function(jvp_name, spec.params + d_params, body + [returned], spec.src)
 
-    def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output):
-        """The function `grad` returns: both sweeps in one body, like hand-written backprop."""
+    def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
+        """The function `grad` returns: both sweeps in one body, like hand-written backprop.
+
+        `order`: the positions of the parameters in the order the caller named them;
+        given, the gradients are returned in that order as a tuple (even of one).
+        """
         spec = Specialization(func, wrt, kinds)
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
@@ -207,7 +214,11 @@ class Program:
         seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         body += backward
-        grads = _pack(d_params)
+        if order is None:
+            grads = _pack(d_params)
+        else:
+            by_position = dict(zip(sorted(order), d_params))
+            grads = gast.Tuple([name(by_position[i]) for i in order], gast.Load())
         body.append(gast.Return(gast.Tuple([copy.deepcopy(result), grads], gast.Load()) if with_value else grads))
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))

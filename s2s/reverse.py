@@ -137,6 +137,9 @@ class ReverseGenerator:
     # -- assignments
 
     def assignment(self, stmt):
+        target, value = stmt.targets[0], stmt.value
+        if isinstance(target, gast.Name) and isinstance(value, gast.Name) and target.id == value.id:
+            return [], []  # x = x (left by lowering jumps): binds nothing, differentiates to nothing
         if self.is_differentiated_call(stmt):
             self.call_forward(stmt)
         target = stmt.targets[0]
@@ -226,11 +229,15 @@ class ReverseGenerator:
         lst = stmt.targets[0].id
         forward, backward = [stmt], []
         callee = anno.get(stmt.value, "callee")
-        if callee is runtime.setitem:
-            # written as in the source; what it overwrites is saved, and put back after its adjoint
+        if callee in (runtime.setitem, runtime.restore_item):
+            # what it overwrites is saved, and put back after its adjoint; setitem is
+            # written as in the source
             _, index, value = stmt.value.args
-            item = gast.Subscript(name(lst), subscript_index(index), gast.Store())
-            forward = [marker("save_item", var=lst, index=copy.deepcopy(index)), gast.copy_location(gast.Assign([item], value), stmt)]
+            written = stmt
+            if callee is runtime.setitem:
+                item = gast.Subscript(name(lst), subscript_index(index), gast.Store())
+                written = gast.copy_location(gast.Assign([item], value), stmt)
+            forward = [marker("save_item", var=lst, index=copy.deepcopy(index)), written]
             backward.append(marker("restore_item", var=lst, index=copy.deepcopy(index)))
         elif callee is runtime.list_append:  # undone after its adjoint: lst.pop()
             undo = gast.Expr(call(gast.Attribute(name(lst), "pop", gast.Load())))

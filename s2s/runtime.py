@@ -371,11 +371,13 @@ def saved_item(x, index):
 
 
 def restore_item(x, index, old):
-    """Undo `x[index] = ...` in place, so the backward sweep sees the old values."""
+    """Undo `x[index] = ...` in place, so the backward sweep sees the old values; returns
+    `x`, as setitem does (an update in place, differentiated as one at the next order)."""
     if old is _ABSENT:
         del x[index]
     else:
         x[index] = old
+    return x
 
 
 def take_grad(d_x, index, value):

@@ -16,6 +16,8 @@ from s2s.runtime import (
     list_pop,
     private_copy,
     push_grad,
+    restore_item,
+    saved_item,
     setitem,
     setitem_tangent,
     take_grad,
@@ -25,7 +27,7 @@ from s2s.runtime import (
 # ruff: noqa: F821 - `d` is template syntax
 
 
-@adjoint(operator.getitem)
+@adjoint(operator.getitem, saved_item)
 def getitem(result, x, index):
     d[x] = add_at(d[x], x, index, d[result])
 
@@ -33,6 +35,11 @@ def getitem(result, x, index):
 @tangent(operator.getitem)
 def getitem(result, x, index):
     d[result] = d[x][index]
+
+
+@tangent(saved_item)
+def saved_item_(result, x, index):
+    d[result] = saved_item(d[x], index)  # a copy, as the value is: later writes to d[x] leave it
 
 
 @adjoint(getattr)
@@ -68,13 +75,13 @@ def pop(result, lst):
 
 
 # Item assignment on an array, list or dict made in the function (an update in place).
-@adjoint(setitem)
+@adjoint(setitem, restore_item)
 def setitem_(result, x, index, value):
     d[value] = take_grad(d[result], index, value)
     d[x] = zero_at(d[result], index)
 
 
-@tangent(setitem)
+@tangent(setitem, restore_item)
 def setitem_(result, x, index, value):
     d[result] = setitem_tangent(d[x], index, d[value], value)
 
@@ -102,7 +109,7 @@ def dict_get_(result, mapping, key, default=None):
 
 # Adjoints of appends and pops must run even for zero or inactive values, so that the
 # adjoints of the values below them stay aligned.
-always_run(list_append, list_pop, setitem)
+always_run(list_append, list_pop, setitem, restore_item)
 none_aware(append_tangent, setitem_tangent, dict_get)
 
 non_differentiable(
@@ -113,8 +120,6 @@ non_differentiable(
     runtime.zeros_like,
     runtime.tangent_zeros,
     runtime.unit_like,
-    runtime.saved_item,
-    runtime.restore_item,
     operator.not_,
     operator.floordiv,
     operator.and_,

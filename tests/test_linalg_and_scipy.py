@@ -5,6 +5,7 @@ central differences. Here: the primitives whose result is a NamedTuple (slogdet,
 eigh), the normal distribution of scipy.stats (bound methods), derivatives of
 derivatives, the errors of unsupported options, and s2s without scipy.
 """
+import os
 import subprocess
 import sys
 
@@ -269,7 +270,9 @@ def test_s2s_works_without_scipy(tmp_path):
         "g = s2s.grad(f)(np.eye(2) * 2.0)\n"
         "assert np.allclose(g, np.eye(2) * 0.5), g\n"
     )
-    subprocess.run([sys.executable, str(script)], check=True, timeout=60)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root)  # the s2s under test, installed or not
+    subprocess.run([sys.executable, str(script)], check=True, timeout=60, env=env)
 
 
 def logsumexp_weighted(x, b):

@@ -61,6 +61,8 @@ class _ANF:
             out.append(s)
         elif isinstance(s, gast.For):
             s.iter = self.iterable(s.iter, out)
+            rebound = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            s.iter = self.evaluated_once(s.iter, rebound, out)
             s.body = self.block(s.body)
             out.append(s)
         elif isinstance(s, gast.Return):
@@ -91,6 +93,11 @@ class _ANF:
             out.append(gast.Assign([target], simple))
         elif isinstance(target, (gast.Tuple, gast.List)):
             source = self.atom(value, out)
+            if isinstance(source, gast.Name) and source.id in {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}:
+                # v, x = x: as for x = x * a, the unpacked value and a target get different names
+                temp = self.namer.fresh("_" + source.id)
+                out.append(gast.Assign([_name(temp, gast.Store())], source))
+                source = _name(temp)
             flat = []
             for element in target.elts:
                 if isinstance(element, gast.Name):
@@ -122,6 +129,26 @@ class _ANF:
         node.args = [self.atom(a, out) for a in node.args]
         node.keywords = [gast.keyword(k.arg, self.atom(k.value, out)) for k in node.keywords]
         return node
+
+    def evaluated_once(self, iterable, rebound, out):
+        """Python evaluates a loop's iterable once: a name the body rebinds (`for e in x:
+        x = ...`) is read into a temporary first, which the loop then iterates."""
+
+        def fixed(atom):
+            if isinstance(atom, gast.Name) and atom.id in rebound:
+                temp = self.namer.fresh("_" + atom.id)
+                out.append(gast.Assign([_name(temp, gast.Store())], atom))
+                return _name(temp)
+            return atom
+
+        if isinstance(iterable, gast.Call):
+            if isinstance(iterable.func, gast.Attribute):
+                iterable.func.value = fixed(iterable.func.value)
+            iterable.args = [fixed(a) for a in iterable.args]
+            for k in iterable.keywords:
+                k.value = fixed(k.value)
+            return iterable
+        return fixed(iterable)
 
     def is_static(self, node):
         """A dotted name rooted at a global (np.linalg.norm), or a derivative of a global

@@ -82,6 +82,9 @@ class _Desugar(gast.NodeTransformer):
         if len(node.targets) == 1 and isinstance(node.targets[0], gast.Attribute):
             raise self.src.error("assignment to an attribute is not supported", node, "attribute assignment")
         if len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, gast.Name) and isinstance(node.value, gast.Name) and node.value.id == target.id:
+                return None  # x = x binds nothing new
             return node
         # a = b = v: evaluate v once, then bind each target from the first
         first, *others = node.targets

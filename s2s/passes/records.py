@@ -63,16 +63,15 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     for var, var_sites in sites.items():
         if var not in needed:
             continue
-        first_site, first_depth, _ = var_sites[0]
-        if var not in params and first_depth > 0:
+        if var not in params and var_sites[0][1] > 0:
             maybe_unbound.add(var)  # bound on some paths only: start it as None
-        overwrites = len(var_sites) > 1 or any(in_loop for _, _, in_loop in var_sites)
-        if not overwrites:
-            continue
-        for site, _, _ in var_sites:
-            if site == first_site and var not in params and first_depth == 0:
-                continue  # nothing bound yet at the first binding: nothing to save
-            kept_sites.add((var, site))
+        for position, (site, _, in_loop) in enumerate(var_sites):
+            # Reaching definitions, over-approximated on structured code: a binding may
+            # overwrite a value the backward sweep reads iff some definition of `var`
+            # reaches it: the parameter's own value, an earlier binding in program
+            # order, or (in a loop) the binding itself from the previous iteration.
+            if var in params or position > 0 or in_loop:
+                kept_sites.add((var, site))
 
     def replace(stmts):
         out = []
@@ -114,7 +113,7 @@ def _item_record(kind, var, index, stack, kinds):
     if array:
         item.ctx = gast.Store()
         return gast.Assign([item], pop(stack))
-    return gast.Expr(call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
+    return assign(var, call(ref(runtime.restore_item, "restore_item"), name(var), index, pop(stack)))
 
 
 def _snapshot_record(kind, var, stack):
