@@ -1,0 +1,105 @@
+"""Derivatives of the README's array programs on Dask arrays: they match NumPy's to
+1e-10, on Dask's default (threaded) scheduler and on a two-process LocalCluster, and
+they stay lazy: nothing is computed until the caller computes the result."""
+import numpy as np
+import pytest
+from conftest import leaves
+from test_array_programs import assert_close, cases, run_case
+
+import s2s
+
+dask = pytest.importorskip("dask")
+da = pytest.importorskip("dask.array")
+
+
+class CountingScheduler:
+    """A Dask scheduler (a `get` function) that counts how often it is asked to compute."""
+
+    def __init__(self, get):
+        self.get = get
+        self.computes = 0
+
+    def __call__(self, *args, **kwargs):
+        self.computes += 1
+        return self.get(*args, **kwargs)
+
+
+@pytest.fixture(scope="module", params=["threads", "distributed"])
+def scheduler(request):
+    """A Dask `get` function: the default threaded scheduler, or a LocalCluster's client."""
+    if request.param == "threads":
+        yield dask.threaded.get
+        return
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster, distributed.Client(cluster, set_as_default=False) as client:
+        yield client.get
+
+
+@pytest.fixture
+def counting(scheduler):
+    """The scheduler, counting computes, as Dask's default for the test."""
+    counting = CountingScheduler(scheduler)
+    with dask.config.set(scheduler=counting):
+        yield counting
+
+
+def chunked(x):
+    """A NumPy array as a Dask array in several chunks (a scalar stays a scalar)."""
+    return da.from_array(x, chunks=16) if isinstance(x, np.ndarray) else x
+
+
+@pytest.mark.filterwarnings("error")  # Dask warns where a NumPy function falls back to NumPy
+@pytest.mark.parametrize("name, placement, derivative", list(cases()))
+def test_derivative_on_dask_is_lazy_and_matches_numpy(name, placement, derivative, counting):
+    lazy, want = run_case(name, placement, derivative, chunked)
+    assert counting.computes == 0
+    assert all(isinstance(leaf, da.Array) for leaf in leaves(lazy)), [type(leaf) for leaf in leaves(lazy)]
+    (got,) = dask.compute(lazy)
+    assert counting.computes == 1
+    assert_close(got, want)
+
+
+def branchy(w, X):
+    s = np.sum(X @ w)
+    if s > 0:  # data-dependent control flow: Python needs this one scalar now
+        return s * np.sum(w)
+    return np.sum(np.tanh(X @ w) ** 2)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_data_dependent_branch_computes_only_its_condition(sign, counting):
+    rng = np.random.RandomState(3)
+    X, w = rng.randn(40, 3), rng.randn(3)
+    w = w * sign * np.sign(np.sum(X @ w))  # take each branch once
+    lazy = s2s.grad(branchy)(chunked(w), chunked(X))
+    assert counting.computes == 1  # the condition, which the primal program computes too
+    assert isinstance(lazy, da.Array)
+    want = s2s.grad(branchy)(w, X)
+    np.testing.assert_allclose(lazy.compute(), want, rtol=1e-10, atol=1e-10)
+    s, t = np.sum(X @ w), np.tanh(X @ w)  # the gradient by hand
+    by_hand = s * np.ones(3) + np.sum(w) * X.sum(0) if s > 0 else X.T @ (2 * t * (1 - t * t))
+    np.testing.assert_allclose(want, by_hand, rtol=1e-10)
+
+
+def test_mixed_numpy_parameter_indexed_in_a_loop_stays_lazy(counting):
+    """A NumPy argument whose adjoint is updated in place, element by element, while its
+    derivative comes from Dask data: the adjoint is a Dask array, nothing is computed."""
+
+    def layers(w, X):
+        h = X
+        for i in range(3):
+            h = np.tanh(h * w[i] + w[i + 1])
+        return np.sum(h)
+
+    rng = np.random.RandomState(4)
+    w, X = rng.randn(4), rng.randn(30, 2)
+    lazy = s2s.grad(layers)(w, chunked(X))
+    assert counting.computes == 0 and isinstance(lazy, da.Array)
+    eps, want = 1e-6, np.zeros(4)
+    for i in range(4):
+        e = np.eye(4)[i] * eps
+        want[i] = (layers(w + e, X) - layers(w - e, X)) / (2 * eps)
+    np.testing.assert_allclose(lazy.compute(), want, rtol=1e-6)
