@@ -1017,7 +1017,7 @@ def _einsum_partial(j, subscripts, slots):
     target, shape = specs[j], np.shape(slots[j])
     sizes = dict(zip(target, shape))
     unique = "".join(dict.fromkeys(target))
-    others = [(s, np.asarray(x)) for i, (s, x) in enumerate(zip(specs, slots)) if i != j]
+    others = [(s, as_array(x)) for i, (s, x) in enumerate(zip(specs, slots)) if i != j]
     present = set("".join(s for s, _ in others))
     kept = "".join(c for c in unique if c in present)
     y = np.einsum(",".join(s for s, _ in others) + "->" + kept, *[x for _, x in others], optimize=len(others) > 2)

@@ -1,6 +1,12 @@
 """Derivatives of the README's array programs on Dask arrays: they match NumPy's to
 1e-10, on Dask's default (threaded) scheduler and on a two-process LocalCluster, and
 they stay lazy: nothing is computed until the caller computes the result."""
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from conftest import leaves
@@ -32,7 +38,7 @@ def scheduler(request):
         return
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     ) as cluster, distributed.Client(cluster, set_as_default=False) as client:
         yield client.get
 
@@ -103,3 +109,41 @@ def test_mixed_numpy_parameter_indexed_in_a_loop_stays_lazy(counting):
         e = np.eye(4)[i] * eps
         want[i] = (layers(w + e, X) - layers(w - e, X)) / (2 * eps)
     np.testing.assert_allclose(lazy.compute(), want, rtol=1e-6)
+
+
+def test_logistic_regression_example_runs(tmp_path):
+    """examples/dask_logistic_regression.py, tiny: it trains (the loss goes down) and
+    draws its PNG, or says how to get one without matplotlib."""
+    pytest.importorskip("distributed")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    out = tmp_path / "loss.png"
+    command = [sys.executable, str(root / "examples" / "dask_logistic_regression.py"),
+               "--rows", "3000", "--chunk-rows", "1000", "--steps", "3", "--workers", "1", "--out", str(out)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    losses = [float(line.split()[3]) for line in run.stdout.splitlines() if line.startswith("step ")]
+    assert len(losses) == 3 and losses[0] > losses[1] > losses[2]
+    assert "peak memory" in run.stdout
+    if importlib.util.find_spec("matplotlib"):
+        assert out.stat().st_size > 0
+    else:
+        assert "pip install '.[plot]'" in run.stdout
+
+
+def solve_loss(A, b):
+    return np.sum(np.linalg.solve(A, b) ** 2) + np.trace(A @ A)
+
+
+def einsum_loss(A, b):
+    return np.sum(np.einsum("ij,j->i", A, b) ** 2)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("f", [solve_loss, einsum_loss])
+def test_linear_algebra_rules_stay_lazy(f, counting):
+    rng = np.random.RandomState(5)
+    A, b = rng.randn(12, 12) + 12 * np.eye(12), rng.randn(12)
+    lazy = s2s.grad(f, wrt=(0, 1))(chunked(A), chunked(b))
+    assert counting.computes == 0 and all(isinstance(g, da.Array) for g in lazy)
+    assert_close(dask.compute(lazy)[0], s2s.grad(f, wrt=(0, 1))(A, b))
