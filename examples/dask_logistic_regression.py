@@ -93,7 +93,7 @@ def main(argv=None):
     from dask.distributed import Client, LocalCluster
 
     with LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=args.workers, threads_per_worker=1, processes=True
     ) as cluster, Client(cluster) as client:
         X, y = make_data(args.rows, args.features, min(args.chunk_rows, args.rows))
         print(f"data: {X.shape[0]:,} x {X.shape[1]} float64 ({X.nbytes / 2**20:,.0f} MB) in {X.npartitions} chunks")

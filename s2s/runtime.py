@@ -340,9 +340,9 @@ def unit_like(x, index):
     """The `index`-th unit vector (in flat order) with the shape of `x`."""
     if np.ndim(x) == 0:
         return 1.0
-    e = np.zeros(np.size(x))
-    e[index] = 1.0
-    return e.reshape(np.shape(x))
+    e = np.zeros_like(x, dtype=float)
+    e[np.unravel_index(index, np.shape(x))] = 1.0
+    return e
 
 
 def setitem(x, index, value):

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import leaves
-from test_array_programs import assert_close, cases, run_case
+from test_array_programs import assert_close, cases, rosenbrock, run_case
 
 import s2s
 
@@ -147,3 +147,16 @@ def test_linear_algebra_rules_stay_lazy(f, counting):
     lazy = s2s.grad(f, wrt=(0, 1))(chunked(A), chunked(b))
     assert counting.computes == 0 and all(isinstance(g, da.Array) for g in lazy)
     assert_close(dask.compute(lazy)[0], s2s.grad(f, wrt=(0, 1))(A, b))
+
+
+def elementwise(x):
+    return np.tanh(x) * x[::-1]
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("make, f", [(s2s.jacobian, elementwise), (s2s.hessian, rosenbrock)])
+def test_jacobian_and_hessian_stay_lazy(make, f, counting):
+    x = np.random.RandomState(6).randn(8)
+    lazy = make(f)(chunked(x))
+    assert counting.computes == 0 and isinstance(lazy, da.Array)
+    assert_close(lazy.compute(), make(f)(x))
