@@ -5,12 +5,12 @@ import inspect
 
 import numpy as np
 
-from . import __version__, cache, emit, frontend, loader, runtime
+from . import __version__, cache, emit, frontend, loader, runtime, scopes
 from .errors import TransformError
 from .frontend import param_names
 from .naming import identifier
 from .passes.activity import kind_of_value
-from .program import Program, prepare
+from .program import Program, forget_prepared, prepare
 
 
 @dataclasses.dataclass
@@ -22,9 +22,12 @@ class Generated:
     entry: str
     function: object = None
 
+    watch: object = None
+
     def load(self, module_name):
         module = loader.load_module(self.text, self.namespace, module_name)
         self.function = getattr(module, self.entry)
+        self.watch = scopes.ScopeWatch(module.__dict__, getattr(self.namespace, "origins", {}))
         return self
 
 
@@ -77,7 +80,7 @@ class Derivative:
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
-        self._functions = {}  # argument kinds -> generated function, for this derivative
+        self._functions = {}  # argument kinds -> Generated module, for this derivative
         simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
@@ -115,12 +118,18 @@ class Derivative:
         return shaped[0] if self.single else shaped
 
     def generated(self, kinds):
-        """The generated function for arguments of these kinds (generated once)."""
+        """The generated function for arguments of these kinds (generated once, and again
+        when a function it was generated for is rebound), with the data it reads from
+        the user's scopes as they are now."""
         self._last_kinds = kinds
-        function = self._functions.get(kinds)
-        if function is None:  # first call with these kinds: through the shared caches
-            function = self._functions[kinds] = self.module(kinds).function
-        return function
+        module = self._functions.get(kinds)
+        if module is None or not module.watch.refresh():
+            if module is not None:
+                cache.forget(self._key(kinds))
+                forget_prepared()
+            module = self._functions[kinds] = self.module(kinds)
+            module.watch.refresh()
+        return module.function
 
     def module(self, kinds=None):
         """The Generated module for arguments of these kinds (default: of any kinds).
@@ -129,15 +138,17 @@ class Derivative:
         """
         if kinds is None:
             kinds = tuple(None for _ in self.signature.parameters)
-        key = (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
         name = self._module_name()
         generated = cache.lookup(
-            key,
+            self._key(kinds),
             lambda: self._generate(kinds).load(name),
             disk=cache.DiskKey(self.func, self.mode, self.wrt, kinds),
             load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
         )
         return generated
+
+    def _key(self, kinds):
+        return (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
 
     def _module_name(self):
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
@@ -154,6 +165,11 @@ class Derivative:
             f"# Source: {src.filename}:{src.node.lineno}",
         ]
         text, namespace = emit.emit_module(program.functions, header)
+        # the user functions code was generated for, watched like the module's own names
+        for i, ((function, scope_name), obj) in enumerate(sorted(program.called_globals().items(), key=lambda kv: kv[0][1])):
+            if (function, scope_name) not in namespace.origins.values():
+                namespace[f"_s2s_generated_for_{i}"] = obj
+                namespace.origins[f"_s2s_generated_for_{i}"] = (function, scope_name)
         if self.verbose:
             print(text)
         return Generated(text, namespace, entry)

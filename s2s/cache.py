@@ -13,7 +13,7 @@ import typing
 
 import numpy as np
 
-from . import __version__, diskcache, fingerprint, recipes
+from . import __version__, diskcache, emit, fingerprint, recipes
 
 _lock = threading.RLock()  # guards the dicts and counters below, never held while generating
 _memory = {}
@@ -107,6 +107,12 @@ def lookup(key, generate, disk=None, load=None):
         return value
 
 
+def forget(key):
+    """Drop a stale entry from memory (code generated for a function since rebound)."""
+    with _lock:
+        _memory.pop(key, None)
+
+
 def _quietly(action, *args):
     """Disk cache work: any failure only means a transform (or no entry written)."""
     try:
@@ -124,6 +130,10 @@ def _from_disk(disk, load):
     if stored is None:
         return None
     namespace = {name: recipes.resolve(r, disk.functions) for name, r in stored["recipes"].items()}
+    origins = {
+        name: (disk.functions[r["scope"]], r["name"]) for name, r in stored["recipes"].items() if isinstance(r, dict) and "scope" in r
+    }
+    namespace = emit.Bindings(namespace, origins)  # the scope names, watched like a fresh module's
     return load(stored["text"], namespace, stored["entry"])
 
 

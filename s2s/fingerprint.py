@@ -56,7 +56,7 @@ def fingerprint(func):
         return None
 
 
-def _library(obj):
+def is_library(obj):
     module = getattr(obj, "__module__", None) or ""
     return module.split(".")[0] in LIBRARIES
 
@@ -83,7 +83,7 @@ class _Walk:
 
     def run(self, func):
         derivatives = []  # a derivative of a derivative: identified by each level, then the code
-        while not isinstance(func, types.FunctionType) and _library(type(func)) and hasattr(func, "func"):
+        while not isinstance(func, types.FunctionType) and is_library(type(func)) and hasattr(func, "func"):
             derivatives.append([type(func).__qualname__, repr(getattr(func, "mode", None)), repr(getattr(func, "wrt", None))])
             func = func.func
         if isinstance(func, types.MethodType):
@@ -170,7 +170,7 @@ class _Walk:
         if isinstance(obj, types.MethodType):
             return ["method", self.describe(obj.__func__), self.describe(type(obj.__self__))]
         if isinstance(obj, types.FunctionType):
-            if _library(obj):
+            if is_library(obj):
                 return ["function", obj.__module__, obj.__qualname__]
             return ["user", self.add(obj)]
         if isinstance(obj, functools.partial):
@@ -182,16 +182,16 @@ class _Walk:
             return ["array", obj.dtype.str, obj.ndim]
         if isinstance(obj, np.generic):
             return ["scalar", obj.dtype.str, repr(obj)]
-        if _library(type(obj)) and hasattr(obj, "func"):  # a derivative made by s2s
+        if is_library(type(obj)) and hasattr(obj, "func"):  # a derivative made by s2s
             return ["s2s", type(obj).__qualname__, self.describe(obj.func),
                     repr(getattr(obj, "mode", None)), repr(getattr(obj, "wrt", None))]
-        if isinstance(obj, (types.BuiltinFunctionType, np.ufunc)) or _library(obj):
+        if isinstance(obj, (types.BuiltinFunctionType, np.ufunc)) or is_library(obj):
             return ["callable", str(getattr(obj, "__module__", None)), str(getattr(obj, "__name__", type(obj).__name__))]
         return ["object", self.describe_class(type(obj))]
 
     def describe_class(self, cls):
         out = ["class", cls.__module__, cls.__qualname__]
-        if _library(cls) or _stdlib(cls.__module__):
+        if is_library(cls) or _stdlib(cls.__module__):
             return out
         for name, member in sorted(vars(cls).items()):
             if isinstance(member, (staticmethod, classmethod)):

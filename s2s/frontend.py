@@ -14,6 +14,7 @@ import types
 
 import gast
 
+from . import fingerprint
 from .errors import TransformError
 
 _MISSING = object()
@@ -27,6 +28,9 @@ class FunctionSource:
     node: gast.FunctionDef
     filename: str
     closure: dict
+    # user functions that global names resolved to at transform time: code is generated
+    # for them, so rebinding one of them makes the code stale (see scopes.py)
+    called_globals: dict = dataclasses.field(default_factory=dict)
 
     @property
     def name(self):
@@ -41,7 +45,10 @@ class FunctionSource:
         if name in self.closure:
             return self.closure[name]
         if name in self.func.__globals__:
-            return self.func.__globals__[name]
+            obj = self.func.__globals__[name]
+            if isinstance(obj, types.FunctionType) and not fingerprint.is_library(obj):
+                self.called_globals[name] = obj
+            return obj
         return getattr(builtins, name, _MISSING)
 
     def line(self, lineno):

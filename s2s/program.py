@@ -15,13 +15,14 @@ import textwrap
 import gast
 import numpy
 
-from . import anno, frontend, runtime
+from . import anno, dispatch, frontend, loader, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer, identifier
 from .passes import (
     accumulate,
     activity,
+    aliasing,
     anf,
     checks,
     closures,
@@ -33,9 +34,11 @@ from .passes import (
     inplace,
     jumps,
     loops,
+    numpy_forms,
     records,
     resolve,
     varargs,
+    views,
 )
 from .reverse import ReverseGenerator
 from .syntax import assign, call, name, ref
@@ -54,6 +57,7 @@ def prepare(func):
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
+        numpy_forms.rewrite_numpy_forms(src)
         comprehensions.lower_comprehensions(src)
         namer = Namer.for_function(src.node)
         namer.taken |= hooks.hook_names(src.node)
@@ -68,6 +72,12 @@ def prepare(func):
     return fresh, copy.deepcopy(namer)
 
 
+def forget_prepared():
+    """Parse again: a function's name resolution is part of what prepare caches."""
+    _prepared.clear()
+    _updated_parameters.clear()
+
+
 class Specialization:
     """One function's normalized code, analysed for a choice of active parameters."""
 
@@ -78,13 +88,48 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields):
+        for specialize in (loops.index_loops, fields.bind_called_fields, _check_updates, views.copy_views_of_written):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
     @property
     def result(self):
         return self.src.node.body[-1].value
+
+
+def _generated_by_s2s(func):
+    return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
+
+
+def _check_updates(src, act, namer):
+    """The alias check (passes/aliasing.py), on the code as the user wrote it: before
+    views are read as copies. Generated code was checked as the code it came from."""
+    if not _generated_by_s2s(src.func):
+        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+    return False
+
+
+def _calls_updater(call, act):
+    """Does `call` run a user function that may update one of its arguments in place?"""
+    function, leading = dispatch.call_target(call, act)
+    return function is not None and bool(updated_parameters(function))
+
+
+_updated_parameters = {}
+
+
+def updated_parameters(function):
+    """The parameters a user function may update in place (memoized; while a recursive
+    function is being analysed, its own calls count as updating nothing)."""
+    key = frontend.unwrap(function)
+    if _generated_by_s2s(function):
+        return set()  # generated functions update only what they made (their tapes)
+    if key not in _updated_parameters:
+        _updated_parameters[key] = set()
+        src, _ = prepare(function)
+        act = activity.analyze(src.node, [], {})
+        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
+    return _updated_parameters[key]
 
 
 class Program:
@@ -95,6 +140,16 @@ class Program:
         self.requests = {}
         self.worklist = []
         self.names = Namer()
+        self.sources = []  # the FunctionSource of every specialization generated
+
+    def specialize(self, func, active, kinds):
+        spec = Specialization(func, active, kinds)
+        self.sources.append(spec.src)
+        return spec
+
+    def called_globals(self):
+        """{(function, global name): user function it resolved to} over the whole program."""
+        return {(src.func, n): obj for src in self.sources for n, obj in src.called_globals.items()}
 
     def request(self, func, active, kinds, stmt=None, caller=None):
         """Names of the forward/backward functions of a specialization, generated later."""
@@ -125,7 +180,7 @@ class Program:
     def generate_requested(self):
         while self.worklist:
             key = self.worklist.pop(0)
-            spec = Specialization(*key[:3])
+            spec = self.specialize(*key[:3])
             if key[3:] == ("forward",):
                 self.functions.append(self.forward_function(spec, self.requests[key]))
             else:
@@ -207,12 +262,17 @@ class Program:
         `order`: the positions of the parameters in the order the caller named them;
         given, the gradients are returned in that order as a tuple (even of one).
         """
-        spec = Specialization(func, wrt, kinds)
+        spec = self.specialize(func, wrt, kinds)
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
         seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
+        if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
+            # the backward sweep restores what the result's name held before: keep the value
+            value = spec.namer.fresh("_value")
+            body.append(assign(value, name(result.id)))
+            result = name(value)
         body += backward
         if order is None:
             grads = _pack(d_params)

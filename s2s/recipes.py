@@ -18,6 +18,7 @@ import builtins
 import sys
 import types
 
+from . import scopes
 from .fingerprint import function_key
 
 _MISSING = object()
@@ -101,7 +102,7 @@ def resolve(recipe_, functions):
         function = functions.get(recipe_["scope"]) if isinstance(recipe_["scope"], str) else None
         if function is None:
             raise LookupError(f"no function {recipe_['scope']!r} among those reached")
-        return _in_scope(function, recipe_.get("name"))
+        return scopes.current(function, recipe_.get("name"))
     raise LookupError(f"malformed recipe {recipe_!r}")
 
 
@@ -116,22 +117,4 @@ def _lookup(module_name, qualname):
         obj = getattr(obj, part, _MISSING)
         if obj is _MISSING:
             raise LookupError(f"{module_name} has no {qualname}")
-    return obj
-
-
-def _in_scope(function, name):
-    if not isinstance(name, str):
-        raise LookupError("malformed recipe")
-    if function.__closure__:
-        for free, cell in zip(function.__code__.co_freevars, function.__closure__):
-            if free == name:
-                try:
-                    return cell.cell_contents
-                except ValueError:
-                    break
-    if name in function.__globals__:
-        return function.__globals__[name]
-    obj = getattr(builtins, name, _MISSING)
-    if obj is _MISSING:
-        raise LookupError(f"{name!r} is not bound in the scope of {function_key(function)}")
     return obj

@@ -1,0 +1,66 @@
+"""What a user function's free names are bound to now, and keeping generated code in step.
+
+Generated code is specialized at transform time on the functions, classes and modules
+a derivative calls, but must read data (arrays, numbers, lists held in module globals
+or closure cells) as the user's function does: when it runs. A `ScopeWatch` is made
+for each generated module from the names it took from user scopes; before each call it
+copies the current data values into the module, and reports a rebound function, class
+or module, for which the derivative is generated anew.
+"""
+import builtins
+import types
+
+_MISSING = object()
+
+
+def current(function, name):
+    """The object `name` refers to in `function`'s scope now (closure, globals,
+    builtins); LookupError where it is unbound."""
+    if not isinstance(name, str):
+        raise LookupError("malformed name")
+    if function.__closure__:
+        for free, cell in zip(function.__code__.co_freevars, function.__closure__):
+            if free == name:
+                try:
+                    return cell.cell_contents
+                except ValueError:
+                    break
+    if name in function.__globals__:
+        return function.__globals__[name]
+    obj = getattr(builtins, name, _MISSING)
+    if obj is _MISSING:
+        raise LookupError(f"{name!r} is not bound in the scope of {function.__qualname__}")
+    return obj
+
+
+def _is_specialized_on(obj):
+    """Code is generated for what it calls and reads attributes of statically; data is read at run time."""
+    return callable(obj) or isinstance(obj, types.ModuleType)
+
+
+class ScopeWatch:
+    """The user-scope names of one generated module (`origins`: module name -> (function,
+    name in its scope)), checked and refreshed before each call."""
+
+    def __init__(self, module_dict, origins):
+        self.module_dict = module_dict
+        self.data = []  # (module name, function, scope name)
+        self.specialized = []  # (function, scope name, object generated for)
+        for module_name, (function, scope_name) in origins.items():
+            obj = module_dict.get(module_name, _MISSING)
+            if _is_specialized_on(obj):
+                self.specialized.append((function, scope_name, obj))
+            else:
+                self.data.append((module_name, function, scope_name))
+
+    def refresh(self):
+        """Copy the data values into the module; False if a specialized-on name was rebound."""
+        for function, scope_name, obj in self.specialized:
+            try:
+                if current(function, scope_name) is not obj:
+                    return False
+            except LookupError:
+                return False
+        for module_name, function, scope_name in self.data:
+            self.module_dict[module_name] = current(function, scope_name)
+        return True

@@ -1,0 +1,233 @@
+"""Run one generated program through every s2s mode and classify what happens.
+
+Classes, per program and mode: "ok"; "wrong" (a value, derivative, structure, shape or
+dtype differs from Python and from every oracle that could judge it); "crash" (an
+exception other than s2s.TransformError); "refused" (s2s.TransformError); "mutated"
+(an argument, tangent or cotangent changed by the call).
+"""
+import copy
+import dataclasses
+import signal
+import warnings
+import zlib
+
+import numpy as np
+
+from . import oracles
+
+MODES = ("grad", "jvp", "vjp", "hvp", "hessian", "gradgrad")
+CLASSES = ("ok", "wrong", "crash", "refused", "mutated")
+SEVERITY = ("wrong", "mutated", "crash", "refused", "ok")  # a program's class: its worst mode's
+VALUE_RTOL = 1e-7
+FIRST_RTOL = 1e-4
+SECOND_RTOL = 3e-3
+MAX_MAGNITUDE = 1e4  # programs whose values exceed this are rejected (overflow, bad conditioning)
+
+
+class Rejected(Exception):
+    """The program is not a valid test: it raises, overflows, or runs too long in Python."""
+
+
+class Timeout(BaseException):
+    """A mode ran too long (a BaseException, so that no `except Exception` swallows it)."""
+
+
+@dataclasses.dataclass
+class Outcome:
+    klass: str
+    detail: str = ""
+
+    @property
+    def signature(self):
+        """What must stay the same while shrinking: the class and the kind of failure."""
+        return (self.klass, self.detail.split(":")[0])
+
+
+def sample(kinds, rng):
+    return [float(rng.uniform(-1.5, 1.5)) if kind == "f" else rng.uniform(-1.5, 1.5, kind) for kind in kinds]
+
+
+def arguments(seed, index):
+    return np.random.RandomState(zlib.crc32(f"{seed}:{index}:args".encode()))
+
+
+def random_like(value, rng):
+    return oracles.unflatten_like(rng.uniform(-1.0, 1.0, oracles.flatten(value).size), value)
+
+
+def alarm(seconds):
+    """Raise Timeout in this (main) thread after `seconds` (0 cancels)."""
+    def fire(signum, frame):
+        raise Timeout(f"no result after {seconds} s")
+
+    signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def quiet_call(function, *args):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args)
+
+
+def primal(module, args):
+    """f(*args) on copies, or Rejected if it is not a well-defined float computation."""
+    try:
+        alarm(2.0)
+        with np.errstate(all="raise"), warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = module.f(*copy.deepcopy(args))
+    except Exception as error:
+        raise Rejected(f"{type(error).__name__}: {error}") from None
+    finally:
+        alarm(0)
+    if not all(isinstance(leaf, (float, np.floating, np.ndarray)) for leaf in oracles.leaves(out)):
+        raise Rejected("a result that is not made of floats")
+    values = oracles.flatten(out)
+    if values.dtype != np.float64 or not np.all(np.isfinite(values)) or np.max(np.abs(values)) > MAX_MAGNITUDE:
+        raise Rejected("not a finite float64 of moderate size")
+    return out
+
+
+def structure_error(got, like, what):
+    """Why `got` does not have the structure, shape and dtype of `like` (None if it does)."""
+    if isinstance(like, (list, tuple)):
+        if type(got) is not type(like) or len(got) != len(like):
+            return f"structure: {what} is {type(got).__name__}, expected {type(like).__name__} of {len(like)}"
+        for i, (g, item) in enumerate(zip(got, like)):
+            error = structure_error(g, item, f"{what}[{i}]")
+            if error:
+                return error
+        return None
+    if np.ndim(like) == 0:
+        if not isinstance(got, (float, np.floating)) or isinstance(got, np.ndarray):
+            return f"structure: {what} is {type(got).__name__} {np.shape(got)}, expected a float"
+        return None
+    if not isinstance(got, np.ndarray) or got.shape != np.shape(like) or got.dtype != np.float64:
+        desc = f"{type(got).__name__} {np.shape(got)} {getattr(got, 'dtype', '')}"
+        return f"structure: {what} is {desc}, expected float64 array {np.shape(like)}"
+    return None
+
+
+def same(a, b):
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(np.array_equal(a, b, equal_nan=True))
+
+
+class Case:
+    """One program at one point, checked mode by mode."""
+
+    def __init__(self, program, module, args, references, rng):
+        self.program, self.module, self.args, self.refs = program, module, args, references
+        self.out = primal(module, args)
+        self.x = args[program.wrt]
+        self.tangent = random_like(self.x, rng)
+        self.cotangent = random_like(self.out, rng)
+        self.direction = random_like(self.x, rng)
+
+    def applies(self, mode):
+        scalar_output = not isinstance(self.out, (tuple, list)) and np.ndim(self.out) == 0
+        if mode in ("grad", "hvp", "hessian", "gradgrad") and not scalar_output:
+            return False
+        return mode != "gradgrad" or np.ndim(self.x) == 0
+
+    def run(self, mode, timeout=0):
+        """The Outcome of `mode` (never raises, except Timeout when `timeout` is set)."""
+        import s2s
+
+        inputs = [self.args, self.tangent, self.cotangent, self.direction]
+        before = copy.deepcopy(inputs)
+        try:
+            if timeout:
+                alarm(timeout)
+            problems = quiet_call(getattr(self, f"check_{mode}"), s2s)
+        except s2s.TransformError as error:
+            return Outcome("refused", f"TransformError: {first_line(error)}")
+        except Timeout:
+            raise
+        except Exception as error:
+            return Outcome("crash", f"{type(error).__name__}: {first_line(error)}")
+        finally:
+            if timeout:
+                alarm(0)
+        if not same(inputs, before):
+            return Outcome("mutated", "mutated: an argument changed")
+        if problems:
+            return Outcome("wrong", problems[0])
+        return Outcome("ok")
+
+    # --------------------------------------------------------------- the modes
+
+    def value_problems(self, value):
+        error = structure_error(value, self.out, "value")
+        if error:
+            return [error]
+        if not oracles.close(oracles.flatten(value), oracles.flatten(self.out), VALUE_RTOL):
+            return [f"value: {value!r}, Python gives {self.out!r}"]
+        return []
+
+    def derivative_problems(self, got, like, references, rtol, what):
+        error = structure_error(got, like, what)
+        if error:
+            return [error]
+        flat = np.reshape(np.asarray(oracles.flatten(got), dtype=float), (-1,))
+        if references and not any(oracles.close(flat, np.reshape(r, (-1,)), rtol) for r in references):
+            return [f"derivative: {what} = {np.round(flat, 6).tolist()}, expected {np.round(np.reshape(references[0], (-1,)), 6).tolist()}"]
+        return []
+
+    def check_grad(self, s2s):
+        value, gradient = s2s.value_and_grad(self.module.f, wrt=self.program.wrt)(*self.args)
+        expected = [j[0] for j in self.refs.jacobians()]
+        return self.value_problems(value) + self.derivative_problems(gradient, self.x, expected, FIRST_RTOL, "gradient")
+
+    def check_jvp(self, s2s):
+        value, tangent_out = s2s.jvp(self.module.f, wrt=self.program.wrt)(*self.args, self.tangent)
+        t = oracles.flatten(self.tangent)
+        expected = [j @ t for j in self.refs.jacobians()]
+        return self.value_problems(value) + self.derivative_problems(tangent_out, self.out, expected, FIRST_RTOL, "J @ t")
+
+    def check_vjp(self, s2s):
+        value, pullback = s2s.vjp(self.module.f, wrt=self.program.wrt)(*self.args)
+        first = pullback(self.cotangent)
+        second = pullback(self.cotangent)
+        u = oracles.flatten(self.cotangent)
+        expected = [u @ j for j in self.refs.jacobians()]
+        problems = self.value_problems(value) + self.derivative_problems(first, self.x, expected, FIRST_RTOL, "u @ J")
+        if not problems and not same(first, second):
+            problems.append("pullback: a second call gives another result")
+        return problems
+
+    def check_hvp(self, s2s):
+        product = s2s.hvp(self.module.f, wrt=self.program.wrt)(*self.args, self.direction)
+        v = oracles.flatten(self.direction)
+        expected = [h @ v for h in self.refs.hessians()]
+        return self.derivative_problems(product, self.x, expected, SECOND_RTOL, "H @ v")
+
+    def check_hessian(self, s2s):
+        hessian = s2s.hessian(self.module.f, wrt=self.program.wrt)(*self.args)
+        like = np.zeros(np.shape(self.x) * 2)
+        if np.ndim(self.x) == 0 and isinstance(hessian, np.ndarray) and hessian.shape == ():
+            hessian = float(hessian)  # the README promises an array of shape x.shape * 2: () here
+            like = 0.0
+        return self.derivative_problems(hessian, like, self.refs.hessians(), SECOND_RTOL, "hessian")
+
+    def check_gradgrad(self, s2s):
+        wrt = self.program.wrt
+        second = s2s.grad(s2s.grad(self.module.f, wrt=wrt), wrt=wrt)(*self.args)
+        return self.derivative_problems(second, self.x, self.refs.hessians(), SECOND_RTOL, "grad(grad)")
+
+
+def first_line(error):
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else ""
+
+
+def worst(outcomes):
+    """A program's class over its modes."""
+    classes = {o.klass for o in outcomes}
+    return next((c for c in SEVERITY if c in classes), "ok")

@@ -1,0 +1,771 @@
+"""Seeded random programs in the Python/NumPy subset the README says s2s supports.
+
+A program is the source text of a module defining helpers and `f(...)`. Every value
+has a static kind — "f" (a float), "i" (an int), an array shape such as (2, 3), "L" (a
+non-empty list of floats) or "D" (a dict of floats with keys "a" and "b") — so that the
+generated code is well-typed and broadcasts correctly. Domains are guarded by
+construction (logs and square roots of positive expressions); programs that still
+overflow are rejected by the runner and the next one is drawn.
+
+Construct families can be switched off through a `Profile`, which is how one bisects
+which family a bug needs.
+"""
+import dataclasses
+import random
+
+SCALAR, INT, LIST, DICT = "f", "i", "L", "D"
+SHAPES = [(3,), (2,), (2, 3)]
+DICT_KEYS = ("a", "b")
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Which construct families programs may use."""
+
+    arrays: bool = True  # arrays, broadcasting, reductions, slices
+    rebinding: bool = True  # x = x, swaps, augmented assignment, rebinding a loop's iterable
+    aliasing: bool = True  # two names for one array, helpers mutating their parameters
+    inplace: bool = True  # y[i] = v, y[1:] += v on fresh arrays and on arguments
+    branches: bool = True  # if / elif / else
+    loops: bool = True  # for and while
+    jumps: bool = True  # break, continue and return at any depth
+    containers: bool = True  # lists, tuples, dicts
+    helpers: bool = True  # module-level helpers, called twice, recursive ones
+    closures: bool = True  # nested defs, lambdas, module constants
+    comprehensions: bool = True
+    powers: bool = True  # ** with negative literal bases, fractional exponents
+    outputs: bool = True  # tuple- and array-valued functions (jvp/vjp only)
+
+
+FAMILIES = [field.name for field in dataclasses.fields(Profile)]
+
+
+def profile_without(families):
+    """The full profile with the named families switched off."""
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown construct families {sorted(unknown)}; known: {', '.join(FAMILIES)}")
+    return Profile(**{name: False for name in families})
+
+
+@dataclasses.dataclass
+class Program:
+    """A generated module: `source` defines `f` with parameters of `kinds`."""
+
+    source: str
+    kinds: list
+    wrt: int
+    out_kind: object
+
+    @property
+    def scalar_output(self):
+        return self.out_kind == SCALAR
+
+
+def is_array(kind):
+    return isinstance(kind, tuple)
+
+
+class Scope:
+    """The typed names visible at a point of the program being written."""
+
+    def __init__(self, out_kind, names, helpers):
+        self.vars = {}  # name -> kind
+        self.owned = set()  # arrays that no other name, view or caller shares
+        self.out_kind = out_kind
+        self.names = names  # shared fresh-name counter
+        self.helpers = helpers  # callable helpers: (name, parameter kinds, result kind)
+        self.loop_depth = 0
+
+    def fresh(self, prefix):
+        self.names[prefix] = self.names.get(prefix, -1) + 1
+        return f"{prefix}{self.names[prefix]}"
+
+    def of_kind(self, kind):
+        return [name for name, k in self.vars.items() if k == kind]
+
+    def snapshot(self):
+        return dict(self.vars)
+
+    def restore(self, saved):
+        """Forget names first bound inside a block (they may be unbound after it)."""
+        self.vars = {name: kind for name, kind in self.vars.items() if name in saved}
+
+
+class Writer:
+    """Writes one random program; every construct family is one method."""
+
+    def __init__(self, rng, profile):
+        self.rng = rng
+        self.profile = profile
+        self.names = {}
+        self.lines = []
+        self.indent = 0
+        self.has_constant = False
+
+    # ------------------------------------------------------------------ plumbing
+
+    def emit(self, line):
+        self.lines.append("    " * self.indent + line)
+
+    def chance(self, p):
+        return self.rng.random() < p
+
+    def pick(self, options):
+        return self.rng.choice(options)
+
+    def kinds(self):
+        return [SCALAR, *SHAPES] if self.profile.arrays else [SCALAR]
+
+    def literal(self):
+        return self.pick(["0.5", "1.5", "2.0", "0.3", "-0.7", "-1.2", "3.0", "0.25"])
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr(self, scope, kind, depth=2):
+        if kind == SCALAR:
+            return self.scalar(scope, depth)
+        if kind == INT:
+            return self.integer(scope)
+        return self.array(scope, kind, depth)
+
+    def integer(self, scope):
+        ints = scope.of_kind(INT)
+        return self.pick(ints) if ints and self.chance(0.7) else self.pick(["1", "2"])
+
+    def positive(self, scope, kind, depth):
+        """An expression of `kind` whose every element is > 0.2."""
+        e = self.expr(scope, kind, depth - 1)
+        lib = "np" if is_array(kind) or self.chance(0.5) else "math"
+        return self.pick([
+            f"(1.0 + ({e}) * ({e}))",
+            f"{lib}.exp({lib}.sin({e}))",
+            f"(2.0 + {lib}.cos({e}))",
+            f"({lib}.tanh({e}) + 1.5)",
+        ])
+
+    def scalar_leaf(self, scope):
+        options = [self.literal]
+        scalars = scope.of_kind(SCALAR)
+        if scalars:
+            options += [lambda: self.pick(scalars)] * 4
+        arrays = [(n, k) for n, k in scope.vars.items() if is_array(k)]
+        if arrays:
+            options += [lambda: self.reduce_to_scalar(scope, *self.pick(arrays))] * 2
+        if scope.of_kind(INT):
+            options.append(lambda: f"float({self.pick(scope.of_kind(INT))})")
+        if scope.of_kind(LIST):
+            options.append(lambda: f"{self.pick(scope.of_kind(LIST))}[{self.pick(['0', '-1'])}]")
+        if scope.of_kind(DICT):
+            options.append(lambda: f"{self.pick(scope.of_kind(DICT))}[{self.pick(DICT_KEYS)!r}]")
+        if self.has_constant:
+            options.append(lambda: "K")
+        return self.pick(options)()
+
+    def reduce_to_scalar(self, scope, name, shape):
+        index = ", ".join(self.index_for(scope, n) for n in shape)
+        return self.pick([
+            f"np.sum({name})",
+            f"np.mean({name})",
+            f"np.max({name})",
+            f"{name}.sum()",
+            f"np.sum({name} * {name})",
+            f"{name}[{index}]",
+            f"np.min({name})",
+        ])
+
+    def index_for(self, scope, length):
+        ints = scope.of_kind(INT)
+        if ints and self.chance(0.4):
+            return f"{self.pick(ints)} % {length}"
+        return str(self.rng.randrange(-length, length))
+
+    def scalar(self, scope, depth):
+        if depth <= 0 or self.chance(0.3):
+            return self.scalar_leaf(scope)
+        a = self.scalar(scope, depth - 1)
+        b = self.scalar(scope, depth - 1)
+        lib = self.pick(["np", "math"])
+        options = [
+            lambda: f"({a} + {b})",
+            lambda: f"({a} - {b})",
+            lambda: f"({a} * {b})",
+            lambda: f"({a} / {self.positive(scope, SCALAR, depth)})",
+            lambda: f"-{a}",
+            lambda: f"{lib}.sin({a})",
+            lambda: f"{lib}.cos({a})",
+            lambda: f"{lib}.tanh({a})",
+            lambda: f"{lib}.exp({lib}.sin({a}))",
+            lambda: f"{lib}.log({self.positive(scope, SCALAR, depth)})",
+            lambda: f"{lib}.sqrt({self.positive(scope, SCALAR, depth)})",
+            lambda: f"abs({a})",
+            lambda: f"max({a}, {b})",
+            lambda: f"min({a}, {b})",
+            lambda: f"({a}) ** 2",
+        ]
+        if self.profile.powers:
+            options += [
+                lambda: f"((-2.0) ** 2 * {a})",
+                lambda: f"({a} + (-1.5) ** 3)",
+                lambda: f"{self.positive(scope, SCALAR, depth)} ** 0.5",
+                lambda: f"pow({a}, 3)",
+            ]
+        if self.profile.containers and scope.of_kind(LIST):
+            options.append(lambda: f"sum({self.pick(scope.of_kind(LIST))})")
+        if self.profile.comprehensions:
+            options.append(lambda: self.generator_sum(scope))
+        options += self.call_options(scope, SCALAR, depth)
+        return self.pick(options)()
+
+    def array(self, scope, shape, depth):
+        names = scope.of_kind(shape)
+        if depth <= 0 or self.chance(0.25):
+            if names and self.chance(0.8):
+                return self.pick(names)
+            return self.pick([
+                f"(np.ones({shape}) * {self.scalar_leaf(scope)})",
+                f"np.full({shape}, {self.literal()})",
+                f"(np.linspace(-1.0, 1.0, {shape[-1]}) + {self.scalar_leaf(scope)})" if len(shape) == 1
+                else f"(np.ones({shape}) * {self.scalar_leaf(scope)})",
+            ])
+        a = self.array(scope, shape, depth - 1)
+        other = self.broadcast_partner(scope, shape, depth - 1)
+        options = [
+            lambda: f"({a} + {other})",
+            lambda: f"({other} - {a})",
+            lambda: f"({a} * {other})",
+            lambda: f"({a} / {self.positive(scope, self.pick([shape, SCALAR]), depth)})",
+            lambda: f"np.sin({a})",
+            lambda: f"np.cos({a})",
+            lambda: f"np.tanh({a})",
+            lambda: f"np.exp(np.sin({a}))",
+            lambda: f"np.log({self.positive(scope, shape, depth)})",
+            lambda: f"np.sqrt({self.positive(scope, shape, depth)})",
+            lambda: f"np.abs({a})",
+            lambda: f"np.maximum({a}, {other})",
+            lambda: f"np.minimum({a}, {other})",
+            lambda: f"np.where({a} > {other}, {a}, {other})",
+            lambda: f"np.clip({a}, -1.0, 1.0)",
+            lambda: f"({a} ** 2)",
+            lambda: self.reshaped(scope, shape, depth),
+        ]
+        if self.profile.powers:
+            options.append(lambda: f"((-0.5) ** 2 * {a})")
+        options += self.call_options(scope, shape, depth)
+        return self.pick(options)()
+
+    def broadcast_partner(self, scope, shape, depth):
+        """Something that broadcasts against an array of `shape`."""
+        options = [lambda: self.scalar(scope, depth), lambda: self.array(scope, shape, depth)]
+        if shape == (2, 3):
+            options += [
+                lambda: self.array(scope, (3,), depth),
+                lambda: f"np.{self.pick(['sum', 'mean', 'max'])}({self.array(scope, (2, 3), 0)}, axis=1, keepdims=True)",
+                lambda: f"np.sum({self.array(scope, (2, 3), 0)}, axis=0, keepdims=True)",
+            ]
+        return self.pick(options)()
+
+    def reshaped(self, scope, shape, depth):
+        """An array of `shape` made from arrays of other shapes: slices, reductions, products."""
+        if shape == (3,):
+            options = [
+                lambda: f"np.sum({self.array(scope, (2, 3), depth - 1)}, axis=0)",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)})[{self.index_for(scope, 2)}]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[::-1]",
+                lambda: f"np.dot({self.array(scope, (2,), depth - 1)}, {self.array(scope, (2, 3), depth - 1)})",
+                lambda: f"np.array([{self.scalar(scope, 0)}, {self.scalar(scope, 0)}, {self.scalar(scope, 0)}])",
+                lambda: f"np.concatenate([{self.array(scope, (2,), depth - 1)}, np.ones(1) * {self.scalar(scope, 0)}])",
+                lambda: f"np.cumsum({self.array(scope, (3,), depth - 1)})",
+            ]
+        elif shape == (2,):
+            options = [
+                lambda: f"np.mean({self.array(scope, (2, 3), depth - 1)}, axis=1)",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)})[:, {self.index_for(scope, 3)}]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[1:]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[::2]",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+            ]
+        else:
+            options = [
+                lambda: f"np.outer({self.array(scope, (2,), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.stack([{self.array(scope, (3,), depth - 1)}, {self.array(scope, (3,), depth - 1)}])",
+                lambda: f"({self.array(scope, (2, 3), depth - 1)}).T.T",
+                lambda: f"np.reshape({self.array(scope, (2, 3), depth - 1)}, (3, 2)).reshape((2, 3))",
+            ]
+        return self.pick(options)()
+
+    def call_options(self, scope, kind, depth):
+        """Calls of helpers, closures and lambdas in scope that return `kind`."""
+        options = []
+        for helper in scope.helpers:
+            if helper[2] == kind:
+                options.append(lambda helper=helper: self.call(scope, helper, depth))
+        return options
+
+    def call(self, scope, helper, depth):
+        name, params, _, extra = helper
+        args = [self.expr(scope, kind, max(depth - 1, 0)) for kind in params] + extra
+        return f"{name}({', '.join(args)})"
+
+    def generator_sum(self, scope):
+        arrays = [n for n, k in scope.vars.items() if k in ((3,), (2,))]
+        source = self.pick(arrays) if arrays and self.profile.arrays else "range(3)"
+        var = scope.fresh("e")
+        use = f"float({var})" if source == "range(3)" else var
+        return f"sum({use} * {self.scalar_leaf(scope)} for {var} in {source})"
+
+    def condition(self, scope):
+        a = self.scalar(scope, 1)
+        ints = scope.of_kind(INT)
+        if ints and self.chance(0.3):
+            return f"{self.pick(ints)} % 2 == {self.pick(['0', '1'])}"
+        return f"{a} {self.pick(['>', '<', '>='])} {self.pick(['0.0', self.scalar_leaf(scope)])}"
+
+    def output(self, scope, kind):
+        """A value of the function's result kind built from the live variables."""
+        if kind == SCALAR:
+            terms = [self.scalar(scope, 1)]
+            for name, k in self.rng.sample(sorted(scope.vars.items()), min(2, len(scope.vars))):
+                if k == SCALAR:
+                    terms.append(name)
+                elif is_array(k):
+                    terms.append(f"np.sum({name})")
+            return " + ".join(terms)
+        if isinstance(kind, list):  # a tuple of values
+            return "(" + ", ".join(self.output(scope, k) for k in kind) + ")"
+        return self.array(scope, kind, 2)
+
+    # ------------------------------------------------------------------ statements
+
+    def block(self, scope, count, depth):
+        """`count` random statements; stops after a jump."""
+        for _ in range(count):
+            if self.statement(scope, depth) == "jump":
+                if self.chance(0.1):  # unreachable code after the jump
+                    self.emit(f"{scope.fresh('dead')} = 1.0")
+                return
+
+    def statement(self, scope, depth):
+        p = self.profile
+        options = [self.assign_new] * 4
+        if p.rebinding and scope.vars:
+            options += [self.rebind] * 3
+        if p.inplace and p.arrays:
+            options += [self.inplace] * 2
+        if p.aliasing and p.arrays:
+            options.append(self.alias)
+        if depth < 3:
+            if p.branches:
+                options += [self.branch] * 2
+            if p.loops:
+                options += [self.for_loop, self.for_loop, self.while_loop]
+        if p.jumps and (scope.loop_depth or depth > 0):
+            options += [self.jump] * 2
+        if p.containers:
+            options += [self.container] * 2
+        if p.helpers and scope.helpers:
+            options += [self.helper_calls] * 2
+        if p.closures and depth < 3:
+            options += [self.closure, self.lambda_]
+        if p.comprehensions:
+            options.append(self.comprehension)
+        return self.pick(options)(scope, depth)
+
+    def assign_new(self, scope, depth):
+        kind = self.pick(self.kinds())
+        name = scope.fresh("v")
+        self.emit(f"{name} = {self.expr(scope, kind)}")
+        scope.vars[name] = kind
+        if is_array(kind):
+            scope.owned.add(name)  # a fresh array (views come only from bare names, see alias)
+
+    def rebind(self, scope, depth):
+        name, kind = self.pick(sorted((n, k) for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]) or [(None, None)])
+        if name is None:
+            return self.assign_new(scope, depth)
+        same = [n for n in scope.of_kind(kind) if n != name]
+        in_place_ok = not is_array(kind) or (name in scope.owned and self.profile.inplace)
+        options = [
+            lambda: self.emit(f"{name} = {name}"),
+            lambda: self.emit(f"{name} = {self.expr(scope, kind)}"),
+            lambda: self.emit(f"{name} = np.sin({name}) + {name} * {self.scalar(scope, 1)}"),
+        ]
+        if same:
+            other = self.pick(same)
+            options.append(lambda: self.emit(f"{name}, {other} = {other}, {name}"))
+            if is_array(kind):
+                scope.owned.discard(name)  # ownership is per name: after a swap, be conservative
+                scope.owned.discard(other)
+        if in_place_ok:
+            op = self.pick(["+=", "-=", "*="])
+            options += [
+                lambda: self.emit(f"{name} {op} {self.expr(scope, self.pick([kind, SCALAR]), 1)}"),
+                lambda: self.emit(f"{name} *= {name}"),
+                lambda: self.emit(f"{name} /= {self.positive(scope, SCALAR, 1)}"),
+            ]
+        self.pick(options)()
+
+    def inplace(self, scope, depth):
+        """y[...] = v or y[...] op= v on an array no other name shares."""
+        targets = [n for n in scope.owned if n in scope.vars]
+        if not targets or self.chance(0.3):
+            shape = self.pick(SHAPES)
+            name = scope.fresh("y")
+            like = scope.of_kind(shape)
+            init = self.pick([f"np.zeros({shape})", f"np.ones({shape})"]
+                             + [f"{n}.copy()" for n in like] + [f"np.array({n})" for n in like])
+            self.emit(f"{name} = {init}")
+            scope.vars[name] = shape
+            scope.owned.add(name)
+        else:
+            name = self.pick(sorted(targets))
+        shape = scope.vars[name]
+        op = self.pick(["=", "+=", "*=", "-="])
+        if shape == (2, 3):
+            target, value_kind = self.pick([
+                (f"[{self.index_for(scope, 2)}, {self.index_for(scope, 3)}]", SCALAR),
+                (f"[{self.index_for(scope, 2)}]", (3,)),
+                (f"[:, {self.index_for(scope, 3)}]", (2,)),
+                ("[:, 1:]", None),
+            ])
+        else:
+            n = shape[0]
+            target, value_kind = self.pick([
+                (f"[{self.index_for(scope, n)}]", SCALAR),
+                ("[1:]", (n - 1,)),
+                ("[:-1]", (n - 1,)),
+            ])
+        if value_kind is None:  # (2, 2) block: a scalar broadcasts
+            value_kind = SCALAR
+        if value_kind == (1,):
+            value = self.scalar(scope, 1)
+        else:
+            reads_self = self.chance(0.3)
+            value = self.self_read(name, shape, value_kind) if reads_self else self.expr(scope, value_kind, 1)
+        self.emit(f"{name}{target} {op} {value}")
+
+    def self_read(self, name, shape, kind):
+        """A right-hand side that reads the array being written."""
+        if kind == SCALAR:
+            return f"np.sin({name}[0{', 0' if len(shape) == 2 else ''}]) * 2.0"
+        if kind == (2,) and shape == (3,):
+            return f"np.sin({name}[::2])"
+        if kind == (2,) and shape == (2, 3):
+            return f"{name} @ np.ones(3)"
+        if kind == (3,) and shape == (2, 3):
+            return f"np.cos({name}[1])"
+        return f"np.sum({name}) * np.ones({kind})"
+
+    def alias(self, scope, depth):
+        """Two names for one array, then an in-place update through one of them."""
+        arrays = [n for n, k in scope.vars.items() if is_array(k)]
+        if not arrays:
+            return self.assign_new(scope, depth)
+        source = self.pick(sorted(arrays))
+        kind = scope.vars[source]
+        name = scope.fresh("w")
+        self.emit(f"{name} = {source}")
+        scope.vars[name] = kind
+        scope.owned.discard(source)
+        updated = self.pick([name, source])
+        self.emit(f"{updated} {self.pick(['+=', '*='])} {self.scalar(scope, 1)}")
+
+    def branch(self, scope, depth):
+        saved = scope.snapshot()
+        self.emit(f"if {self.condition(scope)}:")
+        self.nested(scope, depth)
+        scope.restore(saved)
+        if self.chance(0.4):
+            self.emit(f"elif {self.condition(scope)}:")
+            self.nested(scope, depth)
+            scope.restore(saved)
+        if self.chance(0.6):
+            self.emit("else:")
+            self.nested(scope, depth)
+            scope.restore(saved)
+
+    def nested(self, scope, depth, prelude=()):
+        self.indent += 1
+        for line in prelude:
+            self.emit(line)
+        start = len(self.lines)
+        self.block(scope, self.rng.randint(1, 3), depth + 1)
+        if len(self.lines) == start and not prelude:
+            self.emit("pass")
+        self.indent -= 1
+
+    def for_loop(self, scope, depth):
+        saved = scope.snapshot()
+        var = scope.fresh("e")
+        iterables = self.loop_iterables(scope, var)
+        header, bound, iterable = self.pick(iterables)
+        self.emit(header)
+        scope.vars.update(bound)
+        scope.loop_depth += 1
+        self.indent += 1
+        if iterable and self.profile.rebinding and self.chance(0.3):
+            # rebinding the sequence being iterated: Python keeps iterating the old object
+            self.emit(f"{iterable} = {self.expr(scope, scope.vars[iterable], 1)}")
+            scope.owned.discard(iterable)
+        self.indent -= 1
+        self.nested(scope, depth)
+        scope.loop_depth -= 1
+        scope.restore(saved)
+
+    def loop_iterables(self, scope, var):
+        """(header, names it binds, the iterated name or None) for each applicable loop."""
+        n = self.pick([2, 3])
+        options = [(f"for {var} in range({n}):", {var: INT}, None)]
+        for name, kind in scope.vars.items():
+            if kind in ((3,), (2,)):
+                options.append((f"for {var} in {name}:", {var: SCALAR}, name))
+                index = scope.fresh("i")
+                options.append((f"for {index}, {var} in enumerate({name}):", {var: SCALAR, index: INT}, name))
+            elif kind == (2, 3):
+                options.append((f"for {var} in {name}:", {var: (3,)}, name))
+            elif kind == LIST:
+                options.append((f"for {var} in {name}:", {var: SCALAR}, None))
+            elif kind == DICT:
+                key = scope.fresh("k")
+                options.append((f"for {key}, {var} in {name}.items():", {var: SCALAR}, None))
+        same = [(a, b) for a in scope.of_kind((3,)) for b in scope.of_kind((3,)) if a < b]
+        if same:
+            a, b = self.pick(same)
+            other = scope.fresh("e")
+            options.append((f"for {var}, {other} in zip({a}, {b}):", {var: SCALAR, other: SCALAR}, None))
+        return options
+
+    def while_loop(self, scope, depth):
+        saved = scope.snapshot()
+        counter = scope.fresh("n")
+        self.emit(f"{counter} = 0")
+        self.emit(f"while {counter} < {self.pick([2, 3])}:")
+        scope.vars[counter] = INT
+        scope.loop_depth += 1
+        # incremented first, so that a `continue` cannot loop forever
+        self.nested(scope, depth, prelude=[f"{counter} += 1"])
+        scope.loop_depth -= 1
+        scope.restore(saved)
+
+    def jump(self, scope, depth):
+        kinds = ["return"] + (["break", "continue"] if scope.loop_depth else [])
+        kind = self.pick(kinds)
+        statement = f"return {self.output(scope, scope.out_kind)}" if kind == "return" else kind
+        if self.chance(0.5):
+            self.emit(f"if {self.condition(scope)}:")
+            self.indent += 1
+            self.emit(statement)
+            self.indent -= 1
+            return None
+        self.emit(statement)
+        return "jump"
+
+    def container(self, scope, depth):
+        options = [self.make_list, self.make_dict, self.tuple_roundtrip]
+        if scope.of_kind(LIST):
+            options += [self.list_update] * 2
+        if scope.of_kind(DICT):
+            options += [self.dict_update] * 2
+        self.pick(options)(scope)
+
+    def make_list(self, scope):
+        name = scope.fresh("L")
+        items = [self.scalar(scope, 1) for _ in range(self.rng.randint(1, 3))]
+        self.emit(f"{name} = [{', '.join(items)}]")
+        scope.vars[name] = LIST
+
+    def list_update(self, scope):
+        name = self.pick(scope.of_kind(LIST))
+        self.pick([
+            lambda: self.emit(f"{name}.append({self.scalar(scope, 1)})"),
+            lambda: self.emit(f"{name}[0] = {self.scalar(scope, 1)}"),
+            lambda: self.emit(f"{name}[-1] += {self.scalar(scope, 1)}"),
+        ])()
+
+    def make_dict(self, scope):
+        name = scope.fresh("d")
+        a, b = self.scalar(scope, 1), self.scalar(scope, 1)
+        self.emit(f"{name} = {{'a': {a}, 'b': {b}}}")
+        scope.vars[name] = DICT
+
+    def dict_update(self, scope):
+        name = self.pick(scope.of_kind(DICT))
+        self.emit(f"{name}[{self.pick(DICT_KEYS)!r}] {self.pick(['=', '+='])} {self.scalar(scope, 1)}")
+
+    def tuple_roundtrip(self, scope):
+        """Build a tuple of two values and take it apart again."""
+        kinds = [self.pick(self.kinds()), self.pick(self.kinds())]
+        t = scope.fresh("t")
+        self.emit(f"{t} = ({self.expr(scope, kinds[0], 1)}, {self.expr(scope, kinds[1], 1)})")
+        names = [scope.fresh("v"), scope.fresh("v")]
+        if self.chance(0.5):
+            self.emit(f"{names[0]}, {names[1]} = {t}")
+        else:
+            self.emit(f"{names[0]} = {t}[0]")
+            self.emit(f"{names[1]} = {t}[1]")
+        for name, kind in zip(names, kinds):
+            scope.vars[name] = kind  # not owned: the tuple shares it
+
+    def helper_calls(self, scope, depth):
+        """Call a helper twice, the second time on the first result where the kinds allow."""
+        helper = self.pick(scope.helpers)
+        result = helper[2]
+        first = scope.fresh("u")
+        self.emit(f"{first} = {self.call(scope, helper, 1)}")
+        if result is None:  # a helper mutating its (array) parameter in place
+            return
+        scope.vars[first] = result
+        second = scope.fresh("u")
+        self.emit(f"{second} = {self.call(scope, helper, 1)}")
+        scope.vars[second] = result
+        if is_array(result):
+            scope.owned.update([first, second])
+
+    def closure(self, scope, depth):
+        kind = self.pick(self.kinds())
+        name = scope.fresh("g")
+        param = scope.fresh("p")
+        inner = Scope(kind, self.names, scope.helpers)
+        inner.vars = {n: k for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]}
+        inner.vars[param] = kind
+        self.emit(f"def {name}({param}):")
+        self.indent += 1
+        self.emit(f"return {self.expr(inner, kind, 2)}")
+        self.indent -= 1
+        captured = [n for n in scope.of_kind(SCALAR)]
+        if captured and self.profile.rebinding and self.chance(0.3):
+            late = self.pick(captured)  # rebound after the def: the call sees the new value
+            self.emit(f"{late} = {late} * 0.5 + 0.1")
+        self.emit_calls(scope, name, kind)
+
+    def lambda_(self, scope, depth):
+        kind = self.pick(self.kinds())
+        name = scope.fresh("lam")
+        param = scope.fresh("p")
+        inner = Scope(kind, self.names, scope.helpers)
+        inner.vars = {n: k for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]}
+        inner.vars[param] = kind
+        self.emit(f"{name} = lambda {param}: {self.expr(inner, kind, 1)}")
+        self.emit_calls(scope, name, kind)
+
+    def emit_calls(self, scope, function, kind):
+        result = scope.fresh("c")
+        self.emit(f"{result} = {function}({self.expr(scope, kind, 1)}) + {function}({self.expr(scope, kind, 1)})")
+        scope.vars[result] = kind
+        if is_array(kind):
+            scope.owned.add(result)
+
+    def comprehension(self, scope, depth):
+        var = scope.fresh("e")
+        arrays = scope.of_kind((3,)) + scope.of_kind((2,))
+        source = self.pick(arrays) if arrays else "range(3)"
+        inner_scope_vars = {var: SCALAR if arrays else INT}
+        saved = scope.snapshot()
+        scope.vars.update(inner_scope_vars)
+        element = self.scalar(scope, 1)
+        if not arrays:
+            element = f"({element} + float({var}))"
+        scope.restore(saved)
+        name = scope.fresh("v")
+        form = self.pick(["list", "array", "dict", "sum"])
+        if form == "list":
+            self.emit(f"{name} = [{element} for {var} in {source}]")
+            scope.vars[name] = LIST
+        elif form == "array" and self.profile.arrays:
+            length = 2 if source in scope.of_kind((2,)) else 3
+            self.emit(f"{name} = np.array([{element} for {var} in {source}])")
+            scope.vars[name] = (length,)
+            scope.owned.add(name)
+        elif form == "dict" and scope.of_kind(DICT):
+            key, value = scope.fresh("k"), scope.fresh("q")
+            self.emit(f"{name} = {{{key}: {value} * 2.0 for {key}, {value} in {self.pick(scope.of_kind(DICT))}.items()}}")
+            scope.vars[name] = DICT
+        else:
+            self.emit(f"{name} = sum({element} for {var} in {source})")
+            scope.vars[name] = SCALAR
+
+    # ------------------------------------------------------------------ functions
+
+    def helper(self, helpers):
+        """A module-level helper: ordinary, mutating its parameter, or recursive."""
+        kinds = self.kinds()
+        if self.profile.aliasing and self.profile.arrays and self.chance(0.2):
+            return self.mutating_helper(helpers)
+        if self.chance(0.25):
+            return self.recursive_helper(helpers)
+        params = [self.pick(kinds) for _ in range(self.rng.randint(1, 2))]
+        result = self.pick(kinds)
+        name = f"h{len(helpers)}"
+        scope = Scope(result, self.names, list(helpers))
+        names = [f"a{i}" for i in range(len(params))]
+        scope.vars = dict(zip(names, params))
+        scope.owned = set()  # the caller's arrays: updating them in place is aliasing
+        self.emit(f"def {name}({', '.join(names)}):")
+        self.indent += 1
+        self.block(scope, self.rng.randint(1, 3), 1)
+        self.emit(f"return {self.output(scope, result)}")
+        self.indent -= 1
+        self.emit("")
+        return name, params, result, []
+
+    def mutating_helper(self, helpers):
+        shape = self.pick(SHAPES)
+        name = f"h{len(helpers)}"
+        self.emit(f"def {name}(a0, a1):")
+        self.indent += 1
+        self.emit(self.pick(["a0 *= a1", "a0 += np.sin(a0) * a1", "a0[0] = a1 * np.sum(a0)"]))
+        self.indent -= 1
+        self.emit("")
+        return name, [shape, SCALAR], None, []
+
+    def recursive_helper(self, helpers):
+        kind = self.pick(self.kinds())
+        name = f"h{len(helpers)}"
+        scope = Scope(kind, self.names, list(helpers))
+        scope.vars = {"a0": kind}
+        self.emit(f"def {name}(a0, depth):")
+        self.indent += 1
+        self.emit("if depth <= 0:")
+        self.indent += 1
+        self.emit("return a0")
+        self.indent -= 1
+        self.emit(f"return {name}(np.tanh({self.expr(scope, kind, 1)}) * 0.9, depth - 1)")
+        self.indent -= 1
+        self.emit("")
+        return name, [kind], kind, [self.pick(["1", "2", "3"])]
+
+    def program(self):
+        self.emit("import math")
+        self.emit("")
+        self.emit("import numpy as np")
+        self.emit("")
+        self.has_constant = self.profile.closures and self.chance(0.3)
+        if self.has_constant:
+            self.emit("K = 0.75")
+        self.emit("")
+        helpers = []
+        if self.profile.helpers:
+            for _ in range(self.rng.randint(0, 2)):
+                helpers.append(self.helper(helpers))
+        kinds = [self.pick(self.kinds()) for _ in range(self.rng.randint(1, 3))]
+        out_kind = SCALAR
+        if self.profile.outputs and self.chance(0.25):
+            out_kind = self.pick([[SCALAR, self.pick(self.kinds())], self.pick(SHAPES) if self.profile.arrays else SCALAR])
+        scope = Scope(out_kind, self.names, helpers)
+        params = [f"x{i}" for i in range(len(kinds))]
+        scope.vars = dict(zip(params, kinds))
+        scope.owned = {p for p, k in scope.vars.items() if is_array(k)}  # s2s copies an updated argument
+        self.emit(f"def f({', '.join(params)}):")
+        self.indent += 1
+        self.block(scope, self.rng.randint(2, 7), 0)
+        self.emit(f"return {self.output(scope, out_kind)}")
+        self.indent -= 1
+        source = "\n".join(self.lines) + "\n"
+        return Program(source, kinds, self.rng.randrange(len(kinds)), out_kind)
+
+
+def generate(seed, index, profile=Profile(), attempt=0):
+    """The program numbered `index` of the run with `seed` (retry `attempt` if rejected)."""
+    rng = random.Random(f"{seed}:{index}:{attempt}")
+    return Writer(rng, profile).program()

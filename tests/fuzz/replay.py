@@ -1,0 +1,49 @@
+"""Re-check reproducers written by the fuzzer: python -m tests.fuzz.replay FILE...
+
+The header of a reproducer names its seed, program number, mode, wrt and arguments;
+the tangents and cotangents are drawn again from the seed, as in the run. Exits 1 when
+a file still fails (wrong, crash or mutated)."""
+import ast
+import re
+import sys
+
+import numpy as np
+
+from . import check, runner
+
+HEADER = re.compile(r"# s2s fuzz: seed (\d+), program (\d+), mode (\w+)")
+
+
+def parse(text):
+    seed, index, mode = HEADER.search(text).groups()
+    wrt = int(re.search(r"# call: .*?wrt=(-?\d+)", text).group(1))
+    args_text = re.search(r"# args = (.*)", text).group(1)
+    args = [np.array(ast.literal_eval(a.args[0])) if isinstance(a, ast.Call) else ast.literal_eval(a)
+            for a in ast.parse(args_text, mode="eval").body.elts]
+    return int(seed), int(index), mode, wrt, args
+
+
+def replay(path, workspace):
+    """The outcome of the reproducer at `path` with the current s2s."""
+    with open(path) as file:
+        text = file.read()
+    seed, index, mode, wrt, args = parse(text)
+    case = runner.case_for(workspace, text, args, wrt, seed, index)
+    return case.run(mode, timeout=runner.MODE_TIMEOUT_S)
+
+
+def main(paths):
+    workspace = runner.Workspace()
+    failing = 0
+    for path in paths:
+        try:
+            outcome = replay(path, workspace)
+        except check.Rejected as error:
+            outcome = check.Outcome("rejected", str(error))
+        failing += outcome.klass in ("wrong", "crash", "mutated")
+        print(f"{path}: {outcome.klass} {outcome.detail}")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
