@@ -59,7 +59,7 @@ DERIVATIVES = {
 PLACEMENTS = {"all": lambda i: True, "data": lambda i: i > 0}
 
 
-def cases(placements=PLACEMENTS):
+def cases(placements=tuple(PLACEMENTS)):
     for name in PROGRAMS:
         for placement in placements:
             if name == "rosenbrock" and placement == "data":
