@@ -49,6 +49,7 @@ PROGRAMS = ["rosenbrock", "logistic_nll", "mlp"]
 # derivative name -> (f, args, tangent) -> its value
 DERIVATIVES = {
     "grad": lambda f, args, t: s2s.grad(f)(*args),
+    "value_and_grad": lambda f, args, t: s2s.value_and_grad(f)(*args),
     "jvp": lambda f, args, t: s2s.jvp(f)(*args, t),
     "vjp": lambda f, args, t: s2s.vjp(f)(*args)[1](2.5),
     "hvp": lambda f, args, t: s2s.hvp(f)(*args, t),
@@ -111,6 +112,9 @@ def test_numpy_derivatives_against_central_differences(name):
     eps = 1e-6
     slope = (_along(f, args, [(1, t)], eps) - _along(f, args, [(-1, t)], eps)) / (2 * eps)
     np.testing.assert_allclose(_dot(DERIVATIVES["grad"](f, args, t), t), slope, rtol=1e-6)
+    value, grad = DERIVATIVES["value_and_grad"](f, args, t)
+    np.testing.assert_allclose(value, f(*args), rtol=1e-14)
+    np.testing.assert_allclose(_dot(grad, t), slope, rtol=1e-6)
     np.testing.assert_allclose(DERIVATIVES["jvp"](f, args, t)[1], slope, rtol=1e-6)
     np.testing.assert_allclose(_dot(DERIVATIVES["vjp"](f, args, t), t), 2.5 * slope, rtol=1e-6)
     eps = 1e-4
