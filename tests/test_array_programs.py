@@ -60,13 +60,20 @@ DERIVATIVES = {
 PLACEMENTS = {"all": lambda i: True, "data": lambda i: i > 0}
 
 
-def cases(placements=tuple(PLACEMENTS)):
+def programs(placements=tuple(PLACEMENTS)):
+    """(program, placement) pairs."""
     for name in PROGRAMS:
         for placement in placements:
             if name == "rosenbrock" and placement == "data":
                 continue  # rosenbrock has no data
-            for derivative in DERIVATIVES:
-                yield pytest.param(name, placement, derivative, id=f"{name}-{placement}-{derivative}")
+            yield pytest.param(name, placement, id=f"{name}-{placement}")
+
+
+def cases(placements=tuple(PLACEMENTS)):
+    """(program, placement, derivative) triples."""
+    for pair in programs(placements):
+        for derivative in DERIVATIVES:
+            yield pytest.param(*pair.values, derivative, id=f"{pair.id}-{derivative}")
 
 
 def run_case(name, placement, derivative, convert):
@@ -79,12 +86,12 @@ def run_case(name, placement, derivative, convert):
     return compute(f, other_args, other_tangent), compute(f, args, tangent)
 
 
-def assert_close(got, want):
+def assert_close(got, want, label=""):
     """Leaf by leaf, to 1e-10 (relative, and absolute for values near zero)."""
     got, want = leaves(got), leaves(want)
-    assert len(got) == len(want)
+    assert len(got) == len(want), label
     for g, w in zip(got, want):
-        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10, err_msg=label)
 
 
 # --------------------------------------------------------------------------- references
