@@ -47,7 +47,7 @@ def as_type_of(x, out):
     """`out`, as an array of `x`'s type if `x` is an array of another type that wins
     NumPy's dispatch (a NumPy adjoint that meets a Dask one becomes a Dask array)."""
     if is_array(x) and type(x) is not type(out):
-        return out + np.zeros_like(x, shape=())
+        return out + np.zeros_like(x, shape=(), dtype=out.dtype)
     return out
 
 

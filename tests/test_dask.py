@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 from conftest import leaves
-from test_array_programs import DERIVATIVES, assert_close, programs, rosenbrock, run_case
+from test_array_programs import DERIVATIVES, assert_close, logistic_nll, programs, rosenbrock, run_case
 
 import s2s
 
@@ -164,3 +164,12 @@ def test_jacobian_and_hessian_stay_lazy(make, f, counting):
     lazy = make(f)(chunked(x))
     assert counting.computes == 0 and isinstance(lazy, da.Array)
     assert_close(lazy.compute(), make(f)(x))
+
+
+def test_numpy_parameter_beside_dask_data_keeps_its_dtype(counting):
+    """Gradients have their argument's dtype, also when the argument is lifted to Dask."""
+    rng = np.random.RandomState(7)
+    X, y, w = rng.randn(40, 3), (rng.rand(40) > 0.5).astype(float), rng.randn(4).astype(np.float32)
+    lazy = s2s.grad(logistic_nll)(w, chunked(X), chunked(y))
+    assert counting.computes == 0 and isinstance(lazy, da.Array) and lazy.dtype == np.float32
+    np.testing.assert_allclose(lazy.compute(), s2s.grad(logistic_nll)(w, X, y), rtol=1e-6)
