@@ -3,6 +3,8 @@ import dataclasses
 import functools
 import inspect
 
+import numpy as np
+
 from . import __version__, cache, emit, frontend, loader, runtime, scopes
 from .errors import TransformError
 from .frontend import param_names
@@ -49,6 +51,18 @@ def _wrt_indices(signature, wrt, func):
     return tuple(indices), single
 
 
+def _lift_arrays(values, wrt):
+    """The differentiated NumPy arrays among `values` as arrays of the type of the first
+    other array argument (Dask, CuPy), if there is one: adjoints are updated in place, and
+    a lazy Dask value written into a NumPy array would be computed."""
+    other = next((v for v in values if runtime.is_array(v) and not isinstance(v, np.ndarray)), None)
+    if other is not None:
+        for i in wrt:
+            if isinstance(values[i], np.ndarray):
+                values[i] = runtime.as_type_of(other, values[i])
+    return values
+
+
 class Derivative:
     """A derivative of `func`: callable like it, generated (once) on first use."""
 
@@ -88,7 +102,7 @@ class Derivative:
         for i in self.wrt:
             if isinstance(values[i], int) and not isinstance(values[i], bool):
                 values[i] = float(values[i])  # differentiate integers as the reals they stand for
-        return values
+        return _lift_arrays(values, self.wrt)
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
