@@ -1,4 +1,66 @@
-"""Facts that passes attach to gast nodes (resolved objects, source locations)."""
+"""Facts that passes attach to gast nodes: the IR between the passes, in one place.
+
+Every pass takes and returns gast. What one pass tells a later one travels as an
+annotation on a node (`anno.set(node, key, value)`), listed here with who writes and
+who reads it. A pass never re-derives a fact another pass owns: it reads the key.
+
+Normalized code (after `anf`, the input of every analysis): a function body of
+`Assign` (one operation over atoms per assignment: names and constants), `If`,
+`For`, `While`, `Expr` (kept whole: side effects run once), ending in one `Return`
+of an atom. In-place updates are bindings: `y[i] = v` is `y = setitem(y, i, v)`,
+`lst.append(v)` is `lst = list_append(lst, v)`.
+
+Key               on                 written by                    read by
+----------------  -----------------  ----------------------------  ------------------------------
+object            Name/Attribute     desugar, closures, compre-    resolve, anf, emit (binds the
+                                     hensions, syntax.ref          name to that object)
+callee            BinOp/UnaryOp/     resolve (the Python object    activity, aliasing, views,
+                  Call/Subscript     performing the operation,     loops, fields, varargs,
+                                     None if not static)           reverse, forward, dispatch
+locals            FunctionDef        desugar (memo of bound names) desugar
+augmented         Name (target)      desugar (`x op= v` on a       aliasing (on an array or list
+                                     name)                         it is an update in place)
+packed            Call               varargs (every parameter      program.bind_call
+                                     passed, in order)
+grad_hook         Expr               hooks (insert_grad_of block)  anf, reverse, forward
+source            FunctionDef        program._function             emit (scope, comment lines)
+generated         Name               syntax.generated (a function  emit (left as written)
+                                     of the same module)
+marker            Expr               reverse (syntax.marker):      accumulate ("consume", "zero"),
+                                     "save"/"restore" of a name,   records (the rest), emit
+                                     "save_item"/"restore_item",   ("comment")
+                                     "consume", "zero", "comment"
+var, site, index, Expr (marker)      reverse: the variable, the    records
+undo, snapshot                       binding statement (id), the
+                                     item index, the undo of an
+                                     append/pop, a whole-container
+                                     snapshot
+record            If/For/push        reverse (id shared by a       records.drop_empty_records
+record_companion  Assign             recorded decision and its
+                                     replay)
+adjoint_block,    If (adjoint block) reverse: the adjoints it      accumulate
+must_run                             needs nonzero, whether it
+                                     runs regardless
+derivative_of,    Assign             rules.instantiate / reverse:  accumulate, forward
+self_accumulating                    a derivative contribution
+iteration_guard   If                 reverse (first iteration of   accumulate, reverse
+                                     a loop: entry value unvaried)
+entry_reads       Assign             reverse.mark_entry_reads      reverse
+user_call         Assign             reverse.call_forward          reverse.call_backward
+origin_line       If (adjoint block) reverse                       accumulate (located errors)
+tangent_slot      Constant None      rules (zero tangent of an     forward (drops the term)
+                                     inactive argument)
+
+What the forward sweep saves follows from two analyses, not from counting cases:
+- records.resolve_records: a name is *needed* if the backward sweep reads it; a
+  binding of a needed name saves the old value iff a definition reaches it (the
+  parameter's own value, an earlier binding in program order, or the binding itself
+  in an earlier loop iteration): reaching definitions over structured code.
+- passes/aliasing.py: points-to (with recency and views) and liveness decide which
+  updates in place Python would make visible through another name; those are refused,
+  all others are differentiated per name. passes/views.py then reads views of arrays
+  written later as copies, which the program cannot observe once aliasing is ruled out.
+"""
 
 _KEY = "_s2s_anno"
 

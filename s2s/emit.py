@@ -13,7 +13,7 @@ import types
 
 import gast
 
-from . import anno, runtime
+from . import anno, loader, runtime
 from .frontend import _MISSING
 
 COMMENT = "__s2s_comment__"
@@ -124,7 +124,7 @@ def _import_lines(objects):
             continue
         elif getattr(runtime, getattr(obj, "__name__", ""), None) is obj:
             from_runtime.append(name if name == obj.__name__ else f"{obj.__name__} as {name}")
-        elif callable(obj) and getattr(obj, "__module__", None) and not getattr(obj, "__module__", "").startswith("__"):
+        elif callable(obj) and _importable_module(getattr(obj, "__module__", None)):
             qual = getattr(obj, "__qualname__", obj.__name__ if hasattr(obj, "__name__") else name)
             if "." not in qual and "<" not in qual:
                 from_other.append(f"from {obj.__module__} import {qual}" + (f" as {name}" if name != qual else ""))
@@ -139,6 +139,11 @@ def _import_lines(objects):
     if constants:
         lines.append("# bound from the differentiated function's scope: " + ", ".join(constants))
     return lines
+
+
+def _importable_module(module):
+    """A module an import line can name (not __main__, not a module s2s generated)."""
+    return isinstance(module, str) and bool(module) and not module.startswith(("__", loader.MODULE_PREFIX))
 
 
 def _render_comments(text):

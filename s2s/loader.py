@@ -14,6 +14,7 @@ import types
 from . import atomic, diskcache
 
 GENERATED_DIR = "<s2s-generated>"
+MODULE_PREFIX = "s2s_generated."  # the __module__ of every generated function
 
 
 def load_module(source, namespace, module_name):
@@ -22,7 +23,7 @@ def load_module(source, namespace, module_name):
     filename = _source_file(f"{module_name}_{digest}.py", source) or f"{GENERATED_DIR}/{module_name}_{digest}.py"
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
-    module = types.ModuleType(f"s2s_generated.{module_name}_{digest}")
+    module = types.ModuleType(f"{MODULE_PREFIX}{module_name}_{digest}")
     module.__file__ = filename
     module.__dict__.update(namespace)
     code = compile(source, filename, "exec")

@@ -15,13 +15,14 @@ import textwrap
 import gast
 import numpy
 
-from . import anno, frontend, runtime
+from . import anno, dispatch, frontend, loader, runtime
 from .forward import ForwardGenerator
 from .frontend import param_names
 from .naming import Namer, identifier
 from .passes import (
     accumulate,
     activity,
+    aliasing,
     anf,
     checks,
     closures,
@@ -36,6 +37,7 @@ from .passes import (
     records,
     resolve,
     varargs,
+    views,
 )
 from .reverse import ReverseGenerator
 from .syntax import assign, call, name, ref
@@ -71,6 +73,7 @@ def prepare(func):
 def forget_prepared():
     """Parse again: a function's name resolution is part of what prepare caches."""
     _prepared.clear()
+    _updated_parameters.clear()
 
 
 class Specialization:
@@ -83,13 +86,48 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields):
+        for specialize in (loops.index_loops, fields.bind_called_fields, _check_updates, views.copy_views_of_written):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
     @property
     def result(self):
         return self.src.node.body[-1].value
+
+
+def _generated_by_s2s(func):
+    return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
+
+
+def _check_updates(src, act, namer):
+    """The alias check (passes/aliasing.py), on the code as the user wrote it: before
+    views are read as copies. Generated code was checked as the code it came from."""
+    if not _generated_by_s2s(src.func):
+        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+    return False
+
+
+def _calls_updater(call, act):
+    """Does `call` run a user function that may update one of its arguments in place?"""
+    function, leading = dispatch.call_target(call, act)
+    return function is not None and bool(updated_parameters(function))
+
+
+_updated_parameters = {}
+
+
+def updated_parameters(function):
+    """The parameters a user function may update in place (memoized; while a recursive
+    function is being analysed, its own calls count as updating nothing)."""
+    key = frontend.unwrap(function)
+    if _generated_by_s2s(function):
+        return set()  # generated functions update only what they made (their tapes)
+    if key not in _updated_parameters:
+        _updated_parameters[key] = set()
+        src, _ = prepare(function)
+        act = activity.analyze(src.node, [], {})
+        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
+    return _updated_parameters[key]
 
 
 class Program:
@@ -228,6 +266,11 @@ class Program:
         body = list(forward)
         seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
+        if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
+            # the backward sweep restores what the result's name held before: keep the value
+            value = spec.namer.fresh("_value")
+            body.append(assign(value, name(result.id)))
+            result = name(value)
         body += backward
         if order is None:
             grads = _pack(d_params)

@@ -46,8 +46,8 @@ def zeros_like(x):
     layers never allocates zeros for all of them (`grad_item` and `match_like` turn a
     None back into real zeros where one is needed).
     """
-    if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
-        return None
+    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis:
+        return None  # values that carry no derivative (flags, indices, names)
     if isinstance(x, np.ndarray):
         return np.zeros_like(x) if x.dtype.kind in "fc" else np.zeros(x.shape)
     if isinstance(x, (float, int, np.floating, np.integer)):
@@ -278,8 +278,9 @@ def field_grad(d_obj, name, like):
 
 def copy_grad(d_lst, like):
     """Adjoint (and tangent) of `list(like)`: a copy of the list's derivative, back in
-    `like`'s own type when that is an array or a tuple."""
-    if d_lst is None:
+    `like`'s own type when that is an array or a tuple. `list` of a dict lists its keys,
+    which carry no derivative."""
+    if d_lst is None or isinstance(like, dict) or isinstance(d_lst, dict):
         return None
     return pack_like(like, d_lst) if isinstance(like, (np.ndarray, tuple)) else list(d_lst)
 

@@ -52,7 +52,6 @@ def numpy_ref(func):
 def desugar(fn_source):
     desugaring = _Desugar(fn_source)
     desugaring.visit(fn_source.node)
-    _check_not_shared(fn_source, desugaring.updated)
     copies = []
     for name in sorted(desugaring.copied):
         copier = gast.Name("private_copy", gast.Load(), None, None)
@@ -67,13 +66,16 @@ class _Desugar(gast.NodeTransformer):
     def __init__(self, fn_source):
         self.src = fn_source
         self.copied = set()  # arguments updated in place: copied on entry
-        self.updated = {}  # names updated in place -> where
 
     def visit_AugAssign(self, node):
         self.generic_visit(node)
         # x op= v -> x = x op v; y[i] op= v -> y[i] = y[i] op v (then a setitem, below)
         update = gast.copy_location(gast.Assign([node.target], gast.BinOp(_as_load(node.target), node.op, node.value)), node)
-        return self.visit_Assign(update) if isinstance(node.target, gast.Subscript) else update
+        if isinstance(node.target, gast.Subscript):
+            return self.visit_Assign(update)
+        if isinstance(node.target, gast.Name):
+            anno.set(node.target, "augmented", True)  # on an array or list, an update in place (passes/aliasing.py)
+        return update
 
     def visit_Assign(self, node):
         self.generic_visit(node)
@@ -165,7 +167,6 @@ class _Desugar(gast.NodeTransformer):
         ref = gast.Name("setitem", gast.Load(), None, None)
         anno.set(ref, "object", runtime.setitem)
         update = gast.Call(ref, [_as_load(target.value), index_expression(target.slice), node.value], [])
-        self.updated[name] = node
         if name in param_names(self.src.node):
             self.copied.add(name)
         return gast.copy_location(gast.Assign([_as_store(target.value)], update), node)
@@ -174,7 +175,6 @@ class _Desugar(gast.NodeTransformer):
         """`lst.append(v)` / `lst.pop()` on a list the function created."""
         func = node.func
         lst = func.value.id
-        self.updated[lst] = node
         if lst in param_names(self.src.node):
             self.copied.add(lst)
         expected = 1 if func.attr == "append" else 0
@@ -184,28 +184,6 @@ class _Desugar(gast.NodeTransformer):
         ref = gast.Name(primitive.__name__, gast.Load(), None, None)
         anno.set(ref, "object", primitive)
         return gast.copy_location(gast.Call(ref, [func.value] + node.args, []), node)
-
-
-def _check_not_shared(fn_source, updated):
-    """A value updated in place must have one name: derivatives are tracked per name, so
-    an update through one name of an object another name also holds (`b = a`,
-    `row = A[i]`, a loop variable) would be missed by the other."""
-    for node in gast.walk(fn_source.node):
-        targets = []
-        if isinstance(node, gast.Assign):
-            if isinstance(node.value, (gast.Name, gast.Subscript, gast.Attribute)):
-                targets = [t for t in gast.walk(node.targets[0]) if isinstance(t, gast.Name)]
-        elif isinstance(node, (gast.For, gast.comprehension)):
-            targets = [t for t in gast.walk(node.target) if isinstance(t, gast.Name)]
-        for target in targets:
-            if target.id in updated:
-                raise fn_source.error(
-                    f"{target.id} is updated in place but may share its contents with another value "
-                    f"(bound here from a name, an item or an attribute); make a copy first "
-                    f"(list(...), np.copy(...)) before updating it",
-                    updated[target.id],
-                    "update in place of a shared value",
-                )
 
 
 def index_expression(node):

@@ -1,0 +1,442 @@
+"""Updates in place that another name would see: followed by Python, refused by s2s.
+
+s2s tracks values and their derivatives by name. Python mutates objects: after
+`v = x; x += 1.0` (x an array), `v` holds the new values too. Derivative code that
+rebinds `x` to a new array, or updates it without knowing about `v`, would
+differentiate another program than the one written, so such code is refused with a
+located TransformError. The check runs per specialization, since whether `x += 1.0`
+mutates depends on x's kind (an array or list: yes; a number: it rebinds).
+
+The analysis, on A-normal form:
+- *points-to*, flow-sensitive and may: each name points to a set of abstract objects:
+  a parameter's own object, a global's, or the object made at an assignment (its
+  site). Objects may *contain* others (a list its items, a view its base is modelled as
+  the same object). Numbers hold no object: a name of scalar kind points to nothing.
+- *liveness*: the names read later before being bound again.
+- an *update in place* of name `y` (item assignment, append/pop, `y op= v` of a
+  non-scalar, `out=`, or a call of a function that updates its argument) mutates the
+  objects `y` points to. It is refused when another name that is live after it reaches
+  one of those objects; when it writes into a parameter's object through another name
+  (the caller's array would change); and, inside a helper, it is reported to callers,
+  who refuse the call when the argument they passed is read afterwards.
+"""
+import dataclasses
+import types
+
+import gast
+import numpy
+
+from .. import anno, rules, runtime
+from ..frontend import param_names
+
+# NumPy functions whose result may share memory with their first argument.
+VIEWS = {
+    numpy.reshape, numpy.ravel, numpy.transpose, numpy.squeeze, numpy.expand_dims, numpy.swapaxes,
+    numpy.moveaxis, numpy.rollaxis, numpy.asarray, numpy.asanyarray, numpy.ascontiguousarray,
+    numpy.atleast_1d, numpy.atleast_2d, numpy.atleast_3d, numpy.broadcast_to, numpy.diagonal,
+    numpy.real, numpy.imag, numpy.flip, numpy.fliplr, numpy.flipud, numpy.rot90, numpy.split,
+    numpy.array_split, numpy.hsplit, numpy.vsplit, numpy.dsplit, numpy.broadcast_arrays,
+    numpy.require, numpy.diag, numpy.matrix_transpose if hasattr(numpy, "matrix_transpose") else numpy.transpose,
+    numpy.permute_dims if hasattr(numpy, "permute_dims") else numpy.transpose,
+}
+# Updates in place the desugared code spells as calls: the first argument is updated.
+UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
+
+
+def updated_parameters(src, summary_of):
+    """The parameters whose objects the function may update in place, whatever their
+    kinds (for its callers, who know what they pass)."""
+    analysis = _Analysis(src, {}, summary_of)
+    analysis.run()
+    params = param_names(src.node)
+    return {p for u in analysis.updates for p in params if ("param", p) in map(_base, u.objects)}
+
+
+def check_updates(src, kinds, summary_of):
+    """Raise TransformError for an update in place that another live name would see.
+
+    kinds: name -> kind (None for unknown); summary_of(call) -> True if the user
+    function it calls may update an argument in place.
+    """
+    analysis = _Analysis(src, kinds, summary_of)
+    analysis.run()
+    for u in analysis.updates:
+        changed = {_base(o) for o in u.objects}
+        for p in param_names(src.node):
+            # through the parameter itself, an item assignment, append or pop works on
+            # a copy (desugar); through another name, it would write into the caller's
+            if ("param", p) in changed and u.via_call:
+                raise src.error(
+                    f"the call updates the argument {p} in place (in the function it calls); s2s never changes "
+                    f"the caller's arrays, so make a copy first (np.copy, list(...))",
+                    u.stmt,
+                    "update in place of an argument",
+                )
+            if ("param", p) in changed and u.name != p and _writes(u.stmt):
+                raise src.error(
+                    f"{u.name} is updated in place here, which changes the argument {p} it shares contents with; "
+                    f"make a copy first (np.copy, list(...))",
+                    u.stmt,
+                    "update in place of an argument",
+                )
+        for obj in changed:
+            if obj[0] == "global":
+                raise src.error(
+                    f"{u.name} is updated in place here, which changes the global {obj[1]}; s2s does not follow "
+                    f"updates of globals: make a copy first",
+                    u.stmt,
+                    "update in place of a global",
+                )
+        for other in sorted(analysis.live_after[id(u.stmt)]):
+            seen = {_base(o) for o in u.before.reach(u.before.names.get(other, ()))}
+            if (other != u.name or u.via_call) and seen & changed:
+                reason = (
+                    f"the call updates {u.name} in place (in the function it calls), and {other} is read afterwards"
+                    if u.via_call
+                    else f"{u.name} is updated in place here, but {other} shares its contents and is read afterwards"
+                )
+                raise src.error(
+                    f"{reason}: s2s follows values by name and would not see the change through {other}; "
+                    f"make a copy first (np.copy, list(...)) so that the two are separate",
+                    u.stmt,
+                    "update in place of a shared value",
+                )
+
+
+def _writes(stmt):
+    """An update the generated code performs in place (item assignment, append, pop), as
+    opposed to `x op= v`, which it performs by binding a new value."""
+    value = stmt.value if isinstance(stmt, gast.Assign) else None
+    return isinstance(value, gast.Call) and anno.get(value, "callee") in UPDATES
+
+
+@dataclasses.dataclass
+class _Update:
+    stmt: object
+    name: str  # the name it is made through
+    objects: set  # what that name points to
+    via_call: bool  # made by a function called here
+    before: object  # the State before the statement
+
+
+@dataclasses.dataclass
+class State:
+    """Points-to facts at a program point, with the *recency* abstraction: the object made
+    at a site most recently, ("site", id, "new"), is told apart from those it made before
+    ("site", id, "old"), so a list of arrays filled in a loop, or a tape of saved values,
+    does not alias the array the next iteration makes. ("view", o) shares o's memory."""
+
+    names: dict  # name -> objects it may be
+    contents: dict  # object -> objects it may contain
+    elements: dict  # object -> per-position objects, for tuples and lists made by a display
+
+    def copy(self):
+        return State(dict(self.names), dict(self.contents), dict(self.elements))
+
+    def join(self, other):
+        out = self.copy()
+        for field in ("names", "contents"):
+            mine, theirs = getattr(out, field), getattr(other, field)
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, frozenset()) | v
+        for k, v in other.elements.items():
+            mine = out.elements.get(k)
+            if k not in self.elements:
+                out.elements[k] = v
+            elif mine is not None and v is not None and len(mine) == len(v):
+                out.elements[k] = tuple(a | b for a, b in zip(mine, v))
+            else:
+                out.elements[k] = None
+        return out
+
+    def reach(self, objects):
+        """The objects reachable from `objects` through containment (views included)."""
+        seen, todo = set(), list(objects)
+        while todo:
+            o = todo.pop()
+            if o not in seen:
+                seen.add(o)
+                todo += self.contents.get(_base(o), ())
+        return seen
+
+    def contain(self, containers, items):
+        for c in containers:
+            if c[0] != "view":
+                self.contents[c] = self.contents.get(c, frozenset()) | frozenset(items)
+
+    def age(self, site):
+        """A new object is made at `site`: the one made there before becomes old."""
+        new, old = ("site", site, "new"), ("site", site, "old")
+
+        def renamed(objects):
+            return frozenset(_replace(o, new, old) for o in objects)
+
+        self.names = {k: renamed(v) for k, v in self.names.items()}
+        contents = {}
+        for k, v in self.contents.items():
+            key = _replace(k, new, old)
+            contents[key] = contents.get(key, frozenset()) | renamed(v)
+        self.contents = contents
+        elements = {}
+        for k, v in self.elements.items():
+            key = _replace(k, new, old)
+            elements[key] = None if key in elements or v is None else tuple(renamed(e) for e in v)
+        self.elements = elements
+        return new
+
+
+class _Analysis:
+    def __init__(self, src, kinds, summary_of):
+        self.src = src
+        self.kinds = kinds
+        self.summary_of = summary_of
+        self.locals = _bound_names(src.node)
+        self.containers = set()  # sites that make lists, tuples, dicts (no views of them)
+        self.updates = []
+        self.live_after = {}
+
+    def run(self):
+        params = param_names(self.src.node)
+        names = {p: frozenset({("param", p)}) for p in params if self.kinds.get(p) != "scalar"}
+        self.block(self.src.node.body, State(names, {}, {}))
+        _liveness(self.src.node.body, set(), self.live_after)
+
+    # -- objects
+
+    def items(self, state, objects):
+        """What indexing or unpacking `objects` gives: their items, and views of arrays."""
+        out = {o for c in objects for o in state.contents.get(_base(c), ())}
+        return out | {_view(c) for c in objects if not (c[0] == "site" and c[1] in self.containers)}
+
+    def atom(self, node, state):
+        if isinstance(node, gast.Name):
+            if node.id in self.locals:
+                return set(state.names.get(node.id, ()))
+            return {("global", node.id)}
+        return set()
+
+    # -- flow
+
+    def block(self, stmts, state):
+        for stmt in stmts:
+            state = self.statement(stmt, state)
+        return state
+
+    def statement(self, stmt, state):
+        if isinstance(stmt, gast.Assign):
+            return self.assign(stmt, state)
+        if isinstance(stmt, gast.If):
+            return self.block(stmt.body, state).join(self.block(stmt.orelse, state))
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.loop(stmt, state)
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):  # a call for its effects
+            return self.value_objects(stmt, stmt.value, state)[0]
+        return state
+
+    def loop(self, stmt, state):
+        """The loop's entry state, to a fixed point over its iterations (updates found in
+        an earlier round are found again in the last)."""
+        entry = state
+        for _ in range(30):
+            recorded = len(self.updates)
+            head = entry.copy()
+            if isinstance(stmt, gast.For):
+                items = self.loop_items(stmt.iter, entry)
+                for t in _names(stmt.target):
+                    head.names[t] = frozenset() if self.kinds.get(t) == "scalar" else frozenset(items)
+            joined = entry.join(self.block(stmt.body, head))
+            if joined == entry:
+                return entry
+            del self.updates[recorded:]
+            entry = joined
+        raise self.src.error("this loop is too complex for s2s's alias analysis", stmt, "loop")
+
+    def loop_items(self, iterable, state):
+        """What a loop over `iterable` binds its target to (a row of an array is a view)."""
+        if isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is range:
+            return set()
+        if isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Attribute):
+            operands = [iterable.func.value]  # d.items()
+        else:
+            operands = iterable.args if isinstance(iterable, gast.Call) else [iterable]
+        found = set()
+        for a in operands:
+            found |= self.items(state, self.atom(a, state))
+        return found
+
+    def assign(self, stmt, state):
+        target, value = stmt.targets[0], stmt.value
+        if isinstance(target, gast.Name) and anno.get(target, "augmented"):
+            old = state.names.get(target.id, frozenset())
+            if self.kinds.get(target.id) != "scalar" and old:
+                self.updates.append(_Update(stmt, target.id, set(old), False, state))
+        after, objects = self.value_objects(stmt, value, state)
+        if isinstance(target, gast.Name):
+            bound = {target.id: objects}
+        else:  # unpacked: items by position where known, else any item or a row of an array
+            targets = target.elts
+            known = [after.elements.get(o) for o in objects]
+            if len(objects) == 1 and known[0] is not None and len(known[0]) == len(targets):
+                bound = {t.id: set(e) for t, e in zip(targets, known[0])}
+            else:
+                bound = {t.id: self.items(after, objects) for t in targets}
+        for n, objs in bound.items():
+            after.names[n] = frozenset() if self.kinds.get(n) == "scalar" else frozenset(objs)
+        return after
+
+    def value_objects(self, stmt, value, state):
+        """(state after, the objects `value` may be), recording updates and containment."""
+        if isinstance(value, gast.Name):
+            return state.copy(), self.atom(value, state)
+        if isinstance(value, gast.Subscript):
+            base = self.atom(value.value, state)
+            known = [state.elements.get(o) for o in base]
+            index = value.slice.value if isinstance(value.slice, gast.Constant) else None
+            if len(base) == 1 and known[0] is not None and isinstance(index, int) and -len(known[0]) <= index < len(known[0]):
+                return state.copy(), set(known[0][index])  # t[1] of a tuple made here: that item
+            return state.copy(), self.items(state, base)
+        if isinstance(value, gast.Attribute):
+            return state.copy(), self.items(state, self.atom(value.value, state))
+        if isinstance(value, gast.Call) and anno.get(value, "callee") in UPDATES:
+            return self.update_call(stmt, value, state)
+        operands = self.operands(value, state)
+        after = state.copy()
+        new = after.age(id(stmt))
+        old = ("site", id(stmt), "old")
+        operands = [{_replace(o, new, old) for o in objs} for objs in operands]
+        if isinstance(value, (gast.Tuple, gast.List, gast.Set, gast.Dict)):
+            self.containers.add(id(stmt))
+            after.contain({new}, set().union(*operands) if operands else set())
+            if isinstance(value, (gast.Tuple, gast.List)):
+                after.elements[new] = tuple(frozenset(o) for o in operands)
+            return after, {new}
+        if isinstance(value, gast.BinOp):  # list + list: a new list of the same items
+            for objs in operands:
+                after.contain({new}, {o for c in objs for o in after.contents.get(_base(c), ())})
+            return after, {new}
+        if not isinstance(value, gast.Call):
+            return after, {new}
+        return after, self.call_objects(stmt, value, new, operands, state, after)
+
+    def operands(self, value, state):
+        if isinstance(value, (gast.Tuple, gast.List, gast.Set)):
+            return [self.atom(e, state) for e in value.elts]
+        if isinstance(value, gast.Dict):
+            return [self.atom(v, state) for v in value.values]
+        if isinstance(value, gast.BinOp):
+            return [self.atom(value.left, state), self.atom(value.right, state)]
+        if isinstance(value, gast.Call):
+            args = [a.value if isinstance(a, gast.Starred) else a for a in value.args]
+            return [self.atom(a, state) for a in args] + [self.atom(k.value, state) for k in value.keywords]
+        return []
+
+    def update_call(self, stmt, value, state):
+        """setitem, restore_item, append, pop: the first argument updated in place."""
+        callee = anno.get(value, "callee")
+        args = value.args
+        first = self.atom(args[0], state) if args else set()
+        name = args[0].id if args and isinstance(args[0], gast.Name) else "?"
+        self.updates.append(_Update(stmt, name, first, False, state))
+        after = state.copy()
+        for o in first:
+            after.elements.pop(o, None)  # its positions change
+        if callee is not runtime.list_pop and len(args) > 1:
+            after.contain(first, self.atom(args[-1], state))
+        if callee is runtime.list_pop:
+            return after, {o for c in first for o in state.contents.get(_base(c), ())}
+        return after, first
+
+    def call_objects(self, stmt, value, new, operands, state, after):
+        callee = anno.get(value, "callee")
+        for i, k in enumerate(value.keywords):
+            if k.arg == "out" and isinstance(k.value, gast.Name):
+                self.updates.append(_Update(stmt, k.value.id, operands[len(value.args) + i], True, state))
+        everything = set().union(*operands) if operands else set()
+        if callee in VIEWS:
+            return {new} | {_view(o) for o in (operands[0] if operands else ())}
+        if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
+            return {new}  # a primitive: a new value
+        if callee is runtime.private_copy:
+            after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
+            return {new}
+        if callee in (list, tuple, dict, zip, enumerate, sorted, reversed):
+            self.containers.add(id(stmt))
+            after.contain({new}, self.items(after, everything))
+            return {new}
+        reached = after.reach(everything)
+        if reached and self.summary_of(value):
+            names = ", ".join(a.id for a in value.args if isinstance(a, gast.Name))
+            self.updates.append(_Update(stmt, names, state.reach(self.atom_all(value, state)), True, state))
+        # a user function, a constructor, a builtin: its result may hold or be its arguments
+        after.contain({new}, reached)
+        return {new} | reached
+
+    def atom_all(self, value, state):
+        out = set()
+        for objs in self.operands(value, state):
+            out |= objs
+        return out
+
+
+def _base(obj):
+    return obj[1] if obj[0] == "view" else obj
+
+
+def _view(obj):
+    return obj if obj[0] == "view" else ("view", obj)
+
+
+def _replace(obj, new, old):
+    if obj == new:
+        return old
+    if obj[0] == "view" and obj[1] == new:
+        return ("view", old)
+    return obj
+
+
+def _is_numpy(obj):
+    return isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)) and str(getattr(obj, "__module__", "")).startswith("numpy")
+
+
+def _names(target):
+    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+
+
+def _bound_names(fn):
+    names = set(param_names(fn))
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.add(node.id)
+    return names
+
+
+def _reads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def _liveness(stmts, live_out, live_after):
+    """Backward liveness over structured code; fills live_after[id(stmt)]; returns live-in."""
+    live = set(live_out)
+    for stmt in reversed(stmts):
+        live_after[id(stmt)] = set(live)
+        if isinstance(stmt, gast.If):
+            live = _reads(stmt.test) | _liveness(stmt.body, live, live_after) | _liveness(stmt.orelse, live, live_after)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            header = _reads(stmt.iter) if isinstance(stmt, gast.For) else _reads(stmt.test)
+            loop_live = set(live) | header
+            for _ in range(50):  # what the next iteration reads is live at the end of this one
+                body_in = _liveness(stmt.body, loop_live, live_after)
+                if isinstance(stmt, gast.For):
+                    body_in -= set(_names(stmt.target))
+                grown = loop_live | body_in | header
+                if grown == loop_live:
+                    break
+                loop_live = grown
+            live = loop_live
+        elif isinstance(stmt, gast.Assign):
+            live = (live - set(_names(stmt.targets[0]))) | _reads(stmt.value) | (
+                _reads(stmt.targets[0]) if not isinstance(stmt.targets[0], gast.Name) else set()
+            )
+        else:
+            live = live | _reads(stmt)
+    return live

@@ -1,0 +1,308 @@
+"""Regression tests for silently wrong derivatives (the soundness issue and what the
+fuzzer found), each against a closed form or central differences."""
+import math
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+X = np.array([0.3, -0.5, 0.8])
+
+
+def squared_then_sine(x):
+    x = x * x
+    return np.sin(x)
+
+
+def alias_of_old_value(x):
+    y = x
+    x = x * x
+    return x * y
+
+
+def times_itself_in_place(x):
+    x *= x
+    return np.sum(x)
+
+
+def clipped(x):
+    x = np.minimum(x, 0.5)
+    return np.sum(x)
+
+
+def second_row(x):
+    v, x = x
+    return np.sum(x)
+
+
+def self_assignment(x):
+    x = x
+    return 2.5 * x
+
+
+def negative_base(x):
+    return x * (-3.0) ** 2
+
+
+def loop_rebinds_iterable(x):
+    for e in x:
+        x = e * np.ones(3)
+    return np.sum(x)
+
+
+def return_in_loop_in_branch(x):
+    if x > 0.0:
+        for _ in range(3):
+            return 2.0 * x
+    return -x
+
+
+def value_in_nested_branch(x):
+    if x[0] < 1.0:
+        if x[1] > 2.0:
+            pass
+        else:
+            return 2.0
+    return np.sum(x)
+
+
+@pytest.mark.parametrize(
+    "f,x,want",
+    [
+        (squared_then_sine, 0.7, 2 * 0.7 * math.cos(0.49)),
+        (alias_of_old_value, 0.7, 3 * 0.49),
+        (times_itself_in_place, X, 2 * X),
+        (clipped, X, (X < 0.5).astype(float)),
+        (second_row, np.ones((2, 3)), np.array([[0.0] * 3, [1.0] * 3])),
+        (self_assignment, 0.7, 2.5),
+        (negative_base, 0.7, 9.0),
+        (loop_rebinds_iterable, X, np.array([0.0, 0.0, 3.0])),
+        (return_in_loop_in_branch, 0.4, 2.0),
+        (return_in_loop_in_branch, -0.4, -1.0),
+    ],
+)
+def test_gradient_closed_form(f, x, want):
+    arg = x.copy() if isinstance(x, np.ndarray) else x
+    np.testing.assert_allclose(s2s.grad(f)(arg), want, rtol=1e-12)
+    if isinstance(x, np.ndarray):
+        np.testing.assert_array_equal(arg, x)  # the caller's array is left as it was
+
+
+def test_value_and_grad_returns_the_value_of_the_taken_branch():
+    value, g = s2s.value_and_grad(value_in_nested_branch)(X.copy())
+    assert value == 2.0
+    np.testing.assert_array_equal(g, np.zeros(3))
+
+
+def test_negative_base_in_forward_mode_value():
+    value, tangent = s2s.jvp(negative_base)(0.7, 1.0)
+    assert value == pytest.approx(0.7 * 9.0) and tangent == pytest.approx(9.0)
+
+
+def scalar_plus_vector(x, y):
+    return np.sum(y + x)
+
+
+def updated_outside_wrt(x, y):
+    y += x
+    return np.sum(y * y)
+
+
+def test_forward_mode_broadcasts_a_scalar_tangent():
+    value, tangent = s2s.jvp(scalar_plus_vector, wrt=1)(X.copy(), 0.5, 1.0)
+    assert value == pytest.approx(np.sum(X + 0.5)) and tangent == pytest.approx(3.0)
+
+
+def test_forward_mode_parameter_outside_wrt_updated():
+    w = np.array([0.2, 0.4, -0.6])
+    value, tangent = s2s.jvp(updated_outside_wrt)(X.copy(), w.copy(), np.ones(3))
+    assert value == pytest.approx(updated_outside_wrt(X.copy(), w.copy()))
+    assert tangent == pytest.approx(np.sum(2 * (X + w)))
+
+
+def overlapping_write(x):
+    y = np.ones(3) * x.sum()
+    y[1:] = np.sin(y[::2])
+    return np.sum(y)
+
+
+def slice_times_stride(x):
+    y = np.array(x)
+    y[1:] *= y[::2]
+    return y
+
+
+def test_hvp_through_a_write_reading_the_same_array():
+    v = np.array([1.0, -2.0, 0.5])
+    got = s2s.hvp(overlapping_write)(X.copy(), v)
+    gradient = s2s.grad(overlapping_write)
+    eps = 1e-5
+    want = (gradient(X + eps * v) - gradient(X - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_views_of_a_written_array_keep_their_values_for_the_backward_sweep():
+    u = np.array([1.0, 2.0, 3.0])
+    _, pullback = s2s.vjp(slice_times_stride)(X.copy())
+    want = numeric_grad(lambda x: np.dot(u, slice_times_stride(x)), [X.copy()])
+    np.testing.assert_allclose(pullback(u), want, rtol=1e-7)
+
+
+def two(a, b):
+    return a + 2.0 * b * b
+
+
+def test_wrt_order_is_the_callers():
+    ga, gb = s2s.grad(two, wrt=(1, 0))(1.0, 1.5)
+    assert (ga, gb) == (pytest.approx(6.0), pytest.approx(1.0))
+    value, tangent = s2s.jvp(two, wrt=(1, 0))(1.0, 1.5, (1.0, 0.0))
+    assert tangent == pytest.approx(6.0)
+
+
+def test_a_tuple_wrt_of_one_stays_a_tuple_when_differentiated_again():
+    first = s2s.grad(two, wrt=(1,))
+    assert isinstance(first(1.0, 1.5), tuple)
+    _, tangent = s2s.jvp(first, wrt=1)(1.0, 1.5, 1.0)
+    assert isinstance(tangent, tuple) and tangent[0] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("wrt", [("a", "a"), (0, 0), ()])
+def test_repeated_or_empty_wrt_is_an_error(wrt):
+    with pytest.raises(TypeError):
+        s2s.grad(two, wrt=wrt)
+
+
+def test_globals_are_read_when_the_derivative_runs(tmp_path, monkeypatch):
+    module = _module(
+        tmp_path,
+        monkeypatch,
+        """
+        import numpy as np
+        DATA = np.array([1.0, 2.0])
+        def helper(w):
+            return w * w
+        def loss(w):
+            return np.sum(helper(w) * DATA)
+        """,
+    )
+    g = s2s.value_and_grad(module.loss)
+    assert g(0.5) == (pytest.approx(0.75), pytest.approx(3.0))
+    module.DATA = np.array([4.0])
+    assert g(0.5) == (pytest.approx(1.0), pytest.approx(4.0))
+
+    def cubed(w):
+        return w * w * w
+
+    module.helper = cubed  # a rebound callee: generated anew
+    assert g(0.5) == (pytest.approx(0.5), pytest.approx(3.0))
+
+
+def _module(tmp_path, monkeypatch, text):
+    name = f"soundness_module_{len(list(tmp_path.iterdir()))}"
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(text))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__(name)
+    return sys.modules[name]
+
+
+# -- updates in place that Python makes visible through another name
+
+
+def alias_then_update(x):
+    x = x * 1.0
+    v = x
+    x += 2.0
+    return np.sum(v * v)
+
+
+def _twice(a):
+    a *= 2.0
+
+
+def helper_updates_argument(x):
+    x = x + 0.0
+    _twice(x)
+    return np.sum(x * x)
+
+
+def helper_updates_callers_argument(x):
+    _twice(x)
+    return 1.0
+
+
+def row_updated(A):
+    B = A * 1.0
+    row = B[0]
+    row[0] = 5.0
+    return np.sum(B)
+
+
+@pytest.mark.parametrize("f", [alias_then_update, helper_updates_argument, helper_updates_callers_argument, row_updated])
+def test_updates_seen_through_another_name_are_refused_where_written(f):
+    x = np.ones((2, 3)) if f is row_updated else X.copy()
+    with pytest.raises(s2s.TransformError, match="test_soundness.py:[0-9]+") as info:
+        s2s.grad(f)(x)
+    assert "in place" in str(info.value)
+    np.testing.assert_array_equal(x, np.ones((2, 3)) if f is row_updated else X)
+
+
+def rebound_after_update(x):
+    y = np.zeros(3)
+    y[1] = x[0] * x[1]
+    y = y[::-1]
+    return np.sum(y * np.arange(3.0))
+
+
+def scalar_aliases(x):
+    a = x[0]
+    b = a
+    a += 1.0
+    return a * b
+
+
+def floats_in_a_tuple_then_write(x, w):
+    t = (w, 1.0)
+    c = t[1]
+    w[1:] = 1.0
+    return c * np.sum(x)
+
+
+@pytest.mark.parametrize("f", [rebound_after_update, scalar_aliases])
+def test_updates_no_other_name_sees_are_differentiated(f):
+    np.testing.assert_allclose(s2s.grad(f)(X.copy()), numeric_grad(f, [X.copy()]), rtol=1e-7, atol=1e-9)
+
+
+def test_an_item_of_a_tuple_is_not_the_array_beside_it():
+    w = np.ones(3)
+    np.testing.assert_allclose(s2s.grad(floats_in_a_tuple_then_write)(X.copy(), w), np.ones(3))
+    np.testing.assert_array_equal(w, np.ones(3))
+
+
+def over_dict_items(a, b):
+    d = {"u": a * a, "v": 2.0}
+    total = 0.0
+    for _, value in d.items():
+        total = total + value * b
+    return total
+
+
+def test_second_order_through_a_loop_over_dict_items():
+    hessian = s2s.hessian(over_dict_items)(0.3, 0.4)
+    assert hessian == pytest.approx(2 * 0.4)
+
+
+def test_hvp_through_a_loop_of_slice_writes():
+    """A linear function: its Hessian is zero (the slice on the tape carries none)."""
+    got = s2s.hvp(_slice_writes)(np.array([0.3, 0.7]), np.ones(2))
+    np.testing.assert_allclose(got, np.zeros(2), atol=1e-12)
+
+
+def _slice_writes(x):
+    for _ in range(2):
+        y = np.zeros((2,))
+        y[1:] -= np.sum(x)
+        return np.sum(y)
