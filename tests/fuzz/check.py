@@ -21,6 +21,7 @@ SEVERITY = ("wrong", "mutated", "crash", "refused", "ok")  # a program's class: 
 VALUE_RTOL = 1e-7
 FIRST_RTOL = 1e-4
 SECOND_RTOL = 3e-3
+MAX_PRIMAL_S = 0.2
 MAX_MAGNITUDE = 1e4  # programs whose values exceed this are rejected (overflow, bad conditioning)
 
 
@@ -73,11 +74,11 @@ def quiet_call(function, *args):
 def primal(module, args):
     """f(*args) on copies, or Rejected if it is not a well-defined float computation."""
     try:
-        alarm(2.0)
+        alarm(MAX_PRIMAL_S)  # the oracles call f a few hundred times
         with np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
             out = module.f(*copy.deepcopy(args))
-    except Exception as error:
+    except (Exception, Timeout) as error:
         raise Rejected(f"{type(error).__name__}: {error}") from None
     finally:
         alarm(0)

@@ -125,7 +125,7 @@ def _worker(connection, seed, profile, modes, shrink_budget):
                 reproduction = Reproduction(workspace, failure, mode, seed)
                 small = shrink.shrink(failure.source, reproduction, shrink_budget)
                 connection.send((small, reproduction.outcome))
-        except Exception:  # a bug of the fuzzer itself: say so, and go on
+        except (Exception, check.Timeout):  # a bug of the fuzzer itself: say so, and go on
             traceback.print_exc()
             connection.send(None)
 
