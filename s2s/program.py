@@ -34,6 +34,7 @@ from .passes import (
     inplace,
     jumps,
     loops,
+    numpy_forms,
     records,
     resolve,
     varargs,
@@ -56,6 +57,7 @@ def prepare(func):
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
+        numpy_forms.rewrite_numpy_forms(src)
         comprehensions.lower_comprehensions(src)
         namer = Namer.for_function(src.node)
         namer.taken |= hooks.hook_names(src.node)

@@ -55,12 +55,17 @@ def _same(a, b):
 
 
 class Rule:
-    """One template: a parsed body and the signature it binds call arguments to."""
+    """One template: a parsed body and the signature it binds call arguments to.
 
-    def __init__(self, primitive, template, mode):
+    `template` is a function `(result, *args)` whose body is the rule; `source` its text
+    (written by hand, or generated from a declaration: `elementwise`, `linear`).
+    """
+
+    def __init__(self, primitive, template, mode, source=None):
         self.primitive = primitive
         self.template = template
         self.mode = mode
+        self.source = source if source is not None else textwrap.dedent(inspect.getsource(template))
         signature = inspect.signature(template)
         params = list(signature.parameters.values())
         if not params:
@@ -72,8 +77,7 @@ class Rule:
     @property
     def body(self):
         if self._body is None:
-            source = textwrap.dedent(inspect.getsource(self.template))
-            fn = gast.parse(source).body[0]
+            fn = gast.parse(self.source).body[0]
             _resolve_globals(fn, self.template)
             self._body = fn.body
         return self._body
@@ -99,9 +103,9 @@ def _resolve_globals(fn, template):
 
 
 def _register(table, primitives, mode):
-    def decorate(template):
+    def decorate(template, source=None):
         for primitive in primitives:
-            table[_key(primitive)] = (primitive, Rule(primitive, template, mode))
+            table[_key(primitive)] = (primitive, Rule(primitive, template, mode, source))
         _version[0] += 1
         return template
 
@@ -267,6 +271,7 @@ def bind_arguments(rule, call, fn_source):
             result[name] = value
         elif param.default is not inspect.Parameter.empty:
             result[name] = constant(param.default)
+            anno.set(result[name], "default_argument", True)
         else:
             result[name] = gast.Constant(None, None)
     return result
@@ -339,12 +344,21 @@ def instantiate(rule, bindings, result, derivative_name, namer):
             anno.set(slot, "tangent_slot", True)
             return slot
 
+        def visit_Call(self, node):
+            # `f(x, axis=axis)` where the call left axis at its default: `f(x)` (a
+            # template's defaults are the function's own)
+            node.keywords = [k for k in node.keywords if not _left_at_default(k.value)]
+            return self.generic_visit(node)
+
         def visit_Name(self, node):
             if node.id in params and isinstance(node.ctx, gast.Load):
                 return copy.deepcopy(params[node.id])
             if node.id in renames:
                 return gast.Name(renames[node.id], node.ctx, None, None)
             return node
+
+    def _left_at_default(node):
+        return isinstance(node, gast.Name) and anno.get(params.get(node.id), "default_argument") and node.id not in renames
 
     statements = []
     for stmt in body:

@@ -26,7 +26,10 @@ def _shape(x):
 
 
 def unbroadcast(g, like):
-    """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting."""
+    """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting (and the
+    real part for a real `like`: the gradient of a real argument is real)."""
+    if np.iscomplexobj(g) and not np.iscomplexobj(like):
+        g = np.real(g)
     shape = _shape(like)
     gshape = _shape(g)
     if gshape == shape:
@@ -171,13 +174,17 @@ def seq_len(x):
 
 
 def ones_like_output(y):
-    """The seed of reverse mode: 1.0 for a scalar output; other outputs are rejected."""
-    if np.ndim(y) != 0 or isinstance(y, (list, tuple, dict)):
+    """The seed of reverse mode: 1.0 for a real scalar output (ones for an array of one
+    element, as autograd accepts); other outputs are rejected."""
+    if np.size(y) != 1 or isinstance(y, (list, tuple, dict)):
         raise TypeError(
             f"s2s.grad needs a scalar-valued function, but it returned a value of shape {np.shape(y)}; "
             "use s2s.elementwise_grad, s2s.vjp or s2s.jacobian for non-scalar outputs"
         )
-    return 1.0
+    if np.iscomplexobj(y) or isinstance(y, (bool, np.bool_)) or getattr(y, "dtype", None) == np.bool_:
+        raise TypeError(f"s2s.grad needs a real-valued function, but it returned a {type(y).__name__}: "
+                        "differentiate its real part, or use s2s.vjp")
+    return 1.0 if np.ndim(y) == 0 else np.ones(np.shape(y))
 
 
 def match_like(g, x):
@@ -197,6 +204,8 @@ def match_like(g, x):
         if isinstance(g, float):  # np.float64 too: the common case, kept cheap
             return float(g)
         return float(g) if np.ndim(g) == 0 and not np.iscomplexobj(g) else g
+    if isinstance(x, complex):
+        return complex(g)
     return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
 
 
@@ -915,11 +924,18 @@ def norm_two_scale(x, ord=None, axis=None):
         return 1.0
     if kind == "vector" and (ord in (0, 1) or ord in (np.inf, -np.inf)):
         return 0.0
+    if kind == "vector" and isinstance(ord, (int, float, np.number)):
+        return 1.0  # a p-norm, smooth like the 2-norm (norm_power)
     raise NotImplementedError(
         f"s2s: no derivative rule for np.linalg.norm with ord={ord!r} over "
         f"{'matrices' if kind == 'matrix' else 'vectors'}; supported: the default (2-norm / Frobenius), "
         "'fro', and for vectors ord=0, 1, 2, inf, -inf"
     )
+
+
+def norm_power(x, ord=None, axis=None):
+    """p of a smooth p-norm (2 for the 2-norm and Frobenius norm): d|x|_p = x |x|^(p-2) / |x|_p^(p-1)."""
+    return 2.0 if _norm_kind(x, ord, axis) == "two" else float(ord)
 
 
 def norm_kink_weights(x, result, ord=None, axis=None, keepdims=False):
@@ -1019,3 +1035,230 @@ def einsum_partial4(subscripts, x0, x1, x2=None, x3=None, x4=None):
 def one_if_none(b):
     """`b`, or 1.0 for None (an optional weight, such as logsumexp's `b`)."""
     return 1.0 if b is None else b
+
+
+# ---- operations that only move, copy or drop elements (tile, roll, split, pad, ...)
+# Rules in templates/arrays.py. Applied to labels 1, 2, ... in place of the moved
+# arguments, such an operation shows where each element goes (0: an element that came
+# from none of them, such as pad's zeros); the adjoint sums the gradient by label.
+
+
+def _positions(which):
+    return (which,) if isinstance(which, (int, str)) else tuple(which)
+
+
+def _apply_moved(op, args, kwargs, which, values):
+    """`op(*args, **kwargs)` with `values` in place of the arguments at `which`."""
+    args, kwargs = list(args), dict(kwargs)
+    for position, value in zip(_positions(which), values):
+        if isinstance(position, str):
+            kwargs[position] = value
+        else:
+            args[position] = value
+    return op(*args, **kwargs)
+
+
+def _moved(args, kwargs, which):
+    return [kwargs[p] if isinstance(p, str) else args[p] for p in _positions(which)]
+
+
+def _labelled(x, start):
+    """`x` with its elements replaced by labels start, start + 1, ...; and the next label."""
+    if isinstance(x, (slice, str, type(None))):  # np.r_'s ranges and directives
+        return x, start
+    if isinstance(x, (list, tuple)):
+        out = []
+        for item in x:
+            item, start = _labelled(item, start)
+            out.append(item)
+        return type(x)(out), start
+    n = int(np.size(x))
+    return np.arange(start, start + n).reshape(np.shape(x)), start + n
+
+
+def _flat(x, like=None):
+    """The elements of a nested list/tuple of arrays, in order (None: zeros shaped like `like`)."""
+    if isinstance(like if like is not None else x, (list, tuple)):
+        items = like if like is not None else x
+        gs = [None] * len(items) if x is None else x
+        return np.concatenate([np.zeros(0)] + [_flat(g, item) for g, item in zip(gs, items)])
+    return np.zeros(np.size(like)) if x is None else np.ravel(x)
+
+
+def _unflat(values, like, start):
+    """Values shaped like `like` from `values[start:]`; and the next position."""
+    if isinstance(like, (list, tuple)):
+        out = []
+        for item in like:
+            item, start = _unflat(values, item, start)
+            out.append(item)
+        return type(like)(out), start
+    if isinstance(like, (slice, str, type(None))):
+        return None, start
+    n = int(np.size(like))
+    part = values[start:start + n]
+    return (part.reshape(np.shape(like)) if isinstance(like, np.ndarray) else part[0]), start + n
+
+
+_NOT_MOVES = ("maximum", "mean", "median", "minimum", "linear_ramp")
+
+
+def _where_moved(op, which, args, kwargs, start):
+    """`op` applied to labels start, start + 1, ... in place of the moved arguments; and the next label."""
+    labels = []
+    for x in _moved(args, kwargs, which):
+        label, start = _labelled(x, start)
+        labels.append(label)
+    return _flat(_apply_moved(op, args, kwargs, which, labels)), start
+
+
+def gather_grad(g, op, which, args, kwargs):
+    """Adjoint of `op(*args, **kwargs)`, an operation that only moves, copies or drops
+    the elements of its arguments at positions `which` (an index or keyword, or a tuple
+    of them): each element gets the sum of `g` wherever `op` put it. `op` runs on two
+    sets of labels: an element that is the same in both is a constant `op` made (pad's
+    zeros, np.r_'s ranges), not a moved one."""
+    if kwargs.get("mode") in _NOT_MOVES or callable(kwargs.get("mode")):
+        raise TypeError(f"s2s: no derivative rule for np.pad with mode={kwargs['mode']!r}")
+    first, end = _where_moved(op, which, args, kwargs, 1)
+    second, _ = _where_moved(op, which, args, kwargs, end)
+    ids = np.where(second - first == end - 1, first, 0).astype(np.intp)
+    flat_g = _flat(g, op(*args, **kwargs))
+    sums = np.bincount(ids, np.real(flat_g), minlength=end)
+    if np.iscomplexobj(flat_g):
+        sums = sums + 1j * np.bincount(ids, np.imag(flat_g), minlength=end)
+    grads, position = [], 1
+    for x in _moved(args, kwargs, which):
+        grad, position = _unflat(sums, x, position)
+        grads.append(grad)
+    return grads[0] if isinstance(which, (int, str)) else tuple(grads)
+
+
+def _filled(t, x):
+    """The tangent `t` of `x`, a None in it (or for it) made zeros shaped like that part of `x`."""
+    if isinstance(x, (slice, str, type(None))):
+        return x
+    if isinstance(x, (list, tuple)):
+        ts = [None] * len(x) if t is None else t
+        return type(x)(_filled(ti, xi) for ti, xi in zip(ts, x))
+    return np.zeros(np.shape(x)) if t is None else t
+
+
+def _difference(a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_difference(p, q) for p, q in zip(a, b))
+    return a - b
+
+
+def move_like(op, which, tangents, args, kwargs):
+    """`op` applied to `tangents` in place of its arguments at `which` (None: zeros),
+    less the constants `op` makes (np.r_'s ranges): the transpose of `gather_grad`."""
+    single = isinstance(which, (int, str))
+    tangents = [None] * len(_positions(which)) if tangents is None else (tangents,) if single else tangents
+    moved = _moved(args, kwargs, which)
+    filled = [_filled(t, x) for t, x in zip(tangents, moved)]
+    zeros = [_filled(None, x) for x in moved]
+    return _difference(_apply_moved(op, args, kwargs, which, filled), _apply_moved(op, args, kwargs, which, zeros))
+
+
+def match_complex(x, g):
+    """`g`, or its real part where `x` is real: the gradient of a real argument is real."""
+    return g if np.iscomplexobj(x) else np.real(g)
+
+
+def diff_grad(g, n=1, axis=-1):
+    """Adjoint of `np.diff(a, n, axis)`: the transposed difference, n times."""
+    for _ in range(n):
+        g = -np.diff(g, axis=axis, prepend=0.0, append=0.0)
+    return g
+
+
+def kron_shapes(a, b):
+    """(a's shape, b's shape, both padded to one length, and the result's shape with
+    their axes interleaved): np.kron's result, reshaped to that, has a and b's axes apart."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (n - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (n - np.ndim(b)) + np.shape(b)
+    return sa, sb, tuple(x for pair in zip(sa, sb) for x in pair)
+
+
+def kron_subscripts(a, b, which):
+    """einsum subscripts taking np.kron's interleaved gradient to the gradient of a (which=0) or b."""
+    n = max(np.ndim(a), np.ndim(b))
+    letters = _EINSUM_LETTERS[:2 * n]
+    own, other = letters[which::2], letters[1 - which::2]
+    return f"{letters},{other}->{own}"
+
+
+# ---- the discrete Fourier transform (rules in templates/fft.py)
+
+
+def fit_like(y, like):
+    """`y` cut or padded with zeros to the shape of `like`, axis by axis: the transpose of
+    the cutting or padding the fft functions do for `n` and `s`."""
+    for axis, n in enumerate(np.shape(like)):
+        y = _fit_axis(y, n, axis)
+    return y
+
+
+def _fit_axis(y, n, axis):
+    axis = axis % np.ndim(y)
+    m = np.shape(y)[axis]
+    if m >= n:
+        return y[(slice(None),) * axis + (slice(0, n),)]
+    return np.pad(y, [(0, n - m if i == axis else 0) for i in range(np.ndim(y))])
+
+
+def fft_axes(a, s=None, axes=None):
+    """The axes an n-dimensional fft transforms (its `axes`, or the last len(s), or all)."""
+    if axes is not None:
+        return tuple(axes)
+    return tuple(range(np.ndim(a) - (np.ndim(a) if s is None else len(s)), np.ndim(a)))
+
+
+def rfft_grad(g, a, n=None, axis=-1, norm=None):
+    """Adjoint of `np.fft.rfft(a, n, axis, norm)` (a real): the half spectrum padded to
+    n points, transformed, cut to a's length along axis, and its real part."""
+    n = np.shape(a)[axis] if n is None else n
+    return np.real(_fit_axis(np.fft.fft(_fit_axis(g, n, axis), None, axis, norm), np.shape(a)[axis], axis))
+
+
+def irfft_grad(g, a, n=None, axis=-1, norm=None):
+    """Adjoint of `np.fft.irfft(a, n, axis, norm)`: the inverse transform's first points,
+    doubled where irfft counts a coefficient twice (all but the zero and Nyquist ones)."""
+    m = np.shape(a)[axis]
+    n = 2 * (m - 1) if n is None else n
+    twice = np.full(n // 2 + 1, 2.0)
+    twice[0] = 1.0
+    if n % 2 == 0:
+        twice[-1] = 1.0
+    twice = np.reshape(twice, (-1,) + (1,) * (np.ndim(g) - 1 - axis % np.ndim(g)))
+    half = _fit_axis(np.fft.ifft(g, None, axis, norm), n // 2 + 1, axis) * twice
+    return match_complex(a, _fit_axis(half, m, axis))
+
+
+def rfftn_grad(g, a, s=None, axes=None, norm=None):
+    """Adjoint of `np.fft.rfftn`: rfft along the last axis, fft along the others, transposed."""
+    axes = fft_axes(a, s, axes)
+    n = None if s is None else s[-1]
+    return fit_like(rfft_grad(np.fft.fftn(g, None, axes[:-1], norm), a, n, axes[-1], norm), a)
+
+
+def irfftn_grad(g, a, s=None, axes=None, norm=None):
+    """Adjoint of `np.fft.irfftn`: ifft along all axes but the last, then irfft, transposed."""
+    axes = fft_axes(a, s, axes)
+    n = None if s is None else s[-1]
+    return match_complex(a, fit_like(np.fft.ifftn(irfft_grad(g, a, n, axes[-1], norm), None, axes[:-1], norm), a))
+
+
+# ---- singular values and vectors (rules in templates/linalg.py)
+
+
+def reduced_svd_only(a, full_matrices):
+    """1.0 where the singular vectors are determined: a reduced SVD, or a square matrix."""
+    if full_matrices and np.shape(a)[-1] != np.shape(a)[-2]:
+        raise NotImplementedError(
+            "s2s: np.linalg.svd with full_matrices=True of a non-square matrix has no derivative "
+            "(the extra singular vectors are arbitrary); pass full_matrices=False"
+        )
+    return 1.0

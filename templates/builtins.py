@@ -11,6 +11,7 @@ import builtins
 
 import numpy as np
 
+from s2s.declare import linear
 from s2s.rules import adjoint, non_differentiable, tangent
 from s2s.runtime import (
     dict_from,
@@ -81,84 +82,44 @@ def tuple_(result, iterable=()):
 # sum_grad / sum_like, scale_each / weighted_sum, permute / unpermute).
 
 
-@adjoint(dict_from)
+@linear(dict_from)
 def dict_from_(result, keys, values):
     d[values] = dict_values_grad(d[result], keys, values)
 
 
-@tangent(dict_from)
-def dict_from_(result, keys, values):
-    d[result] = dict_from(keys, d[values])
-
-
-@adjoint(dict_values_grad)
+@linear(dict_values_grad)
 def dict_values_grad_(result, d_dict, keys, values):
     d[d_dict] = dict_from(keys, d[result])
 
 
-@tangent(dict_values_grad)
-def dict_values_grad_(result, d_dict, keys, values):
-    d[result] = dict_values_grad(d[d_dict], keys, values)
-
-
-@adjoint(sum_grad)
+@linear(sum_grad)
 def sum_grad_(result, g, items):
     d[g] = sum_like(d[result], g)
 
 
-@tangent(sum_grad)
-def sum_grad_(result, g, items):
-    d[result] = sum_grad(d[g], items)
-
-
-@adjoint(sum_like)
+@linear(sum_like)
 def sum_like_(result, gs, like):
     d[gs] = sum_grad(d[result], gs)
 
 
-@tangent(sum_like)
-def sum_like_(result, gs, like):
-    d[result] = sum_like(d[gs], like)
-
-
-@adjoint(scale_each)
+@linear(scale_each)
 def scale_each_(result, g, weights):
     d[g] = weighted_sum(d[result], weights)
 
 
-@tangent(scale_each)
-def scale_each_(result, g, weights):
-    d[result] = scale_each(d[g], weights)
-
-
-@adjoint(weighted_sum)
+@linear(weighted_sum)
 def weighted_sum_(result, gs, weights):
     d[gs] = scale_each(d[result], weights)
 
 
-@tangent(weighted_sum)
-def weighted_sum_(result, gs, weights):
-    d[result] = weighted_sum(d[gs], weights)
-
-
-@adjoint(permute)
+@linear(permute)
 def permute_(result, gs, order):
     d[gs] = unpermute(d[result], order, gs)
 
 
-@tangent(permute)
-def permute_(result, gs, order):
-    d[result] = permute(d[gs], order)
-
-
-@adjoint(unpermute)
+@linear(unpermute)
 def unpermute_(result, g, order, like):
     d[g] = permute(d[result], order)
-
-
-@tangent(unpermute)
-def unpermute_(result, g, order, like):
-    d[result] = unpermute(d[g], order, like)
 
 
 non_differentiable(builtins.any, builtins.all, extremum_weights, sort_order)

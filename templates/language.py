@@ -2,6 +2,7 @@
 import operator
 
 from s2s import runtime
+from s2s.declare import linear
 from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     add_at,
@@ -42,14 +43,9 @@ def saved_item_(result, x, index):
     d[result] = saved_item(d[x], index)  # a copy, as the value is: later writes to d[x] leave it
 
 
-@adjoint(getattr)
+@linear(getattr)
 def getattr_(result, x, name):
     d[x] = getattr_adjoint(d[x], x, name, d[result])
-
-
-@tangent(getattr)
-def getattr_(result, x, name):
-    d[result] = getattr(d[x], name)
 
 
 # Lists built inside a function: append and pop, mirrored on the list of adjoints.
@@ -64,14 +60,9 @@ def append(result, lst, item):
     d[result] = append_tangent(d[lst], d[item], item)
 
 
-@adjoint(list_pop)
+@linear(list_pop)
 def pop(result, lst):
     d[lst] = push_grad(d[lst], lst, d[result])
-
-
-@tangent(list_pop)
-def pop(result, lst):
-    d[result] = list_pop(d[lst])
 
 
 # Item assignment on an array, list or dict made in the function (an update in place).
@@ -86,25 +77,15 @@ def setitem_(result, x, index, value):
     d[result] = setitem_tangent(d[x], index, d[value], value)
 
 
-@adjoint(private_copy)
+@linear(private_copy)
 def private_copy_(result, x):
     d[x] = d[result]
 
 
-@tangent(private_copy)
-def private_copy_(result, x):
-    d[result] = private_copy(d[x])
-
-
-@adjoint(dict_get)
+@linear(dict_get)
 def dict_get_(result, mapping, key, default=None):
     d[mapping] = get_grad(d[mapping], mapping, key, d[result])
     d[default] = default_grad(mapping, key, d[result], default)
-
-
-@tangent(dict_get)
-def dict_get_(result, mapping, key, default=None):
-    d[result] = dict_get(d[mapping], key, d[default])
 
 
 # Adjoints of appends and pops must run even for zero or inactive values, so that the

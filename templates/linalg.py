@@ -14,6 +14,7 @@ parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
 
+from s2s.declare import linear
 from s2s.rules import adjoint, non_differentiable, tangent
 from s2s.runtime import (
     as_columns,
@@ -29,8 +30,10 @@ from s2s.runtime import (
     grad_item,
     grad_reduce,
     norm_kink_weights,
+    norm_power,
     norm_two_scale,
     pack_like,
+    reduced_svd_only,
     sort_take,
     sort_untake,
     symmetrize_lower,
@@ -147,24 +150,30 @@ def eigh(result, a):
 
 
 # --------------------------------------------------------------- norms
-# The 2-norm and the Frobenius norm: d|x| = <x, dx> / |x| (0 at x = 0, a subgradient).
+# The 2-norm, the Frobenius norm and vector p-norms: d|x|_p = <x |x|^(p-2), dx> / |x|_p^(p-1)
+# (0 at x = 0, a subgradient); the nuclear norm is the sum of the singular values
+# (passes/numpy_forms.py).
 # The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
 # other norms raise when the derivative runs (norm_two_scale).
 
 
 @adjoint(np.linalg.norm)
 def norm(result, x, ord=None, axis=None, keepdims=False):
+    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
+    p = norm_power(x, ord, axis)
     d[x] = grad_reduce(d[result], x, axis, keepdims) * (
-        x / grad_reduce(result + (result == 0.0), x, axis, keepdims) * norm_two_scale(x, ord, axis)
+        x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
         + norm_kink_weights(x, result, ord, axis, keepdims)
     )
 
 
 @tangent(np.linalg.norm)
 def norm(result, x, ord=None, axis=None, keepdims=False):
+    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
+    p = norm_power(x, ord, axis)
     d[result] = np.sum(
         d[x] * (
-            x / grad_reduce(result + (result == 0.0), x, axis, keepdims) * norm_two_scale(x, ord, axis)
+            x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
             + norm_kink_weights(x, result, ord, axis, keepdims)
         ),
         axis=axis,
@@ -172,82 +181,47 @@ def norm(result, x, ord=None, axis=None, keepdims=False):
     )
 
 
-non_differentiable(norm_two_scale, norm_kink_weights)
+non_differentiable(norm_two_scale, norm_kink_weights, norm_power)
 
 
 # --------------------------------------------------------------- traces, diagonals, triangles
 
 
-@adjoint(np.trace)
+@linear(np.trace)
 def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     d[a] = trace_grad(d[result], a, offset, axis1, axis2)
 
 
-@tangent(np.trace)
-def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    d[result] = np.trace(d[a], offset, axis1, axis2)
-
-
-@adjoint(np.diagonal)
+@linear(np.diagonal)
 def diagonal(result, a, offset=0, axis1=0, axis2=1):
     d[a] = diagonal_grad(d[result], a, offset, axis1, axis2)
 
 
-@tangent(np.diagonal)
-def diagonal(result, a, offset=0, axis1=0, axis2=1):
-    d[result] = np.diagonal(d[a], offset, axis1, axis2)
-
-
 # np.diag builds a matrix from a vector and takes the diagonal of a matrix: each is the
 # other's adjoint (diag_grad handles a matrix that is not square).
-@adjoint(np.diag)
+@linear(np.diag)
 def diag(result, v, k=0):
     d[v] = diag_grad(d[result], v, k)
 
 
-@tangent(np.diag)
-def diag(result, v, k=0):
-    d[result] = np.diag(d[v], k)
-
-
-@adjoint(np.tril)
+@linear(np.tril)
 def tril(result, m, k=0):
     d[m] = np.tril(d[result], k)
 
 
-@tangent(np.tril)
-def tril(result, m, k=0):
-    d[result] = np.tril(d[m], k)
-
-
-@adjoint(np.triu)
+@linear(np.triu)
 def triu(result, m, k=0):
     d[m] = np.triu(d[result], k)
 
 
-@tangent(np.triu)
-def triu(result, m, k=0):
-    d[result] = np.triu(d[m], k)
-
-
-@adjoint(np.swapaxes)
+@linear(np.swapaxes)
 def swapaxes(result, a, axis1, axis2):
     d[a] = np.swapaxes(d[result], axis1, axis2)
 
 
-@tangent(np.swapaxes)
-def swapaxes(result, a, axis1, axis2):
-    d[result] = np.swapaxes(d[a], axis1, axis2)
-
-
-@adjoint(np.moveaxis)
+@linear(np.moveaxis)
 def moveaxis(result, a, source, destination):
     d[a] = np.moveaxis(d[result], destination, source)
-
-
-@tangent(np.moveaxis)
-def moveaxis(result, a, source, destination):
-    d[result] = np.moveaxis(d[a], source, destination)
 
 
 # --------------------------------------------------------------- sorting
@@ -264,24 +238,14 @@ def sort(result, a, axis=-1, kind=None, order=None, *, stable=None):
     d[result] = sort_take(d[a], a, axis)
 
 
-@adjoint(sort_take)
+@linear(sort_take)
 def sort_take_(result, x, a, axis=-1):
     d[x] = sort_untake(d[result], a, axis)
 
 
-@tangent(sort_take)
-def sort_take_(result, x, a, axis=-1):
-    d[result] = sort_take(d[x], a, axis)
-
-
-@adjoint(sort_untake)
+@linear(sort_untake)
 def sort_untake_(result, g, a, axis=-1):
     d[g] = sort_take(d[result], a, axis)
-
-
-@tangent(sort_untake)
-def sort_untake_(result, g, a, axis=-1):
-    d[result] = sort_untake(d[g], a, axis)
 
 
 # --------------------------------------------------------------- einsum
@@ -407,81 +371,105 @@ def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
 # --------------------------------------------------------------- the helpers above, as primitives
 
 
-@adjoint(as_columns)
+@linear(as_columns)
 def as_columns_(result, x, b):
     d[x] = from_columns(d[result], b)
 
 
-@tangent(as_columns)
-def as_columns_(result, x, b):
-    d[result] = as_columns(d[x], b)
-
-
-@adjoint(from_columns)
+@linear(from_columns)
 def from_columns_(result, x, b):
     d[x] = as_columns(d[result], b)
 
 
-@tangent(from_columns)
-def from_columns_(result, x, b):
-    d[result] = from_columns(d[x], b)
-
-
-@adjoint(tril_half_diagonal)
+@linear(tril_half_diagonal)
 def tril_half_diagonal_(result, x):
     d[x] = tril_half_diagonal(d[result])
 
 
-@tangent(tril_half_diagonal)
-def tril_half_diagonal_(result, x):
-    d[result] = tril_half_diagonal(d[x])
-
-
-@adjoint(symmetrize_lower)
+@linear(symmetrize_lower)
 def symmetrize_lower_(result, x):
     d[x] = fold_to_lower(d[result])
 
 
-@tangent(symmetrize_lower)
-def symmetrize_lower_(result, x):
-    d[result] = symmetrize_lower(d[x])
-
-
-@adjoint(fold_to_lower)
+@linear(fold_to_lower)
 def fold_to_lower_(result, g):
     d[g] = symmetrize_lower(d[result])
 
 
-@tangent(fold_to_lower)
-def fold_to_lower_(result, g):
-    d[result] = fold_to_lower(d[g])
-
-
-@adjoint(diagonal_grad)
+@linear(diagonal_grad)
 def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
     d[g] = np.diagonal(d[result], offset, axis1, axis2)
 
 
-@tangent(diagonal_grad)
-def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
-    d[result] = diagonal_grad(d[g], a, offset, axis1, axis2)
-
-
-@adjoint(trace_grad)
+@linear(trace_grad)
 def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
     d[g] = np.trace(d[result], offset, axis1, axis2)
 
 
-@tangent(trace_grad)
-def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
-    d[result] = trace_grad(d[g], a, offset, axis1, axis2)
-
-
-@adjoint(diag_grad)
+@linear(diag_grad)
 def diag_grad_(result, g, v, k=0):
     d[g] = np.diag(d[result], k)
 
 
-@tangent(diag_grad)
-def diag_grad_(result, g, v, k=0):
-    d[result] = diag_grad(d[g], v, k)
+# --------------------------------------------------------------- singular values and vectors
+# a = U diag(s) V^T (V = vh^T), reduced. With P = U^T dA V and F[i, j] = 1 / (s_j^2 - s_i^2):
+# ds = diag(P); dU = U (F * (P S + S P^T)) + (I - U U^T) dA V S^-1, and dV likewise with
+# A^T; the adjoint is the transpose of that, as in autograd. Complex matrices: not yet.
+
+
+@adjoint(np.linalg.svdvals)
+def svdvals(result, x):
+    usv = np.linalg.svd(x, full_matrices=False)
+    d[x] = np.matmul(usv[0] * np.expand_dims(d[result], -2), usv[2])
+
+
+@tangent(np.linalg.svdvals)
+def svdvals(result, x):
+    usv = np.linalg.svd(x, full_matrices=False)
+    d[result] = np.sum(usv[0] * np.matmul(d[x], np.swapaxes(usv[2], -1, -2)), axis=-2)
+
+
+@adjoint(np.linalg.svd)
+def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
+    u = result[0]
+    s = result[1] * reduced_svd_only(a, full_matrices)
+    v = np.swapaxes(result[2], -1, -2)
+    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    utgu = np.matmul(np.swapaxes(u, -1, -2), grad_item(d[result], 0, u))
+    vtgv = np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(grad_item(d[result], 2, result[2]), -1, -2))
+    inner = (
+        f * (utgu - np.swapaxes(utgu, -1, -2)) * np.expand_dims(s, -2)
+        + np.expand_dims(grad_item(d[result], 1, s), -1) * np.eye(np.shape(s)[-1])
+        + np.expand_dims(s, -1) * (f * (vtgv - np.swapaxes(vtgv, -1, -2)))
+    )
+    d[a] = (
+        np.matmul(u, np.matmul(inner, np.swapaxes(v, -1, -2)))
+        + np.matmul(
+            grad_item(d[result], 0, u) - np.matmul(u, utgu), np.swapaxes(v, -1, -2) / np.expand_dims(s, -1)
+        )
+        + np.matmul(
+            u / np.expand_dims(s, -2), grad_item(d[result], 2, result[2]) - np.matmul(np.swapaxes(vtgv, -1, -2), np.swapaxes(v, -1, -2))
+        )
+    )
+
+
+@tangent(np.linalg.svd)
+def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
+    u = result[0]
+    s = result[1] * reduced_svd_only(a, full_matrices)
+    v = np.swapaxes(result[2], -1, -2)
+    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
+    f = (gap != 0.0) / (gap + (gap == 0.0))
+    p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(d[a], v))
+    du = np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * np.swapaxes(p, -1, -2))) + np.matmul(
+        d[a] - np.matmul(u, np.matmul(np.swapaxes(u, -1, -2), d[a])), v / np.expand_dims(s, -2)
+    )
+    dv = np.matmul(v, f * (np.expand_dims(s, -1) * p + np.swapaxes(p, -1, -2) * np.expand_dims(s, -2))) + np.matmul(
+        np.swapaxes(d[a], -1, -2) - np.matmul(v, np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(d[a], -1, -2))),
+        u / np.expand_dims(s, -2),
+    )
+    d[result] = pack_like(result, (du, np.sum(u * np.matmul(d[a], v), axis=-2), np.swapaxes(dv, -1, -2)))
+
+
+non_differentiable(reduced_svd_only)

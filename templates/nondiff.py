@@ -36,8 +36,7 @@ non_differentiable(
 
 # constructors
 non_differentiable(
-    np.zeros, np.ones, np.empty, np.full, np.eye, np.identity, np.arange, np.linspace,
-    np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+    np.zeros, np.ones, np.empty, np.eye, np.identity, np.zeros_like, np.ones_like, np.empty_like,
 )
 
 # shapes, sizes and types
@@ -45,11 +44,18 @@ non_differentiable(
     np.shape, np.ndim, np.size, np.result_type, np.issubdtype, np.dtype,
 )
 
-# random draws: every public callable of np.random
-non_differentiable(*(
-    getattr(np.random, name) for name in dir(np.random)
-    if not name.startswith("_") and callable(getattr(np.random, name))
-))
+# random draws that take no float parameter or give integers. A draw from a continuous
+# distribution moves with its parameters (np.random.normal(mu) with mu), and choice and
+# permutation move the elements they are given: those have no rule, so s2s refuses to
+# differentiate them with respect to an active argument.
+non_differentiable(
+    np.random.seed, np.random.get_state, np.random.set_state, np.random.default_rng, np.random.RandomState,
+    np.random.rand, np.random.randn, np.random.random, np.random.random_sample, np.random.ranf, np.random.sample,
+    np.random.standard_normal, np.random.standard_cauchy, np.random.standard_exponential, np.random.bytes,
+    np.random.randint, np.random.random_integers, np.random.binomial, np.random.poisson, np.random.geometric,
+    np.random.hypergeometric, np.random.negative_binomial, np.random.zipf, np.random.logseries,
+    np.random.multinomial, np.random.shuffle,
+)
 
 # the math module
 non_differentiable(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite)

@@ -12,6 +12,7 @@ import builtins
 
 import numpy as np
 
+from s2s.declare import linear
 from s2s.rules import adjoint, tangent
 from s2s.runtime import (
     array_grad,
@@ -35,281 +36,6 @@ from s2s.runtime import (
 
 # ruff: noqa: F821 - `d` is template syntax
 # ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
-
-# --------------------------------------------------------------- exponentials and logs
-
-
-@adjoint(np.exp)
-def exp(result, x):
-    d[x] = d[result] * result
-
-
-@tangent(np.exp)
-def exp(result, x):
-    d[result] = d[x] * result
-
-
-@adjoint(np.exp2)
-def exp2(result, x):
-    d[x] = d[result] * result * np.log(2.0)
-
-
-@tangent(np.exp2)
-def exp2(result, x):
-    d[result] = d[x] * result * np.log(2.0)
-
-
-@adjoint(np.expm1)
-def expm1(result, x):
-    d[x] = d[result] * (result + 1.0)
-
-
-@tangent(np.expm1)
-def expm1(result, x):
-    d[result] = d[x] * (result + 1.0)
-
-
-@adjoint(np.log)
-def log(result, x):
-    d[x] = d[result] / x
-
-
-@tangent(np.log)
-def log(result, x):
-    d[result] = d[x] / x
-
-
-@adjoint(np.log2)
-def log2(result, x):
-    d[x] = d[result] / (x * np.log(2.0))
-
-
-@tangent(np.log2)
-def log2(result, x):
-    d[result] = d[x] / (x * np.log(2.0))
-
-
-@adjoint(np.log10)
-def log10(result, x):
-    d[x] = d[result] / (x * np.log(10.0))
-
-
-@tangent(np.log10)
-def log10(result, x):
-    d[result] = d[x] / (x * np.log(10.0))
-
-
-@adjoint(np.log1p)
-def log1p(result, x):
-    d[x] = d[result] / (1.0 + x)
-
-
-@tangent(np.log1p)
-def log1p(result, x):
-    d[result] = d[x] / (1.0 + x)
-
-
-@adjoint(np.logaddexp)
-def logaddexp(result, x, y):
-    d[x] = unbroadcast(d[result] * np.exp(x - result), x)
-    d[y] = unbroadcast(d[result] * np.exp(y - result), y)
-
-
-@tangent(np.logaddexp)
-def logaddexp(result, x, y):
-    d[result] = d[x] * np.exp(x - result) + d[y] * np.exp(y - result)
-
-
-# --------------------------------------------------------------- powers
-
-
-@adjoint(np.sqrt)
-def sqrt(result, x):
-    d[x] = d[result] / (2.0 * result)
-
-
-@tangent(np.sqrt)
-def sqrt(result, x):
-    d[result] = d[x] / (2.0 * result)
-
-
-@adjoint(np.cbrt)
-def cbrt(result, x):
-    d[x] = d[result] / (3.0 * result * result)
-
-
-@tangent(np.cbrt)
-def cbrt(result, x):
-    d[result] = d[x] / (3.0 * result * result)
-
-
-@adjoint(np.square)
-def square(result, x):
-    d[x] = d[result] * (2.0 * x)
-
-
-@tangent(np.square)
-def square(result, x):
-    d[result] = d[x] * (2.0 * x)
-
-
-@adjoint(np.reciprocal)
-def reciprocal(result, x):
-    d[x] = -d[result] * result * result
-
-
-@tangent(np.reciprocal)
-def reciprocal(result, x):
-    d[result] = -d[x] * result * result
-
-
-# --------------------------------------------------------------- trigonometry
-
-
-@adjoint(np.sin)
-def sin(result, x):
-    d[x] = d[result] * np.cos(x)
-
-
-@tangent(np.sin)
-def sin(result, x):
-    d[result] = d[x] * np.cos(x)
-
-
-@adjoint(np.cos)
-def cos(result, x):
-    d[x] = -d[result] * np.sin(x)
-
-
-@tangent(np.cos)
-def cos(result, x):
-    d[result] = -d[x] * np.sin(x)
-
-
-@adjoint(np.tan)
-def tan(result, x):
-    d[x] = d[result] * (1.0 + result * result)
-
-
-@tangent(np.tan)
-def tan(result, x):
-    d[result] = d[x] * (1.0 + result * result)
-
-
-@adjoint(np.arcsin)
-def arcsin(result, x):
-    d[x] = d[result] / np.sqrt(1.0 - x * x)
-
-
-@tangent(np.arcsin)
-def arcsin(result, x):
-    d[result] = d[x] / np.sqrt(1.0 - x * x)
-
-
-@adjoint(np.arccos)
-def arccos(result, x):
-    d[x] = -d[result] / np.sqrt(1.0 - x * x)
-
-
-@tangent(np.arccos)
-def arccos(result, x):
-    d[result] = -d[x] / np.sqrt(1.0 - x * x)
-
-
-@adjoint(np.arctan)
-def arctan(result, x):
-    d[x] = d[result] / (1.0 + x * x)
-
-
-@tangent(np.arctan)
-def arctan(result, x):
-    d[result] = d[x] / (1.0 + x * x)
-
-
-@adjoint(np.arctan2)
-def arctan2(result, y, x):
-    d[y] = unbroadcast(d[result] * x / (x * x + y * y), y)
-    d[x] = unbroadcast(-d[result] * y / (x * x + y * y), x)
-
-
-@tangent(np.arctan2)
-def arctan2(result, y, x):
-    d[result] = d[y] * x / (x * x + y * y) - d[x] * y / (x * x + y * y)
-
-
-@adjoint(np.hypot)
-def hypot(result, x, y):
-    d[x] = unbroadcast(d[result] * x / result, x)
-    d[y] = unbroadcast(d[result] * y / result, y)
-
-
-@tangent(np.hypot)
-def hypot(result, x, y):
-    d[result] = d[x] * x / result + d[y] * y / result
-
-
-# --------------------------------------------------------------- hyperbolic functions
-
-
-@adjoint(np.sinh)
-def sinh(result, x):
-    d[x] = d[result] * np.cosh(x)
-
-
-@tangent(np.sinh)
-def sinh(result, x):
-    d[result] = d[x] * np.cosh(x)
-
-
-@adjoint(np.cosh)
-def cosh(result, x):
-    d[x] = d[result] * np.sinh(x)
-
-
-@tangent(np.cosh)
-def cosh(result, x):
-    d[result] = d[x] * np.sinh(x)
-
-
-@adjoint(np.tanh)
-def tanh(result, x):
-    d[x] = d[result] * (1.0 - result * result)
-
-
-@tangent(np.tanh)
-def tanh(result, x):
-    d[result] = d[x] * (1.0 - result * result)
-
-
-@adjoint(np.arcsinh)
-def arcsinh(result, x):
-    d[x] = d[result] / np.sqrt(x * x + 1.0)
-
-
-@tangent(np.arcsinh)
-def arcsinh(result, x):
-    d[result] = d[x] / np.sqrt(x * x + 1.0)
-
-
-@adjoint(np.arccosh)
-def arccosh(result, x):
-    d[x] = d[result] / np.sqrt(x * x - 1.0)
-
-
-@tangent(np.arccosh)
-def arccosh(result, x):
-    d[result] = d[x] / np.sqrt(x * x - 1.0)
-
-
-@adjoint(np.arctanh)
-def arctanh(result, x):
-    d[x] = d[result] / (1.0 - x * x)
-
-
-@tangent(np.arctanh)
-def arctanh(result, x):
-    d[result] = d[x] / (1.0 - x * x)
 
 
 # --------------------------------------------------------------- kinks and selections
@@ -374,24 +100,14 @@ def clip(result, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
 # --------------------------------------------------------------- reductions
 
 
-@adjoint(np.sum)
+@linear(np.sum)
 def sum_(result, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = grad_reduce(d[result], a, axis, keepdims)
 
 
-@tangent(np.sum)
-def sum_(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[result] = np.sum(d[a], axis=axis, keepdims=keepdims)
-
-
-@adjoint(np.mean)
+@linear(np.mean)
 def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = grad_reduce(d[result], a, axis, keepdims) * (np.size(result) / np.size(a))
-
-
-@tangent(np.mean)
-def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[result] = np.mean(d[a], axis=axis, keepdims=keepdims)
 
 
 @adjoint(np.var)
@@ -408,9 +124,10 @@ def var(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     )
 
 
+# At a constant `a` (one element), result == 0 and so is a - mean: the derivative is 0.
 @adjoint(np.std)
 def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    d[a] = grad_reduce(d[result] / result, a, axis, keepdims) * (
+    d[a] = grad_reduce(d[result] / (result + (result == 0)), a, axis, keepdims) * (
         (a - np.mean(a, axis=axis, keepdims=True)) / (np.size(a) / np.size(result) - ddof)
     )
 
@@ -418,7 +135,7 @@ def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @tangent(np.std)
 def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     d[result] = np.sum(d[a] * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims) / (
-        result * (np.size(a) / np.size(result) - ddof)
+        (result + (result == 0)) * (np.size(a) / np.size(result) - ddof)
     )
 
 
@@ -454,14 +171,9 @@ def min_(result, a, axis=None, out=None, keepdims=False):
     d[result] = np.sum(d[a] * tie_weights(a, result, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
-@adjoint(np.cumsum)
+@linear(np.cumsum)
 def cumsum(result, a, axis=None, dtype=None, out=None):
     d[a] = cumsum_grad(d[result], a, axis)
-
-
-@tangent(np.cumsum)
-def cumsum(result, a, axis=None, dtype=None, out=None):
-    d[result] = np.cumsum(d[a], axis=axis)
 
 
 # --------------------------------------------------------------- products
@@ -513,14 +225,9 @@ def reshape(result, a, shape=None, order="C", *, newshape=None, copy=None):
     d[result] = np.reshape(d[a], np.shape(result), order=order)
 
 
-@adjoint(np.ravel)
+@linear(np.ravel)
 def ravel(result, a, order="C"):
     d[a] = np.reshape(d[result], np.shape(a), order=order)
-
-
-@tangent(np.ravel)
-def ravel(result, a, order="C"):
-    d[result] = np.ravel(d[a], order=order)
 
 
 @adjoint(np.expand_dims)
@@ -543,14 +250,9 @@ def squeeze(result, a, axis=None):
     d[result] = np.reshape(d[a], np.shape(result))
 
 
-@adjoint(np.transpose)
+@linear(np.transpose)
 def transpose(result, a, axes=None):
     d[a] = np.transpose(d[result], inverse_axes(axes, np.ndim(a)))
-
-
-@tangent(np.transpose)
-def transpose(result, a, axes=None):
-    d[result] = np.transpose(d[a], axes)
 
 
 @adjoint(np.broadcast_to)
@@ -563,14 +265,9 @@ def broadcast_to(result, array, shape, subok=False):
     d[result] = np.broadcast_to(d[array], np.shape(result))
 
 
-@adjoint(np.flip)
+@linear(np.flip)
 def flip(result, m, axis=None):
     d[m] = np.flip(d[result], axis)
-
-
-@tangent(np.flip)
-def flip(result, m, axis=None):
-    d[result] = np.flip(d[m], axis)
 
 
 # --------------------------------------------------------------- building arrays from lists

@@ -81,13 +81,13 @@ def pos(result, x):
 # x ** y. `y - (y != 0)` is `y - 1` except at y == 0, where the derivative 0 * x ** -1
 # would be nan at x == 0; `x + (x == 0)` replaces zeros by 1 inside the log, since
 # there the factor `result` is 0 (for y > 0), as autograd does.
-@adjoint(operator.pow, np.power)
+@adjoint(operator.pow)
 def power(result, x, y):
     d[x] = unbroadcast(d[result] * y * x ** (y - (y != 0)), x)
     d[y] = unbroadcast(d[result] * result * np.log(x + (x == 0)), y)
 
 
-@tangent(operator.pow, np.power)
+@tangent(operator.pow)
 def power(result, x, y):
     d[result] = d[x] * y * x ** (y - (y != 0)) + d[y] * result * np.log(x + (x == 0))
 
@@ -112,16 +112,6 @@ def matmul(result, x, y):
 @tangent(operator.matmul, np.matmul)
 def matmul(result, x, y):
     d[result] = np.matmul(d[x], y) + np.matmul(x, d[y])
-
-
-@adjoint(builtins.abs, np.abs, np.absolute)
-def absolute(result, x):
-    d[x] = d[result] * np.sign(x)
-
-
-@tangent(builtins.abs, np.abs, np.absolute)
-def absolute(result, x):
-    d[result] = d[x] * np.sign(x)
 
 
 @adjoint(operator.mod, np.mod, np.remainder)

@@ -9,6 +9,7 @@ derivative.
 """
 import numpy as np
 
+from s2s.declare import linear
 from s2s.rules import adjoint, tangent
 from s2s.runtime import (
     array_grad,
@@ -37,34 +38,19 @@ from s2s.runtime import (
 # --------------------------------------------------------------- broadcasting and reductions
 
 
-@adjoint(unbroadcast)
+@linear(unbroadcast)
 def unbroadcast_(result, g, like):
     d[g] = broadcast_like(d[result], g)
 
 
-@tangent(unbroadcast)
-def unbroadcast_(result, g, like):
-    d[result] = unbroadcast(d[g], like)
-
-
-@adjoint(broadcast_like)
+@linear(broadcast_like)
 def broadcast_like_(result, g, like):
     d[g] = unbroadcast(d[result], g)
 
 
-@tangent(broadcast_like)
-def broadcast_like_(result, g, like):
-    d[result] = broadcast_like(d[g], like)
-
-
-@adjoint(grad_reduce)
+@linear(grad_reduce)
 def grad_reduce_(result, g, x, axis=None, keepdims=False):
     d[g] = np.sum(d[result], axis=axis, keepdims=keepdims)
-
-
-@tangent(grad_reduce)
-def grad_reduce_(result, g, x, axis=None, keepdims=False):
-    d[result] = grad_reduce(d[g], x, axis, keepdims)
 
 
 # result[i] = prod(x) / x[i] along axis; exact where x has no zeros (prod_others itself
@@ -79,14 +65,9 @@ def prod_others_(result, x, axis=None):
     d[result] = result * (np.sum(d[x] / x, axis=axis, keepdims=True) - d[x] / x)
 
 
-@adjoint(cumsum_grad)
+@linear(cumsum_grad)
 def cumsum_grad_(result, g, x, axis=None):
     d[g] = np.cumsum(d[result], axis=axis)
-
-
-@tangent(cumsum_grad)
-def cumsum_grad_(result, g, x, axis=None):
-    d[result] = cumsum_grad(d[g], x, axis)
 
 
 # --------------------------------------------------------------- products
@@ -163,61 +144,31 @@ def tensordot_grad_right_(result, g, a, b, axes=2):
 # --------------------------------------------------------------- lists <-> arrays
 
 
-@adjoint(split_like)
+@linear(split_like)
 def split_like_(result, g, arrays, axis=0):
     d[g] = concat_like(d[result], arrays, axis)
 
 
-@tangent(split_like)
-def split_like_(result, g, arrays, axis=0):
-    d[result] = split_like(d[g], arrays, axis)
-
-
-@adjoint(concat_like)
+@linear(concat_like)
 def concat_like_(result, gs, arrays, axis=0):
     d[gs] = split_like(d[result], arrays, axis)
 
 
-@tangent(concat_like)
-def concat_like_(result, gs, arrays, axis=0):
-    d[result] = concat_like(d[gs], arrays, axis)
-
-
-@adjoint(unstack)
+@linear(unstack)
 def unstack_(result, g, arrays, axis=0):
     d[g] = stack_like(d[result], arrays, axis)
 
 
-@tangent(unstack)
-def unstack_(result, g, arrays, axis=0):
-    d[result] = unstack(d[g], arrays, axis)
-
-
-@adjoint(stack_like)
+@linear(stack_like)
 def stack_like_(result, gs, arrays, axis=0):
     d[gs] = unstack(d[result], arrays, axis)
 
 
-@tangent(stack_like)
-def stack_like_(result, gs, arrays, axis=0):
-    d[result] = stack_like(d[gs], arrays, axis)
-
-
-@adjoint(array_grad)
+@linear(array_grad)
 def array_grad_(result, g, obj):
     d[g] = np.reshape(array_like(d[result], obj), np.shape(g))
 
 
-@tangent(array_grad)
-def array_grad_(result, g, obj):
-    d[result] = array_grad(d[g], obj)
-
-
-@adjoint(array_like)
+@linear(array_like)
 def array_like_(result, gs, obj):
     d[gs] = array_grad(d[result], obj)
-
-
-@tangent(array_like)
-def array_like_(result, gs, obj):
-    d[result] = array_like(d[gs], obj)

@@ -5,6 +5,7 @@ reverse), so each helper it calls has rules too. All of them are linear in their
 derivative arguments: accumulation, scattering into a container, packing, and the
 append/pop of list adjoints. `None` is a zero throughout.
 """
+from s2s.declare import linear
 from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     add_at,
@@ -30,26 +31,16 @@ from s2s.runtime import (
 # ruff: noqa: F811 - the adjoint and the tangent rule of a helper share a name
 
 
-@adjoint(add_grad)
+@linear(add_grad)
 def add_grad_(result, a, b):
     d[a] = d[result]
     d[b] = d[result]
 
 
-@tangent(add_grad)
-def add_grad_(result, a, b):
-    d[result] = add_grad(d[a], d[b])
-
-
-@adjoint(add_at)
+@linear(add_at)
 def add_at_(result, d_container, container, index, d_item):
     d[d_container] = d[result]
     d[d_item] = grad_item(d[result], index, d_item)
-
-
-@tangent(add_at)
-def add_at_(result, d_container, container, index, d_item):
-    d[result] = add_at(d[d_container], container, index, d[d_item])
 
 
 @adjoint(add_at_inplace)
@@ -62,107 +53,57 @@ def add_at_inplace_(result, d_container, index, d_item):
     d[result] = add_at_inplace(d[d_container], index, d[d_item])
 
 
-@adjoint(take_grad)
+@linear(take_grad)
 def take_grad_(result, d_x, index, value):
     d[d_x] = add_at(d[d_x], d_x, index, d[result])
 
 
-@tangent(take_grad)
-def take_grad_(result, d_x, index, value):
-    d[result] = take_grad(d[d_x], index, value)
-
-
-@adjoint(zero_at)
+@linear(zero_at)
 def zero_at_(result, d_x, index):
     d[d_x] = zero_at(d[result], index)
 
 
-@tangent(zero_at)
-def zero_at_(result, d_x, index):
-    d[result] = zero_at(d[d_x], index)
-
-
-@adjoint(grad_item)
+@linear(grad_item)
 def grad_item_(result, d_container, key, element):
     d[d_container] = add_at(d[d_container], d_container, key, d[result])
 
 
-@tangent(grad_item)
-def grad_item_(result, d_container, key, element):
-    d[result] = grad_item(d[d_container], key, element)
-
-
-@adjoint(pack_like)
+@linear(pack_like)
 def pack_like_(result, like, items):
     d[items] = unpack_grad(d[result], like)
 
 
-@tangent(pack_like)
-def pack_like_(result, like, items):
-    d[result] = pack_like(like, d[items])
-
-
-@adjoint(unpack_grad)
+@linear(unpack_grad)
 def unpack_grad_(result, d_packed, like):
     d[d_packed] = pack_like(like, d[result])
 
 
-@tangent(unpack_grad)
-def unpack_grad_(result, d_packed, like):
-    d[result] = unpack_grad(d[d_packed], like)
-
-
-@adjoint(getattr_adjoint)
+@linear(getattr_adjoint)
 def getattr_adjoint_(result, d_obj, obj, name, d_attr):
     d[d_obj] = d[result]
     d[d_attr] = field_grad(d[result], name, d_attr)
 
 
-@tangent(getattr_adjoint)
-def getattr_adjoint_(result, d_obj, obj, name, d_attr):
-    d[result] = getattr_adjoint(d[d_obj], obj, name, d[d_attr])
-
-
-@adjoint(field_grad)
+@linear(field_grad)
 def field_grad_(result, d_obj, name, like):
     d[d_obj] = getattr_adjoint(d[d_obj], d_obj, name, d[result])
 
 
-@tangent(field_grad)
-def field_grad_(result, d_obj, name, like):
-    d[result] = field_grad(d[d_obj], name, like)
-
-
 # The adjoint of a list is a list, appended to and popped like the list it mirrors.
-@adjoint(push_grad)
+@linear(push_grad)
 def push_grad_(result, d_lst, lst, g):
     d[g] = last_grad(d[result], g)
     d[d_lst] = drop_last(d[result])
 
 
-@tangent(push_grad)
-def push_grad_(result, d_lst, lst, g):
-    d[result] = push_grad(d[d_lst], lst, d[g])
-
-
-@adjoint(drop_last)
+@linear(drop_last)
 def drop_last_(result, d_lst):
     d[d_lst] = push_grad(d[result], d_lst, None)
 
 
-@tangent(drop_last)
-def drop_last_(result, d_lst):
-    d[result] = drop_last(d[d_lst])
-
-
-@adjoint(last_grad)
+@linear(last_grad)
 def last_grad_(result, d_lst, item):
     d[d_lst] = add_to_last(d[d_lst], d_lst, d[result])
-
-
-@tangent(last_grad)
-def last_grad_(result, d_lst, item):
-    d[result] = last_grad(d[d_lst], item)
 
 
 @adjoint(list)
@@ -175,26 +116,16 @@ def list_(result, iterable):
     d[result] = copy_grad(d[iterable], result)
 
 
-@adjoint(add_to_last)
+@linear(add_to_last)
 def add_to_last_(result, d_lst, lst, g):
     d[g] = last_grad(d[result], g)
     d[d_lst] = d[result]
 
 
-@tangent(add_to_last)
-def add_to_last_(result, d_lst, lst, g):
-    d[result] = add_to_last(d[d_lst], lst, d[g])
-
-
-@adjoint(restore_contents)
+@linear(restore_contents)
 def restore_contents_(result, x, saved):
     d[saved] = d[result]
     d[x] = cleared(d[result])
-
-
-@tangent(restore_contents)
-def restore_contents_(result, x, saved):
-    d[result] = restore_contents(d[x], d[saved])
 
 
 non_differentiable(cleared)

@@ -258,6 +258,8 @@ def kind_of_value(value, depth=0):
     the kinds of its fields, so that `p.layer(x)` can be resolved to `Layer.__call__`."""
     if isinstance(value, (bool, numpy.bool_)):
         return None
+    if isinstance(value, numpy.ma.MaskedArray):  # NumPy's functions ignore the mask; rules do not
+        raise TypeError("s2s cannot differentiate with respect to a masked array; pass its .filled(...) data")
     if isinstance(value, (int, float, numpy.floating, numpy.integer)):
         return "scalar"
     if isinstance(value, numpy.ndarray):

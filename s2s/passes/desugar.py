@@ -35,8 +35,18 @@ _ARRAY_METHODS = {
     "any": numpy.any,
     "all": numpy.all,
     "conj": numpy.conj,
+    "conjugate": numpy.conjugate,
     "nonzero": numpy.nonzero,
+    "copy": numpy.copy,
+    "repeat": numpy.repeat,
+    "take": numpy.take,
+    "diagonal": numpy.diagonal,
+    "trace": numpy.trace,
+    "swapaxes": numpy.swapaxes,
+    "argsort": numpy.argsort,
 }
+# Array attributes computed by a NumPy function of the array.
+_ARRAY_ATTRIBUTES = {"T": numpy.transpose, "real": numpy.real, "imag": numpy.imag}
 # Methods taking their shape or axes either packed or unpacked: x.reshape(2, 3).
 _VARIADIC_METHODS = {"reshape": numpy.reshape, "transpose": numpy.transpose}
 
@@ -114,8 +124,8 @@ class _Desugar(gast.NodeTransformer):
 
     def visit_Attribute(self, node):
         self.generic_visit(node)
-        if node.attr == "T" and isinstance(node.ctx, gast.Load):
-            return gast.copy_location(gast.Call(numpy_ref(numpy.transpose), [node.value], []), node)
+        if node.attr in _ARRAY_ATTRIBUTES and isinstance(node.ctx, gast.Load) and not _is_static_path(node, self.src):
+            return gast.copy_location(gast.Call(numpy_ref(_ARRAY_ATTRIBUTES[node.attr]), [node.value], []), node)
         return node
 
     def visit_Expr(self, node):

@@ -119,6 +119,8 @@ class InPlace:
         if isinstance(value, (gast.BinOp, gast.UnaryOp)):
             return True
         callee = _callee(value)
+        if callee is runtime.zero_at:  # of a lazy zero (None) it is None: fresh only from an owned array
+            return isinstance(value.args[0], gast.Name) and value.args[0].id in owned
         if callee in _FRESH:
             return True
         if callee is runtime.unbroadcast:

@@ -1,0 +1,234 @@
+"""Declarations from which s2s writes the adjoint and tangent rules itself.
+
+A rule written out by hand (`@adjoint`, `@tangent`) states a derivative twice, once per
+mode. Most primitives need less:
+
+- `elementwise(table, *modules)`: an elementwise function is one line of a table, its
+  partial derivatives in terms of its arguments and `result`, written once for NumPy,
+  `math` and SciPy alike (`"tanh(x)": "1.0 - result * result"`, `cos` meaning `np.cos`
+  for NumPy and `math.cos` for `math`);
+- `@linear(prim)`: a function linear in the arguments whose derivatives its adjoint
+  assigns; the adjoint (the transpose) is written, the tangent is the function itself
+  applied to the tangents.
+
+Each declaration is turned into the text of ordinary rules (so generated code reads
+like the rule: `d[x] = d[result] * (1.0 - result * result)`) and registered like one.
+"""
+import ast
+import builtins
+import inspect
+import sys
+import textwrap
+import types
+
+from . import runtime
+from .rules import adjoint, tangent
+
+_ALIASES = {"numpy": "np", "scipy.special": "special"}
+
+
+def _alias(namespace):
+    """np, math, special; `norm` for the distribution object scipy.stats.norm."""
+    name = getattr(namespace, "__name__", None) or namespace.name
+    return _ALIASES.get(name, name.split(".")[-1])
+
+
+def _d(name):
+    return ast.Subscript(ast.Name("d", ast.Load()), ast.Name(name, ast.Load()), ast.Load())
+
+
+def _times(derivative, factor):
+    """`derivative * factor`, spelled as by hand: `d / den` for `1.0 / den`, `-d * e` for `-e`."""
+    if isinstance(factor, ast.UnaryOp) and isinstance(factor.op, ast.USub):
+        return _times(ast.UnaryOp(ast.USub(), derivative), factor.operand)
+    if isinstance(factor, ast.BinOp) and isinstance(factor.left, ast.UnaryOp) and isinstance(factor.left.op, ast.USub):
+        return _times(ast.UnaryOp(ast.USub(), derivative), ast.BinOp(factor.left.operand, factor.op, factor.right))
+    if isinstance(factor, ast.Constant) and factor.value == 1:
+        return derivative
+    if isinstance(factor, ast.BinOp) and isinstance(factor.op, ast.Div) and isinstance(factor.left, ast.Constant) and factor.left.value == 1:
+        return ast.BinOp(derivative, ast.Div(), factor.right)
+    return ast.BinOp(derivative, ast.Mult(), factor)
+
+
+def _sum(terms):
+    total = terms[0]
+    for term in terms[1:]:
+        if isinstance(term, ast.BinOp) and isinstance(term.left, ast.UnaryOp) and isinstance(term.left.op, ast.USub):
+            total = ast.BinOp(total, ast.Sub(), ast.BinOp(term.left.operand, term.op, term.right))
+        else:
+            total = ast.BinOp(total, ast.Add(), term)
+    return total
+
+
+class _Qualify(ast.NodeTransformer):
+    """`cos(x)` -> `np.cos(x)`: a free name of a formula, from the first module that has it."""
+
+    def __init__(self, params, modules):
+        self.params, self.modules = params, modules
+
+    def visit_Name(self, node):
+        if node.id in self.params or hasattr(builtins, node.id):
+            return node
+        for module in self.modules:
+            if hasattr(module, node.id):
+                return ast.Attribute(ast.Name(_alias(module), ast.Load()), node.id, ast.Load())
+        raise NameError(f"elementwise rule: {node.id} is in none of {[_alias(m) for m in self.modules]}")
+
+
+def _define(source, namespace, filename):
+    """The function a rule's text defines, with `namespace` as its globals."""
+    scope = {}
+    exec(compile(source, filename, "exec"), namespace, scope)
+    return next(iter(scope.values()))
+
+
+def _caller_file():
+    frame = sys._getframe(2)
+    return frame.f_code.co_filename
+
+
+def elementwise(table, *modules, names=None, broadcasts=True):
+    """Register both rules of each elementwise function in `table`.
+
+    table: {"f(x, y)": ("df/dx", "df/dy")}, or {"f(x)": "df/dx"}: each partial
+    derivative in terms of the arguments and `result`; None for an argument without one
+    (an integer order). f is `modules[0].f` (or `modules[0].<names[f]>`; a function the
+    module lacks is skipped when `names` is given), a free name of a formula the
+    attribute of the first of `modules` that has it. broadcasts: binary adjoints sum
+    back to each argument's shape (`unbroadcast`); False for scalar modules such as math.
+    """
+    filename = _caller_file()
+    namespace = {_alias(m): m for m in modules}
+    namespace.update(unbroadcast=runtime.unbroadcast, __builtins__=__builtins__)
+    for head, partials in table.items():
+        fn_name, params, arguments = _head(head)
+        partials = (partials,) if isinstance(partials, str) else partials
+        name = (names or {}).get(fn_name, fn_name)
+        primitive = getattr(modules[0], name, None) if name is not None else None
+        if primitive is None:
+            if names is None:
+                raise AttributeError(f"{modules[0].__name__} has no {name}")
+            continue
+        qualify = _Qualify(set(params) | {"result"}, modules)
+        factors = {p: qualify.visit(ast.parse(f, mode="eval").body) for p, f in zip(params, partials) if f is not None}
+        signature = f"def {fn_name}(result, {arguments}):\n"
+        adjoints = []
+        for p, factor in factors.items():
+            value = _times(_d("result"), factor)
+            if broadcasts and len(params) > 1:
+                value = ast.Call(ast.Name("unbroadcast", ast.Load()), [value, ast.Name(p, ast.Load())], [])
+            adjoints.append(f"    d[{p}] = {ast.unparse(value)}\n")
+        tangent_value = _sum([_times(_d(p), factor) for p, factor in factors.items()])
+        adjoint_source = signature + "".join(adjoints)
+        tangent_source = signature + f"    d[result] = {ast.unparse(tangent_value)}\n"
+        _register_source(adjoint, primitive, adjoint_source, namespace, filename)
+        _register_source(tangent, primitive, tangent_source, namespace, filename)
+
+
+def _head(head):
+    """"f(x, y=1.0, *, z=None)" -> ("f", ["x", "y", "z"], "x, y=1.0, *, z=None")."""
+    fn = ast.parse(f"def {head}: pass").body[0]
+    params = [a.arg for a in fn.args.args + fn.args.kwonlyargs]
+    return fn.name, params, ast.unparse(fn.args)
+
+
+def rearrangements(table, module):
+    """Register both rules of functions that only move, copy or drop the elements of
+    some arguments (tile, roll, split, pad): {"f(a, b, n=1)": "a"} or ("a", "b").
+
+    The adjoint sums the gradient back to where each element came from (`gather_grad`,
+    which applies f to labels), the tangent is f applied to the tangents (`move_like`).
+    """
+    filename = _caller_file()
+    namespace = {_alias(module): module, "gather_grad": runtime.gather_grad, "move_like": runtime.move_like}
+    for head, moved in table.items():
+        fn_name, params, arguments = _head(head)
+        fn = ast.parse(f"def {head}: pass").body[0]
+        positional = [a.arg for a in fn.args.args]
+        moved = (moved,) if isinstance(moved, str) else moved
+        which = [positional.index(m) if m in positional else m for m in moved]
+        which = repr(which[0]) if len(which) == 1 else repr(tuple(which))
+        args = f"({', '.join(positional)}{',' if len(positional) == 1 else ''})"
+        kwargs = "{" + ", ".join(f"{a.arg!r}: {a.arg}" for a in fn.args.kwonlyargs) + "}"
+        op = f"{_alias(module)}.{fn_name}"
+        signature = f"def {fn_name}(result, {arguments}):\n"
+        tangents = f"d[{moved[0]}]" if len(moved) == 1 else "(" + ", ".join(f"d[{m}]" for m in moved) + ")"
+        if len(moved) == 1:
+            adjoint_body = f"    d[{moved[0]}] = gather_grad(d[result], {op}, {which}, {args}, {kwargs})\n"
+        else:
+            adjoint_body = f"    grads = gather_grad(d[result], {op}, {which}, {args}, {kwargs})\n" + "".join(
+                f"    d[{m}] = grads[{i}]\n" for i, m in enumerate(moved))
+        tangent_body = f"    d[result] = move_like({op}, {which}, {tangents}, {args}, {kwargs})\n"
+        primitive = getattr(module, fn_name)
+        _register_source(adjoint, primitive, signature + adjoint_body, namespace, filename)
+        _register_source(tangent, primitive, signature + tangent_body, namespace, filename)
+
+
+def _register_source(mode, primitive, source, namespace, filename):
+    template = _define(source, namespace, filename)
+    mode(primitive)(template, source=source)
+
+
+def linear(*primitives):
+    """Decorate the adjoint rule of functions linear in the arguments it assigns
+    derivatives to (jointly, as `add_at(d_container, ..., d_item)`: then the function
+    must read None as zero, see `none_aware`). The tangent rule is written from it: the
+    function applied to the tangents of those arguments and to the other arguments."""
+
+    def decorate(template):
+        adjoint(*primitives)(template)
+        filename = template.__code__.co_filename
+        fn = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
+        assigned = {t.slice.id for s in fn.body if isinstance(s, ast.Assign) for t in s.targets if _is_d(t)}
+        params = list(inspect.signature(template).parameters.values())
+        head = f"def {fn.name}({ast.unparse(fn.args)}):"
+        args, keywords = [], []
+        last_linear = max(i for i, p in enumerate(params) if p.name in assigned)
+        for i, p in enumerate(params[1:], 1):
+            value = _d(p.name) if p.name in assigned else ast.Name(p.name, ast.Load())
+            if p.kind == p.KEYWORD_ONLY or (i > last_linear and p.default is not p.empty):
+                keywords.append(ast.keyword(p.name, value))
+            elif p.kind == p.VAR_POSITIONAL:
+                args.append(ast.Starred(value, ast.Load()))
+            else:
+                args.append(value)
+        for primitive in primitives:
+            namespace = dict(template.__globals__)
+            reference = _reference(primitive, namespace)
+            call = ast.Call(ast.parse(reference, mode="eval").body, args, keywords)
+            source = f"{head}\n    d[{params[0].name}] = {ast.unparse(call)}\n"
+            _register_source(tangent, primitive, source, namespace, filename)
+        return template
+
+    return decorate
+
+
+def _is_d(node):
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "d" and isinstance(node.slice, ast.Name)
+
+
+def _reference(primitive, namespace):
+    """Text naming `primitive` in `namespace`: `np.fft.fft` where np is bound there, else
+    a name bound to it (added to the namespace if needed)."""
+    name = getattr(primitive, "__name__", None)
+    for alias, value in list(namespace.items()):
+        if isinstance(value, types.ModuleType) and not alias.startswith("_"):
+            path = _path_in(value, primitive, name)
+            if path:
+                return f"{alias}{path}"
+    for alias, value in namespace.items():
+        if value is primitive:
+            return alias
+    namespace[f"_{name}"] = primitive
+    return f"_{name}"
+
+
+def _path_in(module, primitive, name, depth=0):
+    if getattr(module, name or "", None) is primitive:
+        return f".{name}"
+    if depth == 0 and module.__name__ == "numpy":
+        for sub in ("fft", "linalg"):
+            path = _path_in(getattr(module, sub), primitive, name, 1)
+            if path:
+                return f".{sub}{path}"
+    return None

@@ -1,0 +1,99 @@
+"""Rewrite NumPy's alternative spellings into the forms its rules are written for.
+
+- `np.linalg.svd(x, compute_uv=False)` becomes `np.linalg.svdvals(x)`, and
+  `np.linalg.norm(x, "nuc")` the sum of those (a result of another structure, or a norm
+  by way of the singular values, has a rule of its own).
+
+- `np.r_[a, b]`, `np.c_[a, b]` (index tricks that build arrays) become calls of the
+  objects' `__getitem__`, which have rules; as subscripts they would read as indexing
+  a constant, whose derivative is zero.
+- `np.einsum(a, [0, 1], b, [1, 2], [0, 2])` (the sublist form, with literal lists)
+  becomes `np.einsum("ab,bc->ac", a, b)`.
+"""
+import string
+
+import gast
+import numpy
+
+from .. import anno
+from .desugar import _is_static_path, index_expression, numpy_ref
+from .resolve import static_object
+
+
+def rewrite_numpy_forms(fn_source):
+    _Forms(fn_source).visit(fn_source.node)
+    return fn_source
+
+
+class _Forms(gast.NodeTransformer):
+    def __init__(self, fn_source):
+        self.src = fn_source
+
+    def static(self, node):
+        if not _is_static_path(node, self.src):
+            return None
+        return static_object(node, self.src, set())
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.ctx, gast.Load) and isinstance(node.value, (gast.Name, gast.Attribute)):
+            obj = self.static(node.value)
+            if obj is numpy.r_ or obj is numpy.c_:
+                method = gast.Attribute(node.value, "__getitem__", gast.Load())
+                return gast.copy_location(gast.Call(method, [index_expression(node.slice)], []), node)
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = self.static(node.func) if isinstance(node.func, (gast.Name, gast.Attribute)) else None
+        if func is numpy.einsum:
+            subscripts = _sublist_subscripts(node.args)
+            if subscripts is not None:
+                node.args = [gast.Constant(subscripts, None)] + node.args[0:len(node.args) - len(node.args) % 2:2]
+        if func is numpy.linalg.svd and _literal_keyword(node, "compute_uv", False):
+            return gast.copy_location(gast.Call(_numpy_linalg("svdvals"), node.args[:1], []), node)
+        nuclear = _literal_keyword(node, "ord", "nuc") or _literal_argument(node, 1, "nuc")
+        if func is numpy.linalg.norm and nuclear and len(node.args) + len(node.keywords) == 2:
+            # the sum of the singular values (of a matrix: with axis= or keepdims= the rule refuses)
+            singular_values = gast.Call(_numpy_linalg("svdvals"), node.args[:1], [])
+            return gast.copy_location(gast.Call(numpy_ref(numpy.sum), [singular_values], []), node)
+        return node
+
+
+def _sublist(node):
+    """A literal list of ints (or Ellipsis) as einsum letters, else None."""
+    if not isinstance(node, (gast.List, gast.Tuple)):
+        return None
+    letters = []
+    for e in node.elts:
+        if not isinstance(e, gast.Constant) or not (type(e.value) is int or e.value is Ellipsis):
+            return None
+        letters.append("..." if e.value is Ellipsis else string.ascii_letters[e.value])
+    return "".join(letters)
+
+
+def _sublist_subscripts(args):
+    """`(a, [0, 1], b, [1, 2], [0, 2])` -> "ab,bc->ac"; None unless every sublist is literal."""
+    if len(args) < 2 or isinstance(args[0], gast.Constant):
+        return None
+    inputs = [_sublist(s) for s in args[1::2]]
+    output = _sublist(args[-1]) if len(args) % 2 else ""
+    if None in inputs or output is None:
+        return None
+    return ",".join(inputs) + ("->" + output if len(args) % 2 else "")
+
+
+def _literal_keyword(call, name, value):
+    return any(k.arg == name and isinstance(k.value, gast.Constant) and k.value.value == value for k in call.keywords)
+
+
+def _literal_argument(call, position, value):
+    return len(call.args) > position and isinstance(call.args[position], gast.Constant) and call.args[position].value == value
+
+
+def _numpy_linalg(name):
+    node = gast.Attribute(numpy_ref(numpy.linalg.svd).value, "linalg", gast.Load())
+    anno.set(node, "object", numpy.linalg)
+    node = gast.Attribute(node, name, gast.Load())
+    anno.set(node, "object", getattr(numpy.linalg, name))
+    return node

@@ -1,0 +1,207 @@
+"""Building, splitting and rearranging arrays.
+
+An operation that only moves, copies or drops elements is one line: its signature and
+the arguments whose elements it moves. Its adjoint sums the gradient back to where
+each element came from, its tangent moves the tangents the same way (see
+s2s.declare.rearrangements). Linear operations that combine elements (diff, kron,
+linspace) are written out.
+"""
+import numpy as np
+
+from s2s.declare import linear, rearrangements
+from s2s.rules import adjoint, non_differentiable, none_aware, tangent
+from s2s.runtime import (
+    diff_grad,
+    gather_grad,
+    kron_shapes,
+    kron_subscripts,
+    move_like,
+    tensordot_grad_left,
+    tensordot_grad_right,
+    unbroadcast,
+)
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
+
+rearrangements(
+    {
+        # joining
+        "hstack(tup)": "tup",
+        "vstack(tup)": "tup",
+        "dstack(tup)": "tup",
+        "column_stack(tup)": "tup",
+        "row_stack(tup)": "tup",
+        "append(arr, values, axis=None)": ("arr", "values"),
+        "insert(arr, obj, values, axis=None)": ("arr", "values"),
+        "atleast_1d(x)": "x",
+        "atleast_2d(x)": "x",
+        "atleast_3d(x)": "x",
+        # splitting and selecting
+        "split(ary, indices_or_sections, axis=0)": "ary",
+        "array_split(ary, indices_or_sections, axis=0)": "ary",
+        "hsplit(ary, indices_or_sections)": "ary",
+        "vsplit(ary, indices_or_sections)": "ary",
+        "dsplit(ary, indices_or_sections)": "ary",
+        "take(a, indices, axis=None)": "a",
+        "take_along_axis(arr, indices, axis)": "arr",
+        "compress(condition, a, axis=None)": "a",
+        "extract(condition, arr)": "arr",
+        "delete(arr, obj, axis=None)": "arr",
+        "select(condlist, choicelist, default=0)": ("choicelist", "default"),
+        "choose(a, choices)": "choices",
+        # copying
+        "copy(a)": "a",
+        "repeat(a, repeats, axis=None)": "a",
+        "tile(A, reps)": "A",
+        "resize(a, new_shape)": "a",
+        "full(shape, fill_value, dtype=None)": "fill_value",
+        "full_like(a, fill_value, dtype=None)": "fill_value",
+        "pad(array, pad_width, mode='constant')": "array",
+        "diagflat(v, k=0)": "v",
+        # turning
+        "roll(a, shift, axis=None)": "a",
+        "rollaxis(a, axis, start=0)": "a",
+        "rot90(m, k=1, axes=(0, 1))": "m",
+        "fliplr(m)": "m",
+        "flipud(m)": "m",
+    },
+    np,
+)
+
+
+# gather_grad and move_like are each other's transpose; None is a zero for both.
+@linear(gather_grad)
+def gather_grad_(result, g, op, which, args, kwargs):
+    d[g] = move_like(op, which, d[result], args, kwargs)
+
+
+@linear(move_like)
+def move_like_(result, op, which, tangents, args, kwargs):
+    d[tangents] = gather_grad(d[result], op, which, args, kwargs)
+
+
+none_aware(gather_grad, move_like)
+
+
+# np.r_[a, b] and np.c_[a, b] (see s2s/passes/numpy_forms.py)
+@adjoint(np.r_.__getitem__)
+def r_(result, key):
+    d[key] = gather_grad(d[result], np.r_.__getitem__, 0, (key,), {})
+
+
+@tangent(np.r_.__getitem__)
+def r_(result, key):
+    d[result] = move_like(np.r_.__getitem__, 0, d[key], (key,), {})
+
+
+@adjoint(np.c_.__getitem__)
+def c_(result, key):
+    d[key] = gather_grad(d[result], np.c_.__getitem__, 0, (key,), {})
+
+
+@tangent(np.c_.__getitem__)
+def c_(result, key):
+    d[result] = move_like(np.c_.__getitem__, 0, d[key], (key,), {})
+
+
+# --------------------------------------------------------------- ranges
+# linspace(start, stop, num) = start + (stop - start) * t, t = 0 ... 1 along axis 0.
+
+
+@adjoint(np.linspace)
+def linspace(result, start, stop, num=50, endpoint=True):
+    t = np.reshape(np.linspace(0.0, 1.0, num, endpoint=endpoint), (-1,) + (1,) * (np.ndim(result) - 1))
+    d[start] = unbroadcast(np.sum(d[result] * (1.0 - t), axis=0), start)
+    d[stop] = unbroadcast(np.sum(d[result] * t, axis=0), stop)
+
+
+@tangent(np.linspace)
+def linspace(result, start, stop, num=50, endpoint=True):
+    t = np.reshape(np.linspace(0.0, 1.0, num, endpoint=endpoint), (-1,) + (1,) * (np.ndim(result) - 1))
+    d[result] = d[start] * (1.0 - t) + d[stop] * t
+
+
+# arange(start, stop, step) = start + step * i; stop only decides the length. With one
+# argument, that argument is the stop.
+@adjoint(np.arange)
+def arange(result, start, stop=None, step=None, dtype=None):
+    d[start] = np.sum(d[result]) * (stop is not None)
+    d[step] = np.sum(d[result] * np.arange(np.size(result)))
+
+
+@tangent(np.arange)
+def arange(result, start, stop=None, step=None, dtype=None):
+    d[result] = d[start] * (stop is not None) + d[step] * np.arange(np.size(result))
+
+
+# --------------------------------------------------------------- partition, differences, products
+
+
+@adjoint(np.partition)
+def partition(result, a, kth, axis=-1):
+    d[a] = gather_grad(d[result], np.take_along_axis, 0, (a, np.argpartition(a, kth, axis=axis), axis), {})
+
+
+@tangent(np.partition)
+def partition(result, a, kth, axis=-1):
+    d[result] = move_like(np.take_along_axis, 0, d[a], (a, np.argpartition(a, kth, axis=axis), axis), {})
+
+
+@linear(np.diff)
+def diff(result, a, n=1, axis=-1):
+    d[a] = diff_grad(d[result], n, axis)
+
+
+@linear(diff_grad)
+def diff_grad_(result, g, n=1, axis=-1):
+    d[g] = np.diff(d[result], n, axis)
+
+
+# kron(a, b) reshaped to interleaved axes (i, k, j, l) is a[i, j] b[k, l]
+@adjoint(np.kron)
+def kron(result, a, b):
+    g = np.reshape(d[result], kron_shapes(a, b)[2])
+    d[a] = np.reshape(np.einsum(kron_subscripts(a, b, 0), g, np.reshape(b, kron_shapes(a, b)[1])), np.shape(a))
+    d[b] = np.reshape(np.einsum(kron_subscripts(a, b, 1), g, np.reshape(a, kron_shapes(a, b)[0])), np.shape(b))
+
+
+@tangent(np.kron)
+def kron(result, a, b):
+    d[result] = np.kron(d[a], b) + np.kron(a, d[b])
+
+
+@adjoint(np.inner)
+def inner(result, a, b):
+    d[a] = tensordot_grad_left(d[result], a, b, ([-1], [-1]))
+    d[b] = tensordot_grad_right(d[result], a, b, ([-1], [-1]))
+
+
+@tangent(np.inner)
+def inner(result, a, b):
+    d[result] = np.inner(d[a], b) + np.inner(a, d[b])
+
+
+# <cross(a, b), g> = <a, cross(b, g)> = <b, cross(g, a)>
+@adjoint(np.cross)
+def cross(result, a, b):
+    d[a] = unbroadcast(np.cross(b, d[result]), a)
+    d[b] = unbroadcast(np.cross(d[result], a), b)
+
+
+@tangent(np.cross)
+def cross(result, a, b):
+    d[result] = np.cross(d[a], b) + np.cross(a, d[b])
+
+
+non_differentiable(kron_shapes, kron_subscripts, np.argpartition)
+
+
+# --------------------------------------------------------------- casts
+# To an integer or boolean type: piecewise constant. To a float type: the identity.
+non_differentiable(np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.bool_)
+
+
+@linear(np.float64, np.float32, np.float16)
+def to_float(result, x):
+    d[x] = d[result]

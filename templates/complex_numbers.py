@@ -1,0 +1,70 @@
+"""Complex numbers, with autograd's convention.
+
+The adjoint of a function of a complex argument multiplies by its derivative, not the
+conjugate of it (`d[z] = d[result] * f'(z)` for holomorphic f, as the tables write);
+for a real-valued function this makes the gradient the conjugate of the direction of
+steepest ascent: the gradient of |z|^2 is 2 conj(z), as in autograd. The gradient of a
+real argument stays real (`match_complex`).
+"""
+import builtins
+
+import numpy as np
+
+from s2s.declare import linear
+from s2s.rules import adjoint, tangent
+from s2s.runtime import match_complex
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
+
+
+@linear(np.real)
+def real(result, val):
+    d[val] = match_complex(val, d[result])
+
+
+@linear(np.imag)
+def imag(result, val):
+    d[val] = match_complex(val, -1j * d[result])
+
+
+@linear(np.conj, np.conjugate)
+def conj(result, x):
+    d[x] = np.conj(d[result])
+
+
+@linear(match_complex)
+def match_complex_(result, x, g):
+    d[g] = match_complex(g, d[result])
+
+
+@adjoint(np.real_if_close)
+def real_if_close(result, a, tol=100):
+    d[a] = match_complex(a, d[result])
+
+
+@tangent(np.real_if_close)
+def real_if_close(result, a, tol=100):
+    d[result] = match_complex(result, d[a])
+
+
+# d angle = Im(dz / z)
+@adjoint(np.angle)
+def angle(result, z):
+    d[z] = match_complex(z, d[result] * np.conj(z * 1j) / (z * np.conj(z)))
+
+
+@tangent(np.angle)
+def angle(result, z):
+    d[result] = np.imag(d[z] / z)
+
+
+# |z|: conj(z) / |z|, which is sign(z) for real z (0 at the kink)
+@adjoint(builtins.abs, np.abs, np.absolute)
+def absolute(result, x):
+    d[x] = d[result] * np.conj(x) / (result + (result == 0))
+
+
+@tangent(builtins.abs, np.abs, np.absolute)
+def absolute(result, x):
+    d[result] = np.real(d[x] * np.conj(x)) / (result + (result == 0))

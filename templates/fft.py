@@ -1,0 +1,106 @@
+"""np.fft: linear maps, each with its transpose.
+
+A DFT matrix is symmetric, so (with autograd's convention: no conjugate) the adjoint of
+fft is fft of the gradient, and likewise for ifft and the n-dimensional forms with the
+same `norm`; `fit_like` undoes the cutting or padding that `n` and `s` ask for, and a
+real argument gets the real part (`match_complex`). The real transforms have their
+transposes in runtime helpers (`rfft_grad`, ...), whose own transposes are the
+transforms again, so both can be differentiated again.
+"""
+import numpy as np
+
+from s2s.declare import linear, rearrangements
+from s2s.rules import non_differentiable
+from s2s.runtime import fft_axes, fit_like, irfft_grad, irfftn_grad, match_complex, rfft_grad, rfftn_grad
+
+# ruff: noqa: F821 - `d` is template syntax
+
+
+@linear(np.fft.fft)
+def fft(result, a, n=None, axis=-1, norm=None):
+    d[a] = match_complex(a, fit_like(np.fft.fft(d[result], None, axis, norm), a))
+
+
+@linear(np.fft.ifft)
+def ifft(result, a, n=None, axis=-1, norm=None):
+    d[a] = match_complex(a, fit_like(np.fft.ifft(d[result], None, axis, norm), a))
+
+
+@linear(np.fft.fftn)
+def fftn(result, a, s=None, axes=None, norm=None):
+    d[a] = match_complex(a, fit_like(np.fft.fftn(d[result], None, fft_axes(a, s, axes), norm), a))
+
+
+@linear(np.fft.ifftn)
+def ifftn(result, a, s=None, axes=None, norm=None):
+    d[a] = match_complex(a, fit_like(np.fft.ifftn(d[result], None, fft_axes(a, s, axes), norm), a))
+
+
+@linear(np.fft.fft2)
+def fft2(result, a, s=None, axes=(-2, -1), norm=None):
+    d[a] = match_complex(a, fit_like(np.fft.fft2(d[result], None, axes, norm), a))
+
+
+@linear(np.fft.ifft2)
+def ifft2(result, a, s=None, axes=(-2, -1), norm=None):
+    d[a] = match_complex(a, fit_like(np.fft.ifft2(d[result], None, axes, norm), a))
+
+
+@linear(np.fft.rfft)
+def rfft(result, a, n=None, axis=-1, norm=None):
+    d[a] = rfft_grad(d[result], a, n, axis, norm)
+
+
+@linear(np.fft.irfft)
+def irfft(result, a, n=None, axis=-1, norm=None):
+    d[a] = irfft_grad(d[result], a, n, axis, norm)
+
+
+@linear(np.fft.rfftn)
+def rfftn(result, a, s=None, axes=None, norm=None):
+    d[a] = rfftn_grad(d[result], a, s, axes, norm)
+
+
+@linear(np.fft.irfftn)
+def irfftn(result, a, s=None, axes=None, norm=None):
+    d[a] = irfftn_grad(d[result], a, s, axes, norm)
+
+
+@linear(np.fft.rfft2)
+def rfft2(result, a, s=None, axes=(-2, -1), norm=None):
+    d[a] = rfftn_grad(d[result], a, s, axes, norm)
+
+
+@linear(np.fft.irfft2)
+def irfft2(result, a, s=None, axes=(-2, -1), norm=None):
+    d[a] = irfftn_grad(d[result], a, s, axes, norm)
+
+
+# the helpers' transposes are the transforms
+@linear(rfft_grad)
+def rfft_grad_(result, g, a, n=None, axis=-1, norm=None):
+    d[g] = np.fft.rfft(d[result], n, axis, norm)
+
+
+@linear(irfft_grad)
+def irfft_grad_(result, g, a, n=None, axis=-1, norm=None):
+    d[g] = np.fft.irfft(d[result], n, axis, norm)
+
+
+@linear(rfftn_grad)
+def rfftn_grad_(result, g, a, s=None, axes=None, norm=None):
+    d[g] = np.fft.rfftn(d[result], s, axes, norm)
+
+
+@linear(irfftn_grad)
+def irfftn_grad_(result, g, a, s=None, axes=None, norm=None):
+    d[g] = np.fft.irfftn(d[result], s, axes, norm)
+
+
+@linear(fit_like)
+def fit_like_(result, y, like):
+    d[y] = fit_like(d[result], y)
+
+
+non_differentiable(fft_axes)
+rearrangements({"fftshift(x, axes=None)": "x", "ifftshift(x, axes=None)": "x"}, np.fft)

@@ -1,0 +1,226 @@
+"""The rules added for breadth, one table row each, through the compiler.
+
+Each row is a scalar function of float arrays that exercises one primitive. Every row
+is checked against central differences in reverse mode (grad), forward mode (jvp), and
+at second order: forward over reverse (hvp) and reverse over reverse (grad of a
+function that calls grad).
+"""
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+R = np.random.RandomState(7)
+
+
+def A(*shape):
+    return R.randn(*shape)
+
+
+def P(*shape):
+    """Positive values."""
+    return np.abs(R.randn(*shape)) + 0.5
+
+
+def U(*shape):
+    """Values in (-0.9, 0.9)."""
+    return R.uniform(-0.9, 0.9, shape)
+
+
+def L(y):
+    """A smooth scalar loss with a non-trivial gradient and Hessian."""
+    return np.sum(np.sin(y) * y)
+
+
+ROWS = [
+    # building and splitting arrays
+    ("hstack", lambda x, y: L(np.hstack([x, y])), (A(3), A(2))),
+    ("vstack", lambda x, y: L(np.vstack([x, y])), (A(3), A(2, 3))),
+    ("dstack", lambda x, y: L(np.dstack([x, y])), (A(2, 3), A(2, 3))),
+    ("column_stack", lambda x, y: L(np.column_stack([x, y])), (A(3), A(3, 2))),
+    ("append", lambda x, y: L(np.append(x, y)), (A(2, 2), A(3))),
+    ("append_axis", lambda x, y: L(np.append(x, y, axis=0)), (A(2, 3), A(1, 3))),
+    ("insert", lambda x, y: L(np.insert(x, 1, y)), (A(4), A(1))),
+    ("atleast_2d", lambda x: L(np.atleast_2d(x) @ np.ones((3, 2))), (A(3),)),
+    ("atleast_3d", lambda x: L(np.atleast_3d(x)), (A(2, 3),)),
+    ("split", lambda x: L(np.split(x, 2)[1] * np.split(x, 2)[0]), (A(4, 3),)),
+    ("array_split", lambda x: L(np.array_split(x, 3, axis=1)[2]), (A(2, 5),)),
+    ("hsplit", lambda x: L(np.hsplit(x, [1])[1]), (A(2, 3),)),
+    ("vsplit", lambda x: L(np.vsplit(x, 2)[0]), (A(4, 3),)),
+    ("dsplit", lambda x: L(np.dsplit(x, 2)[1]), (A(2, 3, 4),)),
+    ("take", lambda x: L(np.take(x, [0, 2, 2], axis=1)), (A(2, 3),)),
+    ("take_along_axis", lambda x: L(np.take_along_axis(x, np.array([[1, 0], [2, 2]]), 1)), (A(2, 3),)),
+    ("compress", lambda x: L(np.compress([True, False, True], x, axis=0)), (A(3, 2),)),
+    ("extract", lambda x: L(np.extract(x > 0.0, x)), (A(3, 2),)),
+    ("delete", lambda x: L(np.delete(x, 1, axis=0)), (A(3, 2),)),
+    ("select", lambda x, y: L(np.select([x > 0.0, y > 0.0], [x, y * x], 0.5)), (A(4), A(4))),
+    ("select_default", lambda x, y: L(np.select([x > 0.0], [y], x)), (A(4), A(4))),
+    ("choose", lambda x, y: L(np.choose([0, 1, 1], [x, y])), (A(3), A(3))),
+    ("copy", lambda x: L(np.copy(x) * x), (A(3),)),
+    ("repeat", lambda x: L(np.repeat(x, [1, 2, 0], axis=0)), (A(3, 2),)),
+    ("repeat_flat", lambda x: L(np.repeat(x, 2)), (A(2, 2),)),
+    ("tile", lambda x: L(np.tile(x, (2, 3))), (A(3),)),
+    ("resize", lambda x: L(np.resize(x, (3, 3))), (A(2, 2),)),
+    ("full", lambda x: L(np.full((2, 3), x)), (0.7,)),
+    ("full_like", lambda x, y: L(np.full_like(y, x) * y), (0.7, A(3))),
+    ("pad", lambda x: L(np.pad(x, ((1, 0), (2, 1)))), (A(2, 3),)),
+    ("pad_reflect", lambda x: L(np.pad(x, 2, mode="reflect")), (A(4),)),
+    ("diagflat", lambda x: L(np.diagflat(x, 1)), (A(3),)),
+    ("roll", lambda x: L(np.roll(x, 2) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("roll_axis", lambda x: L(np.roll(x, -1, axis=1) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("rollaxis", lambda x: L(np.rollaxis(x, 2) @ np.ones((3, 2))), (A(2, 3, 4),)),
+    ("rot90", lambda x: L(np.rot90(x) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
+    ("fliplr", lambda x: L(np.fliplr(x) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("flipud", lambda x: L(np.flipud(x) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("linspace", lambda x, y: L(np.linspace(x, y, 5)), (0.3, A(2))),
+    ("linspace_open", lambda x, y: L(np.linspace(x, y, 4, endpoint=False)), (A(2), 0.9)),
+    ("arange", lambda x: L(np.arange(x, x + 3.0)), (0.4,)),
+    ("arange_step", lambda x: L(np.arange(0.5, 3.0, x)), (0.8,)),
+    ("r_", lambda x, y: L(np.r_[x, 0.5, y, 0:2]), (A(3), A(2))),
+    ("c_", lambda x, y: L(np.c_[x, y]), (A(3), A(3, 2))),
+    ("einsum_sublist", lambda x: L(np.einsum(x, [0, 1], [1, 0]) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
+    ("einsum_sublist_two", lambda x, y: L(np.einsum(x, [0, 1], y, [1, 2], [0, 2])), (A(2, 3), A(3, 2))),
+    ("einsum_three", lambda x, y: L(np.einsum("ij,jk,kl->il", x, y, x.T)), (A(2, 3), A(3, 3))),
+    ("std_one_element", lambda x: np.std(x) + np.var(x) + L(x), (A(1),)),
+    ("partition", lambda x: L(np.partition(x, 2) * np.arange(5.0)), (A(5),)),
+    ("partition_axis", lambda x: L(np.partition(x, 1, axis=0) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
+    ("diff", lambda x: L(np.diff(x)), (A(5),)),
+    ("diff_n_axis", lambda x: L(np.diff(x, n=2, axis=0)), (A(4, 3),)),
+    ("kron", lambda x, y: L(np.kron(x, y)), (A(2, 3), A(2, 2))),
+    ("kron_ndim", lambda x, y: L(np.kron(x, y)), (A(3), A(2, 2))),
+    ("inner", lambda x, y: L(np.inner(x, y)), (A(2, 3), A(4, 3))),
+    ("cross", lambda x, y: L(np.cross(x, y)), (A(2, 3), A(3))),
+    ("float64", lambda x: L(np.float64(x) * np.float32(2.0)), (A(3),)),
+    ("nan_to_num", lambda x: L(np.nan_to_num(np.log(x))), (A(4),)),
+    # np.fft
+    ("fft", lambda x: L(np.real(np.fft.fft(x))) + L(np.imag(np.fft.fft(x, 6, norm="ortho"))), (A(4),)),
+    ("fft_n_short", lambda x: L(np.abs(np.fft.fft(x, 3, axis=0, norm="forward"))), (A(4, 2),)),
+    ("ifft", lambda x: L(np.real(np.fft.ifft(x * (1.0 + 0.5j), 5))), (A(4),)),
+    ("fft2", lambda x: L(np.real(np.fft.fft2(x, s=(3, 4)))), (A(2, 3),)),
+    ("ifft2", lambda x: L(np.imag(np.fft.ifft2(x, norm="ortho"))), (A(3, 3),)),
+    ("fftn", lambda x: L(np.real(np.fft.fftn(x, axes=(0, 2)))), (A(2, 3, 2),)),
+    ("ifftn", lambda x: L(np.real(np.fft.ifftn(x, s=(2, 4), axes=(1, 2)))), (A(2, 3, 3),)),
+    ("rfft", lambda x: L(np.real(np.fft.rfft(x)) + np.imag(np.fft.rfft(x, 7))), (A(6),)),
+    ("rfft_axis", lambda x: L(np.abs(np.fft.rfft(x, axis=0, norm="ortho"))), (A(5, 2),)),
+    ("irfft", lambda x: L(np.fft.irfft(x * (1.0 - 0.5j))), (A(4),)),
+    ("irfft_n_odd", lambda x: L(np.fft.irfft(np.fft.rfft(x) * 1.5, 5, norm="forward")), (A(5),)),
+    ("rfft2", lambda x: L(np.real(np.fft.rfft2(x))), (A(3, 4),)),
+    ("irfft2", lambda x: L(np.fft.irfft2(np.fft.rfft2(x) * (1.0 + 1.0j))), (A(4, 4),)),
+    ("rfftn", lambda x: L(np.imag(np.fft.rfftn(x, s=(3, 4), axes=(1, 2)))), (A(2, 3, 3),)),
+    ("irfftn", lambda x: L(np.fft.irfftn(np.fft.rfftn(x) + 0.5j, s=(3, 4), axes=(0, 1))), (A(3, 4),)),
+    ("fftshift", lambda x: L(np.fft.fftshift(x) * np.arange(5.0) + np.fft.ifftshift(x)), (A(5),)),
+    # np.linalg
+    ("svdvals", lambda x: L(np.linalg.svdvals(x)), (A(3, 2),)),
+    ("svd_values_only", lambda x: L(np.linalg.svd(x, compute_uv=False)), (A(2, 3, 4),)),
+    ("svd", lambda x: L(np.linalg.svd(x, full_matrices=False)[0] * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
+    ("svd_vh", lambda x: L(np.linalg.svd(x, full_matrices=False)[2] * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
+    ("svd_s_square", lambda x: L(np.linalg.svd(x)[1]), (A(3, 3),)),
+    ("svd_all", lambda x: L(np.linalg.svd(x, full_matrices=False)[0] @ np.diag(np.linalg.svd(x, full_matrices=False)[1]) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
+    ("norm_p", lambda x: np.linalg.norm(x[0], 3) + np.linalg.norm(x[:, 1], 1.5) + L(np.linalg.norm(x, 4, axis=0)), (A(3, 2),)),
+    ("norm_nuclear", lambda x: np.linalg.norm(x, "nuc") + np.linalg.norm(x, ord="nuc"), (A(3, 2),)),
+    ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
+    # elementwise
+    ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
+    ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
+    ("logaddexp2", lambda x, y: L(np.logaddexp2(x, y)), (A(3), A(2, 1))),
+    ("deg2rad", lambda x: L(np.deg2rad(x) + np.radians(x)), (A(3),)),
+    ("rad2deg", lambda x: L(np.rad2deg(x) * np.degrees(x) * 1e-3), (A(3),)),
+    # complex intermediates of real arguments
+    ("real_imag", lambda x: L(np.real(x * (1.0 + 2.0j)) + np.imag(np.exp(1j * x))), (A(3),)),
+    ("conj_abs", lambda x: L(np.abs(np.conj(x * (1.0 + 2.0j)) + 0.5)), (A(3),)),
+    ("angle", lambda x: L(np.angle(x + 2.0j) + np.angle(x * x + 1j * x)), (A(3),)),
+    ("real_if_close", lambda x: L(np.real_if_close(x + 0j)), (A(3),)),
+    ("real_imag_attributes", lambda x: L((x * (1.0 + 1.0j)).real * (x * 2.0j).imag), (A(3),)),
+]
+
+
+def _float_args(args):
+    return tuple(i for i, a in enumerate(args) if isinstance(a, float) or np.asarray(a).dtype.kind == "f")
+
+
+def _rows():
+    return [pytest.param(f, args, id=name) for name, f, args in ROWS]
+
+
+@pytest.mark.parametrize("f, args", _rows())
+def test_grad(f, args):
+    wrt = _float_args(args)
+    got = s2s.grad(f, wrt=wrt)(*args)
+    for i, g in zip(wrt, got):
+        np.testing.assert_allclose(g, numeric_grad(f, args, wrt=i), rtol=1e-5, atol=1e-7, err_msg=f"argument {i}")
+
+
+@pytest.mark.parametrize("f, args", _rows())
+def test_jvp(f, args):
+    rng = np.random.RandomState(1)
+    for i in _float_args(args):
+        t = float(rng.randn()) if isinstance(args[i], float) else rng.randn(*np.shape(args[i]))
+        value, jv = s2s.jvp(f, wrt=i)(*args, t)
+        np.testing.assert_allclose(value, f(*args), rtol=1e-12)
+        eps = 1e-6
+        plus, minus = list(args), list(args)
+        plus[i], minus[i] = args[i] + eps * t, args[i] - eps * t
+        np.testing.assert_allclose(jv, (f(*plus) - f(*minus)) / (2 * eps), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f, args", _rows())
+def test_second_order(f, args):
+    """hvp (forward over reverse) and grad of grad (reverse over reverse) against central
+    differences of the first derivative."""
+    i = _float_args(args)[0]
+    rng = np.random.RandomState(2)
+    v = float(rng.randn()) if isinstance(args[i], float) else rng.randn(*np.shape(args[i]))
+    df = s2s.grad(f, wrt=i)
+
+    if len(args) == 1:
+        def grad_dot_v(x):
+            return np.sum(df(x) * v)
+    else:
+        def grad_dot_v(x, y):
+            return np.sum(df(x, y) * v)
+
+    want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
+    np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(s2s.grad(grad_dot_v, wrt=i)(*args), want, rtol=1e-4, atol=1e-6)
+
+
+def complex_valued(x):
+    return x * 1j
+
+
+def test_grad_of_a_complex_or_boolean_output_is_a_type_error():
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(complex_valued)(0.5)
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(lambda x: x > 0.0)(0.5)
+
+
+def test_grad_of_an_output_of_size_one():
+    x = A(3)
+    got = s2s.grad(lambda x: np.sum(np.sin(x), keepdims=True)[None])(x)
+    np.testing.assert_allclose(got, np.cos(x))
+
+
+def test_masked_arrays_are_refused():
+    x = np.ma.masked_array([0.1, 0.2, 0.3], mask=[0, 1, 0])
+    with pytest.raises(TypeError, match="masked"):
+        s2s.grad(lambda v: np.sum(np.sin(v)))(x)
+
+
+# Complex arguments: autograd's convention, with autograd as the oracle.
+COMPLEX = [
+    ("abs_squared", lambda z: np.abs(z) ** 2, lambda z: anp.abs(z) ** 2),
+    ("real_of_square", lambda z: np.real(z * z), lambda z: anp.real(z * z)),
+    ("imag_of_exp", lambda z: np.imag(np.exp(z)), lambda z: anp.imag(anp.exp(z))),
+    ("angle", lambda z: np.angle(z), lambda z: anp.angle(z)),
+    ("conj_product", lambda z: np.real(np.conj(z) * np.sin(z)), lambda z: anp.real(anp.conj(z) * anp.sin(z))),
+]
+
+
+@pytest.mark.parametrize("f, f_autograd", [pytest.param(f, g, id=name) for name, f, g in COMPLEX])
+def test_complex_arguments_follow_autograd(f, f_autograd):
+    z = 0.7 - 1.3j
+    np.testing.assert_allclose(s2s.grad(f)(z), autograd.grad(f_autograd)(z), rtol=1e-10)
