@@ -7,6 +7,7 @@ exception other than s2s.TransformError); "refused" (s2s.TransformError); "mutat
 """
 import copy
 import dataclasses
+import re
 import signal
 import warnings
 import zlib
@@ -39,9 +40,19 @@ class Outcome:
     detail: str = ""
 
     @property
+    def kind(self):
+        """The failure without names, numbers or places: failures of one kind probably
+        share a cause."""
+        if self.klass == "wrong" and not self.detail.startswith("structure"):
+            return self.detail.split(":")[0]  # value, derivative, pullback
+        detail = re.sub(r"\S*\.py:\d+:\s*", "", self.detail)
+        detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'_'", detail)
+        return re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", detail)[:120]
+
+    @property
     def signature(self):
-        """What must stay the same while shrinking: the class and the kind of failure."""
-        return (self.klass, self.detail.split(":")[0])
+        """What must stay the same while shrinking."""
+        return self.klass, self.kind
 
 
 def sample(kinds, rng):
