@@ -10,7 +10,7 @@ import pytest
 from fuzz import check, generator, replay, runner, shrink
 
 SEED = int(os.environ.get("S2S_FUZZ_SEED", "2026"))
-PROGRAMS = 24
+PROGRAMS = 40
 
 
 @pytest.fixture(scope="module")
