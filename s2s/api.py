@@ -4,6 +4,8 @@ import functools
 import inspect
 import types
 
+import numpy as np
+
 from . import __version__, cache, emit, frontend, loader, rules, runtime, scopes
 from .errors import TransformError
 from .frontend import param_names
@@ -79,6 +81,18 @@ def _readable(func, signature):
     return frontend.calling_function(func, [p.name for p in params])
 
 
+def _lift_arrays(values, wrt):
+    """The differentiated NumPy arrays among `values` as arrays of the type of the first
+    other array argument (Dask, CuPy), if there is one: adjoints are updated in place, and
+    a lazy Dask value written into a NumPy array would be computed."""
+    other = next((v for v in values if runtime.is_array(v) and not isinstance(v, np.ndarray)), None)
+    if other is not None:
+        for i in wrt:
+            if isinstance(values[i], np.ndarray):
+                values[i] = runtime.as_type_of(other, values[i])
+    return values
+
+
 class Derivative:
     """A derivative of `func`: callable like it, generated (once) on first use."""
 
@@ -121,7 +135,7 @@ class Derivative:
         for i in self.wrt:
             if isinstance(values[i], int) and not isinstance(values[i], bool):
                 values[i] = float(values[i])  # differentiate integers as the reals they stand for
-        return values
+        return _lift_arrays(values, self.wrt)
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
@@ -161,13 +175,17 @@ class Derivative:
         generated = cache.lookup(
             self._key(kinds),
             lambda: self._generate(kinds).load(name),
-            disk=cache.DiskKey(self.func, self.mode, self.wrt, kinds),
+            disk=cache.DiskKey(self.func, self.mode, self._wrt_key(), kinds),
             load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
         )
         return generated
 
     def _key(self, kinds):
-        return (frontend.unwrap(self.func), self.mode, self.wrt, kinds)
+        return (frontend.unwrap(self.func), self.mode, self._wrt_key(), kinds)
+
+    def _wrt_key(self):
+        """wrt as the generated code depends on it: wrt=0 and wrt=(0,) return differently."""
+        return self.wrt if self.single else ("tuple",) + self.wrt
 
     def _module_name(self):
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"

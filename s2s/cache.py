@@ -133,7 +133,7 @@ def _from_disk(disk, load):
     origins = {
         name: (disk.functions[r["scope"]], r["name"]) for name, r in stored["recipes"].items() if isinstance(r, dict) and "scope" in r
     }
-    namespace = emit.Bindings(namespace, origins)  # the scope names, watched like a fresh module's
+    namespace = emit.Bindings(namespace, origins, stored["lines"])  # the scope names, watched like a fresh module's
     return load(stored["text"], namespace, stored["entry"])
 
 
@@ -149,7 +149,7 @@ def _to_disk(disk, value):
         if r is None:
             return False  # a binding no other process could find again: memory only
         found[name] = r
-    return diskcache.write(fields, text, entry, found)
+    return diskcache.write(fields, text, entry, found, getattr(namespace, "lines", None))
 
 
 def cache_info():

@@ -2,6 +2,7 @@
 
     s2s grad FILE:FUNC [--wrt NAME ...] [--mode reverse|forward] [-o OUT]
     s2s build [--check] [--config PYPROJECT]
+    s2s cache info | clear
 
 Exit status: 0 done, 1 `build --check` found stale or missing outputs, 2 an error
 (reported as one line on stderr, with nothing written).
@@ -11,9 +12,9 @@ import os
 import sys
 import traceback
 
-from . import __version__
+from . import __version__, diskcache
 from .errors import TransformError
-from .targets import MODES, Target, TargetError, build, find_pyproject, parse_wrt, write
+from .targets import MODES, Target, TargetError, build, check_directory, find_pyproject, parse_wrt, write
 
 EXIT_STALE = 1
 EXIT_ERROR = 2
@@ -29,12 +30,16 @@ def _parser():
     grad.add_argument("--wrt", action="extend", nargs="+", metavar="NAME",
                       help="parameter(s) to differentiate with respect to (default: the first)")
     grad.add_argument("--mode", choices=MODES, default="reverse", help="reverse (gradient, default) or forward (jvp)")
-    grad.add_argument("-o", "--output", metavar="OUT", help="write the module to OUT instead of printing it")
+    grad.add_argument("-o", "--output", metavar="OUT",
+                      help="write the module to OUT (in an existing directory) instead of printing it")
 
     build_ = commands.add_parser("build", help="regenerate the [tool.s2s] targets of pyproject.toml")
     build_.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 naming each output that is stale or missing")
     build_.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml (default: found from the current directory up)")
+
+    cache_ = commands.add_parser("cache", help="show or clear the disk cache of generated derivatives")
+    cache_.add_argument("action", choices=("info", "clear"), help="info: where it is, its size and limit; clear: empty it")
     return parser
 
 
@@ -43,6 +48,8 @@ def main(argv=None):
     try:
         if args.command == "grad":
             return _grad(args)
+        if args.command == "cache":
+            return _cache(args)
         return _build(args)
     except (TargetError, TransformError) as exc:
         return _error(str(exc))
@@ -64,6 +71,8 @@ def _grad(args):
     command = " ".join(["s2s", "grad", args.function] + [f"--wrt {w}" for w in wrt]
                        + ([f"--mode {args.mode}"] if args.mode != "reverse" else [])
                        + ([f"-o {args.output}"] if args.output else []))
+    if args.output:
+        check_directory(args.output)
     target = Target(args.function, wrt, args.mode, args.output)
     text = target.render(os.getcwd(), command)
     if args.output:
@@ -91,6 +100,24 @@ def _build(args):
         print(f"s2s build --check: {len(bad)} of {len(results)} generated file(s) out of date", file=sys.stderr)
         return EXIT_STALE
     return 0
+
+
+def _cache(args):
+    where = diskcache.directory()
+    if args.action == "clear":
+        print(f"removed {diskcache.clear()} file(s) from {where}")
+        return 0
+    entries, generated, size = diskcache.usage()
+    state = "on" if diskcache.enabled() else "off (S2S_DISK_CACHE)"
+    print(f"directory: {where}  (S2S_CACHE_DIR)")
+    print(f"disk cache: {state}")
+    print(f"size: {_size(size)} in {entries} derivative(s) and {generated} generated file(s)")
+    print(f"limit: {_size(diskcache.limit())}  (S2S_CACHE_MAX_MB; the least recently used files go first)")
+    return 0
+
+
+def _size(size):
+    return f"{size / 1024:.1f} kB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MB"
 
 
 if __name__ == "__main__":  # pragma: no cover

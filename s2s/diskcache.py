@@ -1,13 +1,16 @@
 """Generated modules on disk, shared between processes.
 
 One JSON file per derivative, named by a hash of its key, holding the key itself, the
-module text, the entry point, the recipes of its bindings and a sha256 of those three. Files
+module text, the entry point, the recipes of its bindings, the user-code origin of its
+lines and a sha256 of those four. Files
 are written atomically and readable by their owner alone; an entry that is not
 exactly what was written for this key (truncated, edited, another key, another
 owner) is ignored, so a bad file costs a transform, never runs.
 
 Location: $S2S_CACHE_DIR, else the platform's user cache directory; S2S_DISK_CACHE=0
-turns the disk cache off.
+turns the disk cache off. Size: at most $S2S_CACHE_MAX_MB megabytes (default 100);
+past that, writing an entry removes the least recently used files (by modification
+time, which reading an entry refreshes) down to 90% of the limit.
 """
 import hashlib
 import json
@@ -16,10 +19,11 @@ import sys
 
 from . import atomic
 
-FORMAT = 1
+FORMAT = 2
 _SUBDIR = f"v{FORMAT}"
 _MAX_BYTES = 64 * 1024 * 1024
-_FIELDS = {"format": int, "key": dict, "text": str, "entry": str, "recipes": dict, "sha256": str}
+DEFAULT_LIMIT_MB = 100
+_FIELDS = {"format": int, "key": dict, "text": str, "entry": str, "recipes": dict, "lines": dict, "sha256": str}
 
 
 def enabled():
@@ -52,7 +56,10 @@ def path_for(key):
 
 
 def read(key):
-    """The stored {"text", "entry", "recipes"} for `key`, or None (absent or not valid)."""
+    """The stored {"text", "entry", "recipes", "lines"} for `key`, or None (absent or not valid).
+
+    lines: {line of text: (file, line of the user's code)}.
+    """
     path = path_for(key)
     try:
         with open(path, "rb") as f:
@@ -63,6 +70,7 @@ def read(key):
         return None
     if len(raw) > _MAX_BYTES:
         return None
+    touch(path)
     try:
         entry = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -73,16 +81,40 @@ def read(key):
         return None
     if entry["format"] != FORMAT or entry["key"] != _canonical(key):
         return None
-    if _digest(entry["text"], entry["entry"], entry["recipes"]) != entry["sha256"]:
+    if _digest(entry["text"], entry["entry"], entry["recipes"], entry["lines"]) != entry["sha256"]:
         return None
     if not entry["entry"].isidentifier() or not all(isinstance(r, dict) and n.isidentifier() for n, r in entry["recipes"].items()):
         return None
-    return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"]}
+    lines = _lines_from_json(entry["lines"])
+    if lines is None:
+        return None
+    return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"], "lines": lines}
 
 
-def _digest(text, entry, recipes):
+def _lines_to_json(lines):
+    """{file: [[line of text, line of file], ...]}: each file named once."""
+    by_file = {}
+    for number, (filename, line) in sorted(lines.items()):
+        by_file.setdefault(filename, []).append([number, line])
+    return by_file
+
+
+def _lines_from_json(by_file):
+    lines = {}
+    for filename, pairs in by_file.items():
+        if not isinstance(pairs, list):
+            return None
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2 and all(type(n) is int for n in pair)):
+                return None
+            lines[pair[0]] = (filename, pair[1])
+    return lines
+
+
+def _digest(text, entry, recipes, lines):
     """sha256 of what an entry stores: a truncated or edited file does not match it."""
-    return hashlib.sha256(json.dumps([text, entry, recipes], sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
+    stored = json.dumps([text, entry, recipes, lines], sort_keys=True)
+    return hashlib.sha256(stored.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _trusted(st):
@@ -92,22 +124,25 @@ def _trusted(st):
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def write(key, text, entry, recipes):
+def write(key, text, entry, recipes, lines=None):
     """Store an entry for `key`; False where the cache directory cannot be written."""
     path = path_for(key)
+    lines = _lines_to_json(lines or {})
     record = {
         "format": FORMAT,
         "key": _canonical(key),
         "text": text,
         "entry": entry,
         "recipes": recipes,
-        "sha256": _digest(text, entry, recipes),
+        "lines": lines,
+        "sha256": _digest(text, entry, recipes, lines),
     }
     try:
         make_directory(os.path.dirname(path))
         atomic.write_text(path, json.dumps(record, sort_keys=True), mode=0o600)
     except OSError:
         return False
+    prune()
     return True
 
 
@@ -123,25 +158,83 @@ def make_directory(path):
 GENERATED = "generated"  # the generated modules as .py files, for tracebacks and editors
 
 
-def clear():
-    """Remove every entry and generated file this version wrote; returns how many."""
-    removed = 0
-    for subdir, suffix in ((_SUBDIR, ".json"), (GENERATED, ".py")):
-        removed += _remove_files(os.path.join(directory(), subdir), (suffix, ".tmp"))
-    return removed
-
-
-def _remove_files(folder, suffixes):
+def touch(path):
+    """Mark a file as just used (pruning removes the least recently used first)."""
     try:
-        names = os.listdir(folder)
+        os.utime(path)
     except OSError:
+        pass
+
+
+def limit():
+    """The size limit in bytes: $S2S_CACHE_MAX_MB megabytes, else DEFAULT_LIMIT_MB."""
+    try:
+        megabytes = float(os.environ.get("S2S_CACHE_MAX_MB", DEFAULT_LIMIT_MB))
+    except ValueError:
+        megabytes = DEFAULT_LIMIT_MB
+    return max(0, int(megabytes * 1024 * 1024))
+
+
+def _folders():
+    """(folder, suffix) of the entries (of every format) and of the generated files."""
+    try:
+        formats = [d for d in os.listdir(directory()) if d[:1] == "v" and d[1:].isdigit()]
+    except OSError:
+        formats = []
+    return [(os.path.join(directory(), d), ".json") for d in formats] + [(os.path.join(directory(), GENERATED), ".py")]
+
+
+def files():
+    """[(path, size, mtime)] of the entries and generated files (temporary files too)."""
+    found = []
+    for folder, suffix in _folders():
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((suffix, ".tmp")):
+                try:
+                    st = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                found.append((os.path.join(folder, name), st.st_size, st.st_mtime))
+    return found
+
+
+def usage():
+    """(number of entries, number of generated files, total bytes) on disk."""
+    found = files()
+    entries = sum(1 for path, _, _ in found if path.endswith(".json"))
+    generated = sum(1 for path, _, _ in found if path.endswith(".py"))
+    return entries, generated, sum(size for _, size, _ in found)
+
+
+def prune(max_bytes=None):
+    """Over the limit, remove the least recently used files down to 90% of it; returns how many."""
+    max_bytes = limit() if max_bytes is None else max_bytes
+    found = files()
+    total = sum(size for _, size, _ in found)
+    if total <= max_bytes:
         return 0
     removed = 0
-    for name in names:
-        if name.endswith(suffixes):
-            try:
-                os.unlink(os.path.join(folder, name))
-                removed += 1
-            except OSError:
-                pass
+    for path, size, _ in sorted(found, key=lambda f: f[2]):
+        if total <= 0.9 * max_bytes:
+            break
+        if _remove(path):
+            total -= size
+            removed += 1
     return removed
+
+
+def clear():
+    """Remove every entry (of any format) and generated file; returns how many."""
+    return sum(_remove(path) for path, _, _ in files())
+
+
+def _remove(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True

@@ -18,6 +18,8 @@ from . import anno, runtime
 from .frontend import _MISSING
 
 COMMENT = "__s2s_comment__"
+# The note loader appends to a generated line (where in the user's code it came from).
+ORIGIN_COMMENT = re.compile(r'\s*# source: File ".*", line \d+\s*$')
 _COMMENT_LINE = re.compile(r"^(\s*)(['\"])" + COMMENT + r" (.*)\2$")
 
 
@@ -45,15 +47,18 @@ class Namespace:
 
 
 class Bindings(dict):
-    """A generated module's names -> objects, and where user-scope names came from.
+    """A generated module's names -> objects, and where its names and lines came from.
 
     `origins` maps a name bound from a user function's scope to (that function, the
     name there), so the disk cache can look it up again in another process.
+    `lines` maps a line of the generated text to the (file, line) of the user's code it
+    came from, for tracebacks (see loader).
     """
 
-    def __init__(self, objects, origins):
+    def __init__(self, objects, origins, lines=None):
         super().__init__(objects)
         self.origins = dict(origins)
+        self.lines = dict(lines or {})
 
 
 def _locals(fn):
@@ -89,12 +94,66 @@ def emit_module(functions, header_lines):
         comments_to_strings(fn)
         _tidy_bodies(fn)
     module = gast.Module(body=list(functions), type_ignores=[])
+    origins = _statement_origins(module)  # before gast_to_ast: locations added there are not the user's
     tree = _NegativeLiterals().visit(gast.gast_to_ast(module))
     ast.fix_missing_locations(tree)
-    body = ast.unparse(tree)
+    body = unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
     text = "\n".join(lines) + _render_comments(body) + "\n"
-    return text, Bindings(namespace.objects, namespace.origins)
+    return text, Bindings(namespace.objects, namespace.origins, _line_table(text, origins))
+
+
+def _statements(node):
+    """A tree's statements in source order (bodies before orelse), nested ones included."""
+    for field in ("body", "orelse"):
+        for stmt in getattr(node, field, None) or ():
+            yield stmt
+            yield from _statements(stmt)
+
+
+def _statement_origins(module):
+    """(file, line) of the user's code for each statement of the generated module, or None.
+
+    A statement carries the line of the user statement it was generated from; one
+    without (most of the backward sweep) belongs to the statement the comment above it
+    names, as the reader of the code sees it. Lines outside the function (a rule's own
+    code) are not the user's.
+    """
+    origins = []
+    for fn in module.body:
+        src = anno.get(fn, "source")
+        node = getattr(src, "node", None)
+        first = getattr(node, "lineno", None)
+        last = getattr(node, "end_lineno", None) or first
+        origins.append(None)  # the def itself
+        commented = None  # the line the last comment names
+        for stmt in _statements(fn):
+            line = getattr(stmt, "lineno", None)
+            if _is_comment(stmt):  # a comment in the text, not a statement
+                commented = anno.get(stmt, "line")
+                continue
+            if not (isinstance(line, int) and first is not None and first <= line <= last):
+                line = commented
+            origins.append((src.filename, line) if line else None)
+    return origins
+
+
+def _line_table(text, origins):
+    """{line of `text`: (file, line)}, keyed by the line that can end in a comment:
+    a simple statement's last line, a compound statement's header line."""
+    statements = [stmt for fn in ast.parse(text).body if isinstance(fn, ast.FunctionDef) for stmt in [fn, *_statements(fn)]]
+    if len(statements) != len(origins):
+        return {}  # cannot happen unless unparse reorders statements: no table, never a wrong one
+    table = {}
+    for stmt, origin in zip(statements, origins):
+        if not hasattr(stmt, "body"):
+            end = stmt.end_lineno
+        else:  # the header `for ... in ITER:`, `if TEST:`, `while TEST:` on one line
+            header = getattr(stmt, "iter", None) or getattr(stmt, "test", None)
+            end = stmt.lineno if header is not None and header.end_lineno == stmt.lineno else None
+        if origin is not None and end is not None:
+            table[end] = origin
+    return table
 
 
 class _NegativeLiterals(ast.NodeTransformer):
@@ -190,10 +249,88 @@ def comments_to_strings(fn):
     def visit(stmts):
         for stmt in stmts:
             if anno.get(stmt, "marker") == "comment":
-                text = src.line(anno.get(stmt, "line")).strip() if src is not None else ""
+                text = src.line(anno.get(stmt, "line")) if src is not None else ""
+                text = ORIGIN_COMMENT.sub("", text).strip()  # a generated line's own note
                 stmt.value = gast.Constant(f"{COMMENT} {text}", None)
             for field in ("body", "orelse"):
                 visit(getattr(stmt, field, []) or [])
 
     visit(fn.body)
     return fn
+
+
+
+class _Unparser(ast._Unparser):
+    """`ast.unparse` writing one text on every supported Python (3.10-3.13), so that
+    `s2s build --check` does not depend on the version that built the files.
+
+    f-strings are written in the form every version reads (3.12+ would nest quotes);
+    on 3.10, tuples lose their redundant parentheses (`a, b = f()`, `for i, x in ...`)
+    and `lambda: x` its space, as on 3.11+.
+    """
+
+    def visit_JoinedStr(self, node):
+        expressions = []
+        self._fstring_fields(node, '"', expressions)
+        for quote in ('"', "'", '"""', "'''"):  # the first that no expression contains
+            if not any(quote in e or "\\" in e or "#" in e for e in expressions):
+                self.write("f" + quote + self._fstring_fields(node, quote, []) + quote)
+                return
+        super().visit_JoinedStr(node)  # code only Python 3.12+ reads: only it can run it
+
+    def _fstring_fields(self, node, quote, expressions):
+        """The text between an f-string's quotes; collects its expressions' texts."""
+        out = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                out.append(_escape(value.value, quote).replace("{", "{{").replace("}", "}}"))
+                continue
+            inner = type(self)()
+            inner.set_precedence(ast._Precedence.TEST.next(), value.value)
+            expression = inner.visit(value.value)
+            expressions.append(expression)
+            field = "{" + (" " if expression.startswith("{") else "") + expression
+            if value.conversion != -1:
+                field += "!" + chr(value.conversion)
+            if value.format_spec:
+                field += ":" + self._fstring_fields(value.format_spec, quote, expressions)
+            out.append(field + "}")
+        return "".join(out)
+
+    if sys.version_info < (3, 11):
+
+        def visit_Tuple(self, node):
+            parenthesize = not node.elts or self.get_precedence(node) > ast._Precedence.TUPLE
+            with self.delimit_if("(", ")", parenthesize):
+                self.items_view(self.traverse, node.elts)
+
+        def visit_Assign(self, node):
+            for target in node.targets:
+                self.set_precedence(ast._Precedence.TUPLE, target)
+            super().visit_Assign(node)
+
+        def _for_helper(self, fill, node):
+            self.set_precedence(ast._Precedence.TUPLE, node.target)
+            super()._for_helper(fill, node)
+
+        def visit_Lambda(self, node):
+            with self.require_parens(ast._Precedence.TEST, node):
+                arguments = type(self)().visit(node.args)
+                self.write("lambda" + (" " + arguments if arguments else "") + ": ")
+                self.set_precedence(ast._Precedence.TEST, node.body)
+                self.traverse(node.body)
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(text, quote):
+    """A string's characters as they are written between `quote`s."""
+    return "".join(
+        _ESCAPES.get(c) or ("\\" + c if c == quote[0] else c if c.isprintable() else repr(c)[1:-1]) for c in text
+    )
+
+
+def unparse(tree):
+    """Python source for an `ast` tree, the same on every supported Python."""
+    return _Unparser().visit(tree)

@@ -195,6 +195,7 @@ def read_targets(pyproject):
         if mode not in MODES:
             raise TargetError(f"{what}: mode must be one of {', '.join(MODES)}, not {mode!r}")
         output = os.path.normpath(entry["output"])
+        _check_inside(os.path.dirname(os.path.abspath(pyproject)), entry["output"], what)
         if output in outputs:
             raise TargetError(f"{what}: output {entry['output']} is already written by another target")
         outputs.add(output)
@@ -206,11 +207,23 @@ def read_targets(pyproject):
     return targets
 
 
+def _check_inside(project, output, what):
+    """Outputs are files of the project: a pyproject.toml cannot write elsewhere."""
+    if os.path.isabs(output) or os.path.splitdrive(output)[0]:
+        raise TargetError(f"{what}: output {output} must be a path relative to the project directory {project}")
+    root = os.path.realpath(project)
+    path = os.path.realpath(os.path.join(project, output))  # symbolic links followed
+    if path == root or os.path.commonpath([root, path]) != root:
+        raise TargetError(f"{what}: output {output} is outside the project directory {project}; refusing to write it")
+
+
 def build(pyproject, check=False, command="s2s build"):
     """Render every target; write the changed ones, or (check) only compare.
 
     Returns [(output path as written in pyproject.toml, status)], status one of
-    "written", "unchanged", "stale", "missing", "up to date".
+    "written", "written (directory created)", "unchanged", "stale", "missing",
+    "up to date". Outputs must lie inside the project (the pyproject.toml's directory);
+    missing directories there are created.
     """
     base_dir = os.path.dirname(os.path.abspath(pyproject))
     rendered = [(t, t.render(base_dir, command)) for t in read_targets(pyproject)]
@@ -230,15 +243,24 @@ def build(pyproject, check=False, command="s2s build"):
         elif same:
             results.append((target.output, "unchanged"))
         else:
-            write(path, text)
-            results.append((target.output, "written"))
+            created = not os.path.isdir(os.path.dirname(path))
+            write(path, text, create_directory=True)
+            results.append((target.output, "written (directory created)" if created else "written"))
     return results
 
 
-def write(path, text):
+def check_directory(path):
+    """`s2s grad -o PATH` writes into an existing directory only: a typo creates nothing."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise TargetError(f"cannot write {path}: no directory {os.path.dirname(path) or directory} (create it first)")
+
+
+def write(path, text, create_directory=False):
     directory = os.path.dirname(os.path.abspath(path))
     try:
-        os.makedirs(directory, exist_ok=True)
+        if create_directory:
+            os.makedirs(directory, exist_ok=True)
         atomic.write_text(path, text)
     except OSError as exc:
         raise TargetError(f"cannot write {path}: {exc.strerror or exc}") from None

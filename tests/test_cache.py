@@ -1,13 +1,16 @@
 """The cache of generated modules: memory, disk between processes, corruption, threads."""
 import importlib.util
+import inspect
 import json
 import linecache
 import os
+import re
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+import traceback
 import uuid
 
 import numpy as np
@@ -66,7 +69,7 @@ def data(rng):
 
 
 def entries(directory):
-    return sorted((directory / "v1").glob("*.json"))
+    return sorted((directory / f"v{diskcache.FORMAT}").glob("*.json"))
 
 
 def check_gradient(module, data):
@@ -103,8 +106,8 @@ def test_entries_are_private_to_their_owner(cache_dir, tmp_path, data):
     s2s.grad(model.loss)(*data)
     [entry] = entries(cache_dir)
     assert entry.stat().st_mode & 0o777 == 0o600
-    assert (cache_dir / "v1").stat().st_mode & 0o777 == 0o700
-    assert not [p for p in (cache_dir / "v1").iterdir() if p.suffix != ".json"]  # no temporary files left
+    assert (cache_dir / f"v{diskcache.FORMAT}").stat().st_mode & 0o777 == 0o700
+    assert not [p for p in (cache_dir / f"v{diskcache.FORMAT}").iterdir() if p.suffix != ".json"]  # no temporary files left
     entry.chmod(0o666)  # writable by others: not trusted, so not used
     s2s.clear_cache()
     s2s.grad(model.loss)(*data)
@@ -355,3 +358,115 @@ def test_key_follows_the_compiler_itself(tmp_path, monkeypatch):
     assert base["compiler"] == fingerprint.compiler_digest()
     monkeypatch.setattr(fingerprint, "compiler_digest", lambda: "another compiler")
     assert key_fields(func)["compiler"] != base["compiler"]
+
+
+def many_models(directory, count):
+    return [load(directory, MODEL.replace("SCALE = 0.5", f"SCALE = {i + 1}.5")) for i in range(count)]
+
+
+def entry_files(directory):
+    return sorted(str(p) for p in (directory / f"v{diskcache.FORMAT}").glob("*.json")) + sorted(str(p) for p in (directory / "generated").glob("*.py"))
+
+
+def test_pruning_removes_the_least_recently_used(cache_dir, tmp_path, data):
+    models = many_models(tmp_path, 3)
+    files_of = []
+    for model in models:
+        before = set(entry_files(cache_dir))
+        s2s.grad(model.loss)(*data)
+        files_of.append(sorted(set(entry_files(cache_dir)) - before))
+        assert len(files_of[-1]) == 2  # its entry and its generated module
+    now = time.time()
+    for age, paths in zip((300, 200, 100), files_of):  # models[0] written first
+        for path in paths:
+            os.utime(path, (now - age, now - age))
+    s2s.clear_cache()
+    s2s.grad(models[0].loss)(*data)  # read from disk: now the most recently used
+    assert s2s.cache_info().disk_hits == 1
+    kept = sum(os.path.getsize(p) for p in files_of[0])
+    assert diskcache.prune(max_bytes=int(kept / 0.9) + 1) == 4
+    assert sorted(entry_files(cache_dir)) == files_of[0]
+    s2s.clear_cache()
+    for model in models:
+        s2s.grad(model.loss)(*data)
+    assert s2s.cache_info()[:3] == (0, 1, 2)
+
+
+def test_the_cache_stays_under_its_size_limit(cache_dir, tmp_path, data, monkeypatch):
+    monkeypatch.setenv("S2S_CACHE_MAX_MB", "0.03")  # about 30 kB: a few entries
+    assert diskcache.limit() == int(0.03 * 1024 * 1024)
+    for model in many_models(tmp_path, 12):
+        check_gradient(model, data)
+        assert diskcache.usage()[2] <= diskcache.limit()
+    assert 0 < diskcache.usage()[0] < 12
+    monkeypatch.setenv("S2S_CACHE_MAX_MB", "lots")
+    assert diskcache.limit() == diskcache.DEFAULT_LIMIT_MB * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- tracebacks
+
+BROKEN = """
+import numpy as np
+
+SCALE = np.ones(4)
+
+
+def loss(w, x):
+    h = np.tanh(x @ w)
+    z = h * SCALE
+    return np.sum(z ** 2)
+"""
+
+
+def line_of(text, statement):
+    return textwrap.dedent(text).splitlines().index(statement) + 1
+
+
+def test_a_traceback_through_generated_code_names_the_users_line(cache_dir, tmp_path, rng):
+    model = load(tmp_path, BROKEN)
+    dloss = s2s.grad(model.loss)
+    with pytest.raises(ValueError) as failure:
+        dloss(rng.randn(3, 3), rng.randn(4, 3))  # h is (4, 3), SCALE (4,): cannot broadcast
+    last = traceback.extract_tb(failure.value.__traceback__)[-1]
+    assert last.filename.startswith(str(cache_dir / "generated"))
+    assert last.line.endswith(f'# source: File "{model.__file__}", line {line_of(BROKEN, "    z = h * SCALE")}')
+
+
+def check_origins(dloss, model):
+    """Each line below a comment `# STATEMENT` names the user's line holding STATEMENT."""
+    comment = None
+    for line in inspect.getsourcelines(dloss.generated(dloss._last_kinds))[0]:
+        code, _, origin = line.rstrip("\n").partition("  # source: ")
+        if code.strip().startswith("#"):
+            comment = code.strip()[2:]
+        elif comment and not code.lstrip().startswith(("return", "def ", "for ", "pass")):
+            filename, number = re.fullmatch(r'File "(.*)", line (\d+)', origin).groups()
+            assert filename == model.__file__
+            assert linecache.getline(filename, int(number)).strip() == comment, line
+    assert comment is not None
+
+
+def test_every_backward_line_names_the_line_it_differentiates(cache_dir, tmp_path, rng):
+    model = load(tmp_path)
+    args = [rng.randn(*s) for s in ((3, 3), (4, 3), (4, 3))]
+    dloss = s2s.grad(model.loss)
+    dloss(*args)
+    check_origins(dloss, model)
+    s2s.clear_cache()
+    dloss = s2s.grad(model.loss)
+    dloss(*args)
+    assert s2s.cache_info().disk_hits == 1  # the line table comes back from disk
+    check_origins(dloss, model)
+
+
+@pytest.mark.parametrize("disk_cache", ["1", "0"])
+def test_an_uncaught_error_shows_the_users_line(tmp_path, disk_cache):
+    """The interpreter's own printer reads the lines from the file (3.10-3.12)."""
+    load(tmp_path, BROKEN, name="broken_model")
+    script = "import numpy as np, s2s, broken_model\ns2s.grad(broken_model.loss)(np.ones((3, 3)), np.ones((4, 3)))\n"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, str(tmp_path)]), S2S_DISK_CACHE=disk_cache,
+               S2S_CACHE_DIR=str(tmp_path / "cache"))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 1 and "ValueError" in out.stderr
+    model_file = tmp_path / "broken_model.py"
+    assert f'z = h * SCALE  # source: File "{model_file}", line {line_of(BROKEN, "    z = h * SCALE")}' in out.stderr

@@ -62,6 +62,7 @@ def test_grad_prints_a_standalone_module(project, capsys):
 
 def test_grad_writes_and_the_file_computes_the_gradient(project, capsys, rng):
     tmp_path, name = project
+    (tmp_path / "out").mkdir()
     code, _, err = s2s_main("grad", f"{name}.py:loss", "--wrt", "W", "b", "-o", "out/grad.py", capsys=capsys)
     assert code == 0, err
     namespace = import_file(tmp_path / "out" / "grad.py")
@@ -156,6 +157,7 @@ def test_build_check_edit_rebuild(project, capsys):
 
     code, out, err = s2s_main("build", capsys=capsys)
     assert code == 0, err
+    assert "generated/loss_grad.py: written (directory created)" in out and "loss_dx.py: written\n" in out
     assert "regenerate with:\n#     s2s build" in out_W.read_text().lower()
     assert str(tmp_path) not in out_W.read_text()
     stamp = out_W.stat().st_mtime_ns
@@ -173,6 +175,37 @@ def test_build_check_edit_rebuild(project, capsys):
     assert out_W.read_bytes() == before  # --check writes nothing
     assert s2s_main("build", capsys=capsys)[0] == 0
     assert s2s_main("build", "--check", capsys=capsys)[0] == 0
+
+
+ARRAY_MODEL = """
+import numpy as np
+
+TABLE = np.linspace(0.5, 2.0, 3)
+
+
+def loss(w, x):
+    return np.sum(np.tanh(x @ w) * TABLE)
+"""
+
+
+def test_check_passes_when_the_disk_cache_holds_the_derivative(project, capsys, rng):
+    """What export needs to know (TABLE is the model's own global) comes back from disk too."""
+    tmp_path, _ = project
+    name = f"array_model_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text(ARRAY_MODEL)
+    pyproject(tmp_path, f'{{ function = "{name}.py:loss", output = "gen/loss_grad.py" }}')
+    s2s.clear_cache(disk=True)
+    assert s2s_main("build", capsys=capsys)[0] == 0
+    for _ in range(2):  # the second time, the derivative comes from the disk cache
+        s2s.clear_cache()
+        code, out, err = s2s_main("build", "--check", capsys=capsys)
+        assert code == 0, err
+        assert "gen/loss_grad.py: up to date" in out
+    assert s2s.cache_info().disk_hits == 1
+    w, x = rng.randn(3, 3), rng.randn(4, 3)
+    namespace = import_file(tmp_path / "gen" / "loss_grad.py")
+    model = sys.modules[name]
+    np.testing.assert_allclose(namespace["dloss"](w, x), numeric_grad(model.loss, (w, x)), rtol=1e-6, atol=1e-8)
 
 
 def test_build_from_a_subdirectory_and_a_package(project, capsys, monkeypatch):
@@ -209,17 +242,34 @@ def test_build_from_a_subdirectory_and_a_package(project, capsys, monkeypatch):
         ('{ function = "MODEL.py:loss", output = "a.py", mode = "sideways" }', "sideways"),
         ('{ function = "MODEL.py:loss", output = "a.py" }, { function = "MODEL.py:loss", output = "./a.py" }', "a.py"),
         ('"MODEL.py:loss"', "table"),
+        ('{ function = "MODEL.py:loss", output = "../../escape.py" }', "outside the project"),
+        ('{ function = "MODEL.py:loss", output = "sub/../../escape.py" }', "outside the project"),
+        ('{ function = "MODEL.py:loss", output = "." }', "outside the project"),
+        ('{ function = "MODEL.py:loss", output = "ABSOLUTE" }', "must be a path relative to the project"),
+        ('{ function = "MODEL.py:loss", output = "link/escape.py" }', "outside the project"),
     ],
 )
 def test_bad_targets_write_nothing(project, capsys, targets, message):
     tmp_path, name = project
+    outside = tmp_path.parent / f"outside_{uuid.uuid4().hex[:8]}"
+    outside.mkdir()
+    (tmp_path / "link").symlink_to(outside, target_is_directory=True)  # a way out of the project
     good = f'{{ function = "{name}.py:loss", output = "good.py" }}'
-    pyproject(tmp_path, good + ",\n" + targets.replace("MODEL", name))
+    targets = targets.replace("MODEL", name).replace("ABSOLUTE", str(outside / "escape.py"))
+    pyproject(tmp_path, good + ",\n" + targets)
     for argv in (["build"], ["build", "--check"]):
         code, out, err = s2s_main(*argv, capsys=capsys)
         assert code == 2 and message in err and err.startswith("s2s: error:") and err.count("\n") == 1
         assert "Traceback" not in err
     assert not (tmp_path / "good.py").exists() and not (tmp_path / "a.py").exists()
+    assert not os.listdir(outside) and not (tmp_path.parent.parent / "escape.py").exists()
+
+
+def test_grad_refuses_to_write_into_a_missing_directory(project, capsys):
+    tmp_path, name = project
+    code, _, err = s2s_main("grad", f"{name}.py:loss", "-o", "nodir/loss_grad.py", capsys=capsys)
+    assert code == 2 and "no directory nodir (create it first)" in err and err.count("\n") == 1
+    assert not (tmp_path / "nodir").exists()
 
 
 @pytest.mark.parametrize(
@@ -237,3 +287,23 @@ def test_bad_pyproject(tmp_path, monkeypatch, capsys, content, message):
         monkeypatch.setattr(os.path, "isfile", lambda p, isfile=os.path.isfile: isfile(p) and p.startswith(str(tmp_path)))
         code, _, err = s2s_main("build", capsys=capsys)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_cache_info_and_clear(project, capsys, monkeypatch, rng):
+    tmp_path, name = project
+    cache_dir = tmp_path / "the-cache"
+    monkeypatch.setenv("S2S_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv("S2S_CACHE_MAX_MB", "2")
+    s2s.clear_cache()
+    loss = __import__(name).loss
+    s2s.grad(loss)(rng.randn(3, 2), rng.randn(2), rng.randn(4, 3))
+    code, out, _ = s2s_main("cache", "info", capsys=capsys)
+    assert code == 0
+    assert f"directory: {cache_dir}" in out and "disk cache: on" in out
+    assert "in 1 derivative(s) and 1 generated file(s)" in out and "limit: 2.0 MB" in out
+    code, out, _ = s2s_main("cache", "clear", capsys=capsys)
+    assert code == 0 and out == f"removed 2 file(s) from {cache_dir}\n"
+    assert "in 0 derivative(s) and 0 generated file(s)" in s2s_main("cache", "info", capsys=capsys)[1]
+    monkeypatch.setenv("S2S_DISK_CACHE", "0")
+    assert "disk cache: off" in s2s_main("cache", "info", capsys=capsys)[1]
+    s2s.clear_cache()

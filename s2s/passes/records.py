@@ -53,8 +53,12 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     needed = free_loads(backward) & primal_names
     # undoing `lst.pop()` re-appends the popped value, which must then be kept too
     item_needed = {v for v in needed if _read_after_restore(backward, v)}
-    undos = [anno.get(s, "undo") for s, _, _ in walk_statements(backward) if anno.get(s, "var") in item_needed]
-    needed |= _loads(gast.Module([u for u in undos if u is not None], [])) & primal_names
+    # undoing an item assignment reads its index (and `lst.pop()` re-appends the value)
+    restores = [s for s, _, _ in walk_statements(backward) if anno.get(s, "var") in item_needed]
+    for restore in restores:
+        for fact in ("undo", "index"):
+            if anno.get(restore, fact) is not None:
+                needed |= _loads(anno.get(restore, fact)) & primal_names
     sites = {}
     for stmt, depth, in_loop in walk_statements(forward):
         if anno.get(stmt, "marker") == "save":
