@@ -551,8 +551,9 @@ def _normalize_axes(axes, ndim):
 
 
 def broadcast_like(g, like):
-    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`."""
-    if np.shape(g) == np.shape(like):
+    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`.
+    A `like` that is no array or number (a list, an object) leaves `g` as it is."""
+    if not (is_array(like) or isinstance(like, _SCALARS)) or np.shape(g) == np.shape(like):
         return g
     return _filled_like(like, g, np.result_type(g))
 
