@@ -97,8 +97,12 @@ def zeros_like(x):
 
 
 def grad_item(d_container, key, element):
-    """`d_container[key]`, with a lazy (None) zero made real for `element`."""
-    item = None if d_container is None else d_container[key]
+    """`d_container[key]`, with a lazy (None) zero made real for `element` (a dict's
+    derivative holds no entry for a key it has no derivative for)."""
+    if d_container is None:
+        item = None
+    else:
+        item = d_container.get(key) if isinstance(d_container, dict) else d_container[key]
     return zeros_like(element) if item is None else item
 
 
