@@ -332,7 +332,9 @@ def copy_grad(d_lst, like):
     """Adjoint (and tangent) of `list(like)`: a copy of the list's derivative, back in
     `like`'s own type when that is an array or a tuple. `list` of a dict lists its keys,
     which carry no derivative."""
-    if d_lst is None or isinstance(like, dict) or isinstance(d_lst, dict):
+    if isinstance(d_lst, dict):  # the tangent of a dict's keys: a zero per key
+        return [None] * len(like)
+    if d_lst is None or isinstance(like, dict):
         return None
     return pack_like(like, d_lst) if isinstance(like, tuple) or is_array(like) else list(d_lst)
 
