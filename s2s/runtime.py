@@ -272,16 +272,19 @@ def last_grad(d_lst, item):
     """Adjoint of appending `item`: the last entry of the list's adjoint.
 
     List adjoints are aligned at the top, like the lists they mirror; a missing or None
-    entry is a zero.
+    entry is a zero. (An array is the adjoint of a list of numbers NumPy reduced.)
     """
-    g = d_lst[-1] if d_lst else None
+    g = d_lst[-1] if d_lst is not None and len(d_lst) else None
     return zeros_like(item) if g is None else g
 
 
 def drop_last(d_lst):
     """The list's adjoint before an append: without its last entry (in place)."""
-    if d_lst:
-        d_lst.pop()
+    if d_lst is None or not len(d_lst):
+        return d_lst
+    if is_array(d_lst):
+        return d_lst[:-1]
+    d_lst.pop()
     return d_lst
 
 
