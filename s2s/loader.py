@@ -48,12 +48,9 @@ def load_module(source, namespace, module_name):
 
 def _source_file(basename, source):
     """The path of a file holding `source`, written if need be; None if it cannot be."""
-    if diskcache.enabled():
-        folder = os.path.join(diskcache.directory(), diskcache.GENERATED)
-    else:
-        folder = _private_folder()
-    path = os.path.join(folder, basename)
     try:
+        folder = os.path.join(diskcache.directory(), diskcache.GENERATED) if diskcache.enabled() else _private_folder()
+        path = os.path.join(folder, basename)
         if os.path.exists(path):  # the name holds the source's hash
             diskcache.touch(path)
         else:
