@@ -13,7 +13,7 @@ import operator
 import gast
 
 from . import anno, dispatch, rules, runtime
-from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_numeric
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.desugar import index_expression
 from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
 
@@ -143,7 +143,7 @@ class ForwardGenerator:
                 value, dropped = _drop_zero_terms(s.value)
                 if value is None:
                     value = self.zero(result)
-                elif dropped and is_numeric(self.act.kind(result)) and self.act.kind(result) != "scalar":
+                elif dropped and self.act.kind(result) != "scalar":
                     # the terms left may have a smaller shape than the result: `y + x` with
                     # only the scalar y active has the tangent dy, broadcast to x's shape
                     value = call(ref(runtime.broadcast_like, "broadcast_like"), value, name(result))
@@ -205,6 +205,14 @@ def _is_none(node):
     return isinstance(node, gast.Constant) and node.value is None and anno.get(node, "tangent_slot")
 
 
+def _callee(func):
+    """The object a rule's (dotted) function name is bound to: `runtime.dict_get` too."""
+    if isinstance(func, gast.Attribute):
+        base = _callee(func.value)
+        return getattr(base, func.attr, None) if base is not None else None
+    return anno.get(func, "object")
+
+
 def _is_zero(term):
     """Does a term of a tangent rule vanish because a tangent in it is zero (None)?"""
     if _is_none(term):
@@ -217,7 +225,7 @@ def _is_zero(term):
         return _is_zero(term.value)
     if isinstance(term, gast.Call):
         args = list(term.args) + [k.value for k in term.keywords]
-        if rules.is_none_aware(anno.get(term.func, "object")):
+        if rules.is_none_aware(_callee(term.func)):
             slots = [a for a in args if anno.get(a, "tangent_slot")]
             return bool(slots) and all(_is_none(a) for a in slots)
         return any(_is_zero(a) for a in args)

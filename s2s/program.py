@@ -30,6 +30,7 @@ from .passes import (
     deadcode,
     desugar,
     fields,
+    generators,
     hooks,
     inplace,
     jumps,
@@ -37,6 +38,7 @@ from .passes import (
     records,
     resolve,
     spellings,
+    values,
     varargs,
     views,
 )
@@ -54,6 +56,7 @@ def prepare(func):
             func = func.transformable_function()
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
+        generators.collect_yields(src)
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
@@ -88,7 +91,7 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields, _check_updates, views.copy_views_of_written):
+        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_updates, views.copy_shared_bindings):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
@@ -317,14 +320,14 @@ def {driver_name}({params}):
 def {driver_name}({params}):
     _y, _tape = {forward}({params})
     _shape = np.shape(_y) + np.shape({x})
-    if np.size({x}) < np.size(_y):
+    if size({x}) < size(_y):
         _columns = []
-        for _j in range(np.size({x})):
+        for _j in range(size({x})):
             _y, _column = {jvp}({params}, unit_like({x}, _j))
             _columns.append(_column)
         return np.reshape(np.stack(_columns, axis=-1), _shape)
     _rows = []
-    for _i in range(np.size(_y)):
+    for _i in range(size(_y)):
         _rows.append({backward}(_tape, unit_like(_y, _i)))
     return np.reshape(np.stack(_rows), _shape)
 """
@@ -332,7 +335,7 @@ def {driver_name}({params}):
         return driver_name
 
 
-_DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "range": range}
+_DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}
 
 
 def _driver(text, generated_names):

@@ -8,11 +8,49 @@ an array's an array of the same shape, a list/tuple/dict/dataclass/NamedTuple's 
 same container of adjoints. `None` stands for "no adjoint" (a non-differentiable
 leaf such as an int or a string) and is the additive identity of `add_grad`.
 """
+import copy
 import dataclasses
+import functools
+import math
 
 import numpy as np
 
 _SCALARS = (float, int, complex, np.number, np.bool_)
+
+
+def is_array(x):
+    """Whether `x` is an array: NumPy's, or of a type that implements NumPy's dispatch
+    protocol (Dask, CuPy), on which NumPy functions return arrays of that same type.
+
+    The helpers below build arrays from the arrays they are given (`np.zeros_like(x)`,
+    not `np.zeros(shape)`) and never convert one, so a lazy (Dask) array stays lazy and
+    a GPU (CuPy) array stays on its device.
+    """
+    return isinstance(x, np.ndarray) or hasattr(type(x), "__array_function__")
+
+
+def as_array(x):
+    """`x` as an array: an array as it is, anything else (a list, a scalar) through np.asarray."""
+    return x if is_array(x) else np.asarray(x)
+
+
+def _copy(x, dtype):
+    """A copy of the array `x` with this dtype, which can be updated in place without touching `x`."""
+    out = x.astype(dtype)
+    return out.copy() if out is x else out  # Dask's astype returns the array itself for its own dtype
+
+
+def size(x):
+    """`np.size(x)`, from the shape (Dask implements `np.shape` but not `np.size`)."""
+    return math.prod(np.shape(x))
+
+
+def as_type_of(x, out):
+    """`out`, as an array of `x`'s type if `x` is an array of another type that wins
+    NumPy's dispatch (a NumPy adjoint that meets a Dask one becomes a Dask array)."""
+    if is_array(x) and type(x) is not type(out):
+        return out + np.zeros_like(x, shape=(), dtype=out.dtype)
+    return out
 
 
 def _is_tuple_like(x):
@@ -56,34 +94,106 @@ def zeros_like(x):
     """
     if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis:
         return None  # values that carry no derivative (flags, indices, names)
-    if isinstance(x, np.ndarray):
-        return np.zeros_like(x) if x.dtype.kind in "fc" else np.zeros(x.shape)
+    if is_array(x):
+        return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
     if isinstance(x, (float, int, np.floating, np.integer)):
         return 0.0
     if isinstance(x, (complex, np.complexfloating)):
         return 0j
+    if callable(x) and container_functions(x) is None:
+        return None  # a function value: its derivative is that of what it captures
     return map_structure(lambda _: None, x)
 
 
 def grad_item(d_container, key, element):
-    """`d_container[key]`, with a lazy (None) zero made real for `element`."""
-    item = None if d_container is None else d_container[key]
+    """`d_container[key]`, with a lazy (None) zero made real for `element` (a dict's
+    derivative holds no entry for a key it has no derivative for)."""
+    if d_container is None:
+        item = None
+    else:
+        item = d_container.get(key) if isinstance(d_container, dict) else d_container[key]
     return zeros_like(element) if item is None else item
+
+
+def _list_flatten(x):
+    return x, None
+
+
+def _list_unflatten(aux, children):
+    return list(children)
+
+
+def _dict_flatten(x):
+    return list(x.values()), list(x)
+
+
+def _dict_unflatten(keys, children):
+    return dict(zip(keys, children))
+
+
+def _tuple_unflatten(cls, children):
+    return tuple(children) if cls is tuple else cls(*children)
+
+
+def _dataclass_flatten(x):
+    names = [f.name for f in dataclasses.fields(x) if f.init]
+    return [getattr(x, n) for n in names], (type(x), names)
+
+
+def _dataclass_unflatten(aux, children):
+    cls, names = aux
+    return cls(**dict(zip(names, children)))
+
+
+def _partial_flatten(p):
+    return [*p.args, *p.keywords.values()], (p.func, len(p.args), tuple(p.keywords))
+
+
+def _partial_unflatten(aux, children):
+    func, n, keys = aux
+    return functools.partial(func, *children[:n], **dict(zip(keys, children[n:])))
+
+
+# The container types whose derivatives are containers of the same type: type ->
+# (flatten, unflatten), flatten(x) -> (children, aux), unflatten(aux, children) -> x.
+# Tuples, NamedTuples and dataclasses are found by their protocols; users add their own
+# types with `s2s.register_container`.
+_CONTAINERS = {
+    list: (_list_flatten, _list_unflatten),
+    dict: (_dict_flatten, _dict_unflatten),
+    functools.partial: (_partial_flatten, _partial_unflatten),
+}
+
+
+def register_container(cls, flatten, unflatten):
+    """Make instances of `cls` containers: derivatives of one are a `cls` of derivatives."""
+    _CONTAINERS[cls] = (flatten, unflatten)
+
+
+def container_functions(x):
+    """(flatten, unflatten) for a container value, or None for a leaf."""
+    entry = _CONTAINERS.get(type(x))
+    if entry is not None:
+        return entry
+    if isinstance(x, tuple):
+        return (lambda t: (list(t), type(t))), _tuple_unflatten
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return _dataclass_flatten, _dataclass_unflatten
+    return None
 
 
 def map_structure(fn, x, *rest):
     """Apply `fn` leafwise over containers with the structure of `x`."""
-    if isinstance(x, list):
-        return [fn(*items) for items in zip(x, *rest)]
-    if isinstance(x, tuple):
-        values = [fn(*items) for items in zip(x, *rest)]
-        return tuple(values) if _is_tuple_like(x) else type(x)(*values)
-    if isinstance(x, dict):
-        return {k: fn(x[k], *(r[k] for r in rest)) for k in x}
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        fields = [f.name for f in dataclasses.fields(x) if f.init]
-        return type(x)(**{f: fn(getattr(x, f), *(getattr(r, f) for r in rest)) for f in fields})
-    raise TypeError(f"s2s: cannot differentiate with respect to a value of type {type(x).__name__}")
+    functions = container_functions(x)
+    if functions is None:
+        raise TypeError(f"s2s: cannot differentiate with respect to a value of type {type(x).__name__}")
+    flatten, unflatten = functions
+    children, aux = flatten(x)
+    if isinstance(x, dict):  # other dicts of the same keys, maybe in another order
+        others = [[r[k] for k in aux] for r in rest]
+    else:
+        others = [flatten(r)[0] for r in rest]
+    return unflatten(aux, [fn(*items) for items in zip(children, *others)])
 
 
 def add_grad(a, b):
@@ -92,7 +202,7 @@ def add_grad(a, b):
         return b
     if b is None:
         return a
-    if isinstance(a, (np.ndarray,) + _SCALARS):
+    if isinstance(a, _SCALARS) or is_array(a):
         return a + b
     if isinstance(a, list):
         return [add_grad(p, q) for p, q in zip(a, b)]
@@ -102,7 +212,7 @@ def add_grad(a, b):
 def _has_integer_array(index):
     parts = index if isinstance(index, tuple) else (index,)
     return any(
-        isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu" for p in parts
+        (isinstance(p, list) or is_array(p)) and as_array(p).dtype.kind in "iu" for p in parts
     )
 
 
@@ -113,11 +223,12 @@ def add_at(d_container, container, index, d_item):
     """
     if d_item is None:
         return d_container
-    if isinstance(container, np.ndarray):
+    if is_array(container):
         if d_container is None:
-            out = np.zeros(container.shape, dtype=np.result_type(container.dtype, d_item, float))
+            out = np.zeros_like(container, dtype=np.result_type(container.dtype, d_item, float))
         else:
-            out = np.array(d_container, dtype=np.result_type(d_container, d_item))
+            out = _copy(d_container, np.result_type(d_container, d_item))
+        out = as_type_of(d_item, out)
         if _has_integer_array(index):
             np.add.at(out, index, d_item)  # repeated indices accumulate
         else:
@@ -141,14 +252,18 @@ def add_at(d_container, container, index, d_item):
 
 
 def getattr_adjoint(d_obj, obj, name, d_attr):
-    """Adjoint of reading `obj.name` for dataclasses and NamedTuples."""
+    """Adjoint of reading `obj.name` for dataclasses, NamedTuples and registered containers."""
     if d_attr is None:
         return d_obj
     if d_obj is None:
         d_obj = zeros_like(obj)
     if dataclasses.is_dataclass(obj):
         return dataclasses.replace(d_obj, **{name: add_grad(getattr(d_obj, name), d_attr)})
-    return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+    if hasattr(d_obj, "_replace"):  # a NamedTuple
+        return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+    out = copy.copy(d_obj)  # another registered container: a new one, the attribute set
+    setattr(out, name, add_grad(getattr(d_obj, name), d_attr))
+    return out
 
 
 def pack_like(like, items):
@@ -159,7 +274,7 @@ def pack_like(like, items):
     """
     items = [None] * len(like) if items is None else items
     items = [zeros_like(element) if item is None else item for element, item in zip(like, items)]
-    if isinstance(like, np.ndarray):
+    if is_array(like):
         return np.stack(items)
     if isinstance(like, list):
         return items
@@ -170,7 +285,7 @@ def pack_like(like, items):
 
 def seq_len(x):
     """Length of a sequence a differentiated loop iterates over by position."""
-    if isinstance(x, (list, tuple, np.ndarray, range, str)):
+    if isinstance(x, (list, tuple, range, str)) or is_array(x):
         return len(x)
     raise TypeError(
         f"s2s: a differentiated for-loop can iterate over lists, tuples, arrays and ranges, "
@@ -181,7 +296,7 @@ def seq_len(x):
 def ones_like_output(y):
     """The seed of reverse mode: 1.0 for a real scalar output (ones for an array of one
     element, as autograd accepts); other outputs are rejected."""
-    if np.size(y) != 1 or isinstance(y, (list, tuple, dict)):
+    if size(y) != 1 or isinstance(y, (list, tuple, dict)):
         raise TypeError(
             f"s2s.grad needs a scalar-valued function, but it returned a value of shape {np.shape(y)}; "
             "use s2s.elementwise_grad, s2s.vjp or s2s.jacobian for non-scalar outputs"
@@ -189,13 +304,13 @@ def ones_like_output(y):
     if np.iscomplexobj(y) or isinstance(y, (bool, np.bool_)) or getattr(y, "dtype", None) == np.bool_:
         raise TypeError(f"s2s.grad needs a real-valued function, but it returned a {type(y).__name__}: "
                         "differentiate its real part, or use s2s.vjp")
-    return 1.0 if np.ndim(y) == 0 else np.ones(np.shape(y))
+    return 1.0 if np.ndim(y) == 0 else np.ones_like(y, dtype=float)
 
 
 def match_like(g, x):
     """Give a gradient the type, shape and dtype of the argument it belongs to."""
-    if isinstance(x, np.ndarray):
-        g = np.zeros(x.shape) if g is None else np.asarray(g)
+    if is_array(x):
+        g = zeros_like(x) if g is None else as_array(g)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
         return g.astype(x.dtype if x.dtype.kind in "fc" else float, copy=False)
@@ -203,6 +318,8 @@ def match_like(g, x):
         return g
     if g is None:
         g = zeros_like(x)
+    if is_array(g) and not isinstance(g, np.ndarray):
+        return g  # a scalar's derivative as a 0-d Dask or CuPy array: a float() would compute it
     if isinstance(x, (np.floating, np.complexfloating)):
         return type(x)(g)
     if isinstance(x, (float, int)):
@@ -234,16 +351,19 @@ def last_grad(d_lst, item):
     """Adjoint of appending `item`: the last entry of the list's adjoint.
 
     List adjoints are aligned at the top, like the lists they mirror; a missing or None
-    entry is a zero.
+    entry is a zero. (An array is the adjoint of a list of numbers NumPy reduced.)
     """
-    g = d_lst[-1] if d_lst else None
+    g = d_lst[-1] if d_lst is not None and len(d_lst) else None
     return zeros_like(item) if g is None else g
 
 
 def drop_last(d_lst):
     """The list's adjoint before an append: without its last entry (in place)."""
-    if d_lst:
-        d_lst.pop()
+    if d_lst is None or not len(d_lst):
+        return d_lst
+    if is_array(d_lst):
+        return d_lst[:-1]
+    d_lst.pop()
     return d_lst
 
 
@@ -294,14 +414,16 @@ def copy_grad(d_lst, like):
     """Adjoint (and tangent) of `list(like)`: a copy of the list's derivative, back in
     `like`'s own type when that is an array or a tuple. `list` of a dict lists its keys,
     which carry no derivative."""
-    if d_lst is None or isinstance(like, dict) or isinstance(d_lst, dict):
+    if isinstance(d_lst, dict):  # the tangent of a dict's keys: a zero per key
+        return [None] * len(like)
+    if d_lst is None or isinstance(like, dict):
         return None
-    return pack_like(like, d_lst) if isinstance(like, (np.ndarray, tuple)) else list(d_lst)
+    return pack_like(like, d_lst) if isinstance(like, tuple) or is_array(like) else list(d_lst)
 
 
 def tangent_zeros(x):
     """A zero tangent with the full structure of `x` (no lazy None inside)."""
-    if isinstance(x, (list, tuple, dict)) or dataclasses.is_dataclass(x) and not isinstance(x, type):
+    if container_functions(x) is not None:
         return map_structure(tangent_zeros, x)
     return zeros_like(x)
 
@@ -316,9 +438,9 @@ def unit_like(x, index):
     """The `index`-th unit vector (in flat order) with the shape of `x`."""
     if np.ndim(x) == 0:
         return 1.0
-    e = np.zeros(np.size(x))
-    e[index] = 1.0
-    return e.reshape(np.shape(x))
+    e = np.zeros_like(x, dtype=float)
+    e[np.unravel_index(index, np.shape(x))] = 1.0
+    return e
 
 
 def setitem(x, index, value):
@@ -329,7 +451,7 @@ def setitem(x, index, value):
 
 def private_copy(x):
     """A copy of an argument the function updates in place: the caller's stays as it was."""
-    if isinstance(x, np.ndarray):
+    if is_array(x):
         return x.copy()
     return type(x)(x) if isinstance(x, (list, dict)) else x
 
@@ -339,8 +461,8 @@ _ABSENT = object()  # a dict key that did not exist before an item assignment
 
 def saved_item(x, index):
     """What `x[index] = ...` is about to overwrite, copied (for the backward sweep)."""
-    if isinstance(x, np.ndarray):
-        return np.array(x[index])
+    if is_array(x):
+        return x[index].copy()
     if isinstance(x, dict):
         return x.get(index, _ABSENT)
     return x[index]
@@ -360,8 +482,8 @@ def take_grad(d_x, index, value):
     """Adjoint of `x[index] = value` for `value`: the derivative at the written items."""
     if d_x is None:
         return zeros_like(value)
-    if isinstance(d_x, np.ndarray):
-        return unbroadcast(np.array(d_x[index]), value)
+    if is_array(d_x):
+        return unbroadcast(d_x[index].copy(), value)
     g = d_x.get(index) if isinstance(d_x, dict) else d_x[index]
     return zeros_like(value) if g is None else g
 
@@ -370,8 +492,8 @@ def zero_at(d_x, index):
     """Adjoint of `x[index] = value` for `x`: the overwritten items get no derivative."""
     if d_x is None:
         return None
-    out = d_x.copy() if isinstance(d_x, (np.ndarray, list, dict)) else d_x
-    if isinstance(out, np.ndarray):
+    out = d_x.copy() if isinstance(d_x, (list, dict)) or is_array(d_x) else d_x
+    if is_array(out):
         out[index] = 0.0
     elif isinstance(out, dict):
         out.pop(index, None)
@@ -402,6 +524,12 @@ def get_grad(d_mapping, mapping, key, g):
     return add_at(d_mapping, mapping, key, g) if key in mapping else d_mapping
 
 
+def present_grad(d_mapping, mapping, key, like):
+    """`d_mapping[key]` if `key` is in `mapping`, else a zero like `like` (the adjoint of
+    `get_grad` for the value it adds)."""
+    return take_grad(d_mapping, key, like) if key in mapping and d_mapping is not None else zeros_like(like)
+
+
 def default_grad(mapping, key, g, default):
     """Adjoint of `mapping.get(key, default)` for the default: all of it, if it was used."""
     return zeros_like(default) if key in mapping else g
@@ -412,7 +540,7 @@ def restore_contents(x, saved):
     did not exist then (None) is None again."""
     if saved is None or x is None:
         return saved
-    if isinstance(x, np.ndarray):
+    if is_array(x):
         x[...] = saved
     elif isinstance(x, dict):
         x.clear()
@@ -446,7 +574,7 @@ def fixed_point(f, a, x0, tol=1e-10, max_iter=1000):
 
 
 def _close(p, q, tol):
-    return np.max(np.abs(np.asarray(p) - np.asarray(q))) <= tol
+    return np.max(np.abs(as_array(p) - as_array(q))) <= tol
 
 
 def fixed_point_vjp(backward, tape, g, tol, max_iter):
@@ -498,7 +626,7 @@ class insert_grad_of:  # noqa: N801 - used like a function, in a with statement
 
 def _sum_to_shape(g, shape):
     """Sum `g` over the axes that broadcasting `shape` up to `g`'s shape created."""
-    g = np.asarray(g)
+    g = as_array(g)
     if g.shape == tuple(shape):
         return g
     lead = g.ndim - len(shape)
@@ -517,23 +645,29 @@ def _normalize_axes(axes, ndim):
 
 
 def broadcast_like(g, like):
-    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`."""
-    shape = np.shape(like)
-    if np.shape(g) == shape:
+    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`.
+    A `like` that is no array or number (a list, an object) leaves `g` as it is."""
+    if not (is_array(like) or isinstance(like, _SCALARS)) or np.shape(g) == np.shape(like):
         return g
-    return np.broadcast_to(g, shape).copy()
+    return _filled_like(like, g, np.result_type(g))
+
+
+def _filled_like(x, g, dtype):
+    """A fresh, writable array with the shape of `x` holding `g` broadcast to it; of the
+    array type NumPy's dispatch gives `x` and `g` together (a Dask `x` or `g` makes a
+    Dask array)."""
+    if is_array(g):
+        return np.zeros_like(x, dtype=dtype) + g
+    return np.full_like(x, g, dtype=dtype)
 
 
 def grad_reduce(g, x, axis=None, keepdims=False):
     """Broadcast the gradient `g` of a reduction over `axis` back to the shape of `x`."""
-    shape = _shape(x)
-    if _shape(g) == shape:
+    if _shape(g) == _shape(x):
         return g
-    if axis is None and not keepdims:  # a full reduction: the scalar gradient everywhere
-        return np.full(shape, g, dtype=np.result_type(g, float))
-    if not keepdims:
-        g = np.expand_dims(g, tuple(range(len(shape))) if axis is None else axis)
-    return np.broadcast_to(g, shape).copy()
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)
+    return _filled_like(x, g, np.result_type(g, float) if axis is None and not keepdims else np.result_type(g))
 
 
 def tie_weights(x, result, axis=None, keepdims=False):
@@ -548,14 +682,14 @@ def prod_others(x, axis=None):
     Computed from exclusive cumulative products, so zeros in `x` are no problem
     (unlike `prod(x) / x`).
     """
-    x = np.asarray(x)
+    x = as_array(x)
     if x.ndim == 0:
         return np.ones_like(x, dtype=np.result_type(x, 1.0))
     axes = _normalize_axes(axis, x.ndim)
     ends = tuple(range(x.ndim - len(axes), x.ndim))
     moved = np.moveaxis(x, axes, ends)
     flat = np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (-1,))
-    ones = np.ones(flat.shape[:-1] + (1,), dtype=np.result_type(x, 1.0))
+    ones = np.ones_like(flat[..., :1], dtype=np.result_type(x, 1.0))
     before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     return np.moveaxis(np.reshape(before * after, moved.shape), ends, axes)
@@ -564,7 +698,7 @@ def prod_others(x, axis=None):
 def cumsum_grad(g, x, axis=None):
     """Adjoint of `np.cumsum(x, axis)`: a reversed cumulative sum, in the shape of `x`."""
     if axis is None:
-        return np.reshape(np.cumsum(np.asarray(g)[::-1])[::-1], np.shape(x))
+        return np.reshape(np.cumsum(as_array(g)[::-1])[::-1], np.shape(x))
     return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
 
 
@@ -577,7 +711,7 @@ def inverse_axes(axes, ndim):
 
 def dot_grad_left(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `a`, given the gradient `g` of the result."""
-    a_ndim, b = np.ndim(a), np.asarray(b)
+    a_ndim, b = np.ndim(a), as_array(b)
     if b.ndim == 2 and 1 <= a_ndim <= 2:
         return np.dot(g, b.T)  # BLAS reads the transposed view directly
     if a_ndim == 0:
@@ -593,7 +727,7 @@ def dot_grad_left(g, a, b):
 
 def dot_grad_right(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `b`, given the gradient `g` of the result."""
-    a, b_ndim = np.asarray(a), np.ndim(b)
+    a, b_ndim = as_array(a), np.ndim(b)
     if a.ndim == 2 and 1 <= b_ndim <= 2:
         return np.dot(a.T, g)
     if a.ndim == 1 and b_ndim == 2:
@@ -619,7 +753,7 @@ def _matmul_promote(g, a_ndim, b_ndim):
 
 def matmul_grad_left(g, a, b):
     """Adjoint of `a @ b` with respect to `a` (1-D operands and batch broadcasting included)."""
-    a_shape, b = np.shape(a), np.asarray(b)
+    a_shape, b = np.shape(a), as_array(b)
     g = _matmul_promote(g, len(a_shape), b.ndim)
     bm = b[:, None] if b.ndim == 1 else b
     ga = np.matmul(g, np.swapaxes(bm, -1, -2))
@@ -629,7 +763,7 @@ def matmul_grad_left(g, a, b):
 
 def matmul_grad_right(g, a, b):
     """Adjoint of `a @ b` with respect to `b` (1-D operands and batch broadcasting included)."""
-    a, b_shape = np.asarray(a), np.shape(b)
+    a, b_shape = as_array(a), np.shape(b)
     g = _matmul_promote(g, a.ndim, len(b_shape))
     am = a[None, :] if a.ndim == 1 else a
     gb = np.matmul(np.swapaxes(am, -1, -2), g)
@@ -647,7 +781,7 @@ def _tensordot_axes(axes, a_ndim, b_ndim):
 
 def tensordot_grad_left(g, a, b, axes=2):
     """Adjoint of `np.tensordot(a, b, axes)` with respect to `a`."""
-    a_ndim, b = np.ndim(a), np.asarray(b)
+    a_ndim, b = np.ndim(a), as_array(b)
     a_axes, b_axes = _tensordot_axes(axes, a_ndim, b.ndim)
     a_free = [i for i in range(a_ndim) if i not in a_axes]
     b_free = [i for i in range(b.ndim) if i not in b_axes]
@@ -660,7 +794,7 @@ def tensordot_grad_left(g, a, b, axes=2):
 
 def tensordot_grad_right(g, a, b, axes=2):
     """Adjoint of `np.tensordot(a, b, axes)` with respect to `b`."""
-    a, b_ndim = np.asarray(a), np.ndim(b)
+    a, b_ndim = as_array(a), np.ndim(b)
     a_axes, b_axes = _tensordot_axes(axes, a.ndim, b_ndim)
     a_free = [i for i in range(a.ndim) if i not in a_axes]
     b_free = [i for i in range(b_ndim) if i not in b_axes]
@@ -672,17 +806,20 @@ def tensordot_grad_right(g, a, b, axes=2):
 
 def _zeros_for(x):
     """A float zero with the shape of `x` (for a missing, i.e. zero, gradient)."""
-    return np.zeros(np.shape(x))
+    return np.zeros_like(x, dtype=float)
 
 
 def split_like(g, arrays, axis=0):
-    """Adjoint of `np.concatenate(arrays, axis)`: `g` cut into pieces shaped like `arrays`."""
-    if axis is None:
-        sizes = [np.size(a) for a in arrays]
-        pieces = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
-        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
-    sizes = [np.shape(a)[axis] for a in arrays]
-    return list(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+    """Adjoint of `np.concatenate(arrays, axis)`: `g` cut into pieces shaped like `arrays`
+    (by slicing, which every array type has; Dask has no `np.split`)."""
+    flat = axis is None
+    if flat:
+        g, axis = np.ravel(g), 0
+    sizes = [size(a) if flat else np.shape(a)[axis] for a in arrays]
+    lead = (slice(None),) * (axis % np.ndim(g))
+    ends = np.cumsum(sizes)
+    pieces = [g[lead + (slice(int(end) - n, int(end)),)] for end, n in zip(ends, sizes)]
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)] if flat else pieces
 
 
 def concat_like(gs, arrays, axis=0):
@@ -698,7 +835,7 @@ def concat_like(gs, arrays, axis=0):
 def unstack(g, arrays, axis=0):
     """Adjoint of `np.stack(arrays, axis)`: the slices of `g` along `axis`, as a list
     (an array when `arrays` was one array)."""
-    if isinstance(arrays, np.ndarray):
+    if is_array(arrays):
         return np.moveaxis(g, axis, 0)
     return [np.take(g, i, axis=axis) for i in range(len(arrays))]
 
@@ -721,7 +858,7 @@ def array_grad(g, obj):
     """Adjoint of `np.array(obj)`: `g` split into the nested list/tuple structure of `obj`."""
     if not isinstance(obj, (list, tuple)):
         return np.reshape(g, np.shape(obj)) if np.shape(g) != np.shape(obj) else g
-    g = np.asarray(g)
+    g = as_array(g)
     while g.ndim > _nesting(obj) and g.shape[0] == 1:  # leading axes added by ndmin
         g = g[0]
     items = [array_grad(g[i], item) for i, item in enumerate(obj)]
@@ -761,7 +898,7 @@ def dict_values_grad(d_dict, keys, values):
 
 def sum_grad(g, items):
     """Adjoint of `sum(items)` for the items: `g` summed down to each item's shape."""
-    if isinstance(items, np.ndarray):  # summed over its first axis
+    if is_array(items):  # summed over its first axis
         return broadcast_like(unbroadcast(g, items[0]) if len(items) else 0.0, items)
     return [None if item is None else unbroadcast(g, item) for item in items]
 
@@ -780,12 +917,12 @@ def extremum_weights(items, result):
     hits = [bool(item == result) for item in items]
     count = sum(hits)
     weights = [hit / count if count else 0.0 for hit in hits]
-    return np.array(weights) if isinstance(items, np.ndarray) else weights
+    return np.array(weights) if is_array(items) else weights
 
 
 def scale_each(g, weights):
     """`g` times each weight: the adjoint of choosing among items (see `extremum_weights`)."""
-    if isinstance(weights, np.ndarray):
+    if is_array(weights):
         return g * weights
     return [g * w for w in weights]
 
@@ -993,7 +1130,7 @@ def _einsum_partial(j, subscripts, slots):
     target, shape = specs[j], np.shape(slots[j])
     sizes = dict(zip(target, shape))
     unique = "".join(dict.fromkeys(target))
-    others = [(s, np.asarray(x)) for i, (s, x) in enumerate(zip(specs, slots)) if i != j]
+    others = [(s, as_array(x)) for i, (s, x) in enumerate(zip(specs, slots)) if i != j]
     present = set("".join(s for s, _ in others))
     kept = "".join(c for c in unique if c in present)
     y = np.einsum(",".join(s for s, _ in others) + "->" + kept, *[x for _, x in others], optimize=len(others) > 2)
@@ -1043,6 +1180,83 @@ def one_if_none(b):
     return 1.0 if b is None else b
 
 
+# -- calls of function values (see s2s/function_values.py for their derivatives)
+
+
+def call_value(function, args, kwargs):
+    """`function(*args, **kwargs)` for a function known only when the call runs."""
+    return function(*args, **kwargs)
+
+
+def make_partial(function, args, kwargs):
+    """`functools.partial(function, *args, **kwargs)`; also what a nested function used
+    as a value becomes: its lifted code with the values it captures bound first."""
+    return functools.partial(function, *args, **kwargs)
+
+
+def partial_grad(d_partial, args, kwargs, part):
+    """The derivatives of the bound arguments (`part` "args") or keywords ("kwargs") in
+    the derivative of a partial, which is a partial of derivatives (None is zero)."""
+    if part == "args":
+        bound = d_partial.args if d_partial is not None else (None,) * len(args)
+        return tuple(zeros_like(a) if g is None else g for a, g in zip(args, bound))
+    bound = d_partial.keywords if d_partial is not None else {}
+    return {k: zeros_like(v) if bound.get(k) is None else bound[k] for k, v in kwargs.items()}
+
+
+def unpack_args(items, starred):
+    """The arguments of `f(a, *b)`: `items` (a, b), `starred` (False, True) -> (a, *b)."""
+    out = []
+    for item, is_starred in zip(items, starred):
+        if is_starred:
+            out.extend(item)
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def unpack_args_grad(d_args, items, starred):
+    """Adjoint of `unpack_args`: each item's derivative, a starred one in its own type."""
+    position, out = 0, []
+    for item, is_starred in zip(items, starred):
+        if is_starred:
+            n = len(item)
+            out.append(pack_like(item, None if d_args is None else list(d_args[position:position + n])))
+            position += n
+        else:
+            out.append(zeros_like(item) if d_args is None or d_args[position] is None else d_args[position])
+            position += 1
+    return tuple(out)
+
+
+def transposed(rows):
+    """`list(zip(*rows))`: the columns of a sequence of sequences, as tuples."""
+    return [tuple(column) for column in zip(*rows)]
+
+
+def transposed_grad(d_columns, rows):
+    """Adjoint of `transposed`: the columns' derivatives, back in the rows' types."""
+    n = min((len(r) for r in rows), default=0)
+    columns = [None] * n if d_columns is None else d_columns
+    out = []
+    for i, row in enumerate(rows):
+        items = [None if column is None else column[i] for column in columns] + [None] * (len(row) - n)
+        out.append(pack_like(row, items))
+    return pack_like(rows, out)
+
+
+def filled_tangent(d, like):
+    """A tangent with its None (zero) parts made real zeros shaped like `like`'s."""
+    if d is None:
+        return tangent_zeros(like)
+    if container_functions(like) is not None:
+        return map_structure(filled_tangent, d, like)
+    return d
+
+
+def partial_tangent(function, args, kwargs, d_args, d_kwargs):
+    """Tangent of `make_partial`: a partial of the bound arguments' tangents."""
+    return make_partial(function, filled_tangent(d_args, args), filled_tangent(d_kwargs, kwargs))
 # ---- operations that only move, copy or drop elements (tile, roll, split, pad, ...)
 # Rules in templates/arrays.py. Applied to labels 1, 2, ... in place of the moved
 # arguments, such an operation shows where each element goes (0: an element that came

@@ -25,6 +25,7 @@ from s2s.runtime import (
     grad_reduce,
     inverse_axes,
     prod_others,
+    size,
     split_like,
     stack_like,
     tensordot_grad_left,
@@ -107,20 +108,20 @@ def sum_(result, a, axis=None, dtype=None, out=None, keepdims=False):
 
 @linear(np.mean)
 def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = grad_reduce(d[result], a, axis, keepdims) * (np.size(result) / np.size(a))
+    d[a] = grad_reduce(d[result], a, axis, keepdims) * (size(result) / size(a))
 
 
 @adjoint(np.var)
 def var(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     d[a] = grad_reduce(d[result], a, axis, keepdims) * (
-        2.0 * (a - np.mean(a, axis=axis, keepdims=True)) / (np.size(a) / np.size(result) - ddof)
+        2.0 * (a - np.mean(a, axis=axis, keepdims=True)) / (size(a) / size(result) - ddof)
     )
 
 
 @tangent(np.var)
 def var(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     d[result] = np.sum(d[a] * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims) * (
-        2.0 / (np.size(a) / np.size(result) - ddof)
+        2.0 / (size(a) / size(result) - ddof)
     )
 
 
@@ -128,14 +129,14 @@ def var(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @adjoint(np.std)
 def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     d[a] = grad_reduce(d[result] / (result + (result == 0)), a, axis, keepdims) * (
-        (a - np.mean(a, axis=axis, keepdims=True)) / (np.size(a) / np.size(result) - ddof)
+        (a - np.mean(a, axis=axis, keepdims=True)) / (size(a) / size(result) - ddof)
     )
 
 
 @tangent(np.std)
 def std(result, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     d[result] = np.sum(d[a] * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims) / (
-        (result + (result == 0)) * (np.size(a) / np.size(result) - ddof)
+        (result + (result == 0)) * (size(a) / size(result) - ddof)
     )
 
 
@@ -301,7 +302,7 @@ def array(result, object, dtype=None, *, copy=True, order="K", subok=False, ndmi
 
 @tangent(np.array)
 def array(result, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0, like=None):
-    d[result] = np.reshape(array_like(d[object], object), np.shape(result))
+    d[result] = np.reshape(np.array(array_like(d[object], object)), np.shape(result))  # a copy, as the result is
 
 
 @adjoint(np.asarray)

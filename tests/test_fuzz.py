@@ -3,12 +3,14 @@ runs it long). Every program is checked in every mode against central difference
 autograd; a failure message carries the program, so it can be replayed by hand."""
 import glob
 import os
+import types
 
+import numpy as np
 import pytest
-from fuzz import check, generator, replay, runner
+from fuzz import check, generator, replay, runner, shrink
 
 SEED = int(os.environ.get("S2S_FUZZ_SEED", "2026"))
-PROGRAMS = 24
+PROGRAMS = 40
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +48,63 @@ def test_shrunk_reproducers_of_past_failures_pass(path, workspace):
     """Each distinct bug the fuzzer found, as its shrunk reproducer: a regression test."""
     outcome = replay.replay(path, workspace)
     assert outcome.klass in ("ok", "refused"), f"{outcome.klass}: {outcome.detail}"
+
+
+# --------------------------------------------------------------------------- the fuzzer itself
+
+
+def test_programs_are_deterministic_and_families_switch_off():
+    assert generator.generate(5, 3).source == generator.generate(5, 3).source
+    plain = generator.profile_without(generator.FAMILIES)
+    for index in range(20):
+        source = generator.generate(5, index, plain).source
+        assert "[" not in source and "for " not in source and "if " not in source and "lambda" not in source
+
+
+WRONG_GRADIENT = """
+import numpy as np
+
+def f(x0):
+    y = np.sin(x0)
+    z = y * 2.0
+    return np.sum(z * x0)
+"""
+
+
+def with_wrong_s2s(monkeypatch, value_and_grad):
+    """The grad check run against a broken value_and_grad instead of s2s's."""
+    original = check.Case.check_grad
+    broken = types.SimpleNamespace(value_and_grad=value_and_grad)
+    monkeypatch.setattr(check.Case, "check_grad", lambda self, s2s: original(self, broken))
+
+
+def test_a_wrong_gradient_is_classified_wrong_and_shrinks(workspace, monkeypatch):
+    import s2s
+
+    def off_by_one(func, wrt=0):
+        def value_and_gradient(*args):
+            value, gradient = s2s.value_and_grad(func, wrt)(*args)
+            return value, gradient + 1.0
+        return value_and_gradient
+
+    args = [np.array([0.3, -0.4, 1.1])]
+    case = runner.case_for(workspace, WRONG_GRADIENT, args, 0, 0, 0)
+    assert case.run("grad").klass == "ok"
+    with_wrong_s2s(monkeypatch, off_by_one)
+    outcome = case.run("grad")
+    assert outcome.klass == "wrong" and outcome.detail.startswith("derivative")
+    failure = runner.Result(0, WRONG_GRADIENT, args, 0, {"grad": outcome})
+    small = shrink.shrink(WRONG_GRADIENT, runner.Reproduction(workspace, failure, "grad", 0), budget_s=30)
+    assert small.count("\n") < WRONG_GRADIENT.count("\n") and "y * 2.0" not in small
+
+
+def test_an_argument_changed_by_the_derivative_is_classified_mutated(workspace, monkeypatch):
+    def mutating(func, wrt=0):
+        def value_and_gradient(*args):
+            args[0][0] = 7.0
+            return func(*args), np.zeros_like(args[0])
+        return value_and_gradient
+
+    case = runner.case_for(workspace, WRONG_GRADIENT, [np.array([0.3, -0.4])], 0, 0, 0)
+    with_wrong_s2s(monkeypatch, mutating)
+    assert case.run("grad").klass == "mutated"

@@ -306,3 +306,9 @@ def _slice_writes(x):
         y = np.zeros((2,))
         y[1:] -= np.sum(x)
         return np.sum(y)
+
+
+def test_wrt_as_an_index_and_as_a_one_tuple_are_different_derivatives():
+    packed = s2s.grad(two, wrt=(1,))(1.0, 1.5)
+    bare = s2s.grad(two, wrt=1)(1.0, 1.5)
+    assert packed == (pytest.approx(6.0),) and bare == pytest.approx(6.0)

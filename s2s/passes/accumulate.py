@@ -55,7 +55,7 @@ class Accumulate:
         if anno.has(stmt, "adjoint_block"):
             return self.adjoint_block(stmt, defined)
         if anno.get(stmt, "derivative_of"):
-            return [self.contribution(stmt, defined)]
+            return self.contribution(stmt, defined)
         if isinstance(stmt, gast.If):
             return [self.branches(stmt, defined)]
         if isinstance(stmt, gast.For):
@@ -79,6 +79,8 @@ class Accumulate:
     def contribution(self, stmt, defined):
         target = stmt.targets[0].id
         value = self.read_zeros(stmt.value, defined)
+        if _lazy_zero(value):
+            return []  # zero_at(None, i): the items of a zero adjoint, zeroed: nothing to add
         if anno.get(stmt, "self_accumulating") or target not in defined:
             new = assign(target, value)
         elif is_numeric(self.act.kind(self.adjoint_primal.get(target))):
@@ -86,7 +88,7 @@ class Accumulate:
         else:
             new = assign(target, call(ref(runtime.add_grad, "add_grad"), name(target), value))
         defined.add(target)
-        return gast.copy_location(new, stmt)
+        return [gast.copy_location(new, stmt)]
 
     def read_zeros(self, node, defined):
         """Reads of adjoints that are certainly zero here become None (no adjoint)."""
@@ -127,6 +129,16 @@ class Accumulate:
         defined.clear()
         defined.update(entry)
         return inits + [stmt]
+
+
+def _lazy_zero(value):
+    """A contribution that is None at run time: zeroing items of a zero adjoint."""
+    return (
+        isinstance(value, gast.Call)
+        and anno.get(value.func, "object") is runtime.zero_at
+        and isinstance(value.args[0], gast.Constant)
+        and value.args[0].value is None
+    )
 
 
 def _relax_guards(stmts, function_body):

@@ -262,7 +262,7 @@ def kind_of_value(value, depth=0):
         raise TypeError("s2s cannot differentiate with respect to a masked array; pass its .filled(...) data")
     if isinstance(value, (int, float, numpy.floating, numpy.integer)):
         return "scalar"
-    if isinstance(value, numpy.ndarray):
+    if runtime.is_array(value):  # NumPy's, Dask's, CuPy's...
         return _of_ndim(value.ndim) if value.ndim else "numeric"
     fields = _fields(value)
     if fields is None or depth > 4:

@@ -113,6 +113,9 @@ class _Lowering:
                 if ends == 1:
                     return out + _attach([stmt], self.lower_block(rest))
                 return out + self._with_flags(stmt, rest)
+            if isinstance(stmt, gast.If):  # no jump out of it, but maybe loops with their own inside
+                stmt.body = self.lower_block(stmt.body) or [gast.Pass()]
+                stmt.orelse = self.lower_block(stmt.orelse)
             out.append(stmt)
         return out
 

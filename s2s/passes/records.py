@@ -53,8 +53,12 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     needed = free_loads(backward) & primal_names
     # undoing `lst.pop()` re-appends the popped value, which must then be kept too
     item_needed = {v for v in needed if _read_after_restore(backward, v)}
-    undos = [anno.get(s, "undo") for s, _, _ in walk_statements(backward) if anno.get(s, "var") in item_needed]
-    needed |= _loads(gast.Module([u for u in undos if u is not None], [])) & primal_names
+    # undoing an item assignment reads its index (and `lst.pop()` re-appends the value)
+    restores = [s for s, _, _ in walk_statements(backward) if anno.get(s, "var") in item_needed]
+    for restore in restores:
+        for fact in ("undo", "index"):
+            if anno.get(restore, fact) is not None:
+                needed |= _loads(anno.get(restore, fact)) & primal_names
     sites = {}
     for stmt, depth, in_loop in walk_statements(forward):
         if anno.get(stmt, "marker") == "save":
@@ -91,7 +95,13 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
             if kind in ("save", "restore"):
                 if (anno.get(stmt, "var"), anno.get(stmt, "site")) in kept_sites:
                     var = anno.get(stmt, "var")
-                    out.append(gast.copy_location(push(name(var), stack) if kind == "save" else assign(var, pop(stack)), stmt))
+                    if kind == "save":
+                        record = push(name(var), stack)
+                    elif var in item_needed:  # its items are undone in place: on a copy, so the tape stays as recorded
+                        record = assign(var, call(ref(runtime.private_copy, "private_copy"), pop(stack)))
+                    else:
+                        record = assign(var, pop(stack))
+                    out.append(gast.copy_location(record, stmt))
                 continue
             for field in ("body", "orelse"):
                 if getattr(stmt, field, None):

@@ -1,7 +1,5 @@
 """Rewrite alternative spellings into the forms the rules are written for.
 
-- `dict(a=x, b=y)` becomes the display `{"a": x, "b": y}`.
-
 - `scipy.stats.multivariate_normal.pdf` and `dirichlet.pdf` become exp of their logpdf.
 - `np.linalg.svd(x, compute_uv=False)` becomes `np.linalg.svdvals(x)`, and
   `np.linalg.norm(x, "nuc")` the sum of those (a result of another structure, or a norm
@@ -50,9 +48,6 @@ class _Forms(gast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = self.static(node.func) if isinstance(node.func, (gast.Name, gast.Attribute)) else None
-        if func is dict and not node.args and all(k.arg is not None for k in node.keywords):
-            keys = [gast.Constant(k.arg, None) for k in node.keywords]
-            return gast.copy_location(gast.Dict(keys, [k.value for k in node.keywords]), node)
         if func is numpy.einsum:
             subscripts = _sublist_subscripts(node.args)
             if subscripts is not None:

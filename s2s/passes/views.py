@@ -1,27 +1,33 @@
-"""Values read from an array that is written in place later are read as copies.
+"""A name written in place holds an object of its own, and reads from it are copies.
 
-`t = y[1:]` is a view: a later `y[i] = v` changes what `t` holds. Python's program
-may not read `t` after that write (passes/aliasing.py refuses it if it does), but the
-backward sweep does: it reads `t` from the tape, and undoes the writes to `y` on a copy
-of its own, so a view would show `y`'s last values instead of those `t` had. Reading
-such a value as a copy (`t = private_copy(y[1:])`) changes nothing the program sees,
-and gives the backward sweep the values of the matching forward point.
+The backward sweep reads values from the tape and undoes writes in place on a private
+copy of the written array, so every value it reads must still hold what it held at
+its own forward point. Two bindings break that:
+- `t = y[1:]` (or `np.reshape(y, ...)`) is a view: a later `y[i] = v` changes `t`;
+- `y = t` (or `y = f(t)` returning its argument) makes `t` the array that a later
+  `y[i] = v` writes into, while the backward sweep may still read `t` (`t = x / x;
+  x = t` is what `x /= x` becomes).
+Both are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
+program cannot tell: passes/aliasing.py has refused every write that a name read
+afterwards would see, so only the backward sweep could have seen the sharing.
 """
 import gast
+import numpy
 
 from .. import anno, runtime
 from ..syntax import call, name, ref
 from .aliasing import UPDATES, VIEWS
 from .blocks import rewrite_statements
 
+_WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
 
-def copy_views_of_written(fn_source, activity, namer):
-    """Rewrite reads of views of arrays written in place; returns True if any changed."""
+
+def copy_shared_bindings(fn_source, activity, namer):
+    """Rewrite the bindings above; returns True if any changed."""
     written = {
         s.targets[0].id
         for s in gast.walk(fn_source.node)
-        if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in UPDATES
-        and anno.get(s.value, "callee") not in (runtime.list_append, runtime.list_pop)
+        if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in _WRITES
     }
     changed = False
 
@@ -30,23 +36,40 @@ def copy_views_of_written(fn_source, activity, namer):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
             return [stmt]
         target, value = stmt.targets[0].id, stmt.value
-        if activity.kind(target) == "scalar" or _base(value) not in written:
+        if activity.kind(target) == "scalar":
+            return [stmt]
+        if _viewed(value) not in written and (target not in written or _fresh(value)):
             return [stmt]
         changed = True
-        view = namer.fresh("_view")
-        copied = call(ref(runtime.private_copy, "private_copy"), name(view))
+        shared = namer.fresh("_shared")
+        copied = call(ref(runtime.private_copy, "private_copy"), name(shared))
         anno.set(copied, "callee", runtime.private_copy)
-        first = gast.copy_location(gast.Assign([name(view, gast.Store())], value), stmt)
+        first = gast.copy_location(gast.Assign([name(shared, gast.Store())], value), stmt)
         return [first, gast.copy_location(gast.Assign(stmt.targets, copied), stmt)]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
 
 
-def _base(value):
+def _viewed(value):
     """The array a value may view: `y` of `y[i]`, `np.reshape(y, ...)`; else None."""
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         return value.value.id
     if isinstance(value, gast.Call) and anno.get(value, "callee") in VIEWS and value.args and isinstance(value.args[0], gast.Name):
         return value.args[0].id
     return None
+
+
+def _fresh(value):
+    """Is `value` a new object, never one an existing name holds? (An update in place
+    keeps its own object: `y = setitem(y, ...)`.)"""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant, gast.Tuple, gast.List, gast.Dict, gast.Set)):
+        return True
+    if not isinstance(value, gast.Call):
+        return False
+    callee = anno.get(value, "callee")
+    if callee in UPDATES or callee is runtime.private_copy:
+        return True
+    if callee in VIEWS:
+        return False
+    return isinstance(callee, numpy.ufunc) or str(getattr(callee, "__module__", "")).startswith("numpy")

@@ -16,6 +16,7 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one program may take in all modes")
     parser.add_argument("--shrink-budget", type=float, default=30.0, help="seconds of shrinking per reproducer")
     parser.add_argument("--per-bug", type=int, default=1, help="reproducers written per kind of failure")
+    parser.add_argument("--refusals", action="store_true", help="also write reproducers of each kind of TransformError")
     options = parser.parse_args(argv)
     modes = [m for m in options.modes.split(",") if m]
     unknown = set(modes) - set(check.MODES)
@@ -23,7 +24,7 @@ def main(argv=None):
         parser.error(f"unknown modes {sorted(unknown)}")
     profile = generator.profile_without([f for f in options.without.split(",") if f])
     runner.run(options.seed, options.programs, modes, profile, options.jobs, options.out, options.timeout,
-               options.shrink_budget, options.per_bug)
+               options.shrink_budget, options.per_bug, options.refusals)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ exception other than s2s.TransformError); "refused" (s2s.TransformError); "mutat
 """
 import copy
 import dataclasses
+import re
 import signal
 import warnings
 import zlib
@@ -21,6 +22,7 @@ SEVERITY = ("wrong", "mutated", "crash", "refused", "ok")  # a program's class: 
 VALUE_RTOL = 1e-7
 FIRST_RTOL = 1e-4
 SECOND_RTOL = 3e-3
+MAX_PRIMAL_S = 0.2
 MAX_MAGNITUDE = 1e4  # programs whose values exceed this are rejected (overflow, bad conditioning)
 
 
@@ -38,9 +40,19 @@ class Outcome:
     detail: str = ""
 
     @property
+    def kind(self):
+        """The failure without names, numbers or places: failures of one kind probably
+        share a cause."""
+        if self.klass == "wrong" and not self.detail.startswith("structure"):
+            return self.detail.split(":")[0]  # value, derivative, pullback
+        detail = re.sub(r"\S*\.py:\d+:\s*", "", self.detail)
+        detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'_'", detail)
+        return re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", detail)[:120]
+
+    @property
     def signature(self):
-        """What must stay the same while shrinking: the class and the kind of failure."""
-        return (self.klass, self.detail.split(":")[0])
+        """What must stay the same while shrinking."""
+        return self.klass, self.kind
 
 
 def sample(kinds, rng):
@@ -73,11 +85,11 @@ def quiet_call(function, *args):
 def primal(module, args):
     """f(*args) on copies, or Rejected if it is not a well-defined float computation."""
     try:
-        alarm(2.0)
+        alarm(MAX_PRIMAL_S)  # the oracles call f a few hundred times
         with np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
             out = module.f(*copy.deepcopy(args))
-    except Exception as error:
+    except (Exception, Timeout) as error:
         raise Rejected(f"{type(error).__name__}: {error}") from None
     finally:
         alarm(0)
@@ -96,6 +108,14 @@ def structure_error(got, like, what):
             return f"structure: {what} is {type(got).__name__}, expected {type(like).__name__} of {len(like)}"
         for i, (g, item) in enumerate(zip(got, like)):
             error = structure_error(g, item, f"{what}[{i}]")
+            if error:
+                return error
+        return None
+    if isinstance(like, dict):
+        if not isinstance(got, dict) or got.keys() != like.keys():
+            return f"structure: {what} is {type(got).__name__}, expected a dict with keys {sorted(like)}"
+        for key in like:
+            error = structure_error(got[key], like[key], f"{what}[{key!r}]")
             if error:
                 return error
         return None

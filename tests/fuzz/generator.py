@@ -154,6 +154,8 @@ class Writer:
             options += [lambda: self.reduce_to_scalar(scope, *self.pick(arrays))] * 2
         if scope.of_kind(INT):
             options.append(lambda: f"float({self.pick(scope.of_kind(INT))})")
+        if arrays and self.chance(0.2):
+            options.append(lambda: f"float(len({self.pick(arrays)[0]}))")
         if scope.of_kind(LIST):
             options.append(lambda: f"{self.pick(scope.of_kind(LIST))}[{self.pick(['0', '-1'])}]")
         if scope.of_kind(DICT):
@@ -520,6 +522,7 @@ class Writer:
         for name, kind in scope.vars.items():
             if kind in ((3,), (2,)):
                 options.append((f"for {var} in {name}:", {var: SCALAR}, name))
+                options.append((f"for {var} in reversed({name}):", {var: SCALAR}, name))
                 index = scope.fresh("i")
                 options.append((f"for {index}, {var} in enumerate({name}):", {var: SCALAR, index: INT}, name))
             elif kind == (2, 3):

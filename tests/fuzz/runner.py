@@ -4,7 +4,6 @@ import dataclasses
 import multiprocessing
 import multiprocessing.connection
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -125,7 +124,7 @@ def _worker(connection, seed, profile, modes, shrink_budget):
                 reproduction = Reproduction(workspace, failure, mode, seed)
                 small = shrink.shrink(failure.source, reproduction, shrink_budget)
                 connection.send((small, reproduction.outcome))
-        except Exception:  # a bug of the fuzzer itself: say so, and go on
+        except (Exception, check.Timeout):  # a bug of the fuzzer itself: say so, and go on
             traceback.print_exc()
             connection.send(None)
 
@@ -196,16 +195,6 @@ def summary_line(label, counts, total):
             f"refused {counts['refused']}, mutated {counts['mutated']}")
 
 
-def bug_key(mode, outcome):
-    """Failures that probably share a cause: the mode, class and message without names or numbers."""
-    if outcome.klass == "wrong" and not outcome.detail.startswith("structure"):
-        return mode, outcome.klass, outcome.detail.split(":")[0]
-    detail = re.sub(r"\S*\.py:\d+:\s*", "", outcome.detail)  # where: differs per program
-    detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'_'", detail)
-    detail = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "N", detail)
-    return mode, outcome.klass, detail[:120]
-
-
 def format_args(args):
     def one(value):
         return repr(value) if isinstance(value, float) else f"np.array({value.tolist()!r})"
@@ -230,7 +219,8 @@ def reproducer_text(seed, failure, mode, source, outcome):
             f"# replay: python -m tests.fuzz.replay THIS_FILE\n\n{source}")
 
 
-def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, per_bug, log=sys.stderr):
+def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, per_bug, shrink_refusals=False,
+        log=sys.stderr):
     """The long run: returns (per-mode counts, total counts, failures by bug key)."""
     counts = {mode: collections.Counter() for mode in modes}
     totals = collections.Counter()
@@ -249,9 +239,9 @@ def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, p
             for mode, outcome in result.outcomes.items():
                 counts[mode][outcome.klass] += 1
                 if outcome.klass == "refused":
-                    refusals[bug_key(mode, outcome)[2]] += 1
-                elif outcome.klass != "ok":
-                    bugs[bug_key(mode, outcome)].append(result)
+                    refusals[outcome.kind] += 1
+                if outcome.klass not in ("ok", "refused") or (outcome.klass == "refused" and shrink_refusals):
+                    bugs[(mode, outcome.klass, outcome.kind)].append(result)
             totals[result.klass] += 1
             if done % 100 == 0:
                 print(f"... {done} programs, {time.monotonic() - started:.0f} s, " + summary_line("fuzz", totals, done),
