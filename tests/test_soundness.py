@@ -323,7 +323,7 @@ def break_beside_a_loop(x, y):
                 break
         else:
             for inner in x:
-                unused = inner
+                y = y + 0.0 * inner
     return y + np.sum(x * x)
 
 

@@ -14,6 +14,7 @@ import gast
 from .. import anno, runtime
 from ..syntax import assign, call, marker, name, ref
 from .activity import is_numeric
+from .blocks import LOOPS, walk_within
 
 
 class Accumulate:
@@ -153,23 +154,13 @@ def _relax_guards(stmts, function_body):
                 for n in gast.walk(s)
                 if id(n) not in inside and isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
             }
-            for node in _walk_own_body(stmt):  # the guards of this loop, not of loops inside it
+            for node in walk_within(stmt.body, LOOPS):  # the guards of this loop, not of loops inside it
                 if anno.get(node, "iteration_guard") and node.orelse:
                     zero = node.orelse[0]
                     if zero.targets[0].id not in read_outside:
                         zero.value = gast.Constant(None, None)
         for field in ("body", "orelse"):
             _relax_guards(getattr(stmt, field, []) or [], function_body)
-
-
-def _walk_own_body(loop):
-    """The nodes of a loop's body, not entering loops nested in it."""
-    todo = list(loop.body)
-    while todo:
-        node = todo.pop()
-        yield node
-        if not isinstance(node, (gast.For, gast.While)):
-            todo += list(gast.iter_child_nodes(node))
 
 
 def _accumulates_first(body, adjoint):
