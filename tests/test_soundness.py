@@ -370,3 +370,41 @@ def iterate_while_writing(x):
 @pytest.mark.parametrize("f", [global_number_updated, rows_squared, iterate_while_writing])
 def test_updates_of_numbers_and_of_the_iterated_array_are_differentiated(f):
     np.testing.assert_allclose(s2s.grad(f)(X.copy()), numeric_grad(f, [X.copy()]), rtol=1e-7, atol=1e-9)
+
+
+def test_a_global_that_changes_type_regenerates_the_derivative(tmp_path, monkeypatch):
+    module = _module(
+        tmp_path,
+        monkeypatch,
+        """
+        import numpy as np
+        SCALE = 2.0
+        def loss(w):
+            v = w * SCALE
+            return np.sum(v * v)
+        """,
+    )
+    g = s2s.grad(module.loss)
+    assert g(0.5) == pytest.approx(2 * 0.5 * 4.0)
+    module.SCALE = np.array([1.0, 3.0])  # the product is now an array: its gradient sums over it
+    assert g(0.5) == pytest.approx(2 * 0.5 * 10.0)
+
+
+def test_a_global_number_that_becomes_an_array_is_checked_again(tmp_path, monkeypatch):
+    module = _module(
+        tmp_path,
+        monkeypatch,
+        """
+        import numpy as np
+        OFFSET = 1.0
+        def loss(x):
+            v = OFFSET
+            v += x
+            return np.sum(v * v)
+        """,
+    )
+    g = s2s.grad(module.loss)
+    np.testing.assert_allclose(g(X.copy()), 2 * (X + 1.0))
+    module.OFFSET = np.ones(3)  # now `v += x` would update the global array in place
+    with pytest.raises(s2s.TransformError, match="global OFFSET"):
+        g(X.copy())
