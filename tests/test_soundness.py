@@ -1,5 +1,6 @@
 """Regression tests for silently wrong derivatives (the soundness issue and what the
 fuzzer found), each against a closed form or central differences."""
+import itertools
 import math
 import sys
 import textwrap
@@ -201,12 +202,17 @@ def test_globals_are_read_when_the_derivative_runs(tmp_path, monkeypatch):
     assert g(0.5) == (pytest.approx(0.5), pytest.approx(3.0))
 
 
+_MODULES = itertools.count()
+
+
 def _module(tmp_path, monkeypatch, text):
-    name = f"soundness_module_{len(list(tmp_path.iterdir()))}"
+    """A fresh module of its own (a name no other test uses) holding `text`."""
+    name = f"soundness_module_{next(_MODULES)}"
     (tmp_path / f"{name}.py").write_text(textwrap.dedent(text))
     monkeypatch.syspath_prepend(str(tmp_path))
-    __import__(name)
-    return sys.modules[name]
+    module = __import__(name)
+    monkeypatch.delitem(sys.modules, name)  # forgotten when the test ends
+    return module
 
 
 # -- updates in place that Python makes visible through another name
