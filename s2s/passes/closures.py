@@ -68,10 +68,14 @@ def lift_nested_functions(fn_source):
     return fn_source
 
 
+def _reads(default, names):
+    """Does a parameter's default (None: none) read any of `names`?"""
+    return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(default))
+
+
 def _defaults_reading(function_def, names):
     args = function_def.args
-    defaults = args.defaults + [d for d in args.kw_defaults if d is not None]
-    return [d for d in defaults if any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(d))]
+    return [d for d in args.defaults + args.kw_defaults if _reads(d, names)]
 
 
 def _take_defaults_reading(function_def, names):
@@ -80,18 +84,14 @@ def _take_defaults_reading(function_def, names):
     become keyword-only): a lambda used where it is written gets them bound when its value
     is made, which is when Python evaluates them."""
     args = function_def.args
-
-    def reads(default):
-        return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(default))
-
-    first = next((i for i, d in enumerate(args.defaults) if reads(d)), len(args.defaults))
+    first = next((i for i, d in enumerate(args.defaults) if _reads(d, names)), len(args.defaults))
     moved = len(args.defaults) - first
     if moved:
         args.kwonlyargs[:0] = args.args[-moved:]
         args.kw_defaults[:0] = args.defaults[first:]
         del args.args[-moved:], args.defaults[first:]
-    taken = [(p.id, d) for p, d in zip(args.kwonlyargs, args.kw_defaults) if reads(d)]
-    args.kw_defaults = [None if reads(d) else d for d in args.kw_defaults]
+    taken = [(p.id, d) for p, d in zip(args.kwonlyargs, args.kw_defaults) if _reads(d, names)]
+    args.kw_defaults = [None if _reads(d, names) else d for d in args.kw_defaults]
     return taken
 
 
