@@ -13,7 +13,7 @@ import traceback
 from . import check, generator, oracles, shrink
 
 MAX_ATTEMPTS = 30  # rejected programs (overflow, ...) are replaced by the next draw
-MODE_TIMEOUT_S = 20
+MODE_TIMEOUT_S = 60
 
 
 @dataclasses.dataclass
