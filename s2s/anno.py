@@ -18,6 +18,8 @@ callee            BinOp/UnaryOp/     resolve (the Python object    activity, ali
                   Call/Subscript     performing the operation,     loops, fields, varargs,
                                      None if not static)           reverse, forward, dispatch
 locals            FunctionDef        desugar (memo of bound names) desugar
+copies_argument   Name (func)        desugar (the entry copy of an aliasing (Python has no copy:
+                                     argument updated in place)    updates reach the caller)
 augmented         Name (target)      desugar (`x op= v` on a       aliasing (on an array or list
                                      name)                         it is an update in place)
 packed            Call               varargs (every parameter      program.bind_call

@@ -13,7 +13,7 @@ import operator
 import gast
 
 from . import anno, dispatch, rules, runtime
-from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_numeric
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.desugar import index_expression
 from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
 
@@ -143,7 +143,7 @@ class ForwardGenerator:
                 value, dropped = _drop_zero_terms(s.value)
                 if value is None:
                     value = self.zero(result)
-                elif dropped and is_numeric(self.act.kind(result)) and self.act.kind(result) != "scalar":
+                elif dropped and self.act.kind(result) != "scalar":
                     # the terms left may have a smaller shape than the result: `y + x` with
                     # only the scalar y active has the tangent dy, broadcast to x's shape
                     value = call(ref(runtime.broadcast_like, "broadcast_like"), value, name(result))

@@ -58,9 +58,8 @@ def append_at_ends(block, stmt):
 
 
 def _has_tail_break(node):
-    return any(isinstance(n, gast.Break) for n in gast.walk(node)) and not any(
-        isinstance(n, (gast.For, gast.While)) for n in gast.walk(node)
-    )
+    """Does a branch of `node` end in a break of the enclosing loop (not of a loop inside)?"""
+    return any(isinstance(n, gast.Break) for n in _walk_same_loop(node))
 
 
 # --------------------------------------------------------------------------- the generator

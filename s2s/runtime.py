@@ -97,8 +97,12 @@ def zeros_like(x):
 
 
 def grad_item(d_container, key, element):
-    """`d_container[key]`, with a lazy (None) zero made real for `element`."""
-    item = None if d_container is None else d_container[key]
+    """`d_container[key]`, with a lazy (None) zero made real for `element` (a dict's
+    derivative holds no entry for a key it has no derivative for)."""
+    if d_container is None:
+        item = None
+    else:
+        item = d_container.get(key) if isinstance(d_container, dict) else d_container[key]
     return zeros_like(element) if item is None else item
 
 
@@ -268,16 +272,19 @@ def last_grad(d_lst, item):
     """Adjoint of appending `item`: the last entry of the list's adjoint.
 
     List adjoints are aligned at the top, like the lists they mirror; a missing or None
-    entry is a zero.
+    entry is a zero. (An array is the adjoint of a list of numbers NumPy reduced.)
     """
-    g = d_lst[-1] if d_lst else None
+    g = d_lst[-1] if d_lst is not None and len(d_lst) else None
     return zeros_like(item) if g is None else g
 
 
 def drop_last(d_lst):
     """The list's adjoint before an append: without its last entry (in place)."""
-    if d_lst:
-        d_lst.pop()
+    if d_lst is None or not len(d_lst):
+        return d_lst
+    if is_array(d_lst):
+        return d_lst[:-1]
+    d_lst.pop()
     return d_lst
 
 
@@ -328,7 +335,9 @@ def copy_grad(d_lst, like):
     """Adjoint (and tangent) of `list(like)`: a copy of the list's derivative, back in
     `like`'s own type when that is an array or a tuple. `list` of a dict lists its keys,
     which carry no derivative."""
-    if d_lst is None or isinstance(like, dict) or isinstance(d_lst, dict):
+    if isinstance(d_lst, dict):  # the tangent of a dict's keys: a zero per key
+        return [None] * len(like)
+    if d_lst is None or isinstance(like, dict):
         return None
     return pack_like(like, d_lst) if isinstance(like, tuple) or is_array(like) else list(d_lst)
 
@@ -551,8 +560,9 @@ def _normalize_axes(axes, ndim):
 
 
 def broadcast_like(g, like):
-    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`."""
-    if np.shape(g) == np.shape(like):
+    """Broadcast `g` to the shape of `like` (a fresh, writable array): the adjoint of `unbroadcast`.
+    A `like` that is no array or number (a list, an object) leaves `g` as it is."""
+    if not (is_array(like) or isinstance(like, _SCALARS)) or np.shape(g) == np.shape(like):
         return g
     return _filled_like(like, g, np.result_type(g))
 

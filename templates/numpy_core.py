@@ -302,7 +302,7 @@ def array(result, object, dtype=None, *, copy=True, order="K", subok=False, ndmi
 
 @tangent(np.array)
 def array(result, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0, like=None):
-    d[result] = np.reshape(array_like(d[object], object), np.shape(result))
+    d[result] = np.reshape(np.array(array_like(d[object], object)), np.shape(result))  # a copy, as the result is
 
 
 @adjoint(np.asarray)

@@ -354,8 +354,8 @@ class _Analysis:
         everything = set().union(*operands) if operands else set()
         if callee in VIEWS:
             return {new} | {_view(o) for o in (operands[0] if operands else ())}
-        if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
-            return {new}  # a primitive: a new value
+        if callee is runtime.private_copy and anno.get(value.func, "copies_argument"):
+            return set(everything)  # s2s's copy of an argument updated in place: Python has none
         if callee is runtime.private_copy:
             after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
             return {new}
@@ -363,6 +363,8 @@ class _Analysis:
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}
+        if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
+            return {new}  # a primitive: a new value
         reached = after.reach(everything)
         if reached and self.summary_of(value):
             names = ", ".join(a.id for a in value.args if isinstance(a, gast.Name))

@@ -66,6 +66,7 @@ def desugar(fn_source):
     for name in sorted(desugaring.copied):
         copier = gast.Name("private_copy", gast.Load(), None, None)
         anno.set(copier, "object", runtime.private_copy)
+        anno.set(copier, "copies_argument", True)  # Python updates the caller's object (aliasing)
         call = gast.Call(copier, [gast.Name(name, gast.Load(), None, None)], [])
         copies.append(gast.copy_location(gast.Assign([gast.Name(name, gast.Store(), None, None)], call), fn_source.node))
     fn_source.node.body = copies + fn_source.node.body

@@ -95,7 +95,13 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
             if kind in ("save", "restore"):
                 if (anno.get(stmt, "var"), anno.get(stmt, "site")) in kept_sites:
                     var = anno.get(stmt, "var")
-                    out.append(gast.copy_location(push(name(var), stack) if kind == "save" else assign(var, pop(stack)), stmt))
+                    if kind == "save":
+                        record = push(name(var), stack)
+                    elif var in item_needed:  # its items are undone in place: on a copy, so the tape stays as recorded
+                        record = assign(var, call(ref(runtime.private_copy, "private_copy"), pop(stack)))
+                    else:
+                        record = assign(var, pop(stack))
+                    out.append(gast.copy_location(record, stmt))
                 continue
             for field in ("body", "orelse"):
                 if getattr(stmt, field, None):

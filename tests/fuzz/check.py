@@ -111,6 +111,14 @@ def structure_error(got, like, what):
             if error:
                 return error
         return None
+    if isinstance(like, dict):
+        if not isinstance(got, dict) or got.keys() != like.keys():
+            return f"structure: {what} is {type(got).__name__}, expected a dict with keys {sorted(like)}"
+        for key in like:
+            error = structure_error(got[key], like[key], f"{what}[{key!r}]")
+            if error:
+                return error
+        return None
     if np.ndim(like) == 0:
         if not isinstance(got, (float, np.floating)) or isinstance(got, np.ndarray):
             return f"structure: {what} is {type(got).__name__} {np.shape(got)}, expected a float"

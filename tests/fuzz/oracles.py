@@ -68,6 +68,8 @@ def unflatten_like(flat, like):
         nonlocal position
         if isinstance(template, (list, tuple)):
             return type(template)(build(item) for item in template)
+        if isinstance(template, dict):
+            return {key: build(template[key]) for key in template}
         size = int(np.size(template))
         chunk = flat[position:position + size]
         position += size
