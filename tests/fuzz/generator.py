@@ -429,22 +429,16 @@ class Writer:
                 (f"[{self.index_for(scope, 2)}, {self.index_for(scope, 3)}]", SCALAR),
                 (f"[{self.index_for(scope, 2)}]", (3,)),
                 (f"[:, {self.index_for(scope, 3)}]", (2,)),
-                ("[:, 1:]", None),
+                ("[:, 1:]", SCALAR),  # a scalar broadcasts over the (2, 2) block
             ])
         else:
             n = shape[0]
-            target, value_kind = self.pick([
-                (f"[{self.index_for(scope, n)}]", SCALAR),
-                ("[1:]", (n - 1,)),
-                ("[:-1]", (n - 1,)),
-            ])
-        if value_kind is None:  # (2, 2) block: a scalar broadcasts
-            value_kind = SCALAR
-        if value_kind == (1,):
-            value = self.scalar(scope, 1)
+            part = (n - 1,) if n - 1 > 1 else SCALAR  # a one-element slice takes a scalar
+            target, value_kind = self.pick([(f"[{self.index_for(scope, n)}]", SCALAR), ("[1:]", part), ("[:-1]", part)])
+        if self.chance(0.3):
+            value = self.self_read(name, shape, value_kind)
         else:
-            reads_self = self.chance(0.3)
-            value = self.self_read(name, shape, value_kind) if reads_self else self.expr(scope, value_kind, 1)
+            value = self.expr(scope, value_kind, 1)
         self.emit(f"{name}{target} {op} {value}")
 
     def self_read(self, name, shape, kind):
