@@ -13,7 +13,7 @@ from .dispatch import primitive  # noqa: E402
 from .errors import TransformError  # noqa: E402
 from .export import export  # noqa: E402
 from .rules import adjoint, non_differentiable, tangent  # noqa: E402
-from .runtime import fixed_point, insert_grad_of, stop_gradient  # noqa: E402
+from .runtime import fixed_point, insert_grad_of, register_container, stop_gradient  # noqa: E402
 
 __all__ = [
     "TransformError",
@@ -33,6 +33,7 @@ __all__ = [
     "checkpoint",
     "fixed_point",
     "insert_grad_of",
+    "register_container",
     "source",
     "cache_info",
     "clear_cache",

@@ -2,10 +2,11 @@
 import dataclasses
 import functools
 import inspect
+import types
 
 import numpy as np
 
-from . import __version__, cache, emit, frontend, loader, runtime, scopes
+from . import __version__, cache, emit, frontend, loader, rules, runtime, scopes
 from .errors import TransformError
 from .frontend import param_names
 from .naming import identifier
@@ -51,6 +52,35 @@ def _wrt_indices(signature, wrt, func):
     return tuple(indices), single
 
 
+def _readable(func, signature):
+    """`func` where s2s reads its source as is; otherwise — a bound method or classmethod,
+    a callable object, a partial, a `functools.wraps` wrapper that forwards `*args,
+    **kwargs` — a function that calls it with the parameters `func` shows (so `wrt`
+    counts the parameters after `self`, and s2s.source names them)."""
+    if hasattr(func, "transformable_function") or hasattr(func, "__s2s_source__"):
+        return func
+    if isinstance(func, types.FunctionType) and inspect.signature(func, follow_wrapped=False) == signature:
+        return func
+    python = isinstance(func, (types.FunctionType, types.MethodType, functools.partial)) or isinstance(
+        inspect.getattr_static(type(func), "__call__", None), types.FunctionType
+    )
+    if not python and rules.adjoint_rule(func) is None:
+        raise TransformError(
+            f"cannot differentiate {getattr(func, '__qualname__', func)!r}: it is not a Python function with "
+            "source, and has no derivative rule"
+        )
+    simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [p for p in signature.parameters.values() if p.default is p.empty]
+    if not all(p.kind in simple for p in params):
+        raise TransformError(f"cannot differentiate {func!r}: it has required parameters that are not positional")
+    if getattr(inspect.unwrap(getattr(func, "__func__", func)), "__code__", None) is not None:
+        # Python code: its optional parameters too, their defaults kept
+        params = [p for p in signature.parameters.values() if p.kind in simple]
+        defaults = {p.name: p.default for p in params if p.default is not p.empty}
+        return frontend.calling_function(func, [p.name for p in params], defaults=defaults)
+    return frontend.calling_function(func, [p.name for p in params])
+
+
 def _lift_arrays(values, wrt):
     """The differentiated NumPy arrays among `values` as arrays of the type of the first
     other array argument (Dask, CuPy), if there is one: adjoints are updated in place, and
@@ -77,6 +107,9 @@ class Derivative:
             self.signature = inspect.signature(func)
         except (TypeError, ValueError):
             raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
+        self.func = _readable(func, self.signature)
+        if self.func is not func:
+            self.signature = inspect.signature(self.func)
         self.wrt, self.single = _wrt_indices(self.signature, wrt, func)
         self.__signature__ = self.signature
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
@@ -218,8 +251,12 @@ class JVP(Derivative):
     def __init__(self, func, mode, wrt=0, verbose=False):
         super().__init__(func, mode, wrt, verbose)
         tangent = inspect.Parameter("tangent", inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        if self.single:  # as a callee inside differentiated code it takes (*args, tangent)
-            self.__signature__ = self.signature.replace(parameters=[*self.signature.parameters.values(), tangent])
+        simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if self.single and all(p.kind in simple for p in self.signature.parameters.values()):
+            # as a callee inside differentiated code it takes (*args, tangent), every
+            # argument given: a default could not be told from the tangent
+            params = [p.replace(default=inspect.Parameter.empty) for p in self.signature.parameters.values()]
+            self.__signature__ = self.signature.replace(parameters=[*params, tangent])
 
     def build(self, program, active, kinds, name):
         entry = program.request_forward(self.func, active, kinds)

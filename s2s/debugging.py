@@ -11,8 +11,9 @@ def debug(debugger=None):
     """Run the block; the first generated function it calls stops in pdb, at its first line.
 
     From there `n`, `s`, `p name`, `where` and `c` work as usual; each generated line
-    ends with the file and line of the user's code it came from. debugger: a pdb.Pdb
-    (default: a new one on the terminal). Traces the current thread only.
+    ends with the file and line of the user's code it came from. Debugging ends with
+    the block. debugger: a pdb.Pdb (default: a new one on the terminal). Traces the
+    current thread only.
     """
     previous = sys.gettrace()
 
@@ -28,5 +29,4 @@ def debug(debugger=None):
     try:
         yield
     finally:
-        if sys.gettrace() is watch:  # no generated code ran
-            sys.settrace(previous)
+        sys.settrace(previous)  # whether pdb is still stepping or not: the block is over

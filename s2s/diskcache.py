@@ -2,10 +2,10 @@
 
 One JSON file per derivative, named by a hash of its key, holding the key itself, the
 module text, the entry point, the recipes of its bindings, the user-code origin of its
-lines and a sha256 of those four. Files
-are written atomically and readable by their owner alone; an entry that is not
-exactly what was written for this key (truncated, edited, another key, another
-owner) is ignored, so a bad file costs a transform, never runs.
+lines and a sha256 of those four. Files are written atomically and readable by their
+owner alone; an entry that is not exactly what was written for this key (truncated,
+edited, another key, another owner) is ignored, so a bad file costs a transform, never
+runs.
 
 Location: $S2S_CACHE_DIR, else the platform's user cache directory; S2S_DISK_CACHE=0
 turns the disk cache off. Size: at most $S2S_CACHE_MAX_MB megabytes (default 100);
@@ -70,7 +70,6 @@ def read(key):
         return None
     if len(raw) > _MAX_BYTES:
         return None
-    touch(path)
     try:
         entry = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -88,6 +87,7 @@ def read(key):
     lines = _lines_from_json(entry["lines"])
     if lines is None:
         return None
+    touch(path)
     return {"text": entry["text"], "entry": entry["entry"], "recipes": entry["recipes"], "lines": lines}
 
 

@@ -14,7 +14,7 @@ import types
 
 import gast
 
-from . import anno, loader, runtime
+from . import anno, runtime
 from .frontend import _MISSING
 
 COMMENT = "__s2s_comment__"
@@ -177,19 +177,19 @@ def _preferred_name(current, obj):
 
 def _import_lines(objects):
     modules, from_runtime, from_other, constants = [], [], [], []
+    # The module runs with these names already bound (see loader.py), so an import line
+    # is written only where it would find the same object again: a module loaded from a
+    # file path and not in sys.modules must not be imported by name.
     for name, obj in sorted(objects.items()):
-        if isinstance(obj, types.ModuleType):
+        if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj:
             modules.append(f"import {obj.__name__}" + (f" as {name}" if name != obj.__name__ else ""))
         elif getattr(builtins, name, None) is obj:
             continue
         elif getattr(runtime, getattr(obj, "__name__", ""), None) is obj:
             from_runtime.append(name if name == obj.__name__ else f"{obj.__name__} as {name}")
-        elif callable(obj) and _importable_module(getattr(obj, "__module__", None)):
-            qual = getattr(obj, "__qualname__", obj.__name__ if hasattr(obj, "__name__") else name)
-            if "." not in qual and "<" not in qual:
-                from_other.append(f"from {obj.__module__} import {qual}" + (f" as {name}" if name != qual else ""))
-            else:
-                constants.append(name)
+        elif _importable(obj):
+            qual = obj.__qualname__
+            from_other.append(f"from {obj.__module__} import {qual}" + (f" as {name}" if name != qual else ""))
         else:
             constants.append(name)
     lines = modules
@@ -201,9 +201,11 @@ def _import_lines(objects):
     return lines
 
 
-def _importable_module(module):
-    """A module an import line can name (not __main__, not a module s2s generated)."""
-    return isinstance(module, str) and bool(module) and not module.startswith(("__", loader.MODULE_PREFIX))
+def _importable(obj):
+    """Is `obj` a module-level function or class that `from module import name` finds?"""
+    qual = getattr(obj, "__qualname__", None) if isinstance(obj, (type, types.FunctionType, types.BuiltinFunctionType)) else None
+    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    return bool(qual) and "." not in qual and "<" not in qual and getattr(module, qual, None) is obj
 
 
 def _render_comments(text):

@@ -115,7 +115,7 @@ class _Walk:
         key = self.keys[id(func)]
         code = func.__code__
         try:
-            lines, first = inspect.getsourcelines(func)
+            lines, first = inspect.getsourcelines(code)  # not func: a wraps wrapper is its own code
             source = textwrap.dedent("".join(lines))
             tree = ast.parse(source)
         except (OSError, TypeError, SyntaxError, IndentationError):

@@ -205,6 +205,14 @@ def _is_none(node):
     return isinstance(node, gast.Constant) and node.value is None and anno.get(node, "tangent_slot")
 
 
+def _callee(func):
+    """The object a rule's (dotted) function name is bound to: `runtime.dict_get` too."""
+    if isinstance(func, gast.Attribute):
+        base = _callee(func.value)
+        return getattr(base, func.attr, None) if base is not None else None
+    return anno.get(func, "object")
+
+
 def _is_zero(term):
     """Does a term of a tangent rule vanish because a tangent in it is zero (None)?"""
     if _is_none(term):
@@ -217,7 +225,7 @@ def _is_zero(term):
         return _is_zero(term.value)
     if isinstance(term, gast.Call):
         args = list(term.args) + [k.value for k in term.keywords]
-        if rules.is_none_aware(anno.get(term.func, "object")):
+        if rules.is_none_aware(_callee(term.func)):
             slots = [a for a in args if anno.get(a, "tangent_slot")]
             return bool(slots) and all(_is_none(a) for a in slots)
         return any(_is_zero(a) for a in args)

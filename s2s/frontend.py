@@ -16,6 +16,7 @@ import gast
 
 from . import fingerprint
 from .errors import TransformError
+from .naming import identifier
 
 _MISSING = object()
 
@@ -93,7 +94,7 @@ def parse_function(func):
     code = func.__code__
     filename = code.co_filename
     try:
-        lines, first_line = inspect.getsourcelines(func)
+        lines, first_line = inspect.getsourcelines(code)  # not func: no __wrapped__ following
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"cannot differentiate {_describe(func)}: its source is not available ({exc}); "
@@ -214,3 +215,33 @@ def _uses(code):
         else:
             constants.append(repr(c))
     return names, sorted(constants)
+
+
+_shims = {}
+
+
+def calling_function(target, positional, keywords=(), defaults=None):
+    """A Python function `def f(a, b, k_x): return target(a, b, x=k_x)` that s2s can
+    read: how something without source of its own (a NumPy function, a bound method, a
+    callable object, a partial) is differentiated where a Python function is expected.
+    `positional` names its parameters, `defaults` gives some of them defaults. Made once
+    per target and call shape, so that derivatives of it are cached."""
+    defaults = defaults or {}
+    try:
+        key = (target, tuple(positional), tuple(keywords), tuple(defaults.items()))
+        hash(key)
+    except TypeError:
+        key = (id(target), tuple(positional), tuple(keywords), tuple(map(id, defaults.values())))
+    shim = _shims.get(key)
+    if shim is None:
+        name = identifier(getattr(target, "__name__", None) or type(target).__name__)
+        params = [f"{p}=_default_{p}" if p in defaults else p for p in positional] + [f"_{k}" for k in keywords]
+        passed = list(positional) + [f"{k}=_{k}" for k in keywords]
+        text = f"def {name}({', '.join(params)}):\n    return _target({', '.join(passed)})\n"
+        namespace = {"_target": target, **{f"_default_{p}": v for p, v in defaults.items()}}
+        filename = f"<s2s: a call of {_describe(target)}>"
+        exec(compile(text, filename, "exec"), namespace)
+        shim = namespace[name]
+        shim.__s2s_source__ = FunctionSource(shim, gast.parse(text).body[0], filename, {"_target": target})
+        _shims[key] = shim
+    return shim

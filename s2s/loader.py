@@ -24,6 +24,7 @@ from . import atomic, diskcache
 GENERATED_DIR = "<s2s-generated>"
 MODULE_PREFIX = "s2s_generated."  # the __module__ of every generated function
 _filenames = set()  # of the modules loaded in this process (for s2s.debug)
+ORIGINS = "__s2s_origins__"  # a generated module's global: its names' user-scope origins (for export)
 
 
 def load_module(source, namespace, module_name):
@@ -41,6 +42,7 @@ def load_module(source, namespace, module_name):
     module = types.ModuleType(f"{MODULE_PREFIX}{module_name}_{digest}")
     module.__file__ = filename
     module.__dict__.update(namespace)
+    module.__dict__[ORIGINS] = dict(getattr(namespace, "origins", {}))
     code = compile(source, filename, "exec")
     exec(code, module.__dict__)
     return module
@@ -48,12 +50,9 @@ def load_module(source, namespace, module_name):
 
 def _source_file(basename, source):
     """The path of a file holding `source`, written if need be; None if it cannot be."""
-    if diskcache.enabled():
-        folder = os.path.join(diskcache.directory(), diskcache.GENERATED)
-    else:
-        folder = _private_folder()
-    path = os.path.join(folder, basename)
     try:
+        folder = os.path.join(diskcache.directory(), diskcache.GENERATED) if diskcache.enabled() else _private_folder()
+        path = os.path.join(folder, basename)
         if os.path.exists(path):  # the name holds the source's hash
             diskcache.touch(path)
         else:

@@ -30,6 +30,7 @@ from .passes import (
     deadcode,
     desugar,
     fields,
+    generators,
     hooks,
     inplace,
     jumps,
@@ -37,6 +38,7 @@ from .passes import (
     numpy_forms,
     records,
     resolve,
+    values,
     varargs,
     views,
 )
@@ -54,6 +56,7 @@ def prepare(func):
             func = func.transformable_function()
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
+        generators.collect_yields(src)
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
@@ -88,7 +91,7 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields, _check_updates, views.copy_shared_bindings):
+        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_updates, views.copy_shared_bindings):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 

@@ -8,7 +8,9 @@ an array's an array of the same shape, a list/tuple/dict/dataclass/NamedTuple's 
 same container of adjoints. `None` stands for "no adjoint" (a non-differentiable
 leaf such as an int or a string) and is the additive identity of `add_grad`.
 """
+import copy
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -93,6 +95,8 @@ def zeros_like(x):
         return 0.0
     if isinstance(x, (complex, np.complexfloating)):
         return 0j
+    if callable(x) and container_functions(x) is None:
+        return None  # a function value: its derivative is that of what it captures
     return map_structure(lambda _: None, x)
 
 
@@ -106,19 +110,85 @@ def grad_item(d_container, key, element):
     return zeros_like(element) if item is None else item
 
 
+def _list_flatten(x):
+    return x, None
+
+
+def _list_unflatten(aux, children):
+    return list(children)
+
+
+def _dict_flatten(x):
+    return list(x.values()), list(x)
+
+
+def _dict_unflatten(keys, children):
+    return dict(zip(keys, children))
+
+
+def _tuple_unflatten(cls, children):
+    return tuple(children) if cls is tuple else cls(*children)
+
+
+def _dataclass_flatten(x):
+    names = [f.name for f in dataclasses.fields(x) if f.init]
+    return [getattr(x, n) for n in names], (type(x), names)
+
+
+def _dataclass_unflatten(aux, children):
+    cls, names = aux
+    return cls(**dict(zip(names, children)))
+
+
+def _partial_flatten(p):
+    return [*p.args, *p.keywords.values()], (p.func, len(p.args), tuple(p.keywords))
+
+
+def _partial_unflatten(aux, children):
+    func, n, keys = aux
+    return functools.partial(func, *children[:n], **dict(zip(keys, children[n:])))
+
+
+# The container types whose derivatives are containers of the same type: type ->
+# (flatten, unflatten), flatten(x) -> (children, aux), unflatten(aux, children) -> x.
+# Tuples, NamedTuples and dataclasses are found by their protocols; users add their own
+# types with `s2s.register_container`.
+_CONTAINERS = {
+    list: (_list_flatten, _list_unflatten),
+    dict: (_dict_flatten, _dict_unflatten),
+    functools.partial: (_partial_flatten, _partial_unflatten),
+}
+
+
+def register_container(cls, flatten, unflatten):
+    """Make instances of `cls` containers: derivatives of one are a `cls` of derivatives."""
+    _CONTAINERS[cls] = (flatten, unflatten)
+
+
+def container_functions(x):
+    """(flatten, unflatten) for a container value, or None for a leaf."""
+    entry = _CONTAINERS.get(type(x))
+    if entry is not None:
+        return entry
+    if isinstance(x, tuple):
+        return (lambda t: (list(t), type(t))), _tuple_unflatten
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return _dataclass_flatten, _dataclass_unflatten
+    return None
+
+
 def map_structure(fn, x, *rest):
     """Apply `fn` leafwise over containers with the structure of `x`."""
-    if isinstance(x, list):
-        return [fn(*items) for items in zip(x, *rest)]
-    if isinstance(x, tuple):
-        values = [fn(*items) for items in zip(x, *rest)]
-        return tuple(values) if _is_tuple_like(x) else type(x)(*values)
-    if isinstance(x, dict):
-        return {k: fn(x[k], *(r[k] for r in rest)) for k in x}
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        fields = [f.name for f in dataclasses.fields(x) if f.init]
-        return type(x)(**{f: fn(getattr(x, f), *(getattr(r, f) for r in rest)) for f in fields})
-    raise TypeError(f"s2s: cannot differentiate with respect to a value of type {type(x).__name__}")
+    functions = container_functions(x)
+    if functions is None:
+        raise TypeError(f"s2s: cannot differentiate with respect to a value of type {type(x).__name__}")
+    flatten, unflatten = functions
+    children, aux = flatten(x)
+    if isinstance(x, dict):  # other dicts of the same keys, maybe in another order
+        others = [[r[k] for k in aux] for r in rest]
+    else:
+        others = [flatten(r)[0] for r in rest]
+    return unflatten(aux, [fn(*items) for items in zip(children, *others)])
 
 
 def add_grad(a, b):
@@ -177,14 +247,18 @@ def add_at(d_container, container, index, d_item):
 
 
 def getattr_adjoint(d_obj, obj, name, d_attr):
-    """Adjoint of reading `obj.name` for dataclasses and NamedTuples."""
+    """Adjoint of reading `obj.name` for dataclasses, NamedTuples and registered containers."""
     if d_attr is None:
         return d_obj
     if d_obj is None:
         d_obj = zeros_like(obj)
     if dataclasses.is_dataclass(obj):
         return dataclasses.replace(d_obj, **{name: add_grad(getattr(d_obj, name), d_attr)})
-    return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+    if hasattr(d_obj, "_replace"):  # a NamedTuple
+        return d_obj._replace(**{name: add_grad(getattr(d_obj, name), d_attr)})
+    out = copy.copy(d_obj)  # another registered container: a new one, the attribute set
+    setattr(out, name, add_grad(getattr(d_obj, name), d_attr))
+    return out
 
 
 def pack_like(like, items):
@@ -344,7 +418,7 @@ def copy_grad(d_lst, like):
 
 def tangent_zeros(x):
     """A zero tangent with the full structure of `x` (no lazy None inside)."""
-    if isinstance(x, (list, tuple, dict)) or dataclasses.is_dataclass(x) and not isinstance(x, type):
+    if container_functions(x) is not None:
         return map_structure(tangent_zeros, x)
     return zeros_like(x)
 
@@ -443,6 +517,12 @@ def dict_get(mapping, key, default=None):
 def get_grad(d_mapping, mapping, key, g):
     """Adjoint of `mapping.get(key, default)` for the mapping: at `key`, if it was there."""
     return add_at(d_mapping, mapping, key, g) if key in mapping else d_mapping
+
+
+def present_grad(d_mapping, mapping, key, like):
+    """`d_mapping[key]` if `key` is in `mapping`, else a zero like `like` (the adjoint of
+    `get_grad` for the value it adds)."""
+    return take_grad(d_mapping, key, like) if key in mapping and d_mapping is not None else zeros_like(like)
 
 
 def default_grad(mapping, key, g, default):
@@ -1094,6 +1174,83 @@ def one_if_none(b):
     return 1.0 if b is None else b
 
 
+# -- calls of function values (see s2s/function_values.py for their derivatives)
+
+
+def call_value(function, args, kwargs):
+    """`function(*args, **kwargs)` for a function known only when the call runs."""
+    return function(*args, **kwargs)
+
+
+def make_partial(function, args, kwargs):
+    """`functools.partial(function, *args, **kwargs)`; also what a nested function used
+    as a value becomes: its lifted code with the values it captures bound first."""
+    return functools.partial(function, *args, **kwargs)
+
+
+def partial_grad(d_partial, args, kwargs, part):
+    """The derivatives of the bound arguments (`part` "args") or keywords ("kwargs") in
+    the derivative of a partial, which is a partial of derivatives (None is zero)."""
+    if part == "args":
+        bound = d_partial.args if d_partial is not None else (None,) * len(args)
+        return tuple(zeros_like(a) if g is None else g for a, g in zip(args, bound))
+    bound = d_partial.keywords if d_partial is not None else {}
+    return {k: zeros_like(v) if bound.get(k) is None else bound[k] for k, v in kwargs.items()}
+
+
+def unpack_args(items, starred):
+    """The arguments of `f(a, *b)`: `items` (a, b), `starred` (False, True) -> (a, *b)."""
+    out = []
+    for item, is_starred in zip(items, starred):
+        if is_starred:
+            out.extend(item)
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def unpack_args_grad(d_args, items, starred):
+    """Adjoint of `unpack_args`: each item's derivative, a starred one in its own type."""
+    position, out = 0, []
+    for item, is_starred in zip(items, starred):
+        if is_starred:
+            n = len(item)
+            out.append(pack_like(item, None if d_args is None else list(d_args[position:position + n])))
+            position += n
+        else:
+            out.append(zeros_like(item) if d_args is None or d_args[position] is None else d_args[position])
+            position += 1
+    return tuple(out)
+
+
+def transposed(rows):
+    """`list(zip(*rows))`: the columns of a sequence of sequences, as tuples."""
+    return [tuple(column) for column in zip(*rows)]
+
+
+def transposed_grad(d_columns, rows):
+    """Adjoint of `transposed`: the columns' derivatives, back in the rows' types."""
+    n = min((len(r) for r in rows), default=0)
+    columns = [None] * n if d_columns is None else d_columns
+    out = []
+    for i, row in enumerate(rows):
+        items = [None if column is None else column[i] for column in columns] + [None] * (len(row) - n)
+        out.append(pack_like(row, items))
+    return pack_like(rows, out)
+
+
+def filled_tangent(d, like):
+    """A tangent with its None (zero) parts made real zeros shaped like `like`'s."""
+    if d is None:
+        return tangent_zeros(like)
+    if container_functions(like) is not None:
+        return map_structure(filled_tangent, d, like)
+    return d
+
+
+def partial_tangent(function, args, kwargs, d_args, d_kwargs):
+    """Tangent of `make_partial`: a partial of the bound arguments' tangents."""
+    return make_partial(function, filled_tangent(d_args, args), filled_tangent(d_kwargs, kwargs))
 # ---- operations that only move, copy or drop elements (tile, roll, split, pad, ...)
 # Rules in templates/arrays.py. Applied to labels 1, 2, ... in place of the moved
 # arguments, such an operation shows where each element goes (0: an element that came

@@ -12,16 +12,22 @@ from s2s.runtime import (
     add_at_inplace,
     add_grad,
     add_to_last,
+    append_tangent,
     cleared,
     copy_grad,
+    default_grad,
     drop_last,
     field_grad,
+    get_grad,
     getattr_adjoint,
     grad_item,
     last_grad,
+    one_if_none,
     pack_like,
+    present_grad,
     push_grad,
     restore_contents,
+    setitem_tangent,
     take_grad,
     unpack_grad,
     zero_at,
@@ -132,3 +138,86 @@ non_differentiable(cleared)
 always_run(push_grad, drop_last, add_to_last, add_at_inplace, restore_contents)
 # These treat a None derivative argument as zero, so forward mode passes None through.
 none_aware(restore_contents, copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
+
+
+# --------------------------------------------------------------- helpers of language.py's rules
+# The helpers of the rules for dict.get, item assignment and appends in forward mode,
+# and of list(...), each linear in its derivative arguments.
+
+
+@adjoint(copy_grad)
+def copy_grad_(result, d_lst, like):
+    d[d_lst] = copy_grad(d[result], d_lst)
+
+
+@tangent(copy_grad)
+def copy_grad_(result, d_lst, like):
+    d[result] = copy_grad(d[d_lst], like)
+
+
+@adjoint(get_grad)
+def get_grad_(result, d_mapping, mapping, key, g):
+    d[d_mapping] = d[result]
+    d[g] = present_grad(d[result], mapping, key, g)
+
+
+@tangent(get_grad)
+def get_grad_(result, d_mapping, mapping, key, g):
+    d[result] = get_grad(d[d_mapping], mapping, key, d[g])
+
+
+@adjoint(present_grad)
+def present_grad_(result, d_mapping, mapping, key, like):
+    d[d_mapping] = get_grad(None, mapping, key, d[result])
+
+
+@tangent(present_grad)
+def present_grad_(result, d_mapping, mapping, key, like):
+    d[result] = present_grad(d[d_mapping], mapping, key, like)
+
+
+@adjoint(default_grad)
+def default_grad_(result, mapping, key, g, default):
+    d[g] = default_grad(mapping, key, d[result], g)
+
+
+@tangent(default_grad)
+def default_grad_(result, mapping, key, g, default):
+    d[result] = default_grad(mapping, key, d[g], default)
+
+
+@adjoint(append_tangent)
+def append_tangent_(result, d_lst, d_item, item):
+    d[d_item] = last_grad(d[result], d_item)
+    d[d_lst] = drop_last(d[result])
+
+
+@tangent(append_tangent)
+def append_tangent_(result, d_lst, d_item, item):
+    d[result] = append_tangent(d[d_lst], d[d_item], item)
+
+
+@adjoint(setitem_tangent)
+def setitem_tangent_(result, d_x, index, d_value, value):
+    d[d_value] = take_grad(d[result], index, d_value)
+    d[d_x] = zero_at(d[result], index)
+
+
+@tangent(setitem_tangent)
+def setitem_tangent_(result, d_x, index, d_value, value):
+    d[result] = setitem_tangent(d[d_x], index, d[d_value], value)
+
+
+@adjoint(one_if_none)
+def one_if_none_(result, b):
+    d[b] = d[result]
+
+
+@tangent(one_if_none)
+def one_if_none_(result, b):
+    d[result] = d[b]
+
+
+# their adjoints keep the derivative lists aligned, as those of list_append and setitem do
+always_run(append_tangent, setitem_tangent)
+none_aware(present_grad, default_grad, get_grad)

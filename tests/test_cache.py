@@ -18,7 +18,7 @@ import pytest
 from conftest import numeric_grad
 
 import s2s
-from s2s import api, cache, diskcache, fingerprint
+from s2s import api, cache, diskcache, fingerprint, loader
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -470,3 +470,20 @@ def test_an_uncaught_error_shows_the_users_line(tmp_path, disk_cache):
     assert out.returncode == 1 and "ValueError" in out.stderr
     model_file = tmp_path / "broken_model.py"
     assert f'z = h * SCALE  # source: File "{model_file}", line {line_of(BROKEN, "    z = h * SCALE")}' in out.stderr
+
+
+def no_temporary_folder():
+    raise OSError("read-only file system")
+
+
+def test_without_any_writable_folder_the_lines_still_show(tmp_path, monkeypatch, rng):
+    monkeypatch.setenv("S2S_DISK_CACHE", "0")
+    monkeypatch.setattr(loader, "_private_folder", no_temporary_folder)
+    model = load(tmp_path, BROKEN)
+    s2s.clear_cache()
+    with pytest.raises(ValueError) as failure:
+        s2s.grad(model.loss)(rng.randn(3, 3), rng.randn(4, 3))
+    last = traceback.extract_tb(failure.value.__traceback__)[-1]
+    assert last.filename.startswith(loader.GENERATED_DIR)  # linecache alone serves the lines
+    assert last.line.startswith("z = h * SCALE  # source: File")
+    s2s.clear_cache()

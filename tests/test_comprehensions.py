@@ -213,7 +213,7 @@ def after_a_pop(x):
 @pytest.mark.parametrize(
     "f, construct, message, line",
     [
-        (unconsumed_generator, "generator expression", "only as the argument of sum", "g = (x * k"),
+        (unconsumed_generator, "generator expression", "only as a for loop", "g = (x * k"),
         (generator_to_a_user_function, "generator expression", "use a list comprehension", "return with_list"),
         (in_a_while_condition, "comprehension", "in a while condition", "while sum("),
         (after_a_pop, "comprehension", "a comprehension and a pop", "return lst.pop()"),

@@ -191,6 +191,26 @@ def test_export_rejects_what_is_not_a_derivative(tmp_path):
         s2s.export(len, tmp_path / "x.py")
 
 
+def test_second_order_exports_import_the_globals_the_model_reads(tmp_path, rng):
+    """The hessian's code reads A through the gradient's generated module: export finds
+    where that module took it from, with the cache cold and warm."""
+    model = load(tmp_path, """
+        import numpy as np
+
+        A = np.array([1.0, -2.0, 3.0])
+
+        def f(x):
+            return np.sum(A * x ** 3)
+    """, name="hessian_globals_model")
+    x = rng.randn(3)
+    for _ in range(2):
+        s2s.clear_cache()  # the second time, both levels come from the disk cache
+        s2s.export(s2s.hessian(model.f), tmp_path / "f_hessian.py")
+        assert "from hessian_globals_model import A" in (tmp_path / "f_hessian.py").read_text()
+        np.testing.assert_allclose(run_without_s2s(tmp_path, "f_hessian", (x,)), np.diag(6.0 * model.A * x))
+    assert s2s.cache_info().disk_hits >= 1
+
+
 HIGHER = """
 import numpy as np
 

@@ -75,9 +75,7 @@ def nested_nonlocal(x):
 
 
 def test_nested_function_misuse_is_reported():
-    with pytest.raises(s2s.TransformError, match="used as a value") as info:
-        s2s.grad(nested_as_value)(1.0)
-    assert "test_language_features.py" in str(info.value)
+    assert s2s.grad(nested_as_value)(1.0) == 2.0  # a value now: see test_function_values.py
     with pytest.raises(s2s.TransformError, match="nonlocal"):
         s2s.grad(nested_nonlocal)(1.0)
 
@@ -249,13 +247,6 @@ def test_methods_of_plain_classes(rng):
 COUNTER = []
 
 
-def generator_inside(x):
-    def gen():
-        yield x
-
-    return sum(gen())
-
-
 def global_write(x):
     global COUNTER
     COUNTER = x
@@ -291,21 +282,15 @@ async def asynchronous(x):
     return x
 
 
-def lambda_as_value(x):
-    return sorted([x, 2 * x], key=lambda v: -v)[0]
-
-
 @pytest.mark.parametrize(
     "f, construct",
     [
-        (generator_inside, "yield"),
         (global_write, "global"),
         (try_except, "try/except"),
         (with_block, "with"),
         (deletes, "del"),
         (attribute_write, "attribute"),
         (asynchronous, "async"),
-        (lambda_as_value, "lambda"),
     ],
 )
 def test_unsupported_constructs_name_file_line_and_construct(f, construct):

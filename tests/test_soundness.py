@@ -312,3 +312,61 @@ def test_wrt_as_an_index_and_as_a_one_tuple_are_different_derivatives():
     packed = s2s.grad(two, wrt=(1,))(1.0, 1.5)
     bare = s2s.grad(two, wrt=1)(1.0, 1.5)
     assert packed == (pytest.approx(6.0),) and bare == pytest.approx(6.0)
+
+
+def break_beside_a_loop(x, y):
+    for e in x:
+        if e > 1.0:
+            y = y / (e + 1.5)
+        elif e >= 0.0:
+            if e >= 0.0:
+                break
+        else:
+            for inner in x:
+                unused = inner
+    return y + np.sum(x * x)
+
+
+def test_a_break_in_a_branch_beside_a_nested_loop_records_its_decision():
+    x = np.array([-0.2, 0.1, 1.3])
+    np.testing.assert_allclose(s2s.grad(break_beside_a_loop)(x, 1.0), numeric_grad(break_beside_a_loop, [x, 1.0]), rtol=1e-7)
+
+
+def dict_rebuilt(x):
+    d = {"a": 1.0, "b": x}
+    return {k: v for k, v in d.items()}
+
+
+def test_forward_mode_through_a_dict_comprehension_over_items():
+    value, tangent = s2s.jvp(dict_rebuilt)(X.copy(), np.ones(3))
+    assert value["a"] == 1.0 and tangent["a"] == 0.0
+    np.testing.assert_array_equal(tangent["b"], np.ones(3))
+
+
+SCALE = 0.75
+
+
+def global_number_updated(x):
+    v = SCALE
+    v += np.sum(x)
+    return v
+
+
+def rows_squared(x):
+    total = 0.0
+    for e in x:
+        e *= e
+        total = total + e
+    return total
+
+
+def iterate_while_writing(x):
+    y = x * 1.0
+    for e in y:
+        y[0] = y[0] + e
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [global_number_updated, rows_squared, iterate_while_writing])
+def test_updates_of_numbers_and_of_the_iterated_array_are_differentiated(f):
+    np.testing.assert_allclose(s2s.grad(f)(X.copy()), numeric_grad(f, [X.copy()]), rtol=1e-7, atol=1e-9)

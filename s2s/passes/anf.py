@@ -32,6 +32,7 @@ class _ANF:
         self.src = fn_source
         self.namer = namer
         self.locals = collect_locals(fn_source.node)
+        self.constant_tuples = _constant_tuple_items(fn_source.node)
 
     def block(self, stmts):
         out = []
@@ -61,7 +62,14 @@ class _ANF:
             out.append(s)
         elif isinstance(s, gast.For):
             s.iter = self.iterable(s.iter, out)
-            rebound = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            rebound = {
+                n.id
+                for b in s.body
+                for a in gast.walk(b)
+                if isinstance(a, gast.Assign) and not _updates_in_place(a)  # y[i] = v keeps y's object
+                for n in gast.walk(a.targets[0])
+                if isinstance(n, gast.Name)
+            } | {n.id for b in s.body for f in gast.walk(b) if isinstance(f, gast.For) for n in gast.walk(f.target) if isinstance(n, gast.Name)}
             s.iter = self.evaluated_once(s.iter, rebound, out)
             s.body = self.block(s.body)
             out.append(s)
@@ -205,6 +213,10 @@ class _ANF:
             anno.set(call, "object", anno.get(node.func, "object")) if anno.has(node.func, "object") else None
             return call
         if isinstance(node, gast.Subscript):
+            known = self.constant_tuples.get(getattr(node.value, "id", None), {})
+            index = node.slice.value if isinstance(node.slice, gast.Constant) else None
+            if isinstance(index, int) and not isinstance(index, bool) and index in known:
+                return gast.Constant(known[index], None)  # t[0] of t = (1.0, x): a constant, no derivative
             value = self.atom(node.value, out)
             return gast.Subscript(value, self.hoist_mutations(node.slice, out), gast.Load())
         if isinstance(node, gast.Attribute):
@@ -252,6 +264,37 @@ class _ANF:
             test = _name(temp) if isinstance(node.op, gast.And) else gast.UnaryOp(gast.Not(), _name(temp))
             out.append(gast.If(test, inner, []))
         return _name(temp)
+
+
+def _updates_in_place(assign):
+    """`y = setitem(y, i, v)` / `lst = list_append(lst, v)` (desugared): the name keeps its object."""
+    value, target = assign.value, assign.targets[0]
+    return (
+        isinstance(value, gast.Call)
+        and rules.is_always_run(anno.get(value.func, "object"))
+        and isinstance(target, gast.Name)
+        and bool(value.args)
+        and isinstance(value.args[0], gast.Name)
+        and value.args[0].id == target.id
+    )
+
+
+def _constant_tuple_items(fn):
+    """{name: {position: constant}} for names bound once, to a tuple display, whose
+    constant items a read `t[k]` may take directly (a tuple never changes)."""
+    bindings = {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            bindings[node.id] = bindings.get(node.id, 0) + 1
+    found = {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Tuple):
+            name = node.targets[0].id
+            if bindings[name] == 1:
+                items = {i: e.value for i, e in enumerate(node.value.elts) if isinstance(e, gast.Constant)}
+                items.update({i - len(node.value.elts): v for i, v in list(items.items())})
+                found[name] = items
+    return found
 
 
 def _hint(node):

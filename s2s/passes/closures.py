@@ -5,39 +5,78 @@
 scope; every call `inner(x)` becomes `inner(k, x)`. Passing the captured names at each
 call keeps Python's late binding of closures, and makes the lifted function an
 ordinary user function: transformed once per specialization, recursion included.
-A lambda bound to a name is lifted the same way. The lifted function keeps the
-original file and line numbers, so errors inside it point at the user's source.
+A lambda is lifted the same way (one not bound to a name gets a fresh one). The lifted
+function keeps the original file and line numbers, so errors inside it point at the
+user's source.
+
+A nested function used as a value (passed to a helper, stored in a list, returned)
+becomes `make_partial(inner, (k,), {})`: its lifted code with the values it captures
+bound first, called through the machinery for function values (see passes/values.py).
+A partial binds those values when it is made, where Python reads them when the
+function is called; the two agree when each captured name is bound once, and anything
+else is refused. `dU = s2s.grad(inner)` (any s2s transform of a nested function) is
+made at transform time from the lifted function, its `wrt` moved past the captured
+parameters, and `dU(x)` passes the captures like a call of `inner` does.
 """
 import ast
 import copy
+import inspect
 
 import gast
 
-from .. import anno, frontend
-from . import checks
+from .. import anno, frontend, runtime
+from ..syntax import call, ref
 from .desugar import collect_locals
+from .resolve import static_aliases, static_object
 
 
 def lift_nested_functions(fn_source):
-    """Lift every nested def (and named lambda) of `fn_source`, rewriting its calls."""
+    """Lift every nested def (and lambda) of `fn_source`, rewriting its calls and uses."""
     node = fn_source.node
     definitions = {}
-    for stmt in _definitions(node.body):
+    for stmt in list(_definitions(node.body)) + _name_lambdas(node):
         definitions.setdefault(_defined_name(stmt), []).append(stmt)
     if not definitions:
         return fn_source
     for name, nodes in definitions.items():
         if len(nodes) > 1:
             raise fn_source.error(f"the nested function {name} is defined more than once", nodes[1], "nested function")
-    outer_names = collect_locals(node) | set(fn_source.closure)
+    outer_names = collect_locals(node)
+    # the function's closure, and a local bound once to a function known now (`sample =
+    # sample_gaussian`), are constants of the lifted functions (their calls resolve when
+    # they transform), not captured values
+    aliases = {**fn_source.closure, **static_aliases(fn_source, outer_names)}
     lifted = {}
     for name, (definition,) in definitions.items():
         function_def = _as_function_def(definition)
-        captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - {name})
+        captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - set(aliases) - {name})
         lifted[name] = (function_def, captured)
-    functions = _compile(fn_source, lifted)
+    functions = _compile(fn_source, lifted, aliases)
     _rewrite_calls(fn_source, node, lifted, functions, definitions)
     return fn_source
+
+
+def _name_lambdas(fn_node):
+    """Each lambda of the function's own body that is not bound to a name, replaced by a
+    fresh name; returns the assignments `_lambda = lambda ...` that define them."""
+    taken = {n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name)}
+    bound = {id(stmt.value) for stmt in _definitions(fn_node.body) if not isinstance(stmt, gast.FunctionDef)}
+    assignments = []
+
+    class Naming(gast.NodeTransformer):
+        def visit_FunctionDef(self, node):
+            return node if node is not fn_node else self.generic_visit(node)
+
+        def visit_Lambda(self, node):
+            if id(node) in bound:
+                return node
+            fresh = next(f"_lambda{i}" for i in range(1, len(taken) + 2) if f"_lambda{i}" not in taken)
+            taken.add(fresh)
+            assignments.append(gast.copy_location(gast.Assign([gast.Name(fresh, gast.Store(), None, None)], node), node))
+            return gast.copy_location(gast.Name(fresh, gast.Load(), None, None), node)
+
+    Naming().visit(fn_node)
+    return assignments
 
 
 def _definitions(stmts):
@@ -99,17 +138,23 @@ def _free_names(function_def):
     }
 
 
-def _compile(fn_source, lifted):
+def _compile(fn_source, lifted, aliases):
     """Real function objects for the lifted defs (they run the primal), ASTs attached.
 
     They are made together inside one factory function, so that they reach each other
-    (and themselves, recursively) through closure cells, never through the module's
-    globals.
+    (and themselves, recursively) and the `aliases` (its parameters) through closure
+    cells, never through the module's globals.
     """
     lifted_defs = []
     for name, (function_def, captured) in lifted.items():
         if function_def.decorator_list:
             raise fn_source.error("decorators on nested functions are not supported", function_def, "decorator")
+        if any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in gast.walk(function_def)):
+            raise fn_source.error(
+                f"the nested function {name} is a generator (yield); define generator functions at module level",
+                function_def,
+                "nested generator (yield)",
+            )
         if any(isinstance(n, gast.Nonlocal) for n in gast.walk(function_def)):
             raise fn_source.error(f"the nested function {name} assigns to the enclosing function's names (nonlocal)", function_def, "nonlocal")
         lifted_def = copy.deepcopy(function_def)
@@ -117,17 +162,18 @@ def _compile(fn_source, lifted):
         _rewrite_body_calls(lifted_def, lifted)
         lifted_defs.append(lifted_def)
     names = gast.Tuple([gast.Name(d.name, gast.Load(), None, None) for d in lifted_defs], gast.Load())
-    factory = gast.FunctionDef("_s2s_lifted", _no_arguments(), lifted_defs + [gast.Return(names)], [], None, None, [])
+    parameters = _no_arguments()
+    parameters.args = [gast.Name(a, gast.Param(), None, None) for a in aliases]
+    factory = gast.FunctionDef("_s2s_lifted", parameters, lifted_defs + [gast.Return(names)], [], None, None, [])
     module = gast.gast_to_ast(gast.Module([gast.copy_location(factory, fn_source.node)], []))
     ast.fix_missing_locations(module)
     namespace = {}
     exec(compile(module, fn_source.filename, "exec"), fn_source.globals, namespace)
-    functions = dict(zip(lifted, namespace["_s2s_lifted"]()))
+    functions = dict(zip(lifted, namespace["_s2s_lifted"](*aliases.values())))
     for lifted_def, function in zip(lifted_defs, functions.values()):
         function.__qualname__ = f"{fn_source.func.__qualname__}.<locals>.{lifted_def.name}"
-        scope = {**fn_source.closure, **functions}
+        scope = {**fn_source.closure, **aliases, **functions}
         function.__s2s_source__ = frontend.FunctionSource(function, lifted_def, fn_source.filename, scope)
-        checks.check_supported(function.__s2s_source__)
     return functions
 
 
@@ -144,15 +190,107 @@ def _rewrite_body_calls(function_def, lifted):
 
 
 def _rewrite_calls(fn_source, node, lifted, functions, definitions):
-    """Calls pass the captured names; the definitions themselves disappear."""
+    """Calls pass the captured names; uses as values become partials; the definitions
+    themselves disappear."""
     node.body = _without(node.body, {id(d) for ds in definitions.values() for d in ds}) or [gast.Pass()]
+    derived = _transforms_of_nested(fn_source, node, lifted, functions)
+    captures = {**{n: lifted[n][1] for n in functions}, **derived}
     for n in gast.walk(node):
-        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in functions:
-            n.args = [gast.Name(c, gast.Load(), None, None) for c in lifted[n.func.id][1]] + n.args
-            anno.set(n.func, "object", functions[n.func.id])
-        elif isinstance(n, gast.Name) and n.id in functions and isinstance(n.ctx, gast.Load) and not anno.has(n, "object"):
-            raise fn_source.error(
-                f"the nested function {n.id} is used as a value; s2s differentiates calls of nested functions only",
-                n,
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in captures:
+            n.args = [gast.Name(c, gast.Load(), None, None) for c in captures[n.func.id]] + n.args
+            if n.func.id in functions:
+                anno.set(n.func, "object", functions[n.func.id])
+    counts = _binding_counts(node)
+    _Values(fn_source, lifted, functions, counts).visit(node)
+
+
+def _transforms_of_nested(fn_source, node, lifted, functions):
+    """`dU = s2s.grad(inner, ...)`: made from the lifted function, `wrt` moved past the
+    captured parameters. Returns {dU: the captured names its calls pass first}."""
+    derived = {}
+    for stmt in gast.walk(node):
+        value = stmt.value if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 else None
+        if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
+            continue
+        inner = value.args[0].id
+        transform = static_object(value.func, fn_source, collect_locals(node))
+        if inner not in functions or not getattr(transform, "_s2s_static_call", False):
+            continue
+        captured = lifted[inner][1]
+        value.args[0] = ref(functions[inner], inner)
+        if captured:
+            _shift_wrt(fn_source, stmt, value, transform, len(captured))
+            if not isinstance(stmt.targets[0], gast.Name):
+                raise fn_source.error(f"bind {source_name(value)} to a name", stmt, "nested function as a value")
+            derived[stmt.targets[0].id] = captured
+    return derived
+
+
+def source_name(value):
+    return ast.unparse(gast.gast_to_ast(copy.deepcopy(value.func)))
+
+
+def _shift_wrt(fn_source, stmt, value, transform, shift):
+    """The transform's `wrt` (default 0) counted past `shift` leading captured parameters."""
+    if "wrt" not in inspect.signature(transform).parameters:
+        return
+    keyword = next((k for k in value.keywords if k.arg == "wrt"), None)
+    given = keyword.value if keyword else (value.args[1] if len(value.args) > 1 else gast.Constant(0, None))
+    try:
+        wrt = ast.literal_eval(gast.gast_to_ast(copy.deepcopy(given)))
+    except ValueError:
+        raise fn_source.error("wrt of a transform of a nested function must be a literal", stmt, "wrt") from None
+    shifted = tuple(w + shift if isinstance(w, int) else w for w in wrt) if isinstance(wrt, tuple) else (wrt + shift if isinstance(wrt, int) else wrt)
+    new = gast.Constant(shifted, None) if not isinstance(shifted, tuple) else gast.Tuple([gast.Constant(w, None) for w in shifted], gast.Load())
+    value.args = value.args[:1]
+    value.keywords = [k for k in value.keywords if k.arg != "wrt"] + [gast.keyword("wrt", new)]
+
+
+def _binding_counts(fn_node):
+    """How often each name of the function's own body is bound (a loop target: often)."""
+    counts = {}
+    for stmt in fn_node.body:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                counts[n.id] = counts.get(n.id, 0) + 1
+            elif isinstance(n, (gast.For, gast.comprehension)):
+                for t in gast.walk(n.target):
+                    if isinstance(t, gast.Name):
+                        counts[t.id] = counts.get(t.id, 0) + 2
+    for a in fn_node.args.args + fn_node.args.posonlyargs + fn_node.args.kwonlyargs:
+        counts[a.id] = counts.get(a.id, 0) + 1
+    return counts
+
+
+class _Values(gast.NodeTransformer):
+    """A nested function used as a value -> its lifted function, bound to its captures."""
+
+    def __init__(self, fn_source, lifted, functions, counts):
+        self.src, self.lifted, self.functions, self.counts = fn_source, lifted, functions, counts
+
+    def visit_Call(self, node):
+        if isinstance(node.func, gast.Name) and anno.has(node.func, "object"):
+            node.args = [self.visit(a) for a in node.args]
+            node.keywords = [self.visit(k) for k in node.keywords]
+            return node
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if not (isinstance(node.ctx, gast.Load) and node.id in self.functions) or anno.has(node, "object"):
+            return node
+        captured = self.lifted[node.id][1]
+        rebound = [c for c in captured if self.counts.get(c, 0) > 1]
+        if rebound:
+            raise self.src.error(
+                f"the nested function {node.id} is used as a value and reads {', '.join(rebound)}, which "
+                "is bound more than once: Python reads it when the function is called, s2s when the "
+                "function value is made; pass it as an argument instead",
+                node,
                 "nested function as a value",
             )
+        function = ref(self.functions[node.id], node.id)
+        if not captured:
+            return gast.copy_location(function, node)
+        values = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured], gast.Load())
+        made = call(ref(runtime.make_partial, "make_partial"), function, values, gast.Dict([], []))
+        return gast.copy_location(made, node)

@@ -14,8 +14,10 @@ variables get fresh names: they neither leak out nor clash with the function's o
   `dict_from(keys, values)` (rules in templates/builtins.py).
 - A set comprehension builds a list, then calls `set`. Sets have no derivative rule:
   differentiating through one is a located error, never a silent zero.
-- A generator expression is accepted only as an argument of a call that consumes it
-  at once (`sum(...)`, `np.stack(...)`, ...), where a list means the same.
+- A generator expression is accepted as the iterable of a for loop and as an argument
+  of a call that consumes it at once (`sum(...)`, `list(...)`, `zip(...)`,
+  `np.stack(...)`, ...), where a list means the same; so is `map(f, xs, ...)`, which
+  becomes `[f(x, ...) for x, ... in zip(xs, ...)]` with `f` evaluated once, first.
 - The loops run before the statement that holds the comprehension; in a branch of
   `x if c else y` or right of `and`/`or`, in an if statement that runs them only
   where Python would. In a `while` test (run again and again), or after a `pop()` in
@@ -23,7 +25,8 @@ variables get fresh names: they neither leak out nor clash with the function's o
 
 Builtins that take several values get one iterable instead, so each has one rule:
 `max(a, b)` -> `max([a, b])`, and `reversed(xs)` -> `xs[::-1]`, a sequence the
-backward sweep can read again (an iterator is used up by the forward sweep).
+backward sweep can read again (an iterator is used up by the forward sweep); so is
+`zip(*rows)` -> `transposed(rows)`, the list of columns.
 """
 import builtins
 
@@ -39,7 +42,8 @@ from .resolve import static_object
 # (or wrap it in an object array): a list is what was meant.
 _CONSUMERS = (
     builtins.sum, builtins.max, builtins.min, builtins.any, builtins.all, builtins.sorted,
-    builtins.tuple, builtins.list, builtins.set, numpy.stack, numpy.array,
+    builtins.tuple, builtins.list, builtins.set, builtins.dict, builtins.zip, builtins.enumerate,
+    numpy.stack, numpy.array, numpy.concatenate, numpy.hstack, numpy.vstack,
 )
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 # Arguments of `reversed` that are no sequence, or need no derivative: kept as written.
@@ -115,7 +119,7 @@ class _Lowering:
             if isinstance(stmt, gast.If):
                 stmt.test = self.lower(stmt.test, before, {})
             else:
-                stmt.iter = self.lower(stmt.iter, before, {})
+                stmt.iter = self.lower(self.as_list(stmt.iter, before, {}), before, {})
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
             return before + [stmt]
         if (
@@ -145,6 +149,23 @@ class _Lowering:
 
     def callee(self, call):
         return static_object(call.func, self.src, self.locals)
+
+    def as_list(self, iterable, before, renames):
+        """A generator expression or `map(...)` consumed at once, as a list comprehension."""
+        if isinstance(iterable, gast.GeneratorExp):
+            return gast.copy_location(gast.ListComp(iterable.elt, iterable.generators), iterable)
+        if not (isinstance(iterable, gast.Call) and self.callee(iterable) is builtins.map and len(iterable.args) > 1):
+            return iterable
+        if iterable.keywords or any(isinstance(a, gast.Starred) for a in iterable.args):
+            return iterable
+        function = self.namer.fresh("_mapped")
+        before += _located([_assign(function, self.lower(iterable.args[0], before, renames))], iterable)
+        items = [self.namer.fresh("_item") for _ in iterable.args[1:]]
+        target = gast.Tuple([_store(i) for i in items], gast.Store()) if len(items) > 1 else _store(items[0])
+        source = iterable.args[1] if len(items) == 1 else gast.Call(_ref(builtins.zip), list(iterable.args[1:]), [])
+        element = gast.Call(_load(function), [_load(i) for i in items], [])
+        generator = gast.comprehension(target, source, [], 0)
+        return gast.copy_location(gast.ListComp(element, [generator]), iterable)
 
     def comprehension(self, node, renames, before, into=None):
         """Add the loops that build `node`'s value to `before`; returns an expression for the value."""
@@ -181,6 +202,9 @@ class _Lowering:
 
     def builtin_call(self, node, callee):
         """One iterable for the builtins that also take several values, or give an iterator."""
+        if callee is builtins.zip and len(node.args) == 1 and isinstance(node.args[0], gast.Starred) and not node.keywords:
+            # zip(*rows): the columns, as a list the backward sweep can read again
+            return gast.copy_location(gast.Call(_ref(runtime.transposed), [node.args[0].value], []), node)
         if any(isinstance(a, gast.Starred) for a in node.args):
             return node
         if (callee is builtins.max or callee is builtins.min) and len(node.args) > 1:
@@ -218,8 +242,9 @@ class _Expressions(gast.NodeTransformer):
 
     def visit_GeneratorExp(self, node):
         raise self.lowering.src.error(
-            "a generator expression is supported only as the argument of sum, max, min, any, all, sorted, "
-            "tuple, list, set, np.stack or np.array; use a list comprehension",
+            "a generator expression is supported only as a for loop's iterable and as the argument of sum, "
+            "max, min, any, all, sorted, tuple, list, set, dict, zip, enumerate, np.stack, np.array or "
+            "np.concatenate; use a list comprehension",
             node,
             "generator expression",
         )
@@ -252,9 +277,6 @@ class _Expressions(gast.NodeTransformer):
     def visit_Call(self, node):
         callee = self.lowering.callee(node)  # before loop variables are renamed
         if any(callee is c for c in _CONSUMERS):
-            node.args = [
-                gast.copy_location(gast.ListComp(a.elt, a.generators), a) if isinstance(a, gast.GeneratorExp) else a
-                for a in node.args
-            ]
+            node.args = [self.lowering.as_list(a, self.before, self.renames) for a in node.args]
         self.generic_visit(node)
         return self.lowering.builtin_call(node, callee)

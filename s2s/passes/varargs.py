@@ -1,25 +1,39 @@
-"""Calls of user functions with *args / **kwargs parameters: arguments packed by name.
+"""Packed arguments: calls of functions with *args / **kwargs parameters, calls with
+*-unpacked arguments, and functools.partial.
 
 `g(a, b, c, k=d)` for `def g(x, *rest, **options)` becomes
 `_rest = (b, c); _options = {"k": d}; g(a, _rest, _options)`, so the callee takes
 every parameter positionally and the derivatives of the packed arguments flow through
 the ordinary tuple and dict rules. Defaults are filled in from the callee's signature.
+
+`f(a, *b, **kw)`, whose number of arguments is known only when it runs, becomes
+`_items = (a, b); _args = unpack_args(_items, (False, True)); call_value(f, _args, kw)`,
+differentiated when it runs (s2s/function_values.py). `functools.partial(f, a, k=b)` becomes
+`make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments.
 """
+import functools
 import inspect
 import types
 
 import gast
 
-from .. import anno, rules
+from .. import anno, rules, runtime, syntax
+from ..syntax import assign, const, ref
 from .blocks import rewrite_statements
 
 
 def pack_variadic_calls(fn_source, namer):
     def rewrite(stmt):
-        call = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
-        callee = anno.get(call, "callee") if isinstance(call, gast.Call) else None
+        value = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
+        callee = anno.get(value, "callee") if isinstance(value, gast.Call) else None
+        if not isinstance(value, gast.Call):
+            return [stmt]
+        if callee is functools.partial:
+            return _partial(fn_source, namer, stmt, value) + [stmt]
+        if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+            return _unpacked(fn_source, namer, stmt, value) + [stmt]
         if isinstance(callee, types.FunctionType) and _variadic(callee):
-            return _pack(fn_source, namer, stmt, call, callee) + [stmt]
+            return _pack(fn_source, namer, stmt, value, callee) + [stmt]
         return [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
@@ -27,7 +41,7 @@ def pack_variadic_calls(fn_source, namer):
 
 
 def _variadic(function):
-    kinds = {p.kind for p in inspect.signature(function).parameters.values()}
+    kinds = {p.kind for p in inspect.signature(function, follow_wrapped=False).parameters.values()}
     return bool(kinds & {inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD})
 
 
@@ -36,7 +50,7 @@ def bind(fn_source, stmt, call, function):
     a tuple display for *args, a dict display for **kwargs)."""
     if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise fn_source.error(f"*-unpacking in a call of {function.__name__} is not supported", stmt, "starred call")
-    signature = inspect.signature(function)
+    signature = inspect.signature(function, follow_wrapped=False)
     try:
         bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:
@@ -66,3 +80,52 @@ def _pack(fn_source, namer, stmt, call, callee):
     call.args, call.keywords = args, []
     anno.set(call, "packed", True)
     return before
+
+
+def _bind(stmt, namer, prefix, value):
+    """`_prefix = value` before `stmt`; returns the name."""
+    bound = namer.fresh(prefix)
+    return bound, gast.copy_location(assign(bound, value), stmt)
+
+
+def _keywords(keywords):
+    return gast.Dict([const(k.arg) for k in keywords], [k.value for k in keywords])
+
+
+def _partial(fn_source, namer, stmt, value):
+    if not value.args or any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+        raise fn_source.error("functools.partial needs the function and its arguments written out (no * or **)", stmt, "partial")
+    args, bind_args = _bind(stmt, namer, "_args", gast.Tuple(list(value.args[1:]), gast.Load()))
+    kwargs, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
+    _become(value, runtime.make_partial, value.args[0], syntax.name(args), syntax.name(kwargs))
+    return [bind_args, bind_kwargs]
+
+
+def _unpacked(fn_source, namer, stmt, value):
+    """`f(a, *b, **kw)` as a call of a function value with its arguments packed."""
+    double = [k for k in value.keywords if k.arg is None]
+    if len(double) > 1 or (double and len(value.keywords) > 1):
+        raise fn_source.error("a call may pass either **kwargs or keyword arguments, not both", stmt, "starred call")
+    before = []
+    items = [a.value if isinstance(a, gast.Starred) else a for a in value.args]
+    starred = tuple(isinstance(a, gast.Starred) for a in value.args)
+    packed, bind_items = _bind(stmt, namer, "_items", gast.Tuple(items, gast.Load()))
+    args, bind_args = _bind(stmt, namer, "_args", syntax.call(ref(runtime.unpack_args, "unpack_args"), syntax.name(packed), const(starred)))
+    anno.set(bind_args.value, "callee", runtime.unpack_args)
+    before += [bind_items, bind_args]
+    if double:
+        kwargs = double[0].value
+    else:
+        bound, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
+        before.append(bind_kwargs)
+        kwargs = syntax.name(bound)
+    _become(value, runtime.call_value, value.func, syntax.name(args), kwargs)
+    return before
+
+
+def _become(value, helper, *args):
+    """Turn the call `value` into a call of the runtime `helper` (in place)."""
+    value.func = ref(helper, helper.__name__)
+    value.args = list(args)
+    value.keywords = []
+    anno.set(value, "callee", helper)

@@ -1,0 +1,119 @@
+"""Calls through function values, partials, starred arguments and zip(*rows).
+
+`call_value(function, args, kwargs)` is a call whose function is known only when it
+runs; its derivatives are taken then (s2s/function_values.py). The derivative of a
+partial is a partial of its bound arguments' derivatives; a nested function used as a
+value is a partial of its lifted code and the values it captures.
+"""
+from s2s.function_values import value_jvp, value_vjp
+from s2s.rules import adjoint, none_aware, tangent
+from s2s.runtime import (
+    call_value,
+    filled_tangent,
+    make_partial,
+    partial_grad,
+    partial_tangent,
+    transposed,
+    transposed_grad,
+    unpack_args,
+    unpack_args_grad,
+)
+
+# ruff: noqa: F821 - `d` is template syntax
+# ruff: noqa: F811 - the adjoint and the tangent rule share a name
+
+
+@adjoint(call_value)
+def call_value_(result, function, args, kwargs):
+    d[function] = value_vjp(result, function, args, kwargs, d[result], "function")
+    d[args] = value_vjp(result, function, args, kwargs, d[result], "args")
+    d[kwargs] = value_vjp(result, function, args, kwargs, d[result], "kwargs")
+
+
+@tangent(call_value)
+def call_value_(result, function, args, kwargs):
+    d[result] = value_jvp(result, function, args, kwargs, d[function], d[args], d[kwargs])
+
+
+@adjoint(make_partial)
+def make_partial_(result, function, args, kwargs):
+    d[args] = partial_grad(d[result], args, kwargs, "args")
+    d[kwargs] = partial_grad(d[result], args, kwargs, "kwargs")
+
+
+@tangent(make_partial)
+def make_partial_(result, function, args, kwargs):
+    d[result] = partial_tangent(function, args, kwargs, d[args], d[kwargs])
+
+
+@adjoint(unpack_args)
+def unpack_args_(result, items, starred):
+    d[items] = unpack_args_grad(d[result], items, starred)
+
+
+@tangent(unpack_args)
+def unpack_args_(result, items, starred):
+    d[result] = unpack_args(filled_tangent(d[items], items), starred)
+
+
+@adjoint(transposed)
+def transposed_(result, rows):
+    d[rows] = transposed_grad(d[result], rows)
+
+
+@tangent(transposed)
+def transposed_(result, rows):
+    d[result] = transposed(filled_tangent(d[rows], rows))
+
+
+# The helpers of these rules, linear in their derivative arguments, for derivatives of
+# derivatives (the derivatives of value_vjp and value_jvp themselves are not taken).
+
+
+@tangent(partial_grad)
+def partial_grad_(result, d_partial, args, kwargs, part):
+    d[result] = partial_grad(d[d_partial], args, kwargs, part)
+
+
+@adjoint(partial_tangent)
+def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
+    d[d_args] = partial_grad(d[result], args, kwargs, "args")
+    d[d_kwargs] = partial_grad(d[result], args, kwargs, "kwargs")
+
+
+@tangent(partial_tangent)
+def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
+    d[result] = partial_tangent(function, args, kwargs, d[d_args], d[d_kwargs])
+
+
+@adjoint(unpack_args_grad)
+def unpack_args_grad_(result, d_args, items, starred):
+    d[d_args] = unpack_args(filled_tangent(d[result], items), starred)
+
+
+@tangent(unpack_args_grad)
+def unpack_args_grad_(result, d_args, items, starred):
+    d[result] = unpack_args_grad(d[d_args], items, starred)
+
+
+@adjoint(transposed_grad)
+def transposed_grad_(result, d_columns, rows):
+    d[d_columns] = transposed(filled_tangent(d[result], rows))
+
+
+@tangent(transposed_grad)
+def transposed_grad_(result, d_columns, rows):
+    d[result] = transposed_grad(d[d_columns], rows)
+
+
+@adjoint(filled_tangent)
+def filled_tangent_(result, t, like):
+    d[t] = d[result]
+
+
+@tangent(filled_tangent)
+def filled_tangent_(result, t, like):
+    d[result] = filled_tangent(d[t], like)
+
+
+none_aware(value_jvp, value_vjp, partial_grad, partial_tangent, filled_tangent, unpack_args_grad, transposed_grad)

@@ -1,0 +1,523 @@
+"""Functions as values, methods and objects, packed arguments: each derivative checked
+against central differences in reverse and in forward mode."""
+import dataclasses
+import functools
+import importlib.util
+import textwrap
+
+import numpy as np
+import pytest
+import scipy.special
+from conftest import numeric_grad
+
+import s2s
+
+# --------------------------------------------------------------------------- the programs
+
+
+def leapfrog(q, p, data):  # Hamiltonian Monte Carlo, the derivative of a nested potential
+    def potential(z):
+        return 0.5 * np.sum((z - data) ** 2) + np.sum(np.cos(z))
+
+    dU = s2s.grad(potential)
+    p = p - 0.05 * dU(q)
+    q = q + 0.1 * p
+    p = p - 0.05 * dU(q)
+    return np.sum(q**2) + np.sum(p**3)
+
+
+def make_activation(kind):
+    if kind == "softplus":
+        return lambda t: np.log1p(np.exp(t))
+    return np.tanh
+
+
+def returned_functions(x):
+    act = make_activation("softplus")
+    act2 = make_activation("tanh")
+    return np.sum(act(x) + act2(x))
+
+
+def functions_in_a_list(x):
+    total = 0.0
+    for op in [np.sin, np.cos, lambda t: t**3]:
+        total = total + np.sum(op(x))
+    return total
+
+
+def functions_in_a_dict(x):
+    fns = {"a": np.sin, "b": np.exp}
+    total = 0.0
+    for k in fns:
+        total = total + np.sum(fns[k](x))
+    return total
+
+
+def apply_twice(f, v):
+    return f(f(v))
+
+
+def apply(f, v):
+    return f(v)
+
+
+def functions_passed_to_helpers(w):
+    return np.sum(apply_twice(np.sin, w)) + np.sum(apply(lambda u: u * u, w))
+
+
+def lambda_capturing_a_varied_value(w):
+    scale = w[0] * 2.0
+    return np.sum(apply(lambda u: u * scale, w))
+
+
+def make_scaler(s):
+    return lambda t: t * s
+
+
+def closure_over_a_varied_value(w):
+    f = make_scaler(w[1])
+    return np.sum(f(w) ** 2)
+
+
+def keywords_to_a_function_value(x):
+    f = apply
+    return np.sum(f(v=x, f=np.sin))
+
+
+def scaled(scale, v):
+    return scale * np.sin(v)
+
+
+def uses_partial(x):
+    g = functools.partial(scaled, 3.0)
+    return np.sum(g(x))
+
+
+def loss_one(p, d):
+    return np.sum((p * d) ** 2)
+
+
+def sum_of_map_of_partial(p):
+    data = [np.ones(3), 2 * np.ones(3), np.arange(3.0)]
+    return sum(map(functools.partial(loss_one, p), data))
+
+
+def map_of_a_lambda(p):
+    data = [np.ones(3), np.arange(3.0)]
+    return sum(map(lambda d: loss_one(p, d), data))
+
+
+def logged(f):
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
+@logged
+def decorated(x):
+    return np.sum(np.sin(x) * x)
+
+
+def calls_decorated(x):
+    return decorated(x) * 2.0
+
+
+def inner3(a, b, c):
+    return a * b + c
+
+
+def forwards(*args):
+    return inner3(*args)
+
+
+def forwards_star_args(x):
+    return np.sum(forwards(x, x, 1.0))
+
+
+def forwards_kwargs(x):
+    options = {"c": x, "b": 2.0}
+    return np.sum(inner3(x, **options))
+
+
+def generator_expressions(x):
+    parts = list(np.sin(x[i]) for i in range(3))
+    t = tuple(x[i] ** 2 for i in range(3))
+    total = np.sum(np.stack(list(v * 2 for v in parts))) + t[0] * t[1]
+    for v in (np.cos(x[i]) for i in range(3)):
+        total = total + v * v
+    return total
+
+
+def iterate_rows(A):
+    total = 0.0
+    for row in A:
+        total = total + np.sum(row**2)
+    return total + np.sum([i * 3 for i in A[0]])
+
+
+def zip_of_computed_arrays(x):
+    total = 0.0
+    for u, v in zip(np.sin(x), np.cos(x)):
+        total = total + u * v
+    return total
+
+
+def nn(params, x, nonlinearity=np.tanh):
+    return nonlinearity(x * params)
+
+
+def function_valued_default(params):
+    return np.sum(nn(params, np.ones(3))) + np.sum(nn(params, np.ones(3), np.sin))
+
+
+def unpack(params):
+    return [params[0], params[1]], [params[2] * params[0], params[1] ** 2]
+
+
+def zip_of_unpacked(params):
+    total = 0.0
+    for a, b in zip(*unpack(params)):
+        total = total + a * b
+    return total
+
+
+def squares(x):
+    yield x * x
+    yield from [x, 2 * x]
+    return
+
+
+def unpack_layers(params):
+    for i in range(2):
+        yield params[2 * i], params[2 * i + 1]
+
+
+def generator_functions(x):
+    params = [x, x * 2.0, np.sin(x), x[::-1]]
+    total = sum(squares(x[0])) * x[1]
+    for W, b in unpack_layers(params):
+        total = total + np.sum(np.tanh(W * b))
+    return total
+
+
+def sample_diag_gaussian(mean, log_std):
+    return mean + np.exp(log_std) * 0.5
+
+
+def alias_two_scopes_up(params):
+    sample = sample_diag_gaussian
+
+    def middle(x):
+        def inner(y):
+            return np.sum(sample(y, y))
+
+        return inner(x)
+
+    return middle(params)
+
+
+def keyword_dict(x):
+    d = dict(a=x[0], b=x[1] * x[2])
+    return d["a"] * d["b"]
+
+
+def sorted_by_a_lambda(x):
+    return sorted([x, 2 * x], key=lambda v: -v)[0]
+
+
+VECTOR_CASES = [
+    returned_functions, functions_in_a_list, functions_in_a_dict, functions_passed_to_helpers,
+    lambda_capturing_a_varied_value, closure_over_a_varied_value, keywords_to_a_function_value,
+    uses_partial, sum_of_map_of_partial, map_of_a_lambda, decorated, calls_decorated,
+    forwards_star_args, forwards_kwargs, generator_expressions, zip_of_computed_arrays,
+    function_valued_default, zip_of_unpacked, keyword_dict, generator_functions,
+    alias_two_scopes_up,
+]
+
+X = np.array([0.3, -0.4, 0.5])
+
+
+@pytest.mark.parametrize("f", VECTOR_CASES, ids=lambda f: f.__name__)
+def test_reverse_and_forward_mode(f):
+    expected = numeric_grad(f, [X])
+    assert np.allclose(s2s.grad(f)(X), expected, atol=1e-6)
+    value, tangent = s2s.jvp(f)(X, np.array([1.0, -2.0, 0.5]))
+    assert np.isclose(value, f(X))
+    assert np.isclose(tangent, expected @ np.array([1.0, -2.0, 0.5]), atol=1e-6)
+
+
+def test_leapfrog_differentiates_through_the_gradient_of_a_nested_potential():
+    p, data = np.array([0.1, 0.2, -0.3]), np.array([1.0, 0.5, 0.0])
+    expected = numeric_grad(leapfrog, [X, p, data])
+    assert np.allclose(s2s.grad(leapfrog)(X, p, data), expected, atol=1e-6)
+    assert np.isclose(s2s.jvp(leapfrog)(X, p, data, np.ones(3))[1], np.sum(expected), atol=1e-6)
+
+
+def test_iterating_the_rows_of_an_array():
+    A = np.arange(6.0).reshape(2, 3) / 7
+    assert np.allclose(s2s.grad(iterate_rows)(A), numeric_grad(iterate_rows, [A]), atol=1e-6)
+
+
+def test_lambda_as_a_sort_key():
+    assert s2s.grad(sorted_by_a_lambda)(1.0) == 2.0
+    assert s2s.grad(sorted_by_a_lambda)(-1.0) == 1.0
+
+
+def sent_into(x):
+    y = yield x
+    return y
+
+
+def calls_sent_into(x):
+    return sum(sent_into(x))
+
+
+def late_binding(x):
+    fs = []
+    for k in range(3):
+        fs.append(lambda t: t * k)
+    return fs[0](x)
+
+
+def test_a_closure_over_a_rebound_name_is_refused():
+    # Python reads k when fs[0] is called (k == 2); a value made in the loop would read 0
+    with pytest.raises(s2s.TransformError, match="reads k, which is bound more than once") as info:
+        s2s.grad(late_binding)(1.0)
+    assert "test_function_values.py" in str(info.value)
+
+
+def nested_generator(x):
+    def gen():
+        yield x * x
+
+    return sum(gen())
+
+
+def test_a_nested_generator_is_refused():
+    with pytest.raises(s2s.TransformError, match="generator") as info:
+        s2s.grad(nested_generator)(1.0)
+    assert "test_function_values.py" in str(info.value) and "yield" in str(info.value)
+
+
+def test_a_yield_whose_value_is_used_is_refused():
+    with pytest.raises(s2s.TransformError, match="values sent into a generator"):
+        s2s.grad(calls_sent_into)(1.0)
+
+
+# --------------------------------------------------------------------------- methods and objects
+
+
+class Model:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def loss(self, w):
+        return np.sum(np.sin(w) * self.scale)
+
+    @classmethod
+    def cubic(cls, w):
+        return np.sum(w**3)
+
+    def __call__(self, w):
+        return np.sum(np.cos(w) * self.scale)
+
+
+model = Model(2.0)
+
+
+def uses_a_global_model(w):
+    return model.loss(w) + model(w)
+
+
+class Exponential:
+    @s2s.primitive
+    def __call__(self, x):
+        return np.sum(np.exp(x))
+
+
+@s2s.adjoint(Exponential.__call__)
+def _exponential_adjoint(result, self, x):
+    d[x] = d[result] * np.exp(x)  # noqa: F821 - template syntax
+
+
+@s2s.tangent(Exponential.__call__)
+def _exponential_tangent(result, self, x):
+    d[result] = np.sum(d[x] * np.exp(x))  # noqa: F821 - template syntax
+
+
+@pytest.mark.parametrize(
+    "f", [model.loss, Model.cubic, model, uses_a_global_model, Exponential(), functools.partial(loss_one, X)],
+    ids=["bound method", "classmethod", "callable object", "global object", "primitive __call__", "partial"],
+)
+def test_callables_other_than_functions(f):
+    w = np.array([0.1, 0.2, 0.3])
+    expected = numeric_grad(f, [w])
+    assert np.allclose(s2s.grad(f)(w), expected, atol=1e-6)
+    assert np.isclose(s2s.jvp(f)(w, np.ones(3))[1], np.sum(expected), atol=1e-6)
+
+
+def test_source_of_a_bound_method_names_its_parameter_not_self():
+    first = s2s.source(s2s.grad(model.loss)).splitlines()[0]
+    assert first.endswith("grad of loss with respect to w.")
+
+
+def test_a_numpy_function_is_differentiated_by_its_rules():
+    assert np.isclose(s2s.grad(np.tanh)(0.5), 1 - np.tanh(0.5) ** 2)
+    with pytest.raises(s2s.TransformError, match="no derivative rule"):
+        s2s.grad(len)([1.0])
+
+
+# --------------------------------------------------------------------------- containers
+
+
+class Pair:
+    """A user container: gradients of a Pair are Pairs."""
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+
+s2s.register_container(Pair, lambda p: ([p.first, p.second], None), lambda aux, children: Pair(*children))
+
+
+def pair_loss(p):
+    return np.sum(p.first * np.sin(p.second))
+
+
+def test_a_registered_container_gets_gradients_of_its_own_type():
+    p = Pair(np.array([1.0, 2.0]), np.array([0.5, -0.5]))
+    g = s2s.grad(pair_loss)(p)
+    assert isinstance(g, Pair)
+    assert np.allclose(g.first, np.sin(p.second))
+    assert np.allclose(g.second, p.first * np.cos(p.second))
+    tangent = Pair(np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+    assert np.isclose(s2s.jvp(pair_loss)(p, tangent)[1], np.sin(0.5) + 2 * np.cos(-0.5))
+
+
+@dataclasses.dataclass
+class Layer:
+    W: np.ndarray
+    b: np.ndarray
+
+
+def layer_loss(layer):
+    return np.sum(np.tanh(layer.W @ np.ones(2) + layer.b))
+
+
+def test_dataclass_gradients_still_are_dataclasses():
+    layer = Layer(np.eye(2), np.array([0.1, 0.2]))
+    g = s2s.grad(layer_loss)(layer)
+    assert isinstance(g, Layer)
+    assert np.allclose(g.b, numeric_grad(lambda b: layer_loss(Layer(layer.W, b)), [layer.b]))
+
+
+# --------------------------------------------------------------------------- Python's semantics
+
+
+def test_jvp_of_a_function_with_a_default():
+    x = np.array([0.5, 1.5])
+    value, tangent = s2s.jvp(nn)(0.7, x, 1.0)
+    assert np.allclose(tangent, x * (1 - np.tanh(0.7 * x) ** 2))
+
+
+def keyword_only(x, *, k=3.0):
+    return np.sum(x**k)
+
+
+def test_jvp_of_a_function_with_keyword_only_parameters():
+    assert np.isclose(s2s.jvp(keyword_only)(X, np.ones(3))[1], np.sum(3 * X**2))
+
+
+def one_element(x):
+    return np.sum(x**2, keepdims=True)
+
+
+def test_grad_of_a_one_element_output():
+    assert np.allclose(s2s.grad(one_element)(X), 2 * X)
+
+
+def test_a_module_loaded_from_a_path_and_not_in_sys_modules(tmp_path):
+    path = tmp_path / "functions_by_path.py"
+    path.write_text(textwrap.dedent("""
+        import numpy as np
+
+        def helper(x):
+            return np.sin(x) * x
+
+        def f(x):
+            return np.sum(helper(x) ** 2)
+    """))
+    spec = importlib.util.spec_from_file_location("functions_by_path", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert np.allclose(s2s.grad(module.f)(X), numeric_grad(module.f, [X]), atol=1e-6)
+
+
+# --------------------------------------------------------------------------- every helper has rules
+
+
+def through_list(x):
+    lst = list((x, x * x))
+    return lst[0] * lst[1] * x
+
+
+def through_get(x):
+    d = {"a": x * x}
+    return d.get("a", 0.0) * x + d.get("b", x) * x
+
+
+def through_append(x):
+    lst = []
+    for i in range(3):
+        lst.append(x * i)
+    return lst[2] * lst[1] * x
+
+
+def through_setitem(x):
+    y = np.zeros(3)
+    y[1] = x * x
+    return np.sum(y) * x
+
+
+def gammaln_times(x):
+    return scipy.special.gammaln(x) * x
+
+
+@pytest.mark.parametrize("f", [through_list, through_get, through_append, through_setitem, gammaln_times])
+def test_second_derivatives_in_every_combination_of_modes(f):
+    x, h = 1.7, 1e-4
+    expected = (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+    assert np.isclose(s2s.grad(s2s.grad(f))(x), expected, rtol=1e-5)
+    assert np.isclose(s2s.jvp(s2s.grad(f))(x, 1.0)[1], expected, rtol=1e-5)
+    assert np.isclose(s2s.grad(lambda v: s2s.jvp(f)(v, 1.0)[1])(x), expected, rtol=1e-5)
+
+
+def get_with_a_constant_default(x):
+    d = {"a": x * x}
+    return d.get("a", 0.0)
+
+
+def test_forward_mode_of_get_with_a_constant_default():
+    # the tangent rule names runtime.dict_get by its module path; a constant default's
+    # zero tangent must not drop the mapping's tangent
+    assert s2s.jvp(get_with_a_constant_default)(1.5, 1.0) == (2.25, 3.0)
+
+
+def make_dropout(rate):
+    return lambda h: h * (np.random.rand(*np.shape(h)) > rate)
+
+
+def random_function_value(x):
+    drop = make_dropout(0.5)
+    return np.sum(drop(x) ** 2)
+
+
+def test_a_function_value_that_changes_when_run_again_is_an_error():
+    # its derivative is taken by running it again: another random mask, never a wrong gradient
+    x = np.linspace(0.1, 1.0, 50)
+    with pytest.raises(s2s.TransformError, match="returned another value"):
+        s2s.grad(random_function_value)(x)
+    with pytest.raises(s2s.TransformError, match="returned another value"):
+        s2s.jvp(random_function_value)(x, x)
