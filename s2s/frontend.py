@@ -220,6 +220,36 @@ def _uses(code):
 _shims = {}
 
 
+class _Same:
+    """A key part equal only to the same object, which it keeps alive (so its id is not
+    reused by another object while the key is cached)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+
+def _identity(target):
+    """What the derivative of calling `target` depends on. Two Python functions with the
+    same code, globals, defaults and closure values are transformed alike, so a closure
+    a call makes anew each time (`return lambda t: np.tanh(t)`) is transformed once."""
+    if not isinstance(target, types.FunctionType):
+        return target
+    try:
+        cells = tuple(_Same(c.cell_contents) for c in target.__closure__ or ())
+    except ValueError:  # an empty cell
+        return target
+    defaults = tuple(map(_Same, (target.__defaults__ or ()) + tuple((target.__kwdefaults__ or {}).values())))
+    return ("function", target.__code__, _Same(target.__globals__), cells, defaults)
+
+
 def calling_function(target, positional, keywords=(), defaults=None):
     """A Python function `def f(a, b, k_x): return target(a, b, x=k_x)` that s2s can
     read: how something without source of its own (a NumPy function, a bound method, a
@@ -228,7 +258,7 @@ def calling_function(target, positional, keywords=(), defaults=None):
     per target and call shape, so that derivatives of it are cached."""
     defaults = defaults or {}
     try:
-        key = (target, tuple(positional), tuple(keywords), tuple(defaults.items()))
+        key = (_identity(target), tuple(positional), tuple(keywords), tuple(defaults.items()))
         hash(key)
     except TypeError:
         key = (id(target), tuple(positional), tuple(keywords), tuple(map(id, defaults.values())))

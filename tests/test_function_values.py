@@ -38,6 +38,15 @@ def returned_functions(x):
     return np.sum(act(x) + act2(x))
 
 
+def make_power(n):
+    return lambda t: t**n
+
+
+def closures_made_anew(x):
+    # each call makes new closure objects; their captured powers tell them apart
+    return np.sum(make_power(2.0)(x) + make_power(3.0)(x))
+
+
 def functions_in_a_list(x):
     total = 0.0
     for op in [np.sin, np.cos, lambda t: t**3]:
@@ -228,7 +237,7 @@ def sorted_by_a_lambda(x):
 
 
 VECTOR_CASES = [
-    returned_functions, functions_in_a_list, functions_in_a_dict, functions_passed_to_helpers,
+    returned_functions, closures_made_anew, functions_in_a_list, functions_in_a_dict, functions_passed_to_helpers,
     lambda_capturing_a_varied_value, closure_over_a_varied_value, keywords_to_a_function_value,
     uses_partial, sum_of_map_of_partial, map_of_a_lambda, decorated, calls_decorated,
     forwards_star_args, forwards_kwargs, generator_expressions, zip_of_computed_arrays,
@@ -243,6 +252,7 @@ X = np.array([0.3, -0.4, 0.5])
 def test_reverse_and_forward_mode(f):
     expected = numeric_grad(f, [X])
     assert np.allclose(s2s.grad(f)(X), expected, atol=1e-6)
+    assert np.allclose(s2s.grad(f)(X), expected, atol=1e-6)  # again: from the caches
     value, tangent = s2s.jvp(f)(X, np.array([1.0, -2.0, 0.5]))
     assert np.isclose(value, f(X))
     assert np.isclose(tangent, expected @ np.array([1.0, -2.0, 0.5]), atol=1e-6)
