@@ -151,6 +151,8 @@ def rearrangements(table, module):
     namespace = {_alias(module): module, "gather_grad": runtime.gather_grad, "move_like": runtime.move_like}
     for head, moved in table.items():
         fn_name, params, arguments = _head(head)
+        if not hasattr(module, fn_name):
+            continue  # not in this NumPy (newer ones drop np.row_stack): nothing to differentiate
         fn = ast.parse(f"def {head}: pass").body[0]
         positional = [a.arg for a in fn.args.args]
         moved = (moved,) if isinstance(moved, str) else moved
