@@ -1,0 +1,61 @@
+"""Smoke tests of the gallery (examples/): each program runs at a tiny size, and the
+gradient it trains with matches central differences on a few coordinates."""
+import importlib.util
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
+
+
+def example(name):
+    """A script of examples/ as a module (examples/ is not a package; its scripts import _gallery)."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
+    spec = importlib.util.spec_from_file_location(f"s2s_gallery_{name}", EXAMPLES / f"{name}.py")
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def leaf_arrays(x):
+    """The arrays of a nested list/tuple, in order (each a view the caller may write into)."""
+    if isinstance(x, (list, tuple)):
+        return [a for item in x for a in leaf_arrays(item)]
+    return [x]
+
+
+def copy_tree(x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(copy_tree(item) for item in x)
+    return np.array(x, dtype=float)
+
+
+def check_coordinates(f, args, gradient, wrt=0, count=3, seed=0):
+    """gradient (of f at args, w.r.t. args[wrt]) agrees with central differences on
+    `count` random coordinates of each array leaf of args[wrt]."""
+    rs = np.random.RandomState(seed)
+    for leaf, (value, g_leaf) in enumerate(zip(leaf_arrays(args[wrt]), leaf_arrays(gradient))):
+        for flat in rs.choice(np.size(value), min(count, np.size(value)), replace=False):
+            def along(t, leaf=leaf, flat=flat):
+                moved = list(args)
+                moved[wrt] = copy_tree(args[wrt])
+                leaf_arrays(moved[wrt])[leaf].reshape(-1)[flat] = t
+                return f(*moved)
+
+            expected = numeric_grad(along, (float(np.reshape(value, -1)[flat]),))
+            actual = float(np.asarray(g_leaf).reshape(-1)[flat])
+            assert actual == pytest.approx(expected, rel=1e-5, abs=1e-7), (leaf, flat)
+
+
+def test_mlp_classifier():
+    ex = example("mlp_classifier")
+    params, inputs, labels = ex.main(points_per_class=10, sizes=(2, 5, 2), steps=30, out=None)
+    assert ex.loss(params, inputs, labels) < np.log(2)  # better than chance after 30 steps
+    gradient = s2s.grad(ex.loss)(params, inputs, labels)
+    check_coordinates(ex.loss, (params, inputs, labels), gradient)
