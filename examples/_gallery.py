@@ -1,9 +1,11 @@
-"""What the gallery's examples share: the command line and an optional matplotlib.
+"""What the gallery's examples share: the command line, Adam, and an optional matplotlib.
 
 matplotlib comes with the `plot` extra (python -m pip install ".[plot]"); without it
 every example still runs and prints its numbers, and says how to get its picture.
 """
 import argparse
+
+import numpy as np
 
 
 def parse_args(doc, argv=None):
@@ -33,3 +35,28 @@ def save(fig, path):
     """Write the figure as a small PNG and say where."""
     fig.savefig(path, dpi=80, bbox_inches="tight")
     print(f"wrote {path}")
+
+
+def tree_map(fn, x, *rest):
+    """fn applied leafwise over nested lists/tuples of arrays, keeping their structure."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(tree_map(fn, *items) for items in zip(x, *rest))
+    return fn(x, *rest)
+
+
+def adam(grad, params, steps, step_size=0.01, b1=0.9, b2=0.999, eps=1e-8, callback=None):
+    """Adam (Kingma and Ba) on an array or a nested list/tuple of arrays; grad(params, i)
+    is the gradient at step i, callback(params, i) runs before each step."""
+    m = tree_map(np.zeros_like, params)
+    v = tree_map(np.zeros_like, params)
+    for i in range(steps):
+        if callback:
+            callback(params, i)
+        g = grad(params, i)
+        m = tree_map(lambda a, d: b1 * a + (1 - b1) * d, m, g)
+        v = tree_map(lambda a, d: b2 * a + (1 - b2) * d ** 2, v, g)
+        params = tree_map(
+            lambda x, a, c: x - step_size * (a / (1 - b1 ** (i + 1))) / (np.sqrt(c / (1 - b2 ** (i + 1))) + eps),
+            params, m, v,
+        )
+    return params

@@ -1,6 +1,6 @@
 """A classifier MLP trained with Adam on two interleaved spirals, with its decision boundary.
 
-The network, its cross-entropy loss and the Adam optimiser are plain NumPy; s2s.grad
+The network, its cross-entropy loss and Adam (examples/_gallery.py) are plain NumPy; s2s.grad
 writes the backward pass of the loss.
 
     python examples/mlp_classifier.py [--quick] [--out mlp_classifier.png]
@@ -8,7 +8,7 @@ writes the backward pass of the loss.
 import time
 
 import numpy as np
-from _gallery import parse_args, pyplot, save
+from _gallery import adam, parse_args, pyplot, save
 
 import s2s
 
@@ -42,27 +42,6 @@ def loss(params, inputs, labels, l2=1e-4):
     return nll + l2 * sum(np.sum(W ** 2) for W, _ in params)
 
 
-def adam(grad, params, steps, step_size=0.01, b1=0.9, b2=0.999, eps=1e-8, callback=None):
-    """Adam over a list of (W, b) layers."""
-    m = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
-    v = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
-    for i in range(steps):
-        g = grad(params)
-        if callback:
-            callback(i, params)
-        new_params, new_m, new_v = [], [], []
-        for p, gp, mp, vp in zip(params, g, m, v):
-            mp = tuple(b1 * a + (1 - b1) * d for a, d in zip(mp, gp))
-            vp = tuple(b2 * a + (1 - b2) * d ** 2 for a, d in zip(vp, gp))
-            m_hat = [a / (1 - b1 ** (i + 1)) for a in mp]
-            v_hat = [a / (1 - b2 ** (i + 1)) for a in vp]
-            new_params.append(tuple(x - step_size * a / (np.sqrt(c) + eps) for x, a, c in zip(p, m_hat, v_hat)))
-            new_m.append(mp)
-            new_v.append(vp)
-        params, m, v = new_params, new_m, new_v
-    return params
-
-
 def accuracy(params, inputs, labels):
     return np.mean(np.argmax(logits(params, inputs), axis=1) == labels)
 
@@ -90,12 +69,12 @@ def main(points_per_class=200, sizes=(2, 32, 32, 2), steps=800, out="mlp_classif
     params = init_params(list(sizes), rs)
     dloss = s2s.grad(loss)
 
-    def report(i, p):
+    def report(p, i):
         if i % max(1, steps // 8) == 0:
             print(f"step {i:4d}  loss {loss(p, inputs, labels):.4f}  accuracy {accuracy(p, inputs, labels):.3f}")
 
     start = time.perf_counter()
-    params = adam(lambda p: dloss(p, inputs, labels), params, steps, callback=report)
+    params = adam(lambda p, i: dloss(p, inputs, labels), params, steps, callback=report)
     final = loss(params, inputs, labels)
     print(f"after {steps} Adam steps ({time.perf_counter() - start:.1f} s): loss {final:.4f}, "
           f"training accuracy {accuracy(params, inputs, labels):.3f}")

@@ -59,3 +59,12 @@ def test_mlp_classifier():
     assert ex.loss(params, inputs, labels) < np.log(2)  # better than chance after 30 steps
     gradient = s2s.grad(ex.loss)(params, inputs, labels)
     check_coordinates(ex.loss, (params, inputs, labels), gradient)
+
+
+def test_bbvi_banana():
+    ex = example("bbvi_banana")
+    start = np.array([1.0, 1.0, -1.0, -1.0])
+    params = ex.main(steps=40, num_samples=20, out=None)
+    assert ex.elbo(params, ex.log_banana, 500, 1) > ex.elbo(start, ex.log_banana, 500, 1)
+    gradient = s2s.grad(ex.elbo)(params, ex.log_banana, 20, 3)
+    check_coordinates(ex.elbo, (params, ex.log_banana, 20, 3), gradient, count=4)
