@@ -68,3 +68,18 @@ def test_bbvi_banana():
     assert ex.elbo(params, ex.log_banana, 500, 1) > ex.elbo(start, ex.log_banana, 500, 1)
     gradient = s2s.grad(ex.elbo)(params, ex.log_banana, 20, 3)
     check_coordinates(ex.elbo, (params, ex.log_banana, 20, 3), gradient, count=4)
+
+
+def test_bnn_hmc():
+    ex = example("bnn_hmc")
+    chain, x, y = ex.main(n=10, hidden=3, samples=6, burn_in=2, n_steps=5, out=None)
+    assert chain.shape == (6, 10)
+    # the potential's gradient, and the energy error differentiated through the leapfrog
+    # (a derivative of code that calls s2s.grad of a nested function)
+    rs = np.random.RandomState(1)
+    q, p = chain[-1], rs.randn(10)
+    args = (q, p, x, y, 3, 0.01, 4)
+    check_coordinates(ex.log_posterior, (q, x, y, 3), s2s.grad(ex.log_posterior)(q, x, y, 3))
+    check_coordinates(ex.energy_error, args, s2s.grad(ex.energy_error)(*args), count=4)
+    d_step = s2s.grad(ex.energy_error, wrt="step")(*args)
+    assert d_step == pytest.approx(numeric_grad(ex.energy_error, args, wrt=5), rel=1e-5)
