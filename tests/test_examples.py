@@ -83,3 +83,18 @@ def test_bnn_hmc():
     check_coordinates(ex.energy_error, args, s2s.grad(ex.energy_error)(*args), count=4)
     d_step = s2s.grad(ex.energy_error, wrt="step")(*args)
     assert d_step == pytest.approx(numeric_grad(ex.energy_error, args, wrt=5), rel=1e-5)
+
+
+def test_gaussian_process():
+    ex = example("gaussian_process")
+    log_params, xs, ys = ex.main(n=8, iterations=1, out=None)
+    assert len(xs) == 4 and np.min(ys) <= np.min(ys[:3])
+    rs = np.random.RandomState(2)
+    x = rs.uniform(-3, 3, 8)
+    y = np.sin(x)
+    theta = np.array([0.2, -0.1, -2.0])
+    gradient = s2s.grad(ex.log_marginal_likelihood)(theta, x, y)
+    check_coordinates(ex.log_marginal_likelihood, (theta, x, y), gradient)
+    candidates = np.array([-1.0, 0.4, 2.2])
+    for wrt, args in [(0, (candidates, theta, x, y)), (1, (candidates, theta, x, y))]:
+        check_coordinates(ex.expected_improvement, args, s2s.grad(ex.expected_improvement, wrt=wrt)(*args), wrt=wrt)
