@@ -38,14 +38,16 @@ def save(fig, path):
 
 
 def tree_map(fn, x, *rest):
-    """fn applied leafwise over nested lists/tuples of arrays, keeping their structure."""
+    """fn applied leafwise over nested lists/tuples/dicts of arrays, keeping their structure."""
+    if isinstance(x, dict):
+        return {k: tree_map(fn, x[k], *(r[k] for r in rest)) for k in x}
     if isinstance(x, (list, tuple)):
         return type(x)(tree_map(fn, *items) for items in zip(x, *rest))
     return fn(x, *rest)
 
 
 def adam(grad, params, steps, step_size=0.01, b1=0.9, b2=0.999, eps=1e-8, callback=None):
-    """Adam (Kingma and Ba) on an array or a nested list/tuple of arrays; grad(params, i)
+    """Adam (Kingma and Ba) on an array or a nested list/tuple/dict of arrays; grad(params, i)
     is the gradient at step i, callback(params, i) runs before each step."""
     m = tree_map(np.zeros_like, params)
     v = tree_map(np.zeros_like, params)

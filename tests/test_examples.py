@@ -24,13 +24,17 @@ def example(name):
 
 
 def leaf_arrays(x):
-    """The arrays of a nested list/tuple, in order (each a view the caller may write into)."""
+    """The arrays of a nested list/tuple/dict, in order (each a view the caller may write into)."""
+    if isinstance(x, dict):
+        return leaf_arrays(list(x.values()))
     if isinstance(x, (list, tuple)):
         return [a for item in x for a in leaf_arrays(item)]
     return [x]
 
 
 def copy_tree(x):
+    if isinstance(x, dict):
+        return {k: copy_tree(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(copy_tree(item) for item in x)
     return np.array(x, dtype=float)
@@ -98,3 +102,16 @@ def test_gaussian_process():
     candidates = np.array([-1.0, 0.4, 2.2])
     for wrt, args in [(0, (candidates, theta, x, y)), (1, (candidates, theta, x, y))]:
         check_coordinates(ex.expected_improvement, args, s2s.grad(ex.expected_improvement, wrt=wrt)(*args), wrt=wrt)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm"])
+def test_char_rnn(kind):
+    ex = example("char_rnn")
+    rs = np.random.RandomState(0)
+    chars = sorted(set(ex.TEXT))
+    params, curve = ex.train(kind, chars, hidden=4, length=5, batch=3, steps=8, rs=rs)
+    assert curve[-1] < curve[0]
+    inputs, targets = ex.batches(ex.TEXT, chars, 5, 3, rs)
+    gradient = s2s.grad(ex.loss)(params, kind, inputs, targets)
+    check_coordinates(ex.loss, (params, kind, inputs, targets), gradient, count=2)
+    assert len(ex.sample(params, kind, chars, "a", 5, rs)) == 6
