@@ -115,3 +115,14 @@ def test_char_rnn(kind):
     gradient = s2s.grad(ex.loss)(params, kind, inputs, targets)
     check_coordinates(ex.loss, (params, kind, inputs, targets), gradient, count=2)
     assert len(ex.sample(params, kind, chars, "a", 5, rs)) == 6
+
+
+def test_fixed_point():
+    ex = example("fixed_point")
+    unrolled, implicit = ex.main(size=6, iterations=(5, 200), tolerances=(1e-3, 1e-12), out=None)
+    assert unrolled[-1][1] < 1e-9 and implicit[-1][1] < 1e-9  # against the hand-derived gradient
+    rs = np.random.RandomState(3)
+    W = ex.contraction(6, 0.9, rs)
+    b, target = rs.randn(6), rs.randn(6)
+    check_coordinates(ex.loss_implicit, (b, W, target, 1e-13), s2s.grad(ex.loss_implicit)(b, W, target, 1e-13))
+    check_coordinates(ex.loss_unrolled, (b, W, target, 30), s2s.grad(ex.loss_unrolled)(b, W, target, 30))
