@@ -119,7 +119,7 @@ def test_char_rnn(kind):
 
 def test_fixed_point():
     ex = example("fixed_point")
-    unrolled, implicit = ex.main(size=6, iterations=(5, 200), tolerances=(1e-3, 1e-12), out=None)
+    unrolled, implicit = ex.main(size=6, rate=0.8, iterations=(5, 200), tolerances=(1e-3, 1e-12), out=None)
     # relative errors against the hand-derived gradient (small b: |dL/db| ~ 1e-3, tol is absolute)
     assert unrolled[-1][1] < 1e-9 and implicit[-1][1] < 1e-6 and implicit[-1][1] < implicit[0][1]
     rs = np.random.RandomState(3)
