@@ -127,3 +127,18 @@ def test_fixed_point():
     b, target = rs.randn(6), rs.randn(6)
     check_coordinates(ex.loss_implicit, (b, W, target, 1e-13), s2s.grad(ex.loss_implicit)(b, W, target, 1e-13))
     check_coordinates(ex.loss_unrolled, (b, W, target, 30), s2s.grad(ex.loss_unrolled)(b, W, target, 30))
+
+
+def test_newton_cg():
+    ex = example("newton_cg")
+    clean, noisy, denoised = ex.main(n=12, out=None)
+    assert np.mean((denoised - clean) ** 2) < np.mean((noisy - clean) ** 2)
+    rs = np.random.RandomState(4)
+    u, v = rs.randn(144), rs.randn(144)
+    args = (u, noisy, 0.15)
+    check_coordinates(ex.total_variation_objective, args, s2s.grad(ex.total_variation_objective)(*args))
+    # H v against central differences of the gradient along v
+    gradient = s2s.grad(ex.total_variation_objective)
+    eps = 1e-6
+    expected = (gradient(u + eps * v, noisy, 0.15) - gradient(u - eps * v, noisy, 0.15)) / (2 * eps)
+    np.testing.assert_allclose(s2s.hvp(ex.total_variation_objective)(*args, v), expected, rtol=1e-5, atol=1e-6)
