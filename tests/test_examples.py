@@ -142,3 +142,12 @@ def test_newton_cg():
     eps = 1e-6
     expected = (gradient(u + eps * v, noisy, 0.15) - gradient(u - eps * v, noisy, 0.15)) / (2 * eps)
     np.testing.assert_allclose(s2s.hvp(ex.total_variation_objective)(*args, v), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_fluid():
+    ex = example("fluid")
+    velocity, smoke, target = ex.main(n=8, steps=3, iterations=3, out=None)
+    assert ex.distance_to_target(velocity, smoke, target, 3) < ex.distance_to_target(0 * velocity, smoke, target, 3)
+    rs = np.random.RandomState(5)
+    args = (0.7 * rs.randn(2 * 64), smoke, target, 3)
+    check_coordinates(ex.distance_to_target, args, s2s.grad(ex.distance_to_target)(*args), count=6)
