@@ -151,3 +151,14 @@ def test_fluid():
     rs = np.random.RandomState(5)
     args = (0.7 * rs.randn(2 * 64), smoke, target, 3)
     check_coordinates(ex.distance_to_target, args, s2s.grad(ex.distance_to_target)(*args), count=6)
+
+
+def test_ode_fit():
+    ex = example("ode_fit")
+    fitted, true = ex.main(observations=8, substeps=3, iterations=5, out=None)
+    assert np.all(np.isfinite(fitted))
+    rs = np.random.RandomState(6)
+    times = np.linspace(0, 3, 4)
+    observed = np.exp(rs.randn(4, 2) * 0.1 + 1.0)
+    args = (np.log([0.9, 0.4, 0.5, 0.7]), np.array([2.0, 1.0]), times, observed, 3)
+    check_coordinates(ex.squared_error, args, s2s.grad(ex.squared_error)(*args), count=4)
