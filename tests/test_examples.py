@@ -162,3 +162,23 @@ def test_ode_fit():
     observed = np.exp(rs.randn(4, 2) * 0.1 + 1.0)
     args = (np.log([0.9, 0.4, 0.5, 0.7]), np.array([2.0, 1.0]), times, observed, 3)
     check_coordinates(ex.squared_error, args, s2s.grad(ex.squared_error)(*args), count=4)
+
+
+def test_gmm():
+    ex = example("gmm")
+    params, data = ex.main(n=40, steps=15, out=None)
+    gradient = s2s.grad(ex.log_likelihood)(params, data)
+    check_coordinates(ex.log_likelihood, (params, data), gradient)
+
+
+def test_hmm_em():
+    ex = example("hmm_em")
+    history = ex.main(states=2, symbols=3, length=30, iterations=6, out=None)
+    assert np.all(np.diff(history) > -1e-9)  # EM never lowers the likelihood
+    rs = np.random.RandomState(7)
+    log_params = tuple(np.log(p) for p in ex.random_params(2, 3, rs))
+    observations = rs.randint(0, 3, 12)
+    counts = s2s.grad(ex.log_partition_function)(log_params, observations)
+    check_coordinates(ex.log_partition_function, (log_params, observations), counts)
+    # expected counts: one initial state, a transition between each pair, an emission each
+    assert [np.sum(c) for c in counts] == pytest.approx([1, 11, 12])
