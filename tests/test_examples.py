@@ -182,3 +182,13 @@ def test_hmm_em():
     check_coordinates(ex.log_partition_function, (log_params, observations), counts)
     # expected counts: one initial state, a transition between each pair, an emission each
     assert [np.sum(c) for c in counts] == pytest.approx([1, 11, 12])
+
+
+def test_vae():
+    ex = example("vae")
+    params, images = ex.main(size=5, count=40, hidden=6, batch=10, steps=25, out=None)
+    rs = np.random.RandomState(8)
+    start = (ex.init_net([25, 6, 4], rs), ex.init_net([2, 6, 25], rs))
+    assert ex.elbo(params, images, 0) > ex.elbo(start, images, 0)
+    args = (params, images[:10], 3)
+    check_coordinates(ex.elbo, args, s2s.grad(ex.elbo)(*args), count=2)
