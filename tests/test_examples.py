@@ -192,3 +192,13 @@ def test_vae():
     assert ex.elbo(params, images, 0) > ex.elbo(start, images, 0)
     args = (params, images[:10], 3)
     check_coordinates(ex.elbo, args, s2s.grad(ex.elbo)(*args), count=2)
+
+
+def test_gan():
+    ex = example("gan")
+    generator, discriminator, images = ex.main(size=5, count=40, latent=2, hidden=6, batch=8, steps=10, out=None)
+    noise = np.random.RandomState(9).randn(8, 2)
+    args = (discriminator, generator, images[:8], noise)
+    check_coordinates(ex.discriminator_loss, args, s2s.grad(ex.discriminator_loss)(*args), count=2)
+    args = (generator, discriminator, noise)
+    check_coordinates(ex.generator_loss, args, s2s.grad(ex.generator_loss)(*args), count=2)
