@@ -202,3 +202,12 @@ def test_gan():
     check_coordinates(ex.discriminator_loss, args, s2s.grad(ex.discriminator_loss)(*args), count=2)
     args = (generator, discriminator, noise)
     check_coordinates(ex.generator_loss, args, s2s.grad(ex.generator_loss)(*args), count=2)
+
+
+def test_taxonomy_loss():
+    ex = example("taxonomy_loss")
+    params, x, labels, leaves = ex.main(n=60, features=3, steps=5)
+    probabilities = np.exp(np.stack(list(ex.leaf_log_probs(params, ex.TAXONOMY, "root", x).values())))
+    np.testing.assert_allclose(np.sum(probabilities, axis=0), 1.0)
+    args = (params, x, labels, leaves)
+    check_coordinates(ex.tree_loss, args, s2s.grad(ex.tree_loss)(*args), count=2)
