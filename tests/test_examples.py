@@ -211,3 +211,12 @@ def test_taxonomy_loss():
     np.testing.assert_allclose(np.sum(probabilities, axis=0), 1.0)
     args = (params, x, labels, leaves)
     check_coordinates(ex.tree_loss, args, s2s.grad(ex.tree_loss)(*args), count=2)
+
+
+def test_cbow():
+    ex = example("cbow")
+    params, contexts, targets = ex.main(sentences=8, dimensions=3, steps=5, out=None)
+    args = (params, contexts[:20], targets[:20])
+    check_coordinates(ex.cbow_loss, args, s2s.grad(ex.cbow_loss)(*args))
+    w = np.random.RandomState(10).randn(7, 4)
+    check_coordinates(ex.seed_cbow, (w, 3), s2s.grad(ex.seed_cbow)(w, 3), count=8)
