@@ -84,13 +84,13 @@ def main(sentences=400, dimensions=10, steps=300, out="cbow.png", seed=0):
           f"its gradient's norm {np.linalg.norm(s2s.grad(seed_cbow)(w, 3)):.3f}")
 
     words = corpus(sentences, rs)
-    vocabulary = sorted(set(words))
+    vocabulary = sorted(set(sum(WORDS.values(), [])) | {w for t in TEMPLATES for w in t.split() if "{" not in w} | {"."})
     contexts, targets = windows(np.array([vocabulary.index(word) for word in words]))
     params = (0.1 * rs.randn(len(vocabulary), dimensions), 0.1 * rs.randn(dimensions, len(vocabulary)))
     gradient = s2s.grad(cbow_loss)
     start = time.perf_counter()
     params = adam(lambda p, i: gradient(p, contexts, targets), params, steps, step_size=0.03)
-    print(f"CBOW on {len(words)} words ({len(vocabulary)} distinct), {steps} Adam steps in "
+    print(f"CBOW on {len(words)} words (a vocabulary of {len(vocabulary)}), {steps} Adam steps in "
           f"{time.perf_counter() - start:.1f} s: loss {np.log(len(vocabulary)):.3f} (uniform) -> "
           f"{cbow_loss(params, contexts, targets):.3f}")
     embeddings = params[0] / np.linalg.norm(params[0], axis=1, keepdims=True)
