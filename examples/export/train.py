@@ -16,7 +16,6 @@ import numpy as np  # noqa: E402
 from generated.loss_grad import dloss  # noqa: E402
 from model import loss  # noqa: E402
 
-
 L2 = 1e-3
 
 
