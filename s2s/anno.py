@@ -12,8 +12,8 @@ of an atom. In-place updates are bindings: `y[i] = v` is `y = setitem(y, i, v)`,
 
 Key               on                 written by                    read by
 ----------------  -----------------  ----------------------------  ------------------------------
-object            Name/Attribute     desugar, closures, compre-    resolve, anf, emit (binds the
-                                     hensions, syntax.ref          name to that object)
+object            Name/Attribute     desugar, spellings, closures, resolve, anf, emit (binds the
+                                     comprehensions, syntax.ref    name to that object)
 callee            BinOp/UnaryOp/     resolve (the Python object    activity, aliasing, views,
                   Call/Subscript     performing the operation,     loops, fields, varargs,
                                      None if not static)           reverse, forward, dispatch
@@ -52,6 +52,9 @@ user_call         Assign             reverse.call_forward          reverse.call_
 origin_line       If (adjoint block) reverse                       accumulate (located errors)
 tangent_slot      Constant None      rules (zero tangent of an     forward (drops the term)
                                      inactive argument)
+default_argument  rule binding       rules.bind_arguments (a       rules.instantiate (drops the
+                                     parameter the call left at    keyword argument that passes
+                                     its default)                  it on)
 
 What the forward sweep saves follows from two analyses, not from counting cases:
 - records.resolve_records: a name is *needed* if the backward sweep reads it; a

@@ -65,13 +65,16 @@ class _Qualify(ast.NodeTransformer):
 
     def __init__(self, params, modules):
         self.params, self.modules = params, modules
+        self.aliases = {_alias(m) for m in modules}
 
     def visit_Name(self, node):
-        if node.id in self.params or hasattr(builtins, node.id):
+        if node.id in self.params or node.id in self.aliases:  # np.log1p where special.log1p would come first
             return node
         for module in self.modules:
             if hasattr(module, node.id):
                 return ast.Attribute(ast.Name(_alias(module), ast.Load()), node.id, ast.Load())
+        if hasattr(builtins, node.id):
+            return node
         raise NameError(f"elementwise rule: {node.id} is in none of {[_alias(m) for m in self.modules]}")
 
 
@@ -87,30 +90,33 @@ def _caller_file():
     return frame.f_code.co_filename
 
 
-def elementwise(table, *modules, names=None, broadcasts=True):
+def elementwise(table, module, within=None, names=None, broadcasts=True):
     """Register both rules of each elementwise function in `table`.
 
     table: {"f(x, y)": ("df/dx", "df/dy")}, or {"f(x)": "df/dx"}: each partial
     derivative in terms of the arguments and `result`; None for an argument without one
-    (an integer order). f is `modules[0].f` (or `modules[0].<names[f]>`; a function the
-    module lacks is skipped when `names` is given), a free name of a formula the
-    attribute of the first of `modules` that has it. broadcasts: binary adjoints sum
-    back to each argument's shape (`unbroadcast`); False for scalar modules such as math.
+    (an integer order), which raises if it is differentiated. f is `module.f` (or
+    `module.<names[f]>`; with `names`, a function the module lacks is skipped); a free
+    name of a formula is looked up in the modules `within` (default: `module`), then
+    Python's builtins. broadcasts: binary adjoints sum back to each argument's shape
+    (`unbroadcast`); False for scalar modules such as math.
     """
     filename = _caller_file()
-    namespace = {_alias(m): m for m in modules}
-    namespace.update(unbroadcast=runtime.unbroadcast, __builtins__=__builtins__)
+    modules = tuple(within or (module,))
+    namespace = {_alias(m): m for m in modules + (module,)}
+    namespace.update(unbroadcast=runtime.unbroadcast, no_derivative=runtime.no_derivative, __builtins__=__builtins__)
     for head, partials in table.items():
         fn_name, params, arguments = _head(head)
         partials = (partials,) if isinstance(partials, str) else partials
         name = (names or {}).get(fn_name, fn_name)
-        primitive = getattr(modules[0], name, None) if name is not None else None
+        primitive = getattr(module, name, None) if name is not None else None
         if primitive is None:
             if names is None:
-                raise AttributeError(f"{modules[0].__name__} has no {name}")
+                raise AttributeError(f"{_alias(module)} has no {name}")
             continue
         qualify = _Qualify(set(params) | {"result"}, modules)
         factors = {p: qualify.visit(ast.parse(f, mode="eval").body) for p, f in zip(params, partials) if f is not None}
+        refused = [p for p, f in zip(params, partials) if f is None]
         signature = f"def {fn_name}(result, {arguments}):\n"
         adjoints = []
         for p, factor in factors.items():
@@ -118,7 +124,9 @@ def elementwise(table, *modules, names=None, broadcasts=True):
             if broadcasts and len(params) > 1:
                 value = ast.Call(ast.Name("unbroadcast", ast.Load()), [value, ast.Name(p, ast.Load())], [])
             adjoints.append(f"    d[{p}] = {ast.unparse(value)}\n")
-        tangent_value = _sum([_times(_d(p), factor) for p, factor in factors.items()])
+        adjoints += [f"    d[{p}] = no_derivative(d[result], {fn_name!r}, {p!r})\n" for p in refused]
+        tangent_value = _sum([_times(_d(p), factor) for p, factor in factors.items()]
+                             + [ast.parse(f"no_derivative(d[{p}], {fn_name!r}, {p!r})", mode="eval").body for p in refused])
         adjoint_source = signature + "".join(adjoints)
         tangent_source = signature + f"    d[result] = {ast.unparse(tangent_value)}\n"
         _register_source(adjoint, primitive, adjoint_source, namespace, filename)

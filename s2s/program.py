@@ -1,6 +1,6 @@
 """The pipeline: from Python functions to one generated module of derivative code.
 
-    frontend -> checks -> desugar -> jumps -> anf -> resolve      (prepare, once per function)
+    frontend -> checks -> desugar -> spellings -> jumps -> anf -> resolve   (once per function)
     -> activity -> loops -> reverse -> accumulate -> records      (per specialization)
     -> emit                                                        (once per module)
 
@@ -35,9 +35,9 @@ from .passes import (
     inplace,
     jumps,
     loops,
-    numpy_forms,
     records,
     resolve,
+    spellings,
     values,
     varargs,
     views,
@@ -60,7 +60,7 @@ def prepare(func):
         hooks.lower_gradient_hooks(src)
         checks.check_supported(src)
         desugar.desugar(src)
-        numpy_forms.rewrite_numpy_forms(src)
+        spellings.rewrite_spellings(src)
         comprehensions.lower_comprehensions(src)
         namer = Namer.for_function(src.node)
         namer.taken |= hooks.hook_names(src.node)

@@ -23,6 +23,7 @@ from . import anno, dispatch, rules, runtime
 from .naming import identifier
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
+from .passes.blocks import LOOPS, walk_within
 from .passes.desugar import index_expression, subscript_index
 from .syntax import assign, call, const, constant_kind, describe, generated, marker, name, pop, push, ref, source_text
 
@@ -59,7 +60,7 @@ def append_at_ends(block, stmt):
 
 def _has_tail_break(node):
     """Does a branch of `node` end in a break of the enclosing loop (not of a loop inside)?"""
-    return any(isinstance(n, gast.Break) for n in _walk_same_loop(node))
+    return any(isinstance(n, gast.Break) for n in walk_within([node], LOOPS))
 
 
 # --------------------------------------------------------------------------- the generator
@@ -452,7 +453,7 @@ class ReverseGenerator:
             backward_before = backward_list
             stmt.iter = name(listed)
             iterations = name(listed)
-        if any(isinstance(n, gast.Break) for s in stmt.body for n in _walk_same_loop(s)):
+        if any(isinstance(n, gast.Break) for n in walk_within(stmt.body, LOOPS)):
             count = self.namer.fresh("_trips")
             start, step, keep = assign(count, const(0)), assign(count, gast.BinOp(name(count), gast.Add(), const(1))), push(name(count), self.stack)
             for s in (start, step, keep):
@@ -505,12 +506,3 @@ _GUARD = "_not_first_iteration"
 
 def _contributes_to(stmt, adjoints):
     return anno.get(stmt, "derivative_of") and not anno.get(stmt, "self_accumulating") and stmt.targets[0].id in adjoints
-
-
-def _walk_same_loop(node):
-    """Walk `node` without entering nested loops (whose breaks are their own)."""
-    yield node
-    if isinstance(node, (gast.For, gast.While)):
-        return
-    for child in gast.iter_child_nodes(node):
-        yield from _walk_same_loop(child)

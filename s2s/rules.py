@@ -155,7 +155,7 @@ def is_always_run(obj):
 
 # Rule modules for libraries s2s does not depend on: loaded once the program has
 # imported the library (importing SciPy just for its rules would slow every first use).
-_FOR_LIBRARY = {"scipy_special": "scipy"}
+_FOR_LIBRARY = {"scipy_special": "scipy", "scipy_linalg": "scipy"}
 _waiting = []  # (rule module, library) not loaded yet
 
 
@@ -269,6 +269,8 @@ def bind_arguments(rule, call, fn_source):
             if param.kind == param.VAR_POSITIONAL:
                 value = gast.Tuple(list(value), gast.Load())
             result[name] = value
+        elif param.kind == param.VAR_POSITIONAL:
+            result[name] = gast.Tuple([], gast.Load())
         elif param.default is not inspect.Parameter.empty:
             result[name] = constant(param.default)
             anno.set(result[name], "default_argument", True)

@@ -63,10 +63,15 @@ def _shape(x):
     return x.shape if isinstance(x, (np.ndarray, np.generic)) else np.shape(x)
 
 
+def _is_complex(x):
+    # cheaper than np.iscomplexobj on Python floats, which unbroadcast sees most
+    return isinstance(x, complex) or getattr(getattr(x, "dtype", None), "kind", None) == "c"
+
+
 def unbroadcast(g, like):
     """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting (and the
     real part for a real `like`: the gradient of a real argument is real)."""
-    if np.iscomplexobj(g) and not np.iscomplexobj(like):
+    if _is_complex(g) and not _is_complex(like):
         g = np.real(g)
     shape = _shape(like)
     gshape = _shape(g)
@@ -1072,7 +1077,8 @@ def norm_two_scale(x, ord=None, axis=None):
 
 def norm_power(x, ord=None, axis=None):
     """p of a smooth p-norm (2 for the 2-norm and Frobenius norm): d|x|_p = x |x|^(p-2) / |x|_p^(p-1)."""
-    return 2.0 if _norm_kind(x, ord, axis) == "two" else float(ord)
+    smooth = _norm_kind(x, ord, axis) == "vector" and norm_two_scale(x, ord, axis) == 1.0
+    return float(ord) if smooth else 2.0
 
 
 def norm_kink_weights(x, result, ord=None, axis=None, keepdims=False):
@@ -1476,3 +1482,79 @@ def reduced_svd_only(a, full_matrices):
             "(the extra singular vectors are arbitrary); pass full_matrices=False"
         )
     return 1.0
+
+
+def no_derivative(g, function, argument):
+    """What a rule assigns for an argument it has no derivative for (an order, a count):
+    raises, so that differentiating with respect to it is never a silent zero."""
+    raise TypeError(f"s2s: {function} has no derivative rule with respect to its argument {argument}")
+
+
+def uplo_transpose(x, UPLO="L"):
+    """`x`, transposed when a symmetric matrix is read from its upper triangle (UPLO='U'),
+    so that rules for the lower triangle serve both."""
+    return np.swapaxes(x, -1, -2) if UPLO in ("U", "u") else x
+
+
+# ---- scipy.signal.convolve and banded matrices (rules in templates/scipy_linalg.py)
+
+
+def _convolve_window(in1, in2, mode):
+    """Where convolve's output (for `mode`) sits in the full convolution: its slices."""
+    s1, s2 = np.shape(in1), np.shape(in2)
+    if mode == "full":
+        return tuple(slice(0, a + b - 1) for a, b in zip(s1, s2))
+    if mode == "same":
+        return tuple(slice((b - 1) // 2, (b - 1) // 2 + a) for a, b in zip(s1, s2))
+    return tuple(slice(min(a, b) - 1, max(a, b)) for a, b in zip(s1, s2))
+
+
+def convolve_embed(g, in1, in2, mode="full"):
+    """The gradient of convolve's output placed in the full convolution (zeros elsewhere)."""
+    full = np.zeros(tuple(a + b - 1 for a, b in zip(np.shape(in1), np.shape(in2))), dtype=np.result_type(g, float))
+    full[_convolve_window(in1, in2, mode)] = g
+    return full
+
+
+def convolve_crop(x, in1, in2, mode="full"):
+    """The transpose of `convolve_embed`: the window of the full convolution `mode` keeps."""
+    return x[_convolve_window(in1, in2, mode)]
+
+
+def from_band(l_and_u, ab):
+    """The square matrix whose diagonal ordered form (scipy.linalg.solve_banded) is `ab`
+    (it only moves elements: its rules are gather_grad and move_like)."""
+    lower, upper = l_and_u
+    n = np.shape(ab)[-1]
+    rows, cols = np.indices((n, n))
+    inside = (cols - rows <= upper) & (rows - cols <= lower)
+    return np.where(inside, ab[np.clip(upper + rows - cols, 0, lower + upper), cols], 0.0)
+
+
+def eig_vectors_tangent(dv, v):
+    """`dv` less its part along each eigenvector's own real direction, which would change
+    its length (np.linalg.eig returns unit vectors); a projection, so its own transpose."""
+    return dv - v * np.expand_dims(np.real(np.sum(np.conj(v) * dv, axis=-2)), -2)
+
+
+def inverse_gaps(w):
+    """F[..., i, j] = 1 / (w_j - w_i) where the values differ, else 0: the coupling of
+    eigen- and singular vectors through their values (eigh, eig, svd)."""
+    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    return (gap != 0.0) / (gap + (gap == 0.0))
+
+
+def gradient_grad(g, f, varargs=(), axis=None, edge_order=1):
+    """Adjoint of `np.gradient(f, *varargs, axis=axis, edge_order=edge_order)`: along each
+    axis the difference operator is a matrix D (np.gradient of the identity), and the
+    adjoint sums D^T applied to that axis's gradient (None: no gradient)."""
+    axes = tuple(range(np.ndim(f))) if axis is None else (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    gs = list(g) if isinstance(g, (list, tuple)) else [g]
+    spacings = list(varargs) * len(axes) if len(varargs) == 1 else list(varargs) or [1.0] * len(axes)
+    out = np.zeros(np.shape(f), dtype=np.result_type(f, float))
+    for a, ga, h in zip(axes, gs, spacings):
+        if ga is not None:
+            n = np.shape(f)[a]
+            d = np.gradient(np.eye(n), h, axis=0, edge_order=edge_order)
+            out = out + np.moveaxis(np.tensordot(d, np.moveaxis(ga, a, 0), axes=([0], [0])), 0, a)
+    return out

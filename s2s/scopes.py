@@ -44,23 +44,27 @@ class ScopeWatch:
 
     def __init__(self, module_dict, origins):
         self.module_dict = module_dict
-        self.data = []  # (module name, function, scope name)
+        self.data = []  # (module name, function, scope name, type of the value generated for)
         self.specialized = []  # (function, scope name, object generated for)
         for module_name, (function, scope_name) in origins.items():
             obj = module_dict.get(module_name, _MISSING)
             if _is_specialized_on(obj):
                 self.specialized.append((function, scope_name, obj))
             else:
-                self.data.append((module_name, function, scope_name))
+                self.data.append((module_name, function, scope_name, type(obj)))
 
     def refresh(self):
-        """Copy the data values into the module; False if a specialized-on name was rebound."""
+        """Copy the data values into the module; False if a specialized-on name was rebound,
+        or a data value changed type (the analyses took a number for immutable)."""
         for function, scope_name, obj in self.specialized:
             try:
                 if current(function, scope_name) is not obj:
                     return False
             except LookupError:
                 return False
-        for module_name, function, scope_name in self.data:
-            self.module_dict[module_name] = current(function, scope_name)
+        for module_name, function, scope_name, kind in self.data:
+            value = current(function, scope_name)
+            if type(value) is not kind:
+                return False
+            self.module_dict[module_name] = value
         return True

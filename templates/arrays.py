@@ -13,6 +13,7 @@ from s2s.rules import adjoint, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     diff_grad,
     gather_grad,
+    gradient_grad,
     kron_shapes,
     kron_subscripts,
     move_like,
@@ -84,7 +85,7 @@ def move_like_(result, op, which, tangents, args, kwargs):
 none_aware(gather_grad, move_like)
 
 
-# np.r_[a, b] and np.c_[a, b] (see s2s/passes/numpy_forms.py)
+# np.r_[a, b] and np.c_[a, b] (see s2s/passes/spellings.py)
 @adjoint(np.r_.__getitem__)
 def r_(result, key):
     d[key] = gather_grad(d[result], np.r_.__getitem__, 0, (key,), {})
@@ -205,3 +206,14 @@ non_differentiable(np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, n
 @linear(np.float64, np.float32, np.float16)
 def to_float(result, x):
     d[x] = d[result]
+
+
+# np.gradient is linear in f; spacings (varargs) have no derivative here.
+@linear(np.gradient)
+def gradient(result, f, *varargs, axis=None, edge_order=1):
+    d[f] = gradient_grad(d[result], f, varargs, axis, edge_order)
+
+
+@linear(gradient_grad)
+def gradient_grad_(result, g, f, varargs=(), axis=None, edge_order=1):
+    d[g] = np.gradient(d[result], *varargs, axis=axis, edge_order=edge_order)

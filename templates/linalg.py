@@ -8,8 +8,9 @@ rule can be differentiated again.
 `np.linalg.cholesky` and `np.linalg.eigh` read only the lower triangle of their
 argument; their rules are the derivatives of exactly that, so the gradient of the
 input is lower triangular (`fold_to_lower`). For a symmetric perturbation `dA` this
-agrees with the symmetric gradient other libraries report. Calls that pass an option a
-rule does not handle (`upper=True`, `UPLO=`, `return_sign=`) have no matching
+agrees with the symmetric gradient other libraries report (UPLO='U' reads the upper
+triangle: `uplo_transpose`). Calls that pass an option a rule does not handle
+(`upper=True`, `return_sign=`) have no matching
 parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
@@ -20,6 +21,7 @@ from s2s.runtime import (
     as_columns,
     diag_grad,
     diagonal_grad,
+    eig_vectors_tangent,
     einsum_partial0,
     einsum_partial1,
     einsum_partial2,
@@ -29,6 +31,8 @@ from s2s.runtime import (
     from_columns,
     grad_item,
     grad_reduce,
+    inverse_gaps,
+    match_complex,
     norm_kink_weights,
     norm_power,
     norm_two_scale,
@@ -40,6 +44,7 @@ from s2s.runtime import (
     trace_grad,
     tril_half_diagonal,
     unbroadcast,
+    uplo_transpose,
 )
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -121,38 +126,125 @@ def cholesky(result, a):
 
 
 # a = V diag(w) V^T, read from its lower triangle; (w, V) = result. With Q = V^T dA V and
-# F[i, j] = 1 / (w[j] - w[i]) for distinct eigenvalues, else 0: dw = diag(Q), dV = V (F * Q).
+# F = inverse_gaps(w) (1 / (w[j] - w[i]), 0 for equal eigenvalues): dw = diag(Q), dV = V (F * Q).
 # Eigenvectors of repeated eigenvalues have no derivative (F's 0 there); eigenvalues do.
 @adjoint(np.linalg.eigh)
-def eigh(result, a):
+def eigh(result, a, UPLO="L"):
     w = result[0]
     v = result[1]
     eye = np.eye(np.shape(w)[-1])
-    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(w)
     inner = np.expand_dims(grad_item(d[result], 0, w), -1) * eye + f * np.matmul(np.swapaxes(v, -1, -2), grad_item(d[result], 1, v))
-    d[a] = fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2))))
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
 
 
 @tangent(np.linalg.eigh)
-def eigh(result, a):
+def eigh(result, a, UPLO="L"):
     w = result[0]
     v = result[1]
-    gap = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(w)
     d[result] = pack_like(
         result,
         (
-            np.sum(v * np.matmul(symmetrize_lower(d[a]), v), axis=-2),
-            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(d[a]), v))),
+            np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2),
+            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v))),
         ),
+    )
+
+
+@adjoint(np.linalg.eigvalsh)
+def eigvalsh(result, a, UPLO="L"):
+    v = np.linalg.eigh(a, UPLO)[1]
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(v * np.expand_dims(d[result], -2), np.swapaxes(v, -1, -2))), UPLO)
+
+
+@tangent(np.linalg.eigvalsh)
+def eigvalsh(result, a, UPLO="L"):
+    v = np.linalg.eigh(a, UPLO)[1]
+    d[result] = np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)
+
+
+# dF = F^2 (dw_i - dw_j) elementwise
+@adjoint(inverse_gaps)
+def inverse_gaps_(result, w):
+    d[w] = np.sum(result * result * d[result], axis=-1) - np.sum(result * result * d[result], axis=-2)
+
+
+@tangent(inverse_gaps)
+def inverse_gaps_(result, w):
+    d[result] = result * result * (np.expand_dims(d[w], -1) - np.expand_dims(d[w], -2))
+
+
+@linear(eig_vectors_tangent)
+def eig_vectors_tangent_(result, dv, v):
+    d[dv] = eig_vectors_tangent(d[result], v)
+
+
+@linear(uplo_transpose)
+def uplo_transpose_(result, x, UPLO="L"):
+    d[x] = uplo_transpose(d[result], UPLO)
+
+
+# a general matrix: a V = V diag(w), each eigenvector of unit length. With P = V^-1 dA V
+# and F[i, j] = 1 / (w_j - w_i): dw = diag(P), dV = V (F * P), less what would change the
+# eigenvectors' lengths. The adjoint is autograd's.
+@adjoint(np.linalg.eig)
+def eig(result, a):
+    w = result[0]
+    v = result[1]
+    f = inverse_gaps(w)
+    vt = np.swapaxes(v, -1, -2)
+    vtgv = np.matmul(vt, grad_item(d[result], 1, v))
+    inner = (
+        np.expand_dims(grad_item(d[result], 0, w), -1) * np.eye(np.shape(w)[-1])
+        + f * vtgv
+        - f * np.matmul(np.matmul(vt, np.conj(v)), np.real(vtgv) * np.eye(np.shape(w)[-1]))
+    )
+    d[a] = match_complex(a, np.matmul(np.linalg.solve(vt, inner), vt))
+
+
+@tangent(np.linalg.eig)
+def eig(result, a):
+    w = result[0]
+    v = result[1]
+    f = inverse_gaps(w)
+    d[result] = pack_like(
+        result,
+        (
+            np.diagonal(np.linalg.solve(v, np.matmul(d[a], v)), 0, -2, -1),
+            eig_vectors_tangent(np.matmul(v, f * np.linalg.solve(v, np.matmul(d[a], v))), v),
+        ),
+    )
+
+
+# The Moore-Penrose inverse X = pinv(A), differentiable where A's rank is constant:
+# dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X (Golub and Pereyra).
+@adjoint(np.linalg.pinv)
+def pinv(result, a, rcond=None, hermitian=False):
+    xt = np.swapaxes(result, -1, -2)
+    g = d[result]
+    gt = np.swapaxes(g, -1, -2)
+    d[a] = (
+        -np.matmul(xt, np.matmul(g, xt))
+        + np.matmul(np.eye(np.shape(a)[-2]) - np.matmul(a, result), np.matmul(gt, np.matmul(result, xt)))
+        + np.matmul(np.matmul(xt, result), np.matmul(gt, np.eye(np.shape(a)[-1]) - np.matmul(result, a)))
+    )
+
+
+@tangent(np.linalg.pinv)
+def pinv(result, a, rcond=None, hermitian=False):
+    xt = np.swapaxes(result, -1, -2)
+    d[result] = (
+        -np.matmul(result, np.matmul(d[a], result))
+        + np.matmul(np.matmul(result, xt), np.matmul(np.swapaxes(d[a], -1, -2), np.eye(np.shape(a)[-2]) - np.matmul(a, result)))
+        + np.matmul(np.eye(np.shape(a)[-1]) - np.matmul(result, a), np.matmul(np.swapaxes(d[a], -1, -2), np.matmul(xt, result)))
     )
 
 
 # --------------------------------------------------------------- norms
 # The 2-norm, the Frobenius norm and vector p-norms: d|x|_p = <x |x|^(p-2), dx> / |x|_p^(p-1)
 # (0 at x = 0, a subgradient); the nuclear norm is the sum of the singular values
-# (passes/numpy_forms.py).
+# (passes/spellings.py).
 # The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
 # other norms raise when the derivative runs (norm_two_scale).
 
@@ -434,8 +526,7 @@ def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
     v = np.swapaxes(result[2], -1, -2)
-    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(s * s)
     utgu = np.matmul(np.swapaxes(u, -1, -2), grad_item(d[result], 0, u))
     vtgv = np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(grad_item(d[result], 2, result[2]), -1, -2))
     inner = (
@@ -459,8 +550,7 @@ def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
     v = np.swapaxes(result[2], -1, -2)
-    gap = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
-    f = (gap != 0.0) / (gap + (gap == 0.0))
+    f = inverse_gaps(s * s)
     p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(d[a], v))
     du = np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * np.swapaxes(p, -1, -2))) + np.matmul(
         d[a] - np.matmul(u, np.matmul(np.swapaxes(u, -1, -2), d[a])), v / np.expand_dims(s, -2)

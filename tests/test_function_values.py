@@ -281,6 +281,29 @@ def late_binding(x):
     return fs[0](x)
 
 
+def early_binding(x):
+    fs = []
+    for k in range(3):
+        fs.append(lambda t, k=k, c=2.0: t * k * c)
+    total = 0.0
+    for g in fs:
+        total = total + g(x)
+    return total
+
+
+def named_early_binding(x):
+    k = 2.0
+    h = lambda t, k=k: t * k  # noqa: E731 - the form under test
+    return h(x)
+
+
+def test_a_lambda_binding_a_loop_variable_by_its_default():
+    assert s2s.grad(early_binding)(1.5) == 6.0
+    assert s2s.jvp(early_binding)(1.5, 1.0) == (9.0, 6.0)
+    with pytest.raises(s2s.TransformError, match="reads a local name"):
+        s2s.grad(named_early_binding)(1.5)
+
+
 def test_a_closure_over_a_rebound_name_is_refused():
     # Python reads k when fs[0] is called (k == 2); a value made in the loop would read 0
     with pytest.raises(s2s.TransformError, match="reads k, which is bound more than once") as info:

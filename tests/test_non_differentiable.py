@@ -42,10 +42,11 @@ FLOAT_INPUTS = {
     np.random.negative_binomial: (3, 0.4), np.random.zipf: (2.5,), np.random.logseries: (0.6,),
     np.random.multinomial: (5, [0.2, 0.8]), np.random.hypergeometric: (5, 4, 3),
     rt.ones_like_output: (2.3,), rt.ones_like: (X,), rt.zeros_like: (X,), rt.tangent_zeros: (X,),
-    rt.unit_like: (X, 1), rt.seq_len: ([0.3, 0.5],), rt.cleared: (X,),
+    rt.unit_like: (X, 1), rt.seq_len: ([0.3, 0.5],), rt.size: (X,), rt.cleared: (X,),
     rt.tie_weights: (X, None), rt.extremum_weights: ([0.3, 2.4, 1.0], None), rt.sort_order: ([0.3, 2.4, 1.0],),
     rt.norm_two_scale: (X, 1), rt.norm_power: (X, 3), rt.norm_kink_weights: (X, None, 1),
-    rt.kron_shapes: (M, X), rt.kron_subscripts: (M, X, 0), rt.inverse_axes: ((1, 0), 2),
+    rt.kron_shapes: (M, X), rt.fft_axes: (M, None, (0,)), rt.reduced_svd_only: (M, True),
+    scipy.special.gammasgn: (X,), rt.kron_subscripts: (M, X, 0), rt.inverse_axes: ((1, 0), 2),
     operator.and_: (3, 5), operator.or_: (3, 5), operator.xor: (3, 5), operator.invert: (3,),
     operator.lshift: (3, 1), operator.rshift: (3, 1),
 }
@@ -61,11 +62,10 @@ NO_FLOAT_INPUTS = {  # declarations whose arguments are shapes, sizes, seeds or 
     np.random.bytes, np.random.randint, np.random.random_integers, np.random.shuffle,
 }
 ZERO_BY_DESIGN = {
+    rt.no_derivative: "raises: a rule's refusal for an argument it has no derivative for",
     np.empty_like: "its values are whatever memory held; only its shape is defined",
     builtins.str: "text, not a number", builtins.repr: "text, not a number",
     rt.stop_gradient: "the user's request for no derivative",
-    rt.saved_item: "the tape: a value saved for the backward sweep",
-    rt.restore_item: "the tape: a value put back in the backward sweep",
 }
 
 

@@ -353,7 +353,7 @@ def uses_try(x):
 
 
 def uses_unknown(x):
-    return np.fft.fft(x).real.sum()
+    return np.sum(np.polyval(x, 0.5))
 
 
 def non_scalar(x):

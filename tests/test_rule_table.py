@@ -5,11 +5,18 @@ is checked against central differences in reverse mode (grad), forward mode (jvp
 at second order: forward over reverse (hvp) and reverse over reverse (grad of a
 function that calls grad).
 """
+import sys
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import scipy.linalg as sl
+import scipy.signal as sg
+import scipy.special as sp
+import scipy.stats as st
 from conftest import numeric_grad
+from scipy.integrate import odeint
 
 import s2s
 
@@ -28,6 +35,12 @@ def P(*shape):
 def U(*shape):
     """Values in (-0.9, 0.9)."""
     return R.uniform(-0.9, 0.9, shape)
+
+
+B33 = A(3, 3)
+SPD = B33 @ B33.T + 3.0 * np.eye(3)
+X3, M3 = A(3), A(3)
+SIMPLEX = np.array([0.2, 0.3, 0.5])
 
 
 def L(y):
@@ -89,6 +102,10 @@ ROWS = [
     ("partition_axis", lambda x: L(np.partition(x, 1, axis=0) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
     ("diff", lambda x: L(np.diff(x)), (A(5),)),
     ("diff_n_axis", lambda x: L(np.diff(x, n=2, axis=0)), (A(4, 3),)),
+    ("gradient", lambda x: L(np.gradient(x)), (A(5),)),
+    ("gradient_spacing", lambda x: L(np.gradient(x, 0.5, edge_order=2)), (A(6),)),
+    ("gradient_2d", lambda x: L(np.gradient(x)[0]) + L(np.gradient(x, 2.0, 0.5)[1] * 2.0), (A(4, 3),)),
+    ("gradient_axis", lambda x: L(np.gradient(x, axis=1)), (A(3, 4),)),
     ("kron", lambda x, y: L(np.kron(x, y)), (A(2, 3), A(2, 2))),
     ("kron_ndim", lambda x, y: L(np.kron(x, y)), (A(3), A(2, 2))),
     ("inner", lambda x, y: L(np.inner(x, y)), (A(2, 3), A(4, 3))),
@@ -122,6 +139,46 @@ ROWS = [
     ("norm_p", lambda x: np.linalg.norm(x[0], 3) + np.linalg.norm(x[:, 1], 1.5) + L(np.linalg.norm(x, 4, axis=0)), (A(3, 2),)),
     ("norm_nuclear", lambda x: np.linalg.norm(x, "nuc") + np.linalg.norm(x, ord="nuc"), (A(3, 2),)),
     ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
+    # scipy.special
+    ("gamma", lambda x: L(sp.gamma(x) + sp.rgamma(x) + sp.gammaln(x)), (P(3),)),
+    ("gammainc", lambda x: L(sp.gammainc(1.5, x) + sp.gammaincc(2.5, x)), (P(3),)),
+    ("beta", lambda x, y: L(sp.beta(x, y) + sp.betaln(x, y)), (P(3), P(3))),
+    ("betainc", lambda x: L(sp.betainc(1.5, 2.5, x)), (R.uniform(0.2, 0.8, 3),)),
+    ("multigammaln", lambda x: L(sp.multigammaln(x, 3)), (P(3) + 2.0,)),
+    ("erfinv", lambda x: L(sp.erfinv(x) + sp.erfcinv(x + 1.0)), (U(3),)),
+    ("bessel_j", lambda x: L(sp.j0(x) + sp.j1(x) + sp.jv(1.5, x)), (P(3),)),
+    ("bessel_y", lambda x: L(sp.y0(x) + sp.y1(x) + sp.yn(2, x)), (P(3) + 1.0,)),
+    ("bessel_i", lambda x: L(sp.i0(x) + sp.i1(x) + sp.iv(0.5, x) + sp.ive(1.5, x)), (P(3),)),
+    ("polygamma", lambda x: L(sp.polygamma(2, x) + sp.digamma(x)), (P(3),)),
+    ("xlog1py", lambda x, y: L(sp.xlog1py(x, y)), (A(3), P(3))),
+    # scipy.stats
+    ("norm", lambda x, m, s: L(st.norm.logcdf(x, m, s) + st.norm.sf(x, m, s) + st.norm.logsf(x, m, s)), (A(3), A(3), P(3))),
+    ("norm_pdf_cdf", lambda x, m, s: L(st.norm.logpdf(x, m, s) + st.norm.pdf(x, m, s) + st.norm.cdf(x, loc=m, scale=s)), (A(3), A(3), P(3))),
+    ("t", lambda x, df, s: L(st.t.logpdf(x, df, 0.3, s) + st.t.pdf(x, df, scale=s)), (A(3), P(3) + 1.0, P(3))),
+    ("t_cdf", lambda x, s: L(st.t.cdf(x, 3.5, 0.2, s) + st.t.logcdf(x, 2.5, scale=s)), (A(3), P(3))),
+    ("poisson", lambda m: L(st.poisson.logpmf(np.array([0, 2, 5]), m) + st.poisson.pmf(3, m) + st.poisson.cdf(2, m)), (P(3),)),
+    ("beta_dist", lambda x, a, b: L(st.beta.logpdf(x, a, b) + st.beta.pdf(x, a, b) + st.beta.cdf(x, 2.0, 3.0)), (R.uniform(0.2, 0.8, 3), P(3), P(3))),
+    ("chi2", lambda x, k: L(st.chi2.logpdf(x, k) + st.chi2.pdf(x, k) + st.chi2.cdf(x, 3.0)), (P(3), P(3) + 1.0)),
+    ("gamma_dist", lambda x, a: L(st.gamma.logpdf(x, a) + st.gamma.pdf(x, a) + st.gamma.cdf(x, 2.0)), (P(3), P(3) + 1.0)),
+    ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD)), (A(4, 3), A(3))),
+    ("mvn_pdf", lambda x, m: st.multivariate_normal.pdf(x, m, SPD), (A(3), A(3))),
+    ("mvn_cov", lambda c: st.multivariate_normal.logpdf(X3, M3, c) + st.multivariate_normal.entropy(cov=c), (SPD,)),
+    ("dirichlet", lambda a: st.dirichlet.logpdf(SIMPLEX, a) + st.dirichlet.pdf(SIMPLEX, a), (P(3),)),
+    ("eigh_upper", lambda x: L(np.linalg.eigh(x, "U")[0]) + L(np.linalg.eigh(x, UPLO="U")[1] ** 2), (SPD,)),
+    ("eigvalsh", lambda x: L(np.linalg.eigvalsh(x) + np.linalg.eigvalsh(x, "U")), (SPD,)),
+    ("eig_values", lambda x: L(np.real(np.linalg.eig(x)[0]) + np.imag(np.linalg.eig(x)[0]) ** 2), (A(3, 3),)),
+    ("eig_vectors", lambda x: L(np.abs(np.linalg.eig(x)[1]) * np.arange(9.0).reshape(3, 3)), (A(3, 3),)),
+    ("eig_real", lambda x: L(np.real(np.linalg.eig(x)[1]) * np.arange(9.0).reshape(3, 3)), (SPD + np.triu(B33),)),
+    ("pinv", lambda x: L(np.linalg.pinv(x)), (A(3, 2),)),
+    ("pinv_wide", lambda x: L(np.linalg.pinv(x) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
+    # scipy.signal and scipy.linalg
+    ("convolve", lambda x, y: L(sg.convolve(x, y)), (A(5), A(3))),
+    ("convolve_same", lambda x, y: L(sg.convolve(x, y, mode="same")), (A(4, 5), A(2, 3))),
+    ("convolve_valid", lambda x, y: L(sg.convolve(x, y, "valid", "direct")), (A(3), A(6))),
+    ("sqrtm", lambda x: L(sl.sqrtm(x)), (SPD,)),
+    ("solve_sylvester", lambda a, q: L(sl.solve_sylvester(a, SPD, q)), (SPD + B33, A(3, 3))),
+    ("solve_banded", lambda ab, b: L(sl.solve_banded((1, 1), ab, b)), (np.array([[0.0, 1.0, 0.5], [4.0, 5.0, 6.0], [0.3, 0.7, 0.0]]) + 0.1 * A(3, 3), A(3))),
+    ("dict", lambda x, y: L(dict(a=x, b=y * x)["b"]) + L(dict(first=x)["first"]), (A(3), A(3))),
     # elementwise
     ("fabs", lambda x: L(np.fabs(x)), (A(3),)),
     ("sinc", lambda x: L(np.sinc(x)), (A(3),)),
@@ -148,7 +205,7 @@ def _rows():
 @pytest.mark.parametrize("f, args", _rows())
 def test_grad(f, args):
     wrt = _float_args(args)
-    got = s2s.grad(f, wrt=wrt)(*args)
+    got = s2s.grad(f, wrt=wrt)(*args) if len(wrt) > 1 else (s2s.grad(f, wrt=wrt[0])(*args),)
     for i, g in zip(wrt, got):
         np.testing.assert_allclose(g, numeric_grad(f, args, wrt=i), rtol=1e-5, atol=1e-7, err_msg=f"argument {i}")
 
@@ -178,9 +235,12 @@ def test_second_order(f, args):
     if len(args) == 1:
         def grad_dot_v(x):
             return np.sum(df(x) * v)
-    else:
+    elif len(args) == 2:
         def grad_dot_v(x, y):
             return np.sum(df(x, y) * v)
+    else:
+        def grad_dot_v(x, y, z):
+            return np.sum(df(x, y, z) * v)
 
     want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
     np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
@@ -224,3 +284,66 @@ COMPLEX = [
 def test_complex_arguments_follow_autograd(f, f_autograd):
     z = 0.7 - 1.3j
     np.testing.assert_allclose(s2s.grad(f)(z), autograd.grad(f_autograd)(z), rtol=1e-10)
+
+
+# ------------------------------------------------------------ the declarative forms, for users
+
+
+@s2s.primitive
+def softplus(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0.0)
+
+
+@s2s.primitive
+def scaled_reverse(x, scale):
+    return x[::-1] * scale
+
+
+s2s.elementwise({"softplus(x)": "1.0 / (1.0 + exp(-x))"}, sys.modules[__name__], within=(np,))
+
+
+@s2s.linear(scaled_reverse)
+def scaled_reverse_transpose(result, x, scale):
+    d[x] = d[result][::-1] * scale  # noqa: F821 - `d` is template syntax
+
+
+USER_ROWS = [
+    ("softplus", lambda x: L(softplus(x)), (A(4),)),
+    ("linear", lambda x: L(scaled_reverse(x, 3.0)), (A(4),)),
+]
+
+
+@pytest.mark.parametrize("f, args", [pytest.param(f, a, id=n) for n, f, a in USER_ROWS])
+def test_user_declared_rules(f, args):
+    test_grad(f, args)
+    test_jvp(f, args)
+    test_second_order(f, args)
+
+
+# ------------------------------------------------------------ scipy.integrate.odeint (adjoint method)
+
+
+def decay(y, t, k):
+    return -k * y + np.sin(t)
+
+
+def solution_energy(y0, k):
+    ys = odeint(decay, y0, np.linspace(0.0, 1.0, 5), args=(k,))
+    return np.sum(ys ** 2)
+
+
+def test_odeint_by_the_adjoint_method():
+    y0, k = np.array([1.0, 0.5]), 0.7
+    dy0, dk = s2s.grad(solution_energy, wrt=(0, 1))(y0, k)
+    np.testing.assert_allclose(dy0, numeric_grad(solution_energy, (y0, k), 0), rtol=1e-5)
+    np.testing.assert_allclose(dk, numeric_grad(solution_energy, (y0, k), 1), rtol=1e-5)
+    t = np.array([1.0, -1.0])
+    _, jv = s2s.jvp(solution_energy)(y0, k, t)
+    np.testing.assert_allclose(jv, np.sum(numeric_grad(solution_energy, (y0, k), 0) * t), rtol=1e-5)
+    _, jk = s2s.jvp(solution_energy, wrt=1)(y0, k, 1.0)
+    np.testing.assert_allclose(jk, dk, rtol=1e-5)
+
+
+def test_odeint_second_order_is_refused():
+    with pytest.raises(s2s.TransformError, match="odeint"):
+        s2s.hvp(solution_energy)(np.array([1.0, 0.5]), 0.7, np.ones(2))

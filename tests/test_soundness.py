@@ -1,5 +1,6 @@
 """Regression tests for silently wrong derivatives (the soundness issue and what the
 fuzzer found), each against a closed form or central differences."""
+import itertools
 import math
 import sys
 import textwrap
@@ -201,12 +202,17 @@ def test_globals_are_read_when_the_derivative_runs(tmp_path, monkeypatch):
     assert g(0.5) == (pytest.approx(0.5), pytest.approx(3.0))
 
 
+_MODULES = itertools.count()
+
+
 def _module(tmp_path, monkeypatch, text):
-    name = f"soundness_module_{len(list(tmp_path.iterdir()))}"
+    """A fresh module of its own (a name no other test uses) holding `text`."""
+    name = f"soundness_module_{next(_MODULES)}"
     (tmp_path / f"{name}.py").write_text(textwrap.dedent(text))
     monkeypatch.syspath_prepend(str(tmp_path))
-    __import__(name)
-    return sys.modules[name]
+    module = __import__(name)
+    monkeypatch.delitem(sys.modules, name)  # forgotten when the test ends
+    return module
 
 
 # -- updates in place that Python makes visible through another name
@@ -312,3 +318,99 @@ def test_wrt_as_an_index_and_as_a_one_tuple_are_different_derivatives():
     packed = s2s.grad(two, wrt=(1,))(1.0, 1.5)
     bare = s2s.grad(two, wrt=1)(1.0, 1.5)
     assert packed == (pytest.approx(6.0),) and bare == pytest.approx(6.0)
+
+
+def break_beside_a_loop(x, y):
+    for e in x:
+        if e > 1.0:
+            y = y / (e + 1.5)
+        elif e >= 0.0:
+            if e >= 0.0:
+                break
+        else:
+            for inner in x:
+                y = y + 0.0 * inner
+    return y + np.sum(x * x)
+
+
+def test_a_break_in_a_branch_beside_a_nested_loop_records_its_decision():
+    x = np.array([-0.2, 0.1, 1.3])
+    np.testing.assert_allclose(s2s.grad(break_beside_a_loop)(x, 1.0), numeric_grad(break_beside_a_loop, [x, 1.0]), rtol=1e-7)
+
+
+def dict_rebuilt(x):
+    d = {"a": 1.0, "b": x}
+    return {k: v for k, v in d.items()}
+
+
+def test_forward_mode_through_a_dict_comprehension_over_items():
+    value, tangent = s2s.jvp(dict_rebuilt)(X.copy(), np.ones(3))
+    assert value["a"] == 1.0 and tangent["a"] == 0.0
+    np.testing.assert_array_equal(tangent["b"], np.ones(3))
+
+
+SCALE = 0.75
+
+
+def global_number_updated(x):
+    v = SCALE
+    v += np.sum(x)
+    return v
+
+
+def rows_squared(x):
+    total = 0.0
+    for e in x:
+        e *= e
+        total = total + e
+    return total
+
+
+def iterate_while_writing(x):
+    y = x * 1.0
+    for e in y:
+        y[0] = y[0] + e
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [global_number_updated, rows_squared, iterate_while_writing])
+def test_updates_of_numbers_and_of_the_iterated_array_are_differentiated(f):
+    np.testing.assert_allclose(s2s.grad(f)(X.copy()), numeric_grad(f, [X.copy()]), rtol=1e-7, atol=1e-9)
+
+
+def test_a_global_that_changes_type_regenerates_the_derivative(tmp_path, monkeypatch):
+    module = _module(
+        tmp_path,
+        monkeypatch,
+        """
+        import numpy as np
+        SCALE = 2.0
+        def loss(w):
+            v = w * SCALE
+            return np.sum(v * v)
+        """,
+    )
+    g = s2s.grad(module.loss)
+    assert g(0.5) == pytest.approx(2 * 0.5 * 4.0)
+    module.SCALE = np.array([1.0, 3.0])  # the product is now an array: its gradient sums over it
+    assert g(0.5) == pytest.approx(2 * 0.5 * 10.0)
+
+
+def test_a_global_number_that_becomes_an_array_is_checked_again(tmp_path, monkeypatch):
+    module = _module(
+        tmp_path,
+        monkeypatch,
+        """
+        import numpy as np
+        OFFSET = 1.0
+        def loss(x):
+            v = OFFSET
+            v += x
+            return np.sum(v * v)
+        """,
+    )
+    g = s2s.grad(module.loss)
+    np.testing.assert_allclose(g(X.copy()), 2 * (X + 1.0))
+    module.OFFSET = np.ones(3)  # now `v += x` would update the global array in place
+    with pytest.raises(s2s.TransformError, match="global OFFSET"):
+        g(X.copy())

@@ -14,6 +14,7 @@ import gast
 from .. import anno, runtime
 from ..syntax import assign, call, marker, name, ref
 from .activity import is_numeric
+from .blocks import LOOPS, walk_within
 
 
 class Accumulate:
@@ -153,7 +154,7 @@ def _relax_guards(stmts, function_body):
                 for n in gast.walk(s)
                 if id(n) not in inside and isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
             }
-            for node in gast.walk(stmt):
+            for node in walk_within(stmt.body, LOOPS):  # the guards of this loop, not of loops inside it
                 if anno.get(node, "iteration_guard") and node.orelse:
                     zero = node.orelse[0]
                     if zero.targets[0].id not in read_outside:

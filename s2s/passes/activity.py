@@ -168,7 +168,10 @@ def infer_kinds(binds, param_kinds):
 
 def _kind_of(value, stmt, kinds):
     if isinstance(stmt, gast.For):
-        return "scalar" if _is_range(value) else None
+        if _is_range(value):
+            return "scalar"
+        ndim = ndim_of(_atom_kind(value, kinds)) if isinstance(value, gast.Name) else None
+        return _of_ndim(ndim - 1) if ndim else None  # a row of an N-d array
     if isinstance(value, (gast.Constant, gast.Name)):
         return _atom_kind(value, kinds)
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):

@@ -212,6 +212,8 @@ class _Analysis:
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return set(state.names.get(node.id, ()))
+            if _immutable(self.src.resolve(node.id)):
+                return set()  # a number or string held by a global: no object to update
             return {("global", node.id)}
         return set()
 
@@ -378,6 +380,14 @@ class _Analysis:
         for objs in self.operands(value, state):
             out |= objs
         return out
+
+
+def _immutable(value):
+    """A value no update in place can change (generated code is made anew if a global's
+    type changes: see scopes.ScopeWatch)."""
+    if isinstance(value, tuple):
+        return all(_immutable(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, complex, str, bytes, numpy.number, numpy.bool_))
 
 
 def _base(obj):

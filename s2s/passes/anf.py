@@ -62,7 +62,14 @@ class _ANF:
             out.append(s)
         elif isinstance(s, gast.For):
             s.iter = self.iterable(s.iter, out)
-            rebound = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            rebound = {
+                n.id
+                for b in s.body
+                for a in gast.walk(b)
+                if isinstance(a, gast.Assign) and not _updates_in_place(a)  # y[i] = v keeps y's object
+                for n in gast.walk(a.targets[0])
+                if isinstance(n, gast.Name)
+            } | {n.id for b in s.body for f in gast.walk(b) if isinstance(f, gast.For) for n in gast.walk(f.target) if isinstance(n, gast.Name)}
             s.iter = self.evaluated_once(s.iter, rebound, out)
             s.body = self.block(s.body)
             out.append(s)
@@ -257,6 +264,19 @@ class _ANF:
             test = _name(temp) if isinstance(node.op, gast.And) else gast.UnaryOp(gast.Not(), _name(temp))
             out.append(gast.If(test, inner, []))
         return _name(temp)
+
+
+def _updates_in_place(assign):
+    """`y = setitem(y, i, v)` / `lst = list_append(lst, v)` (desugared): the name keeps its object."""
+    value, target = assign.value, assign.targets[0]
+    return (
+        isinstance(value, gast.Call)
+        and rules.is_always_run(anno.get(value.func, "object"))
+        and isinstance(target, gast.Name)
+        and bool(value.args)
+        and isinstance(value.args[0], gast.Name)
+        and value.args[0].id == target.id
+    )
 
 
 def _constant_tuple_items(fn):

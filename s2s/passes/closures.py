@@ -34,7 +34,8 @@ def lift_nested_functions(fn_source):
     """Lift every nested def (and lambda) of `fn_source`, rewriting its calls and uses."""
     node = fn_source.node
     definitions = {}
-    for stmt in list(_definitions(node.body)) + _name_lambdas(node):
+    anonymous = _name_lambdas(node)
+    for stmt in list(_definitions(node.body)) + anonymous:
         definitions.setdefault(_defined_name(stmt), []).append(stmt)
     if not definitions:
         return fn_source
@@ -47,13 +48,51 @@ def lift_nested_functions(fn_source):
     # they transform), not captured values
     aliases = {**fn_source.closure, **static_aliases(fn_source, outer_names)}
     lifted = {}
+    bound_defaults = {}
     for name, (definition,) in definitions.items():
         function_def = _as_function_def(definition)
         captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - set(aliases) - {name})
         lifted[name] = (function_def, captured)
+        reading = outer_names - set(aliases)
+        if definition in anonymous:
+            bound_defaults[name] = _take_defaults_reading(function_def, reading)
+        elif _defaults_reading(function_def, reading):
+            raise fn_source.error(
+                f"a default of the nested function {name} reads a local name (`k=k`): pass the value as an "
+                "argument, or write the function as a lambda where it is used",
+                function_def,
+                "default of a nested function",
+            )
     functions = _compile(fn_source, lifted, aliases)
-    _rewrite_calls(fn_source, node, lifted, functions, definitions)
+    _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults)
     return fn_source
+
+
+def _reads(default, names):
+    """Does a parameter's default (None: none) read any of `names`?"""
+    return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(default))
+
+
+def _defaults_reading(function_def, names):
+    args = function_def.args
+    return [d for d in args.defaults + args.kw_defaults if _reads(d, names)]
+
+
+def _take_defaults_reading(function_def, names):
+    """The defaults of a lambda that read local names (`lambda t, k=k: ...`), taken out of
+    its signature as [(parameter, expression)] (the parameters from the first such one on
+    become keyword-only): a lambda used where it is written gets them bound when its value
+    is made, which is when Python evaluates them."""
+    args = function_def.args
+    first = next((i for i, d in enumerate(args.defaults) if _reads(d, names)), len(args.defaults))
+    moved = len(args.defaults) - first
+    if moved:
+        args.kwonlyargs[:0] = args.args[-moved:]
+        args.kw_defaults[:0] = args.defaults[first:]
+        del args.args[-moved:], args.defaults[first:]
+    taken = [(p.id, d) for p, d in zip(args.kwonlyargs, args.kw_defaults) if _reads(d, names)]
+    args.kw_defaults = [None if _reads(d, names) else d for d in args.kw_defaults]
+    return taken
 
 
 def _name_lambdas(fn_node):
@@ -189,7 +228,7 @@ def _rewrite_body_calls(function_def, lifted):
             node.args = [gast.Name(c, gast.Load(), None, None) for c in captured] + node.args
 
 
-def _rewrite_calls(fn_source, node, lifted, functions, definitions):
+def _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults):
     """Calls pass the captured names; uses as values become partials; the definitions
     themselves disappear."""
     node.body = _without(node.body, {id(d) for ds in definitions.values() for d in ds}) or [gast.Pass()]
@@ -201,7 +240,7 @@ def _rewrite_calls(fn_source, node, lifted, functions, definitions):
             if n.func.id in functions:
                 anno.set(n.func, "object", functions[n.func.id])
     counts = _binding_counts(node)
-    _Values(fn_source, lifted, functions, counts).visit(node)
+    _Values(fn_source, lifted, functions, counts, bound_defaults).visit(node)
 
 
 def _transforms_of_nested(fn_source, node, lifted, functions):
@@ -265,8 +304,9 @@ def _binding_counts(fn_node):
 class _Values(gast.NodeTransformer):
     """A nested function used as a value -> its lifted function, bound to its captures."""
 
-    def __init__(self, fn_source, lifted, functions, counts):
+    def __init__(self, fn_source, lifted, functions, counts, bound_defaults):
         self.src, self.lifted, self.functions, self.counts = fn_source, lifted, functions, counts
+        self.bound_defaults = bound_defaults
 
     def visit_Call(self, node):
         if isinstance(node.func, gast.Name) and anno.has(node.func, "object"):
@@ -289,8 +329,10 @@ class _Values(gast.NodeTransformer):
                 "nested function as a value",
             )
         function = ref(self.functions[node.id], node.id)
-        if not captured:
+        defaults = self.bound_defaults.get(node.id, [])
+        if not captured and not defaults:
             return gast.copy_location(function, node)
         values = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured], gast.Load())
-        made = call(ref(runtime.make_partial, "make_partial"), function, values, gast.Dict([], []))
+        keywords = gast.Dict([gast.Constant(p, None) for p, _ in defaults], [copy.deepcopy(d) for _, d in defaults])
+        made = call(ref(runtime.make_partial, "make_partial"), function, values, keywords)
         return gast.copy_location(made, node)

@@ -16,26 +16,17 @@ that never ends). `x = yield v` (values sent in) is refused.
 import gast
 
 from .. import anno, runtime
+from .blocks import walk_within
 
 
 def collect_yields(fn_source):
     node = fn_source.node
-    if not any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in _own_nodes(node)):
+    if not any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in walk_within(node.body, (gast.FunctionDef, gast.Lambda))):
         return fn_source
     taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
     out = next(f"_yielded{i or ''}" for i in range(len(taken) + 1) if f"_yielded{i or ''}" not in taken)
     node.body = [_assign(out, gast.List([], gast.Load()))] + _block(fn_source, node.body, out) + [_return(out)]
     return fn_source
-
-
-def _own_nodes(fn_node):
-    """The nodes of a function's body, not looking into nested functions and lambdas."""
-    stack = list(fn_node.body)
-    while stack:
-        n = stack.pop()
-        yield n
-        if not isinstance(n, (gast.FunctionDef, gast.Lambda)):
-            stack.extend(gast.iter_child_nodes(n))
 
 
 def _block(src, stmts, out):

@@ -62,6 +62,17 @@ class Program:
         return self.out_kind == SCALAR
 
 
+@dataclasses.dataclass
+class Helper:
+    """A module-level helper the program may call."""
+
+    name: str
+    params: list  # kinds of the parameters a0, a1, ...
+    result: object  # kind of the result; None for a helper that only mutates a0
+    extra: list = dataclasses.field(default_factory=list)  # (parameter, value) passed as is
+    default: bool = False  # the last parameter has a default and may be left out
+
+
 def is_array(kind):
     return isinstance(kind, tuple)
 
@@ -74,7 +85,7 @@ class Scope:
         self.owned = set()  # arrays that no other name, view or caller shares
         self.out_kind = out_kind
         self.names = names  # shared fresh-name counter
-        self.helpers = helpers  # callable helpers: (name, parameter kinds, result kind)
+        self.helpers = helpers  # Helper objects callable here
         self.loop_depth = 0
 
     def fresh(self, prefix):
@@ -248,6 +259,7 @@ class Writer:
             lambda: f"np.minimum({a}, {other})",
             lambda: f"np.where({a} > {other}, {a}, {other})",
             lambda: f"np.clip({a}, -1.0, 1.0)",
+            lambda: f"np.logaddexp({a}, {other})",
             lambda: f"({a} ** 2)",
             lambda: self.reshaped(scope, shape, depth),
         ]
@@ -287,6 +299,7 @@ class Writer:
                 lambda: f"({self.array(scope, (3,), depth - 1)})[::2]",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.einsum('ij,j->i', {self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
             ]
         else:
             options = [
@@ -301,21 +314,25 @@ class Writer:
         """Calls of helpers, closures and lambdas in scope that return `kind`."""
         options = []
         for helper in scope.helpers:
-            if helper[2] == kind:
+            if helper.result == kind:
                 options.append(lambda helper=helper: self.call(scope, helper, depth))
         return options
 
     def call(self, scope, helper, depth):
-        name, params, _, extra = helper
-        args = [self.expr(scope, kind, max(depth - 1, 0)) for kind in params] + extra
-        return f"{name}({', '.join(args)})"
+        """A call of `helper`, positional or by keyword, leaving out a defaulted argument."""
+        params = helper.params[:-1] if helper.default and self.chance(0.5) else helper.params
+        args = [(f"a{i}", self.expr(scope, kind, max(depth - 1, 0))) for i, kind in enumerate(params)]
+        args += helper.extra
+        keywords = self.chance(0.3)
+        return f"{helper.name}({', '.join(f'{k}={v}' if keywords else v for k, v in args)})"
 
     def generator_sum(self, scope):
         arrays = [n for n, k in scope.vars.items() if k in ((3,), (2,))]
         source = self.pick(arrays) if arrays and self.profile.arrays else "range(3)"
         var = scope.fresh("e")
         use = f"float({var})" if source == "range(3)" else var
-        return f"sum({use} * {self.scalar_leaf(scope)} for {var} in {source})"
+        reducer = self.pick(["sum", "sum", "max", "min"])
+        return f"{reducer}({use} * {self.scalar_leaf(scope)} for {var} in {source})"
 
     def condition(self, scope):
         a = self.scalar(scope, 1)
@@ -429,22 +446,16 @@ class Writer:
                 (f"[{self.index_for(scope, 2)}, {self.index_for(scope, 3)}]", SCALAR),
                 (f"[{self.index_for(scope, 2)}]", (3,)),
                 (f"[:, {self.index_for(scope, 3)}]", (2,)),
-                ("[:, 1:]", None),
+                ("[:, 1:]", SCALAR),  # a scalar broadcasts over the (2, 2) block
             ])
         else:
             n = shape[0]
-            target, value_kind = self.pick([
-                (f"[{self.index_for(scope, n)}]", SCALAR),
-                ("[1:]", (n - 1,)),
-                ("[:-1]", (n - 1,)),
-            ])
-        if value_kind is None:  # (2, 2) block: a scalar broadcasts
-            value_kind = SCALAR
-        if value_kind == (1,):
-            value = self.scalar(scope, 1)
+            part = (n - 1,) if n - 1 > 1 else SCALAR  # a one-element slice takes a scalar
+            target, value_kind = self.pick([(f"[{self.index_for(scope, n)}]", SCALAR), ("[1:]", part), ("[:-1]", part)])
+        if self.chance(0.3):
+            value = self.self_read(name, shape, value_kind)
         else:
-            reads_self = self.chance(0.3)
-            value = self.self_read(name, shape, value_kind) if reads_self else self.expr(scope, value_kind, 1)
+            value = self.expr(scope, value_kind, 1)
         self.emit(f"{name}{target} {op} {value}")
 
     def self_read(self, name, shape, kind):
@@ -584,7 +595,15 @@ class Writer:
             lambda: self.emit(f"{name}.append({self.scalar(scope, 1)})"),
             lambda: self.emit(f"{name}[0] = {self.scalar(scope, 1)}"),
             lambda: self.emit(f"{name}[-1] += {self.scalar(scope, 1)}"),
+            lambda: self.list_pop(scope, name),
         ])()
+
+    def list_pop(self, scope, name):
+        """Append, then pop (so that the list never becomes empty)."""
+        self.emit(f"{name}.append({self.scalar(scope, 1)})")
+        popped = scope.fresh("v")
+        self.emit(f"{popped} = {name}.pop()")
+        scope.vars[popped] = SCALAR
 
     def make_dict(self, scope):
         name = scope.fresh("d")
@@ -613,7 +632,7 @@ class Writer:
     def helper_calls(self, scope, depth):
         """Call a helper twice, the second time on the first result where the kinds allow."""
         helper = self.pick(scope.helpers)
-        result = helper[2]
+        result = helper.result
         first = scope.fresh("u")
         self.emit(f"{first} = {self.call(scope, helper, 1)}")
         if result is None:  # a helper mutating its (array) parameter in place
@@ -704,13 +723,15 @@ class Writer:
         names = [f"a{i}" for i in range(len(params))]
         scope.vars = dict(zip(names, params))
         scope.owned = set()  # the caller's arrays: updating them in place is aliasing
-        self.emit(f"def {name}({', '.join(names)}):")
+        default = len(params) == 2 and params[1] == SCALAR and self.chance(0.4)
+        signature = ", ".join(names) + ("=0.5" if default else "")
+        self.emit(f"def {name}({signature}):")
         self.indent += 1
         self.block(scope, self.rng.randint(1, 3), 1)
         self.emit(f"return {self.output(scope, result)}")
         self.indent -= 1
         self.emit("")
-        return name, params, result, []
+        return Helper(name, params, result, default=default)
 
     def mutating_helper(self, helpers):
         shape = self.pick(SHAPES)
@@ -720,7 +741,7 @@ class Writer:
         self.emit(self.pick(["a0 *= a1", "a0 += np.sin(a0) * a1", "a0[0] = a1 * np.sum(a0)"]))
         self.indent -= 1
         self.emit("")
-        return name, [shape, SCALAR], None, []
+        return Helper(name, [shape, SCALAR], None)
 
     def recursive_helper(self, helpers):
         kind = self.pick(self.kinds())
@@ -736,7 +757,7 @@ class Writer:
         self.emit(f"return {name}(np.tanh({self.expr(scope, kind, 1)}) * 0.9, depth - 1)")
         self.indent -= 1
         self.emit("")
-        return name, [kind], kind, [self.pick(["1", "2", "3"])]
+        return Helper(name, [kind], kind, [("depth", self.pick(["1", "2", "3"]))])
 
     def program(self):
         self.emit("import math")

@@ -1,6 +1,7 @@
 """Generate programs, check them in worker processes, tally, shrink, write reproducers."""
 import collections
 import dataclasses
+import glob
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -13,7 +14,7 @@ import traceback
 from . import check, generator, oracles, shrink
 
 MAX_ATTEMPTS = 30  # rejected programs (overflow, ...) are replaced by the next draw
-MODE_TIMEOUT_S = 20
+MODE_TIMEOUT_S = 60
 
 
 @dataclasses.dataclass
@@ -259,6 +260,8 @@ def run(seed, programs, modes, profile, jobs, out_dir, timeout, shrink_budget, p
 def write_reproducers(pool, seed, bugs, refusals, out_dir, per_bug, log):
     """Shrink the first `per_bug` failures of each kind and write them, most frequent first."""
     os.makedirs(out_dir, exist_ok=True)
+    for stale in glob.glob(os.path.join(out_dir, "[0-9][0-9][0-9]-*.py")):  # an earlier run's
+        os.remove(stale)
     ranked = sorted(bugs.items(), key=lambda item: -len(item[1]))
     tasks = []
     for key, failures in ranked:

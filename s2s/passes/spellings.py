@@ -1,5 +1,6 @@
-"""Rewrite NumPy's alternative spellings into the forms its rules are written for.
+"""Rewrite alternative spellings into the forms the rules are written for.
 
+- `scipy.stats.multivariate_normal.pdf` and `dirichlet.pdf` become exp of their logpdf.
 - `np.linalg.svd(x, compute_uv=False)` becomes `np.linalg.svdvals(x)`, and
   `np.linalg.norm(x, "nuc")` the sum of those (a result of another structure, or a norm
   by way of the singular values, has a rule of its own).
@@ -11,6 +12,7 @@
   becomes `np.einsum("ab,bc->ac", a, b)`.
 """
 import string
+import sys
 
 import gast
 import numpy
@@ -20,7 +22,7 @@ from .desugar import _is_static_path, index_expression, numpy_ref
 from .resolve import static_object
 
 
-def rewrite_numpy_forms(fn_source):
+def rewrite_spellings(fn_source):
     _Forms(fn_source).visit(fn_source.node)
     return fn_source
 
@@ -52,6 +54,9 @@ class _Forms(gast.NodeTransformer):
                 node.args = [gast.Constant(subscripts, None)] + node.args[0:len(node.args) - len(node.args) % 2:2]
         if func is numpy.linalg.svd and _literal_keyword(node, "compute_uv", False):
             return gast.copy_location(gast.Call(_numpy_linalg("svdvals"), node.args[:1], []), node)
+        if _is_density_of_log_density(func):
+            log_density = gast.Attribute(node.func.value, "logpdf", gast.Load())
+            return gast.copy_location(gast.Call(numpy_ref(numpy.exp), [gast.Call(log_density, node.args, node.keywords)], []), node)
         nuclear = _literal_keyword(node, "ord", "nuc") or _literal_argument(node, 1, "nuc")
         if func is numpy.linalg.norm and nuclear and len(node.args) + len(node.keywords) == 2:
             # the sum of the singular values (of a matrix: with axis= or keepdims= the rule refuses)
@@ -97,3 +102,11 @@ def _numpy_linalg(name):
     node = gast.Attribute(node, name, gast.Load())
     anno.set(node, "object", getattr(numpy.linalg, name))
     return node
+
+
+def _is_density_of_log_density(func):
+    """scipy.stats.multivariate_normal.pdf and dirichlet.pdf: exp of their logpdf, which has the rule."""
+    stats = sys.modules.get("scipy.stats")
+    owner = getattr(func, "__self__", None)
+    return (stats is not None and getattr(func, "__name__", None) == "pdf"
+            and (owner is stats.multivariate_normal or owner is stats.dirichlet))
