@@ -66,10 +66,15 @@ def _shape(x):
     return x.shape if isinstance(x, (np.ndarray, np.generic)) else np.shape(x)
 
 
+def _is_complex(x):
+    # cheaper than np.iscomplexobj on Python floats, which unbroadcast sees most
+    return isinstance(x, complex) or getattr(getattr(x, "dtype", None), "kind", None) == "c"
+
+
 def unbroadcast(g, like):
     """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting (and the
     real part for a real `like`: the gradient of a real argument is real)."""
-    if np.iscomplexobj(g) and not np.iscomplexobj(like):
+    if _is_complex(g) and not _is_complex(like):
         g = np.real(g)
     shape = _shape(like)
     gshape = _shape(g)
