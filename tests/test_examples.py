@@ -252,3 +252,15 @@ def test_export(tmp_path):
     rs = np.random.RandomState(11)
     args = (rs.randn(4), rs.randn(10, 3), (rs.rand(10) > 0.5).astype(float), 0.01)
     np.testing.assert_allclose(exported.dloss(*args), numeric_grad(model.loss, args), rtol=1e-6, atol=1e-9)
+
+
+def test_examples_run_without_matplotlib(monkeypatch, capsys, tmp_path):
+    """No matplotlib: no picture, and a line saying how to get it."""
+    example("mlp_classifier")  # puts examples/ on sys.path
+    import _gallery
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    path = tmp_path / "picture.png"
+    assert _gallery.pyplot(str(path)) is None
+    assert "pip install '.[plot]'" in capsys.readouterr().out
+    assert not path.exists()
