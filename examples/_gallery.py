@@ -31,6 +31,13 @@ def pyplot(path):
     return plt
 
 
+def plane_grid(x_range, y_range, points):
+    """A points x points grid over a rectangle, for contour plots: its x and y coordinates
+    (points, points) and the same points as rows (points ** 2, 2)."""
+    gx, gy = np.meshgrid(np.linspace(*x_range, points), np.linspace(*y_range, points))
+    return gx, gy, np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
 def save(fig, path):
     """Write the figure as a small PNG and say where."""
     fig.savefig(path, dpi=80, bbox_inches="tight")

@@ -9,7 +9,7 @@ s2s.grad differentiates it through the sampling, whatever density it is given.
 import time
 
 import numpy as np
-from _gallery import adam, parse_args, pyplot, save
+from _gallery import adam, parse_args, plane_grid, pyplot, save
 
 import s2s
 
@@ -33,9 +33,7 @@ def draw(params, path):
     plt = pyplot(path)
     if plt is None:
         return
-    xs, ys = np.linspace(-5, 5, 200), np.linspace(-3, 5, 200)
-    gx, gy = np.meshgrid(xs, ys)
-    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    gx, gy, grid = plane_grid((-5, 5), (-3, 5), 200)
     mean, std = params[:2], np.exp(params[2:])
     log_q = -0.5 * np.sum(((grid - mean) / std) ** 2, axis=1)
     fig, ax = plt.subplots(figsize=(5, 4))

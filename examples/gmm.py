@@ -9,7 +9,7 @@ mixture through logsumexp. Adam climbs the s2s gradient.
 import time
 
 import numpy as np
-from _gallery import adam, parse_args, pyplot, save
+from _gallery import adam, parse_args, plane_grid, pyplot, save
 from scipy.special import logsumexp
 
 import s2s
@@ -50,9 +50,7 @@ def draw(params, data, path):
     plt = pyplot(path)
     if plt is None:
         return
-    xs, ys = np.linspace(-5, 4.5, 150), np.linspace(-4, 4, 150)
-    gx, gy = np.meshgrid(xs, ys)
-    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    gx, gy, grid = plane_grid((-5, 4.5), (-4, 4), 150)
     log_weights = params["log_weights"] - logsumexp(params["log_weights"])
     density = np.exp(logsumexp(log_weights[:, None] + component_log_densities(params, grid), axis=0))
     fig, ax = plt.subplots(figsize=(5.5, 4.5))

@@ -8,7 +8,7 @@ writes the backward pass of the loss.
 import time
 
 import numpy as np
-from _gallery import adam, parse_args, pyplot, save
+from _gallery import adam, parse_args, plane_grid, pyplot, save
 
 import s2s
 
@@ -50,9 +50,8 @@ def draw(params, inputs, labels, path):
     plt = pyplot(path)
     if plt is None:
         return
-    xs = np.linspace(-1.3, 1.3, 200)
-    gx, gy = np.meshgrid(xs, xs)
-    z = logits(params, np.stack([gx.ravel(), gy.ravel()], axis=1))
+    gx, gy, grid = plane_grid((-1.3, 1.3), (-1.3, 1.3), 200)
+    z = logits(params, grid)
     p1 = np.exp(z[:, 1] - np.logaddexp(z[:, 0], z[:, 1])).reshape(gx.shape)
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.contourf(gx, gy, p1, levels=20, cmap="RdBu_r", alpha=0.6)
