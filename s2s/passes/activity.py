@@ -146,8 +146,9 @@ def infer_kinds(binds, param_kinds):
     kinds = {name: kind for name, kind in param_kinds.items() if kind}
     assigned = {}
     for targets, value, stmt in binds:
+        target = stmt.target if isinstance(stmt, gast.For) else stmt.targets[0]
         for t in targets:
-            assigned.setdefault(t, []).append((value, stmt, len(targets) > 1))
+            assigned.setdefault(t, []).append((value, stmt, _position(target, t)))
     optimistic = {name: "top" for name in assigned if name not in param_kinds}
     kinds.update(optimistic)
     changed = True
@@ -157,8 +158,8 @@ def infer_kinds(binds, param_kinds):
             if name in param_kinds:
                 continue
             kind = "top"
-            for value, stmt, unpacked in values:
-                k = None if unpacked else _kind_of(value, stmt, kinds)
+            for value, stmt, position in values:
+                k = _kind_of(value, stmt, kinds, position)
                 kind = k if kind == "top" else _join(kind, k) if k != "top" else kind
             if kinds.get(name) != kind:
                 kinds[name] = kind
@@ -166,12 +167,19 @@ def infer_kinds(binds, param_kinds):
     return {n: k for n, k in kinds.items() if k and k != "top"}
 
 
-def _kind_of(value, stmt, kinds):
+def _position(target, name):
+    """None for a name bound whole; its position for `a, b = ...`; "nested" deeper."""
+    if isinstance(target, gast.Name):
+        return None
+    names = [e.id if isinstance(e, gast.Name) else None for e in getattr(target, "elts", [])]
+    return names.index(name) if name in names else "nested"
+
+
+def _kind_of(value, stmt, kinds, position=None):
     if isinstance(stmt, gast.For):
-        if _is_range(value):
-            return "scalar"
-        ndim = ndim_of(_atom_kind(value, kinds)) if isinstance(value, gast.Name) else None
-        return _of_ndim(ndim - 1) if ndim else None  # a row of an N-d array
+        return _item_of_loop(value, kinds, position)
+    if position is not None:
+        return None  # an item unpacked from a value
     if isinstance(value, (gast.Constant, gast.Name)):
         return _atom_kind(value, kinds)
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
@@ -242,6 +250,27 @@ def index_is_scalar(node, kinds):
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         return index_is_scalar(node.operand, kinds)
     return False
+
+
+def _item_of_loop(iterable, kinds, position):
+    """The kind of what a loop binds: a number from range, a row (N-1 dims) of an N-d
+    array, also through reversed/sorted/list, enumerate (index, row) and zip (rows)."""
+
+    def row(node):
+        ndim = ndim_of(_atom_kind(node, kinds)) if isinstance(node, gast.Name) else None
+        return _of_ndim(ndim - 1) if ndim else None
+
+    if _is_range(iterable):
+        return "scalar" if position is None else None
+    callee = anno.get(iterable, "callee") if isinstance(iterable, gast.Call) else None
+    args = iterable.args if isinstance(iterable, gast.Call) else []
+    if callee in (reversed, sorted, list) and len(args) == 1 and position is None:
+        return row(args[0])
+    if callee is enumerate and len(args) == 1 and position in (0, 1):
+        return "scalar" if position == 0 else row(args[0])
+    if callee is zip and isinstance(position, int) and position < len(args):
+        return row(args[position])
+    return row(iterable) if position is None else None
 
 
 def _atom_kind(node, kinds):

@@ -87,7 +87,8 @@ def check_updates(src, kinds, summary_of):
                     u.stmt,
                     "update in place of a global",
                 )
-        for other in sorted(analysis.live_after[id(u.stmt)]):
+        # the user's own names first: a temporary s2s made is named only if nothing else shares
+        for other in sorted(analysis.live_after[id(u.stmt)], key=lambda n: (n.startswith("_"), n)):
             seen = {_base(o) for o in u.before.reach(u.before.names.get(other, ()))}
             if (other != u.name or u.via_call) and seen & changed:
                 reason = (

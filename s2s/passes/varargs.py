@@ -32,7 +32,8 @@ def pack_variadic_calls(fn_source, namer):
             return _partial(fn_source, namer, stmt, value) + [stmt]
         if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
             return _unpacked(fn_source, namer, stmt, value) + [stmt]
-        if isinstance(callee, types.FunctionType) and _variadic(callee):
+        # a primitive with rules (scipy.linalg.sqrtm, whose wrapper takes *args) is called as written
+        if isinstance(callee, types.FunctionType) and _variadic(callee) and rules.adjoint_rule(callee) is None:
             return _pack(fn_source, namer, stmt, value, callee) + [stmt]
         return [stmt]
 
