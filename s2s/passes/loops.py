@@ -10,7 +10,7 @@ import operator
 
 import gast
 
-from .. import anno, runtime
+from .. import anno, rules, runtime
 from ..syntax import call, name, ref
 from .activity import _names
 from .blocks import rewrite_statements
@@ -35,13 +35,31 @@ def index_loops(fn_source, activity, namer):
 
     def rewrite(stmt):
         nonlocal changed
-        if isinstance(stmt, gast.For) and _names(stmt.iter) & activity.varied and anno.get(stmt.iter, "callee") is not range:
+        if (
+            isinstance(stmt, gast.For)
+            and anno.get(stmt.iter, "callee") is not range
+            and _names(stmt.iter) & (activity.varied | _updated_in_place(stmt.body))
+        ):
             changed = True
             return _by_position(stmt, fn_source, namer)
         return [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
+
+
+def _updated_in_place(stmts):
+    """Names the statements update in place: a loop over one of them sees the updates
+    (Python's iterators read by position), so it is indexed too, never listed up front."""
+    return {
+        s.targets[0].id
+        for stmt in stmts
+        for s in gast.walk(stmt)
+        if isinstance(s, gast.Assign)
+        and isinstance(s.value, gast.Call)
+        and rules.is_always_run(anno.get(s.value, "callee"))
+        and isinstance(s.targets[0], gast.Name)
+    }
 
 
 def _by_position(loop, fn_source, namer):
