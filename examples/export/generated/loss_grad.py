@@ -62,7 +62,9 @@ def _is_tuple_like(x):
 
 def _shape(x):
     # arrays and NumPy scalars carry their shape; np.shape's dispatch costs more than
-    # the arithmetic of a small adjoint
+    # the arithmetic of a small adjoint; Python floats, the scalar code's values, first
+    if type(x) is float:
+        return ()
     return x.shape if isinstance(x, (np.ndarray, np.generic)) else np.shape(x)
 
 
@@ -238,6 +240,8 @@ def add_at(d_container, container, index, d_item):
 def ones_like_output(y):
     """The seed of reverse mode: 1.0 for a real scalar output (ones for an array of one
     element, as autograd accepts); other outputs are rejected."""
+    if type(y) is float:
+        return 1.0
     if size(y) != 1 or isinstance(y, (list, tuple, dict)):
         raise TypeError(
             f"s2s.grad needs a scalar-valued function, but it returned a value of shape {np.shape(y)}; "
