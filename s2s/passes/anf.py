@@ -71,7 +71,7 @@ class _ANF:
                 if isinstance(n, gast.Name)
             } | {n.id for b in s.body for f in gast.walk(b) if isinstance(f, gast.For) for n in gast.walk(f.target) if isinstance(n, gast.Name)}
             s.iter = self.evaluated_once(s.iter, rebound, out)
-            s.body = self.block(s.body)
+            s.body = self.own_loop_targets(s, rebound) + self.block(s.body)
             out.append(s)
         elif isinstance(s, gast.Return):
             if s.value is not None:
@@ -137,6 +137,18 @@ class _ANF:
         node.args = [self.atom(a, out) for a in node.args]
         node.keywords = [gast.keyword(k.arg, self.atom(k.value, out)) for k in node.keywords]
         return node
+
+    def own_loop_targets(self, loop, rebound):
+        """`for e in x: e = 1.0` -> `for _e in x: e = _e; e = 1.0`: a loop target the body
+        binds again is an ordinary name, saved and restored like any other, and the loop
+        binds a name of its own (the backward sweep's loop binds that name again)."""
+        binds = []
+        for node in gast.walk(loop.target):
+            if isinstance(node, gast.Name) and node.id in rebound:
+                own = self.namer.fresh("_" + node.id)
+                binds.append(gast.copy_location(gast.Assign([_name(node.id, gast.Store())], _name(own)), loop))
+                node.id = own
+        return binds
 
     def evaluated_once(self, iterable, rebound, out):
         """Python evaluates a loop's iterable once: a name the body rebinds (`for e in x:
