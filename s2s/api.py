@@ -52,6 +52,18 @@ def _wrt_indices(signature, wrt, func):
     return tuple(indices), single
 
 
+def _signature(func):
+    """inspect.signature(func); for a ufunc without one (Python 3.10's inspect, older
+    NumPy), its `nin` inputs as positional parameters."""
+    try:
+        return inspect.signature(func)
+    except (TypeError, ValueError):
+        if isinstance(func, np.ufunc):
+            positional = inspect.Parameter.POSITIONAL_ONLY
+            return inspect.Signature([inspect.Parameter(f"x{i + 1}", positional) for i in range(func.nin)])
+        raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
+
+
 def _readable(func, signature):
     """`func` where s2s reads its source as is; otherwise — a bound method or classmethod,
     a callable object, a partial, a `functools.wraps` wrapper that forwards `*args,
@@ -103,10 +115,7 @@ class Derivative:
         self.func = func
         self.mode = mode
         self.verbose = verbose
-        try:
-            self.signature = inspect.signature(func)
-        except (TypeError, ValueError):
-            raise TransformError(f"cannot differentiate {func!r}: it is not a Python function with source") from None
+        self.signature = _signature(func)
         self.func = _readable(func, self.signature)
         if self.func is not func:
             self.signature = inspect.signature(self.func)
