@@ -21,14 +21,6 @@ from s2s.runtime import fold_to_lower, grad_reduce, no_derivative, one_if_none, 
 # ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
 
 
-@adjoint(one_if_none)
-def one_if_none_(result, b):
-    d[b] = d[result]
-
-
-@tangent(one_if_none)
-def one_if_none_(result, b):
-    d[result] = d[b]
 
 
 try:
