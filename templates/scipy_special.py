@@ -1,7 +1,6 @@
 """SciPy: scipy.special and the distributions of scipy.stats.
 
-SciPy is optional: without it this module registers nothing (but the rule of the
-numpy-only helper `one_if_none`). The elementwise functions are tables of derivatives
+SciPy is optional: without it this module registers nothing. The elementwise functions are tables of derivatives
 (see templates/elementwise.py), whose formulas call only functions with rules of their
 own (digamma -> polygamma -> polygamma), so they can be differentiated again. None
 marks an argument without a derivative here (an order, a count, the shape parameter of
