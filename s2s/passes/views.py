@@ -2,12 +2,13 @@
 
 The backward sweep reads values from the tape and undoes writes in place on a private
 copy of the written array, so every value it reads must still hold what it held at
-its own forward point. Two bindings break that:
+its own forward point. Three bindings break that:
 - `t = y[1:]` (or `np.reshape(y, ...)`) is a view: a later `y[i] = v` changes `t`;
 - `y = t` (or `y = f(t)` returning its argument) makes `t` the array that a later
   `y[i] = v` writes into, while the backward sweep may still read `t` (`t = x / x;
   x = t` is what `x /= x` becomes).
-Both are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
+- `t = y` of a `y` written later: `t` would show the write.
+All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
 program cannot tell: passes/aliasing.py has refused every write that a name read
 afterwards would see, so only the backward sweep could have seen the sharing.
 """
@@ -52,7 +53,9 @@ def copy_shared_bindings(fn_source, activity, namer):
 
 
 def _viewed(value):
-    """The array a value may view: `y` of `y[i]`, `np.reshape(y, ...)`; else None."""
+    """The array a value may be or view: `y`, `y[i]`, `np.reshape(y, ...)`; else None."""
+    if isinstance(value, gast.Name):
+        return value.id
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         return value.value.id
     if isinstance(value, gast.Call) and anno.get(value, "callee") in VIEWS and value.args and isinstance(value.args[0], gast.Name):
