@@ -66,7 +66,7 @@ class _ANF:
                 n.id
                 for b in s.body
                 for a in gast.walk(b)
-                if isinstance(a, gast.Assign) and not _updates_in_place(a)  # y[i] = v keeps y's object
+                if isinstance(a, gast.Assign) and updated_name(a) != getattr(a.targets[0], "id", None)  # y[i] = v keeps y's object
                 for n in gast.walk(a.targets[0])
                 if isinstance(n, gast.Name)
             } | {n.id for b in s.body for f in gast.walk(b) if isinstance(f, gast.For) for n in gast.walk(f.target) if isinstance(n, gast.Name)}
@@ -278,17 +278,14 @@ class _ANF:
         return _name(temp)
 
 
-def _updates_in_place(assign):
-    """`y = setitem(y, i, v)` / `lst = list_append(lst, v)` (desugared): the name keeps its object."""
-    value, target = assign.value, assign.targets[0]
-    return (
-        isinstance(value, gast.Call)
-        and rules.is_always_run(anno.get(value.func, "object"))
-        and isinstance(target, gast.Name)
-        and bool(value.args)
-        and isinstance(value.args[0], gast.Name)
-        and value.args[0].id == target.id
-    )
+def updated_name(assign):
+    """The name an assignment updates in place, after desugar: `y` of `y = setitem(y, i,
+    v)`, `lst` of `lst = list_append(lst, v)` or `v = list_pop(lst)`; else None."""
+    value = assign.value
+    if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
+        return None
+    callee = anno.get(value, "callee") or anno.get(value.func, "object")
+    return value.args[0].id if rules.is_always_run(callee) else None
 
 
 def _constant_tuple_items(fn):

@@ -10,9 +10,10 @@ import operator
 
 import gast
 
-from .. import anno, rules, runtime
+from .. import anno, runtime
 from ..syntax import call, name, ref
 from .activity import _names
+from .anf import updated_name
 from .blocks import rewrite_statements
 
 
@@ -51,15 +52,7 @@ def index_loops(fn_source, activity, namer):
 def _updated_in_place(stmts):
     """Names the statements update in place: a loop over one of them sees the updates
     (Python's iterators read by position), so it is indexed too, never listed up front."""
-    return {
-        s.targets[0].id
-        for stmt in stmts
-        for s in gast.walk(stmt)
-        if isinstance(s, gast.Assign)
-        and isinstance(s.value, gast.Call)
-        and rules.is_always_run(anno.get(s.value, "callee"))
-        and isinstance(s.targets[0], gast.Name)
-    }
+    return {updated_name(s) for stmt in stmts for s in gast.walk(stmt) if isinstance(s, gast.Assign)} - {None}
 
 
 def _by_position(loop, fn_source, namer):
