@@ -26,6 +26,7 @@ import gast
 
 from .. import anno, frontend, runtime
 from ..syntax import call, ref
+from .blocks import walk_within
 from .desugar import collect_locals
 from .resolve import static_aliases, static_object
 
@@ -49,9 +50,18 @@ def lift_nested_functions(fn_source):
     aliases = {**fn_source.closure, **static_aliases(fn_source, outer_names)}
     lifted = {}
     bound_defaults = {}
+    updated = _updated_in_place(node)
     for name, (definition,) in definitions.items():
         function_def = _as_function_def(definition)
         captured = sorted((_free_names(function_def) & outer_names) - set(definitions) - set(aliases) - {name})
+        if set(captured) & updated:
+            shared = sorted(set(captured) & updated)[0]
+            raise fn_source.error(
+                f"the nested function {name} reads {shared}, which this function updates in place: s2s does not "
+                f"follow such updates into a closure; pass {shared} to {name} as an argument",
+                function_def,
+                "closure over a value updated in place",
+            )
         lifted[name] = (function_def, captured)
         reading = outer_names - set(aliases)
         if definition in anonymous:
@@ -66,6 +76,18 @@ def lift_nested_functions(fn_source):
     functions = _compile(fn_source, lifted, aliases)
     _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults)
     return fn_source
+
+
+def _updated_in_place(fn_node):
+    """Names the function itself updates in place: `y[i] = v`, `y[i] += v`, `y.append(v)`."""
+    names = set()
+    for n in walk_within(fn_node.body, (gast.FunctionDef, gast.Lambda)):
+        targets = n.targets if isinstance(n, gast.Assign) else [n.target] if isinstance(n, gast.AugAssign) else []
+        names |= {t.value.id for t in targets if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and isinstance(n.func.value, gast.Name):
+            if n.func.attr in ("append", "pop", "extend", "insert", "remove", "clear", "sort", "reverse", "fill"):
+                names.add(n.func.value.id)
+    return names
 
 
 def _reads(default, names):
