@@ -22,6 +22,9 @@ copies_argument   Name (func)        desugar (the entry copy of an aliasing (Pyt
                                      argument updated in place)    updates reach the caller)
 augmented         Name (target)      desugar (`x op= v` on a       aliasing (on an array or list
                                      name)                         it is an update in place)
+writes_back       Assign             writeback (`x = _h[1]`: the   aliasing (an update in place of
+                                     call updated x in place; the  x, unseen by the holder), activity
+                                     holder of its results)        (x keeps its kind)
 packed            Call               varargs (every parameter      program.bind_call
                                      passed, in order)
 grad_hook         Expr               hooks (insert_grad_of block)  anf, reverse, forward

@@ -5,6 +5,7 @@ its own rule or is a user function. A call through an object argument — `layer
 `model.predict(x)` — is resolved from the object's kind: the argument's type, recorded
 when the derivative is first called (see `activity.kind_of_value`).
 """
+import dataclasses
 import inspect
 import types
 
@@ -13,6 +14,31 @@ import gast
 from . import anno, runtime
 from .passes import varargs
 from .passes.activity import object_type
+
+# the parameters an UpdatesReturned variant takes before the function's own: call_updating's
+UPDATES_RETURNED_LEADING = ("_function", "_updated")
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdatesReturned:
+    """`function` made to return `(result, *the parameters named in updated)`."""
+
+    function: object
+    updated: tuple
+
+    def __post_init__(self):
+        # named as the function (generated names, the alias check's "made by s2s" test)
+        object.__setattr__(self, "__name__", self.function.__name__)
+        object.__setattr__(self, "__module__", self.function.__module__)
+
+    @property
+    def __signature__(self):
+        own = inspect.signature(self.function, follow_wrapped=False)
+        leading = [inspect.Parameter(p, inspect.Parameter.POSITIONAL_ONLY) for p in UPDATES_RETURNED_LEADING]
+        return own.replace(parameters=leading + list(own.parameters.values()))
+
+    def __call__(self, *args, **kwargs):
+        return runtime.call_updating(*args, **kwargs)
 
 
 def primitive(function):
@@ -28,7 +54,7 @@ def user_function(callee):
         return None  # differentiated by its rules, or an error
     if getattr(callee, "_s2s_checkpoint", False):
         return user_function(callee.function)
-    if hasattr(callee, "transformable_function"):  # a derivative made by s2s
+    if hasattr(callee, "transformable_function") or isinstance(callee, UpdatesReturned):  # made by s2s
         return callee
     if isinstance(callee, types.MethodType):
         callee = callee.__func__

@@ -41,6 +41,7 @@ from .passes import (
     values,
     varargs,
     views,
+    writeback,
 )
 from .reverse import ReverseGenerator
 from .syntax import assign, call, name, ref
@@ -51,6 +52,10 @@ _prepared = {}
 def prepare(func):
     """Parse and normalize `func` (cached); returns a fresh copy to generate from."""
     key = frontend.unwrap(func)
+    if key not in _prepared and isinstance(func, dispatch.UpdatesReturned):
+        src, namer = prepare(func.function)
+        writeback.return_updates(src, namer, func)
+        _prepared[key] = (src, namer)
     if key not in _prepared:
         if hasattr(func, "transformable_function"):  # a derivative: its generated code
             func = func.transformable_function()
@@ -79,6 +84,8 @@ def forget_prepared():
     """Parse again: a function's name resolution is part of what prepare caches."""
     _prepared.clear()
     _updated_parameters.clear()
+    _returned_parameters.clear()
+    _writable_parameters.clear()
 
 
 class Specialization:
@@ -91,7 +98,8 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_updates, views.copy_shared_bindings):
+        passes = (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _write_back, _check_updates, views.copy_shared_bindings)
+        for specialize in passes:
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
@@ -108,31 +116,90 @@ def _check_updates(src, act, namer):
     """The alias check (passes/aliasing.py), on the code as the user wrote it: before
     views are read as copies. Generated code was checked as the code it came from."""
     if not _generated_by_s2s(src.func):
-        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+        aliasing.check_updates(src, act.kinds, _Callees(src, act))
     return False
 
 
-def _calls_updater(call, act):
-    """Does `call` run a user function that may update one of its arguments in place?"""
-    function, leading = dispatch.call_target(call, act)
-    return function is not None and bool(updated_parameters(function))
+def _write_back(src, act, namer):
+    return writeback.write_back_updates(src, act, namer, updated_parameters, writable_parameters)
+
+
+class _Callees:
+    """What passes/aliasing.py needs to know of the user functions a function calls."""
+
+    def __init__(self, src, act):
+        self.src, self.act = src, act
+
+    def updates(self, call):
+        """Does `call` run a user function that may update one of its arguments in place?"""
+        function, leading = dispatch.call_target(call, self.act)
+        return function is not None and bool(updated_parameters(function))
+
+    def returned(self, call):
+        """The atoms `call` passes that its result may be or hold, None if unknown."""
+        function, arguments = self._bound(call)
+        if arguments is None:
+            return None
+        params = returned_parameters(function)
+        return [a for p, a in arguments.items() if p in params]
+
+    def written_back(self, call):
+        function, arguments = self._bound(call)
+        if not isinstance(function, dispatch.UpdatesReturned) or arguments is None:
+            return None
+        params = returned_parameters(function.function)
+        return [a for p, a in arguments.items() if p in params], [arguments[p] for p in function.updated]
+
+    def _bound(self, call):
+        """(user function, {parameter: atom}) of `call`, or (function, None) where the
+        call passes what is not an atom per parameter or runs code s2s generated."""
+        function, leading = dispatch.call_target(call, self.act)
+        if function is None or leading or anno.get(call, "packed") or _generated_by_s2s(function):
+            return function, None
+        arguments = varargs.bind(self.src, call, call, function)
+        if any(isinstance(a, (gast.Tuple, gast.Dict)) for a in arguments.values()):
+            return function, None  # *args, **kwargs: packed here, not atoms
+        return function, arguments
+
+
+def _summary(memo, function, while_recursing, summarize):
+    """A per-function fact of aliasing (memoized; `while_recursing` is what a recursive
+    function's own calls count as while it is being found)."""
+    key = frontend.unwrap(function)
+    if key not in memo:
+        src, _ = prepare(function)
+        memo[key] = while_recursing(src)
+        memo[key] = summarize(src, _Callees(src, activity.analyze(src.node, [], {})))
+    return memo[key]
 
 
 _updated_parameters = {}
+_returned_parameters = {}
 
 
 def updated_parameters(function):
-    """The parameters a user function may update in place (memoized; while a recursive
-    function is being analysed, its own calls count as updating nothing)."""
-    key = frontend.unwrap(function)
-    if _generated_by_s2s(function):
-        return set()  # generated functions update only what they made (their tapes)
-    if key not in _updated_parameters:
-        _updated_parameters[key] = set()
-        src, _ = prepare(function)
-        act = activity.analyze(src.node, [], {})
-        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
-    return _updated_parameters[key]
+    """The parameters a user function may update in place."""
+    if _generated_by_s2s(function) or isinstance(function, dispatch.UpdatesReturned):
+        return set()  # generated functions update only what they made (their tapes); a variant returns its updates
+    return _summary(_updated_parameters, function, lambda src: set(), aliasing.updated_parameters)
+
+
+def returned_parameters(function):
+    """The parameters whose objects a user function's result may be."""
+    return _summary(_returned_parameters, function, lambda src: set(param_names(src.node)), aliasing.returned_parameters)
+
+
+_writable_parameters = {}
+
+
+def writable_parameters(function):
+    """The parameters whose updates a call of `function` can bind back (passes/writeback.py)."""
+    return _summary(
+        _writable_parameters,
+        function,
+        lambda src: dict.fromkeys(param_names(src.node), writeback.ANY_KIND),
+        lambda src, callees: writeback.writable_parameters(src, writable_parameters, aliasing.parameters_updated_by_name(src, callees)),
+    )
 
 
 class Program:

@@ -11,6 +11,7 @@ leaf such as an int or a string) and is the additive identity of `add_grad`.
 import copy
 import dataclasses
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -1190,6 +1191,17 @@ def one_if_none(b):
 def call_value(function, args, kwargs):
     """`function(*args, **kwargs)` for a function known only when the call runs."""
     return function(*args, **kwargs)
+
+
+def call_updating(function, updated, *args, **kwargs):
+    """`function(*args, **kwargs)`, which updates the parameters named in `updated` in
+    place, run on private copies of those: (its result, *the copies as it left them).
+    The caller binds its names to the copies, where Python's call updates its objects."""
+    bound = inspect.signature(function).bind(*args, **kwargs)
+    for parameter in updated:
+        bound.arguments[parameter] = private_copy(bound.arguments[parameter])
+    result = function(*bound.args, **bound.kwargs)
+    return (result, *(bound.arguments[parameter] for parameter in updated))
 
 
 def make_partial(function, args, kwargs):

@@ -146,6 +146,8 @@ def infer_kinds(binds, param_kinds):
     kinds = {name: kind for name, kind in param_kinds.items() if kind}
     assigned = {}
     for targets, value, stmt in binds:
+        if anno.has(stmt, "writes_back"):
+            continue  # Python updated the object in place: its type is the one the name had
         target = stmt.target if isinstance(stmt, gast.For) else stmt.targets[0]
         for t in targets:
             assigned.setdefault(t, []).append((value, stmt, _position(target, t)))

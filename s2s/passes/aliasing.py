@@ -14,7 +14,8 @@ The analysis, on A-normal form:
   the same object). Numbers hold no object: a name of scalar kind points to nothing.
 - *liveness*: the names read later before being bound again.
 - an *update in place* of name `y` (item assignment, append/pop, `y op= v` of a
-  non-scalar, `out=`, or a call of a function that updates its argument) mutates the
+  non-scalar, `out=`, a call of a function that updates its argument, or the binding
+  back of what such a call updated: passes/writeback.py) mutates the
   objects `y` points to. It is refused when another name that is live after it reaches
   one of those objects; when it writes into a parameter's object through another name
   (the caller's array would change); and, inside a helper, it is reported to callers,
@@ -43,22 +44,49 @@ VIEWS = {
 UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
 
 
-def updated_parameters(src, summary_of):
+def updated_parameters(src, callees):
     """The parameters whose objects the function may update in place, whatever their
     kinds (for its callers, who know what they pass)."""
-    analysis = _Analysis(src, {}, summary_of)
+    analysis = _Analysis(src, {}, callees)
     analysis.run()
     params = param_names(src.node)
     return {p for u in analysis.updates for p in params if ("param", p) in map(_base, u.objects)}
 
 
-def check_updates(src, kinds, summary_of):
+def parameters_updated_by_name(src, callees):
+    """The parameters whose objects the function updates in place only through the
+    parameter's own name (or not at all), also when it passes them to a call that
+    updates them: what a caller can bind back (passes/writeback.py)."""
+    analysis = _Analysis(src, {}, callees)
+    analysis.run()
+    params = param_names(src.node)
+    found = set(params)
+    for u in analysis.updates:
+        through = u.arguments if u.via_call else ((u.name, frozenset(u.objects)),)
+        for p in params:
+            if ("param", p) in map(_base, u.objects) and {n for n, objs in through if ("param", p) in map(_base, objs)} != {p}:
+                found.discard(p)
+    return found
+
+
+def returned_parameters(src, callees):
+    """The parameters whose objects the function's result may be, view or hold, whatever
+    their kinds. (Not counted: the items of a parameter, which a caller takes the result
+    to maybe be or hold, as it knows what they are.)"""
+    analysis = _Analysis(src, {}, callees)
+    final = analysis.run()
+    result = src.node.body[-1].value
+    objects = final.reach(analysis.atom(result, final)) if result is not None else set()
+    return {p for p in param_names(src.node) if ("param", p) in map(_base, objects)}
+
+
+def check_updates(src, kinds, callees):
     """Raise TransformError for an update in place that another live name would see.
 
-    kinds: name -> kind (None for unknown); summary_of(call) -> True if the user
-    function it calls may update an argument in place.
+    kinds: name -> kind (None for unknown); callees: what is known of the user
+    functions called (see _Analysis).
     """
-    analysis = _Analysis(src, kinds, summary_of)
+    analysis = _Analysis(src, kinds, callees)
     analysis.run()
     for u in analysis.updates:
         changed = {_base(o) for o in u.objects}
@@ -90,7 +118,7 @@ def check_updates(src, kinds, summary_of):
         # the user's own names first: a temporary s2s made is named only if nothing else shares
         for other in sorted(analysis.live_after[id(u.stmt)], key=lambda n: (n.startswith("_"), n)):
             seen = {_base(o) for o in u.before.reach(u.before.names.get(other, ()))}
-            if (other != u.name or u.via_call) and seen & changed:
+            if (other != u.name or u.via_call) and other not in u.unseen and seen & changed:
                 reason = (
                     f"the call updates {u.name} in place (in the function it calls), and {other} is read afterwards"
                     if u.via_call
@@ -118,6 +146,8 @@ class _Update:
     objects: set  # what that name points to
     via_call: bool  # made by a function called here
     before: object  # the State before the statement
+    unseen: frozenset = frozenset()  # names that cannot have seen it (the holder of a written-back call's results)
+    arguments: tuple = ()  # of a call: (name passed, the objects it reaches) for each
 
 
 @dataclasses.dataclass
@@ -187,10 +217,15 @@ class State:
 
 
 class _Analysis:
-    def __init__(self, src, kinds, summary_of):
+    def __init__(self, src, kinds, callees):
+        """callees.updates(call): may the user function called update an argument in
+        place; callees.returned(call): the argument atoms whose objects its result may
+        be or hold (None: any of them); callees.written_back(call): for a call that
+        returns what it updates (passes/writeback.py), (those atoms for the function's
+        own result, the atoms updated), else None."""
         self.src = src
         self.kinds = kinds
-        self.summary_of = summary_of
+        self.callees = callees
         self.locals = _bound_names(src.node)
         self.containers = set()  # sites that make lists, tuples, dicts (no views of them)
         self.updates = []
@@ -199,8 +234,9 @@ class _Analysis:
     def run(self):
         params = param_names(self.src.node)
         names = {p: frozenset({("param", p)}) for p in params if self.kinds.get(p) != "scalar"}
-        self.block(self.src.node.body, State(names, {}, {}))
+        final = self.block(self.src.node.body, State(names, {}, {}))
         _liveness(self.src.node.body, set(), self.live_after)
+        return final
 
     # -- objects
 
@@ -213,7 +249,8 @@ class _Analysis:
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return set(state.names.get(node.id, ()))
-            if _immutable(self.src.resolve(node.id)):
+            bound = anno.get(node, "object") if anno.has(node, "object") else self.src.resolve(node.id)
+            if _immutable(bound):
                 return set()  # a number or string held by a global: no object to update
             return {("global", node.id)}
         return set()
@@ -273,7 +310,12 @@ class _Analysis:
             old = state.names.get(target.id, frozenset())
             if self.kinds.get(target.id) != "scalar" and old:
                 self.updates.append(_Update(stmt, target.id, set(old), False, state))
+        if anno.has(stmt, "writes_back"):  # the call updated it in place, before its results existed
+            old = state.names.get(target.id, frozenset())
+            self.updates.append(_Update(stmt, target.id, set(old), False, state, frozenset({anno.get(stmt, "writes_back")})))
         after, objects = self.value_objects(stmt, value, state)
+        if isinstance(target, gast.Name) and anno.get(target, "augmented"):
+            objects = set(objects) | after.names.get(target.id, frozenset())  # an array or list: the same object
         if isinstance(target, gast.Name):
             bound = {target.id: objects}
         else:  # unpacked: items by position where known, else any item or a row of an array
@@ -369,12 +411,41 @@ class _Analysis:
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         reached = after.reach(everything)
-        if reached and self.summary_of(value):
+        if reached and self.callees.updates(value):
+            passed = [a for a in value.args + [k.value for k in value.keywords] if isinstance(a, gast.Name)]
+            arguments = tuple((a.id, frozenset(state.reach(self.atom(a, state)))) for a in passed)
             names = ", ".join(a.id for a in value.args if isinstance(a, gast.Name))
-            self.updates.append(_Update(stmt, names, state.reach(self.atom_all(value, state)), True, state))
-        # a user function, a constructor, a builtin: its result may hold or be its arguments
+            self.updates.append(_Update(stmt, names, state.reach(self.atom_all(value, state)), True, state, arguments=arguments))
+        written = self.callees.written_back(value)
+        if written is not None:  # (result, *updated): each position known
+            returned, updated = written
+            shared = [state.reach(self.atom(a, state)) for a in updated]
+            if any(set(map(_base, a)) & set(map(_base, b)) for i, a in enumerate(shared) for b in shared[i + 1 :]):
+                raise self.src.error(
+                    "the call updates in place two arguments that may share contents; make a copy first (np.copy, list(...))",
+                    stmt,
+                    "update in place of a shared value",
+                )
+            result = self.result_objects(after.age((id(stmt), "result")), returned, everything, state, after)
+            positions = [frozenset(result)] + [frozenset(self.atom(a, state)) for a in updated]
+            self.containers.add(id(stmt))
+            after.elements[new] = tuple(positions)
+            after.contain({new}, set().union(*positions))
+            return {new}
+        returned = self.callees.returned(value)
+        if returned is not None:
+            return self.result_objects(new, returned, everything, state, after)
+        # a constructor, a builtin, an unknown function: its result may hold or be its arguments
         after.contain({new}, reached)
         return {new} | reached
+
+    def result_objects(self, made, returned, everything, state, after):
+        """What a user function's result may be: made by it, an item of an argument, or an
+        argument it returns (`returned`: those atoms)."""
+        kept = set().union(*(self.atom(a, state) for a in returned))
+        items = after.reach({o for c in everything for o in after.contents.get(_base(c), ())})
+        after.contain({made}, after.reach(kept) | items)
+        return {made} | kept | items
 
     def atom_all(self, value, state):
         out = set()
@@ -388,7 +459,8 @@ def _immutable(value):
     type changes: see scopes.ScopeWatch)."""
     if isinstance(value, tuple):
         return all(_immutable(v) for v in value)
-    return value is None or isinstance(value, (bool, int, float, complex, str, bytes, numpy.number, numpy.bool_))
+    scalars = (bool, int, float, complex, str, bytes, numpy.number, numpy.bool_)
+    return value is None or isinstance(value, scalars + (types.FunctionType, types.BuiltinFunctionType))
 
 
 def _base(obj):

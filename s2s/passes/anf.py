@@ -6,7 +6,7 @@ statements (side effects such as print stay in the forward sweep and run once).
 """
 import gast
 
-from .. import anno, rules
+from .. import anno, dispatch, rules
 from .desugar import collect_locals
 from .resolve import static_object
 
@@ -81,8 +81,10 @@ class _ANF:
             out.append(s)
         elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant):
             pass  # docstring or bare constant
-        elif isinstance(s, gast.Expr) and _mutations(s.value):
-            self.atom(s.value, out)  # a bare `lst.pop()`: a binding, so it is differentiated
+        elif isinstance(s, gast.Expr) and (_mutations(s.value) or self.calls_user_function(s.value)):
+            # a bare `lst.pop()`, or `push(stack, v)`, which may update its arguments
+            # (passes/writeback.py): a binding, so it is differentiated
+            self.atom(s.value, out)
         else:  # Expr, Assert, Raise, Pass, Break, Continue: kept whole
             out.append(s)
         return out
@@ -169,6 +171,11 @@ class _ANF:
                 k.value = fixed(k.value)
             return iterable
         return fixed(iterable)
+
+    def calls_user_function(self, node):
+        if not isinstance(node, gast.Call):
+            return False
+        return dispatch.user_function(static_object(node.func, self.src, self.locals)) is not None
 
     def is_static(self, node):
         """A dotted name rooted at a global (np.linalg.norm), or a derivative of a global

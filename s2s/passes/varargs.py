@@ -32,8 +32,10 @@ def pack_variadic_calls(fn_source, namer):
             return _partial(fn_source, namer, stmt, value) + [stmt]
         if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
             return _unpacked(fn_source, namer, stmt, value) + [stmt]
-        # a primitive with rules (scipy.linalg.sqrtm, whose wrapper takes *args) is called as written
-        if isinstance(callee, types.FunctionType) and _variadic(callee) and rules.adjoint_rule(callee) is None:
+        # a primitive with rules (scipy.linalg.sqrtm, whose wrapper takes *args), or a
+        # runtime helper (call_updating, in code s2s generated), is called as written
+        is_helper = getattr(callee, "__module__", None) == runtime.__name__
+        if isinstance(callee, types.FunctionType) and _variadic(callee) and rules.adjoint_rule(callee) is None and not is_helper:
             return _pack(fn_source, namer, stmt, value, callee) + [stmt]
         return [stmt]
 

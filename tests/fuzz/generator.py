@@ -738,7 +738,13 @@ class Writer:
         name = f"h{len(helpers)}"
         self.emit(f"def {name}(a0, a1):")
         self.indent += 1
-        self.emit(self.pick(["a0 *= a1", "a0 += np.sin(a0) * a1", "a0[0] = a1 * np.sum(a0)"]))
+        # the caller sees each update (a name it passes is bound back), or the call is refused
+        body = self.pick([
+            "a0 *= a1", "a0 += np.sin(a0) * a1", "a0[0] = a1 * np.sum(a0)", "a0[1:] = a0[:-1] * a1",
+            "w0 = a0\nw0 *= a1", "a0 *= a1\nreturn a0", "a0[0] = a1\nreturn a0[1:]",
+        ])
+        for line in body.split("\n"):
+            self.emit(line)
         self.indent -= 1
         self.emit("")
         return Helper(name, [shape, SCALAR], None)
