@@ -250,8 +250,9 @@ def test_export(tmp_path):
     spec.loader.exec_module(exported)
     model = example("export/model")
     rs = np.random.RandomState(11)
-    args = (rs.randn(4), rs.randn(10, 3), (rs.rand(10) > 0.5).astype(float), 0.01)
+    args = (rs.randn(4), rs.randn(10, 3), (rs.rand(10) > 0.5).astype(float))
     np.testing.assert_allclose(exported.dloss(*args), numeric_grad(model.loss, args), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(exported.dloss(*args, 0.5), numeric_grad(model.loss, args + (0.5,)), rtol=1e-6, atol=1e-9)
 
 
 def test_examples_run_without_matplotlib(monkeypatch, capsys, tmp_path):
