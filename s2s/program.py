@@ -109,14 +109,29 @@ def _check_updates(src, act, namer):
     """The alias check (passes/aliasing.py), on the code as the user wrote it: before
     views are read as copies. Generated code was checked as the code it came from."""
     if not _generated_by_s2s(src.func):
-        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+        aliasing.check_updates(src, act.kinds, lambda call: _updated_arguments(call, act))
     return False
 
 
-def _calls_updater(call, act):
-    """Does `call` run a user function that may update one of its arguments in place?"""
+def _updated_arguments(call, act):
+    """The atoms `call` passes to parameters that the user function it runs may update in
+    place (every argument when the call cannot be matched to the parameters statically)."""
     function, leading = dispatch.call_target(call, act)
-    return function is not None and bool(updated_parameters(function))
+    updated = updated_parameters(function) if function is not None else set()
+    if not updated:
+        return []
+    everything = leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return everything
+    try:
+        bound = inspect.signature(function).bind_partial(*leading, *call.args, **{k.arg: k.value for k in call.keywords})
+    except (TypeError, ValueError):
+        return everything
+    passed = []
+    for parameter, value in bound.arguments.items():
+        if parameter in updated:  # *args binds a tuple of atoms, **kwargs a dict
+            passed += list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, tuple) else [value]
+    return passed
 
 
 _updated_parameters = {}
@@ -132,7 +147,7 @@ def updated_parameters(function):
         _updated_parameters[key] = set()
         src, _ = prepare(function)
         act = activity.analyze(src.node, [], {})
-        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
+        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _updated_arguments(call, act))
     return _updated_parameters[key]
 
 
