@@ -625,12 +625,21 @@ def fixed_point_of_a_pure_nested_step(b, W):
     return np.sum(s2s.fixed_point(step, (b, W), np.zeros_like(b), tol=1e-13, max_iter=1000) ** 2)
 
 
+def fixed_point_by_keywords(b, W):
+    def step(c, z):
+        return np.tanh(W @ z + c)
+
+    return np.sum(s2s.fixed_point(x0=np.zeros_like(b), a=b, f=step, tol=1e-13) ** 2)
+
+
 def fixed_point_of_a_value(b, W):
     step = [np.tanh][0]
     return np.sum(s2s.fixed_point(step, b, np.zeros_like(b)))
 
 
-@pytest.mark.parametrize("f", [fixed_point_of_a_closure, fixed_point_of_a_lambda, fixed_point_of_a_pure_nested_step])
+@pytest.mark.parametrize(
+    "f", [fixed_point_of_a_closure, fixed_point_of_a_lambda, fixed_point_of_a_pure_nested_step, fixed_point_by_keywords]
+)
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_fixed_point_of_a_nested_step(f, wrt):
     rs = np.random.RandomState(1)

@@ -87,16 +87,19 @@ def _fixed_point_steps(fn_source, node, lifted, aliases):
     fixed point is differentiated with respect to."""
     local_names = collect_locals(node)
     for call_node in walk_within(node.body, (gast.FunctionDef, gast.Lambda)):
-        if not (isinstance(call_node, gast.Call) and call_node.args and isinstance(call_node.args[0], gast.Name)):
+        if not isinstance(call_node, gast.Call) or any(k.arg is None for k in call_node.keywords):
             continue
-        step = call_node.args[0].id
-        if step not in lifted or static_object(call_node.func, fn_source, local_names, aliases) is not runtime.fixed_point:
+        if static_object(call_node.func, fn_source, local_names, aliases) is not runtime.fixed_point:
             continue
-        captured = lifted[step][1]
+        try:
+            bound = inspect.signature(runtime.fixed_point).bind(*call_node.args, **{k.arg: k.value for k in call_node.keywords})
+        except TypeError:
+            continue  # a bad call: reported where fixed_point is differentiated
+        f = bound.arguments["f"]
+        captured = lifted[f.id][1] if isinstance(f, gast.Name) and f.id in lifted else []
         if not captured:
             continue
-        if len(call_node.args) < 2:
-            raise fn_source.error("pass fixed_point's f and a positionally", call_node, "fixed_point")
+        step = f.id
         wrapper = f"{step}_at_fixed_point"
         packed, a, x = (_unused(n, captured) for n in ("captured_and_a", "a", "x"))
         unpack = gast.Assign(
@@ -110,8 +113,9 @@ def _fixed_point_steps(fn_source, node, lifted, aliases):
         for n in gast.walk(definition):
             gast.copy_location(n, call_node)
         lifted[wrapper] = (definition, [])
-        call_node.args[0] = gast.Name(wrapper, gast.Load(), None, None)
-        call_node.args[1] = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured] + [call_node.args[1]], gast.Load())
+        bound.arguments["f"] = gast.Name(wrapper, gast.Load(), None, None)
+        bound.arguments["a"] = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured] + [bound.arguments["a"]], gast.Load())
+        call_node.args, call_node.keywords = list(bound.args), [gast.keyword(k, v) for k, v in bound.kwargs.items()]
 
 
 def _unused(name, taken):
