@@ -16,7 +16,9 @@ A partial binds those values when it is made, where Python reads them when the
 function is called; the two agree when each captured name is bound once, and anything
 else is refused. `dU = s2s.grad(inner)` (any s2s transform of a nested function) is
 made at transform time from the lifted function, its `wrt` moved past the captured
-parameters, and `dU(x)` passes the captures like a call of `inner` does.
+parameters, and `dU(x)` passes the captures like a call of `inner` does (so does
+`s2s.grad(inner)(x)`, written inline). `s2s.fixed_point(inner, a, x0)` iterates a step
+over (captures, a), so that the fixed point is differentiated with respect to both.
 """
 import ast
 import copy
