@@ -218,8 +218,8 @@ class State:
 
 class _Analysis:
     def __init__(self, src, kinds, callees):
-        """callees.updates(call): may the user function called update an argument in
-        place; callees.returned(call): the argument atoms whose objects its result may
+        """callees.updates(call): the atoms the call passes to parameters that the user
+        function it runs may update in place; callees.returned(call): the argument atoms whose objects its result may
         be or hold (None: any of them); callees.written_back(call): for a call that
         returns what it updates (passes/writeback.py), (those atoms for the function's
         own result, the atoms updated), else None."""
@@ -411,11 +411,12 @@ class _Analysis:
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         reached = after.reach(everything)
-        if reached and self.callees.updates(value):
-            passed = [a for a in value.args + [k.value for k in value.keywords] if isinstance(a, gast.Name)]
-            arguments = tuple((a.id, frozenset(state.reach(self.atom(a, state)))) for a in passed)
-            names = ", ".join(a.id for a in value.args if isinstance(a, gast.Name))
-            self.updates.append(_Update(stmt, names, state.reach(self.atom_all(value, state)), True, state, arguments=arguments))
+        updated = self.callees.updates(value) if reached else []
+        if updated:
+            names = ", ".join(dict.fromkeys(a.id for a in updated if isinstance(a, gast.Name)))
+            objects = set().union(*(self.atom(a, state) for a in updated))
+            arguments = tuple((a.id, frozenset(state.reach(self.atom(a, state)))) for a in updated if isinstance(a, gast.Name))
+            self.updates.append(_Update(stmt, names, state.reach(objects), True, state, arguments=arguments))
         written = self.callees.written_back(value)
         if written is not None:  # (result, *updated): each position known
             returned, updated = written
@@ -447,11 +448,6 @@ class _Analysis:
         after.contain({made}, after.reach(kept) | items)
         return {made} | kept | items
 
-    def atom_all(self, value, state):
-        out = set()
-        for objs in self.operands(value, state):
-            out |= objs
-        return out
 
 
 def _immutable(value):

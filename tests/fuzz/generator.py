@@ -15,6 +15,11 @@ import random
 
 SCALAR, INT, LIST, DICT = "f", "i", "L", "D"
 SHAPES = [(3,), (2,), (2, 3)]
+CONTAINER_HELPERS = [
+    "def push_item(stack, value):", "    stack.append(value)", "",
+    "def pop_item(stack):", "    return stack.pop()", "",
+    "def set_entry(d, key, value):", "    d[key] = value", "",
+]
 DICT_KEYS = ("a", "b")
 
 
@@ -113,6 +118,7 @@ class Writer:
         self.lines = []
         self.indent = 0
         self.has_constant = False
+        self.container_helpers = False
 
     # ------------------------------------------------------------------ plumbing
 
@@ -591,18 +597,25 @@ class Writer:
 
     def list_update(self, scope):
         name = self.pick(scope.of_kind(LIST))
-        self.pick([
+        options = [
             lambda: self.emit(f"{name}.append({self.scalar(scope, 1)})"),
             lambda: self.emit(f"{name}[0] = {self.scalar(scope, 1)}"),
             lambda: self.emit(f"{name}[-1] += {self.scalar(scope, 1)}"),
             lambda: self.list_pop(scope, name),
-        ])()
+        ]
+        if self.container_helpers:
+            options += [
+                lambda: self.emit(f"push_item({name}, {self.scalar(scope, 1)})"),
+                lambda: self.list_pop(scope, name, through_helpers=True),
+            ]
+        self.pick(options)()
 
-    def list_pop(self, scope, name):
+    def list_pop(self, scope, name, through_helpers=False):
         """Append, then pop (so that the list never becomes empty)."""
-        self.emit(f"{name}.append({self.scalar(scope, 1)})")
+        value = self.scalar(scope, 1)
+        self.emit(f"push_item({name}, {value})" if through_helpers else f"{name}.append({value})")
         popped = scope.fresh("v")
-        self.emit(f"{popped} = {name}.pop()")
+        self.emit(f"{popped} = pop_item({name})" if through_helpers else f"{popped} = {name}.pop()")
         scope.vars[popped] = SCALAR
 
     def make_dict(self, scope):
@@ -613,6 +626,9 @@ class Writer:
 
     def dict_update(self, scope):
         name = self.pick(scope.of_kind(DICT))
+        if self.container_helpers and self.chance(0.3):
+            self.emit(f"set_entry({name}, {self.pick(DICT_KEYS)!r}, {self.scalar(scope, 1)})")
+            return
         self.emit(f"{name}[{self.pick(DICT_KEYS)!r}] {self.pick(['=', '+='])} {self.scalar(scope, 1)}")
 
     def tuple_roundtrip(self, scope):
@@ -774,6 +790,11 @@ class Writer:
         if self.has_constant:
             self.emit("K = 0.75")
         self.emit("")
+        # helpers updating the list or dict they are passed, which the caller reads after
+        self.container_helpers = self.profile.helpers and self.profile.containers and self.chance(0.4)
+        if self.container_helpers:
+            for line in CONTAINER_HELPERS:
+                self.emit(line)
         helpers = []
         if self.profile.helpers:
             for _ in range(self.rng.randint(0, 2)):
