@@ -91,7 +91,7 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_updates, views.copy_shared_bindings):
+        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_updates, views.copy_shared_bindings, _copy_call_arguments):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
@@ -110,6 +110,14 @@ def _check_updates(src, act, namer):
     if not _generated_by_s2s(src.func):
         aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
     return False
+
+
+def _copy_call_arguments(src, act, namer):
+    """A user function's argument updated in place after the call is passed as a copy
+    (passes/views.py), on the code as generated: restores of items count too."""
+    return views.copy_call_arguments(
+        src, act, namer, lambda call: _calls_updater(call, act), lambda call: dispatch.call_target(call, act)[0] is not None
+    )
 
 
 def _calls_updater(call, act):

@@ -414,3 +414,39 @@ def test_a_global_number_that_becomes_an_array_is_checked_again(tmp_path, monkey
     module.OFFSET = np.ones(3)  # now `v += x` would update the global array in place
     with pytest.raises(s2s.TransformError, match="global OFFSET"):
         g(X.copy())
+
+
+def _sine_of(a):
+    return np.sin(a)
+
+
+def helper_then_item_write(x):
+    u = _sine_of(x)  # the helper's tape holds x's array, which is written below
+    s = np.sum(u)
+    x[0] = 5.0
+    return s * np.sum(x)
+
+
+def test_a_helper_sees_its_argument_as_passed_though_the_caller_writes_it_later():
+    x = np.array([0.3, 0.5])
+    written = np.array([5.0, 0.5])
+    expected = np.cos(x) * np.sum(written) + np.sum(np.sin(x)) * np.array([0.0, 1.0])
+    np.testing.assert_allclose(s2s.grad(helper_then_item_write)(x.copy()), expected)
+    np.testing.assert_allclose(x, [0.3, 0.5])
+
+
+def helper_of_a_list_holding_a_written_array(x):
+    y = x * 1.0
+    pair = [y, x]
+    s = np.sum(_first_squared(pair))
+    y[0] = 2.0
+    return s + np.sum(y)
+
+
+def _first_squared(items):
+    return items[0] * items[0]
+
+
+def test_an_item_of_an_argument_written_after_the_call_is_refused():
+    with pytest.raises(s2s.TransformError, match="item of _*pair.*updated in place after this call"):
+        s2s.grad(helper_of_a_list_holding_a_written_array)(X.copy())
