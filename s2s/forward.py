@@ -13,7 +13,7 @@ import operator
 import gast
 
 from . import anno, dispatch, rules, runtime
-from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_numeric
 from .passes.desugar import index_expression
 from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
 
@@ -100,6 +100,10 @@ class ForwardGenerator:
         if isinstance(value, gast.Dict):
             return [assign(d_result, gast.Dict([copy.deepcopy(k) for k in value.keys], [self.atom_tangent(v) for v in value.values]))]
         if isinstance(value, gast.Subscript):
+            if isinstance(value.value, gast.Name) and not is_numeric(self.act.kind(value.value.id)):
+                # a name of no numeric kind may hold a value without a derivative (a range,
+                # None), whose tangent is None: the item's tangent is then a zero
+                return [assign(d_result, call(ref(runtime.grad_item, "grad_item"), name(self.tangent(value.value.id)), index_expression(value.slice), name(result)))]
             bindings = {"x": value.value, "index": index_expression(value.slice)}
             return self.rule_statements(rules.tangent_rule(operator.getitem), bindings, result, d_result)
         if isinstance(value, gast.Attribute):
