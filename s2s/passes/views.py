@@ -41,7 +41,7 @@ def copy_shared_bindings(fn_source, activity, namer):
         target, value = stmt.targets[0].id, stmt.value
         if activity.kind(target) == "scalar":
             return [stmt]
-        if _viewed(value) not in written and (target not in written or _fresh(value)):
+        if _viewed(value) not in written and (target not in written or is_fresh(value)):
             return [stmt]
         changed = True
         shared = namer.fresh("_shared")
@@ -87,7 +87,7 @@ def _viewed(value):
     return None
 
 
-def _fresh(value):
+def is_fresh(value):
     """Is `value` a new object, never one an existing name holds? (An update in place
     keeps its own object: `y = setitem(y, ...)`.)"""
     if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant, gast.Tuple, gast.List, gast.Dict, gast.Set)):
