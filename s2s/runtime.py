@@ -94,8 +94,8 @@ def zeros_like(x):
     layers never allocates zeros for all of them (`grad_item` and `match_like` turn a
     None back into real zeros where one is needed).
     """
-    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis:
-        return None  # values that carry no derivative (flags, indices, names)
+    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis or x is _ABSENT:
+        return None  # values that carry no derivative (flags, indices, names, a key not yet in a dict)
     if is_array(x):
         return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
     if isinstance(x, (float, int, np.floating, np.integer)):

@@ -450,3 +450,21 @@ def _first_squared(items):
 def test_an_item_of_an_argument_written_after_the_call_is_refused():
     with pytest.raises(s2s.TransformError, match="item of _*pair.*updated in place after this call"):
         s2s.grad(helper_of_a_list_holding_a_written_array)(X.copy())
+
+
+def new_key_of_a_dict(s):
+    d = {"a": s}
+    d["c"] = d["a"] * s  # "c" was not there: the saved item is the runtime's absent marker
+    return d["c"]
+
+
+def new_key_of_a_dict_beside_an_array(x, s):
+    d = {"a": x * s, "b": s * s}
+    d["c"] = d["a"] * d["b"]
+    return np.sum(d["c"])
+
+
+def test_second_derivatives_through_a_new_key_of_a_dict():
+    assert s2s.grad(s2s.grad(new_key_of_a_dict))(0.7) == pytest.approx(2.0)
+    assert s2s.hessian(new_key_of_a_dict)(0.7) == pytest.approx(2.0)
+    assert s2s.hessian(new_key_of_a_dict_beside_an_array, wrt=1)(X, 0.7) == pytest.approx(np.sum(X) * 6 * 0.7)
