@@ -468,3 +468,17 @@ def test_second_derivatives_through_a_new_key_of_a_dict():
     assert s2s.grad(s2s.grad(new_key_of_a_dict))(0.7) == pytest.approx(2.0)
     assert s2s.hessian(new_key_of_a_dict)(0.7) == pytest.approx(2.0)
     assert s2s.hessian(new_key_of_a_dict_beside_an_array, wrt=1)(X, 0.7) == pytest.approx(np.sum(X) * 6 * 0.7)
+
+
+def reduction_that_keeps_the_shape(x, w):
+    t = x[0, 1]
+    y = np.sum(x, axis=0, keepdims=True)  # x has one row: the adjoint passes through unchanged
+    z = y + w  # ... and is w's adjoint too
+    return np.sum(z * z) + t * 3.0
+
+
+def test_an_adjoint_shared_through_a_reduction_is_not_updated_in_place():
+    x, w = np.array([[0.3, 0.5, 0.7]]), np.array([[1.0, 2.0, 3.0]])
+    dx, dw = s2s.grad(reduction_that_keeps_the_shape, wrt=(0, 1))(x, w)
+    np.testing.assert_allclose(dw, 2 * (x + w))
+    np.testing.assert_allclose(dx, 2 * (x + w) + np.array([[0.0, 3.0, 0.0]]))
