@@ -482,3 +482,15 @@ def test_an_adjoint_shared_through_a_reduction_is_not_updated_in_place():
     dx, dw = s2s.grad(reduction_that_keeps_the_shape, wrt=(0, 1))(x, w)
     np.testing.assert_allclose(dw, 2 * (x + w))
     np.testing.assert_allclose(dx, 2 * (x + w) + np.array([[0.0, 3.0, 0.0]]))
+
+
+def weighted_by_position_from_one(x):
+    return sum(i * t**2 for i, t in enumerate(x, start=1))
+
+
+def test_enumerate_counts_from_its_start_keyword():
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    value, gradient = s2s.value_and_grad(weighted_by_position_from_one)(x)
+    positions = np.arange(1, 5)
+    assert value == pytest.approx(np.sum(positions * x**2))
+    np.testing.assert_allclose(gradient, 2 * positions * x)

@@ -72,7 +72,7 @@ def _by_position(loop, fn_source, namer):
             raise fn_source.error("unpack enumerate(...) into `i, item`", loop, "enumerate loop")
         seq = iterable.args[0].id
         length = _call(runtime.seq_len, "seq_len", name(seq))
-        start = iterable.args[1] if len(iterable.args) > 1 else None
+        start = next((k.value for k in iterable.keywords if k.arg == "start"), iterable.args[1] if len(iterable.args) > 1 else None)
         position = target.elts[0].id
         if start is None:
             index = position
