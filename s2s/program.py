@@ -91,7 +91,7 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_updates, views.copy_shared_bindings, _copy_call_arguments):
+        for specialize in (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_effect_calls, _check_updates, views.copy_shared_bindings, _copy_call_arguments):
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
 
@@ -102,6 +102,11 @@ class Specialization:
 
 def _generated_by_s2s(func):
     return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
+
+
+def _check_effect_calls(src, act, namer):
+    checks.check_effect_calls(src, act, lambda call: dispatch.call_target(call, act)[0] is not None)
+    return False
 
 
 def _check_updates(src, act, namer):

@@ -494,3 +494,37 @@ def test_enumerate_counts_from_its_start_keyword():
     positions = np.arange(1, 5)
     assert value == pytest.approx(np.sum(positions * x**2))
     np.testing.assert_allclose(gradient, 2 * positions * x)
+
+
+def sorted_in_place(x):
+    y = x * 1.0
+    y.sort()
+    return y[0] * 2.0
+
+
+def reversed_in_place(x):
+    items = [x[0], x[1] * 3.0]
+    items.reverse()
+    return items[0]
+
+
+def filled_in_place(x):
+    y = x * 1.0
+    y.fill(2.0)
+    return np.sum(y)
+
+
+def sorted_by_binding(x):
+    y = x * 1.0
+    y = np.sort(y)
+    return y[0] * 2.0
+
+
+@pytest.mark.parametrize("f", [sorted_in_place, reversed_in_place, filled_in_place])
+def test_a_method_called_for_its_effect_on_a_differentiated_value_is_refused(f):
+    with pytest.raises(s2s.TransformError, match=r"called for its effect"):
+        s2s.grad(f)(np.array([0.5, 0.1]))
+
+
+def test_the_same_update_bound_to_a_name_is_differentiated():
+    np.testing.assert_allclose(s2s.grad(sorted_by_binding)(np.array([0.5, 0.1])), [0.0, 2.0])

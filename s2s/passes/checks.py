@@ -45,3 +45,24 @@ def check_supported(fn_source):
 
 def _has_starred(target):
     return any(isinstance(n, gast.Starred) for n in gast.walk(target))
+
+
+def check_effect_calls(fn_source, activity, is_user_call):
+    """Raise TransformError for a method called for its effect on a value that carries a
+    derivative (`y.sort()`, `L.reverse()`, `d.update(...)`): such a call may update the
+    value in place, which s2s would not see. append, pop and item assignment are
+    desugared to updates it follows; a user function's method is analysed as a call."""
+    for node in gast.walk(fn_source.node):
+        if not (isinstance(node, gast.Expr) and isinstance(node.value, gast.Call)):
+            continue
+        func = node.value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in activity.varied:
+            if not is_user_call(node.value):
+                construct = f"{func.value.id}.{func.attr}(...)"
+                raise fn_source.error(
+                    f"{construct} is called for its effect on {func.value.id}, which carries a derivative: s2s follows "
+                    f"updates in place only through item assignment, append and pop; bind the result instead "
+                    f"(for example y = np.sort(y), L = L[::-1])",
+                    node,
+                    construct,
+                )
