@@ -106,6 +106,7 @@ def _generated_by_s2s(func):
 
 def _check_effect_calls(src, act, namer):
     checks.check_effect_calls(src, act, lambda call: dispatch.call_target(call, act)[0] is not None)
+    checks.check_sequence_arithmetic(src, act)
     return False
 
 

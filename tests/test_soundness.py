@@ -528,3 +528,55 @@ def test_a_method_called_for_its_effect_on_a_differentiated_value_is_refused(f):
 
 def test_the_same_update_bound_to_a_name_is_differentiated():
     np.testing.assert_allclose(s2s.grad(sorted_by_binding)(np.array([0.5, 0.1])), [0.0, 2.0])
+
+
+def concatenated(s):
+    items = [s] + [s * 2.0]
+    return items[0] * items[1]
+
+
+def repeated(x):
+    items = [x[0]] * 3
+    return items[0] * items[1]
+
+
+def extended_by_augmented_add(s):
+    items = [s]
+    items += [s * 2.0]
+    return items[0] * items[1]
+
+
+def list_argument_concatenated(items, s):
+    items = items + [s]
+    return sum(t * t for t in items)
+
+
+def slice_of_a_list_assigned(x, s):
+    items = [x[0], x[1], x[2]]
+    items[0:2] = [s, s * s]
+    return items[0] * items[1] * items[2]
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (concatenated, (0.6,)),
+        (repeated, (X,)),
+        (extended_by_augmented_add, (0.6,)),
+        (list_argument_concatenated, ([0.5, 0.2], 0.6)),
+        (slice_of_a_list_assigned, (X, 0.6)),
+    ],
+)
+def test_sequence_arithmetic_and_slice_assignment_on_lists_are_refused(f, args):
+    with pytest.raises(s2s.TransformError, match="lists or tuples|list or tuple"):
+        s2s.grad(f, wrt=len(args) - 1)(*args)
+
+
+def slice_of_an_array_assigned(x):
+    y = x * 1.0
+    y[0:2] = x[1:] * 2.0
+    return np.sum(y * y)
+
+
+def test_slice_assignment_on_an_array_is_differentiated():
+    np.testing.assert_allclose(s2s.grad(slice_of_an_array_assigned)(X), [0.0, 8 * X[1], 10 * X[2]])

@@ -4,6 +4,8 @@ Running this first means no later pass ever meets them and fails obscurely.
 """
 import gast
 
+from .. import anno, runtime
+
 _UNSUPPORTED = {
     gast.Yield: "yield (generators)",
     gast.YieldFrom: "yield from (generators)",
@@ -66,3 +68,64 @@ def check_effect_calls(fn_source, activity, is_user_call):
                     node,
                     construct,
                 )
+
+
+def check_sequence_arithmetic(fn_source, activity):
+    """Raise TransformError for `+` or `*` on a list or tuple that carries a derivative
+    (`[s] + [t]`, `L * 2`, `L += [v]`): the rules of `+` and `*` are those of numbers and
+    arrays. A name is a sequence if a binding makes it one: a display, list(...) or
+    tuple(...), another sequence, or `+`/`*` of one, and every binding of it does.
+    (A parameter's kind does not tell a list from an array of unknown kind, in
+    derivatives called by derivatives.)"""
+    binds = [(s.targets[0].id, s.value, s) for s in gast.walk(fn_source.node) if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+    # names every binding of which makes a sequence (a greatest fixed point)
+    whole = {id(s.targets[0]) for _, _, s in binds}
+    elsewhere = {  # parameters, loop targets, names unpacked
+        n.id for n in gast.walk(fn_source.node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in whole
+    }
+    sequences = {target for target, _, _ in binds} - elsewhere
+    changed = True
+    while changed:
+        changed = False
+        for target, value, _ in binds:
+            if target in sequences and not _makes_sequence(value, sequences):
+                sequences.discard(target)
+                changed = True
+    slices = {bound for bound, value, _ in binds if isinstance(value, gast.Call) and anno.get(value, "callee") is slice}
+    for _, value, stmt in binds:
+        if isinstance(value, gast.Call) and anno.get(value, "callee") is runtime.setitem and _name_in(value.args[0], sequences & activity.varied):
+            index = value.args[1]
+            if isinstance(index, gast.Name) and index.id in slices or isinstance(index, gast.Call) and anno.get(index, "callee") is slice:
+                raise fn_source.error(
+                    "assigning to a slice of a list or tuple that carries a derivative is not differentiated by s2s "
+                    "(it may change the length): assign item by item or build a new list",
+                    stmt,
+                    "list slice assignment",
+                )
+        if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+            operands = {o.id for o in (value.left, value.right) if isinstance(o, gast.Name)}
+            if operands & sequences and operands & activity.varied:
+                raise fn_source.error(
+                    "`+` and `*` on lists or tuples that carry a derivative are not differentiated by s2s: "
+                    "build the sequence with a display, append or a comprehension",
+                    stmt,
+                    "list or tuple concatenation",
+                )
+
+
+def _makes_sequence(value, sequences):
+    if isinstance(value, (gast.List, gast.Tuple)):
+        return True
+    if isinstance(value, gast.Name):
+        return value.id in sequences
+    if isinstance(value, gast.Call) and anno.get(value, "callee") in (runtime.setitem, runtime.list_append):
+        return _name_in(value.args[0], sequences)  # the same list, updated in place
+    if isinstance(value, gast.Call):
+        return anno.get(value, "callee") in (list, tuple)
+    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+        return any(isinstance(o, gast.Name) and o.id in sequences for o in (value.left, value.right))
+    return False
+
+
+def _name_in(node, names):
+    return isinstance(node, gast.Name) and node.id in names
