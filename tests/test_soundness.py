@@ -580,3 +580,18 @@ def slice_of_an_array_assigned(x):
 
 def test_slice_assignment_on_an_array_is_differentiated():
     np.testing.assert_allclose(s2s.grad(slice_of_an_array_assigned)(X), [0.0, 8 * X[1], 10 * X[2]])
+
+
+def item_squared_after_identity_copy(x):
+    y = x * 1.0  # a new array; its tangent must not be the caller's
+    y[2] = y[2] ** 2
+    return y
+
+
+def test_jvp_and_hvp_leave_the_callers_direction_unchanged():
+    direction = np.ones(3)
+    _, tangent = s2s.jvp(item_squared_after_identity_copy)(X, direction)
+    np.testing.assert_array_equal(direction, np.ones(3))
+    np.testing.assert_allclose(tangent, [1.0, 1.0, 2 * X[2]])
+    s2s.hvp(lambda z: np.sum(item_squared_after_identity_copy(z) ** 2))(X, direction)
+    np.testing.assert_array_equal(direction, np.ones(3))
