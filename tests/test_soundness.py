@@ -595,3 +595,20 @@ def test_jvp_and_hvp_leave_the_callers_direction_unchanged():
     np.testing.assert_allclose(tangent, [1.0, 1.0, 2 * X[2]])
     s2s.hvp(lambda z: np.sum(item_squared_after_identity_copy(z) ** 2))(X, direction)
     np.testing.assert_array_equal(direction, np.ones(3))
+
+
+def _sum_of_squares(*items):
+    return sum(np.sum(t * t) for t in items)
+
+
+def unused_variadic_call(x, s):
+    _total = _sum_of_squares(x, s)  # not differentiated: the function itself runs
+    return np.sum(x) * s
+
+
+def test_a_variadic_function_called_without_derivative_gets_its_arguments_as_written():
+    gx, gs = s2s.grad(unused_variadic_call, wrt=(0, 1))(X, 0.6)
+    np.testing.assert_allclose(gx, 0.6 * np.ones(3))
+    assert gs == pytest.approx(np.sum(X))
+    _, tangent = s2s.jvp(unused_variadic_call, wrt=1)(X, 0.6, 1.0)
+    assert tangent == pytest.approx(np.sum(X))
