@@ -612,3 +612,17 @@ def test_a_variadic_function_called_without_derivative_gets_its_arguments_as_wri
     assert gs == pytest.approx(np.sum(X))
     _, tangent = s2s.jvp(unused_variadic_call, wrt=1)(X, 0.6, 1.0)
     assert tangent == pytest.approx(np.sum(X))
+
+
+def third_from_a_python_list(x):
+    return x.tolist()[2] * x[3]
+
+
+def first_as_a_python_number(x):
+    return x[0].item() * x[1]
+
+
+@pytest.mark.parametrize("f", [third_from_a_python_list, first_as_a_python_number])
+def test_a_method_of_a_differentiated_array_called_as_a_value_is_refused(f):
+    with pytest.raises(s2s.TransformError, match="method"):
+        s2s.grad(f)(np.array([0.31, -0.72, 1.13, 0.47]))
