@@ -626,3 +626,21 @@ def first_as_a_python_number(x):
 def test_a_method_of_a_differentiated_array_called_as_a_value_is_refused(f):
     with pytest.raises(s2s.TransformError, match="method"):
         s2s.grad(f)(np.array([0.31, -0.72, 1.13, 0.47]))
+
+
+def added_at_repeated_positions(x):
+    y = x * 1.0
+    np.add.at(y, [0, 0, 1], x[2])
+    return np.sum(y**2)
+
+
+def copied_into(x):
+    y = x * 1.0
+    np.copyto(y, x * 2.0)
+    return np.sum(y**2)
+
+
+@pytest.mark.parametrize("f, construct", [(added_at_repeated_positions, "np.add.at"), (copied_into, "np.copyto")])
+def test_numpy_updates_in_place_of_differentiated_values_are_refused(f, construct):
+    with pytest.raises(s2s.TransformError, match=construct.replace(".", r"\.")):
+        s2s.grad(f)(np.array([0.31, -0.72, 1.13, 0.47]))

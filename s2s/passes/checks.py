@@ -3,6 +3,7 @@
 Running this first means no later pass ever meets them and fails obscurely.
 """
 import gast
+import numpy
 
 from .. import anno, runtime
 
@@ -58,6 +59,17 @@ def check_effect_calls(fn_source, activity, is_user_call):
         if not (isinstance(node, gast.Expr) and isinstance(node.value, gast.Call)):
             continue
         func = node.value.func
+        callee = anno.get(node.value, "callee")
+        if _updates_an_argument(callee) and any(isinstance(a, gast.Name) and a.id in activity.varied for a in node.value.args):
+            ufunc = getattr(callee, "__self__", None)
+            construct = f"np.{ufunc.__name__}.at" if isinstance(ufunc, numpy.ufunc) else f"np.{callee.__name__}"
+            raise fn_source.error(
+                f"{construct} updates its first argument in place, and a value that carries a derivative takes part: "
+                f"s2s does not differentiate it; write the update as an item assignment (y[i] = y[i] + v) or "
+                f"a new value (np.where, np.bincount)",
+                node,
+                construct,
+            )
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in activity.varied:
             if not is_user_call(node.value):
                 construct = f"{func.value.id}.{func.attr}(...)"
@@ -129,3 +141,17 @@ def _makes_sequence(value, sequences):
 
 def _name_in(node, names):
     return isinstance(node, gast.Name) and node.id in names
+
+
+# NumPy functions that update their first argument in place (`out=` is refused elsewhere).
+_NUMPY_UPDATES = {numpy.copyto, numpy.put, numpy.place, numpy.putmask, numpy.fill_diagonal, numpy.put_along_axis}
+
+
+def _updates_an_argument(callee):
+    """A NumPy function updating its first argument, or a ufunc's `at` (np.add.at)."""
+    if isinstance(getattr(callee, "__self__", None), numpy.ufunc) and getattr(callee, "__name__", "") == "at":
+        return True
+    try:
+        return callee in _NUMPY_UPDATES
+    except TypeError:  # unhashable
+        return False
