@@ -483,13 +483,29 @@ def restore_item(x, index, old):
 
 
 def take_grad(d_x, index, value):
-    """Adjoint of `x[index] = value` for `value`: the derivative at the written items."""
+    """Adjoint of `x[index] = value` for `value`: the derivative at the written items
+    (an item a later repeat of its position overwrote gets none)."""
     if d_x is None:
         return zeros_like(value)
     if is_array(d_x):
-        return unbroadcast(d_x[index].copy(), value)
+        g = d_x[index].copy()
+        if _has_integer_array(index):
+            g = g * last_writes(d_x, index)
+        return unbroadcast(g, value)
     g = d_x.get(index) if isinstance(d_x, dict) else d_x[index]
     return zeros_like(value) if g is None else g
+
+
+def last_writes(x, index):
+    """1 at the items of `x[index] = v` that stay written, 0 at those a later repeat of the
+    same position overwrites (NumPy's assignment keeps the last); 1.0 without an integer
+    array in the index (no position repeats)."""
+    if not (is_array(x) and _has_integer_array(index)):
+        return 1.0
+    order = np.reshape(np.arange(np.size(x[index])), np.shape(x[index]))
+    last = np.full_like(x, -1, dtype=np.intp)
+    last[index] = order
+    return (last[index] == order).astype(float)
 
 
 def zero_at(d_x, index):

@@ -644,3 +644,20 @@ def copied_into(x):
 def test_numpy_updates_in_place_of_differentiated_values_are_refused(f, construct):
     with pytest.raises(s2s.TransformError, match=construct.replace(".", r"\.")):
         s2s.grad(f)(np.array([0.31, -0.72, 1.13, 0.47]))
+
+
+def added_through_repeated_positions(x, s):
+    y = x.copy()
+    y[np.array([0, 0, 1])] += s  # buffered: position 0 gets s once
+    return np.sum(y * y)
+
+
+def test_a_write_through_repeated_positions_counts_the_last_write_only():
+    x, s = np.array([0.3, -0.7, 1.1, 0.5]), 0.6
+    y = x + np.array([s, s, 0.0, 0.0])
+    gx, gs = s2s.grad(added_through_repeated_positions, wrt=(0, 1))(x, s)
+    np.testing.assert_allclose(gx, 2 * y)
+    assert gs == pytest.approx(2 * (y[0] + y[1]))
+    assert s2s.jvp(added_through_repeated_positions, wrt=1)(x, s, 1.0)[1] == pytest.approx(2 * (y[0] + y[1]))
+    assert s2s.grad(s2s.grad(added_through_repeated_positions, wrt=1), wrt=1)(x, s) == pytest.approx(4.0)
+    np.testing.assert_allclose(s2s.hessian(added_through_repeated_positions)(x, s), 2 * np.eye(4), atol=1e-12)
