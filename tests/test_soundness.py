@@ -661,3 +661,15 @@ def test_a_write_through_repeated_positions_counts_the_last_write_only():
     assert s2s.jvp(added_through_repeated_positions, wrt=1)(x, s, 1.0)[1] == pytest.approx(2 * (y[0] + y[1]))
     assert s2s.grad(s2s.grad(added_through_repeated_positions, wrt=1), wrt=1)(x, s) == pytest.approx(4.0)
     np.testing.assert_allclose(s2s.hessian(added_through_repeated_positions)(x, s), 2 * np.eye(4), atol=1e-12)
+
+
+def zipped_with_a_string(x):
+    total = 0.0
+    for _, v in zip("ab", x):
+        total = total + v * v
+    return total
+
+
+def test_a_loop_over_zip_with_a_constant_sequence():
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    np.testing.assert_allclose(s2s.grad(zipped_with_a_string)(x), [2 * x[0], 2 * x[1], 0.0, 0.0])
