@@ -934,7 +934,7 @@ def sum_like(gs, like):
 
 def extremum_weights(items, result):
     """For each item: 1/(number of ties) where it equals the max or min `result`, else 0."""
-    hits = [bool(item == result) for item in items]
+    hits = [np.shape(item) == np.shape(result) and bool(np.all(item == result)) for item in items]  # rows too
     count = sum(hits)
     weights = [hit / count if count else 0.0 for hit in hits]
     return np.array(weights) if is_array(items) else weights
@@ -942,8 +942,8 @@ def extremum_weights(items, result):
 
 def scale_each(g, weights):
     """`g` times each weight: the adjoint of choosing among items (see `extremum_weights`)."""
-    if is_array(weights):
-        return g * weights
+    if is_array(weights):  # the items are an array's rows (or elements)
+        return np.reshape(weights, np.shape(weights) + (1,) * np.ndim(g)) * g
     return [g * w for w in weights]
 
 

@@ -673,3 +673,16 @@ def zipped_with_a_string(x):
 def test_a_loop_over_zip_with_a_constant_sequence():
     x = np.array([0.3, -0.7, 1.1, 0.5])
     np.testing.assert_allclose(s2s.grad(zipped_with_a_string)(x), [2 * x[0], 2 * x[1], 0.0, 0.0])
+
+
+def row_of_largest_sum(a):
+    row = max(a, key=np.sum)
+    return row[1]
+
+
+def test_max_with_a_key_over_the_rows_of_an_array():
+    a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
+    expected = np.zeros((3, 4))
+    expected[1, 1] = 1.0  # row 1 has the largest sum
+    np.testing.assert_allclose(s2s.grad(row_of_largest_sum)(a), expected)
+    assert s2s.jvp(row_of_largest_sum)(a, np.ones_like(a))[1] == pytest.approx(1.0)
