@@ -551,6 +551,12 @@ def list_argument_concatenated(items, s):
     return sum(t * t for t in items)
 
 
+def dict_united(x, s):
+    d = {"a": x[0]}
+    d |= {"b": x[1] * s}
+    return d["a"] * d["b"]
+
+
 def slice_of_a_list_assigned(x, s):
     items = [x[0], x[1], x[2]]
     items[0:2] = [s, s * s]
@@ -565,10 +571,11 @@ def slice_of_a_list_assigned(x, s):
         (extended_by_augmented_add, (0.6,)),
         (list_argument_concatenated, ([0.5, 0.2], 0.6)),
         (slice_of_a_list_assigned, (X, 0.6)),
+        (dict_united, (X, 0.6)),
     ],
 )
 def test_sequence_arithmetic_and_slice_assignment_on_lists_are_refused(f, args):
-    with pytest.raises(s2s.TransformError, match="lists or tuples|list or tuple"):
+    with pytest.raises(s2s.TransformError, match="lists, tuples or dicts|list or tuple"):
         s2s.grad(f, wrt=len(args) - 1)(*args)
 
 

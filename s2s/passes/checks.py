@@ -83,10 +83,11 @@ def check_effect_calls(fn_source, activity, is_user_call):
 
 
 def check_sequence_arithmetic(fn_source, activity):
-    """Raise TransformError for `+` or `*` on a list or tuple that carries a derivative
-    (`[s] + [t]`, `L * 2`, `L += [v]`): the rules of `+` and `*` are those of numbers and
-    arrays. A name is a sequence if a binding makes it one: a display, list(...) or
-    tuple(...), another sequence, or `+`/`*` of one, and every binding of it does.
+    """Raise TransformError for `+`, `*` or `|` on a list, tuple or dict that carries a
+    derivative (`[s] + [t]`, `L * 2`, `L += [v]`, `d |= {...}`): the rules of these
+    operators are those of numbers and arrays. A name is a sequence if a binding makes it
+    one: a display, list(...), tuple(...) or dict(...), another sequence, or one of the
+    operators on one, and every binding of it does.
     (A parameter's kind does not tell a list from an array of unknown kind, in
     derivatives called by derivatives.)"""
     binds = [(s.targets[0].id, s.value, s) for s in gast.walk(fn_source.node) if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
@@ -114,27 +115,30 @@ def check_sequence_arithmetic(fn_source, activity):
                     stmt,
                     "list slice assignment",
                 )
-        if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+        if isinstance(value, gast.BinOp) and isinstance(value.op, _SEQUENCE_OPERATORS):
             operands = {o.id for o in (value.left, value.right) if isinstance(o, gast.Name)}
             if operands & sequences and operands & activity.varied:
                 raise fn_source.error(
-                    "`+` and `*` on lists or tuples that carry a derivative are not differentiated by s2s: "
-                    "build the sequence with a display, append or a comprehension",
+                    "`+`, `*` and `|` on lists, tuples or dicts that carry a derivative are not differentiated by "
+                    "s2s: build the container with a display, append, item assignment or a comprehension",
                     stmt,
                     "list or tuple concatenation",
                 )
 
 
+_SEQUENCE_OPERATORS = (gast.Add, gast.Mult, gast.BitOr)  # concatenation, repetition, a dict's union
+
+
 def _makes_sequence(value, sequences):
-    if isinstance(value, (gast.List, gast.Tuple)):
+    if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
         return True
     if isinstance(value, gast.Name):
         return value.id in sequences
     if isinstance(value, gast.Call) and anno.get(value, "callee") in (runtime.setitem, runtime.list_append):
         return _name_in(value.args[0], sequences)  # the same list, updated in place
     if isinstance(value, gast.Call):
-        return anno.get(value, "callee") in (list, tuple)
-    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+        return anno.get(value, "callee") in (list, tuple, dict)
+    if isinstance(value, gast.BinOp) and isinstance(value.op, _SEQUENCE_OPERATORS):
         return any(isinstance(o, gast.Name) and o.id in sequences for o in (value.left, value.right))
     return False
 
