@@ -693,3 +693,13 @@ def test_max_with_a_key_over_the_rows_of_an_array():
     expected[1, 1] = 1.0  # row 1 has the largest sum
     np.testing.assert_allclose(s2s.grad(row_of_largest_sum)(a), expected)
     assert s2s.jvp(row_of_largest_sum)(a, np.ones_like(a))[1] == pytest.approx(1.0)
+
+
+def missing_key_with_a_constant_default(x, s):
+    d = {"a": x[1]}
+    return d.get("z", s) * x[0]
+
+
+def test_forward_mode_through_a_missing_key_whose_default_has_no_tangent():
+    t = np.array([1.0, 1.0, 0.0])
+    assert s2s.jvp(missing_key_with_a_constant_default)(X, 0.6, t)[1] == pytest.approx(0.6)
