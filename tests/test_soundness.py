@@ -1,5 +1,6 @@
 """Regression tests for silently wrong derivatives (the soundness issue and what the
 fuzzer found), each against a closed form or central differences."""
+import functools
 import itertools
 import math
 import sys
@@ -703,3 +704,13 @@ def missing_key_with_a_constant_default(x, s):
 def test_forward_mode_through_a_missing_key_whose_default_has_no_tangent():
     t = np.array([1.0, 1.0, 0.0])
     assert s2s.jvp(missing_key_with_a_constant_default)(X, 0.6, t)[1] == pytest.approx(0.6)
+
+
+def _squared_image(m, v):
+    return np.sum((m @ v) ** 2)
+
+
+def test_a_partial_binding_a_matrix_is_differentiated():
+    a = np.arange(12.0).reshape(3, 4) / 10  # its repr spans lines: the generated header must not
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    np.testing.assert_allclose(s2s.grad(functools.partial(_squared_image, a))(x), 2 * a.T @ (a @ x))
