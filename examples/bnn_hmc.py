@@ -15,10 +15,14 @@ from _gallery import parse_args, pyplot, save
 import s2s
 
 
+def unpack(w, hidden):
+    """The layers of a weight vector: input weights, hidden biases, output weights, output bias."""
+    return w[:hidden], w[hidden:2 * hidden], w[2 * hidden:3 * hidden], w[3 * hidden]
+
+
 def predict(w, x, hidden):
     """The network's outputs at inputs x (n,), its weights packed in one vector w."""
-    W1, b1, W2 = w[:-1].reshape(3, hidden)
-    b2 = w[-1]
+    W1, b1, W2, b2 = unpack(w, hidden)
     h = np.tanh(np.outer(x, W1) + b1)
     return h @ W2 + b2
 
@@ -34,13 +38,12 @@ def leapfrog(q, p, x, y, hidden, step, n_steps):
     def potential(w):
         return -log_posterior(w, x, y, hidden)
 
-    dU = s2s.grad(potential)
-    p = p - 0.5 * step * dU(q)
+    p = p - 0.5 * step * s2s.grad(potential)(q)
     for _ in range(n_steps - 1):
         q = q + step * p
-        p = p - step * dU(q)
+        p = p - step * s2s.grad(potential)(q)
     q = q + step * p
-    p = p - 0.5 * step * dU(q)
+    p = p - 0.5 * step * s2s.grad(potential)(q)
     return q, p
 
 

@@ -40,13 +40,11 @@ def loss_unrolled(b, W, target, iterations):
     return np.sum((z - target) ** 2)
 
 
-def step(params, z):
-    b, W = params
-    return layer(b, z, W)
-
-
 def loss_implicit(b, W, target, tol):
-    z = s2s.fixed_point(step, (b, W), np.zeros_like(b), tol=tol, max_iter=10000)
+    def step(b, z):  # reads W: the equilibrium is differentiated with respect to W too
+        return layer(b, z, W)
+
+    z = s2s.fixed_point(step, b, np.zeros_like(b), tol=tol, max_iter=10000)
     return np.sum((z - target) ** 2)
 
 

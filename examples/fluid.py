@@ -57,28 +57,21 @@ def step(vx, vy, smoke, pressure_iterations=10):
     return vx, vy, advect(smoke, vx, vy)
 
 
-def simulate(vx, vy, smoke, steps):
+def simulate(velocity, smoke, steps, frames=None):
+    """The smoke after `steps` steps from the initial velocity (both components, flattened);
+    the smoke at every step is appended to `frames` when one is given (for the picture)."""
+    n = smoke.shape[0]
+    vx, vy = velocity[:n * n].reshape(n, n), velocity[n * n:].reshape(n, n)
     for _ in range(steps):
         vx, vy, smoke = step(vx, vy, smoke)
+        if frames is not None:
+            frames.append(smoke)
     return smoke
 
 
-def frames(velocity, smoke, steps):
-    """The smoke at every time step, for the picture."""
-    n = smoke.shape[0]
-    vx, vy = velocity[:n * n].reshape(n, n), velocity[n * n:].reshape(n, n)
-    frames = [smoke]
-    for _ in range(steps):
-        vx, vy, smoke = step(vx, vy, smoke)
-        frames.append(smoke)
-    return frames
-
-
 def distance_to_target(velocity, smoke, target, steps):
-    """Squared distance of the final smoke to the target; velocity = both components, flattened."""
-    n = smoke.shape[0]
-    vx, vy = velocity[:n * n].reshape(n, n), velocity[n * n:].reshape(n, n)
-    return np.sum((simulate(vx, vy, smoke, steps) - target) ** 2)
+    """Squared distance of the final smoke to the target."""
+    return np.sum((simulate(velocity, smoke, steps) - target) ** 2)
 
 
 def pictures(n):
@@ -120,7 +113,9 @@ def main(n=32, steps=12, iterations=40, out="fluid.png"):
                       options={"maxiter": iterations})
     print(f"L-BFGS, {result.nit} iterations ({result.nfev} simulations and their gradients) in "
           f"{time.perf_counter() - start:.1f} s: distance {result.fun:.2f}")
-    draw(frames(velocity, smoke, steps), frames(result.x, smoke, steps), target, out)
+    before, after = [smoke], [smoke]  # the smoke at every step, for the picture
+    simulate(velocity, smoke, steps, before), simulate(result.x, smoke, steps, after)
+    draw(before, after, target, out)
     return result.x, smoke, target
 
 

@@ -13,6 +13,7 @@ import gast
 from . import anno, runtime
 from .passes import varargs
 from .passes.activity import object_type
+from .syntax import source_text
 
 
 def primitive(function):
@@ -64,7 +65,15 @@ def fixed_point_parts(src, stmt, value):
     """(f, a, tol, max_iter) of a call of fixed_point, f resolved to a user function."""
     arguments = varargs.bind(src, stmt, value, runtime.fixed_point)
     f = arguments["f"]
-    function = user_function(src.resolve(f.id)) if isinstance(f, gast.Name) else None
+    if isinstance(f, gast.Name):  # a global function, or a nested one (lifted by passes/closures)
+        function = user_function(anno.get(f, "object") if anno.has(f, "object") else src.resolve(f.id))
+    else:
+        function = None
     if function is None:
-        raise src.error("fixed_point needs a function defined with def (f(a, x) -> x) as its first argument", stmt, "fixed_point")
+        raise src.error(
+            f"fixed_point needs a function defined with def (f(a, x) -> x), here or at module level, as its first "
+            f"argument; {source_text(f)} is not one",
+            stmt,
+            "fixed_point",
+        )
     return function, arguments["a"], arguments["tol"], arguments["max_iter"]

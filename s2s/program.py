@@ -10,6 +10,7 @@ specializations from the program, which generates each once; recursion reuses th
 specialization being generated.
 """
 import copy
+import inspect
 import textwrap
 
 import gast
@@ -43,7 +44,7 @@ from .passes import (
     views,
 )
 from .reverse import ReverseGenerator
-from .syntax import assign, call, name, ref
+from .syntax import assign, call, const, name, ref
 
 _prepared = {}
 
@@ -118,7 +119,7 @@ def _check_updates(src, act, namer):
     """The alias check (passes/aliasing.py), on the code as the user wrote it: before
     views are read as copies. Generated code was checked as the code it came from."""
     if not _generated_by_s2s(src.func):
-        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+        aliasing.check_updates(src, act.kinds, lambda call: _updated_arguments(call, act))
     return False
 
 
@@ -126,14 +127,29 @@ def _copy_call_arguments(src, act, namer):
     """A user function's argument updated in place after the call is passed as a copy
     (passes/views.py), on the code as generated: restores of items count too."""
     return views.copy_call_arguments(
-        src, act, namer, lambda call: _calls_updater(call, act), lambda call: dispatch.call_target(call, act)[0] is not None
+        src, act, namer, lambda call: _updated_arguments(call, act), lambda call: dispatch.call_target(call, act)[0] is not None
     )
 
 
-def _calls_updater(call, act):
-    """Does `call` run a user function that may update one of its arguments in place?"""
+def _updated_arguments(call, act):
+    """The atoms `call` passes to parameters that the user function it runs may update in
+    place (every argument when the call cannot be matched to the parameters statically)."""
     function, leading = dispatch.call_target(call, act)
-    return function is not None and bool(updated_parameters(function))
+    updated = updated_parameters(function) if function is not None else set()
+    if not updated:
+        return []
+    everything = leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return everything
+    try:
+        bound = inspect.signature(function).bind_partial(*leading, *call.args, **{k.arg: k.value for k in call.keywords})
+    except (TypeError, ValueError):
+        return everything
+    passed = []
+    for parameter, value in bound.arguments.items():
+        if parameter in updated:  # *args binds a tuple of atoms, **kwargs a dict
+            passed += list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, tuple) else [value]
+    return passed
 
 
 _updated_parameters = {}
@@ -149,7 +165,7 @@ def updated_parameters(function):
         _updated_parameters[key] = set()
         src, _ = prepare(function)
         act = activity.analyze(src.node, [], {})
-        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
+        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _updated_arguments(call, act))
     return _updated_parameters[key]
 
 
@@ -304,7 +320,7 @@ class Program:
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
-        driver = _function(driver_name, spec.params, body, spec.src)
+        driver = _with_defaults(_function(driver_name, spec.params, body, spec.src), func)
         self.functions.insert(0, driver)
         return driver_name
 
@@ -320,7 +336,7 @@ def {driver_name}({params}):
     result, tape = {forward}({params})
     return result, tape, {backward}
 """
-        self.functions.insert(0, _driver(text, {forward, backward}))
+        self.functions.insert(0, _with_defaults(_driver(text, {forward, backward}), func))
         return driver_name
 
     def jacobian_driver(self, func, active, kinds, driver_name):
@@ -349,11 +365,31 @@ def {driver_name}({params}):
         _rows.append({backward}(_tape, unit_like(_y, _i)))
     return np.reshape(np.stack(_rows), _shape)
 """
-        self.functions.insert(0, _driver(text, {forward, backward, jvp}))
+        self.functions.insert(0, _with_defaults(_driver(text, {forward, backward, jvp}), func))
         return driver_name
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}
+
+
+def _with_defaults(driver, func):
+    """The driver's trailing parameters get `func`'s defaults, so that a derivative
+    called without s2s (an exported module) takes the arguments the function takes. The
+    parameters stay positional: s2s's own callers pass every argument in order."""
+    try:
+        parameters = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return driver
+    if [p.name for p in parameters] != [a.id for a in driver.args.args]:
+        return driver  # packed *args / **kwargs: the driver's parameters are not the function's
+    defaults = []
+    for p in reversed(parameters):
+        if p.default is p.empty or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            break
+        literal = type(p.default) in (int, float, complex, bool, str) or p.default is None
+        defaults.insert(0, const(p.default) if literal else ref(p.default, f"{identifier(p.name)}_default"))
+    driver.args.defaults = defaults
+    return driver
 
 
 def _driver(text, generated_names):

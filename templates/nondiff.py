@@ -62,7 +62,7 @@ non_differentiable(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, ma
 
 # builtins
 non_differentiable(
-    builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round,
+    builtins.len, builtins.range, builtins.slice, builtins.int, builtins.bool, builtins.round,
     builtins.isinstance, builtins.type, builtins.print, builtins.str, builtins.repr,
 )
 

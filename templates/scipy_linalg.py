@@ -97,15 +97,17 @@ def from_band_(result, l_and_u, ab):
 
 
 # y = odeint(func, y0, t, args) by the adjoint method (s2s/ode.py); t has no derivative.
+# The tolerances set the accuracy of y; its derivative is the exact flow's, integrated
+# by s2s/ode.py at tolerances of its own.
 @adjoint(scipy.integrate.odeint)
-def odeint(result, func, y0, t, args=()):
+def odeint(result, func, y0, t, args=(), rtol=None, atol=None):
     grads = odeint_vjp(d[result], result, func, y0, t, args)
     d[y0] = grads[0]
     d[args] = grads[1]
 
 
 @tangent(scipy.integrate.odeint)
-def odeint(result, func, y0, t, args=()):
+def odeint(result, func, y0, t, args=(), rtol=None, atol=None):
     d[result] = odeint_jvp(d[y0], d[args], result, func, y0, t, args)
 
 

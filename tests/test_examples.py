@@ -128,7 +128,9 @@ def test_fixed_point():
     rs = np.random.RandomState(3)
     W = ex.contraction(6, 0.9, rs)
     b, target = rs.randn(6), rs.randn(6)
-    check_coordinates(ex.loss_implicit, (b, W, target, 1e-13), s2s.grad(ex.loss_implicit)(b, W, target, 1e-13))
+    args = (b, W, target, 1e-13)
+    check_coordinates(ex.loss_implicit, args, s2s.grad(ex.loss_implicit)(*args))
+    check_coordinates(ex.loss_implicit, args, s2s.grad(ex.loss_implicit, wrt="W")(*args), wrt=1)  # W, read by the step
     check_coordinates(ex.loss_unrolled, (b, W, target, 30), s2s.grad(ex.loss_unrolled)(b, W, target, 30))
 
 
@@ -158,13 +160,20 @@ def test_fluid():
 
 def test_ode_fit():
     ex = example("ode_fit")
-    fitted, true = ex.main(observations=8, substeps=3, iterations=5, out=None)
-    assert np.all(np.isfinite(fitted))
+    by_rk4, by_odeint, true, (rk4_errors, odeint_errors) = ex.main(
+        observations=8, substeps=3, iterations=5, compared_substeps=(1, 8), tolerances=(1e-5, 1e-10), out=None)
+    assert np.all(np.isfinite(by_rk4)) and np.all(np.isfinite(by_odeint))
+    # against the exact model's gradient: RK4's error falls with its step, the adjoint's with its tolerance
+    assert rk4_errors[1][1] < rk4_errors[0][1] and odeint_errors[1][1] < 1e-6
     rs = np.random.RandomState(6)
     times = np.linspace(0, 3, 4)
     observed = np.exp(rs.randn(4, 2) * 0.1 + 1.0)
     args = (np.log([0.9, 0.4, 0.5, 0.7]), np.array([2.0, 1.0]), times, observed, 3)
     check_coordinates(ex.squared_error, args, s2s.grad(ex.squared_error)(*args), count=4)
+    # odeint's solution is accurate to about its tolerance: differences over a wider step
+    args = args[:-1] + (1e-12,)
+    expected = numeric_grad(ex.squared_error_odeint, args, eps=1e-4)
+    np.testing.assert_allclose(s2s.grad(ex.squared_error_odeint)(*args), expected, rtol=1e-6)
 
 
 def test_gmm():
@@ -250,8 +259,9 @@ def test_export(tmp_path):
     spec.loader.exec_module(exported)
     model = example("export/model")
     rs = np.random.RandomState(11)
-    args = (rs.randn(4), rs.randn(10, 3), (rs.rand(10) > 0.5).astype(float), 0.01)
+    args = (rs.randn(4), rs.randn(10, 3), (rs.rand(10) > 0.5).astype(float))
     np.testing.assert_allclose(exported.dloss(*args), numeric_grad(model.loss, args), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(exported.dloss(*args, 0.5), numeric_grad(model.loss, args + (0.5,)), rtol=1e-6, atol=1e-9)
 
 
 def test_examples_run_without_matplotlib(monkeypatch, capsys, tmp_path):

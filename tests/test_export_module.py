@@ -115,6 +115,41 @@ def test_several_wrt_and_value_and_grad(tmp_path, rng):
     np.testing.assert_allclose(dW, numeric_grad(model.loss, [W, x, y], 0), rtol=1e-6, atol=1e-9)
 
 
+def test_exported_derivatives_keep_the_functions_defaults(tmp_path, rng):
+    """`def loss(W, x, scale=2.0, shift=(1.0, 0.5), *, power=3)`: the exported gradient,
+    value_and_grad and Hessian take the same optional arguments, with the same defaults."""
+    model = load(tmp_path, """
+        import numpy as np
+
+        def loss(W, x, scale=2.0, shift=(1.0, 0.5), *, power=3):
+            return np.sum((np.tanh(x @ W) * scale + shift[0]) ** power) + shift[1] * np.sum(W ** 2)
+    """)
+    W, x = 0.5 * rng.randn(3, 2), rng.randn(4, 3)
+    s2s.export(s2s.grad(model.loss), tmp_path / "defaults.py")
+    exported = load(tmp_path, (tmp_path / "defaults.py").read_text(), "defaults_again")
+    np.testing.assert_allclose(run_without_s2s(tmp_path, "defaults", (W, x)), numeric_grad(model.loss, [W, x]), rtol=1e-6)
+
+    def given(W):
+        return model.loss(W, x, 1.5, (0.0, 2.0), power=2)
+
+    np.testing.assert_allclose(exported.dloss(W, x, 1.5, (0.0, 2.0), power=2), numeric_grad(given, [W]), rtol=1e-6)
+    s2s.export(s2s.value_and_grad(model.loss), tmp_path / "defaults_vg.py")
+    value, dW = run_without_s2s(tmp_path, "defaults_vg", (W, x))
+    assert value == pytest.approx(model.loss(W, x))
+    np.testing.assert_allclose(dW, numeric_grad(model.loss, [W, x]), rtol=1e-6)
+    w = rng.randn(3)
+    vector = load(tmp_path, """
+        import numpy as np
+
+        def f(w, scale=2.0):
+            return np.sum(np.sin(w) * scale) ** 2
+    """)
+    s2s.export(s2s.hessian(vector.f), tmp_path / "defaults_hessian.py")
+    total = 2.0 * np.sum(np.sin(w))  # f = total^2: H = 2 (2 cos w)(2 cos w)^T - 2 total diag(2 sin w)
+    expected = 8.0 * np.outer(np.cos(w), np.cos(w)) - 4.0 * total * np.diag(np.sin(w))
+    np.testing.assert_allclose(run_without_s2s(tmp_path, "defaults_hessian", (w,)), expected, rtol=1e-5)
+
+
 def functions(text):
     return {n.name: ast.dump(n) for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
 

@@ -554,3 +554,103 @@ def test_a_function_value_that_changes_when_run_again_is_an_error():
         s2s.grad(random_function_value)(x)
     with pytest.raises(s2s.TransformError, match="returned another value"):
         s2s.jvp(random_function_value)(x, x)
+
+
+# ------------------------------------ nested functions transformed where they are defined
+
+
+def split_weights(w, k):
+    return w[:k], w[k:2 * k], w[2 * k:3 * k], w[-1]
+
+
+def sliced_potential(q, x, k):
+    """The gradient of a nested potential whose weights are sliced with bounds computed
+    from an argument (bnn_hmc's unpacking): differentiated again, the slice(...) calls
+    of the first derivative are constants."""
+    def potential(w):
+        a, b, c, d = split_weights(w, k)
+        return np.sum((np.tanh(np.outer(x, a) + b) @ c + d) ** 2)
+
+    dU = s2s.grad(potential)
+    return np.sum(dU(q) ** 2)
+
+
+def inline_gradient_of_nested(q, p, x, step):
+    """`s2s.grad(potential)(q)` written where it is used, the potential reading x."""
+    def potential(w):
+        return np.sum(np.cos(x * w[0]) * w[1] ** 2) + 0.5 * np.sum(w ** 2)
+
+    p = p - 0.5 * step * s2s.grad(potential)(q)
+    q = q + step * p
+    p = p - 0.5 * step * s2s.value_and_grad(potential)(q)[1]
+    return np.sum(q ** 2) + np.sum(p ** 3)
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_a_slice_with_bounds_from_an_argument_at_second_order(wrt):
+    q, x = np.random.RandomState(0).randn(7), np.linspace(-1.0, 1.0, 4)
+    expected = numeric_grad(sliced_potential, [q, x, 2], wrt=wrt)
+    np.testing.assert_allclose(s2s.grad(sliced_potential, wrt=wrt)(q, x, 2), expected, rtol=1e-6, atol=1e-6)
+    tangent = np.ones_like(q) if wrt == 0 else np.ones_like(x)
+    _, jvp = s2s.jvp(sliced_potential, wrt=wrt)(q, x, 2, tangent)
+    assert np.isclose(jvp, np.sum(expected), rtol=1e-6)
+
+
+@pytest.mark.parametrize("wrt", [0, 1, 2, 3])
+def test_an_inline_gradient_of_a_nested_function(wrt):
+    args = [np.array([0.3, -0.2]), np.array([0.1, 0.4]), np.linspace(-1.0, 1.0, 4), 0.1]
+    expected = numeric_grad(inline_gradient_of_nested, args, wrt=wrt)
+    np.testing.assert_allclose(s2s.grad(inline_gradient_of_nested, wrt=wrt)(*args), expected, rtol=1e-6, atol=1e-8)
+    _, jvp = s2s.jvp(inline_gradient_of_nested, wrt=wrt)(*args, np.ones_like(args[wrt]))
+    assert np.isclose(jvp, np.sum(expected), rtol=1e-6)
+
+
+def fixed_point_of_a_closure(b, W):
+    def step(c, z):  # reads W: the fixed point moves with W too
+        return np.tanh(W @ z + c)
+
+    return np.sum(s2s.fixed_point(step, b, np.zeros_like(b), tol=1e-13, max_iter=1000) ** 2)
+
+
+def fixed_point_of_a_lambda(b, W):
+    z = s2s.fixed_point(lambda c, z: np.tanh(W @ z + c), 2.0 * b, np.zeros_like(b), tol=1e-13, max_iter=1000)
+    return np.sum(z ** 2)
+
+
+def fixed_point_of_a_pure_nested_step(b, W):
+    def step(params, z):
+        c, V = params
+        return np.tanh(V @ z + c)
+
+    return np.sum(s2s.fixed_point(step, (b, W), np.zeros_like(b), tol=1e-13, max_iter=1000) ** 2)
+
+
+def fixed_point_by_keywords(b, W):
+    def step(c, z):
+        return np.tanh(W @ z + c)
+
+    return np.sum(s2s.fixed_point(x0=np.zeros_like(b), a=b, f=step, tol=1e-13) ** 2)
+
+
+def fixed_point_of_a_value(b, W):
+    step = [np.tanh][0]
+    return np.sum(s2s.fixed_point(step, b, np.zeros_like(b)))
+
+
+@pytest.mark.parametrize(
+    "f", [fixed_point_of_a_closure, fixed_point_of_a_lambda, fixed_point_of_a_pure_nested_step, fixed_point_by_keywords]
+)
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_fixed_point_of_a_nested_step(f, wrt):
+    rs = np.random.RandomState(1)
+    args = [rs.randn(3), 0.3 * rs.randn(3, 3)]
+    expected = numeric_grad(f, args, wrt=wrt)
+    np.testing.assert_allclose(s2s.grad(f, wrt=wrt)(*args), expected, rtol=1e-6, atol=1e-8)
+    _, jvp = s2s.jvp(f, wrt=wrt)(*args, np.ones_like(args[wrt]))
+    assert np.isclose(jvp, np.sum(expected), rtol=1e-6)
+
+
+def test_fixed_point_of_a_function_value_is_a_located_error():
+    with pytest.raises(s2s.TransformError, match="fixed_point needs a function defined with def") as info:
+        s2s.grad(fixed_point_of_a_value)(np.zeros(2), np.eye(2))
+    assert "test_function_values.py" in str(info.value)

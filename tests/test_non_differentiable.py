@@ -54,8 +54,9 @@ RESULT_OF = {  # helpers whose second argument is the first's extremum or norm
     rt.tie_weights: np.max, rt.extremum_weights: max, rt.norm_kink_weights: lambda x: np.linalg.norm(x, 1),
 }
 
-NO_FLOAT_INPUTS = {  # declarations whose arguments are shapes, sizes, seeds or dtypes
-    np.zeros, np.ones, np.empty, np.eye, np.identity, np.issubdtype, np.dtype, builtins.range, builtins.print,
+NO_FLOAT_INPUTS = {  # declarations whose arguments are shapes, sizes, indices, seeds or dtypes
+    np.zeros, np.ones, np.empty, np.eye, np.identity, np.issubdtype, np.dtype, builtins.range, builtins.slice,
+    builtins.print,
     np.random.seed, np.random.get_state, np.random.set_state, np.random.default_rng, np.random.RandomState,
     np.random.rand, np.random.randn, np.random.random, np.random.random_sample, np.random.ranf,
     np.random.sample, np.random.standard_normal, np.random.standard_cauchy, np.random.standard_exponential,

@@ -344,6 +344,21 @@ def test_odeint_by_the_adjoint_method():
     np.testing.assert_allclose(jk, dk, rtol=1e-5)
 
 
+def stiff_energy(y0, k):
+    ys = odeint(decay, y0, np.linspace(0.0, 2.0, 4), args=(30.0 * k,), rtol=1e-11, atol=1e-12)
+    return np.sum(ys ** 2)
+
+
+def test_odeint_with_tolerances():
+    """rtol/atol set the solution's accuracy; the derivative is the exact flow's."""
+    y0, k = np.array([1.0, 0.5]), 0.7
+    dy0, dk = s2s.grad(stiff_energy, wrt=(0, 1))(y0, k)
+    np.testing.assert_allclose(dy0, numeric_grad(stiff_energy, (y0, k), 0), rtol=1e-6)
+    np.testing.assert_allclose(dk, numeric_grad(stiff_energy, (y0, k), 1), rtol=1e-6)
+    _, jk = s2s.jvp(stiff_energy, wrt=1)(y0, k, 1.0)
+    np.testing.assert_allclose(jk, dk, rtol=1e-6)
+
+
 def test_odeint_second_order_is_refused():
     with pytest.raises(s2s.TransformError, match="odeint"):
         s2s.hvp(solution_energy)(np.array([1.0, 0.5]), 0.7, np.ones(2))

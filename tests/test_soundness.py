@@ -248,13 +248,65 @@ def row_updated(A):
     return np.sum(B)
 
 
-@pytest.mark.parametrize("f", [alias_then_update, helper_updates_argument, helper_updates_callers_argument, row_updated])
-def test_updates_seen_through_another_name_are_refused_where_written(f):
+def _record(x, history):  # updates history only
+    history.append(x)
+    return np.sin(x) * 0.9
+
+
+def helper_updates_a_list_read_afterwards(x):
+    history = []
+    for _ in range(2):
+        x = _record(x, history)
+    return np.sum(x ** 2) + np.sum(history[0])
+
+
+def helper_updates_a_callers_list(x, history):
+    return np.sum(_record(x, history) ** 2)
+
+
+@pytest.mark.parametrize("f, named", [
+    (alias_then_update, "x"), (helper_updates_argument, "x"), (helper_updates_callers_argument, "x"),
+    (row_updated, "row"), (helper_updates_a_list_read_afterwards, "history"),
+])
+def test_updates_seen_through_another_name_are_refused_where_written(f, named):
     x = np.ones((2, 3)) if f is row_updated else X.copy()
     with pytest.raises(s2s.TransformError, match="test_soundness.py:[0-9]+") as info:
         s2s.grad(f)(x)
-    assert "in place" in str(info.value)
+    assert "in place" in str(info.value) and f" {named} " in str(info.value)
     np.testing.assert_array_equal(x, np.ones((2, 3)) if f is row_updated else X)
+
+
+def test_a_helper_updating_the_callers_list_is_refused_naming_it():
+    history = []
+    with pytest.raises(s2s.TransformError, match="updates the argument history in place"):
+        s2s.grad(helper_updates_a_callers_list)(X.copy(), history)
+    assert history == []
+
+
+def _simulate(x, steps, frames=None):  # records its frames only when given a list
+    for _ in range(steps):
+        x = np.sin(x) * 0.9
+        if frames is not None:
+            frames.append(x)
+    return x
+
+
+def without_frames(x):
+    return np.sum(_simulate(x, 3) ** 2)
+
+
+def frames_not_read_afterwards(x):
+    frames = []
+    y = _simulate(x, 2, frames)
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f", [without_frames, frames_not_read_afterwards])
+def test_a_helper_that_may_update_one_argument_leaves_the_others_free(f):
+    """The call is checked for the arguments the helper updates, not for all of them."""
+    np.testing.assert_allclose(s2s.grad(f)(X.copy()), numeric_grad(f, [X.copy()]), rtol=1e-7, atol=1e-9)
+    tangent = np.ones_like(X)
+    np.testing.assert_allclose(s2s.jvp(f)(X.copy(), tangent)[1], np.sum(numeric_grad(f, [X.copy()])), rtol=1e-7)
 
 
 def rebound_after_update(x):

@@ -16,8 +16,6 @@ import numpy as np  # noqa: E402
 from generated.loss_grad import dloss  # noqa: E402
 from model import loss  # noqa: E402
 
-L2 = 1e-3
-
 
 def make_data(rows, features, rs):
     X = rs.randn(rows, features)
@@ -31,10 +29,10 @@ def main(rows=5000, features=20, steps=200, learning_rate=1.0, seed=0):
     start = time.perf_counter()
     for step in range(steps):
         if step % max(1, steps // 5) == 0:
-            print(f"step {step:4d}  loss {loss(w, X, y, L2):.4f}")
-        w = w - learning_rate * dloss(w, X, y, L2)
+            print(f"step {step:4d}  loss {loss(w, X, y):.4f}")
+        w = w - learning_rate * dloss(w, X, y)
     print(f"{steps} gradient steps in {time.perf_counter() - start:.2f} s with the exported gradient "
-          f"(s2s imported: {sys.modules['s2s'] is not None}): loss {loss(w, X, y, L2):.4f}, "
+          f"(s2s imported: {sys.modules['s2s'] is not None}): loss {loss(w, X, y):.4f}, "
           f"training accuracy {np.mean((X @ w[1:] + w[0] > 0) == y):.3f}")
     return w, X, y
 

@@ -55,8 +55,8 @@ def updated_parameters(src, summary_of):
 def check_updates(src, kinds, summary_of):
     """Raise TransformError for an update in place that another live name would see.
 
-    kinds: name -> kind (None for unknown); summary_of(call) -> True if the user
-    function it calls may update an argument in place.
+    kinds: name -> kind (None for unknown); summary_of(call) -> the atoms the call
+    passes to parameters that the user function it runs may update in place.
     """
     analysis = _Analysis(src, kinds, summary_of)
     analysis.run()
@@ -106,8 +106,8 @@ def check_updates(src, kinds, summary_of):
 
 def arguments_written_later(src, kinds, summary_of, is_user_call):
     """{id(statement): indices of its call's arguments to pass as copies}, for the calls of
-    user functions (not updating their parameters) whose argument's object the generated
-    code may update in place after the call.
+    user functions whose argument's object the generated code may update in place after
+    the call (not an argument the function updates: Python's update must reach it).
 
     Why: the callee's tape (and its result) may hold that object by reference, and its
     backward sweep must read the values of the call's time. The caller's backward sweep
@@ -124,13 +124,16 @@ def arguments_written_later(src, kinds, summary_of, is_user_call):
     order = _program_order(src.node.body)
     copies = {}
     for stmt_id, (value, state) in analysis.calls.items():
-        if not is_user_call(value) or summary_of(value):
-            continue  # it updates an argument: refused by check_updates where that is seen
+        if not is_user_call(value):
+            continue
+        updated = {id(a) for a in summary_of(value)}  # Python's updates reach the caller: no copy
         later = set()
         for u in analysis.updates:
             if u.in_place and _may_run_after(order, id(u.stmt), stmt_id):
                 later |= {_base(o) for o in u.objects}
         for i, arg in enumerate(value.args):
+            if id(arg) in updated:
+                continue
             direct = {_base(o) for o in analysis.atom(arg, state)}  # what a (shallow) copy separates
             inside = {_base(o) for o in state.reach(direct)} - direct
             if inside & later:
@@ -446,18 +449,14 @@ class _Analysis:
             return {new}  # a primitive: a new value
         self.calls[id(stmt)] = (value, state)
         reached = after.reach(everything)
-        if reached and self.summary_of(value):
-            names = ", ".join(a.id for a in value.args if isinstance(a, gast.Name))
-            self.updates.append(_Update(stmt, names, state.reach(self.atom_all(value, state)), True, state))
+        updated = self.summary_of(value) if reached else []
+        if updated:
+            names = ", ".join(dict.fromkeys(a.id for a in updated if isinstance(a, gast.Name)))
+            objects = set().union(*(self.atom(a, state) for a in updated))
+            self.updates.append(_Update(stmt, names, state.reach(objects), True, state))
         # a user function, a constructor, a builtin: its result may hold or be its arguments
         after.contain({new}, reached)
         return {new} | reached
-
-    def atom_all(self, value, state):
-        out = set()
-        for objs in self.operands(value, state):
-            out |= objs
-        return out
 
 
 def _immutable(value):

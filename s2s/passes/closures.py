@@ -16,7 +16,9 @@ A partial binds those values when it is made, where Python reads them when the
 function is called; the two agree when each captured name is bound once, and anything
 else is refused. `dU = s2s.grad(inner)` (any s2s transform of a nested function) is
 made at transform time from the lifted function, its `wrt` moved past the captured
-parameters, and `dU(x)` passes the captures like a call of `inner` does.
+parameters, and `dU(x)` passes the captures like a call of `inner` does (so does
+`s2s.grad(inner)(x)`, written inline). `s2s.fixed_point(inner, a, x0)` iterates a step
+over (captures, a), so that the fixed point is differentiated with respect to both.
 """
 import ast
 import copy
@@ -73,9 +75,55 @@ def lift_nested_functions(fn_source):
                 function_def,
                 "default of a nested function",
             )
+    _fixed_point_steps(fn_source, node, lifted, aliases)
     functions = _compile(fn_source, lifted, aliases)
     _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults)
     return fn_source
+
+
+def _fixed_point_steps(fn_source, node, lifted, aliases):
+    """`s2s.fixed_point(step, a, x0)` with a nested `step` that reads k: the step becomes
+    `step_at_fixed_point((k, a), x) = step(k, a, x)`, a lifted function of its own, and the
+    call `fixed_point(step_at_fixed_point, (k, a), x0)`. The captured values are read when
+    the call is made (as Python reads them, while the step runs) and are part of what the
+    fixed point is differentiated with respect to."""
+    local_names = collect_locals(node)
+    for call_node in walk_within(node.body, (gast.FunctionDef, gast.Lambda)):
+        if not isinstance(call_node, gast.Call) or any(k.arg is None for k in call_node.keywords):
+            continue
+        if static_object(call_node.func, fn_source, local_names, aliases) is not runtime.fixed_point:
+            continue
+        try:
+            bound = inspect.signature(runtime.fixed_point).bind(*call_node.args, **{k.arg: k.value for k in call_node.keywords})
+        except TypeError:
+            continue  # a bad call: reported where fixed_point is differentiated
+        f = bound.arguments["f"]
+        captured = lifted[f.id][1] if isinstance(f, gast.Name) and f.id in lifted else []
+        if not captured:
+            continue
+        step = f.id
+        wrapper = f"{step}_at_fixed_point"
+        packed, a, x = (_unused(n, captured) for n in ("captured_and_a", "a", "x"))
+        unpack = gast.Assign(
+            [gast.Tuple([gast.Name(n, gast.Store(), None, None) for n in captured + [a]], gast.Store())],
+            gast.Name(packed, gast.Load(), None, None),
+        )
+        forward = gast.Return(call(step, gast.Name(a, gast.Load(), None, None), gast.Name(x, gast.Load(), None, None)))
+        parameters = _no_arguments()
+        parameters.args = [gast.Name(packed, gast.Param(), None, None), gast.Name(x, gast.Param(), None, None)]
+        definition = gast.FunctionDef(wrapper, parameters, [unpack, forward], [], None, None, [])
+        for n in gast.walk(definition):
+            gast.copy_location(n, call_node)
+        lifted[wrapper] = (definition, [])
+        bound.arguments["f"] = gast.Name(wrapper, gast.Load(), None, None)
+        bound.arguments["a"] = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured] + [bound.arguments["a"]], gast.Load())
+        call_node.args, call_node.keywords = list(bound.args), [gast.keyword(k, v) for k, v in bound.kwargs.items()]
+
+
+def _unused(name, taken):
+    while name in taken:
+        name += "_"
+    return name
 
 
 def _updated_in_place(fn_node):
@@ -266,25 +314,38 @@ def _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaul
 
 
 def _transforms_of_nested(fn_source, node, lifted, functions):
-    """`dU = s2s.grad(inner, ...)`: made from the lifted function, `wrt` moved past the
-    captured parameters. Returns {dU: the captured names its calls pass first}."""
+    """`dU = s2s.grad(inner, ...)` and `s2s.grad(inner, ...)(x)`: made from the lifted
+    function, `wrt` moved past the captured parameters. A call of the transform itself
+    passes the captured names first; returns {dU: the captured names its calls pass}."""
     derived = {}
+    local_names = collect_locals(node)
     for stmt in gast.walk(node):
-        value = stmt.value if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 else None
-        if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
-            continue
-        inner = value.args[0].id
-        transform = static_object(value.func, fn_source, collect_locals(node))
-        if inner not in functions or not getattr(transform, "_s2s_static_call", False):
-            continue
-        captured = lifted[inner][1]
-        value.args[0] = ref(functions[inner], inner)
-        if captured:
-            _shift_wrt(fn_source, stmt, value, transform, len(captured))
-            if not isinstance(stmt.targets[0], gast.Name):
-                raise fn_source.error(f"bind {source_name(value)} to a name", stmt, "nested function as a value")
-            derived[stmt.targets[0].id] = captured
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+            captured = _transform_of_nested(fn_source, stmt, stmt.value, lifted, functions, local_names)
+            if captured and not isinstance(stmt.targets[0], gast.Name):
+                raise fn_source.error(f"bind {source_name(stmt.value)} to a name", stmt, "nested function as a value")
+            if captured:
+                derived[stmt.targets[0].id] = captured
+        elif isinstance(stmt, gast.Call):  # s2s.grad(inner)(x), used where it is made
+            captured = _transform_of_nested(fn_source, stmt, stmt.func, lifted, functions, local_names)
+            stmt.args = [gast.Name(c, gast.Load(), None, None) for c in captured or ()] + stmt.args
     return derived
+
+
+def _transform_of_nested(fn_source, stmt, value, lifted, functions, local_names):
+    """If `value` is an s2s transform of a nested function (`s2s.grad(inner)`): rewritten
+    to transform the lifted function; returns the captured names its calls pass first."""
+    if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
+        return None
+    inner = value.args[0].id
+    transform = static_object(value.func, fn_source, local_names)
+    if inner not in functions or not getattr(transform, "_s2s_static_call", False):
+        return None
+    captured = lifted[inner][1]
+    value.args[0] = ref(functions[inner], inner)
+    if captured:
+        _shift_wrt(fn_source, stmt, value, transform, len(captured))
+    return captured
 
 
 def source_name(value):

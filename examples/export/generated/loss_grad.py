@@ -3,7 +3,7 @@
 #
 # grad of loss with respect to w
 # source: ../model.py, function loss
-# source sha256 (with the functions it calls): 2b6074968ecaaede00904d9fbeccae4c05324dbf090fa62448b74e01b3a2f9d5
+# source sha256 (with the functions it calls): c72685d09c37154973390ff7f0e892955f0c2c43ed39feab4ff516460a627ce8
 # needs: numpy (not s2s)
 
 
@@ -301,7 +301,7 @@ def matmul_grad_right(g, a, b):
     return np.reshape(_sum_to_shape(gb, full), b_shape)
 
 
-def dloss(w, X, y, l2):
+def dloss(w, X, y, l2=0.001):
     _item = w[1:]
     _matmul = X @ _item
     _item2 = w[0]
