@@ -67,7 +67,11 @@ What the forward sweep saves follows from two analyses, not from counting cases:
 - passes/aliasing.py: points-to (with recency and views) and liveness decide which
   updates in place Python would make visible through another name; those are refused,
   all others are differentiated per name. passes/views.py then reads views of arrays
-  written later as copies, which the program cannot observe once aliasing is ruled out.
+  written later as copies, which the program cannot observe once aliasing is ruled out,
+  and passes a user function a copy of an argument whose object the generated code
+  updates in place after the call (aliasing.arguments_written_later: the same
+  points-to, with program order and loops for "after"), since the callee's tape holds
+  its arguments by reference.
 """
 
 _KEY = "_s2s_anno"

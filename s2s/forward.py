@@ -11,10 +11,13 @@ import copy
 import operator
 
 import gast
+import numpy
 
 from . import anno, dispatch, rules, runtime
-from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
+from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_numeric
+from .passes.anf import updated_name
 from .passes.desugar import index_expression
+from .passes.views import is_fresh
 from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
 
 
@@ -26,6 +29,8 @@ class ForwardGenerator:
         self.act = activity
         self.namer = namer
         self.program = program
+        # names updated in place: their tangents are too (setitem_tangent, append_tangent)
+        self.written = {updated_name(s) for s in gast.walk(fn_source.node) if isinstance(s, gast.Assign)} - {None}
 
     def tangent(self, primal):
         """The tangent name of an active primal name, or None (a zero tangent)."""
@@ -100,6 +105,10 @@ class ForwardGenerator:
         if isinstance(value, gast.Dict):
             return [assign(d_result, gast.Dict([copy.deepcopy(k) for k in value.keys], [self.atom_tangent(v) for v in value.values]))]
         if isinstance(value, gast.Subscript):
+            if isinstance(value.value, gast.Name) and not is_numeric(self.act.kind(value.value.id)):
+                # a name of no numeric kind may hold a value without a derivative (a range,
+                # None), whose tangent is None: the item's tangent is then a zero
+                return [assign(d_result, call(ref(runtime.grad_item, "grad_item"), name(self.tangent(value.value.id)), index_expression(value.slice), name(result)))]
             bindings = {"x": value.value, "index": index_expression(value.slice)}
             return self.rule_statements(rules.tangent_rule(operator.getitem), bindings, result, d_result)
         if isinstance(value, gast.Attribute):
@@ -121,7 +130,7 @@ class ForwardGenerator:
         else:
             args, keywords = value.args, value.keywords
         bindings = rules.bind_arguments(rule, gast.Call(name("_"), list(args), list(keywords)), self.src)
-        return self.rule_statements(rule, bindings, result, d_result)
+        return self.rule_statements(rule, bindings, result, d_result, value)
 
     def fixed_point_tangent(self, stmt, value, result, d_result):
         """x = fixed_point(f, a, x0): t = (df/da) da + (df/dx) t, with f's forward mode."""
@@ -132,7 +141,7 @@ class ForwardGenerator:
         )
         return [assign(d_result, tangent)]
 
-    def rule_statements(self, rule, bindings, result, d_result):
+    def rule_statements(self, rule, bindings, result, d_result, primal_value=None):
         def tangent(primal):
             return d_result if primal == result else self.tangent(primal)
 
@@ -147,9 +156,21 @@ class ForwardGenerator:
                     # the terms left may have a smaller shape than the result: `y + x` with
                     # only the scalar y active has the tangent dy, broadcast to x's shape
                     value = call(ref(runtime.broadcast_like, "broadcast_like"), value, name(result))
-                s = assign(d_result, value)
+                s = assign(d_result, self.unshared(value, result, primal_value))
             out.append(s)
         return out
+
+    def unshared(self, tangent, result, primal_value):
+        """A tangent shares an object with another only where the primal values do: the
+        tangent of a new primal value (`v = 1.0 + x`) that is an argument's tangent
+        itself (`broadcast_like(dx, v)` returns dx) is copied when either name is
+        updated in place, as the update would change both tangents."""
+        if not is_fresh(primal_value) or _new_array(tangent) or rules.is_always_run(anno.get(primal_value, "callee")):
+            return tangent  # a view (views.py copies what needs it), a new array, an update in place
+        read = {n.id for n in gast.walk(tangent) if isinstance(n, gast.Name)}
+        if result in self.written or any(self.tangent(w) in read for w in self.written if self.act.active(w)):
+            return call(ref(runtime.private_copy, "private_copy"), tangent)
+        return tangent
 
     # -- calls of user functions
 
@@ -175,6 +196,14 @@ class ForwardGenerator:
         value.keywords = []
         stmt.targets = [gast.Tuple([name(result, gast.Store()), name(d_result, gast.Store())], gast.Store())]
         return stmt
+
+
+def _new_array(tangent):
+    """Is a tangent expression a new object: arithmetic, or a ufunc's result?"""
+    if isinstance(tangent, (gast.BinOp, gast.UnaryOp)):
+        return True
+    callee = _callee(tangent.func) if isinstance(tangent, gast.Call) else None
+    return isinstance(callee, numpy.ufunc) or callee is runtime.private_copy
 
 
 def _drop_zero_terms(expr):

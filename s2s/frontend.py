@@ -269,7 +269,7 @@ def calling_function(target, positional, keywords=(), defaults=None):
         passed = list(positional) + [f"{k}=_{k}" for k in keywords]
         text = f"def {name}({', '.join(params)}):\n    return _target({', '.join(passed)})\n"
         namespace = {"_target": target, **{f"_default_{p}": v for p, v in defaults.items()}}
-        filename = f"<s2s: a call of {_describe(target)}>"
+        filename = f"<s2s: a call of {' '.join(_describe(target).split())}>"  # one line: it heads generated code
         exec(compile(text, filename, "exec"), namespace)
         shim = namespace[name]
         shim.__s2s_source__ = FunctionSource(shim, gast.parse(text).body[0], filename, {"_target": target})

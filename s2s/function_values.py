@@ -51,6 +51,13 @@ def _call_parts(function, args, kwargs):
 
 def _flat_call(function, args, kwargs):
     target, bound_args, args, bound_kwargs, kwargs = _call_parts(function, args, kwargs)
+    receiver = getattr(target, "__self__", None)
+    if isinstance(receiver, (numpy.ndarray, numpy.generic, float, complex)) and _differentiable(receiver):
+        # the shim calls the bound method: the derivative with respect to its array would be lost
+        raise TransformError(
+            f"s2s cannot differentiate the method {getattr(target, '__name__', target)!r} of an array or number "
+            "that carries a derivative (x.tolist(), x.item(), ...): use the NumPy function or float(...) instead"
+        )
     keywords = {**bound_kwargs, **kwargs}
     positional = [f"_arg{i}" for i in range(len(bound_args) + len(args))]
     shim = frontend.calling_function(target, positional, tuple(keywords))

@@ -99,7 +99,10 @@ class Specialization:
         param_kinds = dict(zip(self.params, kinds))
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
-        passes = (loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _write_back, _check_updates, views.copy_shared_bindings)
+        passes = (
+            loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_effect_calls, _write_back,
+            _check_updates, views.copy_shared_bindings, _copy_call_arguments, _unpack_primal_calls,
+        )
         for specialize in passes:
             if specialize(self.src, self.activity, self.namer):
                 self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
@@ -113,12 +116,28 @@ def _generated_by_s2s(func):
     return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
 
 
+def _check_effect_calls(src, act, namer):
+    checks.check_effect_calls(src, act, lambda call: dispatch.call_target(call, act)[0] is not None)
+    checks.check_sequence_arithmetic(src, act)
+    return False
+
+
+def _unpack_primal_calls(src, act, namer):
+    return varargs.unpack_primal_calls(src, act)
+
+
 def _check_updates(src, act, namer):
     """The alias check (passes/aliasing.py), on the code as the user wrote it: before
     views are read as copies. Generated code was checked as the code it came from."""
     if not _generated_by_s2s(src.func):
         aliasing.check_updates(src, act.kinds, _Callees(src, act))
     return False
+
+
+def _copy_call_arguments(src, act, namer):
+    """A user function's argument updated in place after the call is passed as a copy
+    (passes/views.py), on the code as generated: restores of items count too."""
+    return views.copy_call_arguments(src, act, namer, _Callees(src, act), lambda call: dispatch.call_target(call, act)[0] is not None)
 
 
 def _write_back(src, act, namer):

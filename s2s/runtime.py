@@ -95,8 +95,8 @@ def zeros_like(x):
     layers never allocates zeros for all of them (`grad_item` and `match_like` turn a
     None back into real zeros where one is needed).
     """
-    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis:
-        return None  # values that carry no derivative (flags, indices, names)
+    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis or x is _ABSENT:
+        return None  # values that carry no derivative (flags, indices, names, a key not yet in a dict)
     if is_array(x):
         return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
     if isinstance(x, (float, int, np.floating, np.integer)):
@@ -484,13 +484,29 @@ def restore_item(x, index, old):
 
 
 def take_grad(d_x, index, value):
-    """Adjoint of `x[index] = value` for `value`: the derivative at the written items."""
+    """Adjoint of `x[index] = value` for `value`: the derivative at the written items
+    (an item a later repeat of its position overwrote gets none)."""
     if d_x is None:
         return zeros_like(value)
     if is_array(d_x):
-        return unbroadcast(d_x[index].copy(), value)
+        g = d_x[index].copy()
+        if _has_integer_array(index):
+            g = g * last_writes(d_x, index)
+        return unbroadcast(g, value)
     g = d_x.get(index) if isinstance(d_x, dict) else d_x[index]
     return zeros_like(value) if g is None else g
+
+
+def last_writes(x, index):
+    """1 at the items of `x[index] = v` that stay written, 0 at those a later repeat of the
+    same position overwrites (NumPy's assignment keeps the last); 1.0 without an integer
+    array in the index (no position repeats)."""
+    if not (is_array(x) and _has_integer_array(index)):
+        return 1.0
+    order = np.reshape(np.arange(np.size(x[index])), np.shape(x[index]))
+    last = np.full_like(x, -1, dtype=np.intp)
+    last[index] = order
+    return (last[index] == order).astype(float)
 
 
 def zero_at(d_x, index):
@@ -919,7 +935,7 @@ def sum_like(gs, like):
 
 def extremum_weights(items, result):
     """For each item: 1/(number of ties) where it equals the max or min `result`, else 0."""
-    hits = [bool(item == result) for item in items]
+    hits = [np.shape(item) == np.shape(result) and bool(np.all(item == result)) for item in items]  # rows too
     count = sum(hits)
     weights = [hit / count if count else 0.0 for hit in hits]
     return np.array(weights) if is_array(items) else weights
@@ -927,8 +943,8 @@ def extremum_weights(items, result):
 
 def scale_each(g, weights):
     """`g` times each weight: the adjoint of choosing among items (see `extremum_weights`)."""
-    if is_array(weights):
-        return g * weights
+    if is_array(weights):  # the items are an array's rows (or elements)
+        return np.reshape(weights, np.shape(weights) + (1,) * np.ndim(g)) * g
     return [g * w for w in weights]
 
 

@@ -10,6 +10,7 @@ from s2s.runtime import (
     default_grad,
     dict_get,
     drop_last,
+    filled_tangent,
     get_grad,
     getattr_adjoint,
     last_grad,
@@ -82,10 +83,16 @@ def private_copy_(result, x):
     d[x] = d[result]
 
 
-@linear(dict_get)
+@adjoint(dict_get)
 def dict_get_(result, mapping, key, default=None):
     d[mapping] = get_grad(d[mapping], mapping, key, d[result])
     d[default] = default_grad(mapping, key, d[result], default)
+
+
+@tangent(dict_get)
+def dict_get_(result, mapping, key, default=None):
+    # an inactive default (a None tangent) that came back is a real zero
+    d[result] = filled_tangent(dict_get(d[mapping], key, d[default]), result)
 
 
 # Adjoints of appends and pops must run even for zero or inactive values, so that the

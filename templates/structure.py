@@ -22,6 +22,7 @@ from s2s.runtime import (
     getattr_adjoint,
     grad_item,
     last_grad,
+    last_writes,
     one_if_none,
     pack_like,
     present_grad,
@@ -51,7 +52,7 @@ def add_at_(result, d_container, container, index, d_item):
 
 @adjoint(add_at_inplace)
 def add_at_inplace_(result, d_container, index, d_item):
-    d[d_item] = take_grad(d[result], index, d_item)
+    d[d_item] = grad_item(d[result], index, d_item)  # every repeat of a position added
 
 
 @tangent(add_at_inplace)
@@ -61,7 +62,7 @@ def add_at_inplace_(result, d_container, index, d_item):
 
 @linear(take_grad)
 def take_grad_(result, d_x, index, value):
-    d[d_x] = add_at(d[d_x], d_x, index, d[result])
+    d[d_x] = add_at(d[d_x], d_x, index, d[result] * last_writes(d_x, index))
 
 
 @linear(zero_at)

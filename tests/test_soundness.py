@@ -1,5 +1,6 @@
 """Regression tests for silently wrong derivatives (the soundness issue and what the
 fuzzer found), each against a closed form or central differences."""
+import functools
 import itertools
 import math
 import sys
@@ -471,3 +472,302 @@ def test_a_global_number_that_becomes_an_array_is_checked_again(tmp_path, monkey
     module.OFFSET = np.ones(3)  # now `v += x` would update the global array in place
     with pytest.raises(s2s.TransformError, match="global OFFSET"):
         g(X.copy())
+
+
+def _sine_of(a):
+    return np.sin(a)
+
+
+def helper_then_item_write(x):
+    u = _sine_of(x)  # the helper's tape holds x's array, which is written below
+    s = np.sum(u)
+    x[0] = 5.0
+    return s * np.sum(x)
+
+
+def test_a_helper_sees_its_argument_as_passed_though_the_caller_writes_it_later():
+    x = np.array([0.3, 0.5])
+    written = np.array([5.0, 0.5])
+    expected = np.cos(x) * np.sum(written) + np.sum(np.sin(x)) * np.array([0.0, 1.0])
+    np.testing.assert_allclose(s2s.grad(helper_then_item_write)(x.copy()), expected)
+    np.testing.assert_allclose(x, [0.3, 0.5])
+
+
+def helper_of_a_list_holding_a_written_array(x):
+    y = x * 1.0
+    pair = [y, x]
+    s = np.sum(_first_squared(pair))
+    y[0] = 2.0
+    return s + np.sum(y)
+
+
+def _first_squared(items):
+    return items[0] * items[0]
+
+
+def test_an_item_of_an_argument_written_after_the_call_is_refused():
+    with pytest.raises(s2s.TransformError, match="item of _*pair.*updated in place after this call"):
+        s2s.grad(helper_of_a_list_holding_a_written_array)(X.copy())
+
+
+def new_key_of_a_dict(s):
+    d = {"a": s}
+    d["c"] = d["a"] * s  # "c" was not there: the saved item is the runtime's absent marker
+    return d["c"]
+
+
+def new_key_of_a_dict_beside_an_array(x, s):
+    d = {"a": x * s, "b": s * s}
+    d["c"] = d["a"] * d["b"]
+    return np.sum(d["c"])
+
+
+def test_second_derivatives_through_a_new_key_of_a_dict():
+    assert s2s.grad(s2s.grad(new_key_of_a_dict))(0.7) == pytest.approx(2.0)
+    assert s2s.hessian(new_key_of_a_dict)(0.7) == pytest.approx(2.0)
+    assert s2s.hessian(new_key_of_a_dict_beside_an_array, wrt=1)(X, 0.7) == pytest.approx(np.sum(X) * 6 * 0.7)
+
+
+def reduction_that_keeps_the_shape(x, w):
+    t = x[0, 1]
+    y = np.sum(x, axis=0, keepdims=True)  # x has one row: the adjoint passes through unchanged
+    z = y + w  # ... and is w's adjoint too
+    return np.sum(z * z) + t * 3.0
+
+
+def test_an_adjoint_shared_through_a_reduction_is_not_updated_in_place():
+    x, w = np.array([[0.3, 0.5, 0.7]]), np.array([[1.0, 2.0, 3.0]])
+    dx, dw = s2s.grad(reduction_that_keeps_the_shape, wrt=(0, 1))(x, w)
+    np.testing.assert_allclose(dw, 2 * (x + w))
+    np.testing.assert_allclose(dx, 2 * (x + w) + np.array([[0.0, 3.0, 0.0]]))
+
+
+def weighted_by_position_from_one(x):
+    return sum(i * t**2 for i, t in enumerate(x, start=1))
+
+
+def test_enumerate_counts_from_its_start_keyword():
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    value, gradient = s2s.value_and_grad(weighted_by_position_from_one)(x)
+    positions = np.arange(1, 5)
+    assert value == pytest.approx(np.sum(positions * x**2))
+    np.testing.assert_allclose(gradient, 2 * positions * x)
+
+
+def sorted_in_place(x):
+    y = x * 1.0
+    y.sort()
+    return y[0] * 2.0
+
+
+def reversed_in_place(x):
+    items = [x[0], x[1] * 3.0]
+    items.reverse()
+    return items[0]
+
+
+def filled_in_place(x):
+    y = x * 1.0
+    y.fill(2.0)
+    return np.sum(y)
+
+
+def sorted_by_binding(x):
+    y = x * 1.0
+    y = np.sort(y)
+    return y[0] * 2.0
+
+
+@pytest.mark.parametrize("f", [sorted_in_place, reversed_in_place, filled_in_place])
+def test_a_method_called_for_its_effect_on_a_differentiated_value_is_refused(f):
+    with pytest.raises(s2s.TransformError, match=r"called for its effect"):
+        s2s.grad(f)(np.array([0.5, 0.1]))
+
+
+def test_the_same_update_bound_to_a_name_is_differentiated():
+    np.testing.assert_allclose(s2s.grad(sorted_by_binding)(np.array([0.5, 0.1])), [0.0, 2.0])
+
+
+def concatenated(s):
+    items = [s] + [s * 2.0]
+    return items[0] * items[1]
+
+
+def repeated(x):
+    items = [x[0]] * 3
+    return items[0] * items[1]
+
+
+def extended_by_augmented_add(s):
+    items = [s]
+    items += [s * 2.0]
+    return items[0] * items[1]
+
+
+def list_argument_concatenated(items, s):
+    items = items + [s]
+    return sum(t * t for t in items)
+
+
+def dict_united(x, s):
+    d = {"a": x[0]}
+    d |= {"b": x[1] * s}
+    return d["a"] * d["b"]
+
+
+def slice_of_a_list_assigned(x, s):
+    items = [x[0], x[1], x[2]]
+    items[0:2] = [s, s * s]
+    return items[0] * items[1] * items[2]
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (concatenated, (0.6,)),
+        (repeated, (X,)),
+        (extended_by_augmented_add, (0.6,)),
+        (list_argument_concatenated, ([0.5, 0.2], 0.6)),
+        (slice_of_a_list_assigned, (X, 0.6)),
+        (dict_united, (X, 0.6)),
+    ],
+)
+def test_sequence_arithmetic_and_slice_assignment_on_lists_are_refused(f, args):
+    with pytest.raises(s2s.TransformError, match="lists, tuples or dicts|list or tuple"):
+        s2s.grad(f, wrt=len(args) - 1)(*args)
+
+
+def slice_of_an_array_assigned(x):
+    y = x * 1.0
+    y[0:2] = x[1:] * 2.0
+    return np.sum(y * y)
+
+
+def test_slice_assignment_on_an_array_is_differentiated():
+    np.testing.assert_allclose(s2s.grad(slice_of_an_array_assigned)(X), [0.0, 8 * X[1], 10 * X[2]])
+
+
+def item_squared_after_identity_copy(x):
+    y = x * 1.0  # a new array; its tangent must not be the caller's
+    y[2] = y[2] ** 2
+    return y
+
+
+def test_jvp_and_hvp_leave_the_callers_direction_unchanged():
+    direction = np.ones(3)
+    _, tangent = s2s.jvp(item_squared_after_identity_copy)(X, direction)
+    np.testing.assert_array_equal(direction, np.ones(3))
+    np.testing.assert_allclose(tangent, [1.0, 1.0, 2 * X[2]])
+    s2s.hvp(lambda z: np.sum(item_squared_after_identity_copy(z) ** 2))(X, direction)
+    np.testing.assert_array_equal(direction, np.ones(3))
+
+
+def _sum_of_squares(*items):
+    return sum(np.sum(t * t) for t in items)
+
+
+def unused_variadic_call(x, s):
+    _total = _sum_of_squares(x, s)  # not differentiated: the function itself runs
+    return np.sum(x) * s
+
+
+def test_a_variadic_function_called_without_derivative_gets_its_arguments_as_written():
+    gx, gs = s2s.grad(unused_variadic_call, wrt=(0, 1))(X, 0.6)
+    np.testing.assert_allclose(gx, 0.6 * np.ones(3))
+    assert gs == pytest.approx(np.sum(X))
+    _, tangent = s2s.jvp(unused_variadic_call, wrt=1)(X, 0.6, 1.0)
+    assert tangent == pytest.approx(np.sum(X))
+
+
+def third_from_a_python_list(x):
+    return x.tolist()[2] * x[3]
+
+
+def first_as_a_python_number(x):
+    return x[0].item() * x[1]
+
+
+@pytest.mark.parametrize("f", [third_from_a_python_list, first_as_a_python_number])
+def test_a_method_of_a_differentiated_array_called_as_a_value_is_refused(f):
+    with pytest.raises(s2s.TransformError, match="method"):
+        s2s.grad(f)(np.array([0.31, -0.72, 1.13, 0.47]))
+
+
+def added_at_repeated_positions(x):
+    y = x * 1.0
+    np.add.at(y, [0, 0, 1], x[2])
+    return np.sum(y**2)
+
+
+def copied_into(x):
+    y = x * 1.0
+    np.copyto(y, x * 2.0)
+    return np.sum(y**2)
+
+
+@pytest.mark.parametrize("f, construct", [(added_at_repeated_positions, "np.add.at"), (copied_into, "np.copyto")])
+def test_numpy_updates_in_place_of_differentiated_values_are_refused(f, construct):
+    with pytest.raises(s2s.TransformError, match=construct.replace(".", r"\.")):
+        s2s.grad(f)(np.array([0.31, -0.72, 1.13, 0.47]))
+
+
+def added_through_repeated_positions(x, s):
+    y = x.copy()
+    y[np.array([0, 0, 1])] += s  # buffered: position 0 gets s once
+    return np.sum(y * y)
+
+
+def test_a_write_through_repeated_positions_counts_the_last_write_only():
+    x, s = np.array([0.3, -0.7, 1.1, 0.5]), 0.6
+    y = x + np.array([s, s, 0.0, 0.0])
+    gx, gs = s2s.grad(added_through_repeated_positions, wrt=(0, 1))(x, s)
+    np.testing.assert_allclose(gx, 2 * y)
+    assert gs == pytest.approx(2 * (y[0] + y[1]))
+    assert s2s.jvp(added_through_repeated_positions, wrt=1)(x, s, 1.0)[1] == pytest.approx(2 * (y[0] + y[1]))
+    assert s2s.grad(s2s.grad(added_through_repeated_positions, wrt=1), wrt=1)(x, s) == pytest.approx(4.0)
+    np.testing.assert_allclose(s2s.hessian(added_through_repeated_positions)(x, s), 2 * np.eye(4), atol=1e-12)
+
+
+def zipped_with_a_string(x):
+    total = 0.0
+    for _, v in zip("ab", x):
+        total = total + v * v
+    return total
+
+
+def test_a_loop_over_zip_with_a_constant_sequence():
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    np.testing.assert_allclose(s2s.grad(zipped_with_a_string)(x), [2 * x[0], 2 * x[1], 0.0, 0.0])
+
+
+def row_of_largest_sum(a):
+    row = max(a, key=np.sum)
+    return row[1]
+
+
+def test_max_with_a_key_over_the_rows_of_an_array():
+    a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
+    expected = np.zeros((3, 4))
+    expected[1, 1] = 1.0  # row 1 has the largest sum
+    np.testing.assert_allclose(s2s.grad(row_of_largest_sum)(a), expected)
+    assert s2s.jvp(row_of_largest_sum)(a, np.ones_like(a))[1] == pytest.approx(1.0)
+
+
+def missing_key_with_a_constant_default(x, s):
+    d = {"a": x[1]}
+    return d.get("z", s) * x[0]
+
+
+def test_forward_mode_through_a_missing_key_whose_default_has_no_tangent():
+    t = np.array([1.0, 1.0, 0.0])
+    assert s2s.jvp(missing_key_with_a_constant_default)(X, 0.6, t)[1] == pytest.approx(0.6)
+
+
+def _squared_image(m, v):
+    return np.sum((m @ v) ** 2)
+
+
+def test_a_partial_binding_a_matrix_is_differentiated():
+    a = np.arange(12.0).reshape(3, 4) / 10  # its repr spans lines: the generated header must not
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    np.testing.assert_allclose(s2s.grad(functools.partial(_squared_image, a))(x), 2 * a.T @ (a @ x))

@@ -132,6 +132,80 @@ def check_updates(src, kinds, callees):
                 )
 
 
+def arguments_written_later(src, kinds, callees, is_user_call):
+    """{id(statement): indices of its call's arguments to pass as copies}, for the calls of
+    user functions whose argument's object the generated code may update in place after
+    the call (not an argument the function updates: Python's update must reach it).
+
+    Why: the callee's tape (and its result) may hold that object by reference, and its
+    backward sweep must read the values of the call's time. The caller's backward sweep
+    puts its own updates back only where it reads the values afterwards, and on a private
+    copy where its pullback must stay repeatable, so the callee would see other values.
+    A copy at the call holds what Python passed; Python's program cannot tell, since
+    check_updates refuses any update that a name read afterwards (the result included)
+    would see. "After" is a later statement in program order, or any statement of a loop
+    around the call. An object reached only through a container's items would need a deep
+    copy: that is refused.
+    """
+    analysis = _Analysis(src, kinds, callees)
+    analysis.run()
+    order = _program_order(src.node.body)
+    copies = {}
+    for stmt_id, (value, state) in analysis.calls.items():
+        if not is_user_call(value):
+            continue
+        updated = {id(a) for a in callees.updates(value)}  # Python's updates reach the caller: no copy
+        later = set()
+        for u in analysis.updates:
+            if u.in_place and _may_run_after(order, id(u.stmt), stmt_id):
+                later |= {_base(o) for o in u.objects}
+        for i, arg in enumerate(value.args):
+            if id(arg) in updated:
+                continue
+            direct = {_base(o) for o in analysis.atom(arg, state)}  # what a (shallow) copy separates
+            inside = {_base(o) for o in state.reach(direct)} - direct
+            if inside & later:
+                raise src.error(
+                    f"an item of {_describe(arg)} is updated in place after this call, whose derivative may read it; "
+                    f"pass a copy of the item (np.copy) instead",
+                    _statement(src.node, stmt_id),
+                    "update in place of an item passed to a function",
+                )
+            if direct & later:
+                copies.setdefault(stmt_id, []).append(i)
+    return copies
+
+
+def _describe(node):
+    return node.id if isinstance(node, gast.Name) else "an argument"
+
+
+def _statement(fn, stmt_id):
+    return next(n for n in gast.walk(fn) if id(n) == stmt_id)
+
+
+def _program_order(stmts, loops=(), order=None):
+    """id(stmt) -> (position in program order, ids of the loops around it)."""
+    order = {} if order is None else order
+    for stmt in stmts:
+        order[id(stmt)] = (len(order), loops)
+        inner = loops + (id(stmt),) if isinstance(stmt, (gast.For, gast.While)) else loops
+        for field in ("body", "orelse"):
+            _program_order(getattr(stmt, field, []) or [], inner, order)
+    return order
+
+
+def _may_run_after(order, stmt_id, call_id):
+    (position, loops), (call_position, call_loops) = order[stmt_id], order[call_id]
+    return position > call_position or bool(set(loops) & set(call_loops))
+
+
+def _updates_first_argument(callee):
+    """Desugared updates in place, and the runtime's (in generated code: restores of items
+    and contents, adjoints accumulated in place), which rules run always."""
+    return callee in UPDATES or rules.is_always_run(callee)
+
+
 def _writes(stmt):
     """An update the generated code performs in place (item assignment, append, pop), as
     opposed to `x op= v`, which it performs by binding a new value."""
@@ -148,6 +222,7 @@ class _Update:
     before: object  # the State before the statement
     unseen: frozenset = frozenset()  # names that cannot have seen it (the holder of a written-back call's results)
     arguments: tuple = ()  # of a call: (name passed, the objects it reaches) for each
+    in_place: bool = True  # False for `x op= v` and a write-back, which the generated code performs by binding a new value
 
 
 @dataclasses.dataclass
@@ -230,6 +305,7 @@ class _Analysis:
         self.containers = set()  # sites that make lists, tuples, dicts (no views of them)
         self.updates = []
         self.live_after = {}
+        self.calls = {}  # id(call of a user function) -> (the call, the State before it)
 
     def run(self):
         params = param_names(self.src.node)
@@ -309,10 +385,11 @@ class _Analysis:
         if isinstance(target, gast.Name) and anno.get(target, "augmented"):
             old = state.names.get(target.id, frozenset())
             if self.kinds.get(target.id) != "scalar" and old:
-                self.updates.append(_Update(stmt, target.id, set(old), False, state))
+                self.updates.append(_Update(stmt, target.id, set(old), False, state, in_place=False))
         if anno.has(stmt, "writes_back"):  # the call updated it in place, before its results existed
             old = state.names.get(target.id, frozenset())
-            self.updates.append(_Update(stmt, target.id, set(old), False, state, frozenset({anno.get(stmt, "writes_back")})))
+            holder = frozenset({anno.get(stmt, "writes_back")})
+            self.updates.append(_Update(stmt, target.id, set(old), False, state, holder, in_place=False))
         after, objects = self.value_objects(stmt, value, state)
         if isinstance(target, gast.Name) and anno.get(target, "augmented"):
             objects = set(objects) | after.names.get(target.id, frozenset())  # an array or list: the same object
@@ -342,7 +419,7 @@ class _Analysis:
             return state.copy(), self.items(state, base)
         if isinstance(value, gast.Attribute):
             return state.copy(), self.items(state, self.atom(value.value, state))
-        if isinstance(value, gast.Call) and anno.get(value, "callee") in UPDATES:
+        if isinstance(value, gast.Call) and _updates_first_argument(anno.get(value, "callee")):
             return self.update_call(stmt, value, state)
         operands = self.operands(value, state)
         after = state.copy()
@@ -376,7 +453,8 @@ class _Analysis:
         return []
 
     def update_call(self, stmt, value, state):
-        """setitem, restore_item, append, pop: the first argument updated in place."""
+        """setitem, restore_item, append, pop (and the runtime's updates): the first
+        argument updated in place."""
         callee = anno.get(value, "callee")
         args = value.args
         first = self.atom(args[0], state) if args else set()
@@ -385,10 +463,12 @@ class _Analysis:
         after = state.copy()
         for o in first:
             after.elements.pop(o, None)  # its positions change
-        if callee is not runtime.list_pop and len(args) > 1:
-            after.contain(first, self.atom(args[-1], state))
         if callee is runtime.list_pop:
             return after, {o for c in first for o in state.contents.get(_base(c), ())}
+        stored = args[-1:] if callee in UPDATES else args[1:]  # the runtime's: any argument may be stored
+        if not first:  # the runtime's updates make a new container from a lazy zero (None)
+            first = {after.age(id(stmt))}
+        after.contain(first, set().union(*(self.atom(a, state) for a in stored)) if stored else set())
         return after, first
 
     def call_objects(self, stmt, value, new, operands, state, after):
@@ -410,6 +490,7 @@ class _Analysis:
             return {new}
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
+        self.calls[id(stmt)] = (value, state)
         reached = after.reach(everything)
         updated = self.callees.updates(value) if reached else []
         if updated:

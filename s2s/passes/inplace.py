@@ -18,10 +18,12 @@ from .desugar import subscript_index
 
 # Functions whose results are new objects that never share their arguments' memory.
 _FRESH = {
-    runtime.zeros_like, runtime.add_at, runtime.zero_at, runtime.take_grad, runtime.broadcast_like,
-    runtime.grad_reduce, runtime.dot_grad_left, runtime.dot_grad_right, runtime.matmul_grad_left,
-    runtime.matmul_grad_right, runtime.tensordot_grad_left, runtime.tensordot_grad_right, runtime.cumsum_grad,
+    runtime.zeros_like, runtime.add_at, runtime.zero_at, runtime.take_grad, runtime.dot_grad_left,
+    runtime.dot_grad_right, runtime.matmul_grad_left, runtime.matmul_grad_right, runtime.tensordot_grad_left,
+    runtime.tensordot_grad_right, runtime.cumsum_grad,
 }
+# Functions that return their first argument itself where no broadcasting is needed.
+_FIRST_ARGUMENT_OR_FRESH = {runtime.unbroadcast, runtime.broadcast_like, runtime.grad_reduce}
 
 
 def _callee(node):
@@ -123,7 +125,7 @@ class InPlace:
             return isinstance(value.args[0], gast.Name) and value.args[0].id in owned
         if callee in _FRESH:
             return True
-        if callee is runtime.unbroadcast:
+        if callee in _FIRST_ARGUMENT_OR_FRESH:
             return self.is_fresh(value.args[0], owned)
         return False
 

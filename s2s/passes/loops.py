@@ -63,7 +63,13 @@ def _by_position(loop, fn_source, namer):
     if isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is zip:
         if not isinstance(target, gast.Tuple) or len(target.elts) != len(iterable.args):
             raise fn_source.error("unpack zip(...) into one name per sequence", loop, "zip loop")
-        seqs = [a.id for a in iterable.args]
+        seqs = []
+        for a in iterable.args:  # a constant (zip("ab", x)) is bound to a name first
+            if not isinstance(a, gast.Name):
+                seq = namer.fresh("_sequence")
+                before.append(gast.Assign([gast.Name(seq, gast.Store(), None, None)], a))
+                a = name(seq)
+            seqs.append(a.id)
         length = _call(builtins.min, "min", *[_call(runtime.seq_len, "seq_len", name(s)) for s in seqs])
         for element, seq in zip(target.elts, seqs):
             binds.append((element, _item(seq, index)))
@@ -72,7 +78,7 @@ def _by_position(loop, fn_source, namer):
             raise fn_source.error("unpack enumerate(...) into `i, item`", loop, "enumerate loop")
         seq = iterable.args[0].id
         length = _call(runtime.seq_len, "seq_len", name(seq))
-        start = iterable.args[1] if len(iterable.args) > 1 else None
+        start = next((k.value for k in iterable.keywords if k.arg == "start"), iterable.args[1] if len(iterable.args) > 1 else None)
         position = target.elts[0].id
         if start is None:
             index = position

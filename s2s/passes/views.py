@@ -11,13 +11,15 @@ its own forward point. Three bindings break that:
 All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
 program cannot tell: passes/aliasing.py has refused every write that a name read
 afterwards would see, so only the backward sweep could have seen the sharing.
+The same holds for a tape: a user function called with `y`, written later, gets a copy
+of `y` (copy_call_arguments), which its tape may hold.
 """
 import gast
 import numpy
 
 from .. import anno, runtime
 from ..syntax import call, name, ref
-from .aliasing import UPDATES, VIEWS
+from .aliasing import UPDATES, VIEWS, arguments_written_later
 from .blocks import rewrite_statements
 
 _WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
@@ -39,7 +41,7 @@ def copy_shared_bindings(fn_source, activity, namer):
         target, value = stmt.targets[0].id, stmt.value
         if activity.kind(target) == "scalar":
             return [stmt]
-        if _viewed(value) not in written and (target not in written or _fresh(value)):
+        if _viewed(value) not in written and (target not in written or is_fresh(value)):
             return [stmt]
         changed = True
         shared = namer.fresh("_shared")
@@ -50,6 +52,28 @@ def copy_shared_bindings(fn_source, activity, namer):
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
+
+
+def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
+    """`t = h(y)` of a user function, with `y`'s object updated in place later: `h` gets
+    a copy (`_argument = private_copy(y); t = h(_argument)`), which its tape and result
+    may hold (see aliasing.arguments_written_later). Returns True if any changed."""
+    copies = arguments_written_later(fn_source, activity.kinds, callees, is_user_call)
+
+    def rewrite(stmt):
+        if id(stmt) not in copies:
+            return [stmt]
+        out = []
+        for i in copies[id(stmt)]:
+            argument = namer.fresh("_argument")
+            copied = call(ref(runtime.private_copy, "private_copy"), stmt.value.args[i])
+            anno.set(copied, "callee", runtime.private_copy)
+            out.append(gast.copy_location(gast.Assign([name(argument, gast.Store())], copied), stmt))
+            stmt.value.args[i] = name(argument)
+        return out + [stmt]
+
+    fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
+    return bool(copies)
 
 
 def _viewed(value):
@@ -63,7 +87,7 @@ def _viewed(value):
     return None
 
 
-def _fresh(value):
+def is_fresh(value):
     """Is `value` a new object, never one an existing name holds? (An update in place
     keeps its own object: `y = setitem(y, ...)`.)"""
     if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant, gast.Tuple, gast.List, gast.Dict, gast.Set)):

@@ -8,10 +8,7 @@ import math
 import numpy as np
 
 def f(x0, x1):
-    n0 = 0
-    while n0 < 3:
-        n0 += 1
+    for n0 in range(2):
         for e1 in x0:
             x0[-1] += e1
-    c0 = x0
-    return np.sum(c0)
+    return np.sum(x0)
