@@ -7,7 +7,6 @@ mode); `@tangent(prim)` rules assign `d[result]` from `d[arg]` (forward mode). T
 generator substitutes the real names and inlines the body, so the derivative code a
 user reads is the rule text.
 """
-import copy
 import functools
 import hashlib
 import importlib
@@ -25,6 +24,7 @@ import gast
 from . import anno
 from .errors import TransformError
 from .passes import simplify
+from .syntax import clone
 
 _ADJOINTS = {}
 _TANGENTS = {}
@@ -311,7 +311,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
     derivative_name(primal_name) -> name of its derivative, or None where the primal is
     inactive (its derivative is zero); statements assigning such derivatives are dropped.
     """
-    body = copy.deepcopy(rule.body)
+    body = clone(rule.body)
     params = dict(bindings)
     params[rule.result_param] = gast.Name(result, gast.Load(), None, None)
     renames = {}
@@ -354,7 +354,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
 
         def visit_Name(self, node):
             if node.id in params and isinstance(node.ctx, gast.Load):
-                return copy.deepcopy(params[node.id])
+                return clone(params[node.id])
             if node.id in renames:
                 return gast.Name(renames[node.id], node.ctx, None, None)
             return node
