@@ -13,7 +13,6 @@ import hashlib
 import inspect
 import json
 import os
-import pathlib
 import sys
 import textwrap
 import types
@@ -54,6 +53,15 @@ def fingerprint(func):
         return _Walk().run(func)
     except Unsupported:
         return None
+
+
+def source_lines(func):
+    """inspect.getsourcelines of the function's own code (a `functools.wraps` wrapper
+    is not followed to what it wraps), its file found through its module: given the code
+    alone, inspect searches every loaded module for the file, 100 ms on a first call."""
+    code = func.__code__
+    own = types.FunctionType(code, func.__globals__, code.co_name, None, func.__closure__)
+    return inspect.getsourcelines(own)
 
 
 def is_library(obj):
@@ -115,7 +123,7 @@ class _Walk:
         key = self.keys[id(func)]
         code = func.__code__
         try:
-            lines, first = inspect.getsourcelines(code)  # not func: a wraps wrapper is its own code
+            lines, first = source_lines(func)
             source = textwrap.dedent("".join(lines))
             tree = ast.parse(source)
         except (OSError, TypeError, SyntaxError, IndentationError):
@@ -242,39 +250,26 @@ def _free_references(fn):
     return sorted(found)
 
 
-# --------------------------------------------------------------------------- rules
+# --------------------------------------------------------------------------- the compiler and the rules
 
-_file_digests = {}
-
-
-def _file_digest(path):
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    stamp = (path, st.st_mtime_ns, st.st_size)
-    if stamp not in _file_digests:
-        with open(path, "rb") as f:
-            _file_digests[stamp] = hashlib.sha256(f.read()).hexdigest()
-    return _file_digests[stamp]
-
-
-def _primitive_name(obj):
-    module = getattr(obj, "__module__", None) or type(obj).__module__
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
-    return f"{module}.{name}"
+def file_stamps(folder, suffix=".py"):
+    """[relative path, size, modification time] of the files under `folder`: what
+    identifies code read from them, without reading them (a disk-cache hit pays for it)."""
+    stamps = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in names if n.endswith(suffix)):
+            st = os.stat(os.path.join(root, name))
+            stamps.append([os.path.relpath(os.path.join(root, name), folder), st.st_size, st.st_mtime_ns])
+    return stamps
 
 
 @functools.lru_cache(maxsize=None)
 def compiler_digest():
     """Identifies the compiler itself: a fix to s2s must never be hidden by an entry
     generated before it (the version number changes less often than the code)."""
-    package = pathlib.Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    stamps = file_stamps(os.path.dirname(os.path.realpath(__file__)))
+    return _sha(json.dumps(stamps))
 
 
 def rules_digest():

@@ -94,7 +94,7 @@ def parse_function(func):
     code = func.__code__
     filename = code.co_filename
     try:
-        lines, first_line = inspect.getsourcelines(code)  # not func: no __wrapped__ following
+        lines, first_line = fingerprint.source_lines(func)
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"cannot differentiate {_describe(func)}: its source is not available ({exc}); "

@@ -260,14 +260,63 @@ def test_a_new_process_loads_from_disk(cache_dir, tmp_path):
         "W, x = np.ones((3, 3)), np.ones((4, 3))\n"
         "print(s2s.grad(fresh_model.loss)(W, x, 0.5 * x).sum())\n"
         "print(s2s.cache_info())\n"
+        "import sys; print(sorted(m for m in sys.modules if m.startswith('s2s.templates.')))\n"
     )
     env = dict(os.environ, S2S_CACHE_DIR=str(cache_dir), PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
-    (value1, info1), (value2, info2) = (r.stdout.split("\n")[:2] for r in runs)
+    (value1, info1, rules1), (value2, info2, rules2) = (r.stdout.split("\n")[:3] for r in runs)
     assert "disk_hits=0" in info1 and "misses=1" in info1
     assert "disk_hits=1" in info2 and "misses=0" in info2
     assert float(value1) == float(value2)
+    assert rules1 != "[]" and rules2 == "[]"  # a hit identifies the rule library without loading it
+
+
+USER_TANH = """
+import numpy as np
+import s2s
+
+
+@s2s.adjoint(np.tanh)
+def tanh(result, x):
+    d[x] = d[result] / np.cosh(x) ** 2
+
+
+def f(x):
+    return np.sum(np.tanh(x))
+"""
+
+
+def test_a_user_rule_outlives_the_library_loading_after_it(tmp_path):
+    """Registered before the first transform (which loads the library), the user's rule
+    is the one used; and the rules' key is the same before and after the library loads."""
+    load(tmp_path, USER_TANH, name="user_tanh")
+    code = (
+        "import numpy as np, s2s, user_tanh\n"
+        "from s2s import rules\n"
+        "before = rules.digest()\n"
+        "x = np.linspace(-1.0, 1.0, 4)\n"
+        "d = s2s.grad(user_tanh.f)\n"
+        "print(list(d(x)))\n"
+        "print('cosh' in s2s.source(d), before == rules.digest())\n"
+    )
+    env = dict(os.environ, S2S_DISK_CACHE="0", PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    gradient, flags = run.stdout.split("\n")[:2]
+    x = np.linspace(-1.0, 1.0, 4)
+    np.testing.assert_allclose(eval(gradient), 1.0 - np.tanh(x) ** 2, rtol=1e-12)  # noqa: S307 - a printed list of floats
+    assert flags == "True True"
+
+
+def test_file_stamps_follow_edits(tmp_path):
+    (tmp_path / "rule.py").write_text("x = 1\n")
+    (tmp_path / "notes.txt").write_text("not code\n")
+    before = fingerprint.file_stamps(tmp_path)
+    assert [s[0] for s in before] == ["rule.py"]
+    (tmp_path / "rule.py").write_text("x = 2\n")  # same size
+    os.utime(tmp_path / "rule.py", ns=(before[0][2] + 10**9, before[0][2] + 10**9))
+    assert fingerprint.file_stamps(tmp_path) != before
 
 
 # --------------------------------------------------------------------------- threads
