@@ -190,7 +190,7 @@ class Derivative:
         return generated
 
     def _key(self, kinds):
-        return (frontend.unwrap(self.func), self.mode, self._wrt_key(), kinds)
+        return (_identity(self.func), self.mode, self._wrt_key(), kinds)
 
     def _wrt_key(self):
         """wrt as the generated code depends on it: wrt=0 and wrt=(0,) return differently."""
@@ -322,6 +322,14 @@ class Jacobian(Derivative):
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
         return self.generated(tuple(kind_of_value(v) for v in values))(*values)
+
+
+def _identity(func):
+    """What code generated for `func` depends on: a derivative by what it is (the module
+    made for `s2s.grad(f)` serves every `s2s.grad(f)` object), a function by identity."""
+    if isinstance(func, Derivative):
+        return (type(func).__name__, func.mode, func._wrt_key(), _identity(func.func))
+    return frontend.unwrap(func)
 
 
 def _static(constructor):

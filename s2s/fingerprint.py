@@ -173,6 +173,10 @@ class _Walk:
             return ["missing"]
         if isinstance(obj, types.ModuleType):
             return ["module", obj.__name__]
+        if type(obj) in (int, float, complex):
+            # data the generated code reads when it runs (scopes.ScopeWatch), never bakes
+            # in: `lambda w: loss(w, X[i])` made anew for each i shares one entry
+            return ["number", type(obj).__name__]
         if isinstance(obj, _LITERALS) or (isinstance(obj, tuple) and type(obj) is tuple and _all_literal(obj)):
             return ["const", type(obj).__name__, repr(obj)]
         if isinstance(obj, types.MethodType):

@@ -189,9 +189,11 @@ def test_key_follows_source_callees_constants_and_options(tmp_path):
     for changed in (
         MODEL.replace("range(2)", "range(3)"),  # the function itself
         MODEL.replace("np.tanh(x @ W)", "np.sin(x @ W)"),  # a function it calls
-        MODEL.replace("SCALE = 0.5", "SCALE = 0.25"),  # a constant it reads
+        MODEL.replace("SCALE = 0.5", "SCALE = 1"),  # the type of a number it reads
     ):
         assert fields(changed)["code"] != base["code"]
+    # a number's value is read when the code runs: the same code serves every value
+    assert fields(MODEL.replace("SCALE = 0.5", "SCALE = 0.25"))["code"] == base["code"]
     linecache.clearcache()
     func = load(tmp_path, MODEL, name="keyed_model").loss
     assert key_fields(func) == base
@@ -218,7 +220,79 @@ def test_closures_share_an_entry_but_use_their_own_values(cache_dir, tmp_path):
     f1, f2 = model.make(np.array([1.0, 2.0, 3.0])), model.make(np.array([-1.0, 0.5, 4.0]))
     np.testing.assert_allclose(s2s.grad(f1)(x), np.cos(x) * [1.0, 2.0, 3.0])
     np.testing.assert_allclose(s2s.grad(f2)(x), np.cos(x) * [-1.0, 0.5, 4.0])
-    assert s2s.cache_info().disk_hits == 1 and len(entries(cache_dir)) == 1
+    # the second closure's module is the first's text, bound to its own cell: no disk read
+    assert s2s.cache_info()[:3] == (1, 0, 1) and len(entries(cache_dir)) == 1
+
+
+STEPS = """
+import numpy as np
+
+
+def loss(w, x):
+    return np.sum(np.tanh(x @ w) ** 2) + 0.5 * np.sum(w * w)
+
+
+def steps(w, X, count):
+    grads = []
+    for i in range(count):
+        grads.append(s2s.grad(lambda v: loss(v, X[i]))(w))
+    return grads
+
+
+def scaled(k):
+    return lambda v: np.sum(np.sin(v) * k)
+"""
+
+
+@pytest.mark.parametrize("disk", ["1", "0"])
+def test_a_closure_made_anew_each_step_is_transformed_once(cache_dir, tmp_path, rng, monkeypatch, disk):
+    """`lambda v: loss(v, X[i])` made at every step: one transform, one disk entry,
+    each step's gradient with its own i (a number the code reads when it runs)."""
+    monkeypatch.setenv("S2S_DISK_CACHE", disk)
+    model = load(tmp_path, "import s2s\n" + STEPS)
+    w, X = rng.randn(3), rng.randn(6, 4, 3)
+    grads = model.steps(w, X, len(X))
+    for i, g in enumerate(grads):
+        np.testing.assert_allclose(g, numeric_grad(lambda v: model.loss(v, X[i]), (w,)), rtol=1e-6, atol=1e-8)
+    info = s2s.cache_info()
+    assert info.misses == 1 and info.disk_hits == 0 and info.memory_hits == len(X) - 1
+    assert len(entries(cache_dir)) == (1 if disk == "1" else 0)
+    # a float cell, then an int and an array: each kind of value, and its own values
+    x = np.linspace(-1.0, 1.0, 3)
+    for k in (2.5, -0.5, 3, np.array([1.0, -2.0, 0.5])):
+        np.testing.assert_allclose(s2s.grad(model.scaled(k))(x), numeric_grad(model.scaled(k), (x,)), rtol=1e-6, atol=1e-8)
+
+
+def test_a_derivative_made_anew_each_call_reuses_its_module(cache_dir, tmp_path, rng):
+    """The SciPy idiom `hessp=lambda x, p: s2s.hvp(f)(x, p)`: no disk read, no growth."""
+    model = load(tmp_path, MODEL)
+    W, x, y = rng.randn(3, 3), rng.randn(4, 3), rng.randn(4, 3)
+    v = rng.randn(3, 3)
+
+    def hvp_by_differences(W):
+        return numeric_grad(lambda U: np.sum(s2s.grad(model.loss)(U, x, y) * v), (W,))
+
+    first = s2s.hvp(model.loss)(W, x, y, v)
+    before = s2s.cache_info()
+    for _ in range(5):
+        np.testing.assert_allclose(s2s.hvp(model.loss)(W, x, y, v), first)
+    after = s2s.cache_info()
+    assert after.misses == before.misses and after.disk_hits == before.disk_hits and after.entries == before.entries
+    np.testing.assert_allclose(first, hvp_by_differences(W), rtol=1e-5, atol=1e-7)
+
+
+def test_memory_holds_at_most_its_size(cache_dir, tmp_path, monkeypatch, rng):
+    monkeypatch.setenv("S2S_MEMORY_CACHE_SIZE", "3")
+    model = load(tmp_path, "import s2s\n" + STEPS)
+    x = np.linspace(-1.0, 1.0, 3)
+    functions = [model.scaled(float(k)) for k in range(8)]
+    derivatives = [s2s.grad(f) for f in functions]
+    for f, d in zip(functions, derivatives):
+        np.testing.assert_allclose(d(x), numeric_grad(f, (x,)), rtol=1e-6, atol=1e-8)
+        assert s2s.cache_info().entries <= 3
+    for f, d in zip(functions, derivatives):  # each derivative keeps the modules it uses
+        np.testing.assert_allclose(d(x), numeric_grad(f, (x,)), rtol=1e-6, atol=1e-8)
+    assert s2s.cache_info().misses == 1
 
 
 def test_disk_cache_can_be_turned_off(cache_dir, tmp_path, data, monkeypatch):
