@@ -177,7 +177,7 @@ def _load_templates():
         package = _templates_package()
         for info in pkgutil.iter_modules(package.__path__):
             _waiting.append((f"{package.__name__}.{info.name}", _FOR_LIBRARY.get(info.name)))
-    for entry in [e for e in _waiting if e[1] is None or e[1] in sys.modules]:
+    for entry in [e for e in _waiting if e[1] is None or sys.modules.get(e[1]) is not None]:  # None: blocked
         _waiting.remove(entry)
         _loading_library[0] = True
         try:
