@@ -166,11 +166,13 @@ class Derivative:
         self._last_kinds = kinds
         module = self._functions.get(kinds)
         if module is None or not module.watch.refresh():
-            if module is not None:
+            module = self.module(kinds)
+            if not module.watch.refresh():  # generated for what has been rebound since (by this object or another)
                 cache.forget(self._key(kinds))
                 forget_prepared()
-            module = self._functions[kinds] = self.module(kinds)
-            module.watch.refresh()
+                module = self.module(kinds)
+                module.watch.refresh()
+            self._functions[kinds] = module
         return module.function
 
     def module(self, kinds=None):
@@ -214,8 +216,8 @@ class Derivative:
         # the user functions code was generated for, watched like the module's own names
         for i, ((function, scope_name), obj) in enumerate(sorted(program.called_globals().items(), key=lambda kv: kv[0][1])):
             if (function, scope_name) not in namespace.origins.values():
-                namespace[f"_s2s_generated_for_{i}"] = obj
-                namespace.origins[f"_s2s_generated_for_{i}"] = (function, scope_name)
+                namespace[f"{scopes.GENERATED_FOR}{i}"] = obj
+                namespace.origins[f"{scopes.GENERATED_FOR}{i}"] = (function, scope_name)
         if self.verbose:
             print(text)
         return Generated(text, namespace, entry)

@@ -19,6 +19,8 @@ import types
 
 import numpy as np
 
+from .syntax import dotted_name
+
 LIBRARIES = ("numpy", "scipy", "s2s")  # never walked into: their functions have rules
 MAX_FUNCTIONS = 200  # beyond this, give up (no disk cache) rather than walk a library
 _MISSING = object()
@@ -133,8 +135,10 @@ class _Walk:
             self.records.append([key, "nosource", _code_digest(code)])
             return
         names = {}
-        for dotted in _free_references(tree.body[0] if tree.body else tree):
-            names[dotted] = self.describe(self.resolve(func, dotted))
+        fn = tree.body[0] if tree.body else tree
+        static = _static_call_arguments(fn, lambda dotted: self.resolve(func, dotted))
+        for dotted in _free_references(fn):
+            names[dotted] = self.describe(self.resolve(func, dotted), by_value=dotted in static)
         # the bytecode too: two lambdas on one line share their source text
         self.records.append([key, code.co_filename, first, source, _code_digest(code), sorted(names.items())])
         self.sources.append(source)
@@ -167,13 +171,14 @@ class _Walk:
                 obj = obj.__func__
         return obj
 
-    def describe(self, obj):
-        """A JSON-able description of what a free name refers to."""
+    def describe(self, obj, by_value=False):
+        """A JSON-able description of what a free name refers to (by_value: a number an
+        s2s transform made at transform time reads, `s2s.grad(g, wrt=K)`)."""
         if obj is _MISSING:
             return ["missing"]
         if isinstance(obj, types.ModuleType):
             return ["module", obj.__name__]
-        if type(obj) in (int, float, complex):
+        if type(obj) in (int, float, complex) and not by_value:
             # data the generated code reads when it runs (scopes.ScopeWatch), never bakes
             # in: `lambda w: loss(w, X[i])` made anew for each i shares one entry
             return ["number", type(obj).__name__]
@@ -224,6 +229,18 @@ def _code_digest(code):
 
 def _all_literal(values):
     return all(isinstance(v, _LITERALS) or (type(v) is tuple and _all_literal(v)) for v in values)
+
+
+def _static_call_arguments(fn, resolve):
+    """Dotted names passed to a call of an s2s transform (`s2s.grad(g, wrt=K)`): the
+    transform is made when the code is generated, so their values are built in."""
+    found = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and (callee := dotted_name(node.func)) is not None:
+            if getattr(resolve(callee), "_s2s_static_call", False):
+                arguments = node.args + [k.value for k in node.keywords]
+                found.update(d for d in map(dotted_name, arguments) if d is not None)
+    return found
 
 
 def _free_references(fn):

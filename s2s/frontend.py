@@ -29,8 +29,9 @@ class FunctionSource:
     node: gast.FunctionDef
     filename: str
     closure: dict
-    # user functions that global names resolved to at transform time: code is generated
-    # for them, so rebinding one of them makes the code stale (see scopes.py)
+    # what names (dotted: `model.act`) resolved to at transform time where the code is
+    # generated for it (a user function, a value a static call reads): rebinding one of
+    # them makes the code stale (see scopes.py)
     called_globals: dict = dataclasses.field(default_factory=dict)
 
     @property

@@ -28,6 +28,16 @@ def clone(tree):
     return new
 
 
+def dotted_name(node):
+    """`a.b.c` for a Name or a chain of Attributes on one (ast or gast), else None."""
+    if isinstance(getattr(node, "id", None), str):
+        return node.id
+    if isinstance(getattr(node, "attr", None), str) and hasattr(node, "value"):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
 def name(id_, ctx=None):
     return gast.Name(id_, ctx or gast.Load(), None, None)
 

@@ -610,3 +610,64 @@ def test_without_any_writable_folder_the_lines_still_show(tmp_path, monkeypatch,
     assert last.filename.startswith(loader.GENERATED_DIR)  # linecache alone serves the lines
     assert last.line.startswith("z = h * SCALE  # source: File")
     s2s.clear_cache()
+
+
+REBOUND = """
+import numpy as np
+import s2s
+
+K = 0
+
+
+def g(a, b):
+    return np.sum(a * a * b)
+
+
+def through_static(a, b):
+    return np.sum(s2s.grad(g, wrt=K)(a, b))
+
+
+class Model:
+    pass
+
+
+model = Model()
+model.act = np.tanh
+
+
+def through_attribute(x):
+    return np.sum(model.act(x))
+
+
+def act(x):
+    return np.tanh(x)
+
+
+def sine(x):
+    return np.sin(x)
+
+
+def through_callee(x):
+    return np.sum(act(x))
+"""
+
+
+@pytest.mark.parametrize("disk", ["1", "0"])
+def test_code_made_for_what_has_been_rebound_is_never_reused(cache_dir, tmp_path, monkeypatch, disk):
+    """By the derivative object that made it or by a new one: a callee rebound, a
+    callable attribute of a data object (resolved when the code is made), a number a
+    transform inside the code reads (`s2s.grad(g, wrt=K)`)."""
+    monkeypatch.setenv("S2S_DISK_CACHE", disk)
+    m = load(tmp_path, REBOUND)
+    a, b, x = np.array([1.0, 2.0]), np.array([3.0, 5.0]), np.array([0.5, 1.0])
+    cases = [
+        (m.through_static, (a, b), lambda: setattr(m, "K", 1)),
+        (m.through_attribute, (x,), lambda: setattr(m.model, "act", np.sin)),
+        (m.through_callee, (x,), lambda: setattr(m, "act", m.sine)),
+    ]
+    for f, args, rebind in cases:
+        kept = s2s.grad(f)
+        np.testing.assert_allclose(kept(*args), numeric_grad(f, args), rtol=1e-6, atol=1e-8)
+        rebind()
+        for d in (kept, s2s.grad(f)):
+            np.testing.assert_allclose(d(*args), numeric_grad(f, args), rtol=1e-6, atol=1e-8)
