@@ -77,11 +77,11 @@ What the forward sweep saves follows from two analyses, not from counting cases:
 _KEY = "_s2s_anno"
 
 
-class _Facts(dict):
+class Facts(dict):
     """Copying a tree copies its facts, but not the objects they refer to (modules...)."""
 
     def __deepcopy__(self, memo):
-        return _Facts(self)
+        return Facts(self)
 
 
 def get(node, key, default=None):
@@ -90,7 +90,7 @@ def get(node, key, default=None):
 
 def set(node, key, value):  # noqa: A001 - mirrors dict vocabulary
     if not hasattr(node, _KEY):
-        setattr(node, _KEY, _Facts())
+        setattr(node, _KEY, Facts())
     getattr(node, _KEY)[key] = value
 
 

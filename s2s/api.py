@@ -166,11 +166,13 @@ class Derivative:
         self._last_kinds = kinds
         module = self._functions.get(kinds)
         if module is None or not module.watch.refresh():
-            if module is not None:
+            module = self.module(kinds)
+            if not module.watch.refresh():  # generated for what has been rebound since (by this object or another)
                 cache.forget(self._key(kinds))
                 forget_prepared()
-            module = self._functions[kinds] = self.module(kinds)
-            module.watch.refresh()
+                module = self.module(kinds)
+                module.watch.refresh()
+            self._functions[kinds] = module
         return module.function
 
     def module(self, kinds=None):
@@ -190,7 +192,7 @@ class Derivative:
         return generated
 
     def _key(self, kinds):
-        return (frontend.unwrap(self.func), self.mode, self._wrt_key(), kinds)
+        return (_identity(self.func), self.mode, self._wrt_key(), kinds)
 
     def _wrt_key(self):
         """wrt as the generated code depends on it: wrt=0 and wrt=(0,) return differently."""
@@ -214,8 +216,8 @@ class Derivative:
         # the user functions code was generated for, watched like the module's own names
         for i, ((function, scope_name), obj) in enumerate(sorted(program.called_globals().items(), key=lambda kv: kv[0][1])):
             if (function, scope_name) not in namespace.origins.values():
-                namespace[f"_s2s_generated_for_{i}"] = obj
-                namespace.origins[f"_s2s_generated_for_{i}"] = (function, scope_name)
+                namespace[f"{scopes.GENERATED_FOR}{i}"] = obj
+                namespace.origins[f"{scopes.GENERATED_FOR}{i}"] = (function, scope_name)
         if self.verbose:
             print(text)
         return Generated(text, namespace, entry)
@@ -322,6 +324,14 @@ class Jacobian(Derivative):
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
         return self.generated(tuple(kind_of_value(v) for v in values))(*values)
+
+
+def _identity(func):
+    """What code generated for `func` depends on: a derivative by what it is (the module
+    made for `s2s.grad(f)` serves every `s2s.grad(f)` object), a function by identity."""
+    if isinstance(func, Derivative):
+        return (type(func).__name__, func.mode, func._wrt_key(), _identity(func.func))
+    return frontend.unwrap(func)
 
 
 def _static(constructor):

@@ -1,6 +1,5 @@
 """`with s2s.debug(): ...`: stop in pdb at the first line of generated code that runs."""
 import contextlib
-import pdb
 import sys
 
 from . import loader
@@ -20,6 +19,8 @@ def debug(debugger=None):
     def watch(frame, event, arg):
         code = frame.f_code
         if event == "call" and code.co_name != "<module>" and loader.is_generated(code.co_filename):
+            import pdb  # only here: importing it costs `import s2s` a third of its time
+
             chosen = debugger or pdb.Pdb()
             chosen.set_trace(frame)  # replaces this trace function with pdb's
             return chosen.trace_dispatch

@@ -13,12 +13,13 @@ import hashlib
 import inspect
 import json
 import os
-import pathlib
 import sys
 import textwrap
 import types
 
 import numpy as np
+
+from .syntax import dotted_name
 
 LIBRARIES = ("numpy", "scipy", "s2s")  # never walked into: their functions have rules
 MAX_FUNCTIONS = 200  # beyond this, give up (no disk cache) rather than walk a library
@@ -54,6 +55,15 @@ def fingerprint(func):
         return _Walk().run(func)
     except Unsupported:
         return None
+
+
+def source_lines(func):
+    """inspect.getsourcelines of the function's own code (a `functools.wraps` wrapper
+    is not followed to what it wraps), its file found through its module: given the code
+    alone, inspect searches every loaded module for the file, 100 ms on a first call."""
+    code = func.__code__
+    own = types.FunctionType(code, func.__globals__, code.co_name, None, func.__closure__)
+    return inspect.getsourcelines(own)
 
 
 def is_library(obj):
@@ -115,7 +125,7 @@ class _Walk:
         key = self.keys[id(func)]
         code = func.__code__
         try:
-            lines, first = inspect.getsourcelines(code)  # not func: a wraps wrapper is its own code
+            lines, first = source_lines(func)
             source = textwrap.dedent("".join(lines))
             tree = ast.parse(source)
         except (OSError, TypeError, SyntaxError, IndentationError):
@@ -125,8 +135,10 @@ class _Walk:
             self.records.append([key, "nosource", _code_digest(code)])
             return
         names = {}
-        for dotted in _free_references(tree.body[0] if tree.body else tree):
-            names[dotted] = self.describe(self.resolve(func, dotted))
+        fn = tree.body[0] if tree.body else tree
+        static = _static_call_arguments(fn, lambda dotted: self.resolve(func, dotted))
+        for dotted in _free_references(fn):
+            names[dotted] = self.describe(self.resolve(func, dotted), by_value=dotted in static)
         # the bytecode too: two lambdas on one line share their source text
         self.records.append([key, code.co_filename, first, source, _code_digest(code), sorted(names.items())])
         self.sources.append(source)
@@ -159,12 +171,17 @@ class _Walk:
                 obj = obj.__func__
         return obj
 
-    def describe(self, obj):
-        """A JSON-able description of what a free name refers to."""
+    def describe(self, obj, by_value=False):
+        """A JSON-able description of what a free name refers to (by_value: a number an
+        s2s transform made at transform time reads, `s2s.grad(g, wrt=K)`)."""
         if obj is _MISSING:
             return ["missing"]
         if isinstance(obj, types.ModuleType):
             return ["module", obj.__name__]
+        if type(obj) in (int, float, complex) and not by_value:
+            # data the generated code reads when it runs (scopes.ScopeWatch), never bakes
+            # in: `lambda w: loss(w, X[i])` made anew for each i shares one entry
+            return ["number", type(obj).__name__]
         if isinstance(obj, _LITERALS) or (isinstance(obj, tuple) and type(obj) is tuple and _all_literal(obj)):
             return ["const", type(obj).__name__, repr(obj)]
         if isinstance(obj, types.MethodType):
@@ -214,6 +231,18 @@ def _all_literal(values):
     return all(isinstance(v, _LITERALS) or (type(v) is tuple and _all_literal(v)) for v in values)
 
 
+def _static_call_arguments(fn, resolve):
+    """Dotted names passed to a call of an s2s transform (`s2s.grad(g, wrt=K)`): the
+    transform is made when the code is generated, so their values are built in."""
+    found = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and (callee := dotted_name(node.func)) is not None:
+            if getattr(resolve(callee), "_s2s_static_call", False):
+                arguments = node.args + [k.value for k in node.keywords]
+                found.update(d for d in map(dotted_name, arguments) if d is not None)
+    return found
+
+
 def _free_references(fn):
     """Dotted names (`np.linalg.norm`, `helper`) a function reads from outside itself."""
     local = set()
@@ -242,39 +271,26 @@ def _free_references(fn):
     return sorted(found)
 
 
-# --------------------------------------------------------------------------- rules
+# --------------------------------------------------------------------------- the compiler and the rules
 
-_file_digests = {}
-
-
-def _file_digest(path):
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    stamp = (path, st.st_mtime_ns, st.st_size)
-    if stamp not in _file_digests:
-        with open(path, "rb") as f:
-            _file_digests[stamp] = hashlib.sha256(f.read()).hexdigest()
-    return _file_digests[stamp]
-
-
-def _primitive_name(obj):
-    module = getattr(obj, "__module__", None) or type(obj).__module__
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
-    return f"{module}.{name}"
+def file_stamps(folder, suffix=".py"):
+    """[relative path, size, modification time] of the files under `folder`: what
+    identifies code read from them, without reading them (a disk-cache hit pays for it)."""
+    stamps = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in names if n.endswith(suffix)):
+            st = os.stat(os.path.join(root, name))
+            stamps.append([os.path.relpath(os.path.join(root, name), folder), st.st_size, st.st_mtime_ns])
+    return stamps
 
 
 @functools.lru_cache(maxsize=None)
 def compiler_digest():
     """Identifies the compiler itself: a fix to s2s must never be hidden by an entry
     generated before it (the version number changes less often than the code)."""
-    package = pathlib.Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    stamps = file_stamps(os.path.dirname(os.path.realpath(__file__)))
+    return _sha(json.dumps(stamps))
 
 
 def rules_digest():

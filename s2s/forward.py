@@ -7,7 +7,6 @@ recording: the tangent code runs inside the same branches and loops as the prima
 Calls of user functions become calls of their `f_jvp`, which returns the result and
 its tangent.
 """
-import copy
 import operator
 
 import gast
@@ -18,7 +17,7 @@ from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_num
 from .passes.anf import updated_name
 from .passes.desugar import index_expression
 from .passes.views import is_fresh
-from .syntax import assign, call, const, constant_kind, describe, generated, name, ref, source_text
+from .syntax import assign, call, clone, const, constant_kind, describe, generated, name, ref, source_text
 
 
 class ForwardGenerator:
@@ -46,7 +45,7 @@ class ForwardGenerator:
         """The tangent of an atom where a value is needed (zeros if inactive)."""
         if isinstance(node, gast.Name) and self.act.active(node.id):
             return name(self.tangent(node.id))
-        return call(ref(runtime.tangent_zeros, "tangent_zeros"), copy.deepcopy(node))
+        return call(ref(runtime.tangent_zeros, "tangent_zeros"), clone(node))
 
     # -- statements
 
@@ -103,7 +102,7 @@ class ForwardGenerator:
         if isinstance(value, (gast.Tuple, gast.List)):
             return [assign(d_result, type(value)([self.atom_tangent(e) for e in value.elts], gast.Load()))]
         if isinstance(value, gast.Dict):
-            return [assign(d_result, gast.Dict([copy.deepcopy(k) for k in value.keys], [self.atom_tangent(v) for v in value.values]))]
+            return [assign(d_result, gast.Dict([clone(k) for k in value.keys], [self.atom_tangent(v) for v in value.values]))]
         if isinstance(value, gast.Subscript):
             if isinstance(value.value, gast.Name) and not is_numeric(self.act.kind(value.value.id)):
                 # a name of no numeric kind may hold a value without a derivative (a range,

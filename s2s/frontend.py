@@ -5,7 +5,6 @@ time, so later passes know which callee is `np.dot` and which is a user function
 """
 import ast
 import builtins
-import copy
 import dataclasses
 import inspect
 import linecache
@@ -17,6 +16,7 @@ import gast
 from . import fingerprint
 from .errors import TransformError
 from .naming import identifier
+from .syntax import clone
 
 _MISSING = object()
 
@@ -29,8 +29,9 @@ class FunctionSource:
     node: gast.FunctionDef
     filename: str
     closure: dict
-    # user functions that global names resolved to at transform time: code is generated
-    # for them, so rebinding one of them makes the code stale (see scopes.py)
+    # what names (dotted: `model.act`) resolved to at transform time where the code is
+    # generated for it (a user function, a value a static call reads): rebinding one of
+    # them makes the code stale (see scopes.py)
     called_globals: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -84,7 +85,7 @@ def parse_function(func):
     func = unwrap(func)
     if hasattr(func, "__s2s_source__"):  # a nested function s2s lifted: parsed already
         lifted = func.__s2s_source__
-        return FunctionSource(lifted.func, copy.deepcopy(lifted.node), lifted.filename, dict(lifted.closure))
+        return FunctionSource(lifted.func, clone(lifted.node), lifted.filename, dict(lifted.closure))
     if not isinstance(func, types.FunctionType):
         raise TransformError(
             f"cannot differentiate {_describe(func)}: it is not a Python function with source "
@@ -94,7 +95,7 @@ def parse_function(func):
     code = func.__code__
     filename = code.co_filename
     try:
-        lines, first_line = inspect.getsourcelines(code)  # not func: no __wrapped__ following
+        lines, first_line = fingerprint.source_lines(func)
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"cannot differentiate {_describe(func)}: its source is not available ({exc}); "
@@ -196,7 +197,7 @@ def _encloses(node, spans):
 
 def _compiled(lam, filename):
     """The code object of a parsed lambda, compiled on its own."""
-    tree = ast.fix_missing_locations(ast.Expression(gast.gast_to_ast(copy.deepcopy(lam))))
+    tree = ast.fix_missing_locations(ast.Expression(gast.gast_to_ast(clone(lam))))
     return next(c for c in compile(tree, filename, "eval").co_consts if isinstance(c, types.CodeType))
 
 

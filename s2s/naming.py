@@ -8,15 +8,17 @@ class Namer:
     def __init__(self, taken=()):
         self.taken = set(taken)
         self._adjoints = {}
+        self._suffixes = {}  # base -> the suffix to try first: the ones below it are taken
 
     @classmethod
     def for_function(cls, fn_node):
         return cls(n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name))
 
     def fresh(self, base):
-        name, i = base, 2
+        name, i = base, self._suffixes.get(base, 2)
         while name in self.taken:
             name, i = f"{base}{i}", i + 1
+        self._suffixes[base] = i
         self.taken.add(name)
         return name
 

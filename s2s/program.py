@@ -45,7 +45,7 @@ from .passes import (
     writeback,
 )
 from .reverse import ReverseGenerator
-from .syntax import assign, call, const, name, ref
+from .syntax import assign, call, clone, const, name, ref
 
 _prepared = {}
 
@@ -77,7 +77,7 @@ def prepare(func):
         _prepared[key] = (src, namer)
     src, namer = _prepared[key]
     fresh = copy.copy(src)
-    fresh.node = copy.deepcopy(src.node)
+    fresh.node = clone(src.node)
     return fresh, copy.deepcopy(namer)
 
 
@@ -357,8 +357,8 @@ class Program:
         if isinstance(result, gast.Name) and spec.activity.active(result.id):
             d_result = name(gen.tangent(result.id))
         else:
-            d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), copy.deepcopy(result))
-        returned = gast.Return(gast.Tuple([copy.deepcopy(result), d_result], gast.Load()))
+            d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), clone(result))
+        returned = gast.Return(gast.Tuple([clone(result), d_result], gast.Load()))
         return _function(jvp_name, spec.params + d_params, body + [returned], spec.src)
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
@@ -371,7 +371,7 @@ class Program:
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
-        seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
+        seeding = call(ref(seed, seed.__name__), clone(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
             # the backward sweep restores what the result's name held before: keep the value
@@ -384,7 +384,7 @@ class Program:
         else:
             by_position = dict(zip(sorted(order), d_params))
             grads = gast.Tuple([name(by_position[i]) for i in order], gast.Load())
-        body.append(gast.Return(gast.Tuple([copy.deepcopy(result), grads], gast.Load()) if with_value else grads))
+        body.append(gast.Return(gast.Tuple([clone(result), grads], gast.Load()) if with_value else grads))
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()

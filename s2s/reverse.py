@@ -14,7 +14,6 @@ overwriting it; the backward sweep restores it after that assignment's adjoint. 
 every point of the backward sweep each primal variable holds the value it had at the
 matching point of the forward sweep, and rules may read any primal value.
 """
-import copy
 import operator
 
 import gast
@@ -25,7 +24,21 @@ from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands
 from .passes.anf import is_update_in_place
 from .passes.blocks import LOOPS, walk_within
 from .passes.desugar import index_expression, subscript_index
-from .syntax import assign, call, const, constant_kind, describe, generated, marker, name, pop, push, ref, source_text
+from .syntax import (
+    assign,
+    call,
+    clone,
+    const,
+    constant_kind,
+    describe,
+    generated,
+    marker,
+    name,
+    pop,
+    push,
+    ref,
+    source_text,
+)
 
 # --------------------------------------------------------------------------- building blocks
 
@@ -52,7 +65,7 @@ def append_at_ends(block, stmt):
         return block[:-1] + [stmt, block[-1]]
     if block and isinstance(block[-1], gast.If) and _has_tail_break(block[-1]):
         last = block[-1]
-        last.body = append_at_ends(last.body, copy.deepcopy(stmt))
+        last.body = append_at_ends(last.body, clone(stmt))
         last.orelse = append_at_ends(last.orelse, stmt)
         return block
     return block + [stmt]
@@ -131,7 +144,7 @@ class ReverseGenerator:
         d = self.adjoint(target)
         if d is None:
             return []  # x carries no derivative here: nothing to hook
-        statements = [assign(alias, name(d))] + copy.deepcopy(body) + [assign(d, name(alias))]
+        statements = [assign(alias, name(d))] + clone(body) + [assign(d, name(alias))]
         return [self.located(adjoint_block(statements, [d]), stmt)]
 
     # -- assignments
@@ -156,7 +169,7 @@ class ReverseGenerator:
         if isinstance(stmt.value, gast.Call) and anno.get(stmt.value, "callee") is runtime.list_pop:
             # undone after its adjoint, while the popped value is still bound: lst.append(x)
             lst = stmt.value.args[0]
-            undo = gast.Expr(call(gast.Attribute(copy.deepcopy(lst), "append", gast.Load()), name(targets[0])))
+            undo = gast.Expr(call(gast.Attribute(clone(lst), "append", gast.Load()), name(targets[0])))
             backward.append(marker("restore_item", var=lst.id, undo=undo))
         backward += [marker("restore", var=t, site=id(stmt)) for t in reversed(targets)]
         for node in backward:
@@ -237,8 +250,8 @@ class ReverseGenerator:
             if callee is runtime.setitem:
                 item = gast.Subscript(name(lst), subscript_index(index), gast.Store())
                 written = gast.copy_location(gast.Assign([item], value), stmt)
-            forward = [marker("save_item", var=lst, index=copy.deepcopy(index)), written]
-            backward.append(marker("restore_item", var=lst, index=copy.deepcopy(index)))
+            forward = [marker("save_item", var=lst, index=clone(index)), written]
+            backward.append(marker("restore_item", var=lst, index=clone(index)))
         elif callee is runtime.list_append:  # undone after its adjoint: lst.pop()
             undo = gast.Expr(call(gast.Attribute(name(lst), "pop", gast.Load())))
             backward.append(marker("restore_item", var=lst, undo=undo))
@@ -284,7 +297,7 @@ class ReverseGenerator:
         out = []
         for element, key in zip(elements, keys):
             if self.active_atom(element):
-                item = call(ref(runtime.grad_item, "grad_item"), name(d_result), copy.deepcopy(key), name(element.id))
+                item = call(ref(runtime.grad_item, "grad_item"), name(d_result), clone(key), name(element.id))
                 out.append(contribution(self.adjoint(element.id), item))
         return out
 
@@ -379,7 +392,7 @@ class ReverseGenerator:
             # backward sweep runs its forward sweep again from the same arguments
             recompute = gast.Assign(
                 [gast.Tuple([name(self.namer.fresh("_recomputed"), gast.Store()), name(tape, gast.Store())], gast.Store())],
-                call(generated(forward_name), *copy.deepcopy(positional)),
+                call(generated(forward_name), *clone(positional)),
             )
             anno.set(stmt, "user_call", (backward_name, tape, active_args, [recompute]))
             return
@@ -444,7 +457,7 @@ class ReverseGenerator:
         forward, backward_before, after = [], [], []
         iter_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
         if is_range and not iter_names & assigned_in_body:
-            iterations = copy.deepcopy(stmt.iter)  # evaluated again in the backward sweep
+            iterations = clone(stmt.iter)  # evaluated again in the backward sweep
         else:
             listed = self.namer.fresh("_iterations")
             value = stmt.iter if is_range else call(ref(list, "list"), stmt.iter)
@@ -468,7 +481,7 @@ class ReverseGenerator:
 
     def backward_loop(self, target, iterations, body, guarded, record):
         """`for target in reversed(iterations): body`, binding the range first if guards need it."""
-        target = name(target, gast.Store()) if isinstance(target, str) else copy.deepcopy(target)
+        target = name(target, gast.Store()) if isinstance(target, str) else clone(target)
         before = []
         if guarded:
             range_name = self.namer.fresh("_iterations")
@@ -477,7 +490,7 @@ class ReverseGenerator:
             first = gast.Compare(name(target.id), [gast.NotEq()], [gast.Attribute(name(range_name), "start", gast.Load())])
             for node in gast.walk(gast.Module(body, [])):
                 if anno.get(node, "iteration_guard"):
-                    node.test = copy.deepcopy(first)
+                    node.test = clone(first)
         loop = gast.For(target, gast.Call(ref(reversed, "reversed"), [iterations], []), body, [], None)
         anno.set(loop, "record", record)
         for b in before:

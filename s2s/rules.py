@@ -7,7 +7,6 @@ mode); `@tangent(prim)` rules assign `d[result]` from `d[arg]` (forward mode). T
 generator substitutes the real names and inlines the body, so the derivative code a
 user reads is the rule text.
 """
-import copy
 import functools
 import hashlib
 import importlib
@@ -22,9 +21,10 @@ import types
 
 import gast
 
-from . import anno
+from . import anno, fingerprint
 from .errors import TransformError
 from .passes import simplify
+from .syntax import clone
 
 _ADJOINTS = {}
 _TANGENTS = {}
@@ -38,6 +38,10 @@ _TABLES = {
 _version = [0]  # bumped by every registration, so digest() knows when to recompute
 _digest_memo = {}
 _loaded = False
+_loading_library = [False]
+# (table name, key) -> what the user registered there; the library's rules never replace
+# them, whenever the library loads, and digest() identifies them one by one
+_from_user = {}
 
 
 def _key(obj):
@@ -102,11 +106,21 @@ def _resolve_globals(fn, template):
                 anno.set(node, "object", builtins[node.id])
 
 
-def _register(table, primitives, mode):
+def _declare(table_name, primitive, value):
+    """Enter `value` for `primitive` in a table: a user's entry stays the user's."""
+    slot = (table_name, _key(primitive))
+    if _loading_library[0]:
+        if slot not in _from_user:
+            _TABLES[table_name][slot[1]] = value
+        return
+    _TABLES[table_name][slot[1]] = _from_user[slot] = value
+    _version[0] += 1
+
+
+def _register(table_name, primitives, mode):
     def decorate(template, source=None):
         for primitive in primitives:
-            table[_key(primitive)] = (primitive, Rule(primitive, template, mode, source))
-        _version[0] += 1
+            _declare(table_name, primitive, (primitive, Rule(primitive, template, mode, source)))
         return template
 
     return decorate
@@ -114,33 +128,30 @@ def _register(table, primitives, mode):
 
 def adjoint(*primitives):
     """Register the reverse-mode rule of `primitives`: `d[arg] = ... d[result] ...`."""
-    return _register(_ADJOINTS, primitives, "adjoint")
+    return _register("adjoint", primitives, "adjoint")
 
 
 def tangent(*primitives):
     """Register the forward-mode rule of `primitives`: `d[result] = ... d[arg] ...`."""
-    return _register(_TANGENTS, primitives, "tangent")
+    return _register("tangent", primitives, "tangent")
 
 
 def non_differentiable(*primitives):
     """Declare functions whose outputs carry no derivative (floor, comparisons, len...)."""
     for p in primitives:
-        _NON_DIFFERENTIABLE[_key(p)] = p
-    _version[0] += 1
+        _declare("non_differentiable", p, p)
 
 
 def always_run(*primitives):
     """Declare primitives with side effects whose adjoint runs even for a zero result adjoint."""
     for p in primitives:
-        _ALWAYS_RUN[_key(p)] = p
-    _version[0] += 1
+        _declare("always_run", p, p)
 
 
 def none_aware(*primitives):
     """Declare functions that read a None derivative argument as zero."""
     for p in primitives:
-        _NONE_AWARE[_key(p)] = p
-    _version[0] += 1
+        _declare("none_aware", p, p)
 
 
 def is_none_aware(obj):
@@ -166,9 +177,13 @@ def _load_templates():
         package = _templates_package()
         for info in pkgutil.iter_modules(package.__path__):
             _waiting.append((f"{package.__name__}.{info.name}", _FOR_LIBRARY.get(info.name)))
-    for entry in [e for e in _waiting if e[1] is None or e[1] in sys.modules]:
+    for entry in [e for e in _waiting if e[1] is None or sys.modules.get(e[1]) is not None]:  # None: blocked
         _waiting.remove(entry)
-        importlib.import_module(entry[0])
+        _loading_library[0] = True
+        try:
+            importlib.import_module(entry[0])
+        finally:
+            _loading_library[0] = False
 
 
 def _templates_package():
@@ -205,26 +220,29 @@ def is_non_differentiable(obj):
 
 
 def digest():
-    """Identifies the rules in use, the library's and the user's (for cache keys).
-
-    A rule counts by its primitive, its template's name and the contents of the file
-    it is written in; a declaration (non-differentiable, ...) by the primitive's name.
-    Recomputed only after a registration.
+    """Identifies the rules in use, the library's and the user's (for cache keys), without
+    loading the library: it counts by the contents of its files, each user rule by its
+    primitive, its template's name and the contents of the file it is written in, a
+    user's declaration (non-differentiable, ...) by the primitive's name.
     """
-    _load_templates()
     if _digest_memo.get("version") != _version[0]:
         entries = []
-        for table_name, table in _TABLES.items():
-            for value in table.values():
-                if isinstance(value, tuple):  # (primitive, Rule)
-                    primitive, rule = value
-                    code = rule.template.__code__
-                    entries.append([table_name, _name(primitive), _name(rule.template), code.co_firstlineno, _file_digest(code.co_filename)])
-                else:
-                    entries.append([table_name, _name(value)])
+        for (table_name, _), value in list(_from_user.items()):
+            if isinstance(value, tuple):  # (primitive, Rule)
+                primitive, rule = value
+                code = rule.template.__code__
+                entries.append([table_name, _name(primitive), _name(rule.template), code.co_firstlineno, _file_digest(code.co_filename)])
+            else:
+                entries.append([table_name, _name(value)])
         entries.sort(key=repr)
-        _digest_memo.update(version=_version[0], digest=hashlib.sha256(json.dumps(entries).encode()).hexdigest())
+        _digest_memo.update(version=_version[0], digest=hashlib.sha256(json.dumps([_library_digest(), entries]).encode()).hexdigest())
     return _digest_memo["digest"]
+
+
+@functools.lru_cache(maxsize=None)
+def _library_digest():
+    """The rule library's files (once per process: the library is loaded once)."""
+    return fingerprint.file_stamps(_templates_package().__path__[0])
 
 
 def _name(obj):
@@ -311,7 +329,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
     derivative_name(primal_name) -> name of its derivative, or None where the primal is
     inactive (its derivative is zero); statements assigning such derivatives are dropped.
     """
-    body = copy.deepcopy(rule.body)
+    body = clone(rule.body)
     params = dict(bindings)
     params[rule.result_param] = gast.Name(result, gast.Load(), None, None)
     renames = {}
@@ -354,7 +372,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
 
         def visit_Name(self, node):
             if node.id in params and isinstance(node.ctx, gast.Load):
-                return copy.deepcopy(params[node.id])
+                return clone(params[node.id])
             if node.id in renames:
                 return gast.Name(renames[node.id], node.ctx, None, None)
             return node

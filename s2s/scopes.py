@@ -13,11 +13,23 @@ import types
 _MISSING = object()
 
 
+GENERATED_FOR = "_s2s_generated_for_"  # module names of what the code was generated for
+
+
 def current(function, name):
-    """The object `name` refers to in `function`'s scope now (closure, globals,
-    builtins); LookupError where it is unbound."""
+    """The object `name` (or a dotted `name.attribute`) refers to in `function`'s scope
+    now (closure, globals, builtins); LookupError where it is unbound."""
     if not isinstance(name, str):
         raise LookupError("malformed name")
+    if "." in name:
+        head, *attributes = name.split(".")
+        obj = current(function, head)
+        for attribute in attributes:
+            try:
+                obj = getattr(obj, attribute)
+            except AttributeError:
+                raise LookupError(f"{name!r} is not bound in the scope of {function.__qualname__}") from None
+        return obj
     if function.__closure__:
         for free, cell in zip(function.__code__.co_freevars, function.__closure__):
             if free == name:
@@ -48,7 +60,7 @@ class ScopeWatch:
         self.specialized = []  # (function, scope name, object generated for)
         for module_name, (function, scope_name) in origins.items():
             obj = module_dict.get(module_name, _MISSING)
-            if _is_specialized_on(obj):
+            if _is_specialized_on(obj) or module_name.startswith(GENERATED_FOR):
                 self.specialized.append((function, scope_name, obj))
             else:
                 self.data.append((module_name, function, scope_name, type(obj)))

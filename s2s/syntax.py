@@ -5,11 +5,37 @@ reference to another generated function (`generated`) is kept as written; a `mar
 stands for code a later pass decides on.
 """
 import ast
-import copy
 
 import gast
 
 from . import anno
+
+
+def clone(tree):
+    """A copy of a gast tree or list of trees, facts included (the objects they refer to
+    shared): what copy.deepcopy gives, at a fraction of its cost (transforms copy a lot)."""
+    if isinstance(tree, list):
+        return [clone(t) for t in tree]
+    if not isinstance(tree, ast.AST):
+        return tree
+    new = type(tree).__new__(type(tree))
+    for field, value in tree.__dict__.items():
+        if isinstance(value, (list, ast.AST)):
+            value = clone(value)
+        elif isinstance(value, anno.Facts):
+            value = anno.Facts(value)
+        setattr(new, field, value)
+    return new
+
+
+def dotted_name(node):
+    """`a.b.c` for a Name or a chain of Attributes on one (ast or gast), else None."""
+    if isinstance(getattr(node, "id", None), str):
+        return node.id
+    if isinstance(getattr(node, "attr", None), str) and hasattr(node, "value"):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
 
 
 def name(id_, ctx=None):
@@ -71,7 +97,7 @@ def describe(obj):
 
 def source_text(node):
     """An expression as it reads in Python, for messages."""
-    return ast.unparse(gast.gast_to_ast(copy.deepcopy(node)))
+    return ast.unparse(gast.gast_to_ast(clone(node)))
 
 
 def constant_kind(node):

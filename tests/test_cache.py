@@ -189,9 +189,11 @@ def test_key_follows_source_callees_constants_and_options(tmp_path):
     for changed in (
         MODEL.replace("range(2)", "range(3)"),  # the function itself
         MODEL.replace("np.tanh(x @ W)", "np.sin(x @ W)"),  # a function it calls
-        MODEL.replace("SCALE = 0.5", "SCALE = 0.25"),  # a constant it reads
+        MODEL.replace("SCALE = 0.5", "SCALE = 1"),  # the type of a number it reads
     ):
         assert fields(changed)["code"] != base["code"]
+    # a number's value is read when the code runs: the same code serves every value
+    assert fields(MODEL.replace("SCALE = 0.5", "SCALE = 0.25"))["code"] == base["code"]
     linecache.clearcache()
     func = load(tmp_path, MODEL, name="keyed_model").loss
     assert key_fields(func) == base
@@ -218,7 +220,79 @@ def test_closures_share_an_entry_but_use_their_own_values(cache_dir, tmp_path):
     f1, f2 = model.make(np.array([1.0, 2.0, 3.0])), model.make(np.array([-1.0, 0.5, 4.0]))
     np.testing.assert_allclose(s2s.grad(f1)(x), np.cos(x) * [1.0, 2.0, 3.0])
     np.testing.assert_allclose(s2s.grad(f2)(x), np.cos(x) * [-1.0, 0.5, 4.0])
-    assert s2s.cache_info().disk_hits == 1 and len(entries(cache_dir)) == 1
+    # the second closure's module is the first's text, bound to its own cell: no disk read
+    assert s2s.cache_info()[:3] == (1, 0, 1) and len(entries(cache_dir)) == 1
+
+
+STEPS = """
+import numpy as np
+
+
+def loss(w, x):
+    return np.sum(np.tanh(x @ w) ** 2) + 0.5 * np.sum(w * w)
+
+
+def steps(w, X, count):
+    grads = []
+    for i in range(count):
+        grads.append(s2s.grad(lambda v: loss(v, X[i]))(w))
+    return grads
+
+
+def scaled(k):
+    return lambda v: np.sum(np.sin(v) * k)
+"""
+
+
+@pytest.mark.parametrize("disk", ["1", "0"])
+def test_a_closure_made_anew_each_step_is_transformed_once(cache_dir, tmp_path, rng, monkeypatch, disk):
+    """`lambda v: loss(v, X[i])` made at every step: one transform, one disk entry,
+    each step's gradient with its own i (a number the code reads when it runs)."""
+    monkeypatch.setenv("S2S_DISK_CACHE", disk)
+    model = load(tmp_path, "import s2s\n" + STEPS)
+    w, X = rng.randn(3), rng.randn(6, 4, 3)
+    grads = model.steps(w, X, len(X))
+    for i, g in enumerate(grads):
+        np.testing.assert_allclose(g, numeric_grad(lambda v: model.loss(v, X[i]), (w,)), rtol=1e-6, atol=1e-8)
+    info = s2s.cache_info()
+    assert info.misses == 1 and info.disk_hits == 0 and info.memory_hits == len(X) - 1
+    assert len(entries(cache_dir)) == (1 if disk == "1" else 0)
+    # a float cell, then an int and an array: each kind of value, and its own values
+    x = np.linspace(-1.0, 1.0, 3)
+    for k in (2.5, -0.5, 3, np.array([1.0, -2.0, 0.5])):
+        np.testing.assert_allclose(s2s.grad(model.scaled(k))(x), numeric_grad(model.scaled(k), (x,)), rtol=1e-6, atol=1e-8)
+
+
+def test_a_derivative_made_anew_each_call_reuses_its_module(cache_dir, tmp_path, rng):
+    """The SciPy idiom `hessp=lambda x, p: s2s.hvp(f)(x, p)`: no disk read, no growth."""
+    model = load(tmp_path, MODEL)
+    W, x, y = rng.randn(3, 3), rng.randn(4, 3), rng.randn(4, 3)
+    v = rng.randn(3, 3)
+
+    def hvp_by_differences(W):
+        return numeric_grad(lambda U: np.sum(s2s.grad(model.loss)(U, x, y) * v), (W,))
+
+    first = s2s.hvp(model.loss)(W, x, y, v)
+    before = s2s.cache_info()
+    for _ in range(5):
+        np.testing.assert_allclose(s2s.hvp(model.loss)(W, x, y, v), first)
+    after = s2s.cache_info()
+    assert after.misses == before.misses and after.disk_hits == before.disk_hits and after.entries == before.entries
+    np.testing.assert_allclose(first, hvp_by_differences(W), rtol=1e-5, atol=1e-7)
+
+
+def test_memory_holds_at_most_its_size(cache_dir, tmp_path, monkeypatch, rng):
+    monkeypatch.setenv("S2S_MEMORY_CACHE_SIZE", "3")
+    model = load(tmp_path, "import s2s\n" + STEPS)
+    x = np.linspace(-1.0, 1.0, 3)
+    functions = [model.scaled(float(k)) for k in range(8)]
+    derivatives = [s2s.grad(f) for f in functions]
+    for f, d in zip(functions, derivatives):
+        np.testing.assert_allclose(d(x), numeric_grad(f, (x,)), rtol=1e-6, atol=1e-8)
+        assert s2s.cache_info().entries <= 3
+    for f, d in zip(functions, derivatives):  # each derivative keeps the modules it uses
+        np.testing.assert_allclose(d(x), numeric_grad(f, (x,)), rtol=1e-6, atol=1e-8)
+    assert s2s.cache_info().misses == 1
 
 
 def test_disk_cache_can_be_turned_off(cache_dir, tmp_path, data, monkeypatch):
@@ -260,14 +334,63 @@ def test_a_new_process_loads_from_disk(cache_dir, tmp_path):
         "W, x = np.ones((3, 3)), np.ones((4, 3))\n"
         "print(s2s.grad(fresh_model.loss)(W, x, 0.5 * x).sum())\n"
         "print(s2s.cache_info())\n"
+        "import sys; print(sorted(m for m in sys.modules if m.startswith('s2s.templates.')))\n"
     )
     env = dict(os.environ, S2S_CACHE_DIR=str(cache_dir), PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
-    (value1, info1), (value2, info2) = (r.stdout.split("\n")[:2] for r in runs)
+    (value1, info1, rules1), (value2, info2, rules2) = (r.stdout.split("\n")[:3] for r in runs)
     assert "disk_hits=0" in info1 and "misses=1" in info1
     assert "disk_hits=1" in info2 and "misses=0" in info2
     assert float(value1) == float(value2)
+    assert rules1 != "[]" and rules2 == "[]"  # a hit identifies the rule library without loading it
+
+
+USER_TANH = """
+import numpy as np
+import s2s
+
+
+@s2s.adjoint(np.tanh)
+def tanh(result, x):
+    d[x] = d[result] / np.cosh(x) ** 2
+
+
+def f(x):
+    return np.sum(np.tanh(x))
+"""
+
+
+def test_a_user_rule_outlives_the_library_loading_after_it(tmp_path):
+    """Registered before the first transform (which loads the library), the user's rule
+    is the one used; and the rules' key is the same before and after the library loads."""
+    (tmp_path / "user_tanh.py").write_text(USER_TANH)  # imported by the new process only
+    code = (
+        "import numpy as np, s2s, user_tanh\n"
+        "from s2s import rules\n"
+        "before = rules.digest()\n"
+        "x = np.linspace(-1.0, 1.0, 4)\n"
+        "d = s2s.grad(user_tanh.f)\n"
+        "print(list(d(x)))\n"
+        "print('cosh' in s2s.source(d), before == rules.digest())\n"
+    )
+    env = dict(os.environ, S2S_DISK_CACHE="0", PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    gradient, flags = run.stdout.split("\n")[:2]
+    x = np.linspace(-1.0, 1.0, 4)
+    np.testing.assert_allclose(eval(gradient), 1.0 - np.tanh(x) ** 2, rtol=1e-12)  # noqa: S307 - a printed list of floats
+    assert flags == "True True"
+
+
+def test_file_stamps_follow_edits(tmp_path):
+    (tmp_path / "rule.py").write_text("x = 1\n")
+    (tmp_path / "notes.txt").write_text("not code\n")
+    before = fingerprint.file_stamps(tmp_path)
+    assert [s[0] for s in before] == ["rule.py"]
+    (tmp_path / "rule.py").write_text("x = 2\n")  # same size
+    os.utime(tmp_path / "rule.py", ns=(before[0][2] + 10**9, before[0][2] + 10**9))
+    assert fingerprint.file_stamps(tmp_path) != before
 
 
 # --------------------------------------------------------------------------- threads
@@ -487,3 +610,64 @@ def test_without_any_writable_folder_the_lines_still_show(tmp_path, monkeypatch,
     assert last.filename.startswith(loader.GENERATED_DIR)  # linecache alone serves the lines
     assert last.line.startswith("z = h * SCALE  # source: File")
     s2s.clear_cache()
+
+
+REBOUND = """
+import numpy as np
+import s2s
+
+K = 0
+
+
+def g(a, b):
+    return np.sum(a * a * b)
+
+
+def through_static(a, b):
+    return np.sum(s2s.grad(g, wrt=K)(a, b))
+
+
+class Model:
+    pass
+
+
+model = Model()
+model.act = np.tanh
+
+
+def through_attribute(x):
+    return np.sum(model.act(x))
+
+
+def act(x):
+    return np.tanh(x)
+
+
+def sine(x):
+    return np.sin(x)
+
+
+def through_callee(x):
+    return np.sum(act(x))
+"""
+
+
+@pytest.mark.parametrize("disk", ["1", "0"])
+def test_code_made_for_what_has_been_rebound_is_never_reused(cache_dir, tmp_path, monkeypatch, disk):
+    """By the derivative object that made it or by a new one: a callee rebound, a
+    callable attribute of a data object (resolved when the code is made), a number a
+    transform inside the code reads (`s2s.grad(g, wrt=K)`)."""
+    monkeypatch.setenv("S2S_DISK_CACHE", disk)
+    m = load(tmp_path, REBOUND)
+    a, b, x = np.array([1.0, 2.0]), np.array([3.0, 5.0]), np.array([0.5, 1.0])
+    cases = [
+        (m.through_static, (a, b), lambda: setattr(m, "K", 1)),
+        (m.through_attribute, (x,), lambda: setattr(m.model, "act", np.sin)),
+        (m.through_callee, (x,), lambda: setattr(m, "act", m.sine)),
+    ]
+    for f, args, rebind in cases:
+        kept = s2s.grad(f)
+        np.testing.assert_allclose(kept(*args), numeric_grad(f, args), rtol=1e-6, atol=1e-8)
+        rebind()
+        for d in (kept, s2s.grad(f)):
+            np.testing.assert_allclose(d(*args), numeric_grad(f, args), rtol=1e-6, atol=1e-8)

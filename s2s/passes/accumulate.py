@@ -7,12 +7,11 @@ this pass turns the first contribution on a path into `dx = value` and later one
 adjoint is certainly zero, and initializes adjoints to zero only where paths merge
 with different sets defined (after branches, around loops).
 """
-import copy
 
 import gast
 
 from .. import anno, runtime
-from ..syntax import assign, call, marker, name, ref
+from ..syntax import assign, call, clone, marker, name, ref
 from .activity import is_numeric
 from .blocks import LOOPS, walk_within
 
@@ -119,7 +118,7 @@ class Accumulate:
         inits = []
         while True:
             inside = set(entry)
-            body = self.block(copy.deepcopy(stmt.body), inside)
+            body = self.block(clone(stmt.body), inside)
             grown = sorted(inside - entry)
             if not grown:
                 break

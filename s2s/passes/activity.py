@@ -10,6 +10,7 @@ A name's *kind* is "scalar" (a Python or NumPy scalar: no broadcasting, no shape
 generator drop `unbroadcast` for scalars and accumulate with `+` instead of `add_grad`.
 """
 import dataclasses
+import sys
 import types
 
 import gast
@@ -292,7 +293,8 @@ def kind_of_value(value, depth=0):
     the kinds of its fields, so that `p.layer(x)` can be resolved to `Layer.__call__`."""
     if isinstance(value, (bool, numpy.bool_)):
         return None
-    if isinstance(value, numpy.ma.MaskedArray):  # NumPy's functions ignore the mask; rules do not
+    masked = sys.modules.get("numpy.ma")  # not imported: no masked array exists (importing it costs 100 ms)
+    if masked is not None and isinstance(value, masked.MaskedArray):  # NumPy's functions ignore the mask; rules do not
         raise TypeError("s2s cannot differentiate with respect to a masked array; pass its .filled(...) data")
     if isinstance(value, (int, float, numpy.floating, numpy.integer)):
         return "scalar"

@@ -235,12 +235,16 @@ class State:
     names: dict  # name -> objects it may be
     contents: dict  # object -> objects it may contain
     elements: dict  # object -> per-position objects, for tuples and lists made by a display
+    # the sites whose newest object the facts may hold: a site made for the first time
+    # has nothing to age, and straight-line code then costs no rewrite per statement
+    made: set = dataclasses.field(default_factory=set, compare=False)
 
     def copy(self):
-        return State(dict(self.names), dict(self.contents), dict(self.elements))
+        return State(dict(self.names), dict(self.contents), dict(self.elements), set(self.made))
 
     def join(self, other):
         out = self.copy()
+        out.made |= other.made
         for field in ("names", "contents"):
             mine, theirs = getattr(out, field), getattr(other, field)
             for k, v in theirs.items():
@@ -273,6 +277,9 @@ class State:
     def age(self, site):
         """A new object is made at `site`: the one made there before becomes old."""
         new, old = ("site", site, "new"), ("site", site, "old")
+        if site not in self.made:
+            self.made.add(site)
+            return new
 
         def renamed(objects):
             return frozenset(_replace(o, new, old) for o in objects)

@@ -21,13 +21,12 @@ parameters, and `dU(x)` passes the captures like a call of `inner` does (so does
 over (captures, a), so that the fixed point is differentiated with respect to both.
 """
 import ast
-import copy
 import inspect
 
 import gast
 
 from .. import anno, frontend, runtime
-from ..syntax import call, ref
+from ..syntax import call, clone, ref
 from .blocks import walk_within
 from .desugar import collect_locals
 from .resolve import static_aliases, static_object
@@ -229,10 +228,10 @@ def _defined_name(stmt):
 def _as_function_def(stmt):
     """A nested def as is; `square = lambda z: z * z` as `def square(z): return z * z`."""
     if isinstance(stmt, gast.FunctionDef):
-        return copy.deepcopy(stmt)
-    body = [gast.copy_location(gast.Return(copy.deepcopy(stmt.value.body)), stmt)]
+        return clone(stmt)
+    body = [gast.copy_location(gast.Return(clone(stmt.value.body)), stmt)]
     return gast.copy_location(
-        gast.FunctionDef(stmt.targets[0].id, copy.deepcopy(stmt.value.args), body, [], None, None, []), stmt
+        gast.FunctionDef(stmt.targets[0].id, clone(stmt.value.args), body, [], None, None, []), stmt
     )
 
 
@@ -266,7 +265,7 @@ def _compile(fn_source, lifted, aliases):
             )
         if any(isinstance(n, gast.Nonlocal) for n in gast.walk(function_def)):
             raise fn_source.error(f"the nested function {name} assigns to the enclosing function's names (nonlocal)", function_def, "nonlocal")
-        lifted_def = copy.deepcopy(function_def)
+        lifted_def = clone(function_def)
         lifted_def.args.args = [gast.Name(c, gast.Param(), None, None) for c in captured] + lifted_def.args.args
         _rewrite_body_calls(lifted_def, lifted)
         lifted_defs.append(lifted_def)
@@ -349,7 +348,7 @@ def _transform_of_nested(fn_source, stmt, value, lifted, functions, local_names)
 
 
 def source_name(value):
-    return ast.unparse(gast.gast_to_ast(copy.deepcopy(value.func)))
+    return ast.unparse(gast.gast_to_ast(clone(value.func)))
 
 
 def _shift_wrt(fn_source, stmt, value, transform, shift):
@@ -359,7 +358,7 @@ def _shift_wrt(fn_source, stmt, value, transform, shift):
     keyword = next((k for k in value.keywords if k.arg == "wrt"), None)
     given = keyword.value if keyword else (value.args[1] if len(value.args) > 1 else gast.Constant(0, None))
     try:
-        wrt = ast.literal_eval(gast.gast_to_ast(copy.deepcopy(given)))
+        wrt = ast.literal_eval(gast.gast_to_ast(clone(given)))
     except ValueError:
         raise fn_source.error("wrt of a transform of a nested function must be a literal", stmt, "wrt") from None
     shifted = tuple(w + shift if isinstance(w, int) else w for w in wrt) if isinstance(wrt, tuple) else (wrt + shift if isinstance(wrt, int) else wrt)
@@ -416,6 +415,6 @@ class _Values(gast.NodeTransformer):
         if not captured and not defaults:
             return gast.copy_location(function, node)
         values = gast.Tuple([gast.Name(c, gast.Load(), None, None) for c in captured], gast.Load())
-        keywords = gast.Dict([gast.Constant(p, None) for p, _ in defaults], [copy.deepcopy(d) for _, d in defaults])
+        keywords = gast.Dict([gast.Constant(p, None) for p, _ in defaults], [clone(d) for _, d in defaults])
         made = call(ref(runtime.make_partial, "make_partial"), function, values, keywords)
         return gast.copy_location(made, node)

@@ -6,13 +6,13 @@ computing it has no effect: only arithmetic and calls of NumPy, `math` and the
 runtime's pure helpers. Liveness runs backwards over the structured code, to a fixed
 point around loops.
 """
-import copy
 import types
 
 import gast
 import numpy
 
 from .. import anno, rules, runtime
+from ..syntax import clone
 
 
 def _object(node):
@@ -71,7 +71,7 @@ def _statement(stmt, live):
         header = _loads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
         entry = set(live)
         while True:  # what the body needs on entry also flows round the back edge
-            _, body_live = _block(copy.deepcopy(stmt.body), entry | live)
+            _, body_live = _block(clone(stmt.body), entry | live)
             if body_live <= entry:
                 break
             entry |= body_live

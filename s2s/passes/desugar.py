@@ -6,13 +6,13 @@
 - array methods and `.T` become calls of the NumPy functions they mean, so one rule
   per primitive covers both spellings (`x.sum(axis=0)` -> `numpy.sum(x, axis=0)`).
 """
-import copy
 
 import gast
 import numpy
 
 from .. import anno, runtime
 from ..frontend import param_names
+from ..syntax import clone
 
 # Array methods whose NumPy function takes the array first and the same arguments.
 _ARRAY_METHODS = {
@@ -200,23 +200,23 @@ class _Desugar(gast.NodeTransformer):
 def index_expression(node):
     """A subscript's index as an ordinary expression (slices become slice(...) calls)."""
     if isinstance(node, gast.Slice):
-        parts = [copy.deepcopy(p) if p is not None else gast.Constant(None, None) for p in (node.lower, node.upper, node.step)]
+        parts = [clone(p) if p is not None else gast.Constant(None, None) for p in (node.lower, node.upper, node.step)]
         func = gast.Name("slice", gast.Load(), None, None)
         anno.set(func, "object", slice)
         return gast.Call(func, parts, [])
     if isinstance(node, gast.Tuple):
         return gast.Tuple([index_expression(e) for e in node.elts], gast.Load())
-    return copy.deepcopy(node)
+    return clone(node)
 
 
 def subscript_index(node):
     """The inverse of index_expression: `slice(a, b, None)` back to `a:b`, for readable code."""
     if isinstance(node, gast.Call) and anno.get(node.func, "object") is slice and not node.keywords:
-        parts = [None if isinstance(p, gast.Constant) and p.value is None else copy.deepcopy(p) for p in node.args]
+        parts = [None if isinstance(p, gast.Constant) and p.value is None else clone(p) for p in node.args]
         return gast.Slice(*(parts + [None] * (3 - len(parts))))
     if isinstance(node, gast.Tuple):
         return gast.Tuple([subscript_index(e) for e in node.elts], gast.Load())
-    return copy.deepcopy(node)
+    return clone(node)
 
 
 def _is_mutation(call, name):
@@ -229,7 +229,7 @@ def _as_store(node):
 
 def _as_load(target):
     """A Load-context copy of an assignment target."""
-    node = copy.deepcopy(target)
+    node = clone(target)
     for n in gast.walk(node):
         if hasattr(n, "ctx"):
             n.ctx = gast.Load()

@@ -8,11 +8,11 @@ this function and not since read in a way that could share them — and turns up
 of owned arrays into the statements one writes by hand: `dx[i] += g`, `dy[i] = 0.0`,
 `g = dy[i]`. It runs on the backward sweep after `accumulate`, so it sees real code.
 """
-import copy
 
 import gast
 
 from .. import anno, runtime
+from ..syntax import clone
 from .activity import _item_kind, index_is_scalar, ndim_of
 from .desugar import subscript_index
 
@@ -67,7 +67,7 @@ class InPlace:
         entry = set(owned)
         while True:
             after = set(entry)
-            self.block(copy.deepcopy(stmt.body), after)
+            self.block(clone(stmt.body), after)
             if entry <= after:
                 break
             entry &= after

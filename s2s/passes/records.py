@@ -52,7 +52,7 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     restored_in_place): the last, containers whose updates the backward sweep undoes."""
     needed = free_loads(backward) & primal_names
     # undoing `lst.pop()` re-appends the popped value, which must then be kept too
-    item_needed = {v for v in needed if _read_after_restore(backward, v)}
+    item_needed = needed & _read_after_restore(backward)
     # undoing an item assignment reads its index (and `lst.pop()` re-appends the value)
     restores = [s for s, _, _ in walk_statements(backward) if anno.get(s, "var") in item_needed]
     for restore in restores:
@@ -134,34 +134,42 @@ def _snapshot_record(kind, var, stack):
     return assign(var, call(ref(runtime.restore_contents, "restore_contents"), name(var), pop(stack)))
 
 
-def _read_after_restore(backward, var):
-    """Is `var` read by the backward sweep after one of its items was put back? If not,
-    its items need not be saved at all."""
-    restored = False
+def _read_after_restore(backward):
+    """The variables the backward sweep reads after one of their items was put back; the
+    items of the others need not be saved at all. One walk for every variable."""
+    restored, read = set(), set()
 
-    def is_restore(s):
-        return anno.get(s, "marker") == "restore_item" and anno.get(s, "var") == var
+    def restore_var(s):
+        return anno.get(s, "var") if anno.get(s, "marker") == "restore_item" else None
 
-    def reads(s):
-        return any(var in _loads(n) for n in gast.walk(s) if not is_restore(n) and isinstance(n, gast.stmt) and not hasattr(n, "body"))
+    def simple_reads(s):
+        """Names read by the simple statements in `s`, a restore not counting for its own variable."""
+        out = set()
+        for n in gast.walk(s):
+            if isinstance(n, gast.stmt) and not hasattr(n, "body"):
+                out |= _loads(n) - {restore_var(n)}
+        return out
 
     def visit(stmts):
-        nonlocal restored
         for s in stmts:
-            if is_restore(s):
-                restored = True
-            elif isinstance(s, (gast.For, gast.While)) and any(is_restore(n) for n in gast.walk(s)):
-                if reads(s) or var in _loads(s.iter if isinstance(s, gast.For) else s.test):
-                    return True
-                restored = True
+            own = restore_var(s)
+            if isinstance(s, (gast.For, gast.While)):
+                inside = {restore_var(n) for n in gast.walk(s)} - {None}
+                header = _loads(s.iter if isinstance(s, gast.For) else s.test)
+                read.update(inside & (simple_reads(s) | header))
+                restored.update(inside)
+                read.update((restored - inside) & _loads(s))
             elif isinstance(s, gast.If):
-                if restored and var in _loads(s.test) or visit(s.body) or visit(s.orelse):
-                    return True
-            elif restored and var in _loads(s):
-                return True
-        return False
+                read.update(restored & _loads(s.test))
+                visit(s.body)
+                visit(s.orelse)
+            else:
+                read.update((restored - {own}) & _loads(s))
+                if own is not None:
+                    restored.add(own)
 
-    return visit(backward)
+    visit(backward)
+    return read
 
 
 def drop_empty_records(forward, backward):

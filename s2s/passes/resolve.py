@@ -15,7 +15,7 @@ import gast
 from .. import anno, rules
 from ..frontend import _MISSING
 from ..naming import identifier
-from ..syntax import ref
+from ..syntax import dotted_name, ref
 from .desugar import collect_locals
 
 BINARY = {
@@ -41,7 +41,10 @@ def static_object(node, fn_source, local_names, aliases=None):
         base = static_object(node.value, fn_source, local_names)
         if base is _MISSING:
             return _MISSING
-        return getattr(base, node.attr, _MISSING)
+        obj = getattr(base, node.attr, _MISSING)
+        if obj is not _MISSING and not isinstance(base, (types.ModuleType, type)):
+            _read_at_transform_time(node, obj, fn_source, local_names)  # `model.act`: data can change
+        return obj
     if isinstance(node, gast.Constant):
         return node.value
     if isinstance(node, gast.Call):  # s2s.grad(f): made once, at transform time
@@ -52,10 +55,20 @@ def static_object(node, fn_source, local_names, aliases=None):
         kwargs = {k.arg: static_object(k.value, fn_source, local_names) for k in node.keywords}
         if _MISSING in args or _MISSING in kwargs.values():
             return _MISSING
+        for a, v in zip(node.args + [k.value for k in node.keywords], args + list(kwargs.values())):
+            _read_at_transform_time(a, v, fn_source, local_names)  # `wrt=K`: its value is built in
         value = func(*args, **kwargs)
         anno.set(node, "static_value", value)
         return value
     return _MISSING
+
+
+def _read_at_transform_time(node, obj, fn_source, local_names):
+    """Note that the code is generated for what the dotted name `node` (of the user's
+    scope) refers to now: the derivative is generated anew if it changes (scopes.py)."""
+    path = dotted_name(node)
+    if path is not None and path.split(".")[0] not in local_names and hasattr(fn_source, "called_globals"):
+        fn_source.called_globals[path] = obj
 
 
 def static_aliases(fn_source, local_names):
