@@ -11,6 +11,7 @@ specialization being generated.
 """
 import copy
 import textwrap
+import types
 
 import gast
 import numpy
@@ -108,14 +109,29 @@ def _check_updates(src, act, namer):
     """The alias check (passes/aliasing.py), on the code as the user wrote it: before
     views are read as copies. Generated code was checked as the code it came from."""
     if not _generated_by_s2s(src.func):
-        aliasing.check_updates(src, act.kinds, lambda call: _calls_updater(call, act))
+        aliasing.check_updates(src, act.kinds, lambda call: _updated_arguments(call, act))
     return False
 
 
-def _calls_updater(call, act):
-    """Does `call` run a user function that may update one of its arguments in place?"""
+def _updated_arguments(call, act):
+    """The atoms `call` passes to parameters that the user function it runs may update in
+    place: all of them where the call's arguments cannot be matched to parameters (*-unpacking)."""
     function, leading = dispatch.call_target(call, act)
-    return function is not None and bool(updated_parameters(function))
+    updated = updated_parameters(function) if function is not None else set()
+    if not updated:
+        return []
+    everything = leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    params = param_names(prepare(function)[0].node)
+    if isinstance(anno.get(call, "callee"), types.MethodType):
+        params = params[1:]  # self is bound
+    if anno.get(call, "packed"):
+        passed = dict(zip(params, varargs.packed_arguments(call)))
+    elif any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return everything
+    else:
+        passed = dict(zip(params, leading + list(call.args)))
+        passed.update((k.arg, k.value) for k in call.keywords)
+    return [atom for p, atom in passed.items() if p in updated]
 
 
 _updated_parameters = {}
@@ -131,7 +147,7 @@ def updated_parameters(function):
         _updated_parameters[key] = set()
         src, _ = prepare(function)
         act = activity.analyze(src.node, [], {})
-        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _calls_updater(call, act))
+        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _updated_arguments(call, act))
     return _updated_parameters[key]
 
 
@@ -166,7 +182,7 @@ class Program:
     def bind_call(self, src, stmt, value, function):
         """The atoms a call passes to each parameter of `function`, defaults filled in."""
         if anno.get(value, "packed"):
-            return list(value.args)  # every parameter, in order (see passes/varargs.py)
+            return varargs.packed_arguments(value)
         arguments = varargs.bind(src, stmt, value, function)
         if any(isinstance(a, (gast.Tuple, gast.Dict)) for a in arguments.values()):
             raise src.error(f"calling {function.__name__}, which takes *args or **kwargs, this way is not supported", stmt, "variadic call")

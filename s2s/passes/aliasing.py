@@ -55,8 +55,8 @@ def updated_parameters(src, summary_of):
 def check_updates(src, kinds, summary_of):
     """Raise TransformError for an update in place that another live name would see.
 
-    kinds: name -> kind (None for unknown); summary_of(call) -> True if the user
-    function it calls may update an argument in place.
+    kinds: name -> kind (None for unknown); summary_of(call) -> the arguments (atoms) the
+    user function it calls may update in place.
     """
     analysis = _Analysis(src, kinds, summary_of)
     analysis.run()
@@ -369,18 +369,14 @@ class _Analysis:
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         reached = after.reach(everything)
-        if reached and self.summary_of(value):
-            names = ", ".join(a.id for a in value.args if isinstance(a, gast.Name))
-            self.updates.append(_Update(stmt, names, state.reach(self.atom_all(value, state)), True, state))
+        updated = self.summary_of(value) if reached else []
+        if updated:
+            names = ", ".join(a.id for a in updated if isinstance(a, gast.Name))
+            objects = set().union(*(self.atom(a, state) for a in updated))
+            self.updates.append(_Update(stmt, names, state.reach(objects), True, state))
         # a user function, a constructor, a builtin: its result may hold or be its arguments
         after.contain({new}, reached)
         return {new} | reached
-
-    def atom_all(self, value, state):
-        out = set()
-        for objs in self.operands(value, state):
-            out |= objs
-        return out
 
 
 def _immutable(value):

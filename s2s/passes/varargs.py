@@ -2,8 +2,9 @@
 *-unpacked arguments, and functools.partial.
 
 `g(a, b, c, k=d)` for `def g(x, *rest, **options)` becomes
-`_rest = (b, c); _options = {"k": d}; g(a, _rest, _options)`, so the callee takes
-every parameter positionally and the derivatives of the packed arguments flow through
+`_rest = (b, c); _options = {"k": d}; g(a, *_rest, **_options)`, and a differentiated
+call passes `a, _rest, _options` to the derivative, which takes every parameter
+positionally and the derivatives of the packed arguments flow through
 the ordinary tuple and dict rules. Defaults are filled in from the callee's signature.
 
 `f(a, *b, **kw)`, whose number of arguments is known only when it runs, becomes
@@ -71,16 +72,32 @@ def bind(fn_source, stmt, call, function):
 
 
 def _pack(fn_source, namer, stmt, call, callee):
-    before, args = [], []
-    for name, value in bind(fn_source, stmt, call, callee).items():
+    """Pack the call's variadic arguments into names; the call itself stays one Python can
+    run (`g(a, *_rest, **_options)`: a call nothing differentiates runs as written), with
+    one argument per parameter, in the parameters' order (see `packed_arguments`)."""
+    before, args, keywords = [], [], []
+    parameters = inspect.signature(callee, follow_wrapped=False).parameters
+    for (name, value), parameter in zip(bind(fn_source, stmt, call, callee).items(), parameters.values()):
         if isinstance(value, (gast.Tuple, gast.Dict)):
-            packed = namer.fresh(f"_{name}")
-            before.append(gast.copy_location(gast.Assign([gast.Name(packed, gast.Store(), None, None)], value), stmt))
-            value = gast.Name(packed, gast.Load(), None, None)
-        args.append(value)
-    call.args, call.keywords = args, []
+            bound = namer.fresh(f"_{name}")
+            before.append(gast.copy_location(assign(bound, value), stmt))
+            value = syntax.name(bound)
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            args.append(gast.Starred(value, gast.Load()))
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            keywords.append(gast.keyword(None, value))
+        elif parameter.kind is parameter.KEYWORD_ONLY:
+            keywords.append(gast.keyword(name, value))
+        else:
+            args.append(value)
+    call.args, call.keywords = args, keywords
     anno.set(call, "packed", True)
     return before
+
+
+def packed_arguments(call):
+    """What a packed call passes to each parameter of its callee, in order."""
+    return [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
 
 
 def _bind(stmt, namer, prefix, value):

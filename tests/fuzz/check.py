@@ -151,8 +151,8 @@ class Case:
         self.direction = random_like(self.x, rng)
 
     def applies(self, mode):
-        scalar_output = not isinstance(self.out, (tuple, list)) and np.ndim(self.out) == 0
-        if mode in ("grad", "hvp", "hessian", "gradgrad") and not scalar_output:
+        one_element = not isinstance(self.out, (tuple, list)) and np.size(self.out) == 1  # as grad accepts
+        if mode in ("grad", "hvp", "hessian", "gradgrad") and not one_element:
             return False
         return mode != "gradgrad" or np.ndim(self.x) == 0
 
