@@ -10,7 +10,9 @@ the ordinary tuple and dict rules. Defaults are filled in from the callee's sign
 `f(a, *b, **kw)`, whose number of arguments is known only when it runs, becomes
 `_items = (a, b); _args = unpack_args(_items, (False, True)); call_value(f, _args, kw)`,
 differentiated when it runs (s2s/function_values.py). `functools.partial(f, a, k=b)` becomes
-`make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments.
+`make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments;
+`Layer(W, b=b)` of a container type (dataclass, NamedTuple, registered) becomes
+`make_container(Layer, (W,), {"b": b})`, whose derivative is that of what it holds.
 """
 import functools
 import inspect
@@ -31,6 +33,8 @@ def pack_variadic_calls(fn_source, namer):
             return [stmt]
         if callee is functools.partial:
             return _partial(fn_source, namer, stmt, value) + [stmt]
+        if runtime.is_container_type(callee):
+            return _container(fn_source, namer, stmt, value) + [stmt]
         if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
             return _unpacked(fn_source, namer, stmt, value) + [stmt]
         # a primitive with rules (scipy.linalg.sqrtm, whose wrapper takes *args) is called as written
@@ -116,6 +120,16 @@ def _partial(fn_source, namer, stmt, value):
     args, bind_args = _bind(stmt, namer, "_args", gast.Tuple(list(value.args[1:]), gast.Load()))
     kwargs, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
     _become(value, runtime.make_partial, value.args[0], syntax.name(args), syntax.name(kwargs))
+    return [bind_args, bind_kwargs]
+
+
+def _container(fn_source, namer, stmt, value):
+    """`Layer(W, b=b)` for a container type: `make_container(Layer, (W,), {"b": b})`."""
+    if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+        raise fn_source.error("a container built from * or ** arguments is not supported", stmt, "container")
+    args, bind_args = _bind(stmt, namer, "_args", gast.Tuple(list(value.args), gast.Load()))
+    kwargs, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
+    _become(value, runtime.make_container, value.func, syntax.name(args), syntax.name(kwargs))
     return [bind_args, bind_kwargs]
 
 
