@@ -341,11 +341,13 @@ class CallableFamilies:
             self.emit(f"def {name}(a0, a1):")
             self.indent += 1
             self.emit(f"yield {self.expr(inner, kind, 1)}")
-            self.pick([
-                lambda: self.emit(f"yield from [{self.expr(inner, kind, 1)}, a0 * a1]"),
-                lambda: self.emit(f"for i in range(2):\n{'    ' * self.indent}    yield a0 * (a1 + i)"),
-                lambda: self.emit(f"yield {self.expr(inner, kind, 1)}"),
+            last = self.pick([
+                lambda: [f"yield from [{self.expr(inner, kind, 1)}, a0 * a1]"],
+                lambda: ["for i in range(2):", "    yield a0 * (a1 + i)"],
+                lambda: [f"yield {self.expr(inner, kind, 1)}"],
             ])()
+            for line in last:
+                self.emit(line)
             self.indent -= 1
         call = f"{name}({self.expr(scope, kind, 1)}, {self.scalar(scope, 1)})"
         if self.chance(0.5):

@@ -13,7 +13,7 @@ which family a bug needs.
 import dataclasses
 import random
 
-from .callables import CallableFamilies, Record
+from .callables import CallableFamilies
 
 SCALAR, INT, LIST, DICT = "f", "i", "L", "D"
 ONE = (1,)  # a one-element output, which grad accepts
