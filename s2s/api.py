@@ -100,7 +100,7 @@ def _updated_by_method(func, names):
     arguments, so that the caller's arrays never change."""
     if not isinstance(func, types.MethodType) or not isinstance(func.__func__, types.FunctionType):
         return ()
-    updated = updated_parameters(func.__func__)
+    updated = updated_parameters(func.__func__, (kind_of_value(func.__self__),))
     return tuple(n for n, p in zip(names, param_names(prepare(func.__func__)[0].node)[1:]) if p in updated)
 
 

@@ -11,7 +11,6 @@ specialization being generated.
 """
 import copy
 import textwrap
-import types
 
 import gast
 import numpy
@@ -44,7 +43,8 @@ from .passes import (
     views,
 )
 from .reverse import ReverseGenerator
-from .syntax import assign, call, name, ref
+from .passes.activity import kind_of_value
+from .syntax import assign, call, constant_kind, name, ref
 
 _prepared = {}
 
@@ -115,39 +115,47 @@ def _check_updates(src, act, namer):
 
 def _updated_arguments(call, act):
     """The atoms `call` passes to parameters that the user function it runs may update in
-    place: all of them where the call's arguments cannot be matched to parameters (*-unpacking)."""
+    place (given the kinds of what it passes): all of them where the call's arguments
+    cannot be matched to parameters (*-unpacking)."""
     function, leading = dispatch.call_target(call, act)
-    updated = updated_parameters(function) if function is not None else set()
-    if not updated:
+    if function is None:
         return []
-    everything = leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    starred = any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
     params = param_names(prepare(function)[0].node)
-    if isinstance(anno.get(call, "callee"), types.MethodType):
-        params = params[1:]  # self is bound
     if anno.get(call, "packed"):
         passed = dict(zip(params, varargs.packed_arguments(call)))
-    elif any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        return everything
+    elif starred:
+        passed = {}
     else:
         passed = dict(zip(params, leading + list(call.args)))
         passed.update((k.arg, k.value) for k in call.keywords)
+    updated = updated_parameters(function, tuple(_atom_kind(passed[p], act) if p in passed else None for p in params))
+    if starred and updated:
+        return leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
     return [atom for p, atom in passed.items() if p in updated]
+
+
+def _atom_kind(atom, act):
+    if isinstance(atom, gast.Name):
+        return kind_of_value(anno.get(atom, "object")) if anno.has(atom, "object") else act.kind(atom.id)
+    return constant_kind(atom)
 
 
 _updated_parameters = {}
 
 
-def updated_parameters(function):
-    """The parameters a user function may update in place (memoized; while a recursive
+def updated_parameters(function, kinds=()):
+    """The parameters a user function may update in place, when called with arguments of
+    `kinds` (by parameter; None or missing: unknown) (memoized; while a recursive
     function is being analysed, its own calls count as updating nothing)."""
-    key = frontend.unwrap(function)
+    key = (frontend.unwrap(function), kinds)
     if _generated_by_s2s(function):
         return set()  # generated functions update only what they made (their tapes)
     if key not in _updated_parameters:
         _updated_parameters[key] = set()
         src, _ = prepare(function)
-        act = activity.analyze(src.node, [], {})
-        _updated_parameters[key] = aliasing.updated_parameters(src, lambda call: _updated_arguments(call, act))
+        act = activity.analyze(src.node, [], dict(zip(param_names(src.node), kinds)))
+        _updated_parameters[key] = aliasing.updated_parameters(src, act.kinds, lambda call: _updated_arguments(call, act))
     return _updated_parameters[key]
 
 

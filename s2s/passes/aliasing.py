@@ -43,10 +43,10 @@ VIEWS = {
 UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
 
 
-def updated_parameters(src, summary_of):
-    """The parameters whose objects the function may update in place, whatever their
-    kinds (for its callers, who know what they pass)."""
-    analysis = _Analysis(src, {}, summary_of)
+def updated_parameters(src, kinds, summary_of):
+    """The parameters whose objects the function may update in place, given the kinds of
+    its names (None for unknown: `v = p.s; v /= 2.0` may update p's contents)."""
+    analysis = _Analysis(src, kinds, summary_of)
     analysis.run()
     params = param_names(src.node)
     return {p for u in analysis.updates for p in params if ("param", p) in map(_base, u.objects)}
