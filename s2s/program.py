@@ -42,8 +42,8 @@ from .passes import (
     varargs,
     views,
 )
-from .reverse import ReverseGenerator
 from .passes.activity import kind_of_value
+from .reverse import ReverseGenerator
 from .syntax import assign, call, constant_kind, name, ref
 
 _prepared = {}

@@ -167,8 +167,11 @@ def _load_templates():
         for info in pkgutil.iter_modules(package.__path__):
             _waiting.append((f"{package.__name__}.{info.name}", _FOR_LIBRARY.get(info.name)))
     for entry in [e for e in _waiting if e[1] is None or e[1] in sys.modules]:
-        _waiting.remove(entry)
+        # listed as loaded only once it is: an import interrupted (a KeyboardInterrupt, a
+        # signal handler's exception) is tried again, not left without its rules
         importlib.import_module(entry[0])
+        if entry in _waiting:
+            _waiting.remove(entry)
 
 
 def _templates_package():
