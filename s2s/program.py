@@ -118,6 +118,9 @@ def _updated_arguments(call, act):
     place (given the kinds of what it passes): all of them where the call's arguments
     cannot be matched to parameters (*-unpacking)."""
     function, leading = dispatch.call_target(call, act)
+    unpacked = dispatch.user_function(anno.get(call, "unpacked_callee"))
+    if function is None and unpacked is not None:  # f(*args) of a known f: what it passes, packed
+        return call.args[1:] if updated_parameters(unpacked) else []
     if function is None:
         return []
     starred = any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)

@@ -1187,8 +1187,13 @@ def one_if_none(b):
 # -- calls of function values (see s2s/function_values.py for their derivatives)
 
 
+VALUE_CALL_CHECKS = []  # run before each call through a function value (s2s/function_values.py adds one)
+
+
 def call_value(function, args, kwargs):
     """`function(*args, **kwargs)` for a function known only when the call runs."""
+    for check in VALUE_CALL_CHECKS:
+        check(function, args, kwargs)
     return function(*args, **kwargs)
 
 

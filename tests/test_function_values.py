@@ -490,6 +490,33 @@ def test_a_container_that_computes_what_it_holds_is_an_error():
         s2s.grad(lambda x: np.sum(Halved(x).value))(X)
 
 
+def scale_in_place(a, s):
+    a *= s
+
+
+def forwards_to_scale(*args, **kwargs):
+    return scale_in_place(*args, **kwargs)
+
+
+def function_value_updating_an_argument(x, s):
+    update = [scale_in_place][0]
+    update(x, s)  # Python changes the caller's x, and the result depends on s through it
+    return np.sum(x) * s
+
+
+def forwarded_call_updating_an_argument(x, s):
+    forwards_to_scale(a=x, s=s)
+    return s * 2.0
+
+
+@pytest.mark.parametrize("f", [function_value_updating_an_argument, forwarded_call_updating_an_argument])
+def test_an_update_in_place_through_a_function_value_is_refused(f):
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2s.TransformError, match="in place"):
+        s2s.grad(f, wrt=1)(x, 0.5)
+    assert np.array_equal(x, [1.0, 2.0])
+
+
 # --------------------------------------------------------------------------- Python's semantics
 
 

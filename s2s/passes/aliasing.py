@@ -366,17 +366,23 @@ class _Analysis:
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}
+        if callee is runtime.call_value:  # `f(*args)` of a known f may update what it passes
+            self.call_updates(stmt, value, state, after.reach(everything))
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         reached = after.reach(everything)
+        self.call_updates(stmt, value, state, reached)
+        # a user function, a constructor, a builtin: its result may hold or be its arguments
+        after.contain({new}, reached)
+        return {new} | reached
+
+    def call_updates(self, stmt, value, state, reached):
+        """Record what a call of a user function updates in place, of the objects it reaches."""
         updated = self.summary_of(value) if reached else []
         if updated:
             names = ", ".join(a.id for a in updated if isinstance(a, gast.Name))
             objects = set().union(*(self.atom(a, state) for a in updated))
             self.updates.append(_Update(stmt, names, state.reach(objects), True, state))
-        # a user function, a constructor, a builtin: its result may hold or be its arguments
-        after.contain({new}, reached)
-        return {new} | reached
 
 
 def _immutable(value):

@@ -151,7 +151,9 @@ def _unpacked(fn_source, namer, stmt, value):
         bound, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
         before.append(bind_kwargs)
         kwargs = syntax.name(bound)
+    known = anno.get(value, "callee")
     _become(value, runtime.call_value, value.func, syntax.name(args), kwargs)
+    anno.set(value, "unpacked_callee", known)
     return before
 
 
