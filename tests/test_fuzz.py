@@ -61,6 +61,33 @@ def test_programs_are_deterministic_and_families_switch_off():
         assert "[" not in source and "for " not in source and "if " not in source and "lambda" not in source
 
 
+# what each family of the language constructs writes, somewhere in a few hundred programs
+FAMILY_MARKS = {
+    "function_values": ["make_act(", "apply(", "act_or(", "alias0 = ", "for op0 in ["],
+    "partials": ["functools.partial(scaled", "map("],
+    "generators": ["yield", "np.stack(list(", "tuple("],
+    "forwarding": ["@logged", "(*args, **kwargs)", "*(", "zip(*["],
+    "methods": ["SCALER", "f = Model(0.5).loss", "f = Model.loss"],
+    "records": ["Pair(", "Layer(", "s2s.register_container"],
+    "nested_grad": ["s2s.grad(pot"],
+    "defaults": [", s="],
+}
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return [generator.generate(7, index).source for index in range(300)]
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_MARKS))
+def test_each_language_family_is_generated_and_switches_off(family, sources):
+    for mark in FAMILY_MARKS[family]:
+        assert any(mark in source for source in sources), mark
+    without = generator.profile_without([family])
+    mark = FAMILY_MARKS[family][0]
+    assert not any(mark in generator.generate(7, index, without).source for index in range(40))
+
+
 WRONG_GRADIENT = """
 import numpy as np
 
