@@ -27,6 +27,8 @@ writes_back       Assign             writeback (`x = _h[1]`: the   aliasing (an 
                                      holder of its results)        (x keeps its kind)
 packed            Call               varargs (every parameter      program.bind_call
                                      passed, in order)
+unpacked_callee   Call (call_value)  varargs (the function that    program (what the call may
+                                     `f(*args)` calls, if known)   update in place)
 grad_hook         Expr               hooks (insert_grad_of block)  anf, reverse, forward
 source            FunctionDef        program._function             emit (scope, comment lines)
 generated         Name               syntax.generated (a function  emit (left as written)

@@ -11,7 +11,7 @@ from .errors import TransformError
 from .frontend import param_names
 from .naming import identifier
 from .passes.activity import kind_of_value
-from .program import Program, forget_prepared, prepare
+from .program import Program, forget_prepared, prepare, updated_parameters
 
 
 @dataclasses.dataclass
@@ -89,8 +89,19 @@ def _readable(func, signature):
         # Python code: its optional parameters too, their defaults kept
         params = [p for p in signature.parameters.values() if p.kind in simple]
         defaults = {p.name: p.default for p in params if p.default is not p.empty}
-        return frontend.calling_function(func, [p.name for p in params], defaults=defaults)
+        names = [p.name for p in params]
+        return frontend.calling_function(func, names, defaults=defaults, copied=_updated_by_method(func, names))
     return frontend.calling_function(func, [p.name for p in params])
+
+
+def _updated_by_method(func, names):
+    """The parameters (of `names`, those after `self` or `cls`) a bound method updates in
+    place: the function that calls it passes copies, as s2s does for a function's own
+    arguments, so that the caller's arrays never change."""
+    if not isinstance(func, types.MethodType) or not isinstance(func.__func__, types.FunctionType):
+        return ()
+    updated = updated_parameters(func.__func__, (kind_of_value(func.__self__),))
+    return tuple(n for n, p in zip(names, param_names(prepare(func.__func__)[0].node)[1:]) if p in updated)
 
 
 def _lift_arrays(values, wrt):

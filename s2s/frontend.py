@@ -251,28 +251,32 @@ def _identity(target):
     return ("function", target.__code__, _Same(target.__globals__), cells, defaults)
 
 
-def calling_function(target, positional, keywords=(), defaults=None):
+def calling_function(target, positional, keywords=(), defaults=None, copied=()):
     """A Python function `def f(a, b, k_x): return target(a, b, x=k_x)` that s2s can
     read: how something without source of its own (a NumPy function, a bound method, a
     callable object, a partial) is differentiated where a Python function is expected.
-    `positional` names its parameters, `defaults` gives some of them defaults. Made once
-    per target and call shape, so that derivatives of it are cached."""
+    `positional` names its parameters, `defaults` gives some of them defaults, `copied`
+    those passed as copies (`private_copy(a)`, the name generated code imports it by).
+    Made once per target and call shape, so that derivatives of it are cached."""
+    from .runtime import private_copy
+
     defaults = defaults or {}
     try:
-        key = (_identity(target), tuple(positional), tuple(keywords), tuple(defaults.items()))
+        key = (_identity(target), tuple(positional), tuple(keywords), tuple(defaults.items()), tuple(copied))
         hash(key)
     except TypeError:
-        key = (id(target), tuple(positional), tuple(keywords), tuple(map(id, defaults.values())))
+        key = (id(target), tuple(positional), tuple(keywords), tuple(map(id, defaults.values())), tuple(copied))
     shim = _shims.get(key)
     if shim is None:
         name = identifier(getattr(target, "__name__", None) or type(target).__name__)
         params = [f"{p}=_default_{p}" if p in defaults else p for p in positional] + [f"_{k}" for k in keywords]
-        passed = list(positional) + [f"{k}=_{k}" for k in keywords]
+        passed = [f"private_copy({p})" if p in copied else p for p in positional] + [f"{k}=_{k}" for k in keywords]
         text = f"def {name}({', '.join(params)}):\n    return _target({', '.join(passed)})\n"
-        namespace = {"_target": target, **{f"_default_{p}": v for p, v in defaults.items()}}
+        globals_ = {"_target": target, "private_copy": private_copy}
+        namespace = {**globals_, **{f"_default_{p}": v for p, v in defaults.items()}}
         filename = f"<s2s: a call of {' '.join(_describe(target).split())}>"  # one line: it heads generated code
         exec(compile(text, filename, "exec"), namespace)
         shim = namespace[name]
-        shim.__s2s_source__ = FunctionSource(shim, gast.parse(text).body[0], filename, {"_target": target})
+        shim.__s2s_source__ = FunctionSource(shim, gast.parse(text).body[0], filename, globals_)
         _shims[key] = shim
     return shim

@@ -49,6 +49,29 @@ def _call_parts(function, args, kwargs):
     return function, tuple(bound_args), tuple(args), bound_kwargs, dict(kwargs)
 
 
+def refuse_updates(function, args, kwargs):
+    """A TransformError where `function`, called through a value, would update an argument
+    in place: s2s follows such updates only through calls it resolves when it transforms
+    (the caller's arrays would change, and its derivative would not see the change)."""
+    from .passes.activity import kind_of_value
+    from .program import updated_parameters
+
+    shim, values, _ = _flat_call(function, args, kwargs)
+    try:
+        updated = updated_parameters(shim, tuple(kind_of_value(v) for v in values))
+    except TransformError:
+        return  # not code s2s reads: differentiating the call reports why
+    for parameter, value in zip(frontend.param_names(shim.__s2s_source__.node), values):
+        if parameter in updated and not isinstance(value, (int, float, complex, str, numpy.number)):
+            raise TransformError(
+                f"the function value {getattr(function, '__qualname__', function)!r} updates one of its arguments "
+                "in place, which s2s does not follow through a call of a function value: pass it a copy"
+            )
+
+
+runtime.VALUE_CALL_CHECKS.append(refuse_updates)
+
+
 def _flat_call(function, args, kwargs):
     target, bound_args, args, bound_kwargs, kwargs = _call_parts(function, args, kwargs)
     receiver = getattr(target, "__self__", None)

@@ -44,8 +44,9 @@ from .passes import (
     views,
     writeback,
 )
+from .passes.activity import kind_of_value
 from .reverse import ReverseGenerator
-from .syntax import assign, call, clone, const, name, ref
+from .syntax import assign, call, clone, const, constant_kind, name, ref
 
 _prepared = {}
 
@@ -152,23 +153,28 @@ class _Callees:
 
     def updates(self, call):
         """The atoms `call` passes to parameters that the user function it runs may update
-        in place (every argument when the call cannot be matched to the parameters statically)."""
-        function, leading = dispatch.call_target(call, self.act)
-        updated = updated_parameters(function) if function is not None else set()
-        if not updated:
+        in place (given the kinds of what it passes): all of them where the call's
+        arguments cannot be matched to parameters (*-unpacking)."""
+        act = self.act
+        function, leading = dispatch.call_target(call, act)
+        unpacked = dispatch.user_function(anno.get(call, "unpacked_callee"))
+        if function is None and unpacked is not None:  # f(*args) of a known f: what it passes, packed
+            return call.args[1:] if updated_parameters(unpacked) else []
+        if function is None:
             return []
-        everything = leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
-        if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-            return everything
-        try:
-            bound = inspect.signature(function).bind_partial(*leading, *call.args, **{k.arg: k.value for k in call.keywords})
-        except (TypeError, ValueError):
-            return everything
-        passed = []
-        for parameter, value in bound.arguments.items():
-            if parameter in updated:  # *args binds a tuple of atoms, **kwargs a dict
-                passed += list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, tuple) else [value]
-        return passed
+        starred = any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+        params = param_names(prepare(function)[0].node)
+        if anno.get(call, "packed"):
+            passed = dict(zip(params, varargs.packed_arguments(call)))
+        elif starred:
+            passed = {}
+        else:
+            passed = dict(zip(params, leading + list(call.args)))
+            passed.update((k.arg, k.value) for k in call.keywords)
+        updated = updated_parameters(function, tuple(_atom_kind(passed[p], act) if p in passed else None for p in params))
+        if starred and updated:
+            return leading + [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+        return [atom for p, atom in passed.items() if p in updated]
 
     def returned(self, call):
         """The atoms `call` passes that its result may be or hold, None if unknown."""
@@ -197,14 +203,22 @@ class _Callees:
         return function, arguments
 
 
-def _summary(memo, function, while_recursing, summarize):
-    """A per-function fact of aliasing (memoized; `while_recursing` is what a recursive
-    function's own calls count as while it is being found)."""
-    key = frontend.unwrap(function)
+def _atom_kind(atom, act):
+    if isinstance(atom, gast.Name):
+        return kind_of_value(anno.get(atom, "object")) if anno.has(atom, "object") else act.kind(atom.id)
+    return constant_kind(atom)
+
+
+def _summary(memo, function, while_recursing, summarize, kinds=()):
+    """A per-function fact of aliasing, for arguments of `kinds` (by parameter; None or
+    missing: unknown) (memoized; `while_recursing` is what a recursive function's own
+    calls count as while it is being found)."""
+    key = (frontend.unwrap(function), kinds)
     if key not in memo:
         src, _ = prepare(function)
         memo[key] = while_recursing(src)
-        memo[key] = summarize(src, _Callees(src, activity.analyze(src.node, [], {})))
+        act = activity.analyze(src.node, [], dict(zip(param_names(src.node), kinds)))
+        memo[key] = summarize(src, act, _Callees(src, act))
     return memo[key]
 
 
@@ -212,16 +226,17 @@ _updated_parameters = {}
 _returned_parameters = {}
 
 
-def updated_parameters(function):
-    """The parameters a user function may update in place."""
+def updated_parameters(function, kinds=()):
+    """The parameters a user function may update in place, when called with arguments of
+    `kinds` (by parameter; None or missing: unknown)."""
     if _generated_by_s2s(function) or isinstance(function, dispatch.UpdatesReturned):
         return set()  # generated functions update only what they made (their tapes); a variant returns its updates
-    return _summary(_updated_parameters, function, lambda src: set(), aliasing.updated_parameters)
+    return _summary(_updated_parameters, function, lambda src: set(), lambda src, act, callees: aliasing.updated_parameters(src, act.kinds, callees), kinds)
 
 
 def returned_parameters(function):
     """The parameters whose objects a user function's result may be."""
-    return _summary(_returned_parameters, function, lambda src: set(param_names(src.node)), aliasing.returned_parameters)
+    return _summary(_returned_parameters, function, lambda src: set(param_names(src.node)), lambda src, act, callees: aliasing.returned_parameters(src, callees))
 
 
 _writable_parameters = {}
@@ -233,7 +248,7 @@ def writable_parameters(function):
         _writable_parameters,
         function,
         lambda src: dict.fromkeys(param_names(src.node), writeback.ANY_KIND),
-        lambda src, callees: writeback.writable_parameters(src, writable_parameters, aliasing.parameters_updated_by_name(src, callees)),
+        lambda src, act, callees: writeback.writable_parameters(src, writable_parameters, aliasing.parameters_updated_by_name(src, callees)),
     )
 
 
@@ -268,7 +283,7 @@ class Program:
     def bind_call(self, src, stmt, value, function):
         """The atoms a call passes to each parameter of `function`, defaults filled in."""
         if anno.get(value, "packed"):
-            return list(value.args)  # every parameter, in order (see passes/varargs.py)
+            return varargs.packed_arguments(value)
         arguments = varargs.bind(src, stmt, value, function)
         if any(isinstance(a, (gast.Tuple, gast.Dict)) for a in arguments.values()):
             raise src.error(f"calling {function.__name__}, which takes *args or **kwargs, this way is not supported", stmt, "variadic call")

@@ -178,12 +178,23 @@ def _load_templates():
         for info in pkgutil.iter_modules(package.__path__):
             _waiting.append((f"{package.__name__}.{info.name}", _FOR_LIBRARY.get(info.name)))
     for entry in [e for e in _waiting if e[1] is None or sys.modules.get(e[1]) is not None]:  # None: blocked
-        _waiting.remove(entry)
+        # struck off once imported, or once its import failed (a library that does not
+        # import); an import interrupted (a KeyboardInterrupt, a signal handler's
+        # exception, which are not Exceptions) is tried again, not left without rules
         _loading_library[0] = True
         try:
             importlib.import_module(entry[0])
+        except Exception:
+            _strike_off(entry)
+            raise
         finally:
             _loading_library[0] = False
+        _strike_off(entry)
+
+
+def _strike_off(entry):
+    if entry in _waiting:  # an import of one rule module may load the others'
+        _waiting.remove(entry)
 
 
 def _templates_package():

@@ -1204,8 +1204,13 @@ def one_if_none(b):
 # -- calls of function values (see s2s/function_values.py for their derivatives)
 
 
+VALUE_CALL_CHECKS = []  # run before each call through a function value (s2s/function_values.py adds one)
+
+
 def call_value(function, args, kwargs):
     """`function(*args, **kwargs)` for a function known only when the call runs."""
+    for check in VALUE_CALL_CHECKS:
+        check(function, args, kwargs)
     return function(*args, **kwargs)
 
 
@@ -1224,6 +1229,66 @@ def make_partial(function, args, kwargs):
     """`functools.partial(function, *args, **kwargs)`; also what a nested function used
     as a value becomes: its lifted code with the values it captures bound first."""
     return functools.partial(function, *args, **kwargs)
+
+
+def is_container_type(cls):
+    """A class whose instances are containers that hold its arguments: registered by the
+    user, a dataclass, a NamedTuple (`list(...)` and `dict(...)` have rules of their own)."""
+    return isinstance(cls, type) and cls not in (list, dict, functools.partial) and (
+        cls in _CONTAINERS or dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+    )
+
+
+def make_container(cls, args, kwargs):
+    """`cls(*args, **kwargs)` for a container type: its derivative is that of the
+    arguments it holds (see `held_arguments`)."""
+    return cls(*args, **kwargs)
+
+
+def held_arguments(container, args, kwargs):
+    """(children, aux, positions): for each child of `container`, the position of the
+    argument (of args, then kwargs' values) it is, or None for a constant it made."""
+    children, aux = container_functions(container)[0](container)
+    passed = list(args) + list(kwargs.values())
+    positions = []
+    for child in children:
+        same = [i for i, a in enumerate(passed) if a is child]
+        position = next((i for i in same if i not in positions), same[0] if same else None)
+        if position is None and not (child is None or isinstance(child, (bool, int, str))):
+            raise TypeError(f"s2s: {type(container).__name__}(...) holds a value it computed from its arguments, "
+                            "whose derivative s2s does not know: build it from the values it holds")
+        positions.append(position)
+    return children, aux, positions
+
+
+def container_grad(d_container, container, args, kwargs, part):
+    """Adjoint of `make_container`: the derivatives of its arguments (`part` "args") or
+    keywords ("kwargs"), each the sum of those of the children it is (None is zero)."""
+    children, _, positions = held_arguments(container, args, kwargs)
+    d_children = [None] * len(children) if d_container is None else container_functions(d_container)[0](d_container)[0]
+    passed = list(args) + list(kwargs.values())
+    grads = [None] * len(passed)
+    for position, g in zip(positions, d_children):
+        if position is not None:
+            grads[position] = add_grad(grads[position], g)
+    grads = [zeros_like(a) if g is None else g for a, g in zip(passed, grads)]
+    return tuple(grads[:len(args)]) if part == "args" else dict(zip(kwargs, grads[len(args):]))
+
+
+def container_tangent(container, args, kwargs, d_args, d_kwargs):
+    """Tangent of `make_container`: a container of the tangents of what it holds."""
+    children, aux, positions = held_arguments(container, args, kwargs)
+    tangents = list(filled_tangent(d_args, args)) + list(filled_tangent(d_kwargs, kwargs).values())
+    held = [tangent_zeros(c) if p is None else tangents[p] for c, p in zip(children, positions)]
+    return container_functions(container)[1](aux, held)
+
+
+def container_cotangent(d_part, container, args, kwargs, part):
+    """Adjoint of `container_grad` (linear in the container's derivative): the container
+    of what the derivatives `d_part` of its arguments or keywords give its children."""
+    if part == "args":
+        return container_tangent(container, args, kwargs, d_part, None)
+    return container_tangent(container, args, kwargs, None, d_part)
 
 
 def partial_grad(d_partial, args, kwargs, part):

@@ -1,4 +1,4 @@
-"""Calls through function values, partials, starred arguments and zip(*rows).
+"""Calls through function values, partials, containers built, starred arguments and zip(*rows).
 
 `call_value(function, args, kwargs)` is a call whose function is known only when it
 runs; its derivatives are taken then (s2s/function_values.py). The derivative of a
@@ -9,7 +9,11 @@ from s2s.function_values import value_jvp, value_vjp
 from s2s.rules import adjoint, none_aware, tangent
 from s2s.runtime import (
     call_value,
+    container_cotangent,
+    container_grad,
+    container_tangent,
     filled_tangent,
+    make_container,
     make_partial,
     partial_grad,
     partial_tangent,
@@ -44,6 +48,17 @@ def make_partial_(result, function, args, kwargs):
 @tangent(make_partial)
 def make_partial_(result, function, args, kwargs):
     d[result] = partial_tangent(function, args, kwargs, d[args], d[kwargs])
+
+
+@adjoint(make_container)
+def make_container_(result, cls, args, kwargs):
+    d[args] = container_grad(d[result], result, args, kwargs, "args")
+    d[kwargs] = container_grad(d[result], result, args, kwargs, "kwargs")
+
+
+@tangent(make_container)
+def make_container_(result, cls, args, kwargs):
+    d[result] = container_tangent(result, args, kwargs, d[args], d[kwargs])
 
 
 @adjoint(unpack_args)
@@ -86,6 +101,37 @@ def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
     d[result] = partial_tangent(function, args, kwargs, d[d_args], d[d_kwargs])
 
 
+@tangent(container_grad)
+def container_grad_(result, d_container, container, args, kwargs, part):
+    d[result] = container_grad(d[d_container], container, args, kwargs, part)
+
+
+@adjoint(container_grad)
+def container_grad_(result, d_container, container, args, kwargs, part):
+    d[d_container] = container_cotangent(d[result], container, args, kwargs, part)
+
+
+@adjoint(container_cotangent)
+def container_cotangent_(result, d_part, container, args, kwargs, part):
+    d[d_part] = container_grad(d[result], container, args, kwargs, part)
+
+
+@tangent(container_cotangent)
+def container_cotangent_(result, d_part, container, args, kwargs, part):
+    d[result] = container_cotangent(d[d_part], container, args, kwargs, part)
+
+
+@adjoint(container_tangent)
+def container_tangent_(result, container, args, kwargs, d_args, d_kwargs):
+    d[d_args] = container_grad(d[result], container, args, kwargs, "args")
+    d[d_kwargs] = container_grad(d[result], container, args, kwargs, "kwargs")
+
+
+@tangent(container_tangent)
+def container_tangent_(result, container, args, kwargs, d_args, d_kwargs):
+    d[result] = container_tangent(container, args, kwargs, d[d_args], d[d_kwargs])
+
+
 @adjoint(unpack_args_grad)
 def unpack_args_grad_(result, d_args, items, starred):
     d[d_args] = unpack_args(filled_tangent(d[result], items), starred)
@@ -116,4 +162,5 @@ def filled_tangent_(result, t, like):
     d[result] = filled_tangent(d[t], like)
 
 
-none_aware(value_jvp, value_vjp, partial_grad, partial_tangent, filled_tangent, unpack_args_grad, transposed_grad)
+none_aware(value_jvp, value_vjp, partial_grad, partial_tangent, container_grad, container_tangent, container_cotangent,
+           filled_tangent, unpack_args_grad, transposed_grad)

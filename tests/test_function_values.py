@@ -4,6 +4,7 @@ import dataclasses
 import functools
 import importlib.util
 import textwrap
+import typing
 
 import numpy as np
 import pytest
@@ -444,6 +445,76 @@ def test_dataclass_gradients_still_are_dataclasses():
     g = s2s.grad(layer_loss)(layer)
     assert isinstance(g, Layer)
     assert np.allclose(g.b, numeric_grad(lambda b: layer_loss(Layer(layer.W, b)), [layer.b]))
+
+
+class Scaled(typing.NamedTuple):
+    value: np.ndarray
+    scale: float
+
+
+class Halved:
+    """A container whose constructor computes what it holds."""
+
+    def __init__(self, value):
+        self.value = value * 0.5
+
+
+def halved_unflatten(aux, children):
+    halved = object.__new__(Halved)
+    halved.value = children[0]
+    return halved
+
+
+s2s.register_container(Halved, lambda h: ([h.value], None), halved_unflatten)
+
+
+def containers_built_inside(x):
+    layer = Layer(np.outer(x[:2], x[1:]), x[:2] * 2.0)
+    pair = Pair(x, x)  # the same array held twice
+    scaled = Scaled(np.sin(x), scale=x[0])
+    return layer_loss(layer) + pair_loss(pair) + np.sum(scaled.value) * scaled.scale
+
+
+def test_containers_built_inside_in_every_mode():
+    expected = numeric_grad(containers_built_inside, [X])
+    assert np.allclose(s2s.grad(containers_built_inside)(X), expected, atol=1e-6)
+    assert np.isclose(s2s.jvp(containers_built_inside)(X, np.ones(3))[1], np.sum(expected), atol=1e-6)
+    h = 1e-5
+    column = (numeric_grad(containers_built_inside, [X + [h, 0, 0]]) - numeric_grad(containers_built_inside, [X - [h, 0, 0]])) / (2 * h)
+    assert np.allclose(s2s.hessian(containers_built_inside)(X)[:, 0], column, atol=1e-4)
+    assert np.allclose(s2s.hvp(containers_built_inside)(X, np.array([1.0, 0, 0])), column, atol=1e-4)
+
+
+def test_a_container_that_computes_what_it_holds_is_an_error():
+    with pytest.raises(TypeError, match="Halved.*computed from its arguments"):
+        s2s.grad(lambda x: np.sum(Halved(x).value))(X)
+
+
+def scale_in_place(a, s):
+    a *= s
+
+
+def forwards_to_scale(*args, **kwargs):
+    return scale_in_place(*args, **kwargs)
+
+
+def function_value_updating_an_argument(x, s):
+    update = [scale_in_place][0]
+    update(x, s)  # Python changes the caller's x, and the result depends on s through it
+    return np.sum(x) * s
+
+
+def forwarded_call_updating_an_argument(x, s):
+    forwards_to_scale(a=x, s=s)
+    return s * 2.0
+
+
+@pytest.mark.parametrize("f", [function_value_updating_an_argument, forwarded_call_updating_an_argument])
+def test_an_update_in_place_through_a_function_value_is_refused(f):
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2s.TransformError, match="in place"):
+        s2s.grad(f, wrt=1)(x, 0.5)
+    assert np.array_equal(x, [1.0, 2.0])
 
 
 # --------------------------------------------------------------------------- Python's semantics

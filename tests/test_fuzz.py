@@ -10,7 +10,7 @@ import pytest
 from fuzz import check, generator, replay, runner, shrink
 
 SEED = int(os.environ.get("S2S_FUZZ_SEED", "2026"))
-PROGRAMS = 40
+PROGRAMS = 30  # a minute at most on a busy machine: the language families make programs slower
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +59,33 @@ def test_programs_are_deterministic_and_families_switch_off():
     for index in range(20):
         source = generator.generate(5, index, plain).source
         assert "[" not in source and "for " not in source and "if " not in source and "lambda" not in source
+
+
+# what each family of the language constructs writes, somewhere in a few hundred programs
+FAMILY_MARKS = {
+    "function_values": ["make_act(", "apply(", "act_or(", "alias0 = ", "for op0 in ["],
+    "partials": ["functools.partial(scaled", "map("],
+    "generators": ["yield", "np.stack(list(", "tuple("],
+    "forwarding": ["@logged", "(*args, **kwargs)", "*(", "zip(*["],
+    "methods": ["SCALER", "f = Model(0.5).loss", "f = Model.loss"],
+    "records": ["Pair(", "Layer(", "s2s.register_container"],
+    "nested_grad": ["s2s.grad(pot"],
+    "defaults": [", s="],
+}
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return [generator.generate(7, index).source for index in range(300)]
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_MARKS))
+def test_each_language_family_is_generated_and_switches_off(family, sources):
+    for mark in FAMILY_MARKS[family]:
+        assert any(mark in source for source in sources), mark
+    without = generator.profile_without([family])
+    mark = FAMILY_MARKS[family][0]
+    assert not any(mark in generator.generate(7, index, without).source for index in range(40))
 
 
 WRONG_GRADIENT = """

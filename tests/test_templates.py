@@ -995,3 +995,30 @@ def test_second_derivative_of_math_functions():
     for f in (m_exp, m_log, m_sqrt, m_trig, m_hyperbolic, m_fabs):
         ddf = s2s.grad(s2s.grad(f))
         assert ddf(x) == pytest.approx(numeric_grad(s2s.grad(f), (x,)), rel=1e-5, abs=1e-7), f.__name__
+
+
+def test_a_rule_module_whose_import_was_interrupted_is_imported_again(monkeypatch):
+    # a signal handler's exception (the fuzzer's time limit) during the first import of
+    # the rules must not leave NumPy's functions without rules for the process's life
+    import importlib
+    import sys
+
+    from s2s import rules
+
+    module = "s2s.templates.numpy_core"
+    assert rules.adjoint_rule(np.max) is not None  # the rules loaded: now as if never
+    monkeypatch.delitem(rules._ADJOINTS, rules._key(np.max))
+    monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(rules, "_waiting", [(module, None)])
+    real = importlib.import_module
+
+    def interrupted(name, *args):
+        if name == module:
+            monkeypatch.setattr(importlib, "import_module", real)
+            raise KeyboardInterrupt
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rules.adjoint_rule(np.max)
+    assert rules.adjoint_rule(np.max) is not None

@@ -44,10 +44,10 @@ VIEWS = {
 UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
 
 
-def updated_parameters(src, callees):
-    """The parameters whose objects the function may update in place, whatever their
-    kinds (for its callers, who know what they pass)."""
-    analysis = _Analysis(src, {}, callees)
+def updated_parameters(src, kinds, callees):
+    """The parameters whose objects the function may update in place, given the kinds of
+    its names (None for unknown: `v = p.s; v /= 2.0` may update p's contents)."""
+    analysis = _Analysis(src, kinds, callees)
     analysis.run()
     params = param_names(src.node)
     return {p for u in analysis.updates for p in params if ("param", p) in map(_base, u.objects)}
@@ -495,16 +495,13 @@ class _Analysis:
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}
+        if callee is runtime.call_value:  # `f(*args)` of a known f may update what it passes
+            self.call_updates(stmt, value, state, after.reach(everything))
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         self.calls[id(stmt)] = (value, state)
         reached = after.reach(everything)
-        updated = self.callees.updates(value) if reached else []
-        if updated:
-            names = ", ".join(dict.fromkeys(a.id for a in updated if isinstance(a, gast.Name)))
-            objects = set().union(*(self.atom(a, state) for a in updated))
-            arguments = tuple((a.id, frozenset(state.reach(self.atom(a, state)))) for a in updated if isinstance(a, gast.Name))
-            self.updates.append(_Update(stmt, names, state.reach(objects), True, state, arguments=arguments))
+        self.call_updates(stmt, value, state, reached)
         written = self.callees.written_back(value)
         if written is not None:  # (result, *updated): each position known
             returned, updated = written
@@ -536,6 +533,14 @@ class _Analysis:
         after.contain({made}, after.reach(kept) | items)
         return {made} | kept | items
 
+    def call_updates(self, stmt, value, state, reached):
+        """Record what a call of a user function updates in place, of the objects it reaches."""
+        updated = self.callees.updates(value) if reached else []
+        if updated:
+            names = ", ".join(dict.fromkeys(a.id for a in updated if isinstance(a, gast.Name)))
+            objects = set().union(*(self.atom(a, state) for a in updated))
+            arguments = tuple((a.id, frozenset(state.reach(self.atom(a, state)))) for a in updated if isinstance(a, gast.Name))
+            self.updates.append(_Update(stmt, names, state.reach(objects), True, state, arguments=arguments))
 
 
 def _immutable(value):

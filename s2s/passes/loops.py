@@ -6,6 +6,7 @@ back to its position. Only loops over *active* iterables are rewritten: a loop o
 file or a generator that carries no derivative stays as written.
 """
 import builtins
+import inspect
 import operator
 
 import gast
@@ -33,6 +34,7 @@ def _item(seq, index):
 def index_loops(fn_source, activity, namer):
     """Rewrite loops over active iterables; returns True if anything changed."""
     changed = False
+    generated = _generator_results(fn_source.node)
 
     def rewrite(stmt):
         nonlocal changed
@@ -42,11 +44,28 @@ def index_loops(fn_source, activity, namer):
             and _names(stmt.iter) & (activity.varied | _updated_in_place(stmt.body))
         ):
             changed = True
-            return _by_position(stmt, fn_source, namer)
+            before = []
+            if isinstance(stmt.iter, gast.Name) and stmt.iter.id in generated:
+                # a call of a generator function that is not differentiated returns
+                # Python's generator, which cannot be read by position: its list can
+                items = namer.fresh(f"{stmt.iter.id}_items")
+                before = [gast.copy_location(gast.Assign([gast.Name(items, gast.Store(), None, None)],
+                                                         _call(list, "list", stmt.iter)), stmt)]
+                stmt.iter = name(items)
+            return before + _by_position(stmt, fn_source, namer)
         return [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
+
+
+def _generator_results(fn_node):
+    """Names bound to what a call of a generator function returns."""
+    return {
+        s.targets[0].id for s in gast.walk(fn_node)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Call)
+        and inspect.isgeneratorfunction(inspect.unwrap(anno.get(s.value, "callee")))
+    }
 
 
 def _updated_in_place(stmts):

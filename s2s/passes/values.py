@@ -5,7 +5,9 @@ returned, a loop variable over a list of functions, a function-valued parameter,
 item of a dict of functions — and which is not a method of an object argument (see
 dispatch.call_target) is differentiated when it runs (s2s/function_values.py). This
 runs per specialization, after activity analysis: object kinds decide what dispatch
-resolves, and only calls whose result is differentiated are rewritten.
+resolves. Calls whose result is differentiated are rewritten, and the others whose
+function is a local value, so that `call_value` refuses a function value that updates
+an argument in place (s2s/function_values.py).
 """
 import gast
 
@@ -15,16 +17,19 @@ from .blocks import rewrite_statements
 
 
 def lower_value_calls(fn_source, activity, namer):
-    """Rewrite the differentiated calls of function values; True if anything changed."""
+    """Rewrite the calls of function values; True if anything changed."""
     changed = False
 
     def rewrite(stmt):
         nonlocal changed
-        value = stmt.value if isinstance(stmt, gast.Assign) else None
+        value = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
         if not (isinstance(value, gast.Call) and anno.get(value, "callee") is None):
             return [stmt]
-        target = stmt.targets[0]
-        if not (isinstance(target, gast.Name) and activity.active(target.id)):
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        differentiated = isinstance(target, gast.Name) and activity.active(target.id)
+        # a call not differentiated runs through call_value too when its function is a
+        # value (`g(x)`, `fns[k](x)`): call_value refuses one that updates an argument
+        if not (differentiated or isinstance(value.func, (gast.Name, gast.Subscript))):
             return [stmt]
         if dispatch.call_target(value, activity)[0] is not None:
             return [stmt]

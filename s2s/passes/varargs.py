@@ -2,14 +2,17 @@
 *-unpacked arguments, and functools.partial.
 
 `g(a, b, c, k=d)` for `def g(x, *rest, **options)` becomes
-`_rest = (b, c); _options = {"k": d}; g(a, _rest, _options)`, so the callee takes
-every parameter positionally and the derivatives of the packed arguments flow through
+`_rest = (b, c); _options = {"k": d}; g(a, *_rest, **_options)`, and a differentiated
+call passes `a, _rest, _options` to the derivative, which takes every parameter
+positionally and the derivatives of the packed arguments flow through
 the ordinary tuple and dict rules. Defaults are filled in from the callee's signature.
 
 `f(a, *b, **kw)`, whose number of arguments is known only when it runs, becomes
 `_items = (a, b); _args = unpack_args(_items, (False, True)); call_value(f, _args, kw)`,
 differentiated when it runs (s2s/function_values.py). `functools.partial(f, a, k=b)` becomes
-`make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments.
+`make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments;
+`Layer(W, b=b)` of a container type (dataclass, NamedTuple, registered) becomes
+`make_container(Layer, (W,), {"b": b})`, whose derivative is that of what it holds.
 """
 import functools
 import inspect
@@ -30,6 +33,8 @@ def pack_variadic_calls(fn_source, namer):
             return [stmt]
         if callee is functools.partial:
             return _partial(fn_source, namer, stmt, value) + [stmt]
+        if runtime.is_container_type(callee):
+            return _container(fn_source, namer, stmt, value) + [stmt]
         if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
             return _unpacked(fn_source, namer, stmt, value) + [stmt]
         # a primitive with rules (scipy.linalg.sqrtm, whose wrapper takes *args), or a
@@ -73,16 +78,32 @@ def bind(fn_source, stmt, call, function):
 
 
 def _pack(fn_source, namer, stmt, call, callee):
-    before, args = [], []
-    for name, value in bind(fn_source, stmt, call, callee).items():
+    """Pack the call's variadic arguments into names; the call itself stays one Python can
+    run (`g(a, *_rest, **_options)`: a call nothing differentiates runs as written), with
+    one argument per parameter, in the parameters' order (see `packed_arguments`)."""
+    before, args, keywords = [], [], []
+    parameters = inspect.signature(callee, follow_wrapped=False).parameters
+    for (name, value), parameter in zip(bind(fn_source, stmt, call, callee).items(), parameters.values()):
         if isinstance(value, (gast.Tuple, gast.Dict)):
-            packed = namer.fresh(f"_{name}")
-            before.append(gast.copy_location(gast.Assign([gast.Name(packed, gast.Store(), None, None)], value), stmt))
-            value = gast.Name(packed, gast.Load(), None, None)
-        args.append(value)
-    call.args, call.keywords = args, []
+            bound = namer.fresh(f"_{name}")
+            before.append(gast.copy_location(assign(bound, value), stmt))
+            value = syntax.name(bound)
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            args.append(gast.Starred(value, gast.Load()))
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            keywords.append(gast.keyword(None, value))
+        elif parameter.kind is parameter.KEYWORD_ONLY:
+            keywords.append(gast.keyword(name, value))
+        else:
+            args.append(value)
+    call.args, call.keywords = args, keywords
     anno.set(call, "packed", True)
     return before
+
+
+def packed_arguments(call):
+    """What a packed call passes to each parameter of its callee, in order."""
+    return [a.value if isinstance(a, gast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
 
 
 def _bind(stmt, namer, prefix, value):
@@ -104,6 +125,16 @@ def _partial(fn_source, namer, stmt, value):
     return [bind_args, bind_kwargs]
 
 
+def _container(fn_source, namer, stmt, value):
+    """`Layer(W, b=b)` for a container type: `make_container(Layer, (W,), {"b": b})`."""
+    if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+        raise fn_source.error("a container built from * or ** arguments is not supported", stmt, "container")
+    args, bind_args = _bind(stmt, namer, "_args", gast.Tuple(list(value.args), gast.Load()))
+    kwargs, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
+    _become(value, runtime.make_container, value.func, syntax.name(args), syntax.name(kwargs))
+    return [bind_args, bind_kwargs]
+
+
 def _unpacked(fn_source, namer, stmt, value):
     """`f(a, *b, **kw)` as a call of a function value with its arguments packed."""
     double = [k for k in value.keywords if k.arg is None]
@@ -122,7 +153,9 @@ def _unpacked(fn_source, namer, stmt, value):
         bound, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
         before.append(bind_kwargs)
         kwargs = syntax.name(bound)
+    known = anno.get(value, "callee")
     _become(value, runtime.call_value, value.func, syntax.name(args), kwargs)
+    anno.set(value, "unpacked_callee", known)
     return before
 
 

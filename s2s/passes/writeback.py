@@ -104,6 +104,10 @@ def write_back_updates(src, activity, namer, updated_parameters, writable_of):
             return [stmt]
         arguments = varargs.bind(src, stmt, value, function)
         writable = writable_of(function)
+        # a number or string cannot be updated in place: nothing to bind back
+        updated = {p for p in updated if not _immutable(arguments[p], activity)}
+        if not updated:
+            return [stmt]
         passed = [arguments[p] for p in sorted(updated)]
         if not all(_can_write_back(p, a, writable, activity, own_names) for p, a in zip(sorted(updated), passed)):
             return [stmt]  # left as it is: passes/aliasing.py refuses it where Python's update would be seen
@@ -134,6 +138,12 @@ def _can_write_back(param, argument, writable, activity, own_names):
         return False
     kind = activity.kind(argument.id)
     return writable[param] == ANY_KIND or (ndim_of(kind) or 0) > 0
+
+
+def _immutable(argument, activity):
+    if isinstance(argument, gast.Constant):
+        return isinstance(argument.value, (bool, int, float, complex, str, bytes, type(None)))
+    return isinstance(argument, gast.Name) and activity.kind(argument.id) == "scalar"
 
 
 def _item(holder, i):

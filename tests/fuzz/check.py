@@ -23,6 +23,7 @@ VALUE_RTOL = 1e-7
 FIRST_RTOL = 1e-4
 SECOND_RTOL = 3e-3
 MAX_PRIMAL_S = 0.2
+MODE_TIMEOUT_S = 60
 MAX_MAGNITUDE = 1e4  # programs whose values exceed this are rejected (overflow, bad conditioning)
 
 
@@ -85,10 +86,13 @@ def quiet_call(function, *args):
 def primal(module, args):
     """f(*args) on copies, or Rejected if it is not a well-defined float computation."""
     try:
-        alarm(MAX_PRIMAL_S)  # the oracles call f a few hundred times
-        with np.errstate(all="raise"), warnings.catch_warnings():
-            warnings.simplefilter("error")
-            out = module.f(*copy.deepcopy(args))
+        # the first call may generate the derivatives f calls (s2s.grad inside): not timed
+        # as strictly as the second, since the oracles call f a few hundred times
+        for seconds in (MODE_TIMEOUT_S, MAX_PRIMAL_S):
+            alarm(seconds)
+            with np.errstate(all="raise"), warnings.catch_warnings():
+                warnings.simplefilter("error")
+                out = module.f(*copy.deepcopy(args))
     except (Exception, Timeout) as error:
         raise Rejected(f"{type(error).__name__}: {error}") from None
     finally:
@@ -151,8 +155,8 @@ class Case:
         self.direction = random_like(self.x, rng)
 
     def applies(self, mode):
-        scalar_output = not isinstance(self.out, (tuple, list)) and np.ndim(self.out) == 0
-        if mode in ("grad", "hvp", "hessian", "gradgrad") and not scalar_output:
+        one_element = not isinstance(self.out, (tuple, list)) and np.size(self.out) == 1  # as grad accepts
+        if mode in ("grad", "hvp", "hessian", "gradgrad") and not one_element:
             return False
         return mode != "gradgrad" or np.ndim(self.x) == 0
 

@@ -13,13 +13,11 @@ which family a bug needs.
 import dataclasses
 import random
 
+from .callables import CallableFamilies
+
 SCALAR, INT, LIST, DICT = "f", "i", "L", "D"
+ONE = (1,)  # a one-element output, which grad accepts
 SHAPES = [(3,), (2,), (2, 3)]
-CONTAINER_HELPERS = [
-    "def push_item(stack, value):", "    stack.append(value)", "",
-    "def pop_item(stack):", "    return stack.pop()", "",
-    "def set_entry(d, key, value):", "    d[key] = value", "",
-]
 DICT_KEYS = ("a", "b")
 
 
@@ -39,7 +37,15 @@ class Profile:
     closures: bool = True  # nested defs, lambdas, module constants
     comprehensions: bool = True
     powers: bool = True  # ** with negative literal bases, fractional exponents
-    outputs: bool = True  # tuple- and array-valued functions (jvp/vjp only)
+    outputs: bool = True  # tuple-, array- and shape-(1,)-valued functions
+    function_values: bool = True  # functions returned by calls, in lists and dicts, passed, defaults, aliases
+    partials: bool = True  # functools.partial, map
+    generators: bool = True  # generator expressions in list()/tuple()/np.stack, generator functions
+    forwarding: bool = True  # functools.wraps decorators, *args/**kwargs forwarding, f(*t), zip(*rows)
+    methods: bool = True  # methods and __call__ of global objects; f a bound method or a classmethod
+    records: bool = True  # s2s.register_container types and dataclasses
+    nested_grad: bool = True  # s2s.grad of a nested function, called inside
+    defaults: bool = True  # f with a defaulted parameter
 
 
 FAMILIES = [field.name for field in dataclasses.fields(Profile)]
@@ -92,10 +98,17 @@ class Scope:
         self.names = names  # shared fresh-name counter
         self.helpers = helpers  # Helper objects callable here
         self.loop_depth = 0
+        self.frozen = set()  # names functions read: never rebound or updated after their binding
+
+    def mutable(self, names):
+        return sorted(n for n in names if n not in self.frozen)
 
     def fresh(self, prefix):
         self.names[prefix] = self.names.get(prefix, -1) + 1
         return f"{prefix}{self.names[prefix]}"
+
+    def kinds_present(self, kinds):
+        return [k for k in kinds if self.of_kind(k)]
 
     def of_kind(self, kind):
         return [name for name, k in self.vars.items() if k == kind]
@@ -108,7 +121,7 @@ class Scope:
         self.vars = {name: kind for name, kind in self.vars.items() if name in saved}
 
 
-class Writer:
+class Writer(CallableFamilies):
     """Writes one random program; every construct family is one method."""
 
     def __init__(self, rng, profile):
@@ -116,6 +129,8 @@ class Writer:
         self.profile = profile
         self.names = {}
         self.lines = []
+        self.library = {}  # module-level definitions the program uses, by name
+        self.imports = set()
         self.indent = 0
         self.has_constant = False
         self.container_helpers = False
@@ -179,6 +194,9 @@ class Writer:
             options.append(lambda: f"{self.pick(scope.of_kind(DICT))}[{self.pick(DICT_KEYS)!r}]")
         if self.has_constant:
             options.append(lambda: "K")
+        fields = self.record_fields(scope, SCALAR)
+        if fields:
+            options.append(lambda: self.pick(fields))
         return self.pick(options)()
 
     def reduce_to_scalar(self, scope, name, shape):
@@ -237,7 +255,7 @@ class Writer:
         return self.pick(options)()
 
     def array(self, scope, shape, depth):
-        names = scope.of_kind(shape)
+        names = scope.of_kind(shape) + self.record_fields(scope, shape)
         if depth <= 0 or self.chance(0.25):
             if names and self.chance(0.8):
                 return self.pick(names)
@@ -330,6 +348,8 @@ class Writer:
         args = [(f"a{i}", self.expr(scope, kind, max(depth - 1, 0))) for i, kind in enumerate(params)]
         args += helper.extra
         keywords = self.chance(0.3)
+        if self.profile.forwarding and self.chance(0.2):
+            return f"{helper.name}({self.starred(args, keywords)})"
         return f"{helper.name}({', '.join(f'{k}={v}' if keywords else v for k, v in args)})"
 
     def generator_sum(self, scope):
@@ -359,6 +379,13 @@ class Writer:
             return " + ".join(terms)
         if isinstance(kind, list):  # a tuple of values
             return "(" + ", ".join(self.output(scope, k) for k in kind) + ")"
+        if kind == ONE:
+            return self.pick([
+                lambda: f"np.array([{self.output(scope, SCALAR)}])",
+                lambda: f"({self.output(scope, SCALAR)}) * np.ones(1)",
+                lambda: f"np.sum({self.array(scope, (3,), 1)}, keepdims=True)" if self.profile.arrays
+                else f"np.array([{self.scalar(scope, 1)}])",
+            ])()
         return self.array(scope, kind, 2)
 
     # ------------------------------------------------------------------ statements
@@ -395,6 +422,11 @@ class Writer:
             options += [self.closure, self.lambda_]
         if p.comprehensions:
             options.append(self.comprehension)
+        if depth < 3:
+            families = {"function_values": self.function_values, "partials": self.partials,
+                        "generators": self.generators, "methods": self.methods, "records": self.records,
+                        "nested_grad": self.nested_grad}
+            options += [method for family, method in families.items() if getattr(p, family)]
         return self.pick(options)(scope, depth)
 
     def assign_new(self, scope, depth):
@@ -406,10 +438,12 @@ class Writer:
             scope.owned.add(name)  # a fresh array (views come only from bare names, see alias)
 
     def rebind(self, scope, depth):
-        name, kind = self.pick(sorted((n, k) for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]) or [(None, None)])
-        if name is None:
+        names = scope.mutable(n for n, k in scope.vars.items() if k in [SCALAR, *SHAPES])
+        if not names:
             return self.assign_new(scope, depth)
-        same = [n for n in scope.of_kind(kind) if n != name]
+        name = self.pick(names)
+        kind = scope.vars[name]
+        same = [n for n in scope.mutable(scope.of_kind(kind)) if n != name]
         in_place_ok = not is_array(kind) or (name in scope.owned and self.profile.inplace)
         options = [
             lambda: self.emit(f"{name} = {name}"),
@@ -433,7 +467,7 @@ class Writer:
 
     def inplace(self, scope, depth):
         """y[...] = v or y[...] op= v on an array no other name shares."""
-        targets = [n for n in scope.owned if n in scope.vars]
+        targets = scope.mutable(n for n in scope.owned if n in scope.vars)
         if not targets or self.chance(0.3):
             shape = self.pick(SHAPES)
             name = scope.fresh("y")
@@ -444,7 +478,7 @@ class Writer:
             scope.vars[name] = shape
             scope.owned.add(name)
         else:
-            name = self.pick(sorted(targets))
+            name = self.pick(targets)
         shape = scope.vars[name]
         op = self.pick(["=", "+=", "*=", "-="])
         if shape == (2, 3):
@@ -478,10 +512,10 @@ class Writer:
 
     def alias(self, scope, depth):
         """Two names for one array, then an in-place update through one of them."""
-        arrays = [n for n, k in scope.vars.items() if is_array(k)]
+        arrays = scope.mutable(n for n, k in scope.vars.items() if is_array(k))
         if not arrays:
             return self.assign_new(scope, depth)
-        source = self.pick(sorted(arrays))
+        source = self.pick(arrays)
         kind = scope.vars[source]
         name = scope.fresh("w")
         self.emit(f"{name} = {source}")
@@ -523,7 +557,7 @@ class Writer:
         scope.vars.update(bound)
         scope.loop_depth += 1
         self.indent += 1
-        if iterable and self.profile.rebinding and self.chance(0.3):
+        if iterable and iterable not in scope.frozen and self.profile.rebinding and self.chance(0.3):
             # rebinding the sequence being iterated: Python keeps iterating the old object
             self.emit(f"{iterable} = {self.expr(scope, scope.vars[iterable], 1)}")
             scope.owned.discard(iterable)
@@ -554,6 +588,13 @@ class Writer:
             a, b = self.pick(same)
             other = scope.fresh("e")
             options.append((f"for {var}, {other} in zip({a}, {b}):", {var: SCALAR, other: SCALAR}, None))
+            if self.profile.forwarding:
+                options.append((f"for {var}, {other} in zip(*[{a}, {b}]):", {var: SCALAR, other: SCALAR}, None))
+        for shape in scope.kinds_present(SHAPES):
+            other = scope.fresh("e")
+            row = SCALAR if len(shape) == 1 else shape[1:]
+            computed = f"zip(np.sin({self.pick(scope.of_kind(shape))}), {self.array(scope, shape, 1)})"
+            options.append((f"for {var}, {other} in {computed}:", {var: row, other: row}, None))
         return options
 
     def while_loop(self, scope, depth):
@@ -604,6 +645,7 @@ class Writer:
             lambda: self.list_pop(scope, name),
         ]
         if self.container_helpers:
+            self.need("updating")
             options += [
                 lambda: self.emit(f"push_item({name}, {self.scalar(scope, 1)})"),
                 lambda: self.list_pop(scope, name, through_helpers=True),
@@ -621,12 +663,13 @@ class Writer:
     def make_dict(self, scope):
         name = scope.fresh("d")
         a, b = self.scalar(scope, 1), self.scalar(scope, 1)
-        self.emit(f"{name} = {{'a': {a}, 'b': {b}}}")
+        self.emit(self.pick([f"{name} = {{'a': {a}, 'b': {b}}}", f"{name} = dict(a={a}, b={b})"]))
         scope.vars[name] = DICT
 
     def dict_update(self, scope):
         name = self.pick(scope.of_kind(DICT))
         if self.container_helpers and self.chance(0.3):
+            self.need("updating")
             self.emit(f"set_entry({name}, {self.pick(DICT_KEYS)!r}, {self.scalar(scope, 1)})")
             return
         self.emit(f"{name}[{self.pick(DICT_KEYS)!r}] {self.pick(['=', '+='])} {self.scalar(scope, 1)}")
@@ -671,7 +714,7 @@ class Writer:
         self.indent += 1
         self.emit(f"return {self.expr(inner, kind, 2)}")
         self.indent -= 1
-        captured = [n for n in scope.of_kind(SCALAR)]
+        captured = scope.mutable(scope.of_kind(SCALAR))
         if captured and self.profile.rebinding and self.chance(0.3):
             late = self.pick(captured)  # rebound after the def: the call sees the new value
             self.emit(f"{late} = {late} * 0.5 + 0.1")
@@ -741,6 +784,9 @@ class Writer:
         scope.owned = set()  # the caller's arrays: updating them in place is aliasing
         default = len(params) == 2 and params[1] == SCALAR and self.chance(0.4)
         signature = ", ".join(names) + ("=0.5" if default else "")
+        if self.profile.forwarding and self.chance(0.3):
+            self.need("logged")
+            self.emit("@logged")
         self.emit(f"def {name}({signature}):")
         self.indent += 1
         self.block(scope, self.rng.randint(1, 3), 1)
@@ -782,38 +828,67 @@ class Writer:
         return Helper(name, [kind], kind, [("depth", self.pick(["1", "2", "3"]))])
 
     def program(self):
-        self.emit("import math")
-        self.emit("")
-        self.emit("import numpy as np")
-        self.emit("")
         self.has_constant = self.profile.closures and self.chance(0.3)
-        if self.has_constant:
-            self.emit("K = 0.75")
-        self.emit("")
         # helpers updating the list or dict they are passed, which the caller reads after
         self.container_helpers = self.profile.helpers and self.profile.containers and self.chance(0.4)
-        if self.container_helpers:
-            for line in CONTAINER_HELPERS:
-                self.emit(line)
         helpers = []
         if self.profile.helpers:
             for _ in range(self.rng.randint(0, 2)):
                 helpers.append(self.helper(helpers))
+                if self.profile.forwarding and self.chance(0.3):
+                    helpers.append(self.forwarding_helper(helpers[-1]))
         kinds = [self.pick(self.kinds()) for _ in range(self.rng.randint(1, 3))]
         out_kind = SCALAR
         if self.profile.outputs and self.chance(0.25):
-            out_kind = self.pick([[SCALAR, self.pick(self.kinds())], self.pick(SHAPES) if self.profile.arrays else SCALAR])
+            out_kind = self.pick([[SCALAR, self.pick(self.kinds())], self.pick(SHAPES) if self.profile.arrays else SCALAR,
+                                  ONE])
         scope = Scope(out_kind, self.names, helpers)
         params = [f"x{i}" for i in range(len(kinds))]
         scope.vars = dict(zip(params, kinds))
         scope.owned = {p for p, k in scope.vars.items() if is_array(k)}  # s2s copies an updated argument
-        self.emit(f"def f({', '.join(params)}):")
-        self.indent += 1
+        if self.profile.defaults and self.chance(0.2):
+            params.append(f"s={self.literal()}")  # never passed: f's jvp and hvp must not take it for a tangent
+            scope.vars["s"] = SCALAR
+        entry = self.pick(["method", "classmethod"]) if self.profile.methods and self.chance(0.2) else "function"
+        self.entry_header(entry, params, scope)
         self.block(scope, self.rng.randint(2, 7), 0)
         self.emit(f"return {self.output(scope, out_kind)}")
-        self.indent -= 1
-        source = "\n".join(self.lines) + "\n"
-        return Program(source, kinds, self.rng.randrange(len(kinds)), out_kind)
+        self.indent = 0
+        if entry != "function":
+            self.emit("")
+            self.emit("")
+            self.emit("f = Model(0.5).loss" if entry == "method" else "f = Model.loss")
+        return Program(self.module_text(), kinds, self.rng.randrange(len(kinds)), out_kind)
+
+    def entry_header(self, entry, params, scope):
+        """`def f(...)`, or a method `loss` of a class Model that `f` will name."""
+        if entry == "function":
+            self.emit(f"def f({', '.join(params)}):")
+            self.indent += 1
+            return
+        self.emit("class Model:")
+        self.indent += 1
+        self.emit("def __init__(self, scale):")
+        self.emit("    self.scale = scale")
+        self.emit("")
+        if entry == "classmethod":
+            self.emit("@classmethod")
+            self.emit(f"def loss(cls, {', '.join(params)}):")
+            self.indent += 1
+            return
+        self.emit(f"def loss(self, {', '.join(params)}):")
+        self.indent += 1
+        name = scope.fresh("v")
+        self.emit(f"{name} = self.scale")
+        scope.vars[name] = SCALAR
+
+    def module_text(self):
+        """Imports, the constant, the library definitions used, the helpers, then f."""
+        lines = ["import math"] + [f"import {name}" for name in sorted(self.imports)] + ["", "import numpy as np", ""]
+        if self.has_constant:
+            lines.append("K = 0.75")
+        lines += [text for text in self.library.values()] + ["", *self.lines]
+        return "\n".join(lines) + "\n"
 
 
 def generate(seed, index, profile=Profile(), attempt=0):

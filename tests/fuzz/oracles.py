@@ -158,6 +158,9 @@ class Autograd:
         import autograd
         import autograd.numpy as anp
 
+        if "s2s.grad(" in source:  # s2s would be asked to differentiate the autograd twin
+            raise ValueError("autograd cannot judge a program that calls s2s")
+
         self.autograd = autograd
         module = load_module(source, directory, name + "_ag", numpy=anp)
         self.flat = Flat(module.f, wrt_args, wrt, numpy=anp)

@@ -14,7 +14,7 @@ import traceback
 from . import check, generator, oracles, shrink
 
 MAX_ATTEMPTS = 30  # rejected programs (overflow, ...) are replaced by the next draw
-MODE_TIMEOUT_S = 60
+MODE_TIMEOUT_S = check.MODE_TIMEOUT_S
 
 
 @dataclasses.dataclass

@@ -102,6 +102,8 @@ def _module_deletions(tree):
             continue
         if isinstance(statement, ast.FunctionDef) and statement.name == "f":
             continue
+        if isinstance(statement, ast.Assign) and any(getattr(t, "id", None) == "f" for t in statement.targets):
+            continue  # f = Model(0.5).loss
         yield lambda t, i=i: t.body.pop(i)
 
 
