@@ -102,7 +102,7 @@ class Specialization:
         # passes that need the analysis, each followed by a fresh one if it changed the code
         passes = (
             loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_effect_calls, _write_back,
-            _check_updates, views.copy_shared_bindings, _copy_call_arguments, _unpack_primal_calls,
+            _check_updates, views.copy_shared_bindings, _copy_call_arguments,
         )
         for specialize in passes:
             if specialize(self.src, self.activity, self.namer):
@@ -121,10 +121,6 @@ def _check_effect_calls(src, act, namer):
     checks.check_effect_calls(src, act, lambda call: dispatch.call_target(call, act)[0] is not None)
     checks.check_sequence_arithmetic(src, act)
     return False
-
-
-def _unpack_primal_calls(src, act, namer):
-    return varargs.unpack_primal_calls(src, act)
 
 
 def _check_updates(src, act, namer):

@@ -286,6 +286,11 @@ def pack_like(like, items):
     return type(like)(*items)
 
 
+def dict_keys(d):
+    """What `for k in d:` iterates over a dict: its keys, which carry no derivative."""
+    return list(d)
+
+
 def seq_len(x):
     """Length of a sequence a differentiated loop iterates over by position."""
     if isinstance(x, (list, tuple, range, str)) or is_array(x):

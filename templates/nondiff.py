@@ -67,4 +67,4 @@ non_differentiable(
 )
 
 # helpers that rules call for masks and axes
-non_differentiable(runtime.tie_weights, runtime.last_writes, runtime.inverse_axes, runtime.size)
+non_differentiable(runtime.tie_weights, runtime.last_writes, runtime.inverse_axes, runtime.size, runtime.dict_keys)

@@ -378,3 +378,20 @@ def test_appending_to_an_argument_leaves_the_callers_list_alone():
     xs = [1.0, 2.0]
     assert s2s.grad(appends_to_argument, wrt=(0, 1))(xs, 3.0) == ([1.0, 1.0], 6.0)
     assert xs == [1.0, 2.0]
+
+
+def _weighted_by_key_length(x):
+    d = {"a": x * 2.0, "bb": np.sin(x)}
+    d["ccc"] = x * x
+    total = 0.0
+    for k in d:  # the keys: no derivative flows through them
+        total = total + np.sum(d[k]) * len(k)
+    return total
+
+
+def test_a_loop_over_a_dict_of_differentiated_values_iterates_its_keys():
+    x = np.array([0.3, 0.7])
+    expected = 2.0 + 2.0 * np.cos(x) + 3.0 * 2.0 * x  # by hand: d/dx of sum(2x) + 2 sum(sin x) + 3 sum(x^2)
+    np.testing.assert_allclose(s2s.grad(_weighted_by_key_length)(x), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.jvp(_weighted_by_key_length)(x, np.ones(2))[1], np.sum(expected), rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(_weighted_by_key_length)(x, np.ones(2)), -2.0 * np.sin(x) + 6.0, rtol=1e-10)

@@ -12,7 +12,8 @@ import operator
 import gast
 
 from .. import anno, runtime
-from ..syntax import call, name, ref
+from ..frontend import param_names
+from ..syntax import assign, call, name, ref
 from .activity import _names
 from .anf import updated_name
 from .blocks import rewrite_statements
@@ -35,6 +36,7 @@ def index_loops(fn_source, activity, namer):
     """Rewrite loops over active iterables; returns True if anything changed."""
     changed = False
     generated = _generator_results(fn_source.node)
+    dicts = _dict_names(fn_source.node)
 
     def rewrite(stmt):
         nonlocal changed
@@ -52,11 +54,31 @@ def index_loops(fn_source, activity, namer):
                 before = [gast.copy_location(gast.Assign([gast.Name(items, gast.Store(), None, None)],
                                                          _call(list, "list", stmt.iter)), stmt)]
                 stmt.iter = name(items)
+            if isinstance(stmt.iter, gast.Name) and stmt.iter.id in dicts:
+                # `for k in d`: the keys (read by position, they carry no derivative)
+                keys = namer.fresh(f"{stmt.iter.id}_keys")
+                before.append(gast.copy_location(assign(keys, _call(runtime.dict_keys, "dict_keys", stmt.iter)), stmt))
+                stmt.iter = name(keys)
             return before + _by_position(stmt, fn_source, namer)
         return [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
+
+
+def _dict_names(fn_node):
+    """Names bound only to dicts: dict displays and calls of dict."""
+    bound = {}
+    for s in gast.walk(fn_node):
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
+            is_dict = isinstance(s.value, gast.Dict) or isinstance(s.value, gast.Call) and anno.get(s.value, "callee") is dict
+            is_dict = is_dict or updated_name(s) == s.targets[0].id  # d[k] = v keeps d's object
+            bound[s.targets[0].id] = bound.get(s.targets[0].id, True) and is_dict
+        elif isinstance(s, (gast.Assign, gast.For)):
+            for n in gast.walk(s.targets[0] if isinstance(s, gast.Assign) else s.target):
+                if isinstance(n, gast.Name):
+                    bound[n.id] = False
+    return {n for n, only_dicts in bound.items() if only_dicts} - set(param_names(fn_node))
 
 
 def _generator_results(fn_node):

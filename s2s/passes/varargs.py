@@ -165,38 +165,3 @@ def _become(value, helper, *args):
     value.args = list(args)
     value.keywords = []
     anno.set(value, "callee", helper)
-
-
-def unpack_primal_calls(fn_source, activity):
-    """A packed call that is not differentiated runs the function itself, which takes its
-    *args and **kwargs as written: `g(a, _rest, _options)` -> `g(a, *_rest, **_options)`.
-    (Differentiated ones call generated code, which takes every parameter positionally.)
-    Returns True if any changed."""
-    changed = False
-    for stmt in gast.walk(fn_source.node):
-        value = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
-        if not (isinstance(value, gast.Call) and anno.get(value, "packed")):
-            continue
-        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
-        differentiated = isinstance(target, gast.Name) and activity.active(target.id) and any(
-            isinstance(a, gast.Name) and activity.active(a.id) for a in value.args
-        )
-        if not differentiated:
-            _as_written(value, anno.get(value, "callee"))
-            changed = True
-    return changed
-
-
-def _as_written(call, function):
-    args, keywords = [], []
-    for param, value in zip(inspect.signature(function, follow_wrapped=False).parameters.values(), call.args):
-        if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            args.append(gast.Starred(value, gast.Load()))
-        elif param.kind is inspect.Parameter.VAR_KEYWORD:
-            keywords.append(gast.keyword(None, value))
-        elif param.kind is inspect.Parameter.KEYWORD_ONLY:
-            keywords.append(gast.keyword(param.name, value))
-        else:
-            args.append(value)
-    call.args, call.keywords = args, keywords
-    anno.set(call, "packed", False)
