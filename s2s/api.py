@@ -93,10 +93,16 @@ def _readable(func, signature):
     return frontend.calling_function(func, [p.name for p in params])
 
 
+# argument types that are no array of another type than NumPy's, checked first on every call
+_PLAIN_TYPES = frozenset({float, int, np.float64, np.ndarray})
+
+
 def _lift_arrays(values, wrt):
     """The differentiated NumPy arrays among `values` as arrays of the type of the first
     other array argument (Dask, CuPy), if there is one: adjoints are updated in place, and
     a lazy Dask value written into a NumPy array would be computed."""
+    if _PLAIN_TYPES.issuperset(map(type, values)):
+        return values
     other = next((v for v in values if runtime.is_array(v) and not isinstance(v, np.ndarray)), None)
     if other is not None:
         for i in wrt:
@@ -148,7 +154,7 @@ class Derivative:
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        return self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        return self.generated(tuple(map(kind_of_value, values)))(*values)
 
     def _shape_grads(self, grads, values):
         """Gradients from generated code, in parameter order (a tuple for several), as the
@@ -241,7 +247,7 @@ class Gradient(Derivative):
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        out = self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        out = self.generated(tuple(map(kind_of_value, values)))(*values)
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._shape_grads(grads, values)
@@ -287,7 +293,7 @@ class JVP(Derivative):
             raise TypeError(f"jvp with respect to {len(self.wrt)} arguments needs as many tangents")
         by_position = {i: runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt)}
         tangents = [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
-        value, out = self.generated(tuple(kind_of_value(v) for v in values))(*values, *tangents)
+        value, out = self.generated(tuple(map(kind_of_value, values)))(*values, *tangents)
         return value, runtime.match_like(out, value)
 
 
@@ -299,7 +305,7 @@ class VJP(Derivative):
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        value, tape, backward = self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        value, tape, backward = self.generated(tuple(map(kind_of_value, values)))(*values)
 
         def pullback(cotangent):
             return self._shape_grads(backward(tape, runtime.match_like(cotangent, value)), values)
@@ -321,7 +327,7 @@ class Jacobian(Derivative):
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        return self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        return self.generated(tuple(map(kind_of_value, values)))(*values)
 
 
 def _static(constructor):

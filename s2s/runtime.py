@@ -313,6 +313,11 @@ def ones_like_output(y):
 
 def match_like(g, x):
     """Give a gradient the type, shape and dtype of the argument it belongs to."""
+    # the common cases first, with nothing to change: every call of a gradient runs this
+    if type(x) is float and type(g) is float:
+        return g
+    if type(x) is np.ndarray and type(g) is np.ndarray and g.shape == x.shape and g.dtype == x.dtype and x.dtype.kind in "fc":
+        return g
     if is_array(x):
         g = zeros_like(x) if g is None else as_array(g)
         if g.shape != x.shape:
