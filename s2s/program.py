@@ -2,6 +2,7 @@
 
     frontend -> checks -> desugar -> spellings -> jumps -> anf -> resolve   (once per function)
     -> activity -> loops -> reverse -> accumulate -> records      (per specialization)
+    -> shapes -> uniform -> deadcode                               (grad of np.sum(...))
     -> emit                                                        (once per module)
 
 A *specialization* is a function with a choice of active (differentiated) parameters
@@ -37,7 +38,9 @@ from .passes import (
     loops,
     records,
     resolve,
+    shapes,
     spellings,
+    uniform,
     values,
     varargs,
     views,
@@ -269,7 +272,13 @@ class Program:
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
-        seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
+        summed = _summed_output(spec) if seed is runtime.ones_like_output and d_result else None
+        if summed is not None:
+            facts, sources = summed
+            seeding = call(ref(runtime.real_output_seed, "real_output_seed"), *[name(s) for s in sorted(sources)])
+            backward = uniform.keep_seed_scalar(backward, d_result, facts, spec.namer.primals(), spec.activity.kinds, d_params)
+        else:
+            seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
             # the backward sweep restores what the result's name held before: keep the value
@@ -283,6 +292,8 @@ class Program:
             by_position = dict(zip(sorted(order), d_params))
             grads = gast.Tuple([name(by_position[i]) for i in order], gast.Load())
         body.append(gast.Return(gast.Tuple([copy.deepcopy(result), grads], gast.Load()) if with_value else grads))
+        if summed is not None:
+            body = _without_dead_forward_code(spec, body, summed[0], forward)
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
@@ -333,6 +344,36 @@ def {driver_name}({params}):
 """
         self.functions.insert(0, _driver(text, {forward, backward, jvp}))
         return driver_name
+
+
+def _summed_output(spec):
+    """(shape facts, complex sources) when the function returns `np.sum(v)` of an array
+    `v` bound once at the top level, whose complexness follows from stable names."""
+    result = spec.result
+    kinds = spec.activity.kinds
+    facts = shapes.analyze(spec.src.node, spec.params, kinds)
+    if not isinstance(result, gast.Name) or result.id not in facts.cannot_fail:
+        return None
+    binding = next(s for s in spec.src.node.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id == result.id)
+    value = binding.value
+    if not (isinstance(value, gast.Call) and anno.get(value, "callee") is numpy.sum):
+        return None
+    sources = facts.complex_sources.get(value.args[0].id)
+    return None if sources is None else (facts, sources)
+
+
+def _without_dead_forward_code(spec, body, facts, forward):
+    """The driver without the forward statements only the seed read (the sum, the values
+    summed that only `unbroadcast` looked at): those that cannot fail (passes/shapes.py)
+    and bind a primal name; backward statements go if pure, as in the backward sweep."""
+    primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward) | set(spec.params)
+
+    def may_drop(stmt):
+        target = stmt.targets[0].id
+        return target in facts.cannot_fail if target in primal_names else deadcode.pure_assignment(stmt)
+
+    returned = {n.id for n in gast.walk(body[-1]) if isinstance(n, gast.Name)}
+    return deadcode.remove_dead_stores(body, returned, may_drop)
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}

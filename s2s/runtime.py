@@ -311,6 +311,16 @@ def ones_like_output(y):
     return 1.0 if np.ndim(y) == 0 else np.ones_like(y, dtype=float)
 
 
+def real_output_seed(*sources):
+    """The seed 1.0 of reverse mode for a function returning `np.sum(v)`, where `v` is
+    complex exactly when one of `sources` is (the sum itself is not computed)."""
+    for x in sources:
+        if _is_complex(x):
+            raise TypeError("s2s.grad needs a real-valued function, but it returned a complex value: "
+                            "differentiate its real part, or use s2s.vjp")
+    return 1.0
+
+
 def match_like(g, x):
     """Give a gradient the type, shape and dtype of the argument it belongs to."""
     # the common cases first, with nothing to change: every call of a gradient runs this

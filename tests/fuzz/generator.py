@@ -296,6 +296,7 @@ class Writer:
                 lambda: f"np.mean({self.array(scope, (2, 3), depth - 1)}, axis=1)",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)})[:, {self.index_for(scope, 3)}]",
                 lambda: f"({self.array(scope, (3,), depth - 1)})[1:]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[:-1]",
                 lambda: f"({self.array(scope, (3,), depth - 1)})[::2]",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
@@ -343,6 +344,10 @@ class Writer:
 
     def output(self, scope, kind):
         """A value of the function's result kind built from the live variables."""
+        if kind == SCALAR and self.profile.arrays and self.chance(0.3):
+            # the sum of an array expression as the result: its gradient's seed stays a
+            # scalar (passes/uniform.py), its dead forward code goes (passes/shapes.py)
+            return f"np.sum({self.array(scope, self.pick(SHAPES), 2)})"
         if kind == SCALAR:
             terms = [self.scalar(scope, 1)]
             for name, k in self.rng.sample(sorted(scope.vars.items()), min(2, len(scope.vars))):

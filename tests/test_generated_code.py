@@ -1,0 +1,108 @@
+"""What the generated gradient of `np.sum(...)` computes and leaves out: a scalar seed
+(passes/uniform.py) and no forward code only the sum read (passes/shapes.py). Every
+gradient is checked against central differences or a hand-derived formula."""
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def sum_only(x):
+    return np.sum(x)
+
+
+def scaled_sum(x):
+    return np.sum(x * 3.0)
+
+
+def neighbours(x):
+    return np.sum(x[1:] * x[:-1])
+
+
+def chained(x):
+    a = -x
+    b = a / 2.0 + 1.0
+    return np.sum(b * b)
+
+
+def against_scalar(x, y):
+    return np.sum(x * y - y)
+
+
+def broadcast_partner(x, y):
+    return np.sum(x * y)  # y may broadcast: its adjoint is summed, not uniform
+
+
+def sliced_differently(x):
+    return np.sum(x[2:] * x[:-1][1:])
+
+
+@pytest.mark.parametrize("f", [rosenbrock, sum_only, scaled_sum, neighbours, chained, sliced_differently])
+def test_sum_gradients_against_central_differences(f):
+    x = np.random.RandomState(0).randn(6)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
+
+
+def test_rosenbrock_by_hand():
+    x = np.random.RandomState(1).randn(7)
+    inner = x[1:] - x[:-1] ** 2
+    expected = np.zeros_like(x)
+    expected[1:] = 200.0 * inner
+    expected[:-1] += -400.0 * inner * x[:-1] - 2.0 * (1.0 - x[:-1])
+    np.testing.assert_allclose(s2s.grad(rosenbrock)(x), expected, rtol=1e-12)
+
+
+def test_scalar_and_broadcast_partners():
+    rs = np.random.RandomState(2)
+    x = rs.randn(2, 3)
+    for y in (0.7, rs.randn(3), rs.randn(2, 1), rs.randn(2, 3)):
+        for f in (against_scalar, broadcast_partner):
+            for wrt in (0, 1):
+                got = s2s.grad(f, wrt=wrt)(x, y)
+                np.testing.assert_allclose(got, numeric_grad(f, [x, y], wrt), rtol=1e-6, atol=1e-7)
+                assert np.shape(got) == np.shape([x, y][wrt])
+
+
+def test_gradient_of_a_plain_sum_is_an_array_of_ones():
+    x = np.arange(4.0)
+    g = s2s.grad(sum_only)(x)
+    assert isinstance(g, np.ndarray) and g.shape == (4,)
+    np.testing.assert_array_equal(g, np.ones(4))
+    g[0] = 5.0  # a fresh array the caller may write
+    np.testing.assert_array_equal(s2s.grad(sum_only)(x), np.ones(4))
+
+
+def test_value_and_grad_keeps_the_sum():
+    x = np.random.RandomState(3).randn(5)
+    value, g = s2s.value_and_grad(rosenbrock)(x)
+    assert value == rosenbrock(x)
+    np.testing.assert_allclose(g, numeric_grad(rosenbrock, [x]), rtol=1e-6, atol=1e-6)
+
+
+def test_complex_sum_is_refused_without_computing_it():
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(scaled_sum)(np.ones(3) + 1j)
+
+
+def test_generated_code_leaves_out_what_only_the_seed_read():
+    g = s2s.grad(rosenbrock)
+    g(np.ones(5))
+    text = "\n".join(line for line in s2s.source(g).splitlines() if not line.lstrip().startswith("#"))
+    assert "np.sum" not in text and "ones_like_output" not in text and "grad_reduce" not in text
+    assert "** 2" in text  # x[:-1] ** 2: the backward sweep reads it
+    assert text.count("= unbroadcast(") <= 6  # of 9 before: those of uniform adjoints go
+
+
+def test_an_unstable_result_keeps_the_general_seed():
+    def rebound(x):
+        s = np.sum(x)
+        s = s * 2.0
+        return s
+
+    x = np.random.RandomState(4).randn(3)
+    np.testing.assert_allclose(s2s.grad(rebound)(x), numeric_grad(rebound, [x]), rtol=1e-6)
