@@ -3,6 +3,7 @@
     frontend -> checks -> desugar -> spellings -> jumps -> anf -> resolve   (once per function)
     -> activity -> loops -> reverse -> accumulate -> records      (per specialization)
     -> shapes -> uniform -> deadcode                               (grad of np.sum(...))
+    -> copies                                                      (each generated function)
     -> emit                                                        (once per module)
 
 A *specialization* is a function with a choice of active (differentiated) parameters
@@ -28,6 +29,7 @@ from .passes import (
     checks,
     closures,
     comprehensions,
+    copies,
     deadcode,
     desugar,
     fields,
@@ -236,14 +238,14 @@ class Program:
         result = spec.result
         new_tape = assign(stack, gast.List([], gast.Load()))
         returned = gast.Return(gast.Tuple([result, name(stack)], gast.Load()))
-        forward_def = _function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src)
+        forward_def = copies.remove_copies(_function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src), stack)
         incoming = d_result or spec.namer.fresh("_dresult")
         copy_tape = assign(stack, call(ref(list, "list"), name(tape)))
         # containers the sweep restores in place: private copies, so that the tape still
         # holds the final state for the next call (a pullback, a Jacobian's next row)
         private = [assign(v, call(ref(runtime.private_copy, "private_copy"), name(v))) for v in sorted(spec.restored_in_place)]
         body = ([copy_tape] if _uses(load + backward, stack) else []) + load + private + backward + [gast.Return(_pack(d_params))]
-        backward_def = _function(backward_name, [tape, incoming], body, spec.src)
+        backward_def = copies.remove_copies(_function(backward_name, [tape, incoming], body, spec.src), stack)
         return forward_def, backward_def
 
     def forward_function(self, spec, jvp_name):
@@ -260,7 +262,7 @@ class Program:
         else:
             d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), copy.deepcopy(result))
         returned = gast.Return(gast.Tuple([copy.deepcopy(result), d_result], gast.Load()))
-        return _function(jvp_name, spec.params + d_params, body + [returned], spec.src)
+        return copies.remove_copies(_function(jvp_name, spec.params + d_params, body + [returned], spec.src))
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
         """The function `grad` returns: both sweeps in one body, like hand-written backprop.
@@ -297,7 +299,7 @@ class Program:
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
-        driver = _function(driver_name, spec.params, body, spec.src)
+        driver = copies.remove_copies(_function(driver_name, spec.params, body, spec.src), spec.stack)
         self.functions.insert(0, driver)
         return driver_name
 

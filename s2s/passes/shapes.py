@@ -66,7 +66,7 @@ def analyze(fn_node, params, kinds):
 
 def _bind(facts, target, value, kinds, stable):
     operands = _operands(value)
-    if operands is None or not all(isinstance(o, gast.Constant) or (isinstance(o, gast.Name) and o.id in stable) for o in operands):
+    if operands is None or not all(_is_number(o) or (isinstance(o, gast.Name) and o.id in stable) for o in operands):
         facts.shape_class[target] = target
         facts.complex_sources[target] = frozenset([target])
         return
@@ -84,7 +84,7 @@ def _operands(value):
         return [value.operand]
     if isinstance(value, gast.Name):
         return [value]
-    if isinstance(value, gast.Subscript) and _slice_offset(value.slice) is not None:
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and _slice_offset(value.slice) is not None:
         return [value.value]
     if isinstance(value, gast.Call) and not value.keywords and _is_elementwise_call(value):
         return list(value.args)
@@ -98,10 +98,12 @@ def _is_elementwise_call(value):
     )
 
 
+def _is_number(atom):
+    return isinstance(atom, gast.Constant) and type(atom.value) in (int, float)
+
+
 def _is_scalar(atom, kinds):
-    if isinstance(atom, gast.Constant):
-        return type(atom.value) in (int, float)
-    return kinds.get(atom.id) == "scalar"
+    return _is_number(atom) or kinds.get(atom.id) == "scalar"
 
 
 def _shape_class(value, operands, facts, kinds):
@@ -148,10 +150,7 @@ def _complex_sources(value, operands, facts):
         return None
     sources = set()
     for o in operands:
-        if isinstance(o, gast.Constant):
-            if type(o.value) not in (int, float):
-                return None
-        else:
+        if isinstance(o, gast.Name):
             sources |= facts.complex_sources[o.id]
     return frozenset(sources)
 
