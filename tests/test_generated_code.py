@@ -106,3 +106,52 @@ def test_an_unstable_result_keeps_the_general_seed():
 
     x = np.random.RandomState(4).randn(3)
     np.testing.assert_allclose(s2s.grad(rebound)(x), numeric_grad(rebound, [x]), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- copies (passes/copies.py)
+
+
+def taylor_sine(x):
+    ans = currterm = x
+    i = 0
+    while True:
+        currterm = -currterm * x ** 2 / ((2 * i + 3) * (2 * i + 2))
+        ans = ans + currterm
+        if np.abs(currterm) < 1e-12:
+            break
+        i = i + 1
+    return ans
+
+
+def test_taylor_sine_gradient_is_the_cosine_without_copy_temporaries():
+    g = s2s.grad(taylor_sine)
+    assert abs(g(0.9) - np.cos(0.9)) < 1e-10
+    lines = [line.strip() for line in s2s.source(g).splitlines()]
+    assert "ans = ans + currterm" in lines
+    # `ans = currterm = x` is the program's own; a copy of anything but x is not
+    copies = [line for line in lines if "=" in line and all(part.strip().isidentifier() for part in line.split("="))]
+    assert all(line.split("=")[1].strip() in ("x", "None") for line in copies), copies
+
+
+def copy_then_rebind(x):
+    a = x * 2.0
+    b = a
+    b = b + 1.0
+    c = b
+    a = a * c
+    return np.sum(a * b + c)
+
+
+def copy_then_update_in_place(x):
+    a = x * 2.0
+    b = a
+    c = b * 1.5
+    b[0] = 3.0 * x[1]  # updates the array a names too (a is not read again)
+    return np.sum(c * b)
+
+
+@pytest.mark.parametrize("f", [copy_then_rebind, copy_then_update_in_place])
+def test_forwarded_copies_keep_values(f):
+    x = np.random.RandomState(5).randn(3)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(s2s.value_and_grad(f)(x)[0], f(x))
