@@ -133,9 +133,10 @@ class Derivative:
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
 
-    def transformable_function(self):
-        """The generated function, for differentiating this derivative again."""
-        return self.generated(tuple(None for _ in self.signature.parameters))
+    def transformable_function(self, kinds=None):
+        """The generated function, for differentiating this derivative again, for
+        arguments of these kinds (default: of any kinds)."""
+        return self.generated(kinds or tuple(None for _ in self.signature.parameters))
 
     def __repr__(self):
         return f"<s2s {self.mode} of {getattr(self.func, '__qualname__', self.func)}>"
@@ -278,10 +279,10 @@ class JVP(Derivative):
         program.generate_requested()
         return entry
 
-    def transformable_function(self):
+    def transformable_function(self, kinds=None):
         if not self.single:
             raise TransformError("a jvp with several wrt arguments cannot be differentiated again")
-        return super().transformable_function()
+        return super().transformable_function(kinds)
 
     def __call__(self, *args):
         if not args:

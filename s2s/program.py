@@ -53,12 +53,17 @@ from .syntax import assign, call, name, ref
 _prepared = {}
 
 
-def prepare(func):
-    """Parse and normalize `func` (cached); returns a fresh copy to generate from."""
-    key = frontend.unwrap(func)
+def prepare(func, kinds=None):
+    """Parse and normalize `func` (cached); returns a fresh copy to generate from.
+
+    A derivative made by s2s is its generated code for arguments of `kinds` (when
+    known): specialized code, such as a gradient's scalar seed, is what a derivative
+    of it (an HVP) differentiates."""
+    derivative = hasattr(func, "transformable_function")
+    key = (frontend.unwrap(func), kinds) if derivative else frontend.unwrap(func)
     if key not in _prepared:
-        if hasattr(func, "transformable_function"):  # a derivative: its generated code
-            func = func.transformable_function()
+        if derivative:  # a derivative: its generated code
+            func = func.transformable_function(kinds)
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
         generators.collect_yields(src)
@@ -90,7 +95,7 @@ class Specialization:
     """One function's normalized code, analysed for a choice of active parameters."""
 
     def __init__(self, func, active, kinds):
-        self.src, self.namer = prepare(func)
+        self.src, self.namer = prepare(func, kinds)
         self.params = param_names(self.src.node)
         self.active_params = [p for p, a in zip(self.params, active) if a]
         param_kinds = dict(zip(self.params, kinds))
@@ -277,7 +282,7 @@ class Program:
         summed = _summed_output(spec) if seed is runtime.ones_like_output and d_result else None
         if summed is not None:
             facts, sources = summed
-            seeding = call(ref(runtime.real_output_seed, "real_output_seed"), *[name(s) for s in sorted(sources)])
+            seeding = call(ref(runtime.real_output_seed, "real_output_seed"), gast.Tuple([name(s) for s in sorted(sources)], gast.Load()))
             backward = uniform.keep_seed_scalar(backward, d_result, facts, spec.namer.primals(), spec.activity.kinds, d_params)
         else:
             seeding = call(ref(seed, seed.__name__), copy.deepcopy(result))

@@ -311,9 +311,9 @@ def ones_like_output(y):
     return 1.0 if np.ndim(y) == 0 else np.ones_like(y, dtype=float)
 
 
-def real_output_seed(*sources):
+def real_output_seed(sources):
     """The seed 1.0 of reverse mode for a function returning `np.sum(v)`, where `v` is
-    complex exactly when one of `sources` is (the sum itself is not computed)."""
+    complex exactly when one of `sources` (a tuple) is (the sum is not computed)."""
     for x in sources:
         if _is_complex(x):
             raise TypeError("s2s.grad needs a real-valued function, but it returned a complex value: "

@@ -155,3 +155,37 @@ def test_forwarded_copies_keep_values(f):
     x = np.random.RandomState(5).randn(3)
     np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(s2s.value_and_grad(f)(x)[0], f(x))
+
+
+# --------------------------------------------------------------------------- derivatives of the specialized gradient
+
+
+def rosenbrock_hvp_by_hand(x, v):
+    """H @ v of the Rosenbrock function, from its Hessian's three diagonals."""
+    main = np.zeros_like(x)
+    main[:-1] = 1200.0 * x[:-1] ** 2 - 400.0 * x[1:] + 2.0
+    main[1:] += 200.0
+    off = -400.0 * x[:-1]  # H[i, i + 1] = H[i + 1, i]
+    out = main * v
+    out[:-1] += off * v[1:]
+    out[1:] += off * v[:-1]
+    return out
+
+
+def test_hvp_differentiates_the_gradient_specialized_for_the_arguments():
+    rs = np.random.RandomState(6)
+    x, v = rs.randn(8), rs.randn(8)
+    np.testing.assert_allclose(s2s.hvp(rosenbrock)(x, v), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    np.testing.assert_allclose(s2s.hessian(rosenbrock)(x) @ v, rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    # the same derivative object, called with arguments of another kind, is specialized again
+    hvp = s2s.hvp(scaled_sum)
+    np.testing.assert_allclose(hvp(x, v), np.zeros(8))
+    assert hvp(0.5, 2.0) == 0.0
+
+
+def test_gradient_of_a_gradient_component():
+    def first_component(x):
+        return s2s.grad(chained)(x)[0] * x[1]
+
+    x = np.random.RandomState(7).randn(4)
+    np.testing.assert_allclose(s2s.grad(first_component)(x), numeric_grad(first_component, [x]), rtol=1e-6, atol=1e-7)
