@@ -73,6 +73,8 @@ def _is_complex(x):
 def unbroadcast(g, like):
     """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting (and the
     real part for a real `like`: the gradient of a real argument is real)."""
+    if type(g) is np.ndarray and type(like) is np.ndarray and g.shape == like.shape and (g.dtype.kind != "c" or like.dtype.kind == "c"):
+        return g  # the common case, first: nothing to sum, nothing imaginary to drop
     if _is_complex(g) and not _is_complex(like):
         g = np.real(g)
     shape = _shape(like)
@@ -212,6 +214,8 @@ def add_grad(a, b):
 
 
 def _has_integer_array(index):
+    if type(index) in (slice, int):
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     return any(
         (isinstance(p, list) or is_array(p)) and as_array(p).dtype.kind in "iu" for p in parts
