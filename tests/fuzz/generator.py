@@ -344,6 +344,12 @@ class Writer:
 
     def output(self, scope, kind):
         """A value of the function's result kind built from the live variables."""
+        vectors = scope.of_kind((3,))
+        if kind == SCALAR and vectors and self.chance(0.2):
+            # Rosenbrock's form: neighbouring slices of vectors, elementwise, summed
+            params = [v for v in vectors if v.startswith("x")]  # stable unless rebound: the case it optimizes
+            a, b = self.pick(params or vectors), self.pick(vectors)
+            return f"np.sum(({a}[1:] - {a}[:-1] ** 2) ** 2 * {self.literal()} + ({self.literal()} - {b}[:-1]) * {b}[1:])"
         if kind == SCALAR and self.profile.arrays and self.chance(0.3):
             # the sum of an array expression as the result: its gradient's seed stays a
             # scalar (passes/uniform.py), its dead forward code goes (passes/shapes.py)
