@@ -39,6 +39,19 @@ def main():
         ahvp = autograd.hessian_vector_product(arosen)
         (t_a,) = best_times((ahvp, x, v))
         print(f"  autograd hvp  {t_a * 1e6:9.1f} us  ({t_a / t_h:4.2f}x s2s.hvp)")
+    try:  # optional: JAX's forward-over-reverse HVP, jitted
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return
+    jax.config.update("jax_enable_x64", True)
+
+    def jrosen(x):
+        return jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+    jhvp = jax.jit(lambda x, v: jax.jvp(jax.grad(jrosen), (x,), (v,))[1])
+    (t_j,) = best_times((lambda x, v: jax.block_until_ready(jhvp(x, v)), x, v))
+    print(f"  JAX jit hvp   {t_j * 1e6:9.1f} us  ({t_j / t_h:4.2f}x s2s.hvp)")
 
 
 if __name__ == "__main__":

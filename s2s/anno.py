@@ -66,6 +66,11 @@ What the forward sweep saves follows from two analyses, not from counting cases:
   binding of a needed name saves the old value iff a definition reaches it (the
   parameter's own value, an earlier binding in program order, or the binding itself
   in an earlier loop iteration): reaching definitions over structured code.
+- passes/shapes.py: shape classes (equal shapes), statements that cannot fail, and
+  complex sources, over the stable names (bound once, at the top level); the gradient
+  of a function returning `np.sum(v)` keeps its seed a scalar while these facts say
+  it stands for an array of equal shape (passes/uniform.py), and leaves out forward
+  statements that cannot fail and whose value nothing reads (deadcode).
 - passes/aliasing.py: points-to (with recency and views) and liveness decide which
   updates in place Python would make visible through another name; those are refused,
   all others are differentiated per name. passes/views.py then reads views of arrays

@@ -104,10 +104,16 @@ def _updated_by_method(func, names):
     return tuple(n for n, p in zip(names, param_names(prepare(func.__func__)[0].node)[1:]) if p in updated)
 
 
+# argument types that are no array of another type than NumPy's, checked first on every call
+_PLAIN_TYPES = frozenset({float, int, np.float64, np.ndarray})
+
+
 def _lift_arrays(values, wrt):
     """The differentiated NumPy arrays among `values` as arrays of the type of the first
     other array argument (Dask, CuPy), if there is one: adjoints are updated in place, and
     a lazy Dask value written into a NumPy array would be computed."""
+    if _PLAIN_TYPES.issuperset(map(type, values)):
+        return values
     other = next((v for v in values if runtime.is_array(v) and not isinstance(v, np.ndarray)), None)
     if other is not None:
         for i in wrt:
@@ -138,9 +144,10 @@ class Derivative:
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
 
-    def transformable_function(self):
-        """The generated function, for differentiating this derivative again."""
-        return self.generated(tuple(None for _ in self.signature.parameters))
+    def transformable_function(self, kinds=None):
+        """The generated function, for differentiating this derivative again, for
+        arguments of these kinds (default: of any kinds)."""
+        return self.generated(kinds or tuple(None for _ in self.signature.parameters))
 
     def __repr__(self):
         return f"<s2s {self.mode} of {getattr(self.func, '__qualname__', self.func)}>"
@@ -159,7 +166,7 @@ class Derivative:
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        return self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        return self.generated(tuple(map(kind_of_value, values)))(*values)
 
     def _shape_grads(self, grads, values):
         """Gradients from generated code, in parameter order (a tuple for several), as the
@@ -213,7 +220,7 @@ class Derivative:
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
 
     def _generate(self, kinds):
-        src, _ = prepare(self.func)
+        src, _ = prepare(self.func, kinds)
         params = param_names(src.node)
         program = Program()
         active = tuple(i in self.wrt for i in range(len(params)))
@@ -254,7 +261,7 @@ class Gradient(Derivative):
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        out = self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        out = self.generated(tuple(map(kind_of_value, values)))(*values)
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._shape_grads(grads, values)
@@ -285,10 +292,10 @@ class JVP(Derivative):
         program.generate_requested()
         return entry
 
-    def transformable_function(self):
+    def transformable_function(self, kinds=None):
         if not self.single:
             raise TransformError("a jvp with several wrt arguments cannot be differentiated again")
-        return super().transformable_function()
+        return super().transformable_function(kinds)
 
     def __call__(self, *args):
         if not args:
@@ -300,7 +307,7 @@ class JVP(Derivative):
             raise TypeError(f"jvp with respect to {len(self.wrt)} arguments needs as many tangents")
         by_position = {i: runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt)}
         tangents = [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
-        value, out = self.generated(tuple(kind_of_value(v) for v in values))(*values, *tangents)
+        value, out = self.generated(tuple(map(kind_of_value, values)))(*values, *tangents)
         return value, runtime.match_like(out, value)
 
 
@@ -312,7 +319,7 @@ class VJP(Derivative):
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        value, tape, backward = self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        value, tape, backward = self.generated(tuple(map(kind_of_value, values)))(*values)
 
         def pullback(cotangent):
             return self._shape_grads(backward(tape, runtime.match_like(cotangent, value)), values)
@@ -334,7 +341,7 @@ class Jacobian(Derivative):
 
     def __call__(self, *args, **kwargs):
         values = self._arguments(args, kwargs)
-        return self.generated(tuple(kind_of_value(v) for v in values))(*values)
+        return self.generated(tuple(map(kind_of_value, values)))(*values)
 
 
 def _identity(func):

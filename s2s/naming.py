@@ -30,6 +30,10 @@ class Namer:
             self._adjoints[key] = self.fresh(base if base not in self.taken else f"{prefix}_{name}")
         return self._adjoints[key]
 
+    def primals(self, prefix="d"):
+        """{derivative name: primal name} of the derivatives named so far."""
+        return {d: primal for (p, primal), d in self._adjoints.items() if p == prefix}
+
 
 def identifier(name):
     """A name usable in generated code for a function named `name` (`<lambda>` is not)."""

@@ -2,6 +2,8 @@
 
     frontend -> checks -> desugar -> spellings -> jumps -> anf -> resolve   (once per function)
     -> activity -> loops -> reverse -> accumulate -> records      (per specialization)
+    -> shapes -> uniform -> deadcode                               (grad of np.sum(...))
+    -> copies                                                      (each generated function)
     -> emit                                                        (once per module)
 
 A *specialization* is a function with a choice of active (differentiated) parameters
@@ -28,6 +30,7 @@ from .passes import (
     checks,
     closures,
     comprehensions,
+    copies,
     deadcode,
     desugar,
     fields,
@@ -38,7 +41,9 @@ from .passes import (
     loops,
     records,
     resolve,
+    shapes,
     spellings,
+    uniform,
     values,
     varargs,
     views,
@@ -51,16 +56,21 @@ from .syntax import assign, call, clone, const, constant_kind, name, ref
 _prepared = {}
 
 
-def prepare(func):
-    """Parse and normalize `func` (cached); returns a fresh copy to generate from."""
-    key = frontend.unwrap(func)
+def prepare(func, kinds=None):
+    """Parse and normalize `func` (cached); returns a fresh copy to generate from.
+
+    A derivative made by s2s is its generated code for arguments of `kinds` (when
+    known): specialized code, such as a gradient's scalar seed, is what a derivative
+    of it (an HVP) differentiates."""
+    derivative = hasattr(func, "transformable_function")
+    key = (frontend.unwrap(func), kinds) if derivative else frontend.unwrap(func)
     if key not in _prepared and isinstance(func, dispatch.UpdatesReturned):
         src, namer = prepare(func.function)
         writeback.return_updates(src, namer, func)
         _prepared[key] = (src, namer)
     if key not in _prepared:
-        if hasattr(func, "transformable_function"):  # a derivative: its generated code
-            func = func.transformable_function()
+        if derivative:  # a derivative: its generated code
+            func = func.transformable_function(kinds)
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
         generators.collect_yields(src)
@@ -94,7 +104,7 @@ class Specialization:
     """One function's normalized code, analysed for a choice of active parameters."""
 
     def __init__(self, func, active, kinds):
-        self.src, self.namer = prepare(func)
+        self.src, self.namer = prepare(func, kinds)
         self.params = param_names(self.src.node)
         self.active_params = [p for p, a in zip(self.params, active) if a]
         param_kinds = dict(zip(self.params, kinds))
@@ -346,14 +356,14 @@ class Program:
         result = spec.result
         new_tape = assign(stack, gast.List([], gast.Load()))
         returned = gast.Return(gast.Tuple([result, name(stack)], gast.Load()))
-        forward_def = _function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src)
+        forward_def = copies.remove_copies(_function(forward_name, spec.params, [new_tape] + forward + save + [returned], spec.src), stack)
         incoming = d_result or spec.namer.fresh("_dresult")
         copy_tape = assign(stack, call(ref(list, "list"), name(tape)))
         # containers the sweep restores in place: private copies, so that the tape still
         # holds the final state for the next call (a pullback, a Jacobian's next row)
         private = [assign(v, call(ref(runtime.private_copy, "private_copy"), name(v))) for v in sorted(spec.restored_in_place)]
         body = ([copy_tape] if _uses(load + backward, stack) else []) + load + private + backward + [gast.Return(_pack(d_params))]
-        backward_def = _function(backward_name, [tape, incoming], body, spec.src)
+        backward_def = copies.remove_copies(_function(backward_name, [tape, incoming], body, spec.src), stack)
         return forward_def, backward_def
 
     def forward_function(self, spec, jvp_name):
@@ -370,7 +380,7 @@ class Program:
         else:
             d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), clone(result))
         returned = gast.Return(gast.Tuple([clone(result), d_result], gast.Load()))
-        return _function(jvp_name, spec.params + d_params, body + [returned], spec.src)
+        return copies.remove_copies(_function(jvp_name, spec.params + d_params, body + [returned], spec.src))
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
         """The function `grad` returns: both sweeps in one body, like hand-written backprop.
@@ -382,7 +392,13 @@ class Program:
         forward, backward, d_result, d_params, _ = self.sweeps(spec)
         result = spec.result
         body = list(forward)
-        seeding = call(ref(seed, seed.__name__), clone(result))
+        summed = _summed_output(spec) if seed is runtime.ones_like_output and d_result else None
+        if summed is not None:
+            facts, sources = summed
+            seeding = call(ref(runtime.real_output_seed, "real_output_seed"), gast.Tuple([name(s) for s in sorted(sources)], gast.Load()))
+            backward = uniform.keep_seed_scalar(backward, d_result, facts, spec.namer.primals(), spec.activity.kinds, d_params)
+        else:
+            seeding = call(ref(seed, seed.__name__), clone(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
             # the backward sweep restores what the result's name held before: keep the value
@@ -396,10 +412,12 @@ class Program:
             by_position = dict(zip(sorted(order), d_params))
             grads = gast.Tuple([name(by_position[i]) for i in order], gast.Load())
         body.append(gast.Return(gast.Tuple([clone(result), grads], gast.Load()) if with_value else grads))
+        if summed is not None:
+            body = _without_dead_forward_code(spec, body, summed[0], forward)
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
-        driver = _with_defaults(_function(driver_name, spec.params, body, spec.src), func)
+        driver = _with_defaults(copies.remove_copies(_function(driver_name, spec.params, body, spec.src), spec.stack), func)
         self.functions.insert(0, driver)
         return driver_name
 
@@ -446,6 +464,36 @@ def {driver_name}({params}):
 """
         self.functions.insert(0, _with_defaults(_driver(text, {forward, backward, jvp}), func))
         return driver_name
+
+
+def _summed_output(spec):
+    """(shape facts, complex sources) when the function returns `np.sum(v)` of an array
+    `v` bound once at the top level, whose complexness follows from stable names."""
+    result = spec.result
+    kinds = spec.activity.kinds
+    facts = shapes.analyze(spec.src.node, spec.params, kinds)
+    if not isinstance(result, gast.Name) or result.id not in facts.cannot_fail:
+        return None
+    binding = next(s for s in spec.src.node.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id == result.id)
+    value = binding.value
+    if not (isinstance(value, gast.Call) and anno.get(value, "callee") is numpy.sum):
+        return None
+    sources = facts.complex_sources.get(value.args[0].id)
+    return None if sources is None else (facts, sources)
+
+
+def _without_dead_forward_code(spec, body, facts, forward):
+    """The driver without the forward statements only the seed read (the sum, the values
+    summed that only `unbroadcast` looked at): those that cannot fail (passes/shapes.py)
+    and bind a primal name; backward statements go if pure, as in the backward sweep."""
+    primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward) | set(spec.params)
+
+    def may_drop(stmt):
+        target = stmt.targets[0].id
+        return target in facts.cannot_fail if target in primal_names else deadcode.pure_assignment(stmt)
+
+    returned = {n.id for n in gast.walk(body[-1]) if isinstance(n, gast.Name)}
+    return deadcode.remove_dead_stores(body, returned, may_drop)
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}

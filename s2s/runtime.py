@@ -74,6 +74,8 @@ def _is_complex(x):
 def unbroadcast(g, like):
     """Sum `g` down to the shape of `like`: the adjoint of NumPy broadcasting (and the
     real part for a real `like`: the gradient of a real argument is real)."""
+    if type(g) is np.ndarray and type(like) is np.ndarray and g.shape == like.shape and (g.dtype.kind != "c" or like.dtype.kind == "c"):
+        return g  # the common case, first: nothing to sum, nothing imaginary to drop
     if _is_complex(g) and not _is_complex(like):
         g = np.real(g)
     shape = _shape(like)
@@ -213,6 +215,8 @@ def add_grad(a, b):
 
 
 def _has_integer_array(index):
+    if type(index) in (slice, int):
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     return any(
         (isinstance(p, list) or is_array(p)) and as_array(p).dtype.kind in "iu" for p in parts
@@ -317,8 +321,23 @@ def ones_like_output(y):
     return 1.0 if np.ndim(y) == 0 else np.ones_like(y, dtype=float)
 
 
+def real_output_seed(sources):
+    """The seed 1.0 of reverse mode for a function returning `np.sum(v)`, where `v` is
+    complex exactly when one of `sources` (a tuple) is (the sum is not computed)."""
+    for x in sources:
+        if _is_complex(x):
+            raise TypeError("s2s.grad needs a real-valued function, but it returned a complex value: "
+                            "differentiate its real part, or use s2s.vjp")
+    return 1.0
+
+
 def match_like(g, x):
     """Give a gradient the type, shape and dtype of the argument it belongs to."""
+    # the common cases first, with nothing to change: every call of a gradient runs this
+    if type(x) is float and type(g) is float:
+        return g
+    if type(x) is np.ndarray and type(g) is np.ndarray and g.shape == x.shape and g.dtype == x.dtype and x.dtype.kind in "fc":
+        return g
     if is_array(x):
         g = zeros_like(x) if g is None else as_array(g)
         if g.shape != x.shape:

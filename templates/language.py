@@ -104,6 +104,7 @@ non_differentiable(
     runtime.stop_gradient,
     runtime.seq_len,
     runtime.ones_like_output,
+    runtime.real_output_seed,
     runtime.ones_like,
     runtime.zeros_like,
     runtime.tangent_zeros,

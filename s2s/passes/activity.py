@@ -287,10 +287,19 @@ def _atom_kind(node, kinds):
     return None
 
 
+# Every call of a derivative computes its arguments' kinds: the commonest types first,
+# by exact type (a subclass, a masked array say, takes the checks below).
+_SCALAR_TYPES = frozenset({float, int, numpy.float64, numpy.float32, numpy.int64})
+
+
 def kind_of_value(value, depth=0):
     """The kind of a runtime argument, for call-time specialization: scalar, array of
     N dimensions, or an object (dataclass, NamedTuple, instance of a user class) with
     the kinds of its fields, so that `p.layer(x)` can be resolved to `Layer.__call__`."""
+    if type(value) in _SCALAR_TYPES:
+        return "scalar"
+    if type(value) is numpy.ndarray:
+        return _of_ndim(value.ndim) if value.ndim else "numeric"
     if isinstance(value, (bool, numpy.bool_)):
         return None
     masked = sys.modules.get("numpy.ma")  # not imported: no masked array exists (importing it costs 100 ms)

@@ -44,37 +44,42 @@ def _loads(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def remove_dead_stores(stmts, live_out):
-    """`stmts` without pure assignments to names not read later; `live_out` are read after."""
-    return _block(stmts, set(live_out))[0]
+def pure_assignment(stmt):
+    return _pure(stmt.value)
 
 
-def _block(stmts, live):
+def remove_dead_stores(stmts, live_out, may_drop=pure_assignment):
+    """`stmts` without assignments to names not read later that `may_drop` allows
+    (by default: pure ones); `live_out` are read after."""
+    return _block(stmts, set(live_out), may_drop)[0]
+
+
+def _block(stmts, live, may_drop):
     out = []
     for stmt in reversed(stmts):
-        kept, live = _statement(stmt, live)
+        kept, live = _statement(stmt, live, may_drop)
         out += kept
     return out[::-1], live
 
 
-def _statement(stmt, live):
+def _statement(stmt, live, may_drop):
     if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
         target = stmt.targets[0].id
-        if target not in live and _pure(stmt.value):
+        if target not in live and may_drop(stmt):
             return [], live
         return [stmt], (live - {target}) | _loads(stmt.value)
     if isinstance(stmt, gast.If):
-        stmt.body, then_live = _block(stmt.body, set(live))
-        stmt.orelse, else_live = _block(stmt.orelse, set(live))
+        stmt.body, then_live = _block(stmt.body, set(live), may_drop)
+        stmt.orelse, else_live = _block(stmt.orelse, set(live), may_drop)
         return [stmt], then_live | else_live | _loads(stmt.test)
     if isinstance(stmt, (gast.For, gast.While)):
         header = _loads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
         entry = set(live)
         while True:  # what the body needs on entry also flows round the back edge
-            _, body_live = _block(clone(stmt.body), entry | live)
+            _, body_live = _block(clone(stmt.body), entry | live, may_drop)
             if body_live <= entry:
                 break
             entry |= body_live
-        stmt.body, _ = _block(stmt.body, entry | live)
+        stmt.body, _ = _block(stmt.body, entry | live, may_drop)
         return [stmt], entry | live | header
     return [stmt], live | _loads(stmt)

@@ -320,6 +320,7 @@ class Writer(CallableFamilies):
                 lambda: f"np.mean({self.array(scope, (2, 3), depth - 1)}, axis=1)",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)})[:, {self.index_for(scope, 3)}]",
                 lambda: f"({self.array(scope, (3,), depth - 1)})[1:]",
+                lambda: f"({self.array(scope, (3,), depth - 1)})[:-1]",
                 lambda: f"({self.array(scope, (3,), depth - 1)})[::2]",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
@@ -369,6 +370,16 @@ class Writer(CallableFamilies):
 
     def output(self, scope, kind):
         """A value of the function's result kind built from the live variables."""
+        vectors = scope.of_kind((3,))
+        if kind == SCALAR and vectors and self.chance(0.2):
+            # Rosenbrock's form: neighbouring slices of vectors, elementwise, summed
+            params = [v for v in vectors if v.startswith("x")]  # stable unless rebound: the case it optimizes
+            a, b = self.pick(params or vectors), self.pick(vectors)
+            return f"np.sum(({a}[1:] - {a}[:-1] ** 2) ** 2 * {self.literal()} + ({self.literal()} - {b}[:-1]) * {b}[1:])"
+        if kind == SCALAR and self.profile.arrays and self.chance(0.3):
+            # the sum of an array expression as the result: its gradient's seed stays a
+            # scalar (passes/uniform.py), its dead forward code goes (passes/shapes.py)
+            return f"np.sum({self.array(scope, self.pick(SHAPES), 2)})"
         if kind == SCALAR:
             terms = [self.scalar(scope, 1)]
             for name, k in self.rng.sample(sorted(scope.vars.items()), min(2, len(scope.vars))):

@@ -1,0 +1,155 @@
+"""Copy temporaries out of generated functions, as a person would not write them.
+
+Two rewrites within each block (a function body, a branch, a loop body), to a fixed
+point, on the final code of each generated function:
+- a copy `a = b` is forwarded: later reads of `a` read `b`, up to the first statement
+  that binds `a` or `b` (whose value is still rewritten: it is evaluated first) or
+  holds a function or lambda (which reads names when it runs). Until then `a` and `b`
+  name the same object, so every read sees the same value. A copy nobody reads any
+  more goes, and so does `a = a`.
+- a temporary bound once and read once, by `v = t` after only stack pushes, is
+  computed there: `t = x + y; _stack.append(x); x = t` becomes
+  `_stack.append(x); x = x + y`. A push binds nothing and changes no object, so the
+  operands hold the same values at both places.
+"""
+import copy
+
+import gast
+
+from .. import anno
+from . import deadcode
+
+
+def remove_copies(fn, stack=None):
+    """`fn` (a generated FunctionDef) without copy temporaries; `stack` names its tape."""
+    for _ in range(8):  # each round removes at least one statement; a few suffice
+        changed = _sink_temporaries(fn, fn.body, stack)
+        changed |= _forward_copies(fn.body)
+        returned = set()
+        before = _count(fn.body)
+        fn.body = deadcode.remove_dead_stores(fn.body, returned, _is_copy)
+        if not changed and _count(fn.body) == before:
+            return fn
+    return fn
+
+
+def _count(stmts):
+    return sum(1 for _ in gast.walk(gast.Module(stmts, [])))
+
+
+def _is_copy(stmt):
+    return isinstance(stmt.value, gast.Name) and not _special(stmt.value)
+
+
+def _special(node):
+    return anno.has(node, "object") or anno.has(node, "generated")
+
+
+def _blocks(stmts):
+    yield stmts
+    for stmt in stmts:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(stmt, (gast.If, gast.For, gast.While)) and inner:
+                yield from _blocks(inner)
+
+
+def _stored(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+
+
+def _holds_function(node):
+    return any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in gast.walk(node))
+
+
+def _replace_loads(node, old, new):
+    class Replace(gast.NodeTransformer):
+        def visit_Name(self, n):
+            if n.id == old and isinstance(n.ctx, gast.Load):
+                return gast.copy_location(copy.deepcopy(new), n)
+            return n
+
+    return Replace().visit(node)
+
+
+def _forward_copies(body):
+    changed = False
+    for block in list(_blocks(body)):
+        i = 0
+        while i < len(block):
+            stmt = block[i]
+            if _is_simple_copy(stmt):
+                a, b = stmt.targets[0].id, stmt.value
+                if a == b.id:
+                    del block[i]
+                    changed = True
+                    continue
+                changed |= _forward_copy(block, i + 1, a, b)
+            i += 1
+    return changed
+
+
+def _is_simple_copy(stmt):
+    return (
+        isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Name) and not _special(stmt.value)
+    )
+
+
+def _forward_copy(block, start, a, b):
+    changed = False
+    for later in block[start:]:
+        if _holds_function(later):
+            break
+        binds = _stored(later) & {a, b.id}
+        if binds:
+            if isinstance(later, gast.Assign) and not _stored(later.value):
+                changed |= _reads(later.value, a)
+                later.value = _replace_loads(later.value, a, b)
+            break
+        if _reads(later, a):
+            _replace_loads(later, a, b)
+            changed = True
+    return changed
+
+
+def _reads(node, name_id):
+    return any(isinstance(n, gast.Name) and n.id == name_id and isinstance(n.ctx, gast.Load) for n in gast.walk(node))
+
+
+def _sink_temporaries(fn, body, stack):
+    loads, stores = {}, {}
+    for n in gast.walk(fn):
+        if isinstance(n, gast.Name):
+            table = loads if isinstance(n.ctx, gast.Load) else stores
+            table[n.id] = table.get(n.id, 0) + 1
+    changed = False
+    for block in list(_blocks(body)):
+        i = 0
+        while i < len(block):
+            stmt = block[i]
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                t = stmt.targets[0].id
+                if loads.get(t) == 1 and stores.get(t) == 1 and not _reads(stmt.value, stack):
+                    j = i + 1
+                    while j < len(block) and _is_push(block[j], stack) and not _reads(block[j], t):
+                        j += 1
+                    use = block[j] if j < len(block) else None
+                    if use is not None and _is_simple_copy(use) and use.value.id == t and use.targets[0].id != t:
+                        use.value = stmt.value
+                        del block[i]
+                        changed = True
+                        continue
+            i += 1
+    return changed
+
+
+def _is_push(stmt, stack):
+    """`_stack.append(x)` on the function's own tape: binds nothing, changes no object
+    but the tape, which the moved value does not read."""
+    return (
+        stack is not None and isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == "append"
+        and isinstance(stmt.value.func.value, gast.Name) and stmt.value.func.value.id == stack
+        and all(isinstance(a, (gast.Name, gast.Constant, gast.Tuple)) for a in stmt.value.args)
+    )

@@ -1,0 +1,175 @@
+"""Shape facts over a function in A-normal form: which values have equal shapes, which
+statements cannot fail, and what decides whether a value is complex.
+
+The facts hold for the *stable* names: bound once, by a top-level assignment (or a
+parameter never rebound), so a name holds one value wherever it is read, in the
+forward sweep and in the backward sweep alike. Every fact follows from one statement
+and the facts of its operands:
+
+- shape class: names with equal classes have equal shapes. An elementwise operation
+  (arithmetic, unary minus, a one-output ufunc) of operands of one class, or of one
+  class and scalars (shape `()`, which broadcasting leaves alone), has that class; a
+  slice `x[a:-b]` of a 1-d array has `max(0, len(x) - a - b)` elements, so slices of
+  one array with equal `a + b` share a class (`x[1:]` and `x[:-1]`).
+- cannot fail: an elementwise operation of arrays of one class, or of an array and
+  a scalar, a slice as above, and `np.sum(x)` of an array are NumPy operations that,
+  on numeric arrays (the arrays s2s differentiates through), neither raise (no broadcasting error; NumPy warns, not raises, on division by zero)
+  nor have effects, so one whose value nobody reads may be left out (a program that
+  sets `np.seterr(all="raise")` would see no FloatingPointError from it).
+- complex sources: `a + b`, `a - b`, `a * b`, `a / b`, `-a`, `a ** c` (real constant
+  c) and slices are complex exactly when an operand is; a name's sources are the
+  stable names its complexness follows from through such operations.
+"""
+import dataclasses
+
+import gast
+import numpy
+
+from .. import anno
+from .activity import ndim_of
+
+_ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+_COMPLEX_FOLLOWS = (gast.Add, gast.Sub, gast.Mult, gast.Div)
+
+
+@dataclasses.dataclass
+class ShapeFacts:
+    shape_class: dict  # stable name -> hashable class; equal classes, equal shapes
+    cannot_fail: set  # stable names whose binding neither raises nor has an effect
+    complex_sources: dict  # stable name -> frozenset of stable names, or None (unknown)
+
+    def same_shape(self, a, b):
+        return a in self.shape_class and self.shape_class.get(a) == self.shape_class.get(b)
+
+
+def stable_names(fn_node, params):
+    """Names bound exactly once, by a top-level `name = value`, or parameters never rebound."""
+    counts = {}
+    for node in gast.walk(gast.Module(fn_node.body, [])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    stable = {p for p in params if p not in counts}
+    for stmt in fn_node.body:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and counts[stmt.targets[0].id] == 1:
+            stable.add(stmt.targets[0].id)
+    return stable
+
+
+def analyze(fn_node, params, kinds):
+    stable = stable_names(fn_node, params)
+    facts = ShapeFacts({p: p for p in params if p in stable}, set(), {p: frozenset([p]) for p in params if p in stable})
+    for stmt in fn_node.body:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in stable:
+            _bind(facts, stmt.targets[0].id, stmt.value, kinds, stable)
+    return facts
+
+
+def _bind(facts, target, value, kinds, stable):
+    operands = _operands(value)
+    if operands is None or not all(_is_number(o) or (isinstance(o, gast.Name) and o.id in stable) for o in operands):
+        facts.shape_class[target] = target
+        facts.complex_sources[target] = frozenset([target])
+        return
+    facts.shape_class[target] = _shape_class(value, operands, facts, kinds) or target
+    facts.complex_sources[target] = _complex_sources(value, operands, facts) or frozenset([target])
+    if _cannot_fail(value, operands, facts, kinds, target):
+        facts.cannot_fail.add(target)
+
+
+def _operands(value):
+    """The atoms an elementwise operation, slice or full sum reads; None for other values."""
+    if isinstance(value, gast.BinOp) and isinstance(value.op, _ELEMENTWISE):
+        return [value.left, value.right]
+    if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
+        return [value.operand]
+    if isinstance(value, gast.Name):
+        return [value]
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and _slice_offset(value.slice) is not None:
+        return [value.value]
+    if isinstance(value, gast.Call) and not value.keywords and _is_elementwise_call(value):
+        return list(value.args)
+    return None
+
+
+def _is_elementwise_call(value):
+    callee = anno.get(value, "callee")
+    return (isinstance(callee, numpy.ufunc) and callee.nout == 1 and len(value.args) == callee.nin) or (
+        callee is numpy.sum and len(value.args) == 1
+    )
+
+
+def _is_number(atom):
+    return isinstance(atom, gast.Constant) and type(atom.value) in (int, float)
+
+
+def _is_scalar(atom, kinds):
+    return _is_number(atom) or kinds.get(atom.id) == "scalar"
+
+
+def _shape_class(value, operands, facts, kinds):
+    if isinstance(value, gast.Call) and anno.get(value, "callee") is numpy.sum:
+        return None  # a scalar, a class of its own
+    if isinstance(value, gast.Subscript):
+        base = value.value.id
+        if ndim_of(kinds.get(base)) != 1:
+            return None
+        return ("slice", facts.shape_class[base], _slice_offset(value.slice))
+    classes = {facts.shape_class[o.id] for o in operands if not _is_scalar(o, kinds)}
+    return classes.pop() if len(classes) == 1 else None
+
+
+def _slice_offset(index):
+    """a + b for `[a:-b]`, `[a:]`, `[:-b]` with integer a >= 0, b >= 0 (the elements it
+    leaves out of a 1-d array), else None."""
+    if not isinstance(index, gast.Slice) or index.step is not None:
+        return None
+    start = 0 if index.lower is None else _int(index.lower)
+    stop = 0 if index.upper is None else _int(index.upper)
+    if start is None or stop is None or start < 0 or stop > 0 or (index.upper is not None and stop == 0):
+        return None  # x[a:0] is empty: not len(x) - a
+    return start - stop
+
+
+def _int(node):
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = _int(node.operand)
+        return None if inner is None else -inner
+    return None
+
+
+def _complex_sources(value, operands, facts):
+    follows = (
+        isinstance(value, (gast.Name, gast.Subscript))
+        or isinstance(value, gast.UnaryOp)
+        or (isinstance(value, gast.BinOp) and isinstance(value.op, _COMPLEX_FOLLOWS))
+        or (isinstance(value, gast.BinOp) and isinstance(value.right, gast.Constant) and type(value.right.value) in (int, float))
+    )
+    if not follows:
+        return None
+    sources = set()
+    for o in operands:
+        if isinstance(o, gast.Name):
+            sources |= facts.complex_sources[o.id]
+    return frozenset(sources)
+
+
+def _cannot_fail(value, operands, facts, kinds, target):
+    if isinstance(value, gast.Name):
+        return True
+    arrays = [o.id for o in operands if not _is_scalar(o, kinds)]
+    if not arrays or any(ndim_of(kinds.get(a)) in (None, 0) for a in arrays):
+        return False  # arithmetic of Python numbers raises (1.0 / 0.0)
+    if len({facts.shape_class[a] for a in arrays}) != 1:
+        return False  # broadcasting may fail
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Pow):
+        # an integer array to a negative integer power raises
+        return isinstance(value.right, gast.Constant) and (type(value.right.value) is float or (type(value.right.value) is int and value.right.value >= 0))
+    if isinstance(value, gast.Call):
+        return anno.get(value, "callee") is numpy.sum or anno.get(value, "callee") in _TOTAL_UFUNCS
+    return True
+
+
+# one-output ufuncs defined on every real and complex array
+_TOTAL_UFUNCS = {numpy.sin, numpy.cos, numpy.exp, numpy.tanh, numpy.negative, numpy.add, numpy.subtract, numpy.multiply}

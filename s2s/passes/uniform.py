@@ -1,0 +1,142 @@
+"""Keep the seed of a gradient a scalar through the top of the backward sweep.
+
+The gradient of `np.sum(v)` is an array of ones shaped like `v`; a backward sweep that
+builds it multiplies every adjoint after it by ones. Here an adjoint may instead hold
+a *uniform* value: a real scalar u standing for the array of v's shape filled with u.
+Broadcasting makes u act as that array wherever it meets an array of v's shape or a
+scalar, so the statements through which it flows compute the same values.
+
+Abstract values of an adjoint expression (the facts come from passes/shapes.py):
+- REAL: a real scalar (the seed 1.0, literal numbers, arithmetic of them);
+- ("uniform", c): a real scalar standing for an array of shape class c;
+- ("array", c): an array of shape class c (a uniform value broadcast against one).
+`grad_reduce(u, v, None, False)` (a full reduction's adjoint) of a REAL u is uniform in
+v's class; `unbroadcast(g, like)` with g uniform or an array of like's class is g (the
+shapes are equal, and a uniform value is real, so there is no imaginary part to drop;
+the call stays on an array, whose dtype is not known); arithmetic keeps the class.
+Any other use of a uniform adjoint first makes it the array it stands for
+(`broadcast_like`), as do returning it and control flow.
+"""
+import gast
+
+from .. import anno, runtime
+from ..syntax import assign, call, name, ref
+from .activity import ndim_of
+
+REAL = ("real",)
+
+
+def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned):
+    """`backward` (top-level statements, after records) with the adjoint `seed` (a real
+    scalar) kept uniform where the shape facts allow; `primal_of` maps adjoint names to
+    their primal names."""
+    values = {seed: REAL}
+    out = []
+
+    def materialize(names):
+        for d in sorted(n for n in names if n in values):
+            if values.pop(d) != REAL:
+                like = primal_of[d]  # a stable name: it holds its value through the sweep
+                out.append(assign(d, call(ref(runtime.broadcast_like, "broadcast_like"), name(d), name(like))))
+
+    for stmt in backward:
+        target = stmt.targets[0].id if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) else None
+        evaluated = _Evaluator(values, facts, kinds).evaluate(stmt.value) if target else None
+        fact = _fact_for(target, evaluated[0], facts, primal_of, kinds) if evaluated else None
+        if fact is None:
+            materialize({n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)})
+            values.pop(target, None)
+            for n in gast.walk(stmt):
+                if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                    values.pop(n.id, None)
+            out.append(stmt)
+            continue
+        stmt.value = evaluated[1]
+        if fact == "array":
+            values.pop(target, None)
+        else:
+            values[target] = fact
+        out.append(stmt)
+    materialize(set(returned))
+    return out
+
+
+def _fact_for(target, value, facts, primal_of, kinds):
+    """What `target = <value>` makes the target: a fact, "array" (an ordinary adjoint),
+    or None when the value is no adjoint of the target's shape (make inputs arrays)."""
+    primal = primal_of.get(target)
+    if primal is None or value is None:
+        return None
+    if value == REAL:
+        return REAL if kinds.get(primal) == "scalar" else None
+    form, shape_class = value
+    if facts.shape_class.get(primal) != shape_class or not _is_array(primal, kinds):
+        return None
+    return value if form == "uniform" else "array"
+
+
+class _Evaluator:
+    def __init__(self, values, facts, kinds):
+        self.values, self.facts, self.kinds = values, facts, kinds
+
+    def evaluate(self, node):
+        """(abstract value, the node rewritten), or None where the rules above do not apply."""
+        if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+            return REAL, node
+        if isinstance(node, gast.Name):
+            if node.id in self.values:
+                return self.values[node.id], node
+            if node.id in self.facts.shape_class and _is_array(node.id, self.kinds):
+                return ("array", self.facts.shape_class[node.id]), node
+            return None
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            inner = self.evaluate(node.operand)
+            return inner and (inner[0], gast.UnaryOp(node.op, inner[1]))
+        if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
+            left, right = self.evaluate(node.left), self.evaluate(node.right)
+            if left is None or right is None:
+                return None
+            combined = _combine(left[0], right[0])
+            return combined and (combined, gast.BinOp(left[1], node.op, right[1]))
+        if isinstance(node, gast.Call) and not node.keywords:
+            return self.helper_call(node)
+        return None
+
+    def helper_call(self, node):
+        callee = anno.get(node.func, "object")
+        args = node.args
+        if callee is runtime.unbroadcast and len(args) == 2 and isinstance(args[1], gast.Name):
+            g, like = self.evaluate(args[0]), args[1].id
+            if g is None:
+                return None
+            if g[0] == REAL and self.kinds.get(like) == "scalar":
+                return g  # a scalar onto a scalar: nothing to sum, nothing imaginary
+            if g[0] != REAL and self.facts.shape_class.get(like) == g[0][1] and _is_array(like, self.kinds):
+                if g[0][0] == "uniform":
+                    return g  # equal shapes, and a uniform value is real
+                return g[0], gast.Call(node.func, [g[1], args[1]], [])
+            return None
+        if callee is runtime.grad_reduce and len(args) == 4 and _is_constant(args[2], None) and _is_constant(args[3], False):
+            g, x = self.evaluate(args[0]), args[1]
+            if g is not None and g[0] == REAL and isinstance(x, gast.Name) and x.id in self.facts.shape_class and _is_array(x.id, self.kinds):
+                return ("uniform", self.facts.shape_class[x.id]), g[1]
+        return None
+
+
+def _is_array(primal, kinds):
+    return ndim_of(kinds.get(primal)) not in (None, 0)
+
+
+def _is_constant(node, value):
+    return isinstance(node, gast.Constant) and node.value is value
+
+
+def _combine(a, b):
+    """The abstract value of `a op b` for elementwise arithmetic."""
+    if a == REAL:
+        return b
+    if b == REAL:
+        return a
+    if a[1] != b[1]:
+        return None
+    return a if a[0] == b[0] else ("array", a[1])

@@ -1,0 +1,191 @@
+"""What the generated gradient of `np.sum(...)` computes and leaves out: a scalar seed
+(passes/uniform.py) and no forward code only the sum read (passes/shapes.py). Every
+gradient is checked against central differences or a hand-derived formula."""
+import numpy as np
+import pytest
+from conftest import numeric_grad
+
+import s2s
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def sum_only(x):
+    return np.sum(x)
+
+
+def scaled_sum(x):
+    return np.sum(x * 3.0)
+
+
+def neighbours(x):
+    return np.sum(x[1:] * x[:-1])
+
+
+def chained(x):
+    a = -x
+    b = a / 2.0 + 1.0
+    return np.sum(b * b)
+
+
+def against_scalar(x, y):
+    return np.sum(x * y - y)
+
+
+def broadcast_partner(x, y):
+    return np.sum(x * y)  # y may broadcast: its adjoint is summed, not uniform
+
+
+def sliced_differently(x):
+    return np.sum(x[2:] * x[:-1][1:])
+
+
+@pytest.mark.parametrize("f", [rosenbrock, sum_only, scaled_sum, neighbours, chained, sliced_differently])
+def test_sum_gradients_against_central_differences(f):
+    x = np.random.RandomState(0).randn(6)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
+
+
+def test_rosenbrock_by_hand():
+    x = np.random.RandomState(1).randn(7)
+    inner = x[1:] - x[:-1] ** 2
+    expected = np.zeros_like(x)
+    expected[1:] = 200.0 * inner
+    expected[:-1] += -400.0 * inner * x[:-1] - 2.0 * (1.0 - x[:-1])
+    np.testing.assert_allclose(s2s.grad(rosenbrock)(x), expected, rtol=1e-12)
+
+
+def test_scalar_and_broadcast_partners():
+    rs = np.random.RandomState(2)
+    x = rs.randn(2, 3)
+    for y in (0.7, rs.randn(3), rs.randn(2, 1), rs.randn(2, 3)):
+        for f in (against_scalar, broadcast_partner):
+            for wrt in (0, 1):
+                got = s2s.grad(f, wrt=wrt)(x, y)
+                np.testing.assert_allclose(got, numeric_grad(f, [x, y], wrt), rtol=1e-6, atol=1e-7)
+                assert np.shape(got) == np.shape([x, y][wrt])
+
+
+def test_gradient_of_a_plain_sum_is_an_array_of_ones():
+    x = np.arange(4.0)
+    g = s2s.grad(sum_only)(x)
+    assert isinstance(g, np.ndarray) and g.shape == (4,)
+    np.testing.assert_array_equal(g, np.ones(4))
+    g[0] = 5.0  # a fresh array the caller may write
+    np.testing.assert_array_equal(s2s.grad(sum_only)(x), np.ones(4))
+
+
+def test_value_and_grad_keeps_the_sum():
+    x = np.random.RandomState(3).randn(5)
+    value, g = s2s.value_and_grad(rosenbrock)(x)
+    assert value == rosenbrock(x)
+    np.testing.assert_allclose(g, numeric_grad(rosenbrock, [x]), rtol=1e-6, atol=1e-6)
+
+
+def test_complex_sum_is_refused_without_computing_it():
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(scaled_sum)(np.ones(3) + 1j)
+
+
+def test_generated_code_leaves_out_what_only_the_seed_read():
+    g = s2s.grad(rosenbrock)
+    g(np.ones(5))
+    text = "\n".join(line for line in s2s.source(g).splitlines() if not line.lstrip().startswith("#"))
+    assert "np.sum" not in text and "ones_like_output" not in text and "grad_reduce" not in text
+    assert "** 2" in text  # x[:-1] ** 2: the backward sweep reads it
+    assert text.count("= unbroadcast(") <= 6  # of 9 before: those of uniform adjoints go
+
+
+def test_an_unstable_result_keeps_the_general_seed():
+    def rebound(x):
+        s = np.sum(x)
+        s = s * 2.0
+        return s
+
+    x = np.random.RandomState(4).randn(3)
+    np.testing.assert_allclose(s2s.grad(rebound)(x), numeric_grad(rebound, [x]), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- copies (passes/copies.py)
+
+
+def taylor_sine(x):
+    ans = currterm = x
+    i = 0
+    while True:
+        currterm = -currterm * x ** 2 / ((2 * i + 3) * (2 * i + 2))
+        ans = ans + currterm
+        if np.abs(currterm) < 1e-12:
+            break
+        i = i + 1
+    return ans
+
+
+def test_taylor_sine_gradient_is_the_cosine_without_copy_temporaries():
+    g = s2s.grad(taylor_sine)
+    assert abs(g(0.9) - np.cos(0.9)) < 1e-10
+    lines = [line.strip() for line in s2s.source(g).splitlines()]
+    assert "ans = ans + currterm" in lines
+    # `ans = currterm = x` is the program's own; a copy of anything but x is not
+    copies = [line for line in lines if "=" in line and all(part.strip().isidentifier() for part in line.split("="))]
+    assert all(line.split("=")[1].strip() in ("x", "None") for line in copies), copies
+
+
+def copy_then_rebind(x):
+    a = x * 2.0
+    b = a
+    b = b + 1.0
+    c = b
+    a = a * c
+    return np.sum(a * b + c)
+
+
+def copy_then_update_in_place(x):
+    a = x * 2.0
+    b = a
+    c = b * 1.5
+    b[0] = 3.0 * x[1]  # updates the array a names too (a is not read again)
+    return np.sum(c * b)
+
+
+@pytest.mark.parametrize("f", [copy_then_rebind, copy_then_update_in_place])
+def test_forwarded_copies_keep_values(f):
+    x = np.random.RandomState(5).randn(3)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(s2s.value_and_grad(f)(x)[0], f(x))
+
+
+# --------------------------------------------------------------------------- derivatives of the specialized gradient
+
+
+def rosenbrock_hvp_by_hand(x, v):
+    """H @ v of the Rosenbrock function, from its Hessian's three diagonals."""
+    main = np.zeros_like(x)
+    main[:-1] = 1200.0 * x[:-1] ** 2 - 400.0 * x[1:] + 2.0
+    main[1:] += 200.0
+    off = -400.0 * x[:-1]  # H[i, i + 1] = H[i + 1, i]
+    out = main * v
+    out[:-1] += off * v[1:]
+    out[1:] += off * v[:-1]
+    return out
+
+
+def test_hvp_differentiates_the_gradient_specialized_for_the_arguments():
+    rs = np.random.RandomState(6)
+    x, v = rs.randn(8), rs.randn(8)
+    np.testing.assert_allclose(s2s.hvp(rosenbrock)(x, v), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    np.testing.assert_allclose(s2s.hessian(rosenbrock)(x) @ v, rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    # the same derivative object, called with arguments of another kind, is specialized again
+    hvp = s2s.hvp(scaled_sum)
+    np.testing.assert_allclose(hvp(x, v), np.zeros(8))
+    assert hvp(0.5, 2.0) == 0.0
+
+
+def test_gradient_of_a_gradient_component():
+    def first_component(x):
+        return s2s.grad(chained)(x)[0] * x[1]
+
+    x = np.random.RandomState(7).randn(4)
+    np.testing.assert_allclose(s2s.grad(first_component)(x), numeric_grad(first_component, [x]), rtol=1e-6, atol=1e-7)
