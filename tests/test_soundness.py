@@ -771,3 +771,27 @@ def test_a_partial_binding_a_matrix_is_differentiated():
     a = np.arange(12.0).reshape(3, 4) / 10  # its repr spans lines: the generated header must not
     x = np.array([0.3, -0.7, 1.1, 0.5])
     np.testing.assert_allclose(s2s.grad(functools.partial(_squared_image, a))(x), 2 * a.T @ (a @ x))
+
+
+def rows_read_then_array_written(x, a):
+    b = a * 1.0
+    total = 0.0
+    for r in b:  # each r is a view of a row of b, which is written below
+        total = total + np.sum(r * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def listed_rows_then_array_written(x, a):
+    b = a * 1.0
+    rows = list(b)
+    total = np.sum(rows[2] * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def test_rows_of_an_array_written_later_keep_their_values_for_the_derivative():
+    x = np.array([0.31, -0.72, 1.13, 0.47])
+    a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
+    np.testing.assert_allclose(s2s.grad(rows_read_then_array_written)(x, a.copy()), a.sum(axis=0))
+    np.testing.assert_allclose(s2s.grad(listed_rows_then_array_written)(x, a.copy()), a[2])

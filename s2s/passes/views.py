@@ -8,6 +8,9 @@ its own forward point. Three bindings break that:
   `y[i] = v` writes into, while the backward sweep may still read `t` (`t = x / x;
   x = t` is what `x /= x` becomes).
 - `t = y` of a `y` written later: `t` would show the write.
+- `for r in y` (or over enumerate(y), zip(y, ...)) of a `y` written later: each `r`
+  is a view of a row, read as `r = private_copy(_row)`; `rows = list(y)` lists the
+  rows of a copy of y.
 All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
 program cannot tell: passes/aliasing.py has refused every write that a name read
 afterwards would see, so only the backward sweep could have seen the sharing.
@@ -36,11 +39,28 @@ def copy_shared_bindings(fn_source, activity, namer):
 
     def rewrite(stmt):
         nonlocal changed
+        if isinstance(stmt, gast.For) and _iterated(stmt.iter) & written:
+            rows = [t for t in gast.walk(stmt.target) if isinstance(t, gast.Name) and activity.kind(t.id) != "scalar"]
+            for t in rows:  # `for r in y` binds views of y's rows: `for _row in y: r = private_copy(_row)`
+                row = namer.fresh("_row")
+                copied = call(ref(runtime.private_copy, "private_copy"), name(row))
+                anno.set(copied, "callee", runtime.private_copy)
+                stmt.body.insert(0, gast.copy_location(gast.Assign([name(t.id, gast.Store())], copied), stmt))
+                t.id = row
+            changed = changed or bool(rows)
+            return [stmt]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
             return [stmt]
         target, value = stmt.targets[0].id, stmt.value
         if activity.kind(target) == "scalar":
             return [stmt]
+        if _lists_rows(value) in written:  # `list(y)` holds views of y's rows: list a copy of y
+            changed = True
+            shared = namer.fresh("_shared")
+            copied = call(ref(runtime.private_copy, "private_copy"), value.args[0])
+            anno.set(copied, "callee", runtime.private_copy)
+            value.args[0] = name(shared)
+            return [gast.copy_location(gast.Assign([name(shared, gast.Store())], copied), stmt), stmt]
         if _viewed(value) not in written and (target not in written or is_fresh(value)):
             return [stmt]
         changed = True
@@ -74,6 +94,22 @@ def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return bool(copies)
+
+
+def _iterated(iterable):
+    """The names whose items a loop over `iterable` binds: `y`, `enumerate(y)`, `zip(y, z)`..."""
+    if isinstance(iterable, gast.Name):
+        return {iterable.id}
+    if isinstance(iterable, gast.Call) and anno.get(iterable, "callee") in (enumerate, zip, list, reversed, sorted, tuple):
+        return {a.id for a in iterable.args if isinstance(a, gast.Name)}
+    return set()
+
+
+def _lists_rows(value):
+    """`y` of `list(y)`, `tuple(y)`, `sorted(y)`... (a container of y's rows); else None."""
+    if isinstance(value, gast.Call) and anno.get(value, "callee") in (list, tuple, sorted, reversed) and value.args:
+        return value.args[0].id if isinstance(value.args[0], gast.Name) else None
+    return None
 
 
 def _viewed(value):
