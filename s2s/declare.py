@@ -146,17 +146,20 @@ def reductions(table, module, names=None):
     to each element of the first argument, in terms of the arguments and `result`, shaped
     like that argument. The adjoint spreads the result's gradient over the reduced axes
     and multiplies by it, the tangent sums the tangent times it over them. Free names
-    are NumPy's or the runtime's helpers; `names` as for `elementwise`."""
+    are NumPy's or s2s.runtime's helpers; `names` as for `elementwise`."""
     filename = _caller_file()
-    helpers = {name: getattr(runtime, name) for name in ("grad_reduce", "prod_others", "size", "tie_weights")}
-    namespace = dict(helpers, np=np, __builtins__=__builtins__)
+    namespace = dict(np=np, grad_reduce=runtime.grad_reduce, __builtins__=__builtins__)
     for head, partial in table.items():
         fn_name, params, arguments = _head(head)
-        factor = _Qualify(set(params) | {"result"}, (np,), helpers).visit(ast.parse(partial, mode="eval").body)
+        factor = ast.parse(partial, mode="eval").body
+        helpers = {n.id: getattr(runtime, n.id) for n in ast.walk(factor)
+                   if isinstance(n, ast.Name) and not hasattr(np, n.id) and hasattr(runtime, n.id)}
+        namespace.update(helpers)
+        factor = _Qualify(set(params) | {"result"}, (np,), helpers).visit(factor)
         signature = f"def {fn_name}(result, {arguments}):\n"
         x = params[0]
         spread = ast.parse(f"grad_reduce(d[result], {x}, axis, keepdims)", mode="eval").body
-        total = ast.parse(f"{_alias(module)}.sum(_, axis=axis, keepdims=keepdims)", mode="eval").body
+        total = ast.parse("np.sum(_, axis=axis, keepdims=keepdims)", mode="eval").body
         total.args = [ast.BinOp(_d(x), ast.Mult(), factor)]
         adjoint_source = signature + f"    d[{x}] = {ast.unparse(ast.BinOp(spread, ast.Mult(), factor))}\n"
         tangent_source = signature + f"    d[result] = {ast.unparse(total)}\n"

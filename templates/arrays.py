@@ -60,7 +60,7 @@ rearrangements(
         "resize(a, new_shape)": "a",
         "full(shape, fill_value, dtype=None)": "fill_value",
         "full_like(a, fill_value, dtype=None)": "fill_value",
-        "pad(array, pad_width, mode='constant')": "array",
+        "pad(array, pad_width, mode='constant', *, constant_values=None)": ("array", "constant_values"),
         "diagflat(v, k=0)": "v",
         # turning
         "roll(a, shift, axis=None)": "a",

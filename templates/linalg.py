@@ -15,7 +15,7 @@ parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
 
-from s2s.declare import linear
+from s2s.declare import linear, multilinear, reductions
 from s2s.rules import adjoint, non_differentiable, tangent
 from s2s.runtime import (
     as_columns,
@@ -30,10 +30,11 @@ from s2s.runtime import (
     fold_to_lower,
     from_columns,
     grad_item,
-    grad_reduce,
     inverse_gaps,
     match_complex,
     norm_kink_weights,
+    norm_singular_refusal,
+    norm_singular_weights,
     norm_power,
     norm_two_scale,
     pack_like,
@@ -243,37 +244,31 @@ def pinv(result, a, rcond=None, hermitian=False):
 
 # --------------------------------------------------------------- norms
 # The 2-norm, the Frobenius norm and vector p-norms: d|x|_p = <x |x|^(p-2), dx> / |x|_p^(p-1)
-# (0 at x = 0, a subgradient); the nuclear norm is the sum of the singular values
-# (passes/spellings.py).
-# The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
-# other norms raise when the derivative runs (norm_two_scale).
+# (0 at x = 0, a subgradient), scaled by norm_two_scale (0 for the other norms). The
+# vector norms with ord 0, 1, inf, -inf and the matrix norms with ord 1, -1, inf, -inf
+# are piecewise linear (norm_kink_weights); the matrix norms with ord 2, -2, 'nuc' are
+# singular values (norm_singular_weights: u v^T), first order only.
+reductions(
+    {
+        "norm(x, ord=None, axis=None, keepdims=False)":
+            "x * (abs(x) + (x == 0.0)) ** (norm_power(x, ord, axis) - 2.0)"
+            " / grad_reduce(result + (result == 0.0), x, axis, keepdims) ** (norm_power(x, ord, axis) - 1.0)"
+            " * norm_two_scale(x, ord, axis)"
+            " + norm_kink_weights(x, result, ord, axis, keepdims) + norm_singular_weights(x, ord, axis)",
+    },
+    np.linalg,
+)
+non_differentiable(norm_two_scale, norm_kink_weights, norm_power, norm_singular_refusal)
 
 
-@adjoint(np.linalg.norm)
-def norm(result, x, ord=None, axis=None, keepdims=False):
-    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
-    p = norm_power(x, ord, axis)
-    d[x] = grad_reduce(d[result], x, axis, keepdims) * (
-        x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
-        + norm_kink_weights(x, result, ord, axis, keepdims)
-    )
+@adjoint(norm_singular_weights)
+def norm_singular_weights_(result, x, ord=None, axis=None):
+    d[x] = norm_singular_refusal(d[result], x, ord, axis)
 
 
-@tangent(np.linalg.norm)
-def norm(result, x, ord=None, axis=None, keepdims=False):
-    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
-    p = norm_power(x, ord, axis)
-    d[result] = np.sum(
-        d[x] * (
-            x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
-            + norm_kink_weights(x, result, ord, axis, keepdims)
-        ),
-        axis=axis,
-        keepdims=keepdims,
-    )
-
-
-non_differentiable(norm_two_scale, norm_kink_weights, norm_power)
+@tangent(norm_singular_weights)
+def norm_singular_weights_(result, x, ord=None, axis=None):
+    d[result] = norm_singular_refusal(d[x], x, ord, axis)
 
 
 # --------------------------------------------------------------- traces, diagonals, triangles
@@ -367,10 +362,10 @@ def einsum(result, subscripts, a, b=None, c=None, e=None, *, out=None, optimize=
 
 
 # Each partial is linear in every slot but its own: its adjoint for slot i puts the
-# incoming gradient in its own slot and takes partial i; its tangent sums one term per slot.
+# incoming gradient in its own slot and takes partial i.
 
 
-@adjoint(einsum_partial0)
+@multilinear(einsum_partial0)
 def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x1] = einsum_partial1(subscripts, d[result], x1, x2, x3, x4)
     d[x2] = einsum_partial2(subscripts, d[result], x1, x2, x3, x4)
@@ -378,17 +373,7 @@ def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, d[result], x1, x2, x3, x4)
 
 
-@tangent(einsum_partial0)
-def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial0(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial0(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial0(subscripts, x0, x1, x2, d[x3], x4)
-        + einsum_partial0(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial1)
+@multilinear(einsum_partial1)
 def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, d[result], x2, x3, x4)
     d[x2] = einsum_partial2(subscripts, x0, d[result], x2, x3, x4)
@@ -396,17 +381,7 @@ def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, x0, d[result], x2, x3, x4)
 
 
-@tangent(einsum_partial1)
-def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial1(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial1(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial1(subscripts, x0, x1, x2, d[x3], x4)
-        + einsum_partial1(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial2)
+@multilinear(einsum_partial2)
 def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, x1, d[result], x3, x4)
     d[x1] = einsum_partial1(subscripts, x0, x1, d[result], x3, x4)
@@ -414,17 +389,7 @@ def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, x0, x1, d[result], x3, x4)
 
 
-@tangent(einsum_partial2)
-def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial2(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial2(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial2(subscripts, x0, x1, x2, d[x3], x4)
-        + einsum_partial2(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial3)
+@multilinear(einsum_partial3)
 def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, x1, x2, d[result], x4)
     d[x1] = einsum_partial1(subscripts, x0, x1, x2, d[result], x4)
@@ -432,32 +397,12 @@ def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, x0, x1, x2, d[result], x4)
 
 
-@tangent(einsum_partial3)
-def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial3(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial3(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial3(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial3(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial4)
+@multilinear(einsum_partial4)
 def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, x1, x2, x3, d[result])
     d[x1] = einsum_partial1(subscripts, x0, x1, x2, x3, d[result])
     d[x2] = einsum_partial2(subscripts, x0, x1, x2, x3, d[result])
     d[x3] = einsum_partial3(subscripts, x0, x1, x2, x3, d[result])
-
-
-@tangent(einsum_partial4)
-def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial4(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial4(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial4(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial4(subscripts, x0, x1, x2, d[x3], x4)
-    )
 
 
 # --------------------------------------------------------------- the helpers above, as primitives

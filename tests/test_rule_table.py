@@ -80,6 +80,8 @@ ROWS = [
     ("full", lambda x: L(np.full((2, 3), x)), (0.7,)),
     ("full_like", lambda x, y: L(np.full_like(y, x) * y), (0.7, A(3))),
     ("pad", lambda x: L(np.pad(x, ((1, 0), (2, 1)))), (A(2, 3),)),
+    ("pad_constant_values", lambda x, c: L(np.pad(x, ((1, 0), (2, 1)), constant_values=c)), (A(2, 3), 0.7)),
+    ("pad_constant_pairs", lambda x, c: L(np.pad(x, 1, "constant", constant_values=((c, 0.5), (2.0 * c, c)))), (A(2, 3), 0.3)),
     ("pad_reflect", lambda x: L(np.pad(x, 2, mode="reflect")), (A(4),)),
     ("diagflat", lambda x: L(np.diagflat(x, 1)), (A(3),)),
     ("roll", lambda x: L(np.roll(x, 2) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
@@ -97,6 +99,8 @@ ROWS = [
     ("einsum_sublist", lambda x: L(np.einsum(x, [0, 1], [1, 0]) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
     ("einsum_sublist_two", lambda x, y: L(np.einsum(x, [0, 1], y, [1, 2], [0, 2])), (A(2, 3), A(3, 2))),
     ("einsum_three", lambda x, y: L(np.einsum("ij,jk,kl->il", x, y, x.T)), (A(2, 3), A(3, 3))),
+    ("einsum_six", lambda x, y: np.einsum("ij,jk,kl,lm,mn,ni->", x, y, x, y, x, np.sin(y)), (A(2, 3), A(3, 2))),
+    ("einsum_eight_implicit", lambda x: L(np.einsum("ab,bc,cd,de,ea,af,fg,gh", x, x, x, x, x, x, x, x)), (0.5 * A(2, 2),)),
     ("std_one_element", lambda x: np.std(x) + np.var(x) + L(x), (A(1),)),
     ("partition", lambda x: L(np.partition(x, 2) * np.arange(5.0)), (A(5),)),
     ("partition_axis", lambda x: L(np.partition(x, 1, axis=0) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
@@ -138,6 +142,9 @@ ROWS = [
     ("svd_all", lambda x: L(np.linalg.svd(x, full_matrices=False)[0] @ np.diag(np.linalg.svd(x, full_matrices=False)[1]) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
     ("norm_p", lambda x: np.linalg.norm(x[0], 3) + np.linalg.norm(x[:, 1], 1.5) + L(np.linalg.norm(x, 4, axis=0)), (A(3, 2),)),
     ("norm_nuclear", lambda x: np.linalg.norm(x, "nuc") + np.linalg.norm(x, ord="nuc"), (A(3, 2),)),
+    ("norm_matrix_kinks", lambda x: np.linalg.norm(x, 1) + np.linalg.norm(x, -1) + np.linalg.norm(x, np.inf)
+     + np.linalg.norm(x, -np.inf), (A(3, 4),)),
+    ("norm_matrix_axes", lambda x: L(np.linalg.norm(x, 1, axis=(0, 2)) + np.linalg.norm(x, -np.inf, axis=(2, 1), keepdims=True)), (A(3, 2, 4),)),
     ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
     # scipy.special
     ("gamma", lambda x: L(sp.gamma(x) + sp.rgamma(x) + sp.gammaln(x)), (P(3),)),
@@ -245,6 +252,27 @@ def test_second_order(f, args):
     want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
     np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(s2s.grad(grad_dot_v, wrt=i)(*args), want, rtol=1e-4, atol=1e-6)
+
+
+MATRIX_NORMS_BY_SINGULAR_VALUES = [
+    ("two", lambda x: np.linalg.norm(x, 2)),
+    ("minus_two", lambda x: np.linalg.norm(x, -2, axis=(2, 0))[1]),
+    ("nuc_computed", lambda x, o="nuc": np.linalg.norm(x, o, axis=(0, 1), keepdims=True)[0, 0, 1]),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(f, id=name) for name, f in MATRIX_NORMS_BY_SINGULAR_VALUES])
+def test_matrix_norms_by_singular_values_at_first_order(f):
+    """ord 2, -2 and 'nuc' over matrices: both modes against central differences; a
+    second derivative is refused, never zero."""
+    x = A(3, 2, 4)
+    x = x[:, :, 0] if f is MATRIX_NORMS_BY_SINGULAR_VALUES[0][1] else x
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, (x,)), rtol=1e-5, atol=1e-7)
+    t = A(*x.shape)
+    eps = 1e-6
+    np.testing.assert_allclose(s2s.jvp(f)(x, t)[1], (f(x + eps * t) - f(x - eps * t)) / (2 * eps), rtol=1e-5, atol=1e-7)
+    with pytest.raises(NotImplementedError, match="second derivative"):
+        s2s.hvp(f)(x, t)
 
 
 def complex_valued(x):

@@ -9,7 +9,8 @@
   objects' `__getitem__`, which have rules; as subscripts they would read as indexing
   a constant, whose derivative is zero.
 - `np.einsum(a, [0, 1], b, [1, 2], [0, 2])` (the sublist form, with literal lists)
-  becomes `np.einsum("ab,bc->ac", a, b)`.
+  becomes `np.einsum("ab,bc->ac", a, b)`; an einsum of more than four operands (the
+  rule's limit), einsums of at most four.
 """
 import string
 import sys
@@ -52,6 +53,8 @@ class _Forms(gast.NodeTransformer):
             subscripts = _sublist_subscripts(node.args)
             if subscripts is not None:
                 node.args = [gast.Constant(subscripts, None)] + node.args[0:len(node.args) - len(node.args) % 2:2]
+            if len(node.args) > 5 and not node.keywords:
+                return _einsum_in_groups(node)
         if func is numpy.linalg.svd and _literal_keyword(node, "compute_uv", False):
             return gast.copy_location(gast.Call(_numpy_linalg("svdvals"), node.args[:1], []), node)
         if _is_density_of_log_density(func):
@@ -86,6 +89,27 @@ def _sublist_subscripts(args):
     if None in inputs or output is None:
         return None
     return ",".join(inputs) + ("->" + output if len(args) % 2 else "")
+
+
+def _einsum_in_groups(call):
+    """`np.einsum("a,b,c,d,e->", ...)` with more than four operands (the rule's limit) as
+    einsums of at most four: the operands after the third contracted first, keeping
+    the letters the others or the output still need. Literal subscripts without '...'
+    only; other calls are left for the rule, which refuses them."""
+    subscripts = call.args[0].value if isinstance(call.args[0], gast.Constant) else None
+    if not isinstance(subscripts, str) or "." in subscripts:
+        return call
+    inputs, arrow, output = subscripts.replace(" ", "").partition("->")
+    specs = inputs.split(",")
+    if len(specs) != len(call.args) - 1:
+        return call
+    if not arrow:  # implicit output: the letters used once, in alphabetical order
+        output = "".join(sorted(c for c in set(inputs) if inputs.count(c) == 1 and c != ","))
+    kept = "".join(dict.fromkeys(c for c in "".join(specs[3:]) if c in "".join(specs[:3]) + output))
+    rest = gast.Call(call.func, [gast.Constant(",".join(specs[3:]) + "->" + kept, None)] + call.args[4:], [])
+    rest = _einsum_in_groups(rest) if len(specs) > 7 else rest
+    head = ",".join(specs[:3] + [kept]) + "->" + output
+    return gast.copy_location(gast.Call(call.func, [gast.Constant(head, None)] + call.args[1:4] + [rest], []), call)
 
 
 def _literal_keyword(call, name, value):
