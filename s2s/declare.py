@@ -144,11 +144,13 @@ def reductions(table, module, names=None):
     """Register both rules of each reduction in `table`: {"prod(a, axis=None, ...,
     keepdims=False)": "prod_others(a, axis)"}, the derivative of the result with respect
     to each element of the first argument, in terms of the arguments and `result`, shaped
-    like that argument. The adjoint spreads the result's gradient over the reduced axes
-    and multiplies by it, the tangent sums the tangent times it over them. Free names
+    like that argument (autograd's convention for complex arguments: conj(x) / |x| for
+    |x|). The adjoint spreads the result's gradient over the reduced axes and multiplies
+    by it, the tangent sums the tangent times it over them (its real part, where the
+    result is real). Free names
     are NumPy's or s2s.runtime's helpers; `names` as for `elementwise`."""
     filename = _caller_file()
-    namespace = dict(np=np, grad_reduce=runtime.grad_reduce, __builtins__=__builtins__)
+    namespace = dict(np=np, grad_reduce=runtime.grad_reduce, match_complex=runtime.match_complex, __builtins__=__builtins__)
     for head, partial in table.items():
         fn_name, params, arguments = _head(head)
         factor = ast.parse(partial, mode="eval").body
@@ -159,8 +161,8 @@ def reductions(table, module, names=None):
         signature = f"def {fn_name}(result, {arguments}):\n"
         x = params[0]
         spread = ast.parse(f"grad_reduce(d[result], {x}, axis, keepdims)", mode="eval").body
-        total = ast.parse("np.sum(_, axis=axis, keepdims=keepdims)", mode="eval").body
-        total.args = [ast.BinOp(_d(x), ast.Mult(), factor)]
+        total = ast.parse("match_complex(result, np.sum(_, axis=axis, keepdims=keepdims))", mode="eval").body
+        total.args[1].args = [ast.BinOp(_d(x), ast.Mult(), factor)]
         adjoint_source = signature + f"    d[{x}] = {ast.unparse(ast.BinOp(spread, ast.Mult(), factor))}\n"
         tangent_source = signature + f"    d[result] = {ast.unparse(total)}\n"
         for name in (names or {}).get(fn_name, (fn_name,)):

@@ -979,17 +979,24 @@ def tril_half_diagonal(x):
 
 
 def symmetrize_lower(x):
-    """The symmetric matrix that (each matrix in) `x`'s lower triangle stands for.
+    """The symmetric (Hermitian) matrix that (each matrix in) `x`'s lower triangle stands for.
 
     `np.linalg.cholesky` and `np.linalg.eigh` read only the lower triangle of their
     argument, so the derivative of their input is `symmetrize_lower(dx)`.
     """
-    return np.tril(x) + np.swapaxes(np.tril(x, -1), -1, -2)
+    return np.tril(x, -1) + np.conj(np.swapaxes(np.tril(x, -1), -1, -2)) + _real_diagonal(x)
 
 
 def fold_to_lower(g):
-    """Transpose of `symmetrize_lower`: `g`'s lower triangle plus its upper one reflected."""
-    return np.tril(g) + np.tril(np.swapaxes(g, -1, -2), -1)
+    """Transpose of `symmetrize_lower`: `g`'s lower triangle plus its upper one reflected
+    (conjugated: the matrix is Hermitian), the diagonal real."""
+    return np.tril(g, -1) + np.tril(np.conj(np.swapaxes(g, -1, -2)), -1) + _real_diagonal(g)
+
+
+def _real_diagonal(x):
+    """The real part of (each matrix in) `x`'s diagonal, as a matrix: a Hermitian matrix's
+    diagonal is real, and cholesky and eigh ignore its imaginary part."""
+    return np.real(x) * np.eye(np.shape(x)[-1])
 
 
 def as_columns(x, b):
@@ -1529,7 +1536,7 @@ def no_derivative(g, function, argument):
 def uplo_transpose(x, UPLO="L"):
     """`x`, transposed when a symmetric matrix is read from its upper triangle (UPLO='U'),
     so that rules for the lower triangle serve both."""
-    return np.swapaxes(x, -1, -2) if UPLO in ("U", "u") else x
+    return np.conj(np.swapaxes(x, -1, -2)) if UPLO in ("U", "u") else x
 
 
 # ---- scipy.signal.convolve and banded matrices (rules in templates/scipy_linalg.py)

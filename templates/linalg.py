@@ -126,8 +126,9 @@ def cholesky(result, a):
     d[result] = np.matmul(result, tril_half_diagonal(np.matmul(linv, np.matmul(symmetrize_lower(d[a]), np.swapaxes(linv, -1, -2)))))
 
 
-# a = V diag(w) V^T, read from its lower triangle; (w, V) = result. With Q = V^T dA V and
-# F = inverse_gaps(w) (1 / (w[j] - w[i]), 0 for equal eigenvalues): dw = diag(Q), dV = V (F * Q).
+# a = V diag(w) V^H, read from its lower triangle; (w, V) = result. With Q = V^H dA V and
+# F = inverse_gaps(w) (1 / (w[j] - w[i]), 0 for equal eigenvalues): dw = diag(Q), dV = V (F * Q)
+# (for complex a, the eigenvectors' phases fixed by dV's zero diagonal in V^H dV).
 # Eigenvectors of repeated eigenvalues have no derivative (F's 0 there); eigenvalues do.
 @adjoint(np.linalg.eigh)
 def eigh(result, a, UPLO="L"):
@@ -136,7 +137,7 @@ def eigh(result, a, UPLO="L"):
     eye = np.eye(np.shape(w)[-1])
     f = inverse_gaps(w)
     inner = np.expand_dims(grad_item(d[result], 0, w), -1) * eye + f * np.matmul(np.swapaxes(v, -1, -2), grad_item(d[result], 1, v))
-    d[a] = uplo_transpose(fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(np.conj(v), np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
 
 
 @tangent(np.linalg.eigh)
@@ -147,8 +148,8 @@ def eigh(result, a, UPLO="L"):
     d[result] = pack_like(
         result,
         (
-            np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2),
-            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v))),
+            np.real(np.sum(np.conj(v) * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)),
+            np.matmul(v, f * np.matmul(np.conj(np.swapaxes(v, -1, -2)), np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v))),
         ),
     )
 
@@ -156,13 +157,13 @@ def eigh(result, a, UPLO="L"):
 @adjoint(np.linalg.eigvalsh)
 def eigvalsh(result, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
-    d[a] = uplo_transpose(fold_to_lower(np.matmul(v * np.expand_dims(d[result], -2), np.swapaxes(v, -1, -2))), UPLO)
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(np.conj(v) * np.expand_dims(d[result], -2), np.swapaxes(v, -1, -2))), UPLO)
 
 
 @tangent(np.linalg.eigvalsh)
 def eigvalsh(result, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
-    d[result] = np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)
+    d[result] = np.real(np.sum(np.conj(v) * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2))
 
 
 # dF = F^2 (dw_i - dw_j) elementwise
@@ -251,7 +252,7 @@ def pinv(result, a, rcond=None, hermitian=False):
 reductions(
     {
         "norm(x, ord=None, axis=None, keepdims=False)":
-            "x * (abs(x) + (x == 0.0)) ** (norm_power(x, ord, axis) - 2.0)"
+            "conj(x) * (abs(x) + (x == 0.0)) ** (norm_power(x, ord, axis) - 2.0)"
             " / grad_reduce(result + (result == 0.0), x, axis, keepdims) ** (norm_power(x, ord, axis) - 1.0)"
             " * norm_two_scale(x, ord, axis)"
             " + norm_kink_weights(x, result, ord, axis, keepdims) + norm_singular_weights(x, ord, axis)",

@@ -70,8 +70,8 @@ def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
 reductions(
     {
         "var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False)":
-            "2.0 * (a - mean(a, axis=axis, keepdims=True)) / (size(a) / size(result) - ddof)",
-        "std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False)": "(a - mean(a, axis=axis, keepdims=True))"
+            "2.0 * conj(a - mean(a, axis=axis, keepdims=True)) / (size(a) / size(result) - ddof)",
+        "std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False)": "conj(a - mean(a, axis=axis, keepdims=True))"
             " / ((size(a) / size(result) - ddof) * grad_reduce(result + (result == 0), a, axis, keepdims))",
         "prod(a, axis=None, dtype=None, out=None, keepdims=False)": "prod_others(a, axis)",
         "extremum(a, axis=None, out=None, keepdims=False)": "tie_weights(a, result, axis, keepdims)",

@@ -305,6 +305,14 @@ COMPLEX = [
     ("imag_of_exp", lambda z: np.imag(np.exp(z)), lambda z: anp.imag(anp.exp(z))),
     ("angle", lambda z: np.angle(z), lambda z: anp.angle(z)),
     ("conj_product", lambda z: np.real(np.conj(z) * np.sin(z)), lambda z: anp.real(anp.conj(z) * anp.sin(z))),
+    ("var_std", lambda z: np.var(np.array([z, 2.0 * z * z, 1.0])) + np.std(np.array([z, 1.0])),
+     lambda z: anp.var(anp.array([z, 2.0 * z * z, 1.0])) + anp.std(anp.array([z, 1.0]))),
+    ("norms", lambda z: np.linalg.norm(np.array([z, 1.0 + z * z])) + np.linalg.norm(np.array([z, 2.0]), 3),
+     lambda z: anp.linalg.norm(anp.array([z, 1.0 + z * z])) + anp.linalg.norm(anp.array([z, 2.0]), 3)),
+    ("eigvalsh_hermitian", lambda z: np.sum(np.linalg.eigvalsh(np.array([[2.0, 0.0], [z, 3.0 * z]])) ** 3),
+     lambda z: anp.sum(anp.linalg.eigh(anp.array([[2.0, 0.0], [z, 3.0 * z]]))[0] ** 3)),
+    ("eigh_vectors_upper", lambda z: np.sum(np.abs(np.linalg.eigh(np.array([[1.0, z], [0.0, 3.0]]), "U")[1]) * np.arange(4.0).reshape(2, 2)),
+     lambda z: anp.sum(anp.abs(anp.linalg.eigh(anp.array([[1.0, z], [0.0, 3.0]]), "U")[1]) * anp.arange(4.0).reshape(2, 2))),
 ]
 
 
