@@ -1118,7 +1118,7 @@ def norm_singular_weights(x, ord=None, axis=None):
     if ord != "nuc":
         k = 0 if ord == 2 else -1
         u, vh = u[..., :, [k]], vh[..., [k], :]
-    return np.moveaxis(np.matmul(u, vh), (-2, -1), axes)
+    return np.moveaxis(np.conj(np.matmul(u, vh)), (-2, -1), axes)
 
 
 def norm_singular_refusal(g, x, ord=None, axis=None):

@@ -452,60 +452,64 @@ def diag_grad_(result, g, v, k=0):
 # --------------------------------------------------------------- singular values and vectors
 # a = U diag(s) V^T (V = vh^T), reduced. With P = U^T dA V and F[i, j] = 1 / (s_j^2 - s_i^2):
 # ds = diag(P); dU = U (F * (P S + S P^T)) + (I - U U^T) dA V S^-1, and dV likewise with
-# A^T; the adjoint is the transpose of that, as in autograd. Complex matrices: not yet.
+# A^T; the adjoint is the transpose of that, as in autograd. For complex matrices (V^H for
+# V^T, and so on) the phases of each pair of singular vectors are fixed by a zero
+# diagonal of V^H dV, as autograd does.
 
 
 @adjoint(np.linalg.svdvals)
 def svdvals(result, x):
     usv = np.linalg.svd(x, full_matrices=False)
-    d[x] = np.matmul(usv[0] * np.expand_dims(d[result], -2), usv[2])
+    d[x] = match_complex(x, np.matmul(np.conj(usv[0]) * np.expand_dims(d[result], -2), np.conj(usv[2])))
 
 
 @tangent(np.linalg.svdvals)
 def svdvals(result, x):
     usv = np.linalg.svd(x, full_matrices=False)
-    d[result] = np.sum(usv[0] * np.matmul(d[x], np.swapaxes(usv[2], -1, -2)), axis=-2)
+    d[result] = np.real(np.sum(np.conj(usv[0]) * np.matmul(d[x], np.conj(np.swapaxes(usv[2], -1, -2))), axis=-2))
 
 
 @adjoint(np.linalg.svd)
 def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
-    v = np.swapaxes(result[2], -1, -2)
+    v = np.conj(np.swapaxes(result[2], -1, -2))
     f = inverse_gaps(s * s)
-    utgu = np.matmul(np.swapaxes(u, -1, -2), grad_item(d[result], 0, u))
-    vtgv = np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(grad_item(d[result], 2, result[2]), -1, -2))
+    gu = grad_item(d[result], 0, u)
+    gvh = grad_item(d[result], 2, result[2])
+    utgu = np.matmul(np.swapaxes(u, -1, -2), gu)
+    vtgv = np.matmul(np.swapaxes(v, -1, -2), np.conj(np.swapaxes(gvh, -1, -2)))
     inner = (
-        f * (utgu - np.swapaxes(utgu, -1, -2)) * np.expand_dims(s, -2)
-        + np.expand_dims(grad_item(d[result], 1, s), -1) * np.eye(np.shape(s)[-1])
-        + np.expand_dims(s, -1) * (f * (vtgv - np.swapaxes(vtgv, -1, -2)))
+        f * (utgu - np.conj(np.swapaxes(utgu, -1, -2))) * np.expand_dims(s, -2)
+        + (np.expand_dims(grad_item(d[result], 1, s), -1) + 1j * np.imag(utgu) / np.expand_dims(s, -2)) * np.eye(np.shape(s)[-1])
+        + np.expand_dims(s, -1) * (f * (vtgv - np.conj(np.swapaxes(vtgv, -1, -2))))
     )
-    d[a] = (
-        np.matmul(u, np.matmul(inner, np.swapaxes(v, -1, -2)))
-        + np.matmul(
-            grad_item(d[result], 0, u) - np.matmul(u, utgu), np.swapaxes(v, -1, -2) / np.expand_dims(s, -1)
-        )
-        + np.matmul(
-            u / np.expand_dims(s, -2), grad_item(d[result], 2, result[2]) - np.matmul(np.swapaxes(vtgv, -1, -2), np.swapaxes(v, -1, -2))
-        )
-    )
+    d[a] = match_complex(a, (
+        np.matmul(np.conj(u), np.matmul(inner, np.swapaxes(v, -1, -2)))
+        + np.matmul(gu - np.matmul(np.conj(u), utgu), np.swapaxes(v, -1, -2) / np.expand_dims(s, -1))
+        + np.matmul(np.conj(u) / np.expand_dims(s, -2), gvh - np.matmul(np.matmul(gvh, np.conj(v)), np.swapaxes(v, -1, -2)))
+    ))
 
 
 @tangent(np.linalg.svd)
 def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
-    v = np.swapaxes(result[2], -1, -2)
+    v = np.conj(np.swapaxes(result[2], -1, -2))
     f = inverse_gaps(s * s)
-    p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(d[a], v))
-    du = np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * np.swapaxes(p, -1, -2))) + np.matmul(
-        d[a] - np.matmul(u, np.matmul(np.swapaxes(u, -1, -2), d[a])), v / np.expand_dims(s, -2)
+    p = np.matmul(np.conj(np.swapaxes(u, -1, -2)), np.matmul(d[a], v))
+    ph = np.conj(np.swapaxes(p, -1, -2))
+    dah = np.conj(np.swapaxes(d[a], -1, -2))
+    du = (
+        np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * ph))
+        + np.matmul(d[a] - np.matmul(u, np.matmul(np.conj(np.swapaxes(u, -1, -2)), d[a])), v / np.expand_dims(s, -2))
+        + u * np.expand_dims(1j * np.imag(np.diagonal(p, 0, -2, -1)) / s, -2)
     )
-    dv = np.matmul(v, f * (np.expand_dims(s, -1) * p + np.swapaxes(p, -1, -2) * np.expand_dims(s, -2))) + np.matmul(
-        np.swapaxes(d[a], -1, -2) - np.matmul(v, np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(d[a], -1, -2))),
-        u / np.expand_dims(s, -2),
+    dv = np.matmul(v, f * (np.expand_dims(s, -1) * p + ph * np.expand_dims(s, -2))) + np.matmul(
+        dah - np.matmul(v, np.matmul(np.conj(np.swapaxes(v, -1, -2)), dah)), u / np.expand_dims(s, -2)
     )
-    d[result] = pack_like(result, (du, np.sum(u * np.matmul(d[a], v), axis=-2), np.swapaxes(dv, -1, -2)))
+    d[result] = pack_like(result, (match_complex(u, du), np.real(np.diagonal(p, 0, -2, -1)),
+                                   match_complex(u, np.conj(np.swapaxes(dv, -1, -2)))))
 
 
 non_differentiable(reduced_svd_only)

@@ -145,6 +145,7 @@ ROWS = [
     ("norm_matrix_kinks", lambda x: np.linalg.norm(x, 1) + np.linalg.norm(x, -1) + np.linalg.norm(x, np.inf)
      + np.linalg.norm(x, -np.inf), (A(3, 4),)),
     ("norm_matrix_axes", lambda x: L(np.linalg.norm(x, 1, axis=(0, 2)) + np.linalg.norm(x, -np.inf, axis=(2, 1), keepdims=True)), (A(3, 2, 4),)),
+    ("norm_nuclear_axis", lambda x: L(np.linalg.norm(x, "nuc", axis=(2, 0))), (A(3, 2, 4),)),
     ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
     # scipy.special
     ("gamma", lambda x: L(sp.gamma(x) + sp.rgamma(x) + sp.gammaln(x)), (P(3),)),
@@ -309,6 +310,10 @@ COMPLEX = [
      lambda z: anp.var(anp.array([z, 2.0 * z * z, 1.0])) + anp.std(anp.array([z, 1.0]))),
     ("norms", lambda z: np.linalg.norm(np.array([z, 1.0 + z * z])) + np.linalg.norm(np.array([z, 2.0]), 3),
      lambda z: anp.linalg.norm(anp.array([z, 1.0 + z * z])) + anp.linalg.norm(anp.array([z, 2.0]), 3)),
+    ("svd_complex", lambda z: np.sum(np.linalg.svd(np.array([[z, 1.0, 0.5], [2.0, z * z, 1j]]), full_matrices=False)[1] ** 3)
+     + np.sum(np.abs(np.linalg.svd(np.array([[z, 1.0], [2.0, z * z], [1j, 0.5]]), full_matrices=False)[0]) * np.arange(6.0).reshape(3, 2)),
+     lambda z: anp.sum(anp.linalg.svd(anp.array([[z, 1.0, 0.5], [2.0, z * z, 1j]]), full_matrices=False)[1] ** 3)
+     + anp.sum(anp.abs(anp.linalg.svd(anp.array([[z, 1.0], [2.0, z * z], [1j, 0.5]]), full_matrices=False)[0]) * anp.arange(6.0).reshape(3, 2))),
     ("eigvalsh_hermitian", lambda z: np.sum(np.linalg.eigvalsh(np.array([[2.0, 0.0], [z, 3.0 * z]])) ** 3),
      lambda z: anp.sum(anp.linalg.eigh(anp.array([[2.0, 0.0], [z, 3.0 * z]]))[0] ** 3)),
     ("eigh_vectors_upper", lambda z: np.sum(np.abs(np.linalg.eigh(np.array([[1.0, z], [0.0, 3.0]]), "U")[1]) * np.arange(4.0).reshape(2, 2)),

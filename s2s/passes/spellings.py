@@ -2,8 +2,8 @@
 
 - `scipy.stats.multivariate_normal.pdf` and `dirichlet.pdf` become exp of their logpdf.
 - `np.linalg.svd(x, compute_uv=False)` becomes `np.linalg.svdvals(x)`, and
-  `np.linalg.norm(x, "nuc")` the sum of those (a result of another structure, or a norm
-  by way of the singular values, has a rule of its own).
+  `np.linalg.norm(x, "nuc")` (with or without `axis`) the sum of those (a result of
+  another structure, or a norm by way of the singular values, has a rule of its own).
 
 - `np.r_[a, b]`, `np.c_[a, b]` (index tricks that build arrays) become calls of the
   objects' `__getitem__`, which have rules; as subscripts they would read as indexing
@@ -61,10 +61,16 @@ class _Forms(gast.NodeTransformer):
             log_density = gast.Attribute(node.func.value, "logpdf", gast.Load())
             return gast.copy_location(gast.Call(numpy_ref(numpy.exp), [gast.Call(log_density, node.args, node.keywords)], []), node)
         nuclear = _literal_keyword(node, "ord", "nuc") or _literal_argument(node, 1, "nuc")
-        if func is numpy.linalg.norm and nuclear and len(node.args) + len(node.keywords) == 2:
-            # the sum of the singular values (of a matrix: with axis= or keepdims= the rule refuses)
-            singular_values = gast.Call(_numpy_linalg("svdvals"), node.args[:1], [])
-            return gast.copy_location(gast.Call(numpy_ref(numpy.sum), [singular_values], []), node)
+        axis = [k.value for k in node.keywords if k.arg == "axis"] + node.args[2:3]
+        if func is numpy.linalg.norm and nuclear and len(node.args) + len(node.keywords) == 2 + len(axis):
+            # the sum of the singular values (with keepdims= the rule's first-order weights serve)
+            matrices = node.args[0]
+            if axis:
+                moved = gast.Constant(-2, None), gast.Constant(-1, None)
+                matrices = gast.Call(numpy_ref(numpy.moveaxis), [matrices, axis[0], gast.Tuple(list(moved), gast.Load())], [])
+            singular_values = gast.Call(_numpy_linalg("svdvals"), [matrices], [])
+            total = gast.Call(numpy_ref(numpy.sum), [singular_values], [gast.keyword("axis", gast.Constant(-1, None))])
+            return gast.copy_location(total, node)
         return node
 
 
