@@ -168,7 +168,7 @@ ROWS = [
     ("beta_dist", lambda x, a, b: L(st.beta.logpdf(x, a, b) + st.beta.pdf(x, a, b) + st.beta.cdf(x, 2.0, 3.0)), (R.uniform(0.2, 0.8, 3), P(3), P(3))),
     ("chi2", lambda x, k: L(st.chi2.logpdf(x, k) + st.chi2.pdf(x, k) + st.chi2.cdf(x, 3.0)), (P(3), P(3) + 1.0)),
     ("gamma_dist", lambda x, a: L(st.gamma.logpdf(x, a) + st.gamma.pdf(x, a) + st.gamma.cdf(x, 2.0)), (P(3), P(3) + 1.0)),
-    ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD)), (A(4, 3), A(3))),
+    ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD, allow_singular=False)), (A(4, 3), A(3))),
     ("mvn_pdf", lambda x, m: st.multivariate_normal.pdf(x, m, SPD), (A(3), A(3))),
     ("mvn_cov", lambda c: st.multivariate_normal.logpdf(X3, M3, c) + st.multivariate_normal.entropy(cov=c), (SPD,)),
     ("dirichlet", lambda a: st.dirichlet.logpdf(SIMPLEX, a) + st.dirichlet.pdf(SIMPLEX, a), (P(3),)),

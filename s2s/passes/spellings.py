@@ -58,7 +58,11 @@ class _Forms(gast.NodeTransformer):
         if func is numpy.linalg.svd and _literal_keyword(node, "compute_uv", False):
             return gast.copy_location(gast.Call(_numpy_linalg("svdvals"), node.args[:1], []), node)
         if _is_density_of_log_density(func):
-            log_density = gast.Attribute(node.func.value, "logpdf", gast.Load())
+            if isinstance(node.func, gast.Attribute):
+                log_density = gast.Attribute(node.func.value, "logpdf", gast.Load())
+            else:  # the bound method itself, by a name of its own (pdf = mvn.pdf)
+                log_density = gast.Name(f"_{node.func.id}_logpdf", gast.Load(), None, None)
+                anno.set(log_density, "object", func.__self__.logpdf)
             return gast.copy_location(gast.Call(numpy_ref(numpy.exp), [gast.Call(log_density, node.args, node.keywords)], []), node)
         nuclear = _literal_keyword(node, "ord", "nuc") or _literal_argument(node, 1, "nuc")
         axis = [k.value for k in node.keywords if k.arg == "axis"] + node.args[2:3]
