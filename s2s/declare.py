@@ -9,7 +9,10 @@ mode. Most primitives need less:
   for NumPy and `math.cos` for `math`);
 - `@linear(prim)`: a function linear in the arguments whose derivatives its adjoint
   assigns; the adjoint (the transpose) is written, the tangent is the function itself
-  applied to the tangents.
+  applied to the tangents; `@multilinear(prim)` likewise for a product, linear in
+  each argument separately (the tangent is the product rule);
+- `reductions(table, module)`: a reduction over `axis` is one line, the derivative of
+  its result with respect to each element.
 
 Each declaration is turned into the text of ordinary rules (so generated code reads
 like the rule: `d[x] = d[result] * (1.0 - result * result)`) and registered like one.
@@ -20,6 +23,8 @@ import inspect
 import sys
 import textwrap
 import types
+
+import numpy as np
 
 from . import runtime
 from .rules import adjoint, tangent
@@ -63,8 +68,8 @@ def _sum(terms):
 class _Qualify(ast.NodeTransformer):
     """`cos(x)` -> `np.cos(x)`: a free name of a formula, from the first module that has it."""
 
-    def __init__(self, params, modules):
-        self.params, self.modules = params, modules
+    def __init__(self, params, modules, helpers=()):
+        self.params, self.modules = set(params) | set(helpers), modules
         self.aliases = {_alias(m) for m in modules}
 
     def visit_Name(self, node):
@@ -109,11 +114,12 @@ def elementwise(table, module, within=None, names=None, broadcasts=True):
         fn_name, params, arguments = _head(head)
         partials = (partials,) if isinstance(partials, str) else partials
         name = (names or {}).get(fn_name, fn_name)
-        primitive = getattr(module, name, None) if name is not None else None
-        if primitive is None:
+        aliases = name if isinstance(name, tuple) else (name,)
+        primitives = [getattr(module, n, None) for n in aliases if n is not None]
+        if None in primitives or not primitives:
             if names is None:
                 raise AttributeError(f"{_alias(module)} has no {name}")
-            continue
+            primitives = [p for p in primitives if p is not None]
         qualify = _Qualify(set(params) | {"result"}, modules)
         factors = {p: qualify.visit(ast.parse(f, mode="eval").body) for p, f in zip(params, partials) if f is not None}
         refused = [p for p, f in zip(params, partials) if f is None]
@@ -129,8 +135,39 @@ def elementwise(table, module, within=None, names=None, broadcasts=True):
                              + [ast.parse(f"no_derivative(d[{p}], {fn_name!r}, {p!r})", mode="eval").body for p in refused])
         adjoint_source = signature + "".join(adjoints)
         tangent_source = signature + f"    d[result] = {ast.unparse(tangent_value)}\n"
-        _register_source(adjoint, primitive, adjoint_source, namespace, filename)
-        _register_source(tangent, primitive, tangent_source, namespace, filename)
+        for primitive in primitives:
+            _register_source(adjoint, primitive, adjoint_source, namespace, filename)
+            _register_source(tangent, primitive, tangent_source, namespace, filename)
+
+
+def reductions(table, module, names=None):
+    """Register both rules of each reduction in `table`: {"prod(a, axis=None, ...,
+    keepdims=False)": "prod_others(a, axis)"}, the derivative of the result with respect
+    to each element of the first argument, in terms of the arguments and `result`, shaped
+    like that argument (autograd's convention for complex arguments: conj(x) / |x| for
+    |x|). The adjoint spreads the result's gradient over the reduced axes and multiplies
+    by it, the tangent sums the tangent times it over them (its real part, where the
+    result is real). Free names
+    are NumPy's or s2s.runtime's helpers; `names` as for `elementwise`."""
+    filename = _caller_file()
+    namespace = dict(np=np, grad_reduce=runtime.grad_reduce, match_complex=runtime.match_complex, __builtins__=__builtins__)
+    for head, partial in table.items():
+        fn_name, params, arguments = _head(head)
+        factor = ast.parse(partial, mode="eval").body
+        helpers = {n.id: getattr(runtime, n.id) for n in ast.walk(factor)
+                   if isinstance(n, ast.Name) and not hasattr(np, n.id) and hasattr(runtime, n.id)}
+        namespace.update(helpers)
+        factor = _Qualify(set(params) | {"result"}, (np,), helpers).visit(factor)
+        signature = f"def {fn_name}(result, {arguments}):\n"
+        x = params[0]
+        spread = ast.parse(f"grad_reduce(d[result], {x}, axis, keepdims)", mode="eval").body
+        total = ast.parse("match_complex(result, np.sum(_, axis=axis, keepdims=keepdims))", mode="eval").body
+        total.args[1].args = [ast.BinOp(_d(x), ast.Mult(), factor)]
+        adjoint_source = signature + f"    d[{x}] = {ast.unparse(ast.BinOp(spread, ast.Mult(), factor))}\n"
+        tangent_source = signature + f"    d[result] = {ast.unparse(total)}\n"
+        for name in (names or {}).get(fn_name, (fn_name,)):
+            _register_source(adjoint, getattr(module, name), adjoint_source, namespace, filename)
+            _register_source(tangent, getattr(module, name), tangent_source, namespace, filename)
 
 
 def _head(head):
@@ -184,33 +221,49 @@ def linear(*primitives):
     derivatives to (jointly, as `add_at(d_container, ..., d_item)`: then the function
     must read None as zero, see `none_aware`). The tangent rule is written from it: the
     function applied to the tangents of those arguments and to the other arguments."""
+    return _declared_tangent(primitives, jointly=True)
 
+
+def multilinear(*primitives):
+    """Decorate the adjoint rule of functions linear in each argument it assigns
+    derivatives to, the others held fixed (products: dot, kron, einsum). The tangent
+    rule is the product rule: one term per such argument, the function applied to its
+    tangent and to the other arguments (`dot(d[a], b) + dot(a, d[b])`)."""
+    return _declared_tangent(primitives, jointly=False)
+
+
+def _declared_tangent(primitives, jointly):
     def decorate(template):
         adjoint(*primitives)(template)
         filename = template.__code__.co_filename
         fn = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
-        assigned = {t.slice.id for s in fn.body if isinstance(s, ast.Assign) for t in s.targets if _is_d(t)}
+        assigned = list(dict.fromkeys(t.slice.id for s in fn.body if isinstance(s, ast.Assign) for t in s.targets if _is_d(t)))
         params = list(inspect.signature(template).parameters.values())
         head = f"def {fn.name}({ast.unparse(fn.args)}):"
-        args, keywords = [], []
         last_linear = max(i for i, p in enumerate(params) if p.name in assigned)
-        for i, p in enumerate(params[1:], 1):
-            value = _d(p.name) if p.name in assigned else ast.Name(p.name, ast.Load())
-            if p.kind == p.KEYWORD_ONLY or (i > last_linear and p.default is not p.empty):
-                keywords.append(ast.keyword(p.name, value))
-            elif p.kind == p.VAR_POSITIONAL:
-                args.append(ast.Starred(value, ast.Load()))
-            else:
-                args.append(value)
         for primitive in primitives:
             namespace = dict(template.__globals__)
-            reference = _reference(primitive, namespace)
-            call = ast.Call(ast.parse(reference, mode="eval").body, args, keywords)
-            source = f"{head}\n    d[{params[0].name}] = {ast.unparse(call)}\n"
+            function = ast.parse(_reference(primitive, namespace), mode="eval").body
+            terms = [_call(function, params, last_linear, varied) for varied in ([assigned] if jointly else [[a] for a in assigned])]
+            source = f"{head}\n    d[{params[0].name}] = {ast.unparse(_sum(terms))}\n"
             _register_source(tangent, primitive, source, namespace, filename)
         return template
 
     return decorate
+
+
+def _call(function, params, last_linear, varied):
+    """`function(...)` of a rule's parameters, with `d[p]` for those in `varied`."""
+    args, keywords = [], []
+    for i, p in enumerate(params[1:], 1):
+        value = _d(p.name) if p.name in varied else ast.Name(p.name, ast.Load())
+        if p.kind == p.KEYWORD_ONLY or (i > last_linear and p.default is not p.empty):
+            keywords.append(ast.keyword(p.name, value))
+        elif p.kind == p.VAR_POSITIONAL:
+            args.append(ast.Starred(value, ast.Load()))
+        else:
+            args.append(value)
+    return ast.Call(function, args, keywords)
 
 
 def _is_d(node):
@@ -221,6 +274,8 @@ def _reference(primitive, namespace):
     """Text naming `primitive` in `namespace`: `np.fft.fft` where np is bound there, else
     a name bound to it (added to the namespace if needed)."""
     name = getattr(primitive, "__name__", None)
+    if getattr(builtins, name or "", None) is primitive:
+        return name
     for alias, value in list(namespace.items()):
         if isinstance(value, types.ModuleType) and not alias.startswith("_"):
             path = _path_in(value, primitive, name)

@@ -1020,17 +1020,24 @@ def tril_half_diagonal(x):
 
 
 def symmetrize_lower(x):
-    """The symmetric matrix that (each matrix in) `x`'s lower triangle stands for.
+    """The symmetric (Hermitian) matrix that (each matrix in) `x`'s lower triangle stands for.
 
     `np.linalg.cholesky` and `np.linalg.eigh` read only the lower triangle of their
     argument, so the derivative of their input is `symmetrize_lower(dx)`.
     """
-    return np.tril(x) + np.swapaxes(np.tril(x, -1), -1, -2)
+    return np.tril(x, -1) + np.conj(np.swapaxes(np.tril(x, -1), -1, -2)) + _real_diagonal(x)
 
 
 def fold_to_lower(g):
-    """Transpose of `symmetrize_lower`: `g`'s lower triangle plus its upper one reflected."""
-    return np.tril(g) + np.tril(np.swapaxes(g, -1, -2), -1)
+    """Transpose of `symmetrize_lower`: `g`'s lower triangle plus its upper one reflected
+    (conjugated: the matrix is Hermitian), the diagonal real."""
+    return np.tril(g, -1) + np.tril(np.conj(np.swapaxes(g, -1, -2)), -1) + _real_diagonal(g)
+
+
+def _real_diagonal(x):
+    """The real part of (each matrix in) `x`'s diagonal, as a matrix: a Hermitian matrix's
+    diagonal is real, and cholesky and eigh ignore its imaginary part."""
+    return np.real(x) * np.eye(np.shape(x)[-1])
 
 
 def as_columns(x, b):
@@ -1103,21 +1110,13 @@ def _norm_kind(x, ord, axis):
 
 
 def norm_two_scale(x, ord=None, axis=None):
-    """1.0 if `np.linalg.norm(x, ord, axis)` is a 2-norm (vector) or Frobenius norm, else
-    0.0 for the vector norms whose gradient `norm_kink_weights` gives (ord 0, 1, inf, -inf);
-    the other norms (matrix 1/2/inf/nuclear, vector p-norms) have no rule yet."""
+    """1.0 if `np.linalg.norm(x, ord, axis)` is smooth like a 2-norm (vector 2- and
+    p-norms, Frobenius), else 0.0: the piecewise linear norms take their gradient from
+    `norm_kink_weights`, the norms by singular values from `norm_singular_weights`."""
     kind = _norm_kind(x, ord, axis)
-    if kind == "two":
+    if kind == "two" or (kind == "vector" and ord not in (0, 1, np.inf, -np.inf)):
         return 1.0
-    if kind == "vector" and (ord in (0, 1) or ord in (np.inf, -np.inf)):
-        return 0.0
-    if kind == "vector" and isinstance(ord, (int, float, np.number)):
-        return 1.0  # a p-norm, smooth like the 2-norm (norm_power)
-    raise NotImplementedError(
-        f"s2s: no derivative rule for np.linalg.norm with ord={ord!r} over "
-        f"{'matrices' if kind == 'matrix' else 'vectors'}; supported: the default (2-norm / Frobenius), "
-        "'fro', and for vectors ord=0, 1, 2, inf, -inf"
-    )
+    return 0.0
 
 
 def norm_power(x, ord=None, axis=None):
@@ -1126,15 +1125,49 @@ def norm_power(x, ord=None, axis=None):
     return float(ord) if smooth else 2.0
 
 
+def _matrix_axes(x, axis):
+    return (-2, -1) if axis is None else tuple(axis)
+
+
 def norm_kink_weights(x, result, ord=None, axis=None, keepdims=False):
-    """d norm / d x for the piecewise linear vector norms (ord 1, inf, -inf; 0 for ord 0 and
-    the 2-norms, whose gradient the rule writes out). Ties split the gradient evenly."""
-    if norm_two_scale(x, ord, axis) == 1.0 or ord == 0:
+    """d norm / d x for the piecewise linear norms: vector ord 1, inf, -inf, and matrix
+    ord 1, -1 (extreme column sums of |x|), inf, -inf (row sums); 0 for the others.
+    Ties split the gradient evenly."""
+    kind = _norm_kind(x, ord, axis)
+    if kind == "matrix" and ord in (1, -1, np.inf, -np.inf):
+        rows, columns = _matrix_axes(x, axis)
+        summed = rows if ord in (1, -1) else columns  # a column sum runs over the rows
+        sums = np.sum(np.abs(x), axis=summed, keepdims=True)
+        hits = sums == grad_reduce(result, sums, axis, keepdims)
+        return np.sign(x) * hits / np.sum(hits, axis=(rows, columns), keepdims=True)
+    if kind != "vector" or norm_two_scale(x, ord, axis) == 1.0 or ord == 0:
         return np.zeros(np.shape(x))
     if ord == 1:
         return np.sign(x)
     hits = np.abs(x) == grad_reduce(result, x, axis, keepdims)
     return np.sign(x) * hits / np.sum(hits, axis=axis, keepdims=True)
+
+
+def norm_singular_weights(x, ord=None, axis=None):
+    """d norm / d x for the matrix norms by singular values: u v^T of the largest (ord 2)
+    or smallest (ord -2) singular value, U V^T for the nuclear norm; 0 for the others."""
+    if _norm_kind(x, ord, axis) != "matrix" or ord not in (2, -2, "nuc"):
+        return np.zeros(np.shape(x))
+    axes = _matrix_axes(x, axis)
+    m = np.moveaxis(x, axes, (-2, -1))
+    u, s, vh = np.linalg.svd(m, full_matrices=False)
+    if ord != "nuc":
+        k = 0 if ord == 2 else -1
+        u, vh = u[..., :, [k]], vh[..., [k], :]
+    return np.moveaxis(np.conj(np.matmul(u, vh)), (-2, -1), axes)
+
+
+def norm_singular_refusal(g, x, ord=None, axis=None):
+    """The derivative of `norm_singular_weights`: zero where those weights are (the
+    other norms); the second derivative of a norm by singular values is not supported."""
+    if _norm_kind(x, ord, axis) == "matrix" and ord in (2, -2, "nuc"):
+        raise NotImplementedError(f"s2s: no second derivative of np.linalg.norm with ord={ord!r} over matrices")
+    return np.zeros(np.shape(x))
 
 
 # einsum: for subscripts s with operands x1..xn and output slot x0, the scalar
@@ -1396,7 +1429,13 @@ def _apply_moved(op, args, kwargs, which, values):
             kwargs[position] = value
         else:
             args[position] = value
-    return op(*args, **kwargs)
+    return op(*args, **_given(kwargs))
+
+
+def _given(kwargs):
+    """The keyword arguments a call passed: None stands for one it did not pass (np.pad
+    takes constant_values in its constant mode only)."""
+    return {k: v for k, v in kwargs.items() if v is not None}
 
 
 def _moved(args, kwargs, which):
@@ -1464,7 +1503,7 @@ def gather_grad(g, op, which, args, kwargs):
     first, end = _where_moved(op, which, args, kwargs, 1)
     second, _ = _where_moved(op, which, args, kwargs, end)
     ids = np.where(second - first == end - 1, first, 0).astype(np.intp)
-    flat_g = _flat(g, op(*args, **kwargs))
+    flat_g = _flat(g, op(*args, **_given(kwargs)))
     sums = np.bincount(ids, np.real(flat_g), minlength=end)
     if np.iscomplexobj(flat_g):
         sums = sums + 1j * np.bincount(ids, np.imag(flat_g), minlength=end)
@@ -1614,7 +1653,7 @@ def no_derivative(g, function, argument):
 def uplo_transpose(x, UPLO="L"):
     """`x`, transposed when a symmetric matrix is read from its upper triangle (UPLO='U'),
     so that rules for the lower triangle serve both."""
-    return np.swapaxes(x, -1, -2) if UPLO in ("U", "u") else x
+    return np.conj(np.swapaxes(x, -1, -2)) if UPLO in ("U", "u") else x
 
 
 # ---- scipy.signal.convolve and banded matrices (rules in templates/scipy_linalg.py)

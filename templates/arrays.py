@@ -6,9 +6,11 @@ each element came from, its tangent moves the tangents the same way (see
 s2s.declare.rearrangements). Linear operations that combine elements (diff, kron,
 linspace) are written out.
 """
+import builtins
+
 import numpy as np
 
-from s2s.declare import linear, rearrangements
+from s2s.declare import linear, multilinear, rearrangements
 from s2s.rules import adjoint, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     diff_grad,
@@ -58,7 +60,7 @@ rearrangements(
         "resize(a, new_shape)": "a",
         "full(shape, fill_value, dtype=None)": "fill_value",
         "full_like(a, fill_value, dtype=None)": "fill_value",
-        "pad(array, pad_width, mode='constant')": "array",
+        "pad(array, pad_width, mode='constant', *, constant_values=None)": ("array", "constant_values"),
         "diagflat(v, k=0)": "v",
         # turning
         "roll(a, shift, axis=None)": "a",
@@ -160,39 +162,24 @@ def diff_grad_(result, g, n=1, axis=-1):
 
 
 # kron(a, b) reshaped to interleaved axes (i, k, j, l) is a[i, j] b[k, l]
-@adjoint(np.kron)
+@multilinear(np.kron)
 def kron(result, a, b):
     g = np.reshape(d[result], kron_shapes(a, b)[2])
     d[a] = np.reshape(np.einsum(kron_subscripts(a, b, 0), g, np.reshape(b, kron_shapes(a, b)[1])), np.shape(a))
     d[b] = np.reshape(np.einsum(kron_subscripts(a, b, 1), g, np.reshape(a, kron_shapes(a, b)[0])), np.shape(b))
 
 
-@tangent(np.kron)
-def kron(result, a, b):
-    d[result] = np.kron(d[a], b) + np.kron(a, d[b])
-
-
-@adjoint(np.inner)
+@multilinear(np.inner)
 def inner(result, a, b):
     d[a] = tensordot_grad_left(d[result], a, b, ([-1], [-1]))
     d[b] = tensordot_grad_right(d[result], a, b, ([-1], [-1]))
 
 
-@tangent(np.inner)
-def inner(result, a, b):
-    d[result] = np.inner(d[a], b) + np.inner(a, d[b])
-
-
 # <cross(a, b), g> = <a, cross(b, g)> = <b, cross(g, a)>
-@adjoint(np.cross)
+@multilinear(np.cross)
 def cross(result, a, b):
     d[a] = unbroadcast(np.cross(b, d[result]), a)
     d[b] = unbroadcast(np.cross(d[result], a), b)
-
-
-@tangent(np.cross)
-def cross(result, a, b):
-    d[result] = np.cross(d[a], b) + np.cross(a, d[b])
 
 
 non_differentiable(kron_shapes, kron_subscripts, np.argpartition)
@@ -203,7 +190,7 @@ non_differentiable(kron_shapes, kron_subscripts, np.argpartition)
 non_differentiable(np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.bool_)
 
 
-@linear(np.float64, np.float32, np.float16)
+@linear(np.float64, np.float32, np.float16, builtins.float)
 def to_float(result, x):
     d[x] = d[result]
 

@@ -13,6 +13,8 @@ import numpy as np
 
 from s2s.declare import elementwise
 
+from .operators import POWER
+
 # --------------------------------------------------------------- NumPy and math
 CALCULUS = {
     # exponentials and logs
@@ -23,9 +25,8 @@ CALCULUS = {
     "log2(x)": "1.0 / (x * log(2.0))",
     "log10(x)": "1.0 / (x * log(10.0))",
     "log1p(x)": "1.0 / (1.0 + x)",
-    # powers (`y - (y != 0)` avoids 0 * 0 ** -1 at y == 0; `x + (x == 0)` avoids log(0)
-    # where the factor `result` is 0 anyway, as autograd does)
-    "power(x, y)": ("y * x ** (y - (y != 0))", "result * log(x + (x == 0))"),
+    # powers (see templates/operators.py)
+    "power(x, y)": POWER,
     "sqrt(x)": "1.0 / (2.0 * result)",
     "cbrt(x)": "1.0 / (3.0 * result * result)",
     "hypot(x, y)": ("x / result", "y / result"),
@@ -66,7 +67,15 @@ elementwise(
 )
 MATH_NAMES = {"power": "pow", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
               "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
-              "log": None}  # math.log takes a base: templates/math_module.py
+              "log": None}  # math.log takes a base: below
 elementwise(CALCULUS, math, names=MATH_NAMES, broadcasts=False)
-# sign(x) as a float, 0 at the kink (Python booleans subtract, NumPy's do not)
-elementwise({"fabs(x)": "float(x > 0) - float(x < 0)"}, math, broadcasts=False)
+elementwise(
+    {
+        # sign(x) as a float, 0 at the kink (Python booleans subtract, NumPy's do not)
+        "fabs(x)": "float(x > 0) - float(x < 0)",
+        # log(x, base) = ln(x) / ln(base)
+        "log(x, base=math.e)": ("1.0 / (x * log(base))", "-result / (base * log(base))"),
+    },
+    math,
+    broadcasts=False,
+)

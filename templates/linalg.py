@@ -15,7 +15,7 @@ parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
 
-from s2s.declare import linear
+from s2s.declare import linear, multilinear, reductions
 from s2s.rules import adjoint, non_differentiable, tangent
 from s2s.runtime import (
     as_columns,
@@ -30,11 +30,12 @@ from s2s.runtime import (
     fold_to_lower,
     from_columns,
     grad_item,
-    grad_reduce,
     inverse_gaps,
     match_complex,
     norm_kink_weights,
     norm_power,
+    norm_singular_refusal,
+    norm_singular_weights,
     norm_two_scale,
     pack_like,
     reduced_svd_only,
@@ -125,8 +126,9 @@ def cholesky(result, a):
     d[result] = np.matmul(result, tril_half_diagonal(np.matmul(linv, np.matmul(symmetrize_lower(d[a]), np.swapaxes(linv, -1, -2)))))
 
 
-# a = V diag(w) V^T, read from its lower triangle; (w, V) = result. With Q = V^T dA V and
-# F = inverse_gaps(w) (1 / (w[j] - w[i]), 0 for equal eigenvalues): dw = diag(Q), dV = V (F * Q).
+# a = V diag(w) V^H, read from its lower triangle; (w, V) = result. With Q = V^H dA V and
+# F = inverse_gaps(w) (1 / (w[j] - w[i]), 0 for equal eigenvalues): dw = diag(Q), dV = V (F * Q)
+# (for complex a, the eigenvectors' phases fixed by dV's zero diagonal in V^H dV).
 # Eigenvectors of repeated eigenvalues have no derivative (F's 0 there); eigenvalues do.
 @adjoint(np.linalg.eigh)
 def eigh(result, a, UPLO="L"):
@@ -135,7 +137,7 @@ def eigh(result, a, UPLO="L"):
     eye = np.eye(np.shape(w)[-1])
     f = inverse_gaps(w)
     inner = np.expand_dims(grad_item(d[result], 0, w), -1) * eye + f * np.matmul(np.swapaxes(v, -1, -2), grad_item(d[result], 1, v))
-    d[a] = uplo_transpose(fold_to_lower(np.matmul(v, np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(np.conj(v), np.matmul(inner, np.swapaxes(v, -1, -2)))), UPLO)
 
 
 @tangent(np.linalg.eigh)
@@ -146,8 +148,8 @@ def eigh(result, a, UPLO="L"):
     d[result] = pack_like(
         result,
         (
-            np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2),
-            np.matmul(v, f * np.matmul(np.swapaxes(v, -1, -2), np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v))),
+            np.real(np.sum(np.conj(v) * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)),
+            np.matmul(v, f * np.matmul(np.conj(np.swapaxes(v, -1, -2)), np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v))),
         ),
     )
 
@@ -155,13 +157,13 @@ def eigh(result, a, UPLO="L"):
 @adjoint(np.linalg.eigvalsh)
 def eigvalsh(result, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
-    d[a] = uplo_transpose(fold_to_lower(np.matmul(v * np.expand_dims(d[result], -2), np.swapaxes(v, -1, -2))), UPLO)
+    d[a] = uplo_transpose(fold_to_lower(np.matmul(np.conj(v) * np.expand_dims(d[result], -2), np.swapaxes(v, -1, -2))), UPLO)
 
 
 @tangent(np.linalg.eigvalsh)
 def eigvalsh(result, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
-    d[result] = np.sum(v * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2)
+    d[result] = np.real(np.sum(np.conj(v) * np.matmul(symmetrize_lower(uplo_transpose(d[a], UPLO)), v), axis=-2))
 
 
 # dF = F^2 (dw_i - dw_j) elementwise
@@ -243,37 +245,31 @@ def pinv(result, a, rcond=None, hermitian=False):
 
 # --------------------------------------------------------------- norms
 # The 2-norm, the Frobenius norm and vector p-norms: d|x|_p = <x |x|^(p-2), dx> / |x|_p^(p-1)
-# (0 at x = 0, a subgradient); the nuclear norm is the sum of the singular values
-# (passes/spellings.py).
-# The vector norms with ord 0, 1, inf and -inf are piecewise linear (norm_kink_weights);
-# other norms raise when the derivative runs (norm_two_scale).
+# (0 at x = 0, a subgradient), scaled by norm_two_scale (0 for the other norms). The
+# vector norms with ord 0, 1, inf, -inf and the matrix norms with ord 1, -1, inf, -inf
+# are piecewise linear (norm_kink_weights); the matrix norms with ord 2, -2, 'nuc' are
+# singular values (norm_singular_weights: u v^T), first order only.
+reductions(
+    {
+        "norm(x, ord=None, axis=None, keepdims=False)":
+            "conj(x) * (abs(x) + (x == 0.0)) ** (norm_power(x, ord, axis) - 2.0)"
+            " / grad_reduce(result + (result == 0.0), x, axis, keepdims) ** (norm_power(x, ord, axis) - 1.0)"
+            " * norm_two_scale(x, ord, axis)"
+            " + norm_kink_weights(x, result, ord, axis, keepdims) + norm_singular_weights(x, ord, axis)",
+    },
+    np.linalg,
+)
+non_differentiable(norm_two_scale, norm_kink_weights, norm_power, norm_singular_refusal)
 
 
-@adjoint(np.linalg.norm)
-def norm(result, x, ord=None, axis=None, keepdims=False):
-    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
-    p = norm_power(x, ord, axis)
-    d[x] = grad_reduce(d[result], x, axis, keepdims) * (
-        x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
-        + norm_kink_weights(x, result, ord, axis, keepdims)
-    )
+@adjoint(norm_singular_weights)
+def norm_singular_weights_(result, x, ord=None, axis=None):
+    d[x] = norm_singular_refusal(d[result], x, ord, axis)
 
 
-@tangent(np.linalg.norm)
-def norm(result, x, ord=None, axis=None, keepdims=False):
-    r = grad_reduce(result + (result == 0.0), x, axis, keepdims)
-    p = norm_power(x, ord, axis)
-    d[result] = np.sum(
-        d[x] * (
-            x * (np.abs(x) + (x == 0.0)) ** (p - 2.0) / r ** (p - 1.0) * norm_two_scale(x, ord, axis)
-            + norm_kink_weights(x, result, ord, axis, keepdims)
-        ),
-        axis=axis,
-        keepdims=keepdims,
-    )
-
-
-non_differentiable(norm_two_scale, norm_kink_weights, norm_power)
+@tangent(norm_singular_weights)
+def norm_singular_weights_(result, x, ord=None, axis=None):
+    d[result] = norm_singular_refusal(d[x], x, ord, axis)
 
 
 # --------------------------------------------------------------- traces, diagonals, triangles
@@ -367,10 +363,10 @@ def einsum(result, subscripts, a, b=None, c=None, e=None, *, out=None, optimize=
 
 
 # Each partial is linear in every slot but its own: its adjoint for slot i puts the
-# incoming gradient in its own slot and takes partial i; its tangent sums one term per slot.
+# incoming gradient in its own slot and takes partial i.
 
 
-@adjoint(einsum_partial0)
+@multilinear(einsum_partial0)
 def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x1] = einsum_partial1(subscripts, d[result], x1, x2, x3, x4)
     d[x2] = einsum_partial2(subscripts, d[result], x1, x2, x3, x4)
@@ -378,17 +374,7 @@ def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, d[result], x1, x2, x3, x4)
 
 
-@tangent(einsum_partial0)
-def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial0(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial0(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial0(subscripts, x0, x1, x2, d[x3], x4)
-        + einsum_partial0(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial1)
+@multilinear(einsum_partial1)
 def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, d[result], x2, x3, x4)
     d[x2] = einsum_partial2(subscripts, x0, d[result], x2, x3, x4)
@@ -396,17 +382,7 @@ def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, x0, d[result], x2, x3, x4)
 
 
-@tangent(einsum_partial1)
-def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial1(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial1(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial1(subscripts, x0, x1, x2, d[x3], x4)
-        + einsum_partial1(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial2)
+@multilinear(einsum_partial2)
 def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, x1, d[result], x3, x4)
     d[x1] = einsum_partial1(subscripts, x0, x1, d[result], x3, x4)
@@ -414,17 +390,7 @@ def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, x0, x1, d[result], x3, x4)
 
 
-@tangent(einsum_partial2)
-def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial2(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial2(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial2(subscripts, x0, x1, x2, d[x3], x4)
-        + einsum_partial2(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial3)
+@multilinear(einsum_partial3)
 def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, x1, x2, d[result], x4)
     d[x1] = einsum_partial1(subscripts, x0, x1, x2, d[result], x4)
@@ -432,32 +398,12 @@ def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x4] = einsum_partial4(subscripts, x0, x1, x2, d[result], x4)
 
 
-@tangent(einsum_partial3)
-def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial3(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial3(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial3(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial3(subscripts, x0, x1, x2, x3, d[x4])
-    )
-
-
-@adjoint(einsum_partial4)
+@multilinear(einsum_partial4)
 def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
     d[x0] = einsum_partial0(subscripts, x0, x1, x2, x3, d[result])
     d[x1] = einsum_partial1(subscripts, x0, x1, x2, x3, d[result])
     d[x2] = einsum_partial2(subscripts, x0, x1, x2, x3, d[result])
     d[x3] = einsum_partial3(subscripts, x0, x1, x2, x3, d[result])
-
-
-@tangent(einsum_partial4)
-def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[result] = (
-        einsum_partial4(subscripts, d[x0], x1, x2, x3, x4)
-        + einsum_partial4(subscripts, x0, d[x1], x2, x3, x4)
-        + einsum_partial4(subscripts, x0, x1, d[x2], x3, x4)
-        + einsum_partial4(subscripts, x0, x1, x2, d[x3], x4)
-    )
 
 
 # --------------------------------------------------------------- the helpers above, as primitives
@@ -506,60 +452,64 @@ def diag_grad_(result, g, v, k=0):
 # --------------------------------------------------------------- singular values and vectors
 # a = U diag(s) V^T (V = vh^T), reduced. With P = U^T dA V and F[i, j] = 1 / (s_j^2 - s_i^2):
 # ds = diag(P); dU = U (F * (P S + S P^T)) + (I - U U^T) dA V S^-1, and dV likewise with
-# A^T; the adjoint is the transpose of that, as in autograd. Complex matrices: not yet.
+# A^T; the adjoint is the transpose of that, as in autograd. For complex matrices (V^H for
+# V^T, and so on) the phases of each pair of singular vectors are fixed by a zero
+# diagonal of V^H dV, as autograd does.
 
 
 @adjoint(np.linalg.svdvals)
 def svdvals(result, x):
     usv = np.linalg.svd(x, full_matrices=False)
-    d[x] = np.matmul(usv[0] * np.expand_dims(d[result], -2), usv[2])
+    d[x] = match_complex(x, np.matmul(np.conj(usv[0]) * np.expand_dims(d[result], -2), np.conj(usv[2])))
 
 
 @tangent(np.linalg.svdvals)
 def svdvals(result, x):
     usv = np.linalg.svd(x, full_matrices=False)
-    d[result] = np.sum(usv[0] * np.matmul(d[x], np.swapaxes(usv[2], -1, -2)), axis=-2)
+    d[result] = np.real(np.sum(np.conj(usv[0]) * np.matmul(d[x], np.conj(np.swapaxes(usv[2], -1, -2))), axis=-2))
 
 
 @adjoint(np.linalg.svd)
 def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
-    v = np.swapaxes(result[2], -1, -2)
+    v = np.conj(np.swapaxes(result[2], -1, -2))
     f = inverse_gaps(s * s)
-    utgu = np.matmul(np.swapaxes(u, -1, -2), grad_item(d[result], 0, u))
-    vtgv = np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(grad_item(d[result], 2, result[2]), -1, -2))
+    gu = grad_item(d[result], 0, u)
+    gvh = grad_item(d[result], 2, result[2])
+    utgu = np.matmul(np.swapaxes(u, -1, -2), gu)
+    vtgv = np.matmul(np.swapaxes(v, -1, -2), np.conj(np.swapaxes(gvh, -1, -2)))
     inner = (
-        f * (utgu - np.swapaxes(utgu, -1, -2)) * np.expand_dims(s, -2)
-        + np.expand_dims(grad_item(d[result], 1, s), -1) * np.eye(np.shape(s)[-1])
-        + np.expand_dims(s, -1) * (f * (vtgv - np.swapaxes(vtgv, -1, -2)))
+        f * (utgu - np.conj(np.swapaxes(utgu, -1, -2))) * np.expand_dims(s, -2)
+        + (np.expand_dims(grad_item(d[result], 1, s), -1) + 1j * np.imag(utgu) / np.expand_dims(s, -2)) * np.eye(np.shape(s)[-1])
+        + np.expand_dims(s, -1) * (f * (vtgv - np.conj(np.swapaxes(vtgv, -1, -2))))
     )
-    d[a] = (
-        np.matmul(u, np.matmul(inner, np.swapaxes(v, -1, -2)))
-        + np.matmul(
-            grad_item(d[result], 0, u) - np.matmul(u, utgu), np.swapaxes(v, -1, -2) / np.expand_dims(s, -1)
-        )
-        + np.matmul(
-            u / np.expand_dims(s, -2), grad_item(d[result], 2, result[2]) - np.matmul(np.swapaxes(vtgv, -1, -2), np.swapaxes(v, -1, -2))
-        )
-    )
+    d[a] = match_complex(a, (
+        np.matmul(np.conj(u), np.matmul(inner, np.swapaxes(v, -1, -2)))
+        + np.matmul(gu - np.matmul(np.conj(u), utgu), np.swapaxes(v, -1, -2) / np.expand_dims(s, -1))
+        + np.matmul(np.conj(u) / np.expand_dims(s, -2), gvh - np.matmul(np.matmul(gvh, np.conj(v)), np.swapaxes(v, -1, -2)))
+    ))
 
 
 @tangent(np.linalg.svd)
 def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
-    v = np.swapaxes(result[2], -1, -2)
+    v = np.conj(np.swapaxes(result[2], -1, -2))
     f = inverse_gaps(s * s)
-    p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(d[a], v))
-    du = np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * np.swapaxes(p, -1, -2))) + np.matmul(
-        d[a] - np.matmul(u, np.matmul(np.swapaxes(u, -1, -2), d[a])), v / np.expand_dims(s, -2)
+    p = np.matmul(np.conj(np.swapaxes(u, -1, -2)), np.matmul(d[a], v))
+    ph = np.conj(np.swapaxes(p, -1, -2))
+    dah = np.conj(np.swapaxes(d[a], -1, -2))
+    du = (
+        np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * ph))
+        + np.matmul(d[a] - np.matmul(u, np.matmul(np.conj(np.swapaxes(u, -1, -2)), d[a])), v / np.expand_dims(s, -2))
+        + u * np.expand_dims(1j * np.imag(np.diagonal(p, 0, -2, -1)) / s, -2)
     )
-    dv = np.matmul(v, f * (np.expand_dims(s, -1) * p + np.swapaxes(p, -1, -2) * np.expand_dims(s, -2))) + np.matmul(
-        np.swapaxes(d[a], -1, -2) - np.matmul(v, np.matmul(np.swapaxes(v, -1, -2), np.swapaxes(d[a], -1, -2))),
-        u / np.expand_dims(s, -2),
+    dv = np.matmul(v, f * (np.expand_dims(s, -1) * p + ph * np.expand_dims(s, -2))) + np.matmul(
+        dah - np.matmul(v, np.matmul(np.conj(np.swapaxes(v, -1, -2)), dah)), u / np.expand_dims(s, -2)
     )
-    d[result] = pack_like(result, (du, np.sum(u * np.matmul(d[a], v), axis=-2), np.swapaxes(dv, -1, -2)))
+    d[result] = pack_like(result, (match_complex(u, du), np.real(np.diagonal(p, 0, -2, -1)),
+                                   match_complex(u, np.conj(np.swapaxes(dv, -1, -2)))))
 
 
 non_differentiable(reduced_svd_only)

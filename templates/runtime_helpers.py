@@ -9,7 +9,7 @@ derivative.
 """
 import numpy as np
 
-from s2s.declare import linear
+from s2s.declare import linear, multilinear
 from s2s.rules import adjoint, tangent
 from s2s.runtime import (
     array_grad,
@@ -75,70 +75,40 @@ def cumsum_grad_(result, g, x, axis=None):
 # <g, P(H, b)>: linear in g and in b, with a used only for its shape.
 
 
-@adjoint(dot_grad_left)
+@multilinear(dot_grad_left)
 def dot_grad_left_(result, g, a, b):
     d[g] = np.dot(d[result], b)
     d[b] = dot_grad_right(g, d[result], b)
 
 
-@tangent(dot_grad_left)
-def dot_grad_left_(result, g, a, b):
-    d[result] = dot_grad_left(d[g], a, b) + dot_grad_left(g, a, d[b])
-
-
-@adjoint(dot_grad_right)
+@multilinear(dot_grad_right)
 def dot_grad_right_(result, g, a, b):
     d[g] = np.dot(a, d[result])
     d[a] = dot_grad_left(g, a, d[result])
 
 
-@tangent(dot_grad_right)
-def dot_grad_right_(result, g, a, b):
-    d[result] = dot_grad_right(d[g], a, b) + dot_grad_right(g, d[a], b)
-
-
-@adjoint(matmul_grad_left)
+@multilinear(matmul_grad_left)
 def matmul_grad_left_(result, g, a, b):
     d[g] = np.matmul(d[result], b)
     d[b] = matmul_grad_right(g, d[result], b)
 
 
-@tangent(matmul_grad_left)
-def matmul_grad_left_(result, g, a, b):
-    d[result] = matmul_grad_left(d[g], a, b) + matmul_grad_left(g, a, d[b])
-
-
-@adjoint(matmul_grad_right)
+@multilinear(matmul_grad_right)
 def matmul_grad_right_(result, g, a, b):
     d[g] = np.matmul(a, d[result])
     d[a] = matmul_grad_left(g, a, d[result])
 
 
-@tangent(matmul_grad_right)
-def matmul_grad_right_(result, g, a, b):
-    d[result] = matmul_grad_right(d[g], a, b) + matmul_grad_right(g, d[a], b)
-
-
-@adjoint(tensordot_grad_left)
+@multilinear(tensordot_grad_left)
 def tensordot_grad_left_(result, g, a, b, axes=2):
     d[g] = np.tensordot(d[result], b, axes=axes)
     d[b] = tensordot_grad_right(g, d[result], b, axes)
 
 
-@tangent(tensordot_grad_left)
-def tensordot_grad_left_(result, g, a, b, axes=2):
-    d[result] = tensordot_grad_left(d[g], a, b, axes) + tensordot_grad_left(g, a, d[b], axes)
-
-
-@adjoint(tensordot_grad_right)
+@multilinear(tensordot_grad_right)
 def tensordot_grad_right_(result, g, a, b, axes=2):
     d[g] = np.tensordot(a, d[result], axes=axes)
     d[a] = tensordot_grad_left(g, a, d[result], axes)
-
-
-@tangent(tensordot_grad_right)
-def tensordot_grad_right_(result, g, a, b, axes=2):
-    d[result] = tensordot_grad_right(d[g], a, b, axes) + tensordot_grad_right(g, d[a], b, axes)
 
 
 # --------------------------------------------------------------- lists <-> arrays

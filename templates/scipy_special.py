@@ -155,7 +155,7 @@ if stats is not None:
     # from its lower triangle (by scipy's eigh), so its gradient folds onto it. pdf is
     # exp(logpdf) (passes/spellings.py), for dirichlet too.
     @adjoint(stats.multivariate_normal.logpdf)
-    def mvn_logpdf(result, x, mean=0.0, cov=1.0):
+    def mvn_logpdf(result, x, mean=0.0, cov=1.0, allow_singular=False):
         w = np.linalg.solve(symmetrize_lower(cov), np.swapaxes(np.atleast_2d(x - mean), -1, -2))
         g = np.atleast_1d(d[result])
         d[x] = np.reshape(-np.swapaxes(w, -1, -2) * np.expand_dims(g, -1), np.shape(x))
@@ -163,7 +163,7 @@ if stats is not None:
         d[cov] = fold_to_lower(0.5 * (np.matmul(w * g, np.swapaxes(w, -1, -2)) - np.sum(g) * np.linalg.inv(symmetrize_lower(cov))))
 
     @tangent(stats.multivariate_normal.logpdf)
-    def mvn_logpdf(result, x, mean=0.0, cov=1.0):
+    def mvn_logpdf(result, x, mean=0.0, cov=1.0, allow_singular=False):
         w = np.linalg.solve(symmetrize_lower(cov), np.swapaxes(np.atleast_2d(x - mean), -1, -2))
         d[result] = (
             np.reshape(-np.sum(np.swapaxes(np.atleast_2d(d[x]), -1, -2) * w, axis=0), np.shape(result))

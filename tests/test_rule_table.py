@@ -80,6 +80,8 @@ ROWS = [
     ("full", lambda x: L(np.full((2, 3), x)), (0.7,)),
     ("full_like", lambda x, y: L(np.full_like(y, x) * y), (0.7, A(3))),
     ("pad", lambda x: L(np.pad(x, ((1, 0), (2, 1)))), (A(2, 3),)),
+    ("pad_constant_values", lambda x, c: L(np.pad(x, ((1, 0), (2, 1)), constant_values=c)), (A(2, 3), 0.7)),
+    ("pad_constant_pairs", lambda x, c: L(np.pad(x, 1, "constant", constant_values=((c, 0.5), (2.0 * c, c)))), (A(2, 3), 0.3)),
     ("pad_reflect", lambda x: L(np.pad(x, 2, mode="reflect")), (A(4),)),
     ("diagflat", lambda x: L(np.diagflat(x, 1)), (A(3),)),
     ("roll", lambda x: L(np.roll(x, 2) * np.arange(6.0).reshape(2, 3)), (A(2, 3),)),
@@ -97,6 +99,8 @@ ROWS = [
     ("einsum_sublist", lambda x: L(np.einsum(x, [0, 1], [1, 0]) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
     ("einsum_sublist_two", lambda x, y: L(np.einsum(x, [0, 1], y, [1, 2], [0, 2])), (A(2, 3), A(3, 2))),
     ("einsum_three", lambda x, y: L(np.einsum("ij,jk,kl->il", x, y, x.T)), (A(2, 3), A(3, 3))),
+    ("einsum_six", lambda x, y: np.einsum("ij,jk,kl,lm,mn,ni->", x, y, x, y, x, np.sin(y)), (A(2, 3), A(3, 2))),
+    ("einsum_eight_implicit", lambda x: L(np.einsum("ab,bc,cd,de,ea,af,fg,gh", x, x, x, x, x, x, x, x)), (0.5 * A(2, 2),)),
     ("std_one_element", lambda x: np.std(x) + np.var(x) + L(x), (A(1),)),
     ("partition", lambda x: L(np.partition(x, 2) * np.arange(5.0)), (A(5),)),
     ("partition_axis", lambda x: L(np.partition(x, 1, axis=0) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
@@ -138,6 +142,10 @@ ROWS = [
     ("svd_all", lambda x: L(np.linalg.svd(x, full_matrices=False)[0] @ np.diag(np.linalg.svd(x, full_matrices=False)[1]) * np.arange(6.0).reshape(3, 2)), (A(3, 2),)),
     ("norm_p", lambda x: np.linalg.norm(x[0], 3) + np.linalg.norm(x[:, 1], 1.5) + L(np.linalg.norm(x, 4, axis=0)), (A(3, 2),)),
     ("norm_nuclear", lambda x: np.linalg.norm(x, "nuc") + np.linalg.norm(x, ord="nuc"), (A(3, 2),)),
+    ("norm_matrix_kinks", lambda x: np.linalg.norm(x, 1) + np.linalg.norm(x, -1) + np.linalg.norm(x, np.inf)
+     + np.linalg.norm(x, -np.inf), (A(3, 4),)),
+    ("norm_matrix_axes", lambda x: L(np.linalg.norm(x, 1, axis=(0, 2)) + np.linalg.norm(x, -np.inf, axis=(2, 1), keepdims=True)), (A(3, 2, 4),)),
+    ("norm_nuclear_axis", lambda x: L(np.linalg.norm(x, "nuc", axis=(2, 0))), (A(3, 2, 4),)),
     ("norm_2_fro", lambda x: np.linalg.norm(x) + np.linalg.norm(x, "fro") + np.linalg.norm(x[0], 2), (A(3, 2),)),
     # scipy.special
     ("gamma", lambda x: L(sp.gamma(x) + sp.rgamma(x) + sp.gammaln(x)), (P(3),)),
@@ -160,7 +168,7 @@ ROWS = [
     ("beta_dist", lambda x, a, b: L(st.beta.logpdf(x, a, b) + st.beta.pdf(x, a, b) + st.beta.cdf(x, 2.0, 3.0)), (R.uniform(0.2, 0.8, 3), P(3), P(3))),
     ("chi2", lambda x, k: L(st.chi2.logpdf(x, k) + st.chi2.pdf(x, k) + st.chi2.cdf(x, 3.0)), (P(3), P(3) + 1.0)),
     ("gamma_dist", lambda x, a: L(st.gamma.logpdf(x, a) + st.gamma.pdf(x, a) + st.gamma.cdf(x, 2.0)), (P(3), P(3) + 1.0)),
-    ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD)), (A(4, 3), A(3))),
+    ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD, allow_singular=False)), (A(4, 3), A(3))),
     ("mvn_pdf", lambda x, m: st.multivariate_normal.pdf(x, m, SPD), (A(3), A(3))),
     ("mvn_cov", lambda c: st.multivariate_normal.logpdf(X3, M3, c) + st.multivariate_normal.entropy(cov=c), (SPD,)),
     ("dirichlet", lambda a: st.dirichlet.logpdf(SIMPLEX, a) + st.dirichlet.pdf(SIMPLEX, a), (P(3),)),
@@ -247,6 +255,27 @@ def test_second_order(f, args):
     np.testing.assert_allclose(s2s.grad(grad_dot_v, wrt=i)(*args), want, rtol=1e-4, atol=1e-6)
 
 
+MATRIX_NORMS_BY_SINGULAR_VALUES = [
+    ("two", lambda x: np.linalg.norm(x, 2)),
+    ("minus_two", lambda x: np.linalg.norm(x, -2, axis=(2, 0))[1]),
+    ("nuc_computed", lambda x, o="nuc": np.linalg.norm(x, o, axis=(0, 1), keepdims=True)[0, 0, 1]),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(f, id=name) for name, f in MATRIX_NORMS_BY_SINGULAR_VALUES])
+def test_matrix_norms_by_singular_values_at_first_order(f):
+    """ord 2, -2 and 'nuc' over matrices: both modes against central differences; a
+    second derivative is refused, never zero."""
+    x = A(3, 2, 4)
+    x = x[:, :, 0] if f is MATRIX_NORMS_BY_SINGULAR_VALUES[0][1] else x
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, (x,)), rtol=1e-5, atol=1e-7)
+    t = A(*x.shape)
+    eps = 1e-6
+    np.testing.assert_allclose(s2s.jvp(f)(x, t)[1], (f(x + eps * t) - f(x - eps * t)) / (2 * eps), rtol=1e-5, atol=1e-7)
+    with pytest.raises(NotImplementedError, match="second derivative"):
+        s2s.hvp(f)(x, t)
+
+
 def complex_valued(x):
     return x * 1j
 
@@ -277,6 +306,18 @@ COMPLEX = [
     ("imag_of_exp", lambda z: np.imag(np.exp(z)), lambda z: anp.imag(anp.exp(z))),
     ("angle", lambda z: np.angle(z), lambda z: anp.angle(z)),
     ("conj_product", lambda z: np.real(np.conj(z) * np.sin(z)), lambda z: anp.real(anp.conj(z) * anp.sin(z))),
+    ("var_std", lambda z: np.var(np.array([z, 2.0 * z * z, 1.0])) + np.std(np.array([z, 1.0])),
+     lambda z: anp.var(anp.array([z, 2.0 * z * z, 1.0])) + anp.std(anp.array([z, 1.0]))),
+    ("norms", lambda z: np.linalg.norm(np.array([z, 1.0 + z * z])) + np.linalg.norm(np.array([z, 2.0]), 3),
+     lambda z: anp.linalg.norm(anp.array([z, 1.0 + z * z])) + anp.linalg.norm(anp.array([z, 2.0]), 3)),
+    ("svd_complex", lambda z: np.sum(np.linalg.svd(np.array([[z, 1.0, 0.5], [2.0, z * z, 1j]]), full_matrices=False)[1] ** 3)
+     + np.sum(np.abs(np.linalg.svd(np.array([[z, 1.0], [2.0, z * z], [1j, 0.5]]), full_matrices=False)[0]) * np.arange(6.0).reshape(3, 2)),
+     lambda z: anp.sum(anp.linalg.svd(anp.array([[z, 1.0, 0.5], [2.0, z * z, 1j]]), full_matrices=False)[1] ** 3)
+     + anp.sum(anp.abs(anp.linalg.svd(anp.array([[z, 1.0], [2.0, z * z], [1j, 0.5]]), full_matrices=False)[0]) * anp.arange(6.0).reshape(3, 2))),
+    ("eigvalsh_hermitian", lambda z: np.sum(np.linalg.eigvalsh(np.array([[2.0, 0.0], [z, 3.0 * z]])) ** 3),
+     lambda z: anp.sum(anp.linalg.eigh(anp.array([[2.0, 0.0], [z, 3.0 * z]]))[0] ** 3)),
+    ("eigh_vectors_upper", lambda z: np.sum(np.abs(np.linalg.eigh(np.array([[1.0, z], [0.0, 3.0]]), "U")[1]) * np.arange(4.0).reshape(2, 2)),
+     lambda z: anp.sum(anp.abs(anp.linalg.eigh(anp.array([[1.0, z], [0.0, 3.0]]), "U")[1]) * anp.arange(4.0).reshape(2, 2))),
 ]
 
 

@@ -2,14 +2,15 @@
 
 - `scipy.stats.multivariate_normal.pdf` and `dirichlet.pdf` become exp of their logpdf.
 - `np.linalg.svd(x, compute_uv=False)` becomes `np.linalg.svdvals(x)`, and
-  `np.linalg.norm(x, "nuc")` the sum of those (a result of another structure, or a norm
-  by way of the singular values, has a rule of its own).
+  `np.linalg.norm(x, "nuc")` (with or without `axis`) the sum of those (a result of
+  another structure, or a norm by way of the singular values, has a rule of its own).
 
 - `np.r_[a, b]`, `np.c_[a, b]` (index tricks that build arrays) become calls of the
   objects' `__getitem__`, which have rules; as subscripts they would read as indexing
   a constant, whose derivative is zero.
 - `np.einsum(a, [0, 1], b, [1, 2], [0, 2])` (the sublist form, with literal lists)
-  becomes `np.einsum("ab,bc->ac", a, b)`.
+  becomes `np.einsum("ab,bc->ac", a, b)`; an einsum of more than four operands (the
+  rule's limit), einsums of at most four.
 """
 import string
 import sys
@@ -52,16 +53,28 @@ class _Forms(gast.NodeTransformer):
             subscripts = _sublist_subscripts(node.args)
             if subscripts is not None:
                 node.args = [gast.Constant(subscripts, None)] + node.args[0:len(node.args) - len(node.args) % 2:2]
+            if len(node.args) > 5 and not node.keywords:
+                return _einsum_in_groups(node)
         if func is numpy.linalg.svd and _literal_keyword(node, "compute_uv", False):
             return gast.copy_location(gast.Call(_numpy_linalg("svdvals"), node.args[:1], []), node)
         if _is_density_of_log_density(func):
-            log_density = gast.Attribute(node.func.value, "logpdf", gast.Load())
+            if isinstance(node.func, gast.Attribute):
+                log_density = gast.Attribute(node.func.value, "logpdf", gast.Load())
+            else:  # the bound method itself, by a name of its own (pdf = mvn.pdf)
+                log_density = gast.Name(f"_{node.func.id}_logpdf", gast.Load(), None, None)
+                anno.set(log_density, "object", func.__self__.logpdf)
             return gast.copy_location(gast.Call(numpy_ref(numpy.exp), [gast.Call(log_density, node.args, node.keywords)], []), node)
         nuclear = _literal_keyword(node, "ord", "nuc") or _literal_argument(node, 1, "nuc")
-        if func is numpy.linalg.norm and nuclear and len(node.args) + len(node.keywords) == 2:
-            # the sum of the singular values (of a matrix: with axis= or keepdims= the rule refuses)
-            singular_values = gast.Call(_numpy_linalg("svdvals"), node.args[:1], [])
-            return gast.copy_location(gast.Call(numpy_ref(numpy.sum), [singular_values], []), node)
+        axis = [k.value for k in node.keywords if k.arg == "axis"] + node.args[2:3]
+        if func is numpy.linalg.norm and nuclear and len(node.args) + len(node.keywords) == 2 + len(axis):
+            # the sum of the singular values (with keepdims= the rule's first-order weights serve)
+            matrices = node.args[0]
+            if axis:
+                moved = gast.Constant(-2, None), gast.Constant(-1, None)
+                matrices = gast.Call(numpy_ref(numpy.moveaxis), [matrices, axis[0], gast.Tuple(list(moved), gast.Load())], [])
+            singular_values = gast.Call(_numpy_linalg("svdvals"), [matrices], [])
+            total = gast.Call(numpy_ref(numpy.sum), [singular_values], [gast.keyword("axis", gast.Constant(-1, None))])
+            return gast.copy_location(total, node)
         return node
 
 
@@ -86,6 +99,27 @@ def _sublist_subscripts(args):
     if None in inputs or output is None:
         return None
     return ",".join(inputs) + ("->" + output if len(args) % 2 else "")
+
+
+def _einsum_in_groups(call):
+    """`np.einsum("a,b,c,d,e->", ...)` with more than four operands (the rule's limit) as
+    einsums of at most four: the operands after the third contracted first, keeping
+    the letters the others or the output still need. Literal subscripts without '...'
+    only; other calls are left for the rule, which refuses them."""
+    subscripts = call.args[0].value if isinstance(call.args[0], gast.Constant) else None
+    if not isinstance(subscripts, str) or "." in subscripts:
+        return call
+    inputs, arrow, output = subscripts.replace(" ", "").partition("->")
+    specs = inputs.split(",")
+    if len(specs) != len(call.args) - 1:
+        return call
+    if not arrow:  # implicit output: the letters used once, in alphabetical order
+        output = "".join(sorted(c for c in set(inputs) if inputs.count(c) == 1 and c != ","))
+    kept = "".join(dict.fromkeys(c for c in "".join(specs[3:]) if c in "".join(specs[:3]) + output))
+    rest = gast.Call(call.func, [gast.Constant(",".join(specs[3:]) + "->" + kept, None)] + call.args[4:], [])
+    rest = _einsum_in_groups(rest) if len(specs) > 7 else rest
+    head = ",".join(specs[:3] + [kept]) + "->" + output
+    return gast.copy_location(gast.Call(call.func, [gast.Constant(head, None)] + call.args[1:4] + [rest], []), call)
 
 
 def _literal_keyword(call, name, value):

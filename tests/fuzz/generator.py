@@ -209,6 +209,7 @@ class Writer(CallableFamilies):
             f"np.sum({name} * {name})",
             f"{name}[{index}]",
             f"np.min({name})",
+            f"np.linalg.norm({name}, {self.pick(['1', 'np.inf'])})",
         ])
 
     def index_for(self, scope, length):
@@ -314,6 +315,7 @@ class Writer(CallableFamilies):
                 lambda: f"np.array([{self.scalar(scope, 0)}, {self.scalar(scope, 0)}, {self.scalar(scope, 0)}])",
                 lambda: f"np.concatenate([{self.array(scope, (2,), depth - 1)}, np.ones(1) * {self.scalar(scope, 0)}])",
                 lambda: f"np.cumsum({self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.pad({self.array(scope, (2,), depth - 1)}, (1, 0), constant_values={self.scalar(scope, 0)})",
             ]
         elif shape == (2,):
             options = [
@@ -332,6 +334,8 @@ class Writer(CallableFamilies):
                 lambda: f"np.stack([{self.array(scope, (3,), depth - 1)}, {self.array(scope, (3,), depth - 1)}])",
                 lambda: f"({self.array(scope, (2, 3), depth - 1)}).T.T",
                 lambda: f"np.reshape({self.array(scope, (2, 3), depth - 1)}, (3, 2)).reshape((2, 3))",
+                lambda: f"np.einsum('i,ij,j,j,j->ij', {self.array(scope, (2,), 0)}, {self.array(scope, (2, 3), depth - 1)}, "
+                        f"{self.array(scope, (3,), 0)}, {self.array(scope, (3,), 0)}, np.ones(3))",
             ]
         return self.pick(options)()
 

@@ -1,0 +1,4 @@
+"""autograd.numpy.fft is numpy.fft."""
+from .._delegate import delegate
+
+delegate(globals(), "numpy.fft")

@@ -1,0 +1,4 @@
+"""autograd.scipy.integrate is scipy.integrate."""
+from .._delegate import delegate
+
+delegate(globals(), "scipy.integrate")

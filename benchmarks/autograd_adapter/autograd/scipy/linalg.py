@@ -1,0 +1,4 @@
+"""autograd.scipy.linalg is scipy.linalg."""
+from .._delegate import delegate
+
+delegate(globals(), "scipy.linalg")
