@@ -144,10 +144,9 @@ class Derivative:
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
 
-    def transformable_function(self, kinds=None):
-        """The generated function, for differentiating this derivative again, for
-        arguments of these kinds (default: of any kinds)."""
-        return self.generated(kinds or tuple(None for _ in self.signature.parameters))
+    def transformable_function(self):
+        """The generated function, for differentiating this derivative again."""
+        return self.generated(tuple(None for _ in self.signature.parameters))
 
     def __repr__(self):
         return f"<s2s {self.mode} of {getattr(self.func, '__qualname__', self.func)}>"
@@ -220,7 +219,7 @@ class Derivative:
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
 
     def _generate(self, kinds):
-        src, _ = prepare(self.func, kinds)
+        src, _ = prepare(self.func)
         params = param_names(src.node)
         program = Program()
         active = tuple(i in self.wrt for i in range(len(params)))
@@ -292,10 +291,10 @@ class JVP(Derivative):
         program.generate_requested()
         return entry
 
-    def transformable_function(self, kinds=None):
+    def transformable_function(self):
         if not self.single:
             raise TransformError("a jvp with several wrt arguments cannot be differentiated again")
-        return super().transformable_function(kinds)
+        return super().transformable_function()
 
     def __call__(self, *args):
         if not args:

@@ -56,21 +56,22 @@ from .syntax import assign, call, clone, const, constant_kind, name, ref
 _prepared = {}
 
 
-def prepare(func, kinds=None):
+def prepare(func):
     """Parse and normalize `func` (cached); returns a fresh copy to generate from.
 
-    A derivative made by s2s is its generated code for arguments of `kinds` (when
-    known): specialized code, such as a gradient's scalar seed, is what a derivative
-    of it (an HVP) differentiates."""
+    A derivative made by s2s is its generated code for arguments of any kinds: the
+    code specialized for known kinds updates adjoints in place (`dy[i] = 0.0`), whose
+    reverse at second order is not yet right (an HVP of a write through repeated
+    positions lost the other positions' second derivatives)."""
     derivative = hasattr(func, "transformable_function")
-    key = (frontend.unwrap(func), kinds) if derivative else frontend.unwrap(func)
+    key = frontend.unwrap(func)
     if key not in _prepared and isinstance(func, dispatch.UpdatesReturned):
         src, namer = prepare(func.function)
         writeback.return_updates(src, namer, func)
         _prepared[key] = (src, namer)
     if key not in _prepared:
         if derivative:  # a derivative: its generated code
-            func = func.transformable_function(kinds)
+            func = func.transformable_function()
         src = frontend.parse_function(func)
         closures.lift_nested_functions(src)
         generators.collect_yields(src)
@@ -104,7 +105,7 @@ class Specialization:
     """One function's normalized code, analysed for a choice of active parameters."""
 
     def __init__(self, func, active, kinds):
-        self.src, self.namer = prepare(func, kinds)
+        self.src, self.namer = prepare(func)
         self.params = param_names(self.src.node)
         self.active_params = [p for p, a in zip(self.params, active) if a]
         param_kinds = dict(zip(self.params, kinds))

@@ -157,7 +157,7 @@ def test_forwarded_copies_keep_values(f):
     np.testing.assert_allclose(s2s.value_and_grad(f)(x)[0], f(x))
 
 
-# --------------------------------------------------------------------------- derivatives of the specialized gradient
+# --------------------------------------------------------------------------- derivatives of the gradient
 
 
 def rosenbrock_hvp_by_hand(x, v):
@@ -172,12 +172,12 @@ def rosenbrock_hvp_by_hand(x, v):
     return out
 
 
-def test_hvp_differentiates_the_gradient_specialized_for_the_arguments():
+def test_hvp_and_hessian_match_the_hand_written_product():
     rs = np.random.RandomState(6)
     x, v = rs.randn(8), rs.randn(8)
     np.testing.assert_allclose(s2s.hvp(rosenbrock)(x, v), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
     np.testing.assert_allclose(s2s.hessian(rosenbrock)(x) @ v, rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
-    # the same derivative object, called with arguments of another kind, is specialized again
+    # the same derivative object, called with arguments of another kind
     hvp = s2s.hvp(scaled_sum)
     np.testing.assert_allclose(hvp(x, v), np.zeros(8))
     assert hvp(0.5, 2.0) == 0.0
