@@ -544,7 +544,7 @@ def test_rule_is_straight_line_code_of_the_allowed_form(rule):
             # a term may be jointly linear in several d[arg] when its function reads None as zero
             joint = isinstance(term, ast.Call) and rules.is_none_aware(_called(term, rule))
             assert len(set(_refs(term))) == 1 or joint, f"tangent term {ast.unparse(term)} must be linear in one d[arg]"
-            assert _refs(term)[0] != rule.result_param
+            assert rule.result_param not in _refs(term)
 
 
 _DISTRIBUTIONS = ("norm", "t", "beta", "chi2", "gamma", "poisson")  # scipy.stats objects
