@@ -795,3 +795,36 @@ def test_rows_of_an_array_written_later_keep_their_values_for_the_derivative():
     a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
     np.testing.assert_allclose(s2s.grad(rows_read_then_array_written)(x, a.copy()), a.sum(axis=0))
     np.testing.assert_allclose(s2s.grad(listed_rows_then_array_written)(x, a.copy()), a[2])
+
+
+def parameter_bound_to_another_argument(x, A, s):
+    s = x  # the float parameter s now names the array x
+    s, x = x, s
+    s[-3] -= np.sum(A)  # Python: changes the caller's x
+    return np.sum(x) * A[0, 0]
+
+
+def test_a_parameter_bound_to_an_array_has_the_arrays_kind():
+    """A parameter's kind is its argument's joined with every value it is bound to: the
+    float s bound to x is an array, so its update in place is seen (and refused)."""
+    x, A = np.array([0.31, -0.72, 1.13, 0.47]), np.ones((3, 4)) * 0.5
+    before = x.copy()
+    for derivative in (lambda: s2s.grad(parameter_bound_to_another_argument, wrt=1)(x, A, 0.6),
+                       lambda: s2s.jvp(parameter_bound_to_another_argument, wrt=1)(x, A, 0.6, np.ones((3, 4)))):
+        with pytest.raises(s2s.TransformError, match="test_soundness.py:[0-9]+"):
+            derivative()
+        np.testing.assert_array_equal(x, before)
+
+
+def _solve_with_a_constant(a):
+    a = np.array([1.0, 2.0, 4.0])  # the parameter bound to a constant: no tangent flows
+    return np.sum(np.linalg.solve(np.eye(3) * 2.0, a))
+
+
+def times_constant_solve(s):
+    return _solve_with_a_constant(s) * s  # = 3.5 s
+
+
+def test_a_parameter_bound_to_a_constant_array_has_a_zero_tangent_of_its_shape():
+    assert s2s.jvp(times_constant_solve)(0.6, 1.0)[1] == pytest.approx(3.5)
+    assert s2s.grad(times_constant_solve)(0.6) == pytest.approx(3.5)

@@ -234,3 +234,37 @@ def test_generated_code_binds_the_updated_list_back():
     text = s2s.source(s2s.grad(stack_round_trip))
     assert "push_forward(push, ('stack',), s, " in text
     assert "s = _push" in text
+
+
+def halve_first(a):
+    a[0] = a[0] * 0.5 + 0.1
+    return np.sum(a)
+
+
+def updated_in_a_condition(x):
+    if halve_first(x) > 100.0:  # Python: x is updated before the branch
+        return np.sum(x)
+    return np.sum(x ** 2)
+
+
+def updated_in_a_loop_condition(x):
+    y = x * 1.0
+    while halve_first(y) > 1.0:
+        y = y * 0.5
+    return np.sum(y)
+
+
+def test_an_update_in_an_if_condition_reaches_the_caller():
+    x = np.array([0.31, -0.72, 1.13, 0.47])
+    before = x.copy()
+    updated = x.copy()
+    updated[0] = 0.5 * updated[0] + 0.1
+    np.testing.assert_allclose(s2s.grad(updated_in_a_condition)(x), 2 * updated * np.array([0.5, 1.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_allclose(s2s.jvp(updated_in_a_condition)(x, np.ones(4))[1], np.sum(2 * updated * np.array([0.5, 1.0, 1.0, 1.0])))
+    np.testing.assert_array_equal(x, before)
+
+
+def test_an_update_in_a_while_condition_is_refused():
+    with pytest.raises(s2s.TransformError, match="test_writeback.py:[0-9]+: halve_first updates an argument"):
+        s2s.grad(updated_in_a_loop_condition)(np.array([0.31, -0.72, 1.13, 0.47]))

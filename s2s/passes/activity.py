@@ -158,9 +158,9 @@ def infer_kinds(binds, param_kinds):
     while changed:
         changed = False
         for name, values in assigned.items():
-            if name in param_kinds:
-                continue
-            kind = "top"
+            # a parameter bound again has the kind of every value it holds (`s = x` makes
+            # a float parameter an array): its argument's kind, joined with those
+            kind = param_kinds.get(name) if name in param_kinds else "top"
             for value, stmt, position in values:
                 k = _kind_of(value, stmt, kinds, position)
                 kind = k if kind == "top" else _join(kind, k) if k != "top" else kind

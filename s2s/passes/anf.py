@@ -50,8 +50,10 @@ class _ANF:
         if isinstance(s, gast.Assign):
             self.assign(s.targets[0], s.value, out, s)
         elif isinstance(s, gast.If):
-            if _mutations(s.test):
-                s.test = self.atom(s.test, out)  # `if lst.pop():` pops once, before the branch
+            if _mutations(s.test) or any(self.calls_user_function(n) for n in gast.walk(s.test)):
+                # `if lst.pop():` pops once, before the branch; `if h(x) > 0:` may update
+                # x (passes/writeback.py)
+                s.test = self.atom(s.test, out)
             s.body = self.block(s.body)
             s.orelse = self.block(s.orelse)
             out.append(s)

@@ -130,7 +130,27 @@ def write_back_updates(src, activity, namer, updated_parameters, writable_of):
         return out
 
     src.node.body = rewrite_statements(src.node.body, rewrite)
+    _check_no_nested_updating_calls(src, updated_parameters)
     return changed
+
+
+def _check_no_nested_updating_calls(src, updated_parameters):
+    """A call kept inside an expression (a `while` test, an index) cannot bind back
+    what it updates: refused where it may update an argument."""
+    statement_calls = {
+        id(s.value) for s in gast.walk(src.node) if isinstance(s, (gast.Assign, gast.Expr)) and isinstance(s.value, gast.Call)
+    }
+    for node in gast.walk(src.node):
+        if not isinstance(node, gast.Call) or id(node) in statement_calls:
+            continue
+        function = dispatch.user_function(anno.get(node, "callee"))
+        if inspect.isfunction(function) and updated_parameters(function):
+            raise src.error(
+                f"{function.__name__} updates an argument in place, and is called inside an expression that s2s "
+                f"keeps whole (a while condition, an index): call it in a statement of its own first",
+                node,
+                "update in place inside an expression",
+            )
 
 
 def _can_write_back(param, argument, writable, activity, own_names):
