@@ -578,7 +578,13 @@ def sorted_by_binding(x):
     return y[0] * 2.0
 
 
-@pytest.mark.parametrize("f", [sorted_in_place, reversed_in_place, filled_in_place])
+def inserted_in_place(x):
+    items = [1.0, 2.0]
+    items.insert(0, x[0] * 3.0)  # the list carries no derivative until the call puts one in
+    return items[0] * items[2]
+
+
+@pytest.mark.parametrize("f", [sorted_in_place, reversed_in_place, filled_in_place, inserted_in_place])
 def test_a_method_called_for_its_effect_on_a_differentiated_value_is_refused(f):
     with pytest.raises(s2s.TransformError, match=r"called for its effect"):
         s2s.grad(f)(np.array([0.5, 0.1]))

@@ -51,16 +51,21 @@ def _has_starred(target):
 
 
 def check_effect_calls(fn_source, activity, is_user_call):
-    """Raise TransformError for a method called for its effect on a value that carries a
-    derivative (`y.sort()`, `L.reverse()`, `d.update(...)`): such a call may update the
+    """Raise TransformError for a method of a local name called for its effect where the
+    name, or a value passed, carries a derivative (`y.sort()`, `L.reverse()`,
+    `L.insert(0, v)`, `d.update(k=v)`): such a call may update the
     value in place, which s2s would not see. append, pop and item assignment are
     desugared to updates it follows; a user function's method is analysed as a call."""
+    local = {n.id for n in gast.walk(fn_source.node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
     for node in gast.walk(fn_source.node):
         if not (isinstance(node, gast.Expr) and isinstance(node.value, gast.Call)):
             continue
         func = node.value.func
         callee = anno.get(node.value, "callee")
-        if _updates_an_argument(callee) and any(isinstance(a, gast.Name) and a.id in activity.varied for a in node.value.args):
+        passed = {  # an expression statement is kept whole: its arguments are expressions
+            n.id for a in node.value.args + [k.value for k in node.value.keywords] for n in gast.walk(a) if isinstance(n, gast.Name)
+        }
+        if _updates_an_argument(callee) and passed & activity.varied:
             ufunc = getattr(callee, "__self__", None)
             construct = f"np.{ufunc.__name__}.at" if isinstance(ufunc, numpy.ufunc) else f"np.{callee.__name__}"
             raise fn_source.error(
@@ -70,8 +75,9 @@ def check_effect_calls(fn_source, activity, is_user_call):
                 node,
                 construct,
             )
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in activity.varied:
-            if not is_user_call(node.value):
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in local:
+            # the receiver carries a derivative, or a value that does may go into it (L.insert(0, v))
+            if ({func.value.id} | passed) & activity.varied and not is_user_call(node.value):
                 construct = f"{func.value.id}.{func.attr}(...)"
                 raise fn_source.error(
                     f"{construct} is called for its effect on {func.value.id}, which carries a derivative: s2s follows "
