@@ -15,6 +15,7 @@ import inspect
 import tracemalloc
 
 import numpy as np
+from bench_gradients import logprob, logprob_grad_by_hand  # the README's MLP, and its backprop by hand
 
 import s2s
 
@@ -38,34 +39,6 @@ def tape_bytes_per_iteration():
     tracemalloc.stop()
     np.testing.assert_allclose(pullback(np.ones(3)), np.full(3, 0.99999 ** ITERATIONS), rtol=1e-9)
     return held / ITERATIONS
-
-
-def predict(params, inputs):
-    for W, b in params:
-        outputs = np.dot(inputs, W) + b
-        inputs = np.tanh(outputs)
-    return outputs
-
-
-def logprob(params, inputs, targets):
-    preds = predict(params, inputs)
-    return np.sum((preds - targets) ** 2)
-
-
-def logprob_grad_by_hand(params, inputs, targets):
-    activations = [inputs]
-    for W, b in params:
-        outputs = np.dot(inputs, W) + b
-        inputs = np.tanh(outputs)
-        activations.append(inputs)
-    delta = 2.0 * (outputs - targets)
-    grads = []
-    for layer in range(len(params) - 1, -1, -1):
-        W, b = params[layer]
-        grads.append((np.dot(activations[layer].T, delta), np.sum(delta, axis=0)))
-        if layer > 0:
-            delta = np.dot(delta, W.T) * (1.0 - activations[layer] ** 2)
-    return grads[::-1]
 
 
 def code_lines(text):
