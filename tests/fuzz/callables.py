@@ -446,4 +446,12 @@ class CallableFamilies:
         self.emit(f"{q} = {q} - 0.05 * {gradient}({q})")
         if self.chance(0.5):
             self.emit(f"{q} = {q} - 0.05 * {gradient}({self.expr(scope, kind, 1)})")
+        if self.chance(0.4):  # the transform called inline, as the gallery's HMC step does
+            self.emit(f"{q} = {q} - 0.05 * s2s.grad({potential})({q})")
+        if self.chance(0.3):  # an equilibrium of a nested contraction reading a local: the implicit function theorem
+            step, a, x = scope.fresh("step"), scope.fresh("a"), scope.fresh("z")
+            self.emit(f"def {step}({a}, {x}):")
+            self.emit(f"    return 0.5 * np.tanh({x}) + 0.3 * {a} + 0.1 * np.sum({data})")
+            scope.frozen.add(step)
+            self.emit(f"{q} = s2s.fixed_point({step}, {q}, {q} * 0.0, tol=1e-12, max_iter=200)")
         scope.vars[q] = kind
