@@ -795,3 +795,56 @@ def test_rows_of_an_array_written_later_keep_their_values_for_the_derivative():
     a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
     np.testing.assert_allclose(s2s.grad(rows_read_then_array_written)(x, a.copy()), a.sum(axis=0))
     np.testing.assert_allclose(s2s.grad(listed_rows_then_array_written)(x, a.copy()), a[2])
+
+
+def unpacked_rows_then_array_written(x, a):
+    b = a * x
+    r0, r1, r2 = b  # views of b's rows
+    total = np.sum(r2 * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def split_rows_then_array_written(x, a):
+    b = a * x
+    parts = np.split(b, 3)  # views of b's blocks
+    total = np.sum(parts[2] * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def array_split_row_then_array_written(x, a):
+    b = a * x
+    row = np.array_split(b, 3)[2][0]
+    total = np.sum(row * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def unpacked_split_then_array_written(x, a):
+    b = a * x
+    top, bottom = np.vsplit(b, [2])
+    total = np.sum(bottom * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def viewed_row_then_array_written(x, a):
+    b = a * x
+    row = b.view()[2]
+    total = np.sum(row * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+@pytest.mark.parametrize("f", [unpacked_rows_then_array_written, split_rows_then_array_written, array_split_row_then_array_written,
+                               unpacked_split_then_array_written, viewed_row_then_array_written])
+def test_views_of_an_array_written_later_keep_their_values_for_the_derivative(f):
+    x = np.array([0.31, -0.72, 1.13, 0.47])
+    a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
+    v = np.array([0.5, -1.0, 0.25, 2.0])
+    # f = sum(a[2] * x**2): gradient 2 a[2] x, Hessian 2 diag(a[2])
+    np.testing.assert_allclose(s2s.grad(f)(x.copy(), a.copy()), 2 * a[2] * x)
+    np.testing.assert_allclose(s2s.grad(f)(x.copy(), a.copy()), numeric_grad(f, (x.copy(), a.copy())), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jvp(f)(x.copy(), a.copy(), v)[1], np.dot(2 * a[2] * x, v))
+    np.testing.assert_allclose(s2s.hvp(f)(x.copy(), a.copy(), v), 2 * a[2] * v)

@@ -158,6 +158,8 @@ class _Desugar(gast.NodeTransformer):
                 args = [gast.Tuple(list(args), gast.Load())]
             call = gast.Call(numpy_ref(_VARIADIC_METHODS[method]), [func.value] + args, node.keywords)
             return gast.copy_location(call, node)
+        if method == "view" and not node.args and not node.keywords:  # y.view(): a view of y, like np.asarray(y)
+            return gast.copy_location(gast.Call(numpy_ref(numpy.asarray), [func.value], []), node)
         if method == "astype":
             ref = gast.Name("astype", gast.Load(), None, None)
             anno.set(ref, "object", runtime.astype)
