@@ -185,8 +185,8 @@ class _Desugar(gast.NodeTransformer):
 
     def listed_view(self, value, bound=False):
         """`d.values()` / `d.items()` passed to a call (`max(d.values())`) or bound to a
-        name: the list of a comprehension over `d.items()`, differentiated like a loop
-        over the dict's items, rather than the call of a bound method, whose derivative
+        name: the list of a comprehension over it, differentiated like a loop over the
+        dict's items, rather than the call of a bound method, whose derivative
         is lost. A call consumes the view at once; a name bound to it would see later
         updates of the dict, which a list does not: that is refused."""
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr in ("values", "items")):
@@ -197,11 +197,10 @@ class _Desugar(gast.NodeTransformer):
         if bound and isinstance(mapping, gast.Name) and mapping.id in self.updated_in_place:
             raise self.src.error(f"a name bound to {mapping.id}.{value.func.attr}() of a dict updated in place is not supported; "
                                  f"bind list({mapping.id}.{value.func.attr}()) instead", value, f"dict.{value.func.attr}() view")
-        key, item = gast.Name("_dict_key", gast.Store(), None, None), gast.Name("_dict_value", gast.Store(), None, None)
-        element = _as_load(item) if value.func.attr == "values" else gast.Tuple([_as_load(key), _as_load(item)], gast.Load())
-        items = gast.Call(gast.Attribute(mapping, "items", gast.Load()), [], [])
-        target = gast.Tuple([key, item], gast.Store())
-        return gast.copy_location(gast.ListComp(element, [gast.comprehension(target, items, [], 0)]), value)
+        target = gast.Name("_dict_value", gast.Store(), None, None)
+        if value.func.attr == "items":
+            target = gast.Tuple([gast.Name("_dict_key", gast.Store(), None, None), target], gast.Store())
+        return gast.copy_location(gast.ListComp(_as_load(target), [gast.comprehension(target, value, [], 0)]), value)
 
     def item_assignment(self, node):
         """`y[i] = v` -> `y = setitem(y, i, v)`: an update in place, like list.append.
