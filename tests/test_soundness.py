@@ -834,3 +834,107 @@ def times_constant_solve(s):
 def test_a_parameter_bound_to_a_constant_array_has_a_zero_tangent_of_its_shape():
     assert s2s.jvp(times_constant_solve)(0.6, 1.0)[1] == pytest.approx(3.5)
     assert s2s.grad(times_constant_solve)(0.6) == pytest.approx(3.5)
+
+
+def unpacked_rows_then_array_written(x, a):
+    b = a * x
+    r0, r1, r2 = b  # views of b's rows
+    total = np.sum(r2 * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def split_rows_then_array_written(x, a):
+    b = a * x
+    parts = np.split(b, 3)  # views of b's blocks
+    total = np.sum(parts[2] * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def array_split_row_then_array_written(x, a):
+    b = a * x
+    row = np.array_split(b, 3)[2][0]
+    total = np.sum(row * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def unpacked_split_then_array_written(x, a):
+    b = a * x
+    top, bottom = np.vsplit(b, [2])
+    total = np.sum(bottom * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+def viewed_row_then_array_written(x, a):
+    b = a * x
+    row = b.view()[2]
+    total = np.sum(row * x)
+    b[2] = b[0] * 5.0
+    return total
+
+
+@pytest.mark.parametrize("f", [unpacked_rows_then_array_written, split_rows_then_array_written, array_split_row_then_array_written,
+                               unpacked_split_then_array_written, viewed_row_then_array_written])
+def test_views_of_an_array_written_later_keep_their_values_for_the_derivative(f):
+    x = np.array([0.31, -0.72, 1.13, 0.47])
+    a = np.array([[0.21, -0.43, 0.94, 0.12], [0.53, 0.35, -0.66, 0.87], [-0.38, 0.79, 0.41, -0.25]])
+    v = np.array([0.5, -1.0, 0.25, 2.0])
+    # f = sum(a[2] * x**2): gradient 2 a[2] x, Hessian 2 diag(a[2])
+    np.testing.assert_allclose(s2s.grad(f)(x.copy(), a.copy()), 2 * a[2] * x)
+    np.testing.assert_allclose(s2s.grad(f)(x.copy(), a.copy()), numeric_grad(f, (x.copy(), a.copy())), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jvp(f)(x.copy(), a.copy(), v)[1], np.dot(2 * a[2] * x, v))
+    np.testing.assert_allclose(s2s.hvp(f)(x.copy(), a.copy(), v), 2 * a[2] * v)
+
+
+def _pair(x):
+    return {"b": x[0] * x[0], "a": x[1] * 2.0}
+
+
+def max_of_dict_values(x):
+    return max(_pair(x).values()) * 3.0  # 3 max(x0^2, 2 x1)
+
+
+def min_of_bound_dict_values(x):
+    d = _pair(x)
+    values = d.values()
+    return min(values) ** 2  # min(x0^2, 2 x1)^2
+
+
+def sorted_dict_items(x):
+    d = {"b": x[0] * x[0], "a": x[1] * 2.0}
+    return sorted(d.items())[1][1] * x[2]  # x0^2 x2: sorted by key, "b" is second
+
+
+def tuple_of_dict_items(x):
+    return tuple(_pair(x).items())[0][1] * 3.0  # 3 x0^2
+
+
+def listed_dict_values(x):
+    return np.sum(np.array(list(_pair(x).values())) ** 2)  # x0^4 + 4 x1^2
+
+
+@pytest.mark.parametrize("f", [max_of_dict_values, min_of_bound_dict_values, sorted_dict_items, tuple_of_dict_items, listed_dict_values])
+def test_dict_views_consumed_by_builtins_carry_the_derivative(f):
+    x = np.array([0.31, -0.72, 1.13, 0.47])
+    v = np.array([0.5, -1.0, 0.25, 2.0])
+    want = numeric_grad(f, (x.copy(),))
+    assert np.any(want != 0)
+    np.testing.assert_allclose(s2s.grad(f)(x.copy()), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jvp(f)(x.copy(), v)[1], np.dot(want, v), rtol=1e-6, atol=1e-8)
+    hessian_v = (numeric_grad(f, (x + 1e-4 * v,)) - numeric_grad(f, (x - 1e-4 * v,))) / 2e-4
+    np.testing.assert_allclose(s2s.hvp(f)(x.copy(), v), hessian_v, rtol=1e-4, atol=1e-5)
+
+
+def values_bound_then_dict_updated(x):
+    d = _pair(x)
+    values = d.values()  # a view: it would see the update below
+    d["b"] = x[2]
+    return max(values)
+
+
+def test_a_dict_view_bound_to_a_name_of_a_dict_updated_later_is_refused():
+    with pytest.raises(s2s.TransformError, match=r"test_soundness.py:\d+: a name bound to d.values\(\)"):
+        s2s.grad(values_bound_then_dict_updated)(np.array([0.31, -0.72, 1.13]))

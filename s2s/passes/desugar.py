@@ -51,6 +51,18 @@ _ARRAY_ATTRIBUTES = {"T": numpy.transpose, "real": numpy.real, "imag": numpy.ima
 _VARIADIC_METHODS = {"reshape": numpy.reshape, "transpose": numpy.transpose}
 
 
+def _updated_in_place(fn_node):
+    """Names whose objects the function updates in place: `d[k] = v`, `del d[k]`, `d.update(...)`..."""
+    updated = set()
+    for n in gast.walk(fn_node):
+        if isinstance(n, gast.Subscript) and isinstance(n.ctx, (gast.Store, gast.Del)) and isinstance(n.value, gast.Name):
+            updated.add(n.value.id)
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and isinstance(n.func.value, gast.Name):
+            if n.func.attr in ("update", "pop", "popitem", "setdefault", "clear"):
+                updated.add(n.func.value.id)
+    return updated
+
+
 def numpy_ref(func):
     """A gast expression that names a NumPy function, with the object attached."""
     node = gast.Attribute(gast.Name("numpy", gast.Load(), None, None), func.__name__, gast.Load())
@@ -77,6 +89,7 @@ class _Desugar(gast.NodeTransformer):
     def __init__(self, fn_source):
         self.src = fn_source
         self.copied = set()  # arguments updated in place: copied on entry
+        self.updated_in_place = _updated_in_place(fn_source.node)
 
     def visit_AugAssign(self, node):
         self.generic_visit(node)
@@ -96,6 +109,8 @@ class _Desugar(gast.NodeTransformer):
             raise self.src.error("assignment to an attribute is not supported", node, "attribute assignment")
         if len(node.targets) == 1:
             target = node.targets[0]
+            if isinstance(target, gast.Name):
+                node.value = self.listed_view(node.value, bound=True)
             if isinstance(target, gast.Name) and isinstance(node.value, gast.Name) and node.value.id == target.id:
                 return None  # x = x binds nothing new
             return node
@@ -139,6 +154,7 @@ class _Desugar(gast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
+        node.args = [self.listed_view(a) for a in node.args]
         func = node.func
         if not isinstance(func, gast.Attribute) or _is_static_path(func, self.src):
             return node
@@ -158,12 +174,33 @@ class _Desugar(gast.NodeTransformer):
                 args = [gast.Tuple(list(args), gast.Load())]
             call = gast.Call(numpy_ref(_VARIADIC_METHODS[method]), [func.value] + args, node.keywords)
             return gast.copy_location(call, node)
+        if method == "view" and not node.args and not node.keywords:  # y.view(): a view of y, like np.asarray(y)
+            return gast.copy_location(gast.Call(numpy_ref(numpy.asarray), [func.value], []), node)
         if method == "astype":
             ref = gast.Name("astype", gast.Load(), None, None)
             anno.set(ref, "object", runtime.astype)
             return gast.copy_location(gast.Call(ref, [func.value] + node.args, node.keywords), node)
         return node
 
+
+    def listed_view(self, value, bound=False):
+        """`d.values()` / `d.items()` passed to a call (`max(d.values())`) or bound to a
+        name: the list of a comprehension over it, differentiated like a loop over the
+        dict's items, rather than the call of a bound method, whose derivative
+        is lost. A call consumes the view at once; a name bound to it would see later
+        updates of the dict, which a list does not: that is refused."""
+        if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr in ("values", "items")):
+            return value
+        if value.args or value.keywords or _is_static_path(value.func, self.src):
+            return value
+        mapping = value.func.value
+        if bound and isinstance(mapping, gast.Name) and mapping.id in self.updated_in_place:
+            raise self.src.error(f"a name bound to {mapping.id}.{value.func.attr}() of a dict updated in place is not supported; "
+                                 f"bind list({mapping.id}.{value.func.attr}()) instead", value, f"dict.{value.func.attr}() view")
+        target = gast.Name("_dict_value", gast.Store(), None, None)
+        if value.func.attr == "items":
+            target = gast.Tuple([gast.Name("_dict_key", gast.Store(), None, None), target], gast.Store())
+        return gast.copy_location(gast.ListComp(_as_load(target), [gast.comprehension(target, value, [], 0)]), value)
 
     def item_assignment(self, node):
         """`y[i] = v` -> `y = setitem(y, i, v)`: an update in place, like list.append.

@@ -7,10 +7,11 @@ its own forward point. Three bindings break that:
 - `y = t` (or `y = f(t)` returning its argument) makes `t` the array that a later
   `y[i] = v` writes into, while the backward sweep may still read `t` (`t = x / x;
   x = t` is what `x /= x` becomes).
-- `t = y` of a `y` written later: `t` would show the write.
+- `t = y` (or `r0, r1 = y`) of a `y` written later: `t` would show the write.
 - `for r in y` (or over enumerate(y), zip(y, ...)) of a `y` written later: each `r`
-  is a view of a row, read as `r = private_copy(_row)`; `rows = list(y)` lists the
-  rows of a copy of y.
+  is a view of a row, read as `r = private_copy(_row)`; `rows = list(y)` and
+  `parts = np.split(y, 3)` hold views of y's rows or blocks: they are made of a copy
+  of y (`_shared = private_copy(y); parts = np.split(_shared, 3)`).
 All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
 program cannot tell: passes/aliasing.py has refused every write that a name read
 afterwards would see, so only the backward sweep could have seen the sharing.
@@ -26,6 +27,8 @@ from .aliasing import UPDATES, VIEWS, arguments_written_later
 from .blocks import rewrite_statements
 
 _WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
+# Calls whose result is, or holds, views of their first argument (`list(y)` holds y's rows).
+_VIEWS_OF_FIRST = VIEWS | {list, tuple, sorted, reversed}
 
 
 def copy_shared_bindings(fn_source, activity, namer):
@@ -49,26 +52,33 @@ def copy_shared_bindings(fn_source, activity, namer):
                 t.id = row
             changed = changed or bool(rows)
             return [stmt]
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], (gast.Name, gast.Tuple))):
             return [stmt]
-        target, value = stmt.targets[0].id, stmt.value
-        if activity.kind(target) == "scalar":
+        targets = [t.id for t in gast.walk(stmt.targets[0]) if isinstance(t, gast.Name)]
+        value, viewed = stmt.value, _viewed(stmt.value)
+        if all(activity.kind(t) == "scalar" for t in targets):
             return [stmt]
-        if _lists_rows(value) in written:  # `list(y)` holds views of y's rows: list a copy of y
+        if isinstance(value, gast.Call) and viewed in written:
+            # `np.split(y, 3)`, `list(y)`: views of y, maybe in a list: made of a copy of y
             changed = True
             shared = namer.fresh("_shared")
             copied = call(ref(runtime.private_copy, "private_copy"), value.args[0])
             anno.set(copied, "callee", runtime.private_copy)
             value.args[0] = name(shared)
             return [gast.copy_location(gast.Assign([name(shared, gast.Store())], copied), stmt), stmt]
-        if _viewed(value) not in written and (target not in written or is_fresh(value)):
+        rebinds_written = isinstance(stmt.targets[0], gast.Name) and targets[0] in written and not is_fresh(value)
+        if viewed not in written and not rebinds_written:
             return [stmt]
         changed = True
         shared = namer.fresh("_shared")
         copied = call(ref(runtime.private_copy, "private_copy"), name(shared))
         anno.set(copied, "callee", runtime.private_copy)
         first = gast.copy_location(gast.Assign([name(shared, gast.Store())], value), stmt)
-        return [first, gast.copy_location(gast.Assign(stmt.targets, copied), stmt)]
+        if isinstance(stmt.targets[0], gast.Name):
+            return [first, gast.copy_location(gast.Assign(stmt.targets, copied), stmt)]
+        copy = namer.fresh("_copy")  # `r0, r1 = y`: unpacks a name (ANF form), `_copy = private_copy(y)`
+        second = gast.copy_location(gast.Assign([name(copy, gast.Store())], copied), stmt)
+        return [first, second, gast.copy_location(gast.Assign(stmt.targets, name(copy)), stmt)]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
@@ -105,20 +115,14 @@ def _iterated(iterable):
     return set()
 
 
-def _lists_rows(value):
-    """`y` of `list(y)`, `tuple(y)`, `sorted(y)`... (a container of y's rows); else None."""
-    if isinstance(value, gast.Call) and anno.get(value, "callee") in (list, tuple, sorted, reversed) and value.args:
-        return value.args[0].id if isinstance(value.args[0], gast.Name) else None
-    return None
-
-
 def _viewed(value):
-    """The array a value may be or view: `y`, `y[i]`, `np.reshape(y, ...)`; else None."""
+    """The array a value may be, view or hold views of: `y`, `y[i]`, `np.reshape(y, ...)`,
+    `np.split(y, 3)`, `list(y)`; else None."""
     if isinstance(value, gast.Name):
         return value.id
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         return value.value.id
-    if isinstance(value, gast.Call) and anno.get(value, "callee") in VIEWS and value.args and isinstance(value.args[0], gast.Name):
+    if isinstance(value, gast.Call) and anno.get(value, "callee") in _VIEWS_OF_FIRST and value.args and isinstance(value.args[0], gast.Name):
         return value.args[0].id
     return None
 

@@ -192,6 +192,10 @@ class Writer(CallableFamilies):
             options.append(lambda: f"{self.pick(scope.of_kind(LIST))}[{self.pick(['0', '-1'])}]")
         if scope.of_kind(DICT):
             options.append(lambda: f"{self.pick(scope.of_kind(DICT))}[{self.pick(DICT_KEYS)!r}]")
+            options.append(lambda: self.pick([  # a dict's view consumed by a builtin
+                "max({}.values())", "min({}.values())", "sorted({}.values())[0]", "list({}.values())[-1]",
+                "sorted({}.items())[-1][1]", "tuple({}.items())[0][1]",
+            ]).format(self.pick(scope.of_kind(DICT))))
         if self.has_constant:
             options.append(lambda: "K")
         fields = self.record_fields(scope, SCALAR)
