@@ -130,9 +130,9 @@ def elementwise(table, module, within=None, names=None, broadcasts=True):
             if broadcasts and len(params) > 1:
                 value = ast.Call(ast.Name("unbroadcast", ast.Load()), [value, ast.Name(p, ast.Load())], [])
             adjoints.append(f"    d[{p}] = {ast.unparse(value)}\n")
-        adjoints += [f"    d[{p}] = no_derivative(d[result], {fn_name!r}, {p!r})\n" for p in refused]
+        adjoints += [f"    d[{p}] = no_derivative(d[result], {p}, {fn_name!r}, {p!r})\n" for p in refused]
         tangent_value = _sum([_times(_d(p), factor) for p, factor in factors.items()]
-                             + [ast.parse(f"no_derivative(d[{p}], {fn_name!r}, {p!r})", mode="eval").body for p in refused])
+                             + [ast.parse(f"no_derivative(d[{p}], {p}, {fn_name!r}, {p!r})", mode="eval").body for p in refused])
         adjoint_source = signature + "".join(adjoints)
         tangent_source = signature + f"    d[result] = {ast.unparse(tangent_value)}\n"
         for primitive in primitives:

@@ -1644,9 +1644,13 @@ def reduced_svd_only(a, full_matrices):
     return 1.0
 
 
-def no_derivative(g, function, argument):
-    """What a rule assigns for an argument it has no derivative for (an order, a count):
-    raises, so that differentiating with respect to it is never a silent zero."""
+def no_derivative(g, x, function, argument):
+    """What a rule assigns for an argument `x` it has no derivative for (an order, a
+    count): raises, so that differentiating with respect to it is never a silent zero.
+    A boolean (where's condition) has no nearby values: its derivative is zero, exactly
+    (it carries one only riding on a differentiated tape, at second order)."""
+    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == bool:
+        return zeros_like(x)
     raise TypeError(f"s2s: {function} has no derivative rule with respect to its argument {argument}")
 
 

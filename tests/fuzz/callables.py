@@ -438,7 +438,11 @@ class CallableFamilies:
         inner = type(scope)("f", self.names, scope.helpers)
         inner.vars = {z: kind, data: scope.vars[data]}
         self.emit(f"def {potential}({z}):")
-        self.emit(f"    return 0.5 * np.sum(({z} - {data}) ** 2) + {self.scalar(inner, 2)}")
+        if isinstance(kind, tuple) and self.chance(0.4):  # slice bounds computed from the argument (the gallery's BNN)
+            self.emit(f"    half = {z}.shape[0] // 2 + 1")
+            self.emit(f"    return 0.5 * np.sum(({z}[:half] - {data}) ** 2) + np.sum({z}[half:] ** 2) + {self.scalar(inner, 2)}")
+        else:
+            self.emit(f"    return 0.5 * np.sum(({z} - {data}) ** 2) + {self.scalar(inner, 2)}")
         self.emit(f"{gradient} = s2s.grad({potential})")
         scope.frozen.update([potential, gradient])
         q = scope.fresh("q")
@@ -454,4 +458,14 @@ class CallableFamilies:
             self.emit(f"    return 0.5 * np.tanh({x}) + 0.3 * {a} + 0.1 * np.sum({data})")
             scope.frozen.add(step)
             self.emit(f"{q} = s2s.fixed_point({step}, {q}, {q} * 0.0, tol=1e-12, max_iter=200)")
+        if self.chance(0.25):  # an ODE solved by odeint, differentiated by the adjoint method
+            self.imports.add("scipy.integrate")
+            rhs, y, t, rate = scope.fresh("rhs"), scope.fresh("y"), scope.fresh("t"), scope.fresh("r")
+            self.emit(f"def {rhs}({y}, {t}, {rate}):")
+            self.emit(f"    return -{rate} * {y} + 0.1 * np.sin({t})")
+            scope.frozen.add(rhs)
+            path = scope.fresh("path")
+            self.emit(f"{path} = scipy.integrate.odeint({rhs}, np.ravel({q}), np.linspace(0.0, 1.0, 4), "
+                      f"args=(0.5 + 0.1 * np.tanh(np.sum({q})),), rtol=1e-10, atol=1e-10)")
+            self.emit(f"{q} = {q} + 0.1 * np.reshape({path}[-1], np.shape({q}))")
         scope.vars[q] = kind
