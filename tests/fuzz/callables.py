@@ -93,6 +93,27 @@ class Scaler:
 
 SCALER = Scaler(0.7)
 ''',
+    "primitive": '''
+class Softplus:
+    """A primitive __call__, differentiated by the rules registered for it."""
+
+    @s2s.primitive
+    def __call__(self, t):
+        return np.log1p(np.exp(t))
+
+
+@s2s.adjoint(Softplus.__call__)
+def _softplus_adjoint(result, self, t):
+    d[t] = d[result] / (1.0 + np.exp(-t))
+
+
+@s2s.tangent(Softplus.__call__)
+def _softplus_tangent(result, self, t):
+    d[result] = d[t] / (1.0 + np.exp(-t))
+
+
+SOFTPLUS = Softplus()
+''',
     "pair": '''
 class Pair:
     def __init__(self, first, second):
@@ -116,7 +137,7 @@ def layer_out(layer):
     return np.sum(np.tanh(layer.W * 0.5 + layer.b))
 ''',
 }
-IMPORTS = {"logged": "functools", "pair": "s2s", "layer": "dataclasses"}
+IMPORTS = {"logged": "functools", "pair": "s2s", "layer": "dataclasses", "primitive": "s2s"}
 
 
 class CallableFamilies:
@@ -395,9 +416,14 @@ class CallableFamilies:
     # ------------------------------------------------------------------ methods and objects
 
     def methods(self, scope, depth):
-        """A method and the __call__ of a global object, called directly."""
-        self.need("scaler")
+        """A method and the __call__ of a global object, called directly; or a primitive
+        __call__ with rules of its own."""
         kind = self.fv_kind()
+        if self.chance(0.3):
+            self.need("primitive")
+            self.bind_result(scope, kind, f"SOFTPLUS({self.expr(scope, kind, 1)})")
+            return
+        self.need("scaler")
         self.bind_result(scope, kind, self.pick([
             f"SCALER.apply({self.expr(scope, kind, 1)}) + SCALER({self.expr(scope, kind, 1)})",
             f"SCALER({self.expr(scope, kind, 1)}) * SCALER.k",
