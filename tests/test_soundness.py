@@ -1,5 +1,6 @@
 """Regression tests for silently wrong derivatives (the soundness issue and what the
 fuzzer found), each against a closed form or central differences."""
+import dataclasses
 import functools
 import itertools
 import math
@@ -938,3 +939,22 @@ def values_bound_then_dict_updated(x):
 def test_a_dict_view_bound_to_a_name_of_a_dict_updated_later_is_refused():
     with pytest.raises(s2s.TransformError, match=r"test_soundness.py:\d+: a name bound to d.values\(\)"):
         s2s.grad(values_bound_then_dict_updated)(np.array([0.31, -0.72, 1.13]))
+
+
+@dataclasses.dataclass
+class _Holder:
+    W: object
+    b: object
+
+
+def held_then_updated(x, y):
+    held = _Holder(y, np.mean(y))  # held.W is y's object
+    y += 2.0  # Python: held.W sees this
+    return np.sum(held.W * x)
+
+
+def test_a_container_built_here_holds_its_arguments():
+    """A dataclass built inside holds the arrays it is given: an update of one is seen
+    through it (the fuzzer, seed 3001, found the value silently different)."""
+    with pytest.raises(s2s.TransformError, match="test_soundness.py:[0-9]+: y is updated in place here, but held shares"):
+        s2s.grad(held_then_updated)(np.ones(2), np.ones(2))
