@@ -192,8 +192,10 @@ class _Callees:
         return [a for p, a in arguments.items() if p in params]
 
     def written_back(self, call):
+        if not isinstance(anno.get(call, "callee"), dispatch.UpdatesReturned):
+            return None  # only writeback's calls return what they update: no binding needed
         function, arguments = self._bound(call)
-        if not isinstance(function, dispatch.UpdatesReturned) or arguments is None:
+        if arguments is None:
             return None
         params = returned_parameters(function.function)
         return [a for p, a in arguments.items() if p in params], [arguments[p] for p in function.updated]
