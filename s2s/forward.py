@@ -121,7 +121,7 @@ class ForwardGenerator:
         rule = rules.tangent_rule(callee) if callee is not None else None
         if rule is None:
             what = describe(callee) if callee is not None else source_text(value.func)
-            raise self.src.error(f"no forward-mode (tangent) rule for {what}; register one with @s2s.tangent", stmt, what)
+            raise self.src.error(rules.missing_rule_message(callee, what, "tangent"), stmt, what)
         if isinstance(value, gast.BinOp):
             args, keywords = [value.left, value.right], []
         elif isinstance(value, gast.UnaryOp):

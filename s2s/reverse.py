@@ -318,11 +318,7 @@ class ReverseGenerator:
             must_run = "none" if rules.is_always_run(callee) else False
             return self.rule_statements(rule, bindings, result, stmt), must_run
         what = describe(callee) if callee is not None else source_text(value.func)
-        raise self.src.error(
-            f"no derivative rule for {what}; register one with @s2s.adjoint, or mark the value with s2s.stop_gradient",
-            stmt,
-            what,
-        )
+        raise self.src.error(rules.missing_rule_message(callee, what, "adjoint"), stmt, what)
 
     def rule_statements(self, rule, bindings, result, stmt):
         instance = rules.instantiate(rule, bindings, result, self.adjoint, self.namer)

@@ -224,6 +224,21 @@ def tangent_rule(obj):
     return entry[1] if entry and _same(entry[0], obj) else None
 
 
+# Functions no rule can be written for, and why: what a refusal of a call of one says.
+_UNORDERED = "a set keeps neither order nor repeats, so no derivative can go back to the values put in it; build a list"
+WHY_NO_RULE = {set: _UNORDERED, frozenset: _UNORDERED}
+
+
+def missing_rule_message(obj, what, mode):
+    """The refusal of a call of `obj` (described as `what`) that has no `mode` rule."""
+    reason = WHY_NO_RULE.get(obj) if isinstance(obj, type) else None
+    if reason:
+        return f"{what} of differentiated values: {reason} (or wrap what carries no derivative in s2s.stop_gradient)"
+    if mode == "tangent":
+        return f"no forward-mode (tangent) rule for {what}; register one with @s2s.tangent"
+    return f"no derivative rule for {what}; register one with @s2s.adjoint, or mark the value with s2s.stop_gradient"
+
+
 def is_non_differentiable(obj):
     _load_templates()
     entry = _NON_DIFFERENTIABLE.get(_key(obj))

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import itertools
 import math
 
 import numpy as np
@@ -290,14 +291,32 @@ def pack_like(like, items):
     return type(like)(*items)
 
 
+def loop_item(x, index):
+    """The item `for e in x` binds at position `index`: a dict's key, else `x[index]`
+    (for a loop over a value whose type only the call shows)."""
+    if isinstance(x, dict):
+        return next(itertools.islice(x, index, None))
+    return x[index]
+
+
+def loop_item_grad(d_x, x, index, g):
+    """Adjoint of `loop_item` for `x`: a dict's keys carry no derivative."""
+    return d_x if isinstance(x, dict) else add_at(d_x, x, index, g)
+
+
+def loop_item_tangent(d_x, x, index, item):
+    """Tangent of `loop_item`: zero for a dict's key."""
+    return tangent_zeros(item) if isinstance(x, dict) else grad_item(d_x, index, item)
+
+
 def dict_keys(d):
     """What `for k in d:` iterates over a dict: its keys, which carry no derivative."""
     return list(d)
 
 
 def seq_len(x):
-    """Length of a sequence a differentiated loop iterates over by position."""
-    if isinstance(x, (list, tuple, range, str)) or is_array(x):
+    """Length of what a differentiated loop iterates over by position."""
+    if isinstance(x, (list, tuple, range, str, dict)) or is_array(x):
         return len(x)
     raise TypeError(
         f"s2s: a differentiated for-loop can iterate over lists, tuples, arrays and ranges, "

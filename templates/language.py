@@ -16,6 +16,9 @@ from s2s.runtime import (
     last_grad,
     list_append,
     list_pop,
+    loop_item,
+    loop_item_grad,
+    loop_item_tangent,
     private_copy,
     push_grad,
     restore_item,
@@ -42,6 +45,17 @@ def getitem(result, x, index):
 @tangent(saved_item)
 def saved_item_(result, x, index):
     d[result] = saved_item(d[x], index)  # a copy, as the value is: later writes to d[x] leave it
+
+
+# `for e in x` over a value whose type only the call shows: a dict's keys carry no derivative
+@adjoint(loop_item)
+def loop_item_(result, x, index):
+    d[x] = loop_item_grad(d[x], x, index, d[result])
+
+
+@tangent(loop_item)
+def loop_item_(result, x, index):
+    d[result] = loop_item_tangent(d[x], x, index, result)
 
 
 @linear(getattr)

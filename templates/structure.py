@@ -23,6 +23,8 @@ from s2s.runtime import (
     grad_item,
     last_grad,
     last_writes,
+    loop_item_grad,
+    loop_item_tangent,
     one_if_none,
     pack_like,
     present_grad,
@@ -58,6 +60,17 @@ def add_at_inplace_(result, d_container, index, d_item):
 @tangent(add_at_inplace)
 def add_at_inplace_(result, d_container, index, d_item):
     d[result] = add_at_inplace(d[d_container], index, d[d_item])
+
+
+@linear(loop_item_grad)
+def loop_item_grad_(result, d_x, x, index, g):
+    d[d_x] = d[result]
+    d[g] = loop_item_tangent(d[result], x, index, g)
+
+
+@linear(loop_item_tangent)
+def loop_item_tangent_(result, d_x, x, index, item):
+    d[d_x] = loop_item_grad(d[d_x], x, index, d[result])
 
 
 @linear(take_grad)
@@ -221,4 +234,4 @@ def one_if_none_(result, b):
 
 # their adjoints keep the derivative lists aligned, as those of list_append and setitem do
 always_run(append_tangent, setitem_tangent)
-none_aware(present_grad, default_grad, get_grad)
+none_aware(present_grad, default_grad, get_grad, loop_item_grad, loop_item_tangent)

@@ -131,8 +131,10 @@ def set_differentiated(x):
 
 def test_sets_are_built_but_not_differentiated():
     assert check(set_not_differentiated, [0.7]) == pytest.approx(2.0)  # {1, 1, 2}
-    with pytest.raises(s2s.TransformError, match=r"test_comprehensions\.py:\d+: no derivative rule for set"):
+    with pytest.raises(s2s.TransformError, match=r"test_comprehensions\.py:\d+: set of differentiated values: a set keeps neither order"):
         s2s.grad(set_differentiated)(0.7)
+    with pytest.raises(s2s.TransformError, match="set of differentiated values"):
+        s2s.jvp(set_differentiated)(0.7, 1.0)
 
 
 # --------------------------------------------------------------------------- generator expressions

@@ -395,3 +395,86 @@ def test_a_loop_over_a_dict_of_differentiated_values_iterates_its_keys():
     np.testing.assert_allclose(s2s.grad(_weighted_by_key_length)(x), expected, rtol=1e-12)
     np.testing.assert_allclose(s2s.jvp(_weighted_by_key_length)(x, np.ones(2))[1], np.sum(expected), rtol=1e-12)
     np.testing.assert_allclose(s2s.hvp(_weighted_by_key_length)(x, np.ones(2)), -2.0 * np.sin(x) + 6.0, rtol=1e-10)
+
+
+def _scaled_entries(x):
+    return {"b": x[0], "a": x[1] * 2.0}
+
+
+def _loop_over_a_returned_dict(x):
+    d = _scaled_entries(x)  # a dict, known only when the call runs
+    total = 0.0
+    for k in d:
+        total = total + d[k] * d[k] * len(k)
+    return total
+
+
+def _loop_over_a_dict_argument(d):
+    return sum(d[k] * 3.0 for k in d)
+
+
+def _enumerate_a_returned_dict(x):
+    total = 0.0
+    for i, k in enumerate(_scaled_entries(x)):
+        total = total + (i + 1.0) * np.sin(_scaled_entries(x)[k])
+    return total
+
+
+def _loop_over_returned_rows(x):
+    rows = list(x * 2.0)  # a list of rows: also a value whose type only the call shows
+    total = 0.0
+    for r in rows:
+        total = total + np.sum(r * r)
+    return total
+
+
+@pytest.mark.parametrize("f", [_loop_over_a_returned_dict, _enumerate_a_returned_dict, _loop_over_returned_rows])
+def test_a_loop_over_a_value_whose_type_only_the_call_shows(f):
+    # a regression: `for k in d` of a dict returned by a helper raised a TypeError at run time
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-8)
+    v = np.array([0.5, 1.0, -2.0])
+    np.testing.assert_allclose(s2s.jvp(f)(x, v)[1], numeric_grad(f, [x]) @ v, rtol=1e-6, atol=1e-8)
+    expected = numeric_grad(lambda y: numeric_grad(f, [y], eps=1e-4) @ v, [x], eps=1e-4)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_a_loop_over_a_dict_argument_iterates_its_keys():
+    d = {"a": 1.5, "b": -0.5}
+    assert s2s.grad(_loop_over_a_dict_argument)(d) == {"a": 3.0, "b": 3.0}
+
+
+def _swap_items(x):
+    y = x * 1.0
+    y[0], y[1] = y[1], y[0] * 2.0  # the value first, then each target in order
+    return np.sum(y * np.arange(1.0, 4.0))
+
+
+def _unpack_into_items_and_names(x):
+    y = np.zeros(3)
+    i = 0
+    y[i], i = x[2], 2  # y[0]: the index is read before i is bound again
+    y[i], (a, y[1]) = np.sin(x[0]), (x[1], x[1] ** 2)
+    return np.sum(y * np.arange(1.0, 4.0)) + a
+
+
+@pytest.mark.parametrize("f", [_swap_items, _unpack_into_items_and_names])
+def test_unpacking_into_items(f):
+    x = np.array([0.3, -0.7, 1.1])
+    assert s2s.value_and_grad(f)(x)[0] == f(x)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-8)
+    v = np.array([0.5, 1.0, -2.0])
+    np.testing.assert_allclose(s2s.jvp(f)(x, v)[1], numeric_grad(f, [x]) @ v, rtol=1e-6, atol=1e-8)
+    expected = numeric_grad(lambda y: numeric_grad(f, [y], eps=1e-4) @ v, [x], eps=1e-4)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-4, atol=1e-6)
+
+
+def _swap_rows(x):
+    y = np.outer(x, x)
+    y[0], y[1] = y[1], y[0]  # rows are views: Python leaves y[1] as it was
+    return np.sum(y)
+
+
+def test_unpacking_rows_that_are_views_into_items_is_refused():
+    with pytest.raises(s2s.TransformError, match="shares its contents"):
+        s2s.grad(_swap_rows)(np.array([0.3, -0.7, 1.1]))

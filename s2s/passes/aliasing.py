@@ -417,6 +417,8 @@ class _Analysis:
         """(state after, the objects `value` may be), recording updates and containment."""
         if isinstance(value, gast.Name):
             return state.copy(), self.atom(value, state)
+        if isinstance(value, gast.Call) and anno.get(value, "callee") is runtime.loop_item:  # `x[i]`, or a dict's key
+            return state.copy(), self.items(state, self.atom(value.args[0], state))
         if isinstance(value, gast.Subscript):
             base = self.atom(value.value, state)
             known = [state.elements.get(o) for o in base]

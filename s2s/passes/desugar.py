@@ -90,6 +90,7 @@ class _Desugar(gast.NodeTransformer):
         self.src = fn_source
         self.copied = set()  # arguments updated in place: copied on entry
         self.updated_in_place = _updated_in_place(fn_source.node)
+        self.taken = None  # the function's names, once a temporary is needed
 
     def visit_AugAssign(self, node):
         self.generic_visit(node)
@@ -107,6 +108,8 @@ class _Desugar(gast.NodeTransformer):
             return self.item_assignment(node)
         if len(node.targets) == 1 and isinstance(node.targets[0], gast.Attribute):
             raise self.src.error("assignment to an attribute is not supported", node, "attribute assignment")
+        if len(node.targets) == 1 and _unpacks_into_items(node.targets[0]):
+            return self.unpacking_into_items(node)
         if len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, gast.Name):
@@ -202,6 +205,32 @@ class _Desugar(gast.NodeTransformer):
             target = gast.Tuple([gast.Name("_dict_key", gast.Store(), None, None), target], gast.Store())
         return gast.copy_location(gast.ListComp(_as_load(target), [gast.comprehension(target, value, [], 0)]), value)
 
+    def unpacking_into_items(self, node):
+        """`y[0], y[1] = y[1], y[0]`: Python evaluates the value, then assigns each target
+        from left to right (a target's index reads the names bound before it): the value
+        is unpacked into temporaries, each target then assigned one of them in order."""
+        leaves = []
+
+        def temporaries(target):
+            if isinstance(target, (gast.Tuple, gast.List)):
+                return gast.Tuple([temporaries(e) for e in target.elts], gast.Store())
+            temp = self.fresh_name("_unpacked")
+            leaves.append((target, temp))
+            return gast.Name(temp, gast.Store(), None, None)
+
+        out = [gast.copy_location(gast.Assign([temporaries(node.targets[0])], node.value), node)]
+        for target, temp in leaves:
+            assigned = self.visit_Assign(gast.copy_location(gast.Assign([target], gast.Name(temp, gast.Load(), None, None)), node))
+            out += assigned if isinstance(assigned, list) else [assigned]
+        return out
+
+    def fresh_name(self, hint):
+        if self.taken is None:
+            self.taken = {n.id for n in gast.walk(self.src.node) if isinstance(n, gast.Name)}
+        name = next(f"{hint}{i}" for i in range(len(self.taken) + 1) if f"{hint}{i}" not in self.taken)
+        self.taken.add(name)
+        return name
+
     def item_assignment(self, node):
         """`y[i] = v` -> `y = setitem(y, i, v)`: an update in place, like list.append.
 
@@ -232,6 +261,13 @@ class _Desugar(gast.NodeTransformer):
         ref = gast.Name(primitive.__name__, gast.Load(), None, None)
         anno.set(ref, "object", primitive)
         return gast.copy_location(gast.Call(ref, [func.value] + node.args, []), node)
+
+
+def _unpacks_into_items(target):
+    """Does an unpacking assign an item (`a, y[i] = ...`)?"""
+    return isinstance(target, (gast.Tuple, gast.List)) and any(
+        isinstance(e, gast.Subscript) or _unpacks_into_items(e) for e in target.elts
+    )
 
 
 def index_expression(node):

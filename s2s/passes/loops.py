@@ -3,7 +3,10 @@
 `for W, b in params` becomes `for _i in range(seq_len(params)): W, b = params[_i]`, so
 the backward sweep can replay iterations in reverse and send each item's derivative
 back to its position. Only loops over *active* iterables are rewritten: a loop over a
-file or a generator that carries no derivative stays as written.
+file or a generator that carries no derivative stays as written. Over a name whose
+type only the call shows (a dict or list a helper returned), the item is
+`loop_item(params, _i)`: a dict's key (no derivative), else `params[_i]`; the alias
+analysis and passes/views.py read it as the subscript it stands for.
 """
 import builtins
 import inspect
@@ -30,6 +33,14 @@ def _item(seq, index):
     node = gast.Subscript(name(seq), name(index), gast.Load())
     anno.set(node, "callee", operator.getitem)
     return node
+
+
+def _element(seq, index, kinds):
+    """What a loop over `seq` binds at position `index`: `seq[index]`, or, where only the
+    call shows the type of `seq` (a dict's loop binds its keys), `loop_item(seq, index)`."""
+    if kinds.get(seq) is None:
+        return _call(runtime.loop_item, "loop_item", name(seq), name(index))
+    return _item(seq, index)
 
 
 def index_loops(fn_source, activity, namer):
@@ -59,7 +70,7 @@ def index_loops(fn_source, activity, namer):
                 keys = namer.fresh(f"{stmt.iter.id}_keys")
                 before.append(gast.copy_location(assign(keys, _call(runtime.dict_keys, "dict_keys", stmt.iter)), stmt))
                 stmt.iter = name(keys)
-            return before + _by_position(stmt, fn_source, namer)
+            return before + _by_position(stmt, fn_source, namer, activity.kinds)
         return [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
@@ -96,7 +107,7 @@ def _updated_in_place(stmts):
     return {updated_name(s) for stmt in stmts for s in gast.walk(stmt) if isinstance(s, gast.Assign)} - {None}
 
 
-def _by_position(loop, fn_source, namer):
+def _by_position(loop, fn_source, namer, kinds):
     """(statements before the loop, the rewritten loop)."""
     iterable, target = loop.iter, loop.target
     before, binds = [], []
@@ -113,7 +124,7 @@ def _by_position(loop, fn_source, namer):
             seqs.append(a.id)
         length = _call(builtins.min, "min", *[_call(runtime.seq_len, "seq_len", name(s)) for s in seqs])
         for element, seq in zip(target.elts, seqs):
-            binds.append((element, _item(seq, index)))
+            binds.append((element, _element(seq, index, kinds)))
     elif isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is enumerate:
         if not isinstance(target, gast.Tuple) or len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
             raise fn_source.error("unpack enumerate(...) into `i, item`", loop, "enumerate loop")
@@ -126,7 +137,7 @@ def _by_position(loop, fn_source, namer):
         else:
             binds.append((target.elts[0], gast.BinOp(name(index), gast.Add(), start)))
             anno.set(binds[-1][1], "callee", operator.add)
-        binds.append((target.elts[1], _item(seq, index)))
+        binds.append((target.elts[1], _element(seq, index, kinds)))
     elif isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Attribute) and iterable.func.attr in ("items", "values"):
         mapping = iterable.func.value.id
         keys = namer.fresh("_keys")
@@ -144,7 +155,7 @@ def _by_position(loop, fn_source, namer):
             binds.append((target, value))
     elif isinstance(iterable, gast.Name):
         length = _call(runtime.seq_len, "seq_len", name(iterable.id))
-        binds.append((target, _item(iterable.id, index)))
+        binds.append((target, _element(iterable.id, index, kinds)))
     else:
         raise fn_source.error("cannot differentiate a loop over this iterable", loop, "for loop")
     body = []

@@ -58,7 +58,7 @@ def copy_shared_bindings(fn_source, activity, namer):
         value, viewed = stmt.value, _viewed(stmt.value)
         if all(activity.kind(t) == "scalar" for t in targets):
             return [stmt]
-        if isinstance(value, gast.Call) and viewed in written:
+        if isinstance(value, gast.Call) and viewed in written and anno.get(value, "callee") is not runtime.loop_item:
             # `np.split(y, 3)`, `list(y)`: views of y, maybe in a list: made of a copy of y
             changed = True
             shared = namer.fresh("_shared")
@@ -122,6 +122,8 @@ def _viewed(value):
         return value.id
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         return value.value.id
+    if isinstance(value, gast.Call) and anno.get(value, "callee") is runtime.loop_item:  # a loop's `y[i]`
+        return value.args[0].id
     if isinstance(value, gast.Call) and anno.get(value, "callee") in _VIEWS_OF_FIRST and value.args and isinstance(value.args[0], gast.Name):
         return value.args[0].id
     return None

@@ -41,6 +41,10 @@ def pop_item(stack):
 
 def set_entry(d, key, value):
     d[key] = value
+
+
+def make_entries(a, b):
+    return {'a': a, 'b': b}
 ''',
     "apply": '''
 def apply(fn, v):

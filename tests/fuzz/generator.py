@@ -515,6 +515,11 @@ class Writer(CallableFamilies):
             value = self.self_read(name, shape, value_kind)
         else:
             value = self.expr(scope, value_kind, 1)
+        if op == "=" and value_kind == SCALAR and self.chance(0.3):
+            # two items assigned by unpacking, the second reading the first's old value
+            first = f"{name}[0, 0]" if len(shape) == 2 else f"{name}[0]"
+            self.emit(f"{name}{target}, {first} = {first}, {value}")
+            return
         self.emit(f"{name}{target} {op} {value}")
 
     def self_read(self, name, shape, kind):
@@ -571,8 +576,13 @@ class Writer(CallableFamilies):
         saved = scope.snapshot()
         var = scope.fresh("e")
         iterables = self.loop_iterables(scope, var)
-        header, bound, iterable = self.pick(iterables)
+        header, bound, iterable, *prelude = self.pick(iterables)
         self.emit(header)
+        if prelude:  # `for k in d:` reads `e = d[k]` first
+            self.indent += 1
+            self.emit(prelude[0])
+            self.indent -= 1
+            bound = {var: SCALAR}
         scope.vars.update(bound)
         scope.loop_depth += 1
         self.indent += 1
@@ -586,7 +596,7 @@ class Writer(CallableFamilies):
         scope.restore(saved)
 
     def loop_iterables(self, scope, var):
-        """(header, names it binds, the iterated name or None) for each applicable loop."""
+        """(header, names it binds, the iterated name or None[, the body's first line]) for each applicable loop."""
         n = self.pick([2, 3])
         options = [(f"for {var} in range({n}):", {var: INT}, None)]
         for name, kind in scope.vars.items():
@@ -602,6 +612,7 @@ class Writer(CallableFamilies):
             elif kind == DICT:
                 key = scope.fresh("k")
                 options.append((f"for {key}, {var} in {name}.items():", {var: SCALAR}, None))
+                options.append((f"for {key} in {name}:", {}, None, f"{var} = {name}[{key}]"))  # over the keys
         same = [(a, b) for a in scope.of_kind((3,)) for b in scope.of_kind((3,)) if a < b]
         if same:
             a, b = self.pick(same)
@@ -682,7 +693,11 @@ class Writer(CallableFamilies):
     def make_dict(self, scope):
         name = scope.fresh("d")
         a, b = self.scalar(scope, 1), self.scalar(scope, 1)
-        self.emit(self.pick([f"{name} = {{'a': {a}, 'b': {b}}}", f"{name} = dict(a={a}, b={b})"]))
+        options = [f"{name} = {{'a': {a}, 'b': {b}}}", f"{name} = dict(a={a}, b={b})"]
+        if self.container_helpers:  # a dict whose type only the call shows
+            self.need("updating")
+            options.append(f"{name} = make_entries({a}, {b})")
+        self.emit(self.pick(options))
         scope.vars[name] = DICT
 
     def dict_update(self, scope):

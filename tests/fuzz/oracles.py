@@ -166,15 +166,20 @@ class Autograd:
         self.flat = Flat(module.f, wrt_args, wrt, numpy=anp)
 
     def jacobian(self):
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(self.autograd.jacobian(self.flat)(self.flat.point()), dtype=float)
+        return self._finite(self.autograd.jacobian(self.flat))
 
     def hessian(self):
+        return self._finite(self.autograd.hessian(lambda x: self.flat(x)[0]))
+
+    def _finite(self, derivative):
+        """autograd's derivative at the point; a NaN or infinity in it is no reference: some
+        of its rules are singular where the function is smooth (`norm(x, inf)` by a power)."""
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            scalar = lambda x: self.flat(x)[0]
-            return np.asarray(self.autograd.hessian(scalar)(self.flat.point()), dtype=float)
+            value = np.asarray(derivative(self.flat.point()), dtype=float)
+        if not np.all(np.isfinite(value)):
+            raise Unstable
+        return value
 
 
 class References:
