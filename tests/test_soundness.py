@@ -958,3 +958,41 @@ def test_a_container_built_here_holds_its_arguments():
     through it (the fuzzer, seed 3001, found the value silently different)."""
     with pytest.raises(s2s.TransformError, match="test_soundness.py:[0-9]+: y is updated in place here, but held shares"):
         s2s.grad(held_then_updated)(np.ones(2), np.ones(2))
+
+
+def _continue_two_branches_deep(x):
+    for i in range(4):
+        if i >= 1:
+            if i >= 2:
+                if i == 2:
+                    continue  # skips both multiplications below and the addition
+            else:
+                x = x * 3.0
+            x = x * np.cos(x)
+        x = x + 1.0
+    return x
+
+
+def _continue_after_a_return_in_a_loop(a):
+    for i in range(3):
+        if a >= 0.0:
+            a = a * a
+        elif i == 0:
+            return np.ones(3)
+        v = np.ones(3) * a
+        if i == 1:
+            continue  # the tape of the branch it ends must still be recorded
+    return np.sum(v)
+
+
+@pytest.mark.parametrize("f", [_continue_two_branches_deep, _continue_after_a_return_in_a_loop])
+def test_a_continue_below_a_lowered_jump_skips_the_rest_of_the_body(f):
+    # regressions (fuzz seed 9201, program 742): the value was not Python's, and the
+    # backward sweep read a branch flag that the continue had skipped
+    x = 0.47
+    value, gradient = s2s.value_and_grad(f)(x)
+    assert value == f(x)
+    assert gradient == pytest.approx(numeric_grad(f, [x]), rel=1e-6)
+    assert s2s.jvp(f)(x, 1.0)[1] == pytest.approx(numeric_grad(f, [x]), rel=1e-6)
+    second = numeric_grad(lambda y: numeric_grad(f, [y], eps=1e-4), [x], eps=1e-4)
+    assert s2s.hvp(f)(x, 1.0) == pytest.approx(second, rel=1e-4, abs=1e-6)

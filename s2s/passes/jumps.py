@@ -33,7 +33,26 @@ def lower_jumps(fn_source, namer):
         body = [_assign(lowering.returned, _const(False)), _assign(lowering.retval, _const(None))] + body
     body = lowering.lower_block(body + [gast.Return(None)])
     fn.body = _single_exit(body, namer)
+    _check_no_continue(fn_source, fn.body)
     return fn_source
+
+
+def _check_no_continue(fn_source, stmts):
+    """The backward sweep replays a loop body from its recorded branches, which a
+    `continue` left in it would skip: refuse rather than record a wrong tape."""
+    for loop in (n for s in stmts for n in gast.walk(s) if isinstance(n, (gast.For, gast.While))):
+        for stmt in loop.body:
+            for node in _same_loop(stmt):
+                if isinstance(node, gast.Continue):
+                    raise fn_source.error("s2s could not lower this `continue`; please report it", node if hasattr(node, "lineno") else loop, "continue")
+
+
+def _same_loop(node):
+    """The nodes of `node` outside the loops nested in it."""
+    yield node
+    if not isinstance(node, (gast.For, gast.While)):
+        for child in gast.iter_child_nodes(node):
+            yield from _same_loop(child)
 
 
 def _has_jump(node):
@@ -144,13 +163,16 @@ class _Lowering:
         replace([stmt])
         init = [_assign(flag, _const(False)) for flag in flags.values()]
         jumped = gast.BoolOp(gast.Or(), [_name(f) for f in flags.values()]) if len(flags) > 1 else _name(*flags.values())
-        guard = gast.If(gast.UnaryOp(gast.Not(), jumped), self.lower_block(rest), [])
-        after = []
-        if "break" in flags:
-            after.append(gast.If(_name(flags["break"]), [gast.Break()], []))
-        if "return" in flags:
-            after.append(gast.If(_name(flags["return"]), [gast.Return(_name(self.retval))], []))
-        return init + [stmt, guard] + self.lower_block(after)
+        # The path that jumped takes its jump again after the guard: the last of the
+        # flags set is the jump itself, so no path falls out of the else branch, and
+        # the blocks around this one see the jump (a `continue` skips their rest too).
+        kinds = list(flags)
+        exits = [gast.If(_name(flags[kind]), [self._jump(kind)], []) for kind in kinds[:-1]] + [self._jump(kinds[-1])]
+        guard = gast.If(gast.UnaryOp(gast.Not(), jumped), self.lower_block(rest), self.lower_block(exits))
+        return init + [stmt, guard]
+
+    def _jump(self, kind):
+        return {"break": gast.Break, "continue": gast.Continue}[kind]() if kind != "return" else gast.Return(_name(self.retval))
 
 
 def _attach(block, rest):

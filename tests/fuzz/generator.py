@@ -433,6 +433,8 @@ class Writer(CallableFamilies):
                 options += [self.for_loop, self.for_loop, self.while_loop]
         if p.jumps and (scope.loop_depth or depth > 0):
             options += [self.jump] * 2
+        if p.jumps and p.branches and scope.loop_depth and depth < 3:
+            options.append(self.nested_jump)
         if p.containers:
             options += [self.container] * 2
         if p.helpers and scope.helpers:
@@ -651,6 +653,29 @@ class Writer(CallableFamilies):
             return None
         self.emit(statement)
         return "jump"
+
+    def nested_jump(self, scope, depth):
+        """A break or continue two branches deep, with statements after each branch
+        that the jump skips (lowered with a flag at each level)."""
+        saved = scope.snapshot()
+        self.emit(f"if {self.condition(scope)}:")
+        self.indent += 1
+        self.emit(f"if {self.condition(scope)}:")
+        self.indent += 1
+        self.emit(f"if {self.condition(scope)}:")
+        self.indent += 1
+        self.emit(self.pick(["break", "continue"]))
+        self.indent -= 1
+        self.block(scope, 1, depth + 2)
+        self.indent -= 1
+        scope.restore(saved)
+        self.emit("else:")
+        self.nested(scope, depth + 1)
+        scope.restore(saved)
+        self.block(scope, self.rng.randint(1, 2), depth + 1)
+        self.indent -= 1
+        scope.restore(saved)
+        self.block(scope, 1, depth)
 
     def container(self, scope, depth):
         options = [self.make_list, self.make_dict, self.tuple_roundtrip]
