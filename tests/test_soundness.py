@@ -996,3 +996,21 @@ def test_a_continue_below_a_lowered_jump_skips_the_rest_of_the_body(f):
     assert s2s.jvp(f)(x, 1.0)[1] == pytest.approx(numeric_grad(f, [x]), rel=1e-6)
     second = numeric_grad(lambda y: numeric_grad(f, [y], eps=1e-4), [x], eps=1e-4)
     assert s2s.hvp(f)(x, 1.0) == pytest.approx(second, rel=1e-4, abs=1e-6)
+
+
+def _saved_then_rebound_in_a_loop(x0, x1):
+    saved = []
+    for _e in x1:
+        saved.append(x0)  # in the backward sweep its adjoint adds to x0's after x0's first-iteration guard
+        x0 = x0 / np.exp(np.sin(np.max(x1)))
+    return np.sum(saved[0] * saved[1]) + np.sum(x0)
+
+
+def test_a_first_iteration_guard_zeroes_an_adjoint_read_later_in_the_iteration():
+    # a regression (fuzz seed 9103, program 314): the guard left x0's adjoint None, and
+    # the list's adjoint was then added to it (a TypeError in the Hessian)
+    x0, x1 = np.array([0.3, -0.5]), np.array([-0.75, 0.6])
+    f = functools.partial(_saved_then_rebound_in_a_loop, x0)
+    np.testing.assert_allclose(s2s.grad(_saved_then_rebound_in_a_loop, wrt=1)(x0, x1), numeric_grad(f, [x1]), rtol=1e-6, atol=1e-9)
+    hessian = np.array([numeric_grad(lambda y: numeric_grad(f, [y], eps=1e-4)[i], [x1], eps=1e-4) for i in range(2)])
+    np.testing.assert_allclose(s2s.hessian(_saved_then_rebound_in_a_loop, wrt=1)(x0, x1), hessian, rtol=1e-4, atol=1e-6)

@@ -142,8 +142,10 @@ def _lazy_zero(value):
 
 
 def _relax_guards(stmts, function_body):
-    """A first-iteration guard zeroes the entry value's adjoint only if code outside the
-    loop reads it; otherwise None (no allocation) is as good."""
+    """A first-iteration guard zeroes the entry value's adjoint only if code reads it
+    after the guard: outside the loop, or later in the loop body (the first iteration is
+    the backward sweep's last, so nothing before the guard reads the zero); otherwise
+    None (no allocation) is as good."""
     for stmt in stmts:
         if isinstance(stmt, gast.For):
             inside = {id(n) for n in gast.walk(stmt)}
@@ -156,10 +158,30 @@ def _relax_guards(stmts, function_body):
             for node in walk_within(stmt.body, LOOPS):  # the guards of this loop, not of loops inside it
                 if anno.get(node, "iteration_guard") and node.orelse:
                     zero = node.orelse[0]
-                    if zero.targets[0].id not in read_outside:
+                    target = zero.targets[0].id
+                    if target not in read_outside and target not in _loads_after(stmt.body, node):
                         zero.value = gast.Constant(None, None)
         for field in ("body", "orelse"):
             _relax_guards(getattr(stmt, field, []) or [], function_body)
+
+
+def _loads_after(body, guard):
+    """The names read in `body` after the statement `guard`, in source order."""
+    loads, seen = set(), False
+
+    def visit(node):
+        nonlocal seen
+        if node is guard:
+            seen = True
+            return
+        if seen and isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads.add(node.id)
+        for child in gast.iter_child_nodes(node):
+            visit(child)
+
+    for stmt in body:
+        visit(stmt)
+    return loads
 
 
 def _accumulates_first(body, adjoint):
