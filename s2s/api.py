@@ -294,6 +294,11 @@ class JVP(Derivative):
     def transformable_function(self):
         if not self.single:
             raise TransformError("a jvp with several wrt arguments cannot be differentiated again")
+        return self.pushforward_function()
+
+    def pushforward_function(self):
+        """The generated `f_jvp(*args, *tangents) -> (f(*args), tangent)`, one tangent per
+        wrt argument in parameter order, as s2s differentiates it again."""
         return super().transformable_function()
 
     def __call__(self, *args):
@@ -324,6 +329,16 @@ class VJP(Derivative):
             return self._shape_grads(backward(tape, runtime.match_like(cotangent, value)), values)
 
         return value, pullback
+
+
+class Pullback(Derivative):
+    """`pullback(f)(*args, cotangent) -> (f(*args), grads)`, the gradients as the
+    generated backward sweep returns them (one, or a tuple in parameter order): both
+    sweeps in one function that s2s differentiates again, for second derivatives of a
+    call through a function value (s2s/function_values.py)."""
+
+    def build(self, program, active, kinds, name):
+        return program.pullback_driver(self.func, active, kinds, program.names.fresh(f"pullback_{name}"))
 
 
 class Jacobian(Derivative):

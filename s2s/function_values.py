@@ -15,7 +15,7 @@ The derivative runs the function again, at the arguments the program passed: a c
 through a value costs one more evaluation than a call s2s resolves when it transforms,
 and a function that returns another value when run again (random numbers, state) is
 an error, never a wrong derivative. These derivatives need s2s at run time (no
-export) and are not differentiated again.
+export); they are differentiated once more (below), to second order.
 """
 import functools
 
@@ -138,28 +138,48 @@ def _check_same(result, again, function):
         )
 
 
+def _pulled(shim, values, g):
+    """(the function's value again, or None when nothing is differentiated; the derivative
+    with respect to each of `values`, pulled back from `g`)."""
+    from . import api
+
+    wrt = tuple(i for i, v in enumerate(values) if _differentiable(v))
+    grads = [runtime.zeros_like(v) for v in values]
+    if not wrt:
+        return None, grads
+    again, pullback = _derivative(api.vjp, shim, wrt)(*values)
+    for i, gi in zip(wrt, pullback(g)):
+        grads[i] = gi
+    return again, grads
+
+
+def _pushed(shim, values, tangents):
+    """(the function's value again, or None when no tangent is given; its tangent) for
+    a tangent (None is zero) per one of `values`."""
+    from . import api
+
+    wrt = tuple(i for i, (v, t) in enumerate(zip(values, tangents)) if t is not None and _differentiable(v))
+    if not wrt:
+        return None, None
+    return _derivative(api.jvp, shim, wrt)(*values, tuple(tangents[i] for i in wrt))
+
+
+_PARTS = ("function", "args", "kwargs")
+
+
 def value_vjp(result, function, args, kwargs, g, part):
     """The derivative of `function(*args, **kwargs)` (whose value was `result`) pulled
     back from `g`, for `part`: "function" (a partial's bound arguments), "args" (a
     tuple) or "kwargs" (a dict)."""
-    from . import api
-
     shim, values, layout = _flat_call(function, args, kwargs)
-    wrt = tuple(i for i, v in enumerate(values) if _differentiable(v))
-    grads = [runtime.zeros_like(v) for v in values]
-    if wrt:
-        again, pullback = _derivative(api.vjp, shim, wrt)(*values)
+    again, grads = _pulled(shim, values, g)
+    if again is not None:
         _check_same(result, again, function)
-        for i, gi in zip(wrt, pullback(g)):
-            grads[i] = gi
-    return _split(grads, layout, function, kwargs)[("function", "args", "kwargs").index(part)]
+    return _split(grads, layout, function, kwargs)[_PARTS.index(part)]
 
 
-def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
-    """The tangent of `function(*args, **kwargs)` for tangents of its parts (None is zero)."""
-    from . import api
-
-    shim, values, layout = _flat_call(function, args, kwargs)
+def _flat_tangents(layout, d_function, d_args, d_kwargs):
+    """The tangents of a call's parts (as value_jvp takes them) per flat value, None for zero."""
     n_bound, n_args, bound_keys, keys = layout
     bound_tangents = (
         list(d_function.args) + [d_function.keywords.get(k) for k in bound_keys]
@@ -168,10 +188,154 @@ def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
     )
     arg_tangents = list(d_args) if d_args is not None else [None] * n_args
     keyword_tangents = [None if d_kwargs is None else d_kwargs.get(k) for k in keys]
-    tangents = bound_tangents[:n_bound] + arg_tangents + bound_tangents[n_bound:] + keyword_tangents
-    wrt = tuple(i for i, (v, t) in enumerate(zip(values, tangents)) if t is not None and _differentiable(v))
-    if not wrt:
+    return bound_tangents[:n_bound] + arg_tangents + bound_tangents[n_bound:] + keyword_tangents
+
+
+def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
+    """The tangent of `function(*args, **kwargs)` for tangents of its parts (None is zero)."""
+    shim, values, layout = _flat_call(function, args, kwargs)
+    again, out = _pushed(shim, values, _flat_tangents(layout, d_function, d_args, d_kwargs))
+    if again is None:
         return runtime.tangent_zeros(result)
-    again, out = _derivative(api.jvp, shim, wrt)(*values, tuple(tangents[i] for i in wrt))
     _check_same(result, again, function)
     return out
+
+
+# Second derivatives. value_vjp and value_jvp are themselves calls of a function that
+# only the call shows, made by s2s: the pullback (both sweeps in one plain function) or
+# the pushforward of the function called. Their derivatives differentiate that
+# generated function, when the call runs, the way value_vjp and value_jvp differentiate
+# the user's; a third derivative has no rule (a located TransformError).
+
+
+def _pullback(shim, wrt):
+    from . import api
+
+    return api.Pullback(shim, "pullback", wrt).transformable_function()
+
+
+def _pushforward(shim, wrt):
+    from . import api
+
+    return api.jvp(shim, wrt=wrt).pushforward_function()
+
+
+def _full(d_part, part, layout, function, kwargs, values):
+    """A derivative of one part of a call (as _split gives it) spread over the flat
+    values, zeros elsewhere: the inverse of _split."""
+    n_bound, n_args, bound_keys, keys = layout
+    keywords = list(dict.fromkeys(bound_keys + keys))
+    flat = [None] * len(values)
+    if part == "args" and d_part is not None:
+        flat[n_bound:n_bound + n_args] = list(d_part)
+    elif part == "kwargs" and d_part is not None:
+        for k in kwargs:
+            flat[n_bound + n_args + keywords.index(k)] = d_part.get(k)
+    elif part == "function" and isinstance(d_part, functools.partial):
+        flat[:n_bound] = list(d_part.args)
+        for k in bound_keys:
+            flat[n_bound + n_args + keywords.index(k)] = d_part.keywords.get(k)
+    return [runtime.tangent_zeros(v) if d is None else d for d, v in zip(flat, values)]
+
+
+def _differentiated(values):
+    return tuple(i for i, v in enumerate(values) if _differentiable(v))
+
+
+def _packed(items):
+    return items[0] if len(items) == 1 else tuple(items)
+
+
+def _pulled_again(function, generated, inputs, cotangent, result):
+    """The derivatives of the generated function's `inputs` pulled back from `cotangent`,
+    after checking that it computes the program's `result` again."""
+    shim, values, _ = _flat_call(generated, inputs, {})
+    again, grads = _pulled(shim, values, cotangent)
+    if again is not None:
+        _check_same(result, again[0], function)
+    return grads
+
+
+def _pushed_again(function, generated, inputs, tangents, result):
+    shim, values, _ = _flat_call(generated, inputs, {})
+    again, out = _pushed(shim, values, tangents)
+    if again is None:
+        return None
+    _check_same(result, again[0], function)
+    return out[1]
+
+
+def value_vjp_grad(d_pulled, result, function, args, kwargs, g, part, which):
+    """The adjoint of `value_vjp(result, function, args, kwargs, g, part)` for `which`:
+    a part of the call ("function", "args", "kwargs") or "g"."""
+    shim, values, layout = _flat_call(function, args, kwargs)
+    wrt = _differentiated(values)
+    g = runtime.tangent_zeros(result) if g is None else g
+    if wrt:
+        d_grads = _full(d_pulled, part, layout, function, kwargs, values)
+        cotangent = (runtime.tangent_zeros(result), _packed([d_grads[i] for i in wrt]))
+        grads = _pulled_again(function, _derivative(_pullback, shim, wrt), (*values, g), cotangent, result)
+    else:  # the pulled derivative is zero whatever the inputs
+        grads = [runtime.zeros_like(v) for v in (*values, g)]
+    if which == "g":
+        return grads[-1]
+    return _split(grads[:-1], layout, function, kwargs)[_PARTS.index(which)]
+
+
+def value_vjp_tangent(result, function, args, kwargs, g, part, d_function, d_args, d_kwargs, d_g):
+    """The tangent of `value_vjp(result, function, args, kwargs, g, part)`."""
+    shim, values, layout = _flat_call(function, args, kwargs)
+    wrt = _differentiated(values)
+    tangents = _flat_tangents(layout, d_function, d_args, d_kwargs)
+    g = runtime.tangent_zeros(result) if g is None else g
+    out = None
+    if wrt:
+        out = _pushed_again(function, _derivative(_pullback, shim, wrt), (*values, g), [*tangents, d_g], result)
+    flat = [runtime.tangent_zeros(v) for v in values]
+    if out is not None:
+        for i, t in zip(wrt, (out,) if len(wrt) == 1 else out):
+            flat[i] = t
+    return _split(flat, layout, function, kwargs)[_PARTS.index(part)]
+
+
+def _tangent_inputs(shim, values, layout, d_function, d_args, d_kwargs):
+    """(the pushforward's wrt, its inputs: the values, then a tangent per wrt value)."""
+    tangents = _flat_tangents(layout, d_function, d_args, d_kwargs)
+    wrt = _differentiated(values)
+    filled = [runtime.tangent_zeros(values[i]) if tangents[i] is None else tangents[i] for i in wrt]
+    return wrt, (*values, *filled)
+
+
+def value_jvp_grad(d_out, result, function, args, kwargs, d_function, d_args, d_kwargs, which):
+    """The adjoint of `value_jvp(result, function, args, kwargs, d_function, d_args,
+    d_kwargs)` for `which`: a part of the call or of its tangent ("d_function", ...)."""
+    shim, values, layout = _flat_call(function, args, kwargs)
+    wrt, inputs = _tangent_inputs(shim, values, layout, d_function, d_args, d_kwargs)
+    if wrt:
+        d_out = runtime.tangent_zeros(result) if d_out is None else d_out
+        cotangent = (runtime.tangent_zeros(result), d_out)
+        grads = _pulled_again(function, _derivative(_pushforward, shim, wrt), inputs, cotangent, result)
+    else:
+        grads = [runtime.zeros_like(v) for v in inputs]
+    n = len(values)
+    if which.startswith("d_"):
+        flat = [runtime.zeros_like(v) for v in values]
+        for i, d in zip(wrt, grads[n:]):
+            flat[i] = d
+        return _split(flat, layout, function, kwargs)[_PARTS.index(which[2:])]
+    return _split(grads[:n], layout, function, kwargs)[_PARTS.index(which)]
+
+
+def value_jvp_tangent(result, function, args, kwargs, d_function, d_args, d_kwargs,
+                      t_function, t_args, t_kwargs, t_d_function, t_d_args, t_d_kwargs):
+    """The tangent of `value_jvp(result, function, args, kwargs, d_function, d_args,
+    d_kwargs)` along tangents `t_*` of each of its inputs."""
+    shim, values, layout = _flat_call(function, args, kwargs)
+    wrt, inputs = _tangent_inputs(shim, values, layout, d_function, d_args, d_kwargs)
+    if not wrt:
+        return runtime.tangent_zeros(result)
+    value_tangents = _flat_tangents(layout, t_function, t_args, t_kwargs)
+    tangent_tangents = _flat_tangents(layout, t_d_function, t_d_args, t_d_kwargs)
+    tangents = [*value_tangents, *(tangent_tangents[i] for i in wrt)]
+    out = _pushed_again(function, _derivative(_pushforward, shim, wrt), inputs, tangents, result)
+    return runtime.tangent_zeros(result) if out is None else out

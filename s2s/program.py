@@ -439,6 +439,23 @@ def {driver_name}({params}):
         self.functions.insert(0, _with_defaults(_driver(text, {forward, backward}), func))
         return driver_name
 
+    def pullback_driver(self, func, active, kinds, driver_name):
+        """`pullback_f(*params, cotangent) -> (result, grads)`: both sweeps in one plain
+        function, which s2s differentiates again (no pullback closure in between)."""
+        src, _ = prepare(func)
+        forward, backward = self.request(func, active, kinds)
+        self.generate_requested()
+        names = param_names(src.node)
+        cotangent = Namer.for_function(src.node).fresh("_cotangent")
+        params = ", ".join(names)
+        text = f"""
+def {driver_name}({params}, {cotangent}):
+    _result, _tape = {forward}({params})
+    return _result, {backward}(_tape, {cotangent})
+"""
+        self.functions.insert(0, _driver(text, {forward, backward}))
+        return driver_name
+
     def jacobian_driver(self, func, active, kinds, driver_name):
         """The Jacobian, column by column in forward mode when the argument has fewer
         elements than the output, else row by row in reverse mode. It is ordinary

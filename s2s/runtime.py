@@ -1377,6 +1377,20 @@ def partial_grad(d_partial, args, kwargs, part):
     return {k: zeros_like(v) if bound.get(k) is None else bound[k] for k, v in kwargs.items()}
 
 
+def _derivatives_only(*args, **kwargs):
+    """The function of a partial of derivatives built from its bound arguments alone
+    (partial_cotangent): only its arguments are read, it is never called."""
+    raise TypeError("s2s: a partial of derivatives is not a function to call")
+
+
+def partial_cotangent(d_part, args, kwargs, part):
+    """Adjoint of `partial_grad`: a partial whose bound arguments (`part` "args") or
+    keywords ("kwargs") are `d_part`, the others zero."""
+    d_args = filled_tangent(d_part if part == "args" else None, args)
+    d_kwargs = filled_tangent(d_part if part == "kwargs" else None, kwargs)
+    return functools.partial(_derivatives_only, *d_args, **d_kwargs)
+
+
 def unpack_args(items, starred):
     """The arguments of `f(a, *b)`: `items` (a, b), `starred` (False, True) -> (a, *b)."""
     out = []

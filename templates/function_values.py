@@ -5,7 +5,14 @@ runs; its derivatives are taken then (s2s/function_values.py). The derivative of
 partial is a partial of its bound arguments' derivatives; a nested function used as a
 value is a partial of its lifted code and the values it captures.
 """
-from s2s.function_values import value_jvp, value_vjp
+from s2s.function_values import (
+    value_jvp,
+    value_jvp_grad,
+    value_jvp_tangent,
+    value_vjp,
+    value_vjp_grad,
+    value_vjp_tangent,
+)
 from s2s.rules import adjoint, none_aware, tangent
 from s2s.runtime import (
     call_value,
@@ -15,6 +22,7 @@ from s2s.runtime import (
     filled_tangent,
     make_container,
     make_partial,
+    partial_cotangent,
     partial_grad,
     partial_tangent,
     transposed,
@@ -81,13 +89,58 @@ def transposed_(result, rows):
     d[result] = transposed(filled_tangent(d[rows], rows))
 
 
-# The helpers of these rules, linear in their derivative arguments, for derivatives of
-# derivatives (the derivatives of value_vjp and value_jvp themselves are not taken).
+# Derivatives of derivatives. value_vjp and value_jvp differentiate, when they run, the
+# generated pullback or pushforward of the function called (s2s/function_values.py);
+# the helpers of the other rules are linear in their derivative arguments.
+
+
+@adjoint(value_vjp)
+def value_vjp_(pulled, result, function, args, kwargs, g, part):
+    d[function] = value_vjp_grad(d[pulled], result, function, args, kwargs, g, part, "function")
+    d[args] = value_vjp_grad(d[pulled], result, function, args, kwargs, g, part, "args")
+    d[kwargs] = value_vjp_grad(d[pulled], result, function, args, kwargs, g, part, "kwargs")
+    d[g] = value_vjp_grad(d[pulled], result, function, args, kwargs, g, part, "g")
+
+
+@tangent(value_vjp)
+def value_vjp_(pulled, result, function, args, kwargs, g, part):
+    d[pulled] = value_vjp_tangent(result, function, args, kwargs, g, part, d[function], d[args], d[kwargs], d[g])
+
+
+@adjoint(value_jvp)
+def value_jvp_(pushed, result, function, args, kwargs, d_function, d_args, d_kwargs):
+    d[function] = value_jvp_grad(d[pushed], result, function, args, kwargs, d_function, d_args, d_kwargs, "function")
+    d[args] = value_jvp_grad(d[pushed], result, function, args, kwargs, d_function, d_args, d_kwargs, "args")
+    d[kwargs] = value_jvp_grad(d[pushed], result, function, args, kwargs, d_function, d_args, d_kwargs, "kwargs")
+    d[d_function] = value_jvp_grad(d[pushed], result, function, args, kwargs, d_function, d_args, d_kwargs, "d_function")
+    d[d_args] = value_jvp_grad(d[pushed], result, function, args, kwargs, d_function, d_args, d_kwargs, "d_args")
+    d[d_kwargs] = value_jvp_grad(d[pushed], result, function, args, kwargs, d_function, d_args, d_kwargs, "d_kwargs")
+
+
+@tangent(value_jvp)
+def value_jvp_(pushed, result, function, args, kwargs, d_function, d_args, d_kwargs):
+    d[pushed] = value_jvp_tangent(result, function, args, kwargs, d_function, d_args, d_kwargs, d[function], d[args],
+                                  d[kwargs], d[d_function], d[d_args], d[d_kwargs])
 
 
 @tangent(partial_grad)
 def partial_grad_(result, d_partial, args, kwargs, part):
     d[result] = partial_grad(d[d_partial], args, kwargs, part)
+
+
+@adjoint(partial_grad)
+def partial_grad_(result, d_partial, args, kwargs, part):
+    d[d_partial] = partial_cotangent(d[result], args, kwargs, part)
+
+
+@adjoint(partial_cotangent)
+def partial_cotangent_(result, d_part, args, kwargs, part):
+    d[d_part] = partial_grad(d[result], args, kwargs, part)
+
+
+@tangent(partial_cotangent)
+def partial_cotangent_(result, d_part, args, kwargs, part):
+    d[result] = partial_cotangent(d[d_part], args, kwargs, part)
 
 
 @adjoint(partial_tangent)
@@ -162,5 +215,6 @@ def filled_tangent_(result, t, like):
     d[result] = filled_tangent(d[t], like)
 
 
-none_aware(value_jvp, value_vjp, partial_grad, partial_tangent, container_grad, container_tangent, container_cotangent,
-           filled_tangent, unpack_args_grad, transposed_grad)
+none_aware(value_jvp, value_vjp, value_vjp_grad, value_vjp_tangent, value_jvp_grad, value_jvp_tangent, partial_grad,
+           partial_tangent, partial_cotangent, container_grad, container_tangent, container_cotangent, filled_tangent,
+           unpack_args_grad, transposed_grad)

@@ -725,3 +725,104 @@ def test_fixed_point_of_a_function_value_is_a_located_error():
     with pytest.raises(s2s.TransformError, match="fixed_point needs a function defined with def") as info:
         s2s.grad(fixed_point_of_a_value)(np.zeros(2), np.eye(2))
     assert "test_function_values.py" in str(info.value)
+
+
+# ------------------------------ second derivatives through calls of function values
+# value_vjp and value_jvp differentiate, when they run, s2s's own pullback or
+# pushforward of the function called; each mode pair below is checked against second
+# central differences of the function itself.
+
+
+def symmetrized(fun):
+    # autograd's check of symmetric-matrix functions: a wrapper that forwards *args
+    return lambda *args: fun(0.5 * (args[0] + args[0].T), *args[1:])
+
+
+def matrix_energy(A, c):
+    return np.sin(A) * c + A**3
+
+
+symmetric_energy = symmetrized(matrix_energy)
+
+
+def through_a_starred_wrapper(A, c):
+    return np.sum(symmetric_energy(A, c) ** 2)
+
+
+def through_a_list_of_functions(A, c):
+    total = 0.0
+    for op in [np.sin, np.tanh, lambda u: u * c]:
+        total = total + np.sum(op(A * c) ** 2)
+    return total
+
+
+def scaled_energy(A, c, scale=1.0):
+    return np.cos(A) * scale + A * c
+
+
+def through_a_partial_binding_a_keyword(A, c):
+    energy = functools.partial(scaled_energy, scale=c * c)
+    return np.sum(energy(A, c) ** 2)
+
+
+def apply_to(fn, x):
+    return fn(x)
+
+
+def through_a_closure_passed_as_an_argument(A, c):
+    return np.sum(apply_to(lambda u: np.sin(u * c) * u, A) ** 2)
+
+
+def _second_difference(f, A, c, u, v, h=1e-3):
+    """u' (d2f/dA2) v by central differences of f alone."""
+    def at(a, b):
+        return f(A + a * h * u + b * h * v, c)
+
+    return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h)
+
+
+def _mixed_difference(f, A, c, v, h=1e-3):
+    """d/dc of (df/dA . v) by central differences of f alone."""
+    def at(a, b):
+        return f(A + a * h * v, c + b * h)
+
+    return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h)
+
+
+SECOND_ORDER_VALUE_CALLS = [
+    through_a_starred_wrapper,
+    through_a_list_of_functions,
+    through_a_partial_binding_a_keyword,
+    through_a_closure_passed_as_an_argument,
+]
+
+
+@pytest.mark.parametrize("f", SECOND_ORDER_VALUE_CALLS)
+def test_second_derivatives_through_calls_of_function_values(f):
+    rs = np.random.RandomState(3)
+    A, c = 0.5 * rs.randn(2, 2), 0.7
+    u, v = rs.randn(2, 2), rs.randn(2, 2)
+    expected = _second_difference(f, A, c, u, v)
+    H = s2s.hessian(f)(A, c)  # reverse over reverse, or forward over reverse
+    assert np.isclose(np.einsum("ij,ijkl,kl->", u, H, v), expected, rtol=1e-5)
+    assert np.isclose(np.sum(u * s2s.hvp(f)(A, c, v)), expected, rtol=1e-5)  # forward over reverse
+    assert np.isclose(np.sum(u * s2s.grad(lambda a, b: np.sum(s2s.grad(f)(a, b) * v))(A, c)), expected, rtol=1e-5)
+
+    def tangent(a, b):
+        return s2s.jvp(f)(a, b, v)[1]
+
+    assert np.isclose(np.sum(u * s2s.grad(tangent)(A, c)), expected, rtol=1e-5)  # reverse over forward
+    assert np.isclose(s2s.jvp(tangent)(A, c, u)[1], expected, rtol=1e-5)  # forward over forward
+    # the derivative with respect to what the function value captures or is passed
+    mixed = _mixed_difference(f, A, c, v)
+    assert np.isclose(s2s.grad(tangent, wrt=1)(A, c), mixed, rtol=1e-5)
+    assert np.isclose(np.sum(v * s2s.grad(s2s.grad(f, wrt=1))(A, c)), mixed, rtol=1e-5)  # reverse over reverse
+
+
+def test_a_third_derivative_through_a_function_value_is_a_located_error():
+    def f(x, w):
+        return apply_to(lambda u: np.sin(u * w), x) * x
+
+    assert np.isclose(s2s.grad(s2s.grad(f))(0.3, 1.2), 2 * 1.2 * np.cos(0.36) - 1.44 * 0.3 * np.sin(0.36))
+    with pytest.raises(s2s.TransformError, match="no derivative rule for s2s.function_values.value_vjp_grad"):
+        s2s.grad(s2s.grad(s2s.grad(f)))(0.3, 1.2)

@@ -63,8 +63,8 @@ def test_programs_are_deterministic_and_families_switch_off():
 
 # what each family of the language constructs writes, somewhere in a few hundred programs
 FAMILY_MARKS = {
-    "function_values": ["make_act(", "apply(", "act_or(", "alias0 = ", "for op0 in ["],
-    "partials": ["functools.partial(scaled", "map("],
+    "function_values": ["make_act(", "apply(", "act_or(", "alias0 = ", "for op0 in [", "forwarded("],
+    "partials": ["functools.partial(scaled", "map(", "partial(scaled_by, gain="],
     "generators": ["yield", "np.stack(list(", "tuple("],
     "forwarding": ["@logged", "(*args, **kwargs)", "*(", "zip(*["],
     "methods": ["SCALER", "f = Model(0.5).loss", "f = Model.loss"],

@@ -53,6 +53,10 @@ def apply(fn, v):
 
 def apply_twice(fn, v):
     return fn(fn(v))
+
+
+def forwarded(fn):
+    return lambda *args: fn(args[0], *args[1:])
 ''',
     "factory": '''
 def make_act(kind):
@@ -75,6 +79,10 @@ def act_or(a0, act=np.tanh):
     "scaled": '''
 def scaled(s, v):
     return s * np.sin(v) + v
+
+
+def scaled_by(v, gain=1.0):
+    return gain * np.sin(v) + v
 ''',
     "logged": '''
 def logged(fn):
@@ -215,7 +223,8 @@ class CallableFamilies:
                         lambda: f"make_scaler({self.scalar(scope, 1)})"]
         if p.partials:
             self.need("scaled")
-            options.append(lambda: f"functools.partial(scaled, {self.scalar(scope, 1)})")
+            options += [lambda: f"functools.partial(scaled, {self.scalar(scope, 1)})",
+                        lambda: f"functools.partial(scaled_by, gain={self.scalar(scope, 1)})"]
             self.imports.add("functools")
         if p.methods:
             self.need("scaler")
@@ -257,6 +266,9 @@ class CallableFamilies:
 
     def fv_applied(self, scope, kind):
         self.need("apply")
+        if self.chance(0.25):  # a wrapper that forwards *args to the function value
+            self.bind_result(scope, kind, f"forwarded({self.function_value(scope)})({self.expr(scope, kind, 1)})")
+            return
         helper = self.pick(["apply", "apply_twice"])
         self.bind_result(scope, kind, f"{helper}({self.function_value(scope)}, {self.expr(scope, kind, 1)})")
 
