@@ -409,11 +409,15 @@ class Program:
             body.append(assign(value, name(result.id)))
             result = name(value)
         body += backward
+        # the variant for arguments of any kind is what s2s differentiates again (and
+        # exports): it returns gradients as s2s.grad's caller gets them
+        generic = all(kind is None for kind in kinds)
+        returned = [_matched(d, p, body, spec.namer) if generic else name(d) for d, p in zip(d_params, spec.active_params)]
         if order is None:
-            grads = _pack(d_params)
+            grads = returned[0] if len(returned) == 1 else gast.Tuple(returned, gast.Load())
         else:
-            by_position = dict(zip(sorted(order), d_params))
-            grads = gast.Tuple([name(by_position[i]) for i in order], gast.Load())
+            by_position = dict(zip(sorted(order), returned))
+            grads = gast.Tuple([by_position[i] for i in order], gast.Load())
         body.append(gast.Return(gast.Tuple([clone(result), grads], gast.Load()) if with_value else grads))
         if summed is not None:
             body = _without_dead_forward_code(spec, body, summed[0], forward)
@@ -549,6 +553,17 @@ def _driver(text, generated_names):
             elif node.id in generated_names:
                 anno.set(node, "generated", True)
     return fn
+
+
+def _matched(d, param, body, namer):
+    """`match_like(d, param)`: the gradient `d` of `param` as s2s.grad's caller gets it (a
+    lazy None zero in a container made a real one). A parameter the body rebinds is kept
+    in a name of its own at entry."""
+    like = param
+    if param in records.stored(body):
+        like = namer.fresh(f"_{param}_like")
+        body.insert(0, assign(like, name(param)))
+    return call(ref(runtime.match_like, "match_like"), name(d), name(like))
 
 
 def _pack(names):

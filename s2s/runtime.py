@@ -379,6 +379,16 @@ def match_like(g, x):
     return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
 
 
+def match_like_grad(dy, g):
+    """Adjoint of `match_like(g, x)` with respect to `g`: the derivative summed back to
+    `g`'s shape, None where `g` was a lazy None zero."""
+    if g is None or dy is None:
+        return None
+    if container_functions(g) is not None:
+        return map_structure(match_like_grad, dy, g)
+    return unbroadcast(dy, g)
+
+
 def astype(x, dtype):
     """`x.astype(dtype)` as a function, so it has one derivative rule."""
     return x.astype(dtype)

@@ -10,7 +10,7 @@ derivative.
 import numpy as np
 
 from s2s.declare import linear, multilinear
-from s2s.rules import adjoint, tangent
+from s2s.rules import adjoint, none_aware, tangent
 from s2s.runtime import (
     array_grad,
     array_like,
@@ -20,6 +20,8 @@ from s2s.runtime import (
     dot_grad_left,
     dot_grad_right,
     grad_reduce,
+    match_like,
+    match_like_grad,
     matmul_grad_left,
     matmul_grad_right,
     prod_others,
@@ -46,6 +48,20 @@ def unbroadcast_(result, g, like):
 @linear(broadcast_like)
 def broadcast_like_(result, g, like):
     d[g] = unbroadcast(d[result], g)
+
+
+# what a gradient driver returns for a parameter of no known kind (s2s/program.py)
+@linear(match_like)
+def match_like_(result, g, x):
+    d[g] = match_like_grad(d[result], g)
+
+
+@linear(match_like_grad)
+def match_like_grad_(result, dy, g):
+    d[dy] = match_like(d[result], dy)
+
+
+none_aware(match_like, match_like_grad)
 
 
 @linear(grad_reduce)

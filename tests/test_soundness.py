@@ -1014,3 +1014,29 @@ def test_a_first_iteration_guard_zeroes_an_adjoint_read_later_in_the_iteration()
     np.testing.assert_allclose(s2s.grad(_saved_then_rebound_in_a_loop, wrt=1)(x0, x1), numeric_grad(f, [x1]), rtol=1e-6, atol=1e-9)
     hessian = np.array([numeric_grad(lambda y: numeric_grad(f, [y], eps=1e-4)[i], [x1], eps=1e-4) for i in range(2)])
     np.testing.assert_allclose(s2s.hessian(_saved_then_rebound_in_a_loop, wrt=1)(x0, x1), hessian, rtol=1e-4, atol=1e-6)
+
+
+def _get_or_default(d, x):
+    return d.get("a", x) ** 2 * 0.7
+
+
+def _packed_get_or_default(xs):
+    return _get_or_default(xs[0], xs[1])
+
+
+@pytest.mark.parametrize("d", [{}, {"b": 4.0}])
+def test_a_gradient_differentiated_again_computes_the_value_the_gradient_returns(d):
+    # a regression (autograd's test_get through the adapter): the gradient's zero for a
+    # dict that nothing reads was a lazy None in the generated code, which s2s.grad's
+    # caller never sees but the derivative of the gradient returned as its value
+    gradient = s2s.grad(_packed_get_or_default)
+    xs = (d, 2.0)
+    expected = gradient(xs)
+    assert expected == ({k: 0.0 for k in d}, 2.8)
+    value, tangent = s2s.jvp(gradient)(xs, ({k: 1.0 for k in d}, 1.0))
+    assert value == expected
+    assert tangent == ({k: 0.0 for k in d}, pytest.approx(1.4))
+    value, pullback = s2s.vjp(gradient)(xs)
+    assert value == expected
+    d_dict, d_x = pullback(({k: 1.0 for k in d}, 1.0))
+    assert d_dict == {k: 0.0 for k in d} and d_x == pytest.approx(numeric_grad(lambda x: gradient((d, x))[1], [2.0]))

@@ -227,10 +227,15 @@ class Case:
         return problems
 
     def check_hvp(self, s2s):
-        product = s2s.hvp(self.module.f, wrt=self.program.wrt)(*self.args, self.direction)
+        wrt = self.program.wrt
+        product = s2s.hvp(self.module.f, wrt=wrt)(*self.args, self.direction)
         v = oracles.flatten(self.direction)
         expected = [h @ v for h in self.refs.hessians()]
-        return self.derivative_problems(product, self.x, expected, SECOND_RTOL, "H @ v")
+        # the gradient's code as s2s differentiates it again must compute the gradient
+        gradient, _ = s2s.jvp(s2s.grad(self.module.f, wrt=wrt), wrt=wrt)(*self.args, self.direction)
+        first = [j[0] for j in self.refs.jacobians()]
+        return (self.derivative_problems(product, self.x, expected, SECOND_RTOL, "H @ v")
+                + self.derivative_problems(gradient, self.x, first, FIRST_RTOL, "the gradient's value in its jvp"))
 
     def check_hessian(self, s2s):
         hessian = s2s.hessian(self.module.f, wrt=self.program.wrt)(*self.args)
