@@ -14,6 +14,7 @@ import functools
 import inspect
 import itertools
 import math
+from collections.abc import KeysView
 
 import numpy as np
 
@@ -98,8 +99,8 @@ def zeros_like(x):
     layers never allocates zeros for all of them (`grad_item` and `match_like` turn a
     None back into real zeros where one is needed).
     """
-    if isinstance(x, (bool, np.bool_, str, bytes, slice, range)) or x is None or x is Ellipsis or x is _ABSENT:
-        return None  # values that carry no derivative (flags, indices, names, a key not yet in a dict)
+    if isinstance(x, (bool, np.bool_, str, bytes, slice, range, KeysView)) or x is None or x is Ellipsis or x is _ABSENT:
+        return None  # values that carry no derivative (flags, indices, names, a dict's keys, a key not yet in a dict)
     if is_array(x):
         return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
     if isinstance(x, (float, int, np.floating, np.integer)):
@@ -1022,12 +1023,16 @@ def sort_order(items, key=None, reverse=False):
 
 def permute(gs, order):
     """The derivatives `gs` of a sequence's items, taken in `order`: the tangent of sorting."""
+    if isinstance(gs, dict):
+        return None  # a dict sorted is its keys, which carry no derivative
     gs = _aligned(gs, len(order))
     return [gs[i] for i in order]
 
 
 def unpermute(g, order, like):
     """Transpose of `permute`: each entry of `g` back at the position it was taken from, in `like`'s container."""
+    if isinstance(like, (dict, KeysView)):
+        return None  # a dict sorted is its keys, which carry no derivative
     g = _aligned(g, len(order))
     out = [None] * len(order)
     for position, i in enumerate(order):

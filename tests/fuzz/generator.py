@@ -615,6 +615,11 @@ class Writer(CallableFamilies):
                 key = scope.fresh("k")
                 options.append((f"for {key}, {var} in {name}.items():", {var: SCALAR}, None))
                 options.append((f"for {key} in {name}:", {}, None, f"{var} = {name}[{key}]"))  # over the keys
+                # its keys sorted, and its views
+                keys = self.pick([f"sorted({name})", f"sorted({name}.keys())", f"{name}.keys()"])
+                options.append((f"for {key} in {keys}:", {}, None, f"{var} = {name}[{key}]"))
+                options.append((f"for {var} in {name}.values():", {var: SCALAR}, None))
+                options.append((f"for {key}, {var} in sorted({name}.items()):", {var: SCALAR}, None))
         same = [(a, b) for a in scope.of_kind((3,)) for b in scope.of_kind((3,)) if a < b]
         if same:
             a, b = self.pick(same)
