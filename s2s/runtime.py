@@ -14,7 +14,7 @@ import functools
 import inspect
 import itertools
 import math
-from collections.abc import KeysView
+from collections.abc import KeysView, Mapping
 
 import numpy as np
 
@@ -969,6 +969,65 @@ def dict_values_grad(d_dict, keys, values):
     """Adjoint of `dict_from(keys, values)` for the values: each key's adjoint where it won, zeros elsewhere."""
     winner = {k: i for i, k in enumerate(keys)}
     return [grad_item(d_dict, k, v) if winner[k] == i else None for i, (k, v) in enumerate(zip(keys, values))]
+
+
+def build_dict(args, kwargs):
+    """`dict(*args, **kwargs)`: the builtin as a function of its packed arguments, so
+    that it has rules (a mapping or a list or tuple of pairs, then keywords)."""
+    return dict(*args, **kwargs)
+
+
+def _dict_origins(args, kwargs):
+    """{key of `dict(*args, **kwargs)`: (part, where its value came from)}: ("kwargs",
+    key), or ("args", key) from a mapping, ("args", i) from the i-th pair (a later
+    pair and a keyword win, as in Python)."""
+    origins = {}
+    if args:
+        (source,) = args
+        if isinstance(source, Mapping):
+            origins = {k: ("args", k) for k in source}
+        elif isinstance(source, (list, tuple)):
+            origins = {pair[0]: ("args", i) for i, pair in enumerate(source)}
+        else:  # an iterator the call used up: nothing left to send derivatives back to
+            raise TypeError(f"s2s differentiates dict(...) of a mapping or a list or tuple of pairs, not of a "
+                            f"{type(source).__name__}: pass list(...) of it")
+    origins.update((k, ("kwargs", k)) for k in kwargs)
+    return origins
+
+
+def build_dict_grad(d_dict, args, kwargs, part):
+    """Adjoint of `build_dict` for `part` ("args" or "kwargs"): each value's derivative
+    back where the value came from, zeros where a later one won."""
+    won = {origin: key for key, origin in _dict_origins(args, kwargs).items()}
+
+    def derivative(origin):
+        key = won.get((part, origin), _ABSENT)
+        return None if d_dict is None or key is _ABSENT else d_dict.get(key)
+
+    if part == "kwargs":
+        return {k: derivative(k) for k in kwargs}
+    if not args:
+        return ()
+    (source,) = args
+    if isinstance(source, Mapping):
+        return ({k: derivative(k) for k in source},)
+    return (type(source)((None, derivative(i)) for i in range(len(source))),)
+
+
+def build_dict_part(args, kwargs, d_part, part):
+    """Transpose of `build_dict_grad`: a dict of `build_dict(args, kwargs)`'s keys holding
+    the derivatives `d_part` of `part` where its values won (None elsewhere)."""
+    if part == "args":  # (the source's derivative,): a dict, or a sequence of (None, d value)
+        d_part = None if not d_part else d_part[0]
+    out = {}
+    for key, (origin_part, origin) in _dict_origins(args, kwargs).items():
+        d_value = None
+        if origin_part == part and d_part is not None:
+            d_value = d_part.get(origin) if isinstance(d_part, dict) else d_part[origin]
+            if part == "args" and not isinstance(d_part, dict):
+                d_value = None if d_value is None else d_value[1]
+        out[key] = d_value
+    return out
 
 
 def sum_grad(g, items):

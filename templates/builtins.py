@@ -1,5 +1,5 @@
-"""Python's builtins over iterables (sum, max, min, sorted, tuple) and the dicts that
-comprehensions build.
+"""Python's builtins over iterables (sum, max, min, sorted, tuple), `dict(...)` and the
+dicts that comprehensions build.
 
 `max(a, b)` arrives here as `max([a, b])` and `reversed(xs)` as `xs[::-1]` (see
 passes/comprehensions.py), so each builtin has one rule, over one iterable. The
@@ -14,6 +14,10 @@ import numpy as np
 from s2s.declare import linear
 from s2s.rules import adjoint, non_differentiable, tangent
 from s2s.runtime import (
+    add_grad,
+    build_dict,
+    build_dict_grad,
+    build_dict_part,
     dict_from,
     dict_values_grad,
     extremum_weights,
@@ -80,6 +84,27 @@ def tuple_(result, iterable=()):
 # ---- the runtime helpers these rules and dict comprehensions call: each is linear in its
 # derivative argument, and pairs with its transpose (dict_from / dict_values_grad,
 # sum_grad / sum_like, scale_each / weighted_sum, permute / unpermute).
+
+
+@adjoint(build_dict)
+def build_dict_(result, args, kwargs):
+    d[args] = build_dict_grad(d[result], args, kwargs, "args")
+    d[kwargs] = build_dict_grad(d[result], args, kwargs, "kwargs")
+
+
+@tangent(build_dict)
+def build_dict_(result, args, kwargs):
+    d[result] = add_grad(build_dict_part(args, kwargs, d[args], "args"), build_dict_part(args, kwargs, d[kwargs], "kwargs"))
+
+
+@linear(build_dict_grad)
+def build_dict_grad_(result, d_dict, args, kwargs, part):
+    d[d_dict] = build_dict_part(args, kwargs, d[result], part)
+
+
+@linear(build_dict_part)
+def build_dict_part_(result, args, kwargs, d_part, part):
+    d[d_part] = build_dict_grad(d[result], args, kwargs, part)
 
 
 @linear(dict_from)

@@ -523,3 +523,66 @@ def test_second_derivatives_through_sorted_keys_and_dict_views(f):
     assert along(s2s.grad(lambda x: along(s2s.grad(f)(x)))(d)) == pytest.approx(expected, rel=1e-5)
     assert along(s2s.grad(tangent)(d)) == pytest.approx(expected, rel=1e-5)
     assert s2s.jvp(tangent)(d, v)[1] == pytest.approx(expected, rel=1e-5)
+
+
+# ------------------------------------------------------------------ the builtin dict(...)
+
+
+def _dict_of_pairs_and_keywords(x):
+    d = dict([("a", x), ("b", x * 2.0)], b=np.sin(x))  # the keyword wins over the pair
+    return d["a"] * d["b"]
+
+
+def _dict_of_a_mapping(x):
+    d = dict({"a": x * x, "c": 3.0})
+    return d["a"] + d["c"] * x
+
+
+def _dict_of_keywords(x):
+    d = dict(a=x, b=x**3)
+    return d["a"] * d["b"]
+
+
+def _dict_where_a_later_pair_wins(x):
+    d = dict((("a", x), ("a", x * x)))
+    return d["a"] * 2.0
+
+
+@pytest.mark.parametrize("f", [_dict_of_pairs_and_keywords, _dict_of_a_mapping, _dict_of_keywords, _dict_where_a_later_pair_wins])
+def test_the_builtin_dict_in_every_mode(f):
+    x, h = 0.7, 1e-3
+    first = numeric_grad(f, [x])
+    second = (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+    assert s2s.grad(f)(x) == pytest.approx(first, rel=1e-7)
+    assert s2s.jvp(f)(x, 1.0)[1] == pytest.approx(first, rel=1e-7)
+    assert s2s.grad(s2s.grad(f))(x) == pytest.approx(second, rel=1e-5)
+    assert s2s.hvp(f)(x, 1.0) == pytest.approx(second, rel=1e-5)
+    assert s2s.grad(lambda y: s2s.jvp(f)(y, 1.0)[1])(x) == pytest.approx(second, rel=1e-5)
+
+
+def _dict_of_a_parameter(p):
+    q = dict(p, c=p["a"] * 2.0)
+    return q["a"] * q["c"] + np.sum(q["b"] ** 2)
+
+
+def test_the_builtin_dict_of_a_differentiated_dict():
+    p = {"a": 0.5, "b": np.array([1.0, 2.0])}
+    g = s2s.grad(_dict_of_a_parameter)(p)
+    assert g["a"] == pytest.approx(4 * p["a"]) and np.allclose(g["b"], 2 * p["b"])  # d/da 2a^2, d/db |b|^2
+    assert s2s.hvp(_dict_of_a_parameter)(p, {"a": 1.0, "b": np.zeros(2)})["a"] == pytest.approx(4.0)
+
+
+def _dict_of_keyword_unpacking(m):
+    return dict(**m)["a"]
+
+
+def _dict_of_an_iterator(x, y):
+    return dict(zip(["a", "b"], [x, y]))["a"]
+
+
+def test_the_builtin_dict_of_what_it_cannot_follow_is_a_located_error():
+    with pytest.raises(s2s.TransformError, match="dict.* with \\* or \\*\\* arguments is not supported") as info:
+        s2s.grad(_dict_of_keyword_unpacking)({"a": 1.0})
+    assert "test_language_features.py" in str(info.value)
+    with pytest.raises(s2s.TransformError, match="no derivative rule for zip"):
+        s2s.grad(_dict_of_an_iterator)(0.3, 0.4)

@@ -493,8 +493,9 @@ class _Analysis:
         if callee is runtime.private_copy:
             after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
             return {new}
-        if callee in (list, tuple, dict, zip, enumerate, sorted, reversed, runtime.make_container):
-            # (make_container: a dataclass or registered container built here holds its arguments)
+        if callee in (list, tuple, dict, zip, enumerate, sorted, reversed, runtime.make_container, runtime.build_dict):
+            # (make_container: a dataclass or registered container built here holds its
+            # arguments; build_dict: dict(...) holds the values of its arguments)
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}

@@ -82,7 +82,7 @@ def _dict_names(fn_node):
     bound = {}
     for s in gast.walk(fn_node):
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
-            is_dict = isinstance(s.value, gast.Dict) or isinstance(s.value, gast.Call) and anno.get(s.value, "callee") is dict
+            is_dict = isinstance(s.value, gast.Dict) or isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in (dict, runtime.build_dict)
             is_dict = is_dict or updated_name(s) == s.targets[0].id  # d[k] = v keeps d's object
             bound[s.targets[0].id] = bound.get(s.targets[0].id, True) and is_dict
         elif isinstance(s, (gast.Assign, gast.For)):

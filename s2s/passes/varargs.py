@@ -12,7 +12,8 @@ the ordinary tuple and dict rules. Defaults are filled in from the callee's sign
 differentiated when it runs (s2s/function_values.py). `functools.partial(f, a, k=b)` becomes
 `make_partial(f, (a,), {"k": b})`, whose derivative is that of its bound arguments;
 `Layer(W, b=b)` of a container type (dataclass, NamedTuple, registered) becomes
-`make_container(Layer, (W,), {"b": b})`, whose derivative is that of what it holds.
+`make_container(Layer, (W,), {"b": b})`, whose derivative is that of what it holds, and
+`dict(pairs, k=v)` becomes `build_dict((pairs,), {"k": v})`.
 """
 import functools
 import inspect
@@ -35,6 +36,8 @@ def pack_variadic_calls(fn_source, namer):
             return _partial(fn_source, namer, stmt, value) + [stmt]
         if runtime.is_container_type(callee):
             return _container(fn_source, namer, stmt, value) + [stmt]
+        if callee is dict and (value.args or value.keywords):
+            return _dict(fn_source, namer, stmt, value) + [stmt]
         if any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
             return _unpacked(fn_source, namer, stmt, value) + [stmt]
         # a primitive with rules (scipy.linalg.sqrtm, whose wrapper takes *args), or a
@@ -132,6 +135,17 @@ def _container(fn_source, namer, stmt, value):
     args, bind_args = _bind(stmt, namer, "_args", gast.Tuple(list(value.args), gast.Load()))
     kwargs, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
     _become(value, runtime.make_container, value.func, syntax.name(args), syntax.name(kwargs))
+    return [bind_args, bind_kwargs]
+
+
+def _dict(fn_source, namer, stmt, value):
+    """`dict(pairs, k=v)`: `build_dict((pairs,), {"k": v})`, whose rules send each value's
+    derivative back to where it came from."""
+    if len(value.args) > 1 or any(isinstance(a, gast.Starred) for a in value.args) or any(k.arg is None for k in value.keywords):
+        raise fn_source.error("dict(...) with * or ** arguments is not supported; pass a mapping or a list of pairs", stmt, "dict")
+    args, bind_args = _bind(stmt, namer, "_args", gast.Tuple(list(value.args), gast.Load()))
+    kwargs, bind_kwargs = _bind(stmt, namer, "_kwargs", _keywords(value.keywords))
+    _become(value, runtime.build_dict, syntax.name(args), syntax.name(kwargs))
     return [bind_args, bind_kwargs]
 
 

@@ -723,7 +723,8 @@ class Writer(CallableFamilies):
     def make_dict(self, scope):
         name = scope.fresh("d")
         a, b = self.scalar(scope, 1), self.scalar(scope, 1)
-        options = [f"{name} = {{'a': {a}, 'b': {b}}}", f"{name} = dict(a={a}, b={b})"]
+        options = [f"{name} = {{'a': {a}, 'b': {b}}}", f"{name} = dict(a={a}, b={b})",
+                   f"{name} = dict([('a', {a}), ('b', {b})])", f"{name} = dict({{'a': {a}, 'b': 0.5}}, b={b})"]
         if self.container_helpers:  # a dict whose type only the call shows
             self.need("updating")
             options.append(f"{name} = make_entries({a}, {b})")
