@@ -352,10 +352,14 @@ def source_name(value):
 
 
 def _shift_wrt(fn_source, stmt, value, transform, shift):
-    """The transform's `wrt` (default 0) counted past `shift` leading captured parameters."""
-    if "wrt" not in inspect.signature(transform).parameters:
+    """The transform's `wrt` (its second parameter, as in `s2s.grad(f, wrt=0)`; default 0)
+    counted past `shift` leading captured parameters. A transform of one parameter
+    (`s2s.checkpoint`) passes every argument on as it is."""
+    parameters = list(inspect.signature(transform).parameters)
+    if len(parameters) < 2:
         return
-    keyword = next((k for k in value.keywords if k.arg == "wrt"), None)
+    wrt_name = parameters[1]
+    keyword = next((k for k in value.keywords if k.arg == wrt_name), None)
     given = keyword.value if keyword else (value.args[1] if len(value.args) > 1 else gast.Constant(0, None))
     try:
         wrt = ast.literal_eval(gast.gast_to_ast(clone(given)))
@@ -364,7 +368,7 @@ def _shift_wrt(fn_source, stmt, value, transform, shift):
     shifted = tuple(w + shift if isinstance(w, int) else w for w in wrt) if isinstance(wrt, tuple) else (wrt + shift if isinstance(wrt, int) else wrt)
     new = gast.Constant(shifted, None) if not isinstance(shifted, tuple) else gast.Tuple([gast.Constant(w, None) for w in shifted], gast.Load())
     value.args = value.args[:1]
-    value.keywords = [k for k in value.keywords if k.arg != "wrt"] + [gast.keyword("wrt", new)]
+    value.keywords = [k for k in value.keywords if k.arg != wrt_name] + [gast.keyword(wrt_name, new)]
 
 
 def _binding_counts(fn_node):

@@ -25,13 +25,24 @@ def _bound(fun, kwargs):
     return functools.partial(fun, **kwargs) if kwargs else fun
 
 
-# s2s's own makers (argnum is their `wrt`), so that s2s makes a derivative called
-# inside differentiated code when it transforms it, as it does for s2s.grad
-grad = holomorphic_grad = grad_named = s2s.grad
-elementwise_grad = s2s.elementwise_grad
-value_and_grad = s2s.value_and_grad
-jacobian = s2s.jacobian
-hessian = s2s.hessian
+def _maker(s2s_maker):
+    """autograd's `maker(fun, argnum)` as s2s's `maker(fun, wrt=argnum)`, marked like
+    s2s's own, so that s2s makes a derivative called inside differentiated code when it
+    transforms it, as it does for s2s.grad."""
+    def make(fun, argnum=0):
+        return s2s_maker(fun, wrt=_wrt(argnum))
+
+    make._s2s_static_call = True
+    make.__name__ = make.__qualname__ = s2s_maker.__name__
+    make.__doc__ = s2s_maker.__doc__
+    return make
+
+
+grad = holomorphic_grad = grad_named = _maker(s2s.grad)
+elementwise_grad = _maker(s2s.elementwise_grad)
+value_and_grad = _maker(s2s.value_and_grad)
+jacobian = _maker(s2s.jacobian)
+hessian = _maker(s2s.hessian)
 
 
 def make_vjp(fun, argnum=0):
