@@ -96,7 +96,9 @@ def _split(grads, layout, function, kwargs):
     d_args = tuple(grads[n_bound:n_bound + n_args])
     d_kwargs = {k: by_key[k] for k in kwargs}
     if isinstance(function, functools.partial):
-        d_function = functools.partial(function.func, *grads[:n_bound], **{k: by_key[k] for k in bound_keys})
+        # a bound keyword the call passes again is not used: its derivative is zero
+        bound = {k: runtime.zeros_like(function.keywords[k]) if k in kwargs else by_key[k] for k in bound_keys}
+        d_function = functools.partial(function.func, *grads[:n_bound], **bound)
     else:
         d_function = None
     return d_function, d_args, d_kwargs
@@ -181,14 +183,12 @@ def value_vjp(result, function, args, kwargs, g, part):
 def _flat_tangents(layout, d_function, d_args, d_kwargs):
     """The tangents of a call's parts (as value_jvp takes them) per flat value, None for zero."""
     n_bound, n_args, bound_keys, keys = layout
-    bound_tangents = (
-        list(d_function.args) + [d_function.keywords.get(k) for k in bound_keys]
-        if isinstance(d_function, functools.partial)
-        else [None] * (n_bound + len(bound_keys))
-    )
+    bound = d_function if isinstance(d_function, functools.partial) else None
+    by_key = {k: None if bound is None else bound.keywords.get(k) for k in bound_keys}
+    by_key.update((k, None if d_kwargs is None else d_kwargs.get(k)) for k in keys)  # the call's keywords win
+    bound_tangents = list(bound.args) if bound is not None else [None] * n_bound
     arg_tangents = list(d_args) if d_args is not None else [None] * n_args
-    keyword_tangents = [None if d_kwargs is None else d_kwargs.get(k) for k in keys]
-    return bound_tangents[:n_bound] + arg_tangents + bound_tangents[n_bound:] + keyword_tangents
+    return bound_tangents + arg_tangents + [by_key[k] for k in dict.fromkeys(bound_keys + keys)]
 
 
 def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
@@ -234,7 +234,8 @@ def _full(d_part, part, layout, function, kwargs, values):
     elif part == "function" and isinstance(d_part, functools.partial):
         flat[:n_bound] = list(d_part.args)
         for k in bound_keys:
-            flat[n_bound + n_args + keywords.index(k)] = d_part.keywords.get(k)
+            if k not in kwargs:  # (one the call passes again is not used)
+                flat[n_bound + n_args + keywords.index(k)] = d_part.keywords.get(k)
     return [runtime.tangent_zeros(v) if d is None else d for d, v in zip(flat, values)]
 
 

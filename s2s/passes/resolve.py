@@ -119,6 +119,8 @@ def _opened(call, obj):
         if isinstance(obj, types.MethodType) and _is_python(obj.__func__):
             function, leading, keywords = obj.__func__, [obj.__self__], {}
         elif isinstance(obj, functools.partial):
+            if obj.keywords and any(k.arg is None for k in call.keywords):
+                break  # `g(**kw)`: which of its keywords kw overrides shows only when it runs
             function, leading, keywords = obj.func, list(obj.args), dict(obj.keywords)
         elif _is_callable_object(obj):
             function, leading, keywords = inspect.getattr_static(type(obj), "__call__"), [obj], {}

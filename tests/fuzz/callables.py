@@ -56,7 +56,7 @@ def apply_twice(fn, v):
 
 
 def forwarded(fn):
-    return lambda *args: fn(args[0], *args[1:])
+    return lambda *args, **kwargs: fn(args[0], *args[1:], **kwargs)
 ''',
     "factory": '''
 def make_act(kind):
@@ -268,6 +268,12 @@ class CallableFamilies:
         self.need("apply")
         if self.chance(0.25):  # a wrapper that forwards *args to the function value
             self.bind_result(scope, kind, f"forwarded({self.function_value(scope)})({self.expr(scope, kind, 1)})")
+            return
+        if self.profile.partials and self.chance(0.15):  # a call passing a keyword the partial binds
+            self.need("scaled")
+            self.imports.add("functools")
+            partial = f"functools.partial(scaled_by, gain={self.scalar(scope, 1)})"
+            self.bind_result(scope, kind, f"forwarded({partial})({self.expr(scope, kind, 1)}, gain={self.scalar(scope, 1)})")
             return
         helper = self.pick(["apply", "apply_twice"])
         self.bind_result(scope, kind, f"{helper}({self.function_value(scope)}, {self.expr(scope, kind, 1)})")
