@@ -5,6 +5,7 @@ runs; its derivatives are taken then (s2s/function_values.py). The derivative of
 partial is a partial of its bound arguments' derivatives; a nested function used as a
 value is a partial of its lifted code and the values it captures.
 """
+from s2s.declare import linear
 from s2s.function_values import (
     value_jvp,
     value_jvp_grad,
@@ -123,24 +124,14 @@ def value_jvp_(pushed, result, function, args, kwargs, d_function, d_args, d_kwa
                                   d[kwargs], d[d_function], d[d_args], d[d_kwargs])
 
 
-@tangent(partial_grad)
-def partial_grad_(result, d_partial, args, kwargs, part):
-    d[result] = partial_grad(d[d_partial], args, kwargs, part)
-
-
-@adjoint(partial_grad)
+@linear(partial_grad)
 def partial_grad_(result, d_partial, args, kwargs, part):
     d[d_partial] = partial_cotangent(d[result], args, kwargs, part)
 
 
-@adjoint(partial_cotangent)
+@linear(partial_cotangent)
 def partial_cotangent_(result, d_part, args, kwargs, part):
     d[d_part] = partial_grad(d[result], args, kwargs, part)
-
-
-@tangent(partial_cotangent)
-def partial_cotangent_(result, d_part, args, kwargs, part):
-    d[result] = partial_cotangent(d[d_part], args, kwargs, part)
 
 
 @adjoint(partial_tangent)
