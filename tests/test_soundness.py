@@ -1063,3 +1063,24 @@ def test_a_partial_keyword_the_call_passes_again_gets_no_derivative():
     assert s2s.grad(f, wrt=1)(x, c) == pytest.approx(numeric_grad(f, [x, c], wrt=1), rel=1e-7)
     assert s2s.jvp(f, wrt=1)(x, c, 1.0)[1] == pytest.approx(numeric_grad(f, [x, c], wrt=1), rel=1e-7)
     assert s2s.grad(s2s.grad(f, wrt=1), wrt=1)(x, c) == pytest.approx(0.0, abs=1e-12)
+
+
+def _helper_whose_lambda_default_is_undefined(a0):
+    g = lambda u, c=name_defined_nowhere: u * np.tanh(u + c)  # noqa: E731, F821 - Python fails only if it runs
+    return g(a0)
+
+
+def _calls_it_only_on_a_branch_not_taken(x, s):
+    if s > 0.63:
+        return np.sum(_helper_whose_lambda_default_is_undefined(x))
+    return np.sum(x * x)
+
+
+def test_a_nested_default_that_cannot_be_evaluated_is_a_located_error():
+    # a regression (the independent tester, seed 12000161): lifting the lambda evaluated
+    # its default when s2s transformed the helper, and the NameError escaped the compiler
+    x = np.ones(2)
+    assert _calls_it_only_on_a_branch_not_taken(x, 0.1) == 2.0  # Python never runs the lambda
+    with pytest.raises(s2s.TransformError, match="a default of g failed .NameError") as info:
+        s2s.grad(_calls_it_only_on_a_branch_not_taken)(x, 0.1)
+    assert "test_soundness.py" in str(info.value) and "name_defined_nowhere" in str(info.value)

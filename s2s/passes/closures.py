@@ -22,6 +22,7 @@ over (captures, a), so that the fixed point is differentiated with respect to bo
 """
 import ast
 import inspect
+import traceback
 
 import gast
 
@@ -277,12 +278,31 @@ def _compile(fn_source, lifted, aliases):
     ast.fix_missing_locations(module)
     namespace = {}
     exec(compile(module, fn_source.filename, "exec"), fn_source.globals, namespace)
-    functions = dict(zip(lifted, namespace["_s2s_lifted"](*aliases.values())))
+    try:
+        made = namespace["_s2s_lifted"](*aliases.values())
+    except Exception as error:  # noqa: BLE001 - a default the factory evaluated: any exception of the user's code
+        raise _default_error(fn_source, lifted_defs, error) from None
+    functions = dict(zip(lifted, made))
     for lifted_def, function in zip(lifted_defs, functions.values()):
         function.__qualname__ = f"{fn_source.func.__qualname__}.<locals>.{lifted_def.name}"
         scope = {**fn_source.closure, **aliases, **functions}
         function.__s2s_source__ = frontend.FunctionSource(function, lifted_def, fn_source.filename, scope)
     return functions
+
+
+def _default_error(fn_source, lifted_defs, error):
+    """The located TransformError for a nested function's default that could not be
+    evaluated when s2s lifted it (Python evaluates it only when the def runs)."""
+    line = traceback.extract_tb(error.__traceback__)[-1].lineno
+    with_defaults = [d for d in lifted_defs if d.args.defaults or any(d.args.kw_defaults)]
+    where = next((d for d in with_defaults if d.lineno == line), with_defaults[0] if with_defaults else None)
+    name = where.name if where is not None else "a nested function"
+    return fn_source.error(
+        f"s2s evaluates the defaults of nested functions when it transforms, and a default of {name} failed "
+        f"({type(error).__name__}: {error}); pass the value as an argument instead",
+        where if where is not None else fn_source.node,
+        "nested function default",
+    )
 
 
 def _no_arguments():
