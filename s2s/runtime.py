@@ -213,6 +213,10 @@ def add_grad(a, b):
         return a + b
     if isinstance(a, list):
         return [add_grad(p, q) for p, q in zip(a, b)]
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() != b.keys():
+        # adjoints of one dict at two points of the program, a key added in between: the
+        # adjoint that lacks it holds a zero for it
+        return {k: add_grad(a.get(k), b.get(k)) for k in {**a, **b}}
     return map_structure(add_grad, a, b)
 
 

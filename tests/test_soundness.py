@@ -1084,3 +1084,23 @@ def test_a_nested_default_that_cannot_be_evaluated_is_a_located_error():
     with pytest.raises(s2s.TransformError, match="a default of g failed .NameError") as info:
         s2s.grad(_calls_it_only_on_a_branch_not_taken)(x, 0.1)
     assert "test_soundness.py" in str(info.value) and "name_defined_nowhere" in str(info.value)
+
+
+def _set_entry(d, key, value):
+    d[key] = value
+
+
+def _items_after_a_helper_overwrites_an_entry(x0):
+    d0 = {"a": x0 * x0, "b": x0}
+    _set_entry(d0, "b", 1.0)
+    items = sorted(d0.items())
+    return np.sum(items[0][1] * items[-1][1])
+
+
+def test_adjoints_of_a_dict_with_different_keys_add_up():
+    # a regression (fuzz seed 9606, program 205): at second order, two adjoints of the
+    # dict (before and after the helper's write) had different keys, and adding them
+    # raised a KeyError
+    x = np.array([0.5, -1.2])
+    np.testing.assert_allclose(s2s.hessian(_items_after_a_helper_overwrites_an_entry)(x), 2 * np.eye(2))  # sum(x**2)
+    np.testing.assert_allclose(s2s.grad(_items_after_a_helper_overwrites_an_entry)(x), 2 * x)
