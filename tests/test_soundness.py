@@ -1104,3 +1104,26 @@ def test_adjoints_of_a_dict_with_different_keys_add_up():
     x = np.array([0.5, -1.2])
     np.testing.assert_allclose(s2s.hessian(_items_after_a_helper_overwrites_an_entry)(x), 2 * np.eye(2))  # sum(x**2)
     np.testing.assert_allclose(s2s.grad(_items_after_a_helper_overwrites_an_entry)(x), 2 * x)
+
+
+def _squares_its_first_argument_in_place(a0, a1):
+    w0 = a0
+    w0 *= a0
+
+
+def _passes_it_in_a_starred_call(a0, a1):
+    _squares_its_first_argument_in_place(*(a1,), a0)
+
+
+def _reads_the_array_the_starred_call_updated(x0):
+    v0 = np.cos(x0)
+    _passes_it_in_a_starred_call(1.0, v0)
+    return np.sum(v0 * v0)
+
+
+def test_an_update_through_a_starred_call_is_seen():
+    # a regression (fuzz seed 9704, program 51): the arguments of f(*(a,), b) were packed
+    # into a tuple the alias analysis did not know holds them, so the helper's update of
+    # the caller's array went unseen and the gradient was half the right one
+    with pytest.raises(s2s.TransformError, match="updates v0 in place"):
+        s2s.grad(_reads_the_array_the_starred_call_updated)(np.array([0.58, -0.65]))

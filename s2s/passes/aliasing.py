@@ -493,9 +493,11 @@ class _Analysis:
         if callee is runtime.private_copy:
             after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
             return {new}
-        if callee in (list, tuple, dict, zip, enumerate, sorted, reversed, runtime.make_container, runtime.build_dict):
+        if callee in (list, tuple, dict, zip, enumerate, sorted, reversed, runtime.make_container, runtime.build_dict,
+                      runtime.unpack_args):
             # (make_container: a dataclass or registered container built here holds its
-            # arguments; build_dict: dict(...) holds the values of its arguments)
+            # arguments; build_dict: dict(...) holds the values of its arguments;
+            # unpack_args: the arguments of f(a, *b), which a call of f may update)
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}
