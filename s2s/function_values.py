@@ -145,7 +145,7 @@ def _pulled(shim, values, g):
     with respect to each of `values`, pulled back from `g`)."""
     from . import api
 
-    wrt = tuple(i for i, v in enumerate(values) if _differentiable(v))
+    wrt = _differentiated(values)
     grads = [runtime.zeros_like(v) for v in values]
     if not wrt:
         return None, grads
@@ -160,7 +160,7 @@ def _pushed(shim, values, tangents):
     a tangent (None is zero) per one of `values`."""
     from . import api
 
-    wrt = tuple(i for i, (v, t) in enumerate(zip(values, tangents)) if t is not None and _differentiable(v))
+    wrt = tuple(i for i in _differentiated(values) if tangents[i] is not None)
     if not wrt:
         return None, None
     return _derivative(api.jvp, shim, wrt)(*values, tuple(tangents[i] for i in wrt))
@@ -299,7 +299,7 @@ def value_vjp_tangent(result, function, args, kwargs, g, part, d_function, d_arg
     return _split(flat, layout, function, kwargs)[_PARTS.index(part)]
 
 
-def _tangent_inputs(shim, values, layout, d_function, d_args, d_kwargs):
+def _tangent_inputs(values, layout, d_function, d_args, d_kwargs):
     """(the pushforward's wrt, its inputs: the values, then a tangent per wrt value)."""
     tangents = _flat_tangents(layout, d_function, d_args, d_kwargs)
     wrt = _differentiated(values)
@@ -311,7 +311,7 @@ def value_jvp_grad(d_out, result, function, args, kwargs, d_function, d_args, d_
     """The adjoint of `value_jvp(result, function, args, kwargs, d_function, d_args,
     d_kwargs)` for `which`: a part of the call or of its tangent ("d_function", ...)."""
     shim, values, layout = _flat_call(function, args, kwargs)
-    wrt, inputs = _tangent_inputs(shim, values, layout, d_function, d_args, d_kwargs)
+    wrt, inputs = _tangent_inputs(values, layout, d_function, d_args, d_kwargs)
     if wrt:
         d_out = runtime.tangent_zeros(result) if d_out is None else d_out
         cotangent = (runtime.tangent_zeros(result), d_out)
@@ -332,7 +332,7 @@ def value_jvp_tangent(result, function, args, kwargs, d_function, d_args, d_kwar
     """The tangent of `value_jvp(result, function, args, kwargs, d_function, d_args,
     d_kwargs)` along tangents `t_*` of each of its inputs."""
     shim, values, layout = _flat_call(function, args, kwargs)
-    wrt, inputs = _tangent_inputs(shim, values, layout, d_function, d_args, d_kwargs)
+    wrt, inputs = _tangent_inputs(values, layout, d_function, d_args, d_kwargs)
     if not wrt:
         return runtime.tangent_zeros(result)
     value_tangents = _flat_tangents(layout, t_function, t_args, t_kwargs)

@@ -412,7 +412,8 @@ class Program:
         # the variant for arguments of any kind is what s2s differentiates again (and
         # exports): it returns gradients as s2s.grad's caller gets them
         generic = all(kind is None for kind in kinds)
-        returned = [_matched(d, p, body, spec.namer) if generic else name(d) for d, p in zip(d_params, spec.active_params)]
+        rebound = records.stored(body) if generic else set()
+        returned = [_matched(d, p, body, spec.namer, rebound) if generic else name(d) for d, p in zip(d_params, spec.active_params)]
         if order is None:
             grads = returned[0] if len(returned) == 1 else gast.Tuple(returned, gast.Load())
         else:
@@ -429,11 +430,16 @@ class Program:
         return driver_name
 
 
-    def vjp_driver(self, func, active, kinds, driver_name):
-        """`vjp_f(*params) -> (result, tape, f_backward)`: the pullback runs f_backward."""
+    def _sweeps_requested(self, func, active, kinds):
+        """(normalized source, forward name, backward name) of `func`, both generated."""
         src, _ = prepare(func)
         forward, backward = self.request(func, active, kinds)
         self.generate_requested()
+        return src, forward, backward
+
+    def vjp_driver(self, func, active, kinds, driver_name):
+        """`vjp_f(*params) -> (result, tape, f_backward)`: the pullback runs f_backward."""
+        src, forward, backward = self._sweeps_requested(func, active, kinds)
         params = ", ".join(param_names(src.node))
         text = f"""
 def {driver_name}({params}):
@@ -446,12 +452,9 @@ def {driver_name}({params}):
     def pullback_driver(self, func, active, kinds, driver_name):
         """`pullback_f(*params, cotangent) -> (result, grads)`: both sweeps in one plain
         function, which s2s differentiates again (no pullback closure in between)."""
-        src, _ = prepare(func)
-        forward, backward = self.request(func, active, kinds)
-        self.generate_requested()
-        names = param_names(src.node)
+        src, forward, backward = self._sweeps_requested(func, active, kinds)
         cotangent = Namer.for_function(src.node).fresh("_cotangent")
-        params = ", ".join(names)
+        params = ", ".join(param_names(src.node))
         text = f"""
 def {driver_name}({params}, {cotangent}):
     _result, _tape = {forward}({params})
@@ -555,12 +558,12 @@ def _driver(text, generated_names):
     return fn
 
 
-def _matched(d, param, body, namer):
+def _matched(d, param, body, namer, rebound):
     """`match_like(d, param)`: the gradient `d` of `param` as s2s.grad's caller gets it (a
-    lazy None zero in a container made a real one). A parameter the body rebinds is kept
-    in a name of its own at entry."""
+    lazy None zero in a container made a real one). A parameter the body rebinds (in
+    `rebound`) is kept in a name of its own at entry."""
     like = param
-    if param in records.stored(body):
+    if param in rebound:
         like = namer.fresh(f"_{param}_like")
         body.insert(0, assign(like, name(param)))
     return call(ref(runtime.match_like, "match_like"), name(d), name(like))
