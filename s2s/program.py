@@ -514,10 +514,15 @@ def _without_dead_forward_code(spec, body, facts, forward):
     summed that only `unbroadcast` looked at): those that cannot fail (passes/shapes.py)
     and bind a primal name; backward statements go if pure, as in the backward sweep."""
     primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward) | set(spec.params)
+    # the facts are about a name's forward binding: a backward statement binding the
+    # same name (a restore, `x = _stack.pop()`) pops the tape, and stays unless pure
+    forward_statements = {id(node) for node in gast.walk(gast.Module(forward, [])) if isinstance(node, gast.Assign)}
 
     def may_drop(stmt):
         target = stmt.targets[0].id
-        return target in facts.cannot_fail if target in primal_names else deadcode.pure_assignment(stmt)
+        if id(stmt) in forward_statements and target in primal_names:
+            return target in facts.cannot_fail
+        return deadcode.pure_assignment(stmt)
 
     returned = {n.id for n in gast.walk(body[-1]) if isinstance(n, gast.Name)}
     return deadcode.remove_dead_stores(body, returned, may_drop)

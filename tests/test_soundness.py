@@ -1127,3 +1127,23 @@ def test_an_update_through_a_starred_call_is_seen():
     # the caller's array went unseen and the gradient was half the right one
     with pytest.raises(s2s.TransformError, match="updates v0 in place"):
         s2s.grad(_reads_the_array_the_starred_call_updated)(np.array([0.58, -0.65]))
+
+
+def _divides_a_parameter_after_a_branch(x0, x1):
+    if x1[0] < 0.0:
+        x1[1:] -= 1.0
+    x0 /= math.tanh(np.sum(x1))
+    return np.sum(x0)
+
+
+def test_a_restore_the_sweep_does_not_read_still_pops_the_tape():
+    # a regression (fuzz seed 9801, program 458): removing the forward code only the seed
+    # read also removed the backward restore `x0 = _stack.pop()` (x0 is read no more), so
+    # the branch's pop took x0's saved array for its flag
+    x0, x1 = np.array([-1.13, 0.43, 1.02]), np.array([-0.24, -1.08])
+    for x1_value in (x1, -x1):  # both branches
+        s = np.sum(x1_value - (x1_value[0] < 0) * np.array([0.0, 1.0]))
+        want = -np.sum(x0) * (1.0 - np.tanh(s) ** 2) / np.tanh(s) ** 2 * np.ones(2)
+        value, grad = s2s.value_and_grad(_divides_a_parameter_after_a_branch, wrt=1)(x0.copy(), x1_value.copy())
+        np.testing.assert_allclose(grad, want, rtol=1e-12)
+        np.testing.assert_allclose(value, np.sum(x0) / np.tanh(s), rtol=1e-12)

@@ -11,6 +11,7 @@ import builtins
 import copy
 import symtable
 import time
+import warnings
 
 
 def undefined_names(source):
@@ -186,6 +187,9 @@ def shrink(source, still_fails, budget_s=30.0):
             try:
                 changes[number](candidate)
                 text = ast.unparse(ast.fix_missing_locations(candidate)) + "\n"
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SyntaxWarning)  # such as 1.0(x)
+                    compile(text, "<candidate>", "exec")  # a starred operand alone is no expression
             except Exception:
                 continue
             if len(text) < len(best) and still_fails(text):
