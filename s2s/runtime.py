@@ -366,6 +366,8 @@ def match_like(g, x):
         g = zeros_like(x) if g is None else as_array(g)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
+        if x.dtype.kind != "c" and g.dtype.kind == "c":
+            g = g.real  # the adjoint of a real argument's inclusion into the complex numbers
         return g.astype(x.dtype if x.dtype.kind in "fc" else float, copy=False)
     if isinstance(x, (bool, np.bool_, str, bytes, type(None))):
         return g
@@ -373,12 +375,14 @@ def match_like(g, x):
         g = zeros_like(x)
     if is_array(g) and not isinstance(g, np.ndarray):
         return g  # a scalar's derivative as a 0-d Dask or CuPy array: a float() would compute it
-    if isinstance(x, (np.floating, np.complexfloating)):
+    if isinstance(x, np.complexfloating):
         return type(x)(g)
+    if isinstance(x, np.floating):
+        return type(x)(np.real(g))
     if isinstance(x, (float, int)):
         if isinstance(g, float):  # np.float64 too: the common case, kept cheap
             return float(g)
-        return float(g) if np.ndim(g) == 0 and not np.iscomplexobj(g) else g
+        return float(np.real(g)) if np.ndim(g) == 0 else g
     if isinstance(x, complex):
         return complex(g)
     return map_structure(lambda xi, gi: match_like(gi, xi), x, g)
@@ -1679,6 +1683,41 @@ def kron_subscripts(a, b, which):
     letters = _EINSUM_LETTERS[:2 * n]
     own, other = letters[which::2], letters[1 - which::2]
     return f"{letters},{other}->{own}"
+
+
+def inner_axes(a, b):
+    """The tensordot axes of `np.inner(a, b)`: the last axes, or none where one is a
+    scalar (inner then multiplies)."""
+    return ([-1], [-1]) if np.ndim(a) and np.ndim(b) else ([], [])
+
+
+def cross_grad_a(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Adjoint of `np.cross(a, b, axisa, axisb, axisc, axis)` with respect to `a` (used
+    for its shape): <cross(a, b), g> = <a, cross(b, g)>."""
+    return _cross_grad(g, a, b, 0, axisa, axisb, axisc, axis)
+
+
+def cross_grad_b(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Adjoint of `np.cross(a, b, ...)` with respect to `b` (used for its shape):
+    <cross(a, b), g> = <b, cross(g, a)>."""
+    return _cross_grad(g, a, b, 1, axisa, axisb, axisc, axis)
+
+
+def _cross_grad(g, a, b, which, axisa, axisb, axisc, axis):
+    # 2-vectors are 3-vectors in the plane z = 0; when both are, np.cross gives only the
+    # z component, without a vector axis
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    va, vb = np.moveaxis(as_array(a), axisa, -1), np.moveaxis(as_array(b), axisb, -1)
+    if va.shape[-1] == vb.shape[-1] == 2:
+        gv = np.stack([np.zeros_like(g), np.zeros_like(g), g], axis=-1)
+    else:
+        gv = np.moveaxis(as_array(g), axisc, -1)
+    va3, vb3 = (v if v.shape[-1] == 3 else np.concatenate([v, np.zeros_like(v[..., :1])], -1) for v in (va, vb))
+    like, v, axis_of_like = (a, va, axisa) if which == 0 else (b, vb, axisb)
+    grad = np.cross(vb3, gv) if which == 0 else np.cross(gv, va3)
+    ndim = np.ndim(like)
+    return unbroadcast(np.moveaxis(grad[..., :v.shape[-1]], -1, axis_of_like % ndim - ndim), like)
 
 
 # ---- the discrete Fourier transform (rules in templates/fft.py)

@@ -13,9 +13,12 @@ import numpy as np
 from s2s.declare import linear, multilinear, rearrangements
 from s2s.rules import adjoint, non_differentiable, none_aware, tangent
 from s2s.runtime import (
+    cross_grad_a,
+    cross_grad_b,
     diff_grad,
     gather_grad,
     gradient_grad,
+    inner_axes,
     kron_shapes,
     kron_subscripts,
     move_like,
@@ -171,18 +174,17 @@ def kron(result, a, b):
 
 @multilinear(np.inner)
 def inner(result, a, b):
-    d[a] = tensordot_grad_left(d[result], a, b, ([-1], [-1]))
-    d[b] = tensordot_grad_right(d[result], a, b, ([-1], [-1]))
+    d[a] = tensordot_grad_left(d[result], a, b, inner_axes(a, b))
+    d[b] = tensordot_grad_right(d[result], a, b, inner_axes(a, b))
 
 
-# <cross(a, b), g> = <a, cross(b, g)> = <b, cross(g, a)>
 @multilinear(np.cross)
-def cross(result, a, b):
-    d[a] = unbroadcast(np.cross(b, d[result]), a)
-    d[b] = unbroadcast(np.cross(d[result], a), b)
+def cross(result, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    d[a] = cross_grad_a(d[result], a, b, axisa, axisb, axisc, axis)
+    d[b] = cross_grad_b(d[result], a, b, axisa, axisb, axisc, axis)
 
 
-non_differentiable(kron_shapes, kron_subscripts, np.argpartition)
+non_differentiable(kron_shapes, kron_subscripts, inner_axes, np.argpartition)
 
 
 # --------------------------------------------------------------- casts

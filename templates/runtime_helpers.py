@@ -16,6 +16,8 @@ from s2s.runtime import (
     array_like,
     broadcast_like,
     concat_like,
+    cross_grad_a,
+    cross_grad_b,
     cumsum_grad,
     dot_grad_left,
     dot_grad_right,
@@ -125,6 +127,20 @@ def tensordot_grad_left_(result, g, a, b, axes=2):
 def tensordot_grad_right_(result, g, a, b, axes=2):
     d[g] = np.tensordot(a, d[result], axes=axes)
     d[a] = tensordot_grad_left(g, a, d[result], axes)
+
+
+# cross, cross_grad_a and cross_grad_b are each other's transposes: with
+# <cross(a, b), g> = <a, cross_grad_a(g, a, b)> = <b, cross_grad_b(g, a, b)>
+@multilinear(cross_grad_a)
+def cross_grad_a_(result, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    d[g] = unbroadcast(np.cross(d[result], b, axisa, axisb, axisc, axis), g)
+    d[b] = cross_grad_b(g, d[result], b, axisa, axisb, axisc, axis)
+
+
+@multilinear(cross_grad_b)
+def cross_grad_b_(result, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    d[g] = unbroadcast(np.cross(a, d[result], axisa, axisb, axisc, axis), g)
+    d[a] = cross_grad_a(g, a, d[result], axisa, axisb, axisc, axis)
 
 
 # --------------------------------------------------------------- lists <-> arrays

@@ -114,6 +114,12 @@ ROWS = [
     ("kron_ndim", lambda x, y: L(np.kron(x, y)), (A(3), A(2, 2))),
     ("inner", lambda x, y: L(np.inner(x, y)), (A(2, 3), A(4, 3))),
     ("cross", lambda x, y: L(np.cross(x, y)), (A(2, 3), A(3))),
+    ("cross_axes", lambda x, y: L(np.cross(x, y, axisa=0, axisc=0)), (A(3, 4), A(4, 3))),
+    ("cross_axis", lambda x, y: L(np.cross(x, y, 0, 0, 0, axis=1)), (A(2, 3), A(1, 3))),
+    # 2-vectors (deprecated by NumPy 2): both give the z component alone, one gives 3-vectors
+    ("cross_2_vectors", lambda x, y: L(np.cross(x, y)), (A(2, 2), A(2))),
+    ("cross_2_and_3_vectors", lambda x, y: L(np.cross(x, y, axisa=0)), (A(2, 4), A(3))),
+    ("inner_scalar", lambda x, y: L(np.inner(x, y)) + L(np.inner(y, x)), (A(2, 3), 0.7)),
     ("float64", lambda x: L(np.float64(x) * np.float32(2.0)), (A(3),)),
     ("nan_to_num", lambda x: L(np.nan_to_num(np.log(x))), (A(4),)),
     # np.fft
@@ -325,6 +331,28 @@ COMPLEX = [
 def test_complex_arguments_follow_autograd(f, f_autograd):
     z = 0.7 - 1.3j
     np.testing.assert_allclose(s2s.grad(f)(z), autograd.grad(f_autograd)(z), rtol=1e-10)
+
+
+def scale_complex(s, z):
+    return np.dot(s, z) * (2.0 - 1.0j)
+
+
+def scale_complex_autograd(s, z):
+    return anp.dot(s, z) * (2.0 - 1.0j)
+
+
+@pytest.mark.parametrize("s", [1.5, np.float64(1.5), np.array([1.5, -0.5, 2.0])], ids=["float", "float64", "array"])
+def test_a_real_argument_of_a_complex_output_gets_a_real_gradient(s):
+    # the pullback of a complex cotangent: a real argument's part of it is the real part
+    # (the adjoint of the inclusion of the reals into the complex numbers), as autograd's
+    z = np.array([0.3 + 1.0j, -2.0 + 0.5j, 0.7 - 0.2j])
+    u = 1.0 - 2.0j if np.ndim(s) else np.array([1.0 - 2.0j, 0.5 + 0.5j, -1.0 + 0.3j])
+    _, pullback = s2s.vjp(scale_complex, wrt=(0, 1))(s, z)
+    got = pullback(u)
+    want = autograd.make_vjp(scale_complex_autograd, argnum=0)(s, z)[0](u)
+    assert type(got[0]) is type(s) and np.isrealobj(got[0])
+    np.testing.assert_allclose(got[0], want, rtol=1e-12)
+    np.testing.assert_allclose(got[1], autograd.make_vjp(scale_complex_autograd, argnum=1)(s, z)[0](u), rtol=1e-12)
 
 
 # ------------------------------------------------------------ the declarative forms, for users

@@ -320,6 +320,8 @@ class Writer(CallableFamilies):
                 lambda: f"np.concatenate([{self.array(scope, (2,), depth - 1)}, np.ones(1) * {self.scalar(scope, 0)}])",
                 lambda: f"np.cumsum({self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.pad({self.array(scope, (2,), depth - 1)}, (1, 0), constant_values={self.scalar(scope, 0)})",
+                lambda: f"np.cross({self.array(scope, (3,), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.inner({self.scalar(scope, 0)}, {self.array(scope, (3,), depth - 1)})",
             ]
         elif shape == (2,):
             options = [
@@ -331,6 +333,7 @@ class Writer(CallableFamilies):
                 lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.einsum('ij,j->i', {self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.inner({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
             ]
         else:
             options = [
@@ -340,6 +343,8 @@ class Writer(CallableFamilies):
                 lambda: f"np.reshape({self.array(scope, (2, 3), depth - 1)}, (3, 2)).reshape((2, 3))",
                 lambda: f"np.einsum('i,ij,j,j,j->ij', {self.array(scope, (2,), 0)}, {self.array(scope, (2, 3), depth - 1)}, "
                         f"{self.array(scope, (3,), 0)}, {self.array(scope, (3,), 0)}, np.ones(3))",
+                lambda: f"np.cross({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                lambda: f"np.cross(({self.array(scope, (2, 3), depth - 1)}).T, {self.array(scope, (2, 3), depth - 1)}, axisa=0)",
             ]
         return self.pick(options)()
 
