@@ -38,11 +38,20 @@ def _maker(s2s_maker):
     return make
 
 
-grad = holomorphic_grad = grad_named = _maker(s2s.grad)
+grad = grad_named = _maker(s2s.grad)
 elementwise_grad = _maker(s2s.elementwise_grad)
 value_and_grad = _maker(s2s.value_and_grad)
 jacobian = _maker(s2s.jacobian)
 hessian = _maker(s2s.hessian)
+
+
+def holomorphic_grad(fun, argnum=0):
+    """f'(z) of a holomorphic f: the pullback of the cotangent 1 (s2s's adjoints multiply
+    by f'(z), without a conjugate, as autograd's do)."""
+    def derivative(*args, **kwargs):
+        return s2s.vjp(fun, wrt=_wrt(argnum))(*args, **kwargs)[1](1.0)
+
+    return derivative
 
 
 def make_vjp(fun, argnum=0):
@@ -86,9 +95,17 @@ def make_hvp(fun, argnum=0):
 
 
 def tensor_jacobian_product(fun, argnum=0):
+    """The tensor contracted with the leading axes of fun's Jacobian: a pullback where it
+    has the output's shape, else a contraction of the whole Jacobian (autograd's meaning)."""
     def product(*args, **kwargs):
         *args, tensor = args
-        return s2s.vjp(fun, wrt=_wrt(argnum))(*args, **kwargs)[1](tensor)
+        value, pullback = s2s.vjp(fun, wrt=_wrt(argnum))(*args, **kwargs)
+        if _np.ndim(tensor) == _np.ndim(value):
+            return pullback(tensor)
+        jacobians = s2s.jacobian(_bound(fun, kwargs), wrt=_wrt(argnum))(*args)
+        if _builtins.isinstance(argnum, int):
+            return _np.tensordot(tensor, jacobians, axes=_np.ndim(tensor))
+        return _builtins.tuple(_np.tensordot(tensor, j, axes=_np.ndim(tensor)) for j in jacobians)
 
     return product
 
