@@ -46,7 +46,7 @@ FLOAT_INPUTS = {
     rt.last_writes: (X, np.array([0, 0, 1])),
     rt.tie_weights: (X, None), rt.extremum_weights: ([0.3, 2.4, 1.0], None), rt.sort_order: ([0.3, 2.4, 1.0],),
     rt.norm_two_scale: (X, 1), rt.norm_power: (X, 3), rt.norm_kink_weights: (X, None, 1),
-    rt.kron_shapes: (M, X), rt.fft_axes: (M, None, (0,)), rt.reduced_svd_only: (M, True),
+    rt.kron_shapes: (M, X), rt.inner_axes: (M, X), rt.fft_axes: (M, None, (0,)), rt.reduced_svd_only: (M, True),
     scipy.special.gammasgn: (X,), rt.kron_subscripts: (M, X, 0), rt.inverse_axes: ((1, 0), 2),
     operator.and_: (3, 5), operator.or_: (3, 5), operator.xor: (3, 5), operator.invert: (3,),
     operator.lshift: (3, 1), operator.rshift: (3, 1),
