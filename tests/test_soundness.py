@@ -1147,3 +1147,24 @@ def test_a_restore_the_sweep_does_not_read_still_pops_the_tape():
         value, grad = s2s.value_and_grad(_divides_a_parameter_after_a_branch, wrt=1)(x0.copy(), x1_value.copy())
         np.testing.assert_allclose(grad, want, rtol=1e-12)
         np.testing.assert_allclose(value, np.sum(x0) / np.tanh(s), rtol=1e-12)
+
+
+def _largest(values):
+    return np.max(values)
+
+
+def _updates_a_list_passed_by_keyword(x0):
+    v2 = [e for e in x0]
+    top = _largest(values=v2)
+    v2[-1] = v2[0]  # after the call: its backward sweep must read the list as passed
+    return top
+
+
+def test_an_argument_passed_by_keyword_and_updated_later_is_copied_for_the_call():
+    # a regression (fuzz seed 9825, program 276): an argument passed by keyword got no
+    # copy at the call, so the callee's tape held the list the caller then changed, and
+    # max's adjoint split the gradient between two entries made equal
+    x = np.array([0.58, -0.83])
+    np.testing.assert_allclose(s2s.grad(_updates_a_list_passed_by_keyword)(x), [1.0, 0.0])
+    np.testing.assert_allclose(s2s.vjp(_updates_a_list_passed_by_keyword)(x)[1](2.0), [2.0, 0.0])
+    assert list(x) == [0.58, -0.83]

@@ -133,7 +133,8 @@ def check_updates(src, kinds, callees):
 
 
 def arguments_written_later(src, kinds, callees, is_user_call):
-    """{id(statement): indices of its call's arguments to pass as copies}, for the calls of
+    """{id(statement): indices of its call's arguments to pass as copies (positional ones,
+    then keyword ones, counted on)}, for the calls of
     user functions whose argument's object the generated code may update in place after
     the call (not an argument the function updates: Python's update must reach it).
 
@@ -159,7 +160,7 @@ def arguments_written_later(src, kinds, callees, is_user_call):
         for u in analysis.updates:
             if u.in_place and _may_run_after(order, id(u.stmt), stmt_id):
                 later |= {_base(o) for o in u.objects}
-        for i, arg in enumerate(value.args):
+        for i, arg in enumerate(value.args + [k.value for k in value.keywords]):  # keywords after the positions
             if id(arg) in updated:
                 continue
             direct = {_base(o) for o in analysis.atom(arg, state)}  # what a (shallow) copy separates

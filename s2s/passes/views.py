@@ -94,12 +94,17 @@ def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
         if id(stmt) not in copies:
             return [stmt]
         out = []
+        positional = len(stmt.value.args)
         for i in copies[id(stmt)]:
+            keyword = stmt.value.keywords[i - positional] if i >= positional else None  # h(a=y)
             argument = namer.fresh("_argument")
-            copied = call(ref(runtime.private_copy, "private_copy"), stmt.value.args[i])
+            copied = call(ref(runtime.private_copy, "private_copy"), keyword.value if keyword else stmt.value.args[i])
             anno.set(copied, "callee", runtime.private_copy)
             out.append(gast.copy_location(gast.Assign([name(argument, gast.Store())], copied), stmt))
-            stmt.value.args[i] = name(argument)
+            if keyword:
+                keyword.value = name(argument)
+            else:
+                stmt.value.args[i] = name(argument)
         return out + [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
