@@ -366,8 +366,7 @@ def match_like(g, x):
         g = zeros_like(x) if g is None else as_array(g)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
-        if x.dtype.kind != "c" and g.dtype.kind == "c":
-            g = g.real  # the adjoint of a real argument's inclusion into the complex numbers
+        g = match_complex(x, g)  # the adjoint of a real argument's inclusion into the complex numbers
         return g.astype(x.dtype if x.dtype.kind in "fc" else float, copy=False)
     if isinstance(x, (bool, np.bool_, str, bytes, type(None))):
         return g
