@@ -58,7 +58,8 @@ class FunctionSource:
 
     def error(self, message, node=None, construct=None):
         """A TransformError located at `node` of this function."""
-        lineno = getattr(node, "lineno", None) if node is not None else self.node.lineno
+        # a statement s2s made without a location (a desugaring's): the function's line
+        lineno = getattr(node, "lineno", None) or self.node.lineno
         return TransformError(message, self.filename, lineno, self.line(lineno), construct)
 
 

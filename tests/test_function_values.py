@@ -311,8 +311,82 @@ def named_early_binding(x):
 def test_a_lambda_binding_a_loop_variable_by_its_default():
     assert s2s.grad(early_binding)(1.5) == 6.0
     assert s2s.jvp(early_binding)(1.5, 1.0) == (9.0, 6.0)
-    with pytest.raises(s2s.TransformError, match="reads a local name"):
-        s2s.grad(named_early_binding)(1.5)
+    assert s2s.grad(named_early_binding)(1.5) == 2.0
+
+
+def default_read_where_defined(x):
+    w = np.sin(x)
+    def scaled(u, w=w):  # Python evaluates w here: the rebinding below does not reach it
+        return u * w
+    w = 3.0 * x
+    return np.sum(scaled(x) + w)
+
+
+def default_overridden(x):
+    w = np.sin(x)
+    def scaled(u, z=1.0, w=w, *, c=np.cos(x)):  # noqa: B008 - the form under test
+        return u * w * z + c
+    return np.sum(scaled(x, 2.0, x) + scaled(x, 3.0) + scaled(x, c=x) + scaled(x))
+
+
+def defaults_in_a_loop_used_as_values(x):
+    fs = []
+    total = 0.0
+    for k in range(3):
+        c = x * k
+        def times(u, c=c):
+            return u * c
+        total = total + np.sum(times(x))
+        fs.append(times)
+    return total + np.sum(apply_to(fs[1], x))
+
+
+@pytest.mark.parametrize("f", [default_read_where_defined, default_overridden, defaults_in_a_loop_used_as_values])
+def test_a_named_nested_function_whose_defaults_read_locals(f):
+    x = np.array([0.3, -0.7, 1.1])
+    t = np.array([0.5, -1.0, 2.0])
+    want = numeric_grad(f, (x,))
+    value, got = s2s.value_and_grad(f)(x)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+    assert value == f(x)
+    np.testing.assert_allclose(s2s.jvp(f)(x, t)[1], want @ t, rtol=1e-6)
+    second = (s2s.grad(f)(x + 1e-5 * t) - s2s.grad(f)(x - 1e-5 * t)) / 2e-5
+    np.testing.assert_allclose(s2s.hvp(f)(x, t), second, rtol=1e-5, atol=1e-7)
+
+
+def default_updated_after(x):
+    w = np.sin(x)
+    def scaled(u, w=w):
+        return u * w
+    w[0] = 5.0  # the default is the same array: Python's scaled sees the write
+    return np.sum(scaled(x))
+
+
+def default_read_by_a_sibling(x):
+    w = np.sin(x)
+    def scaled(u, w=w):
+        return u * w
+    def twice(u):
+        return scaled(u) * 2.0
+    return np.sum(twice(x))
+
+
+def default_of_a_transformed_function(x):
+    w = np.sin(x)
+    def loss(u, w=w):
+        return np.sum(u * w)
+    return np.sum(s2s.grad(loss)(x))
+
+
+@pytest.mark.parametrize("f, match", [
+    (default_updated_after, "w is updated in place here, but _scaled_w shares its contents"),
+    (default_read_by_a_sibling, "whose defaults read local names, is used inside a nested function"),
+    (default_of_a_transformed_function, "s2s.grad of the nested function loss, whose defaults read local names"),
+])
+def test_defaults_reading_locals_that_s2s_does_not_follow_are_refused(f, match):
+    with pytest.raises(s2s.TransformError, match=match) as info:
+        s2s.grad(f)(np.array([0.3, -0.7]))
+    assert "test_function_values.py" in str(info.value)
 
 
 def test_a_closure_over_a_rebound_name_is_refused():

@@ -283,6 +283,8 @@ class State:
             return new
 
         def renamed(objects):
+            if new not in objects and ("view", new) not in objects:
+                return objects  # the common case, kept cheap: nothing made at the site
             return frozenset(_replace(o, new, old) for o in objects)
 
         self.names = {k: renamed(v) for k, v in self.names.items()}

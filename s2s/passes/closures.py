@@ -19,6 +19,11 @@ made at transform time from the lifted function, its `wrt` moved past the captur
 parameters, and `dU(x)` passes the captures like a call of `inner` does (so does
 `s2s.grad(inner)(x)`, written inline). `s2s.fixed_point(inner, a, x0)` iterates a step
 over (captures, a), so that the fixed point is differentiated with respect to both.
+
+A default that reads a local (`def inner(y, w=w)`) is evaluated where Python evaluates
+it: the def becomes `_inner_w = w`, and each call that does not give w passes
+`w=_inner_w` (a value made of `inner` binds it). For an unnamed lambda the expression
+itself is passed where the lambda is written.
 """
 import ast
 import inspect
@@ -51,7 +56,9 @@ def lift_nested_functions(fn_source):
     # they transform), not captured values
     aliases = {**fn_source.closure, **static_aliases(fn_source, outer_names)}
     lifted = {}
-    bound_defaults = {}
+    bound_defaults = {}  # {name: [(parameter, value)]}: defaults reading locals, passed by its callers
+    replacements = {}  # {id(definition): the statements that stand for it}
+    names_used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}  # globals too: no fresh name shadows one
     updated = _updated_in_place(node)
     for name, (definition,) in definitions.items():
         function_def = _as_function_def(definition)
@@ -65,19 +72,20 @@ def lift_nested_functions(fn_source):
                 "closure over a value updated in place",
             )
         lifted[name] = (function_def, captured)
-        reading = outer_names - set(aliases)
-        if definition in anonymous:
-            bound_defaults[name] = _take_defaults_reading(function_def, reading)
-        elif _defaults_reading(function_def, reading):
-            raise fn_source.error(
-                f"a default of the nested function {name} reads a local name (`k=k`): pass the value as an "
-                "argument, or write the function as a lambda where it is used",
-                function_def,
-                "default of a nested function",
-            )
+        taken = _take_defaults_reading(function_def, outer_names - set(aliases))
+        if taken and definition not in anonymous:
+            # Python evaluates them where the def runs: there, into names of their own
+            fresh = [_unused(f"_{name}_{parameter}", names_used) for parameter, _ in taken]
+            names_used |= set(fresh)
+            replacements[id(definition)] = [
+                gast.copy_location(gast.Assign([gast.Name(f, gast.Store(), None, None)], expression), definition)
+                for f, (_, expression) in zip(fresh, taken)
+            ]
+            taken = [(parameter, gast.Name(f, gast.Load(), None, None)) for f, (parameter, _) in zip(fresh, taken)]
+        bound_defaults[name] = taken
     _fixed_point_steps(fn_source, node, lifted, aliases)
-    functions = _compile(fn_source, lifted, aliases)
-    _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults)
+    functions = _compile(fn_source, lifted, aliases, bound_defaults)
+    _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults, replacements)
     return fn_source
 
 
@@ -143,16 +151,11 @@ def _reads(default, names):
     return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(default))
 
 
-def _defaults_reading(function_def, names):
-    args = function_def.args
-    return [d for d in args.defaults + args.kw_defaults if _reads(d, names)]
-
-
 def _take_defaults_reading(function_def, names):
-    """The defaults of a lambda that read local names (`lambda t, k=k: ...`), taken out of
-    its signature as [(parameter, expression)] (the parameters from the first such one on
-    become keyword-only): a lambda used where it is written gets them bound when its value
-    is made, which is when Python evaluates them."""
+    """The defaults of a nested function that read local names (`lambda t, k=k: ...`),
+    taken out of its signature as [(parameter, expression)] (the parameters from the
+    first such one on become keyword-only): its callers pass them, and a value made of it
+    binds them (see _Values)."""
     args = function_def.args
     first = next((i for i, d in enumerate(args.defaults) if _reads(d, names)), len(args.defaults))
     moved = len(args.defaults) - first
@@ -198,15 +201,18 @@ def _definitions(stmts):
             yield from _definitions(getattr(stmt, field, None) or [])
 
 
-def _without(stmts, removed):
+def _replaced(stmts, replacements):
+    """`stmts` with each statement whose id is a key of `replacements` replaced by its
+    statements (none: removed), in nested blocks too."""
     out = []
     for stmt in stmts:
-        if id(stmt) in removed:
+        if id(stmt) in replacements:
+            out += replacements[id(stmt)]
             continue
         for field in ("body", "orelse"):
             block = getattr(stmt, field, None)
             if block:
-                setattr(stmt, field, _without(block, removed) or ([gast.Pass()] if field == "body" else []))
+                setattr(stmt, field, _replaced(block, replacements) or ([gast.Pass()] if field == "body" else []))
         out.append(stmt)
     return out
 
@@ -247,7 +253,7 @@ def _free_names(function_def):
     }
 
 
-def _compile(fn_source, lifted, aliases):
+def _compile(fn_source, lifted, aliases, bound_defaults):
     """Real function objects for the lifted defs (they run the primal), ASTs attached.
 
     They are made together inside one factory function, so that they reach each other
@@ -268,7 +274,7 @@ def _compile(fn_source, lifted, aliases):
             raise fn_source.error(f"the nested function {name} assigns to the enclosing function's names (nonlocal)", function_def, "nonlocal")
         lifted_def = clone(function_def)
         lifted_def.args.args = [gast.Name(c, gast.Param(), None, None) for c in captured] + lifted_def.args.args
-        _rewrite_body_calls(lifted_def, lifted)
+        _rewrite_body_calls(fn_source, lifted_def, lifted, bound_defaults)
         lifted_defs.append(lifted_def)
     names = gast.Tuple([gast.Name(d.name, gast.Load(), None, None) for d in lifted_defs], gast.Load())
     parameters = _no_arguments()
@@ -309,22 +315,35 @@ def _no_arguments():
     return gast.arguments(args=[], posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
 
 
-def _rewrite_body_calls(function_def, lifted):
+def _rewrite_body_calls(fn_source, function_def, lifted, bound_defaults):
     """Inside a lifted function, calls of (itself and) its siblings pass their captures."""
     for node in gast.walk(function_def):
+        if isinstance(node, gast.Name) and bound_defaults.get(node.id):
+            raise fn_source.error(
+                f"the nested function {node.id}, whose defaults read local names, is used inside a nested "
+                f"function ({function_def.name}): pass the values as arguments instead",
+                node,
+                "default of a nested function",
+            )
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in lifted:
             captured = lifted[node.func.id][1]
             node.args = [gast.Name(c, gast.Load(), None, None) for c in captured] + node.args
 
 
-def _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults):
-    """Calls pass the captured names; uses as values become partials; the definitions
-    themselves disappear."""
-    node.body = _without(node.body, {id(d) for ds in definitions.values() for d in ds}) or [gast.Pass()]
-    derived = _transforms_of_nested(fn_source, node, lifted, functions)
+def _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaults, replacements):
+    """Calls pass the captured names (and the defaults that read locals, where the call
+    does not give them); uses as values become partials; the definitions themselves
+    disappear, or become the evaluation of those defaults."""
+    removed = {id(d): [] for ds in definitions.values() for d in ds}
+    node.body = _replaced(node.body, {**removed, **replacements}) or [gast.Pass()]
+    derived = _transforms_of_nested(fn_source, node, lifted, functions, bound_defaults)
     captures = {**{n: lifted[n][1] for n in functions}, **derived}
     for n in gast.walk(node):
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in captures:
+            if bound_defaults.get(n.func.id):
+                original = definitions[n.func.id][0]
+                original = original if isinstance(original, gast.FunctionDef) else original.value
+                _pass_bound_defaults(fn_source, n, original.args, lifted[n.func.id][0].args, bound_defaults[n.func.id])
             n.args = [gast.Name(c, gast.Load(), None, None) for c in captures[n.func.id]] + n.args
             if n.func.id in functions:
                 anno.set(n.func, "object", functions[n.func.id])
@@ -332,7 +351,28 @@ def _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaul
     _Values(fn_source, lifted, functions, counts, bound_defaults).visit(node)
 
 
-def _transforms_of_nested(fn_source, node, lifted, functions):
+def _pass_bound_defaults(fn_source, call_node, written, lifted, defaults):
+    """A call of a nested function whose `defaults` were taken out of its signature
+    (`written`, its arguments as written; `lifted`, as lifted): positional arguments for
+    the parameters made keyword-only are passed by keyword, and each default the call
+    does not give is passed."""
+    name = call_node.func.id
+    if any(isinstance(a, gast.Starred) for a in call_node.args) or any(k.arg is None for k in call_node.keywords):
+        raise fn_source.error(
+            f"a call of the nested function {name}, whose defaults read local names, with *args or **kwargs",
+            call_node,
+            "default of a nested function",
+        )
+    positional = len(lifted.args)
+    made_keyword_only = [p.id for p in lifted.kwonlyargs[:len(written.args) - positional]]
+    extra = call_node.args[positional:positional + len(made_keyword_only)]
+    call_node.args[positional:positional + len(extra)] = []
+    call_node.keywords[:0] = [gast.keyword(p, a) for p, a in zip(made_keyword_only, extra)]
+    given = {k.arg for k in call_node.keywords}
+    call_node.keywords += [gast.keyword(p, clone(value)) for p, value in defaults if p not in given]
+
+
+def _transforms_of_nested(fn_source, node, lifted, functions, bound_defaults):
     """`dU = s2s.grad(inner, ...)` and `s2s.grad(inner, ...)(x)`: made from the lifted
     function, `wrt` moved past the captured parameters. A call of the transform itself
     passes the captured names first; returns {dU: the captured names its calls pass}."""
@@ -340,18 +380,18 @@ def _transforms_of_nested(fn_source, node, lifted, functions):
     local_names = collect_locals(node)
     for stmt in gast.walk(node):
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
-            captured = _transform_of_nested(fn_source, stmt, stmt.value, lifted, functions, local_names)
+            captured = _transform_of_nested(fn_source, stmt, stmt.value, lifted, functions, local_names, bound_defaults)
             if captured and not isinstance(stmt.targets[0], gast.Name):
                 raise fn_source.error(f"bind {source_name(stmt.value)} to a name", stmt, "nested function as a value")
             if captured:
                 derived[stmt.targets[0].id] = captured
         elif isinstance(stmt, gast.Call):  # s2s.grad(inner)(x), used where it is made
-            captured = _transform_of_nested(fn_source, stmt, stmt.func, lifted, functions, local_names)
+            captured = _transform_of_nested(fn_source, stmt, stmt.func, lifted, functions, local_names, bound_defaults)
             stmt.args = [gast.Name(c, gast.Load(), None, None) for c in captured or ()] + stmt.args
     return derived
 
 
-def _transform_of_nested(fn_source, stmt, value, lifted, functions, local_names):
+def _transform_of_nested(fn_source, stmt, value, lifted, functions, local_names, bound_defaults):
     """If `value` is an s2s transform of a nested function (`s2s.grad(inner)`): rewritten
     to transform the lifted function; returns the captured names its calls pass first."""
     if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
@@ -360,6 +400,13 @@ def _transform_of_nested(fn_source, stmt, value, lifted, functions, local_names)
     transform = static_object(value.func, fn_source, local_names)
     if inner not in functions or not getattr(transform, "_s2s_static_call", False):
         return None
+    if bound_defaults.get(inner):
+        raise fn_source.error(
+            f"{source_name(value)} of the nested function {inner}, whose defaults read local names: pass the "
+            "values as arguments instead",
+            stmt,
+            "default of a nested function",
+        )
     captured = lifted[inner][1]
     value.args[0] = ref(functions[inner], inner)
     if captured:

@@ -780,15 +780,16 @@ class Writer(CallableFamilies):
         inner = Scope(kind, self.names, scope.helpers)
         inner.vars = {n: k for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]}
         inner.vars[param] = kind
-        self.emit(f"def {name}({param}):")
+        default = self.default_reading_a_local(scope, inner)
+        self.emit(f"def {name}({param}{default[0] if default else ''}):")
         self.indent += 1
         self.emit(f"return {self.expr(inner, kind, 2)}")
         self.indent -= 1
         captured = scope.mutable(scope.of_kind(SCALAR))
         if captured and self.profile.rebinding and self.chance(0.3):
-            late = self.pick(captured)  # rebound after the def: the call sees the new value
+            late = self.pick(captured)  # rebound after the def: the call sees the new value (a default, the old one)
             self.emit(f"{late} = {late} * 0.5 + 0.1")
-        self.emit_calls(scope, name, kind)
+        self.emit_calls(scope, name, kind, default)
 
     def lambda_(self, scope, depth):
         kind = self.pick(self.kinds())
@@ -797,12 +798,30 @@ class Writer(CallableFamilies):
         inner = Scope(kind, self.names, scope.helpers)
         inner.vars = {n: k for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]}
         inner.vars[param] = kind
-        self.emit(f"{name} = lambda {param}: {self.expr(inner, kind, 1)}")
-        self.emit_calls(scope, name, kind)
+        default = self.default_reading_a_local(scope, inner)
+        self.emit(f"{name} = lambda {param}{default[0] if default else ''}: {self.expr(inner, kind, 1)}")
+        self.emit_calls(scope, name, kind, default)
 
-    def emit_calls(self, scope, function, kind):
+    def default_reading_a_local(self, scope, inner):
+        """Sometimes a parameter whose default reads a local (`k=k`, evaluated where the
+        function is defined): (its text in the signature, its name, its kind), else None."""
+        sources = [n for n, k in scope.vars.items() if k in [SCALAR, *SHAPES]]
+        if not sources or not self.chance(0.3):
+            return None
+        source = self.pick(sources)
+        parameter = scope.fresh("q")
+        inner.vars[parameter] = scope.vars[source]
+        return f", {parameter}={source}", parameter, scope.vars[source]
+
+    def emit_calls(self, scope, function, kind, default=None):
+        """Two calls of `function`; with a `default`, the second may pass it, by keyword or not."""
         result = scope.fresh("c")
-        self.emit(f"{result} = {function}({self.expr(scope, kind, 1)}) + {function}({self.expr(scope, kind, 1)})")
+        second = self.expr(scope, kind, 1)
+        if default and self.chance(0.5):
+            _, parameter, default_kind = default
+            given = self.expr(scope, default_kind, 1)
+            second += f", {parameter}={given}" if self.chance(0.5) else f", {given}"
+        self.emit(f"{result} = {function}({self.expr(scope, kind, 1)}) + {function}({second})")
         scope.vars[result] = kind
         if is_array(kind):
             scope.owned.add(result)
