@@ -13,7 +13,7 @@ from .declare import elementwise, linear  # noqa: E402
 from .dispatch import primitive  # noqa: E402
 from .errors import TransformError  # noqa: E402
 from .export import export  # noqa: E402
-from .rules import adjoint, non_differentiable, tangent  # noqa: E402
+from .rules import adjoint, constant_in, non_differentiable, tangent  # noqa: E402
 from .runtime import fixed_point, insert_grad_of, register_container, stop_gradient  # noqa: E402
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "adjoint",
     "tangent",
     "non_differentiable",
+    "constant_in",
     "elementwise",
     "linear",
     "primitive",

@@ -5,7 +5,9 @@ and whose other parameters name its arguments; its body uses `d[name]` for the
 derivative of a name. `@adjoint(prim)` rules assign `d[arg]` from `d[result]` (reverse
 mode); `@tangent(prim)` rules assign `d[result]` from `d[arg]` (forward mode). The
 generator substitutes the real names and inlines the body, so the derivative code a
-user reads is the rule text.
+user reads is the rule text. Where a rule gives a differentiated argument no
+derivative and its primitive is not declared `constant_in` it, the instance starts with
+a check that raises if the argument holds floats (`runtime.no_derivative`).
 """
 import functools
 import hashlib
@@ -21,19 +23,20 @@ import types
 
 import gast
 
-from . import anno, fingerprint
+from . import anno, fingerprint, runtime
 from .errors import TransformError
 from .passes import simplify
-from .syntax import clone
+from .syntax import call, clone, const, ref
 
 _ADJOINTS = {}
 _TANGENTS = {}
 _NON_DIFFERENTIABLE = {}
 _ALWAYS_RUN = {}
 _NONE_AWARE = {}
+_CONSTANT_IN = {}
 _TABLES = {
     "adjoint": _ADJOINTS, "tangent": _TANGENTS, "non_differentiable": _NON_DIFFERENTIABLE,
-    "always_run": _ALWAYS_RUN, "none_aware": _NONE_AWARE,
+    "always_run": _ALWAYS_RUN, "none_aware": _NONE_AWARE, "constant_in": _CONSTANT_IN,
 }
 _version = [0]  # bumped by every registration, so digest() knows when to recompute
 _digest_memo = {}
@@ -77,6 +80,7 @@ class Rule:
         self.result_param = params[0].name
         self.signature = signature.replace(parameters=params[1:])
         self._body = None
+        self._underived = None
 
     @property
     def body(self):
@@ -85,6 +89,20 @@ class Rule:
             _resolve_globals(fn, self.template)
             self._body = fn.body
         return self._body
+
+    @property
+    def underived(self):
+        """The parameters the rule gives no derivative: no `d[p] = ...` in an adjoint, no
+        `d[p]` read in a tangent."""
+        if self._underived is None:
+            stored = self.mode == "adjoint"
+            derived = {
+                n.slice.id for n in gast.walk(gast.Module(self.body, []))
+                if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and n.value.id == "d"
+                and isinstance(n.slice, gast.Name) and isinstance(n.ctx, gast.Store) == stored
+            }
+            self._underived = frozenset(self.signature.parameters) - derived
+        return self._underived
 
     def describe(self):
         name = getattr(self.primitive, "__name__", repr(self.primitive))
@@ -152,6 +170,15 @@ def none_aware(*primitives):
     """Declare functions that read a None derivative argument as zero."""
     for p in primitives:
         _declare("none_aware", p, p)
+
+
+def constant_in(primitive, *params):
+    """Declare that `primitive`'s value does not move when the arguments `params` move a
+    little: read only for a shape or a length, or piecewise constant in them. A rule
+    that gives such a parameter no derivative then takes a differentiated argument
+    there as a zero; for any other parameter without one, the derivative code raises
+    where a float reaches it (`runtime.no_derivative`)."""
+    _declare("constant_in", primitive, (primitive, frozenset(params)))
 
 
 def is_none_aware(obj):
@@ -254,7 +281,9 @@ def digest():
     if _digest_memo.get("version") != _version[0]:
         entries = []
         for (table_name, _), value in list(_from_user.items()):
-            if isinstance(value, tuple):  # (primitive, Rule)
+            if table_name == "constant_in":
+                entries.append([table_name, _name(value[0]), sorted(value[1])])
+            elif isinstance(value, tuple):  # (primitive, Rule)
                 primitive, rule = value
                 code = rule.template.__code__
                 entries.append([table_name, _name(primitive), _name(rule.template), code.co_firstlineno, _file_digest(code.co_filename)])
@@ -347,6 +376,25 @@ class Instance:
         self.statements = statements
 
 
+def _guards(rule, bindings, result, derivative_name):
+    """`no_derivative(None, x, ...)` for each parameter bound to a differentiated name
+    (derivative_name gives it one) that `rule` gives no derivative and its primitive is
+    not declared constant in: the contribution would be dropped, so a float there
+    raises. The activity analysis is conservative (an index unpacked from a tape with
+    the arrays next to it counts as differentiated), so the check is on the value."""
+    _load_templates()
+    entry = _CONSTANT_IN.get(_key(rule.primitive))
+    constant = entry[1] if entry and _same(entry[0], rule.primitive) else frozenset()
+    function = getattr(rule.primitive, "__name__", repr(rule.primitive))
+    return [
+        gast.Expr(call(ref(runtime.no_derivative, "no_derivative"), const(None), clone(bindings[p]), const(function), const(p)))
+        for p in rule.signature.parameters
+        if p in rule.underived and p not in constant and isinstance(bindings.get(p), gast.Name)
+        and bindings[p].id != result  # updated in place: the result's derivative is its own
+        and derivative_name(bindings[p].id) is not None
+    ]
+
+
 def instantiate(rule, bindings, result, derivative_name, namer):
     """Substitute names into `rule`'s body.
 
@@ -406,7 +454,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
     def _left_at_default(node):
         return isinstance(node, gast.Name) and anno.get(params.get(node.id), "default_argument") and node.id not in renames
 
-    statements = []
+    statements = _guards(rule, bindings, result, derivative_name)
     for stmt in body:
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             primal = derivative_of(stmt.targets[0])

@@ -1795,12 +1795,26 @@ def reduced_svd_only(a, full_matrices):
 
 def no_derivative(g, x, function, argument):
     """What a rule assigns for an argument `x` it has no derivative for (an order, a
-    count): raises, so that differentiating with respect to it is never a silent zero.
-    A boolean (where's condition) has no nearby values: its derivative is zero, exactly
-    (it carries one only riding on a differentiated tape, at second order)."""
-    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == bool:
-        return zeros_like(x)
-    raise TypeError(f"s2s: {function} has no derivative rule with respect to its argument {argument}")
+    count, a float `ddof`): raises if `x` holds floats, so that differentiating with
+    respect to it is never a silent zero. Integers, booleans (where's condition),
+    strings and indices have no nearby values: their derivative is zero, exactly (they
+    carry one only riding on a differentiated tape, at second order)."""
+    if _holds_floats(x):
+        raise TypeError(f"s2s: {function} has no derivative rule with respect to its argument {argument}")
+    return zeros_like(x) if is_array(x) else 0.0
+
+
+def _holds_floats(x):
+    if isinstance(x, functools.partial):  # a function value with the values it captures
+        return _holds_floats(x.args) or _holds_floats(x.keywords)
+    if isinstance(x, (list, tuple)):
+        return any(_holds_floats(item) for item in x)
+    if isinstance(x, dict):
+        return any(_holds_floats(item) for item in x.values())
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind == "O":
+        return any(_holds_floats(item) for item in np.ravel(x))
+    return kind in ("f", "c") or isinstance(x, (float, complex))
 
 
 def uplo_transpose(x, UPLO="L"):

@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 from s2s.declare import linear, multilinear, rearrangements
-from s2s.rules import adjoint, non_differentiable, none_aware, tangent
+from s2s.rules import adjoint, constant_in, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     cross_grad_a,
     cross_grad_b,
@@ -206,3 +206,14 @@ def gradient(result, f, *varargs, axis=None, edge_order=1):
 @linear(gradient_grad)
 def gradient_grad_(result, g, f, varargs=(), axis=None, edge_order=1):
     d[g] = np.gradient(d[result], *varargs, axis=axis, edge_order=edge_order)
+
+
+# Read only for a shape, the structure of the arguments or (like=) the array type to
+# make; arange's stop only decides the length.
+constant_in(gather_grad, "args", "kwargs")
+constant_in(move_like, "args", "kwargs")
+constant_in(gradient_grad, "f")
+constant_in(np.full_like, "a")
+constant_in(np.array, "like")
+constant_in(np.asarray, "like")
+constant_in(np.arange, "stop")

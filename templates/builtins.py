@@ -12,7 +12,7 @@ import builtins
 import numpy as np
 
 from s2s.declare import linear
-from s2s.rules import adjoint, non_differentiable, tangent
+from s2s.rules import adjoint, constant_in, non_differentiable, tangent
 from s2s.runtime import (
     add_grad,
     build_dict,
@@ -148,3 +148,19 @@ def unpermute_(result, g, order, like):
 
 
 non_differentiable(builtins.any, builtins.all, extremum_weights, sort_order)
+
+
+# Read only for shapes and types; the weights of max/min among items (extremum_weights)
+# are piecewise constant, as is the choice a key function makes.
+constant_in(build_dict_grad, "args", "kwargs")
+constant_in(build_dict_part, "args", "kwargs")
+constant_in(dict_from, "keys")
+constant_in(dict_values_grad, "keys", "values")
+constant_in(sum_grad, "items")
+constant_in(sum_like, "like")
+constant_in(unpermute, "like")
+constant_in(scale_each, "weights")
+constant_in(weighted_sum, "weights")
+constant_in(builtins.max, "key")
+constant_in(builtins.min, "key")
+constant_in(builtins.sorted, "key")

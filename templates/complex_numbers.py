@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 from s2s.declare import linear
-from s2s.rules import adjoint, tangent
+from s2s.rules import adjoint, constant_in, tangent
 from s2s.runtime import match_complex
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -68,3 +68,9 @@ def absolute(result, x):
 @tangent(builtins.abs, np.abs, np.absolute)
 def absolute(result, x):
     d[result] = np.real(d[x] * np.conj(x)) / (result + (result == 0))
+
+
+# Read only for its dtype; real_if_close's tolerance only decides whether to drop the
+# imaginary part.
+constant_in(match_complex, "x")
+constant_in(np.real_if_close, "tol")

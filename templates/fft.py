@@ -10,7 +10,7 @@ transforms again, so both can be differentiated again.
 import numpy as np
 
 from s2s.declare import linear, rearrangements
-from s2s.rules import non_differentiable
+from s2s.rules import constant_in, non_differentiable
 from s2s.runtime import fft_axes, fit_like, irfft_grad, irfftn_grad, match_complex, rfft_grad, rfftn_grad
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -104,3 +104,11 @@ def fit_like_(result, y, like):
 
 non_differentiable(fft_axes)
 rearrangements({"fftshift(x, axes=None)": "x", "ifftshift(x, axes=None)": "x"}, np.fft)
+
+
+# Read only for a shape.
+constant_in(fit_like, "like")
+constant_in(irfft_grad, "a")
+constant_in(irfftn_grad, "a")
+constant_in(rfft_grad, "a")
+constant_in(rfftn_grad, "a")

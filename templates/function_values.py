@@ -14,7 +14,7 @@ from s2s.function_values import (
     value_vjp_grad,
     value_vjp_tangent,
 )
-from s2s.rules import adjoint, none_aware, tangent
+from s2s.rules import adjoint, constant_in, none_aware, tangent
 from s2s.runtime import (
     call_value,
     container_cotangent,
@@ -209,3 +209,18 @@ def filled_tangent_(result, t, like):
 none_aware(value_jvp, value_vjp, value_vjp_grad, value_vjp_tangent, value_jvp_grad, value_jvp_tangent, partial_grad,
            partial_tangent, partial_cotangent, container_grad, container_tangent, container_cotangent, filled_tangent,
            unpack_args_grad, transposed_grad)
+
+
+# Read only for the structure of the arguments (their positions and types); a call's
+# value only to check that the call computes it again.
+constant_in(container_cotangent, "container", "args", "kwargs")
+constant_in(container_grad, "container", "args", "kwargs")
+constant_in(container_tangent, "container", "args", "kwargs")
+constant_in(filled_tangent, "like")
+constant_in(partial_cotangent, "args", "kwargs")
+constant_in(partial_grad, "args", "kwargs")
+constant_in(partial_tangent, "args", "kwargs")
+constant_in(transposed_grad, "rows")
+constant_in(unpack_args_grad, "items")
+constant_in(value_jvp, "result")
+constant_in(value_vjp, "result")

@@ -16,7 +16,7 @@ parameter, which the compiler reports when it reads the call.
 import numpy as np
 
 from s2s.declare import linear, multilinear, reductions
-from s2s.rules import adjoint, non_differentiable, tangent
+from s2s.rules import adjoint, constant_in, non_differentiable, tangent
 from s2s.runtime import (
     as_columns,
     diag_grad,
@@ -513,3 +513,20 @@ def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 
 non_differentiable(reduced_svd_only)
+
+
+# Read only for a shape (the sorts: for the order, piecewise constant); pinv's cutoff
+# rcond only decides which singular values count.
+constant_in(as_columns, "b")
+constant_in(from_columns, "b")
+constant_in(diag_grad, "v")
+constant_in(diagonal_grad, "a")
+constant_in(trace_grad, "a")
+constant_in(einsum_partial0, "x0")
+constant_in(einsum_partial1, "x1")
+constant_in(einsum_partial2, "x2")
+constant_in(einsum_partial3, "x3")
+constant_in(einsum_partial4, "x4")
+constant_in(sort_take, "a")
+constant_in(sort_untake, "a")
+constant_in(np.linalg.pinv, "rcond")

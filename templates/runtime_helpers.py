@@ -10,7 +10,7 @@ derivative.
 import numpy as np
 
 from s2s.declare import linear, multilinear
-from s2s.rules import adjoint, none_aware, tangent
+from s2s.rules import adjoint, constant_in, none_aware, tangent
 from s2s.runtime import (
     array_grad,
     array_like,
@@ -174,3 +174,26 @@ def array_grad_(result, g, obj):
 @linear(array_like)
 def array_like_(result, gs, obj):
     d[gs] = array_grad(d[result], obj)
+
+
+# Read only for a shape or a container type: a derivative there is zero.
+constant_in(array_grad, "obj")
+constant_in(array_like, "obj")
+constant_in(broadcast_like, "like")
+constant_in(concat_like, "arrays")
+constant_in(cross_grad_a, "a")
+constant_in(cross_grad_b, "b")
+constant_in(cumsum_grad, "x")
+constant_in(dot_grad_left, "a")
+constant_in(dot_grad_right, "b")
+constant_in(grad_reduce, "x")
+constant_in(match_like, "x")
+constant_in(match_like_grad, "g")
+constant_in(matmul_grad_left, "a")
+constant_in(matmul_grad_right, "b")
+constant_in(split_like, "arrays")
+constant_in(stack_like, "arrays")
+constant_in(tensordot_grad_left, "a")
+constant_in(tensordot_grad_right, "b")
+constant_in(unbroadcast, "like")
+constant_in(unstack, "arrays")

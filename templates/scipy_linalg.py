@@ -16,7 +16,7 @@ import scipy.signal  # noqa: E402
 
 from s2s.declare import linear
 from s2s.ode import odeint_jvp, odeint_vjp
-from s2s.rules import adjoint, none_aware, tangent
+from s2s.rules import adjoint, constant_in, none_aware, tangent
 from s2s.runtime import convolve_crop, convolve_embed, from_band, gather_grad, move_like
 
 
@@ -112,3 +112,8 @@ def odeint(result, func, y0, t, args=(), rtol=None, atol=None):
 
 
 none_aware(odeint_jvp)  # a None tangent of y0 or of args is zero
+
+
+# Read only for their shapes.
+constant_in(convolve_crop, "in1", "in2")
+constant_in(convolve_embed, "in1", "in2")

@@ -13,7 +13,7 @@ function); in a formula, `pdf` is the same distribution's pdf.
 import numpy as np
 
 from s2s.declare import elementwise
-from s2s.rules import adjoint, non_differentiable, tangent
+from s2s.rules import adjoint, constant_in, non_differentiable, tangent
 from s2s.runtime import fold_to_lower, grad_reduce, no_derivative, one_if_none, symmetrize_lower, unbroadcast
 
 # ruff: noqa: F821 - `d` is template syntax
@@ -179,6 +179,8 @@ if stats is not None:
     @tangent(stats.multivariate_normal.entropy)
     def mvn_entropy(result, mean=0.0, cov=1.0):
         d[result] = 0.5 * np.trace(np.linalg.solve(symmetrize_lower(cov), symmetrize_lower(d[cov])))
+
+    constant_in(stats.multivariate_normal.entropy, "mean")  # a Gaussian's entropy is the same at any mean
 
     # logpdf = sum((alpha - 1) log x) - sum(gammaln(alpha)) + gammaln(sum(alpha))
     @adjoint(stats.dirichlet.logpdf)

@@ -6,7 +6,7 @@ derivative arguments: accumulation, scattering into a container, packing, and th
 append/pop of list adjoints. `None` is a zero throughout.
 """
 from s2s.declare import linear
-from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
+from s2s.rules import adjoint, always_run, constant_in, non_differentiable, none_aware, tangent
 from s2s.runtime import (
     add_at,
     add_at_inplace,
@@ -235,3 +235,24 @@ def one_if_none_(result, b):
 # their adjoints keep the derivative lists aligned, as those of list_append and setitem do
 always_run(append_tangent, setitem_tangent)
 none_aware(present_grad, default_grad, get_grad, loop_item_grad, loop_item_tangent)
+
+
+# Read only for a shape, a structure or which keys a mapping holds.
+constant_in(add_at, "container")
+constant_in(add_to_last, "lst")
+constant_in(append_tangent, "item")
+constant_in(copy_grad, "like")
+constant_in(default_grad, "mapping", "default")
+constant_in(field_grad, "like")
+constant_in(get_grad, "mapping")
+constant_in(getattr_adjoint, "obj")
+constant_in(grad_item, "element")
+constant_in(last_grad, "item")
+constant_in(loop_item_grad, "x")
+constant_in(loop_item_tangent, "x", "item")
+constant_in(pack_like, "like")
+constant_in(present_grad, "mapping", "like")
+constant_in(push_grad, "lst")
+constant_in(setitem_tangent, "value")
+constant_in(take_grad, "value")
+constant_in(unpack_grad, "like")

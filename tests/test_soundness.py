@@ -10,6 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 from conftest import numeric_grad
+from scipy.integrate import odeint
 
 import s2s
 
@@ -1168,3 +1169,110 @@ def test_an_argument_passed_by_keyword_and_updated_later_is_copied_for_the_call(
     np.testing.assert_allclose(s2s.grad(_updates_a_list_passed_by_keyword)(x), [1.0, 0.0])
     np.testing.assert_allclose(s2s.vjp(_updates_a_list_passed_by_keyword)(x)[1](2.0), [2.0, 0.0])
     assert list(x) == [0.58, -0.83]
+
+
+# Arguments a rule gives no derivative. Each of these was a silent zero: the rule had
+# no `d[ord]` (`d[ddof]`, ...) line, so the argument's contribution was dropped.
+C23 = np.array([[0.3, -1.2, 0.5], [1.1, 0.4, -0.7]])
+
+
+def _norm_of_differentiated_order(p):
+    return np.linalg.norm(X, p)
+
+
+def _std_of_differentiated_ddof(d):
+    return np.std(X, ddof=d)
+
+
+def _nan_to_num_of_differentiated_fill(v):
+    return np.sum(np.nan_to_num(X * np.array([1.0, np.nan, 1.0]), nan=v))
+
+
+def _einsum_of_sublists_passed_in(a, sublist, output):
+    return np.sum(np.einsum(a, sublist, output) ** 2)
+
+
+def _odeint_of_a_closure(w):
+    return odeint(lambda y, t: -w * y, np.array([1.0]), np.array([0.0, 1.0]))[-1, 0]
+
+
+@pytest.mark.parametrize("f, args, argument", [
+    (_norm_of_differentiated_order, (3.0,), "norm .* argument ord"),
+    (_std_of_differentiated_ddof, (0.5,), "std .* argument ddof"),
+    (_nan_to_num_of_differentiated_fill, (2.0,), "nan_to_num .* argument nan"),
+    # the sublist form with sublists that are not literals: the array is in the subscripts' place
+    (_einsum_of_sublists_passed_in, (C23, [0, 1], [1, 0]), "einsum .* argument subscripts"),
+    (_odeint_of_a_closure, (0.7,), "odeint .* argument func"),
+], ids=["norm_ord", "std_ddof", "nan_to_num_nan", "einsum_sublists", "odeint_closure"])
+def test_an_argument_a_rule_has_no_derivative_for_raises_when_differentiated(f, args, argument):
+    assert np.any(numeric_grad(f, args, wrt=0))  # the derivative the rule would drop is not zero
+    with pytest.raises(TypeError, match=argument):
+        s2s.grad(f)(*args)
+    with pytest.raises(TypeError, match=argument):
+        s2s.jvp(f)(*args, np.ones_like(args[0]))
+
+
+def _ddof_counted(x):
+    extra = [1.0, 2.0]
+    return np.std(x * x, ddof=len(extra) - 1)
+
+
+def _index_from_a_tape(x):
+    y = np.zeros(3)
+    for i in range(2):
+        y[i] = x[i] * x[2]  # at second order i is unpacked from the tape with the arrays
+    return np.sum(y * y)
+
+
+def _constant_in_shapes_and_lengths(x):
+    filled = np.full_like(x, 2.0 * x[0])  # x read for its shape only
+    steps = np.arange(x[1], x[1] + 2.5)  # the stop decides the length only
+    key = max([x[0], 2.0 * x[2], 0.5], key=lambda v: v * x[1])  # a choice: piecewise constant
+    return np.sum(filled * x) + np.sum(steps ** 2) + key
+
+
+@pytest.mark.parametrize("f", [_ddof_counted, _index_from_a_tape, _constant_in_shapes_and_lengths])
+def test_arguments_without_a_derivative_that_cannot_carry_one_are_exact(f):
+    x = np.array([0.4, 1.3, -0.6])
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, (x,)), rtol=1e-6, atol=1e-8)
+    t = np.array([0.5, -1.0, 0.25])
+    np.testing.assert_allclose(s2s.jvp(f)(x, t)[1], numeric_grad(f, (x,)) @ t, rtol=1e-6, atol=1e-8)
+    hvp = s2s.hvp(f)(x, t)
+    np.testing.assert_allclose(hvp, (s2s.grad(f)(x + 1e-5 * t) - s2s.grad(f)(x - 1e-5 * t)) / 2e-5, rtol=1e-5, atol=1e-7)
+
+
+@s2s.primitive
+def _doubled_in_shape_of(x, like):
+    return 2.0 * x * np.ones_like(like)
+
+
+@s2s.adjoint(_doubled_in_shape_of)
+def _doubled_in_shape_of_adjoint(result, x, like):
+    d[x] = np.sum(2.0 * d[result])  # noqa: F821 - template syntax
+
+
+@s2s.primitive
+def _doubled_and_shifted_by(x, shift):
+    return 2.0 * x + shift
+
+
+@s2s.adjoint(_doubled_and_shifted_by)
+def _doubled_and_shifted_by_adjoint(result, x, shift):
+    d[x] = 2.0 * d[result]  # noqa: F821 - the rule forgets shift
+
+
+s2s.constant_in(_doubled_in_shape_of, "like")
+
+
+def test_a_users_rule_declares_what_it_is_constant_in():
+    x = np.array([0.3, 1.2])
+
+    def shaped(x):
+        return np.sum(_doubled_in_shape_of(x[0], x))
+
+    def shifted(x):
+        return _doubled_and_shifted_by(x[0], x[1])
+
+    np.testing.assert_allclose(s2s.grad(shaped)(x), numeric_grad(shaped, (x,)), rtol=1e-7)
+    with pytest.raises(TypeError, match="_doubled_and_shifted_by .* argument shift"):
+        s2s.grad(shifted)(x)

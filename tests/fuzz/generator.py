@@ -205,7 +205,7 @@ class Writer(CallableFamilies):
 
     def reduce_to_scalar(self, scope, name, shape):
         index = ", ".join(self.index_for(scope, n) for n in shape)
-        return self.pick([
+        options = [
             f"np.sum({name})",
             f"np.mean({name})",
             f"np.max({name})",
@@ -214,7 +214,13 @@ class Writer(CallableFamilies):
             f"{name}[{index}]",
             f"np.min({name})",
             f"np.linalg.norm({name}, {self.pick(['1', 'np.inf'])})",
-        ])
+            # arguments the rules give no derivative: an int there is exact, a
+            # differentiated float must be refused (never a silent zero)
+            f"np.std({name}, ddof={self.index_for(scope, 2)})",
+        ]
+        if len(shape) == 1:
+            options.append(f"np.linalg.norm({name}, 1.0 + {self.scalar(scope, 0)} ** 2)")
+        return self.pick(options)
 
     def index_for(self, scope, length):
         ints = scope.of_kind(INT)
