@@ -377,21 +377,29 @@ class Instance:
 
 
 def _guards(rule, bindings, result, derivative_name):
-    """`no_derivative(None, x, ...)` for each parameter bound to a differentiated name
-    (derivative_name gives it one) that `rule` gives no derivative and its primitive is
-    not declared constant in: the contribution would be dropped, so a float there
-    raises. The activity analysis is conservative (an index unpacked from a tape with
-    the arrays next to it counts as differentiated), so the check is on the value."""
+    """`no_derivative(None, x, ...)` for each parameter bound to an atom that holds a
+    differentiated name (derivative_name gives it one: a name, or one in a tuple of
+    `*args` or an index) that `rule` gives no derivative and its primitive is not
+    declared constant in: the contribution would be dropped, so a float there raises.
+    The activity analysis is conservative (an index unpacked from a tape with the arrays
+    next to it counts as differentiated), so the check is on the value."""
     _load_templates()
     entry = _CONSTANT_IN.get(_key(rule.primitive))
     constant = entry[1] if entry and _same(entry[0], rule.primitive) else frozenset()
     function = getattr(rule.primitive, "__name__", repr(rule.primitive))
+
+    def differentiated(atom):
+        return any(
+            isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+            and n.id != result  # updated in place: the result's derivative is its own
+            and derivative_name(n.id) is not None
+            for n in gast.walk(atom)
+        )
+
     return [
         gast.Expr(call(ref(runtime.no_derivative, "no_derivative"), const(None), clone(bindings[p]), const(function), const(p)))
         for p in rule.signature.parameters
-        if p in rule.underived and p not in constant and isinstance(bindings.get(p), gast.Name)
-        and bindings[p].id != result  # updated in place: the result's derivative is its own
-        and derivative_name(bindings[p].id) is not None
+        if p in rule.underived and p not in constant and p in bindings and differentiated(bindings[p])
     ]
 
 

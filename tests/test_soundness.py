@@ -1196,14 +1196,19 @@ def _odeint_of_a_closure(w):
     return odeint(lambda y, t: -w * y, np.array([1.0]), np.array([0.0, 1.0]))[-1, 0]
 
 
+def _gradient_of_a_differentiated_spacing(h):
+    return np.sum(np.gradient(X, h) ** 2)
+
+
 @pytest.mark.parametrize("f, args, argument", [
     (_norm_of_differentiated_order, (3.0,), "norm .* argument ord"),
+    (_gradient_of_a_differentiated_spacing, (0.5,), "gradient .* argument varargs"),  # an *args parameter
     (_std_of_differentiated_ddof, (0.5,), "std .* argument ddof"),
     (_nan_to_num_of_differentiated_fill, (2.0,), "nan_to_num .* argument nan"),
     # the sublist form with sublists that are not literals: the array is in the subscripts' place
     (_einsum_of_sublists_passed_in, (C23, [0, 1], [1, 0]), "einsum .* argument subscripts"),
     (_odeint_of_a_closure, (0.7,), "odeint .* argument func"),
-], ids=["norm_ord", "std_ddof", "nan_to_num_nan", "einsum_sublists", "odeint_closure"])
+], ids=["norm_ord", "gradient_spacing", "std_ddof", "nan_to_num_nan", "einsum_sublists", "odeint_closure"])
 def test_an_argument_a_rule_has_no_derivative_for_raises_when_differentiated(f, args, argument):
     assert np.any(numeric_grad(f, args, wrt=0))  # the derivative the rule would drop is not zero
     with pytest.raises(TypeError, match=argument):

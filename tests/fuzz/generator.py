@@ -328,6 +328,9 @@ class Writer(CallableFamilies):
                 lambda: f"np.pad({self.array(scope, (2,), depth - 1)}, (1, 0), constant_values={self.scalar(scope, 0)})",
                 lambda: f"np.cross({self.array(scope, (3,), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.inner({self.scalar(scope, 0)}, {self.array(scope, (3,), depth - 1)})",
+                # a spacing passed through *varargs: a differentiated one must be refused
+                lambda: f"np.gradient({self.array(scope, (3,), depth - 1)}, "
+                        f"{self.pick(['0.5', f'1.0 + {self.scalar(scope, 0)} ** 2'])})",
             ]
         elif shape == (2,):
             options = [
