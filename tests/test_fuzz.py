@@ -135,3 +135,40 @@ def test_an_argument_changed_by_the_derivative_is_classified_mutated(workspace, 
     case = runner.case_for(workspace, WRONG_GRADIENT, [np.array([0.3, -0.4])], 0, 0, 0)
     with_wrong_s2s(monkeypatch, mutating)
     assert case.run("grad").klass == "mutated"
+
+
+CANCELLING = """
+import numpy as np
+
+def f(x0, x1):
+    for _ in range(7):
+        x1 *= x1  # 1.49 ** 128: about 1e22
+    return (1.0 - x1) + np.sum(x0) + x1
+"""
+
+
+def test_a_program_whose_values_cancel_on_the_way_is_rejected(workspace):
+    # seed 9743, program 483: flat in x0 in floating point, so central differences gave 0
+    # where every derivative tool (s2s, autograd) gives the exact [1, 1]
+    with pytest.raises(check.Rejected, match="too large for central differences"):
+        runner.case_for(workspace, CANCELLING, [np.array([0.08, -0.78]), 1.4853], 0, 0, 0)
+    assert runner.case_for(workspace, CANCELLING, [np.array([0.08, -0.78]), 1.01], 0, 0, 0).run("grad").klass == "ok"
+
+
+NESTED_GRADIENT_AT_A_KINK = """
+import numpy as np
+import s2s
+
+def f(x0):
+    q0 = s2s.grad(lambda z0: np.sum(z0 * z0))(x0)
+    v4 = np.sin(np.ones((2, 3)) * x0)  # equal entries: the variance is rounding
+    return np.std(v4, ddof=-1) + q0
+"""
+
+
+def test_autograd_judges_a_program_with_a_nested_s2s_grad(workspace):
+    # seed 9843, program 223: std at a variance of rounding size has a derivative of
+    # rounding (s2s's and autograd's agree); central differences alone called it wrong
+    case = runner.case_for(workspace, NESTED_GRADIENT_AT_A_KINK, [-0.6071890032211279], 0, 0, 0)
+    assert len(case.refs.jacobians()) == 2
+    assert case.run("grad").klass == "ok"

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import re
 import signal
+import sys
 import warnings
 import zlib
 
@@ -27,6 +28,11 @@ SECOND_RTOL = 3e-3
 MAX_PRIMAL_S = 0.2
 MODE_TIMEOUT_S = 60
 MAX_MAGNITUDE = 1e4  # programs whose values exceed this are rejected (overflow, bad conditioning)
+# ... and programs with a value on the way larger than this: central differences at
+# h = 1e-6 lose about |v| * 1e-16 / 1e-6 to the rounding of a value v that cancels later
+# (`(1.0 - big) + x + big` is flat in x in floating point), and 1e6 keeps that under the
+# first-order tolerance
+MAX_INTERMEDIATE = 1e6
 # runtime.no_derivative's refusal (summary.txt counts them by function and argument: one
 # for a helper's shape argument would be a missing rules.constant_in declaration)
 RUNTIME_REFUSAL = re.compile(r"s2s: \w+ has no derivative rule with respect to its argument \w+$")
@@ -107,7 +113,44 @@ def primal(module, args):
     values = oracles.flatten(out)
     if values.dtype != np.float64 or not np.all(np.isfinite(values)) or np.max(np.abs(values)) > MAX_MAGNITUDE:
         raise Rejected("not a finite float64 of moderate size")
+    if largest_local(module, args) > MAX_INTERMEDIATE:
+        raise Rejected("a value on the way too large for central differences")
     return out
+
+
+def largest_local(module, args):
+    """The largest magnitude any local variable of the program's functions takes while
+    f(*args) runs (each line and each return, by a trace function)."""
+    largest = [0.0]
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename != module.__file__:
+            return None
+        largest[0] = max([largest[0], magnitude(arg) if event == "return" else 0.0]
+                         + [magnitude(v) for v in frame.f_locals.values()])
+        return trace
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module.f(*copy.deepcopy(args))
+    finally:
+        sys.settrace(previous)
+    return largest[0]
+
+
+def magnitude(value, depth=2):
+    """The largest absolute number in `value` (in lists, tuples and dicts two levels deep)."""
+    if isinstance(value, (float, complex, np.number)) or (isinstance(value, int) and not isinstance(value, bool)):
+        return float(abs(value))
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fciu" and value.size:
+        return float(np.max(np.abs(value)))
+    if depth and isinstance(value, (list, tuple, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return max((magnitude(item, depth - 1) for item in items), default=0.0)
+    return 0.0
 
 
 def structure_error(got, like, what):
