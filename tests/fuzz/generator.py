@@ -215,8 +215,10 @@ class Writer(CallableFamilies):
             f"np.min({name})",
             f"np.linalg.norm({name}, {self.pick(['1', 'np.inf'])})",
             # arguments the rules give no derivative: an int there is exact, a
-            # differentiated float must be refused (never a silent zero)
-            f"np.std({name}, ddof={self.index_for(scope, 2)})",
+            # differentiated float must be refused (never a silent zero). (var, not
+            # std: std has a kink where the entries are equal, which programs that
+            # broadcast a scalar reach, and there its derivative is one of rounding)
+            f"np.var({name}, ddof={self.index_for(scope, 2)})",
         ]
         if len(shape) == 1:
             options.append(f"np.linalg.norm({name}, 1.0 + {self.scalar(scope, 0)} ** 2)")
