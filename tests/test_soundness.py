@@ -1281,3 +1281,29 @@ def test_a_users_rule_declares_what_it_is_constant_in():
     np.testing.assert_allclose(s2s.grad(shaped)(x), numeric_grad(shaped, (x,)), rtol=1e-7)
     with pytest.raises(TypeError, match="_doubled_and_shifted_by .* argument shift"):
         s2s.grad(shifted)(x)
+
+
+def _loop_over_a_sequence_swapped_inside(x0):
+    v0, v1 = np.linspace(1.0, 2.0, 3), x0
+    for i0, e0 in enumerate(v0):  # Python iterates the linspace it started with
+        x0 = x0 * e0 + i0
+        v1, v0 = v0, v1  # rebinds v0 by unpacking
+    return x0
+
+
+def test_a_loop_keeps_its_sequence_when_unpacking_rebinds_the_name():
+    # a regression (fuzz seed 9850, program 132): the loop re-read v0 after the swap, so
+    # it iterated over x0's rows; the value and every derivative were wrong
+    x = np.array([[1.07, -0.97, -0.92], [-0.05, 1.04, -0.34]])
+    want = ((x * 1.0 + 0) * 1.5 + 1) * 2.0 + 2
+    t = np.ones_like(x) * 0.5
+    value, tangent = s2s.jvp(_loop_over_a_sequence_swapped_inside)(x, t)
+    np.testing.assert_allclose(value, want)
+    np.testing.assert_allclose(tangent, 3.0 * t)
+    value, pullback = s2s.vjp(_loop_over_a_sequence_swapped_inside)(x)
+    np.testing.assert_allclose(pullback(t), 3.0 * t)
+
+    def total(x):
+        return np.sum(_loop_over_a_sequence_swapped_inside(x) ** 2)
+
+    np.testing.assert_allclose(s2s.grad(total)(x), numeric_grad(total, (x,)), rtol=1e-6)

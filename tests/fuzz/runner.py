@@ -214,7 +214,7 @@ CALLS = {
 
 def reproducer_text(seed, failure, mode, source, outcome):
     return (f"# s2s fuzz: seed {seed}, program {failure.index}, mode {mode}: {outcome.klass}\n"
-            f"# {outcome.detail}\n"
+            f"# {' '.join(outcome.detail.split())}\n"  # one line: a value's repr may span several
             f"# call: {CALLS[mode].format(wrt=failure.wrt)}\n"
             f"# args = {format_args(failure.args)}\n"
             f"# replay: python -m tests.fuzz.replay THIS_FILE\n\n{source}")
