@@ -70,7 +70,7 @@ class _ANF:
                 for a in gast.walk(b)
                 # every target of an assignment (`v1, v0 = v0, v1` too), but not y of
                 # `y = setitem(y, i, v)`: an update in place keeps y's object
-                if isinstance(a, gast.Assign) and (updated_name(a) is None or updated_name(a) != getattr(a.targets[0], "id", None))
+                if isinstance(a, gast.Assign) and not (isinstance(a.targets[0], gast.Name) and updated_name(a) == a.targets[0].id)
                 for n in gast.walk(a.targets[0])
                 if isinstance(n, gast.Name)
             } | {n.id for b in s.body for f in gast.walk(b) if isinstance(f, gast.For) for n in gast.walk(f.target) if isinstance(n, gast.Name)}
