@@ -14,6 +14,7 @@ import functools
 import inspect
 import itertools
 import math
+import operator
 from collections.abc import KeysView, Mapping
 
 import numpy as np
@@ -1277,6 +1278,36 @@ def norm_singular_refusal(g, x, ord=None, axis=None):
 # with the output gradient in slot 0; and every partial's derivatives are partials again.
 
 _EINSUM_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_EINSUM_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # sublist labels 0..51
+
+
+def einsum_has_subscripts(first):
+    """Whether an einsum whose first argument is `first` is the subscripts form."""
+    return isinstance(first, str)
+
+
+def einsum_sublist_subscripts(first, sublists, output=None):
+    """The subscripts of np.einsum's sublist form: `first` is the first operand, and
+    `([0, 1], [1, 2]), [0, 2]` becomes "AB,BC->AC". Labels 0-25 are A-Z and 26-51 a-z,
+    NumPy's own mapping, so an implicit output (its letters sorted) keeps NumPy's order."""
+    if isinstance(first, str):
+        raise TypeError("s2s: np.einsum's subscripts passed in as a value, with more than four operands: "
+                        "write them as a literal string to differentiate the call")
+
+    def letters(sublist):
+        spelled = []
+        for label in sublist:
+            if label is Ellipsis:
+                spelled.append("...")
+                continue
+            label = operator.index(label)
+            if not 0 <= label < 52:
+                raise ValueError(f"einsum: subscript {label} is not within the valid range [0, 52)")
+            spelled.append(_EINSUM_LABELS[label])
+        return "".join(spelled)
+
+    inputs = ",".join(letters(s) for s in sublists)
+    return inputs if output is None else inputs + "->" + letters(output)
 
 
 def _einsum_specs(subscripts, shapes):

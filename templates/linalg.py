@@ -22,11 +22,13 @@ from s2s.runtime import (
     diag_grad,
     diagonal_grad,
     eig_vectors_tangent,
+    einsum_has_subscripts,
     einsum_partial0,
     einsum_partial1,
     einsum_partial2,
     einsum_partial3,
     einsum_partial4,
+    einsum_sublist_subscripts,
     fold_to_lower,
     from_columns,
     grad_item,
@@ -337,9 +339,11 @@ def sort_untake_(result, g, a, axis=-1):
 
 
 # --------------------------------------------------------------- einsum
-# Subscripts with up to four operands (the interleaved form of np.einsum is not
-# supported). einsum_partial{k}(s, g, x1, ...) is the adjoint of operand k for the
-# output gradient g, and einsum_partial0 is einsum itself (see s2s/runtime.py).
+# Subscripts with up to four operands (the sublist form is rewritten to subscripts:
+# s2s/passes/spellings.py). einsum_partial{k}(s, g, x1, ...) is the adjoint of operand
+# k for the output gradient g, and einsum_partial0 is einsum itself (s2s/runtime.py).
+
+non_differentiable(einsum_has_subscripts, einsum_sublist_subscripts)
 
 
 @adjoint(np.einsum)

@@ -98,6 +98,8 @@ ROWS = [
     ("c_", lambda x, y: L(np.c_[x, y]), (A(3), A(3, 2))),
     ("einsum_sublist", lambda x: L(np.einsum(x, [0, 1], [1, 0]) * np.arange(6.0).reshape(3, 2)), (A(2, 3),)),
     ("einsum_sublist_two", lambda x, y: L(np.einsum(x, [0, 1], y, [1, 2], [0, 2])), (A(2, 3), A(3, 2))),
+    # labels 26 and up are NumPy's a-z, after A-Z: the implicit output [0, 27] transposes
+    ("einsum_sublist_labels_past_25", lambda x: L(np.einsum(x, [27, 0]) * B33[:2, :2]), (A(2, 2),)),
     ("einsum_three", lambda x, y: L(np.einsum("ij,jk,kl->il", x, y, x.T)), (A(2, 3), A(3, 3))),
     ("einsum_six", lambda x, y: np.einsum("ij,jk,kl,lm,mn,ni->", x, y, x, y, x, np.sin(y)), (A(2, 3), A(3, 2))),
     ("einsum_eight_implicit", lambda x: L(np.einsum("ab,bc,cd,de,ea,af,fg,gh", x, x, x, x, x, x, x, x)), (0.5 * A(2, 2),)),
@@ -275,6 +277,41 @@ def test_second_order(f, args):
     want = numeric_grad(grad_dot_v, args, wrt=i, eps=1e-5)
     np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(s2s.grad(grad_dot_v, wrt=i)(*args), want, rtol=1e-4, atol=1e-6)
+
+
+def _einsum_of_sublists(x, s, y, t, o):
+    return L(np.einsum(x, s, y, t, o))
+
+
+def _einsum_of_three_with_sublists(x, s, y, t, z, u, o):
+    return L(np.einsum(x, s, y, t, z, u, o))
+
+
+def _einsum_of_a_spec(spec, x, y):
+    return L(np.einsum(spec, x, y))
+
+
+@pytest.mark.parametrize("f, args", [
+    (_einsum_of_sublists, (A(2, 3), [0, 1], A(3, 2), [1, 2], [0, 2])),
+    (_einsum_of_sublists, (A(2, 2, 3), (Ellipsis, 0, 1), A(3, 4), (1, 30), (Ellipsis, 30, 0))),
+    (_einsum_of_three_with_sublists, (A(3, 4, 4), [0, 1, 2], A(4, 4, 3), [3, 1, 0], A(4, 4, 3), [3, 3, 0], [3, 2, 0])),
+    (_einsum_of_a_spec, ("ij,jk->ik", A(2, 3), A(3, 2))),  # the subscripts form, with a name for its subscripts
+], ids=["two", "ellipsis", "three", "subscripts_form"])
+def test_einsum_with_sublists_passed_as_values(f, args):
+    """Whether np.einsum's first argument is an operand or the subscripts shows at run
+    time; both forms, in both modes and at second order, against central differences."""
+    wrt = tuple(i for i, a in enumerate(args) if isinstance(a, np.ndarray))
+    for i, g in zip(wrt, s2s.grad(f, wrt=wrt)(*args)):
+        np.testing.assert_allclose(g, numeric_grad(f, args, wrt=i), rtol=1e-5, atol=1e-7)
+    i = wrt[0]
+    v = A(*args[i].shape)
+    eps = 1e-6
+    plus, minus = list(args), list(args)
+    plus[i], minus[i] = args[i] + eps * v, args[i] - eps * v
+    np.testing.assert_allclose(s2s.jvp(f, wrt=i)(*args, v)[1], (f(*plus) - f(*minus)) / (2 * eps), rtol=1e-5, atol=1e-7)
+    df = s2s.grad(f, wrt=i)
+    want = (df(*plus) - df(*minus)) / (2 * eps)
+    np.testing.assert_allclose(s2s.hvp(f, wrt=i)(*args, v), want, rtol=1e-4, atol=1e-6)
 
 
 MATRIX_NORMS_BY_SINGULAR_VALUES = [

@@ -1189,7 +1189,7 @@ def _nan_to_num_of_differentiated_fill(v):
 
 
 def _einsum_of_sublists_passed_in(a, sublist, output):
-    return np.sum(np.einsum(a, sublist, output) ** 2)
+    return np.sum(np.einsum(2.0 * a, sublist, output) ** 2)  # a first operand not read by name
 
 
 def _odeint_of_a_closure(w):

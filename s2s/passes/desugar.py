@@ -71,13 +71,19 @@ def numpy_ref(func):
     return node
 
 
+def runtime_ref(function):
+    """A gast name of an s2s.runtime helper, with the object attached."""
+    node = gast.Name(function.__name__, gast.Load(), None, None)
+    anno.set(node, "object", function)
+    return node
+
+
 def desugar(fn_source):
     desugaring = _Desugar(fn_source)
     desugaring.visit(fn_source.node)
     copies = []
     for name in sorted(desugaring.copied):
-        copier = gast.Name("private_copy", gast.Load(), None, None)
-        anno.set(copier, "object", runtime.private_copy)
+        copier = runtime_ref(runtime.private_copy)
         anno.set(copier, "copies_argument", True)  # Python updates the caller's object (aliasing)
         call = gast.Call(copier, [gast.Name(name, gast.Load(), None, None)], [])
         copies.append(gast.copy_location(gast.Assign([gast.Name(name, gast.Store(), None, None)], call), fn_source.node))

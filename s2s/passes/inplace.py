@@ -14,7 +14,7 @@ import gast
 from .. import anno, runtime
 from ..syntax import clone
 from .activity import _item_kind, index_is_scalar, ndim_of
-from .desugar import subscript_index
+from .desugar import runtime_ref, subscript_index
 
 # Functions whose results are new objects that never share their arguments' memory.
 _FRESH = {
@@ -99,7 +99,7 @@ class InPlace:
             return gast.Assign([target], gast.Constant(0.0, None))  # the overwritten items get nothing
         if self.basic_index(index):
             return gast.AugAssign(target, gast.Add(), value.args[3])
-        update = gast.Call(_runtime_name(runtime.add_at_inplace), [gast.Name(d, gast.Load(), None, None), index, value.args[3]], [])
+        update = gast.Call(runtime_ref(runtime.add_at_inplace), [gast.Name(d, gast.Load(), None, None), index, value.args[3]], [])
         return gast.Assign([gast.Name(d, gast.Store(), None, None)], update)
 
     def basic_index(self, index):
@@ -145,9 +145,3 @@ def _shared_reads(node):
         elif isinstance(n, gast.Call) and _callee(n) in _FRESH:
             safe.update(id(a) for a in n.args)
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in safe}
-
-
-def _runtime_name(function):
-    node = gast.Name(function.__name__, gast.Load(), None, None)
-    anno.set(node, "object", function)
-    return node

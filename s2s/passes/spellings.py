@@ -9,17 +9,21 @@
   objects' `__getitem__`, which have rules; as subscripts they would read as indexing
   a constant, whose derivative is zero.
 - `np.einsum(a, [0, 1], b, [1, 2], [0, 2])` (the sublist form, with literal lists)
-  becomes `np.einsum("ab,bc->ac", a, b)`; an einsum of more than four operands (the
-  rule's limit), einsums of at most four.
+  becomes `np.einsum("AB,BC->AC", a, b)`. With sublists passed as values, the
+  subscripts are spelled at run time: `np.einsum(x, s, t)` becomes
+  `np.einsum(x, s, t) if isinstance(x, str) else np.einsum(subscripts(x, (s,), t), x)`,
+  since either form may be meant (more than four operands cannot be the subscripts
+  form the rule takes, so there only the second). An einsum of more than four
+  operands (the rule's limit) becomes einsums of at most four.
 """
-import string
 import sys
 
 import gast
 import numpy
 
-from .. import anno
-from .desugar import _is_static_path, index_expression, numpy_ref
+from .. import anno, runtime
+from ..syntax import clone
+from .desugar import _is_static_path, index_expression, numpy_ref, runtime_ref
 from .resolve import static_object
 
 
@@ -52,7 +56,9 @@ class _Forms(gast.NodeTransformer):
         if func is numpy.einsum:
             subscripts = _sublist_subscripts(node.args)
             if subscripts is not None:
-                node.args = [gast.Constant(subscripts, None)] + node.args[0:len(node.args) - len(node.args) % 2:2]
+                node.args = [gast.Constant(subscripts, None)] + _operands(node.args)
+            elif _sublists_passed_in(node.args):
+                return gast.copy_location(_einsum_of_sublists_passed_in(node), node)
             if len(node.args) > 5 and not node.keywords:
                 return _einsum_in_groups(node)
         if func is numpy.linalg.svd and _literal_keyword(node, "compute_uv", False):
@@ -78,27 +84,56 @@ class _Forms(gast.NodeTransformer):
         return node
 
 
-def _sublist(node):
-    """A literal list of ints (or Ellipsis) as einsum letters, else None."""
+def _labels(node):
+    """A literal list of ints (or Ellipsis) as a list of einsum labels, else None."""
     if not isinstance(node, (gast.List, gast.Tuple)):
         return None
-    letters = []
-    for e in node.elts:
-        if not isinstance(e, gast.Constant) or not (type(e.value) is int or e.value is Ellipsis):
-            return None
-        letters.append("..." if e.value is Ellipsis else string.ascii_letters[e.value])
-    return "".join(letters)
+    if not all(isinstance(e, gast.Constant) and (type(e.value) is int or e.value is Ellipsis) for e in node.elts):
+        return None
+    return [e.value for e in node.elts]
+
+
+def _operands(args):
+    """The operands of the sublist form `(a, [0, 1], b, [1, 2], [0, 2])`: a, b."""
+    return args[0:len(args) - len(args) % 2:2]
 
 
 def _sublist_subscripts(args):
-    """`(a, [0, 1], b, [1, 2], [0, 2])` -> "ab,bc->ac"; None unless every sublist is literal."""
+    """`(a, [0, 1], b, [1, 2], [0, 2])` -> "AB,BC->AC"; None unless every sublist is literal."""
     if len(args) < 2 or isinstance(args[0], gast.Constant):
         return None
-    inputs = [_sublist(s) for s in args[1::2]]
-    output = _sublist(args[-1]) if len(args) % 2 else ""
-    if None in inputs or output is None:
+    sublists = [_labels(s) for s in args[1::2]]
+    output = _labels(args[-1]) if len(args) % 2 else None
+    if None in sublists or (len(args) % 2 and output is None):
         return None
-    return ",".join(inputs) + ("->" + output if len(args) % 2 else "")
+    return runtime.einsum_sublist_subscripts(None, sublists, output)
+
+
+def _sublists_passed_in(args):
+    """Whether the call may be the sublist form with sublists that are values: the
+    first argument is no literal string, and it can be read twice (a name, or an
+    attribute or constant subscript of one), once to tell the forms apart."""
+    if len(args) < 2 or any(isinstance(a, gast.Starred) for a in args):
+        return False
+    first = args[0]
+    while isinstance(first, (gast.Attribute, gast.Subscript)):
+        if isinstance(first, gast.Subscript) and not isinstance(first.slice, gast.Constant):
+            return False
+        first = first.value
+    return isinstance(first, gast.Name)
+
+
+def _einsum_of_sublists_passed_in(call):
+    """The IfExp of the module docstring (the sublist form alone past five arguments)."""
+    args = call.args
+    sublists = gast.Tuple(args[1::2] if len(args) % 2 == 0 else args[1:-1:2], gast.Load())
+    spelled = [clone(args[0]), sublists] + ([args[-1]] if len(args) % 2 else [])
+    subscripts = gast.Call(runtime_ref(runtime.einsum_sublist_subscripts), spelled, [])
+    sublist_form = gast.Call(call.func, [subscripts] + [clone(a) for a in _operands(args)], call.keywords)
+    if len(args) > 5:
+        return sublist_form
+    test = gast.Call(runtime_ref(runtime.einsum_has_subscripts), [clone(args[0])], [])
+    return gast.IfExp(test, clone(call), sublist_form)
 
 
 def _einsum_in_groups(call):

@@ -344,6 +344,7 @@ class Writer(CallableFamilies):
                 lambda: f"({self.array(scope, (2, 3), depth - 1)} @ {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.einsum('ij,j->i', {self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                lambda: self.einsum_of_sublists(scope, depth),
                 lambda: f"np.inner({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
             ]
         else:
@@ -355,9 +356,19 @@ class Writer(CallableFamilies):
                 lambda: f"np.einsum('i,ij,j,j,j->ij', {self.array(scope, (2,), 0)}, {self.array(scope, (2, 3), depth - 1)}, "
                         f"{self.array(scope, (3,), 0)}, {self.array(scope, (3,), 0)}, np.ones(3))",
                 lambda: f"np.cross({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
+                # labels past 25 are a-z, after A-Z: the implicit output [0, 27] transposes
+                lambda: f"np.einsum(({self.array(scope, (2, 3), depth - 1)}).T, [27, 0])",
                 lambda: f"np.cross(({self.array(scope, (2, 3), depth - 1)}).T, {self.array(scope, (2, 3), depth - 1)}, axisa=0)",
             ]
         return self.pick(options)()
+
+    def einsum_of_sublists(self, scope, depth):
+        """np.einsum's sublist form, of shape (2,): its sublists literal or passed as
+        values (then the first operand, read by name, tells the forms apart at run time)."""
+        matrices = scope.of_kind((2, 3))
+        first = self.pick(matrices) if matrices and self.chance(0.7) else f"({self.array(scope, (2, 3), depth - 1)})"
+        rows, columns = self.pick([("[30, 2]", "[2]"), ("list((30, 2))", "tuple([2])")])
+        return f"np.einsum({first}, {rows}, {self.array(scope, (3,), depth - 1)}, {columns})"
 
     def call_options(self, scope, kind, depth):
         """Calls of helpers, closures and lambdas in scope that return `kind`."""
