@@ -48,6 +48,7 @@ FLOAT_INPUTS = {
     rt.norm_two_scale: (X, 1), rt.norm_power: (X, 3), rt.norm_kink_weights: (X, None, 1),
     rt.kron_shapes: (M, X), rt.inner_axes: (M, X), rt.fft_axes: (M, None, (0,)), rt.reduced_svd_only: (M, True),
     scipy.special.gammasgn: (X,), rt.kron_subscripts: (M, X, 0), rt.inverse_axes: ((1, 0), 2),
+    rt.einsum_has_subscripts: (M,), rt.einsum_sublist_subscripts: (M, ([0, 27],), [27]),
     operator.and_: (3, 5), operator.or_: (3, 5), operator.xor: (3, 5), operator.invert: (3,),
     operator.lshift: (3, 1), operator.rshift: (3, 1),
 }
