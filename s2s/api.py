@@ -106,6 +106,7 @@ def _updated_by_method(func, names):
 
 # argument types that are no array of another type than NumPy's, checked first on every call
 _PLAIN_TYPES = frozenset({float, int, np.float64, np.ndarray})
+_FLOAT_TYPES = frozenset({float, np.float64})  # of kind "scalar", taken as they are
 
 
 def _lift_arrays(values, wrt):
@@ -143,6 +144,7 @@ class Derivative:
         simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
+        self._scalar_kinds = ("scalar",) * len(params)
 
     def transformable_function(self):
         """The generated function, for differentiating this derivative again."""
@@ -163,9 +165,23 @@ class Derivative:
                 values[i] = float(values[i])  # differentiate integers as the reals they stand for
         return _lift_arrays(values, self.wrt)
 
-    def __call__(self, *args, **kwargs):
+    def _dispatch(self, args, kwargs):
+        """The argument values, converted as the generated code takes them, and the
+        generated function for their kinds."""
+        if not kwargs and len(args) == self._positional and _FLOAT_TYPES.issuperset(map(type, args)):
+            # floats only (scalar code such as saxpy, where the general path below costs
+            # several times the arithmetic): nothing to convert, and every kind is "scalar"
+            kinds = self._scalar_kinds
+            module = self._functions.get(kinds)
+            if module is not None and module.watch.refresh():
+                self._last_kinds = kinds
+                return args, module.function
         values = self._arguments(args, kwargs)
-        return self.generated(tuple(map(kind_of_value, values)))(*values)
+        return values, self.generated(tuple(map(kind_of_value, values)))
+
+    def __call__(self, *args, **kwargs):
+        values, function = self._dispatch(args, kwargs)
+        return function(*values)
 
     def _shape_grads(self, grads, values):
         """Gradients from generated code, in parameter order (a tuple for several), as the
@@ -259,8 +275,8 @@ class Gradient(Derivative):
         return program.reverse_driver(self.func, active, kinds, driver, self.mode == "value_and_grad", seed, order)
 
     def __call__(self, *args, **kwargs):
-        values = self._arguments(args, kwargs)
-        out = self.generated(tuple(map(kind_of_value, values)))(*values)
+        values, function = self._dispatch(args, kwargs)
+        out = function(*values)
         if self.mode == "value_and_grad":
             value, grads = out
             return value, self._shape_grads(grads, values)
@@ -305,13 +321,13 @@ class JVP(Derivative):
         if not args:
             raise TypeError("jvp(f)(*args, tangent) needs the tangent as its last argument")
         *primal, tangent = args
-        values = self._arguments(tuple(primal), {})
+        values, function = self._dispatch(tuple(primal), {})
         tangents = (tangent,) if self.single else tuple(tangent)
         if len(tangents) != len(self.wrt):
             raise TypeError(f"jvp with respect to {len(self.wrt)} arguments needs as many tangents")
         by_position = {i: runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt)}
         tangents = [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
-        value, out = self.generated(tuple(map(kind_of_value, values)))(*values, *tangents)
+        value, out = function(*values, *tangents)
         return value, runtime.match_like(out, value)
 
 
@@ -322,8 +338,8 @@ class VJP(Derivative):
         return program.vjp_driver(self.func, active, kinds, program.names.fresh(f"vjp_{name}"))
 
     def __call__(self, *args, **kwargs):
-        values = self._arguments(args, kwargs)
-        value, tape, backward = self.generated(tuple(map(kind_of_value, values)))(*values)
+        values, function = self._dispatch(args, kwargs)
+        value, tape, backward = function(*values)
 
         def pullback(cotangent):
             return self._shape_grads(backward(tape, runtime.match_like(cotangent, value)), values)
@@ -354,8 +370,8 @@ class Jacobian(Derivative):
         return program.jacobian_driver(self.func, active, kinds, program.names.fresh(f"jacobian_{name}"))
 
     def __call__(self, *args, **kwargs):
-        values = self._arguments(args, kwargs)
-        return self.generated(tuple(map(kind_of_value, values)))(*values)
+        values, function = self._dispatch(args, kwargs)
+        return function(*values)
 
 
 def _identity(func):

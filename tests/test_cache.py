@@ -649,6 +649,17 @@ def sine(x):
 
 def through_callee(x):
     return np.sum(act(x))
+
+
+SCALE = 2.0
+
+
+def cosine(x):
+    return np.cos(x)
+
+
+def scalar_through_callee(x):
+    return cosine(x) * SCALE
 """
 
 
@@ -656,7 +667,8 @@ def through_callee(x):
 def test_code_made_for_what_has_been_rebound_is_never_reused(cache_dir, tmp_path, monkeypatch, disk):
     """By the derivative object that made it or by a new one: a callee rebound, a
     callable attribute of a data object (resolved when the code is made), a number a
-    transform inside the code reads (`s2s.grad(g, wrt=K)`)."""
+    transform inside the code reads (`s2s.grad(g, wrt=K)`); and for a call with floats
+    only (which skips the general checks of the arguments), a callee and a number read."""
     monkeypatch.setenv("S2S_DISK_CACHE", disk)
     m = load(tmp_path, REBOUND)
     a, b, x = np.array([1.0, 2.0]), np.array([3.0, 5.0]), np.array([0.5, 1.0])
@@ -664,6 +676,8 @@ def test_code_made_for_what_has_been_rebound_is_never_reused(cache_dir, tmp_path
         (m.through_static, (a, b), lambda: setattr(m, "K", 1)),
         (m.through_attribute, (x,), lambda: setattr(m.model, "act", np.sin)),
         (m.through_callee, (x,), lambda: setattr(m, "act", m.sine)),
+        (m.scalar_through_callee, (0.5,), lambda: setattr(m, "cosine", m.sine)),
+        (m.scalar_through_callee, (0.5,), lambda: setattr(m, "SCALE", 3.0)),
     ]
     for f, args, rebind in cases:
         kept = s2s.grad(f)
