@@ -161,6 +161,42 @@ def test_generator_expressions_consumed_by_a_call():
     assert got == pytest.approx(numeric_grad(reference, [0.7]), rel=1e-6)
 
 
+# --------------------------------------------------------------------------- zip and enumerate consumed at once
+
+
+def named_parameters(x):
+    params = dict(zip(["scale", "shift", "power"], x))
+    return params["scale"] * np.sin(params["shift"]) ** params["power"]
+
+
+def pairs_and_positions(x, y):
+    pairs = list(zip(x, y * 2.0))
+    indexed = tuple(enumerate(x, 1))
+    return sum(p * q for p, q in pairs) + sum(i * v ** 2 for i, v in indexed) + sum(a for a, in zip(x))
+
+
+@pytest.mark.parametrize("f, args", [
+    (named_parameters, (np.array([0.7, 0.4, 3.0]),)),
+    (pairs_and_positions, (np.array([0.3, -1.2, 0.7]), np.array([1.5, 0.2, -0.4, 2.0]))),
+], ids=["dict_of_zip", "list_of_zip_and_enumerate"])
+def test_zip_and_enumerate_consumed_at_once(f, args):
+    """`dict(zip(keys, values))`, `list(zip(a, b))`, `tuple(enumerate(xs))`: the lists
+    the iterators would give, in both modes and at second order."""
+    for wrt in range(len(args)):
+        check(f, args, wrt)
+    v = np.array([0.5, -1.0, 2.0])
+    eps = 1e-6
+    plus, minus = (args[0] + eps * v,) + args[1:], (args[0] - eps * v,) + args[1:]
+    np.testing.assert_allclose(s2s.jvp(f)(*args, v)[1], (f(*plus) - f(*minus)) / (2 * eps), rtol=1e-6, atol=1e-8)
+    df = s2s.grad(f)
+    np.testing.assert_allclose(s2s.hvp(f)(*args, v), (df(*plus) - df(*minus)) / (2 * eps), rtol=1e-5, atol=1e-7)
+
+
+def a_kept_iterator(x):
+    pairs = zip(x, x)
+    return sum(p * q for p, q in pairs)
+
+
 # --------------------------------------------------------------------------- evaluated only where Python would
 
 
@@ -219,6 +255,7 @@ def after_a_pop(x):
         (generator_to_a_user_function, "generator expression", "use a list comprehension", "return with_list"),
         (in_a_while_condition, "comprehension", "in a while condition", "while sum("),
         (after_a_pop, "comprehension", "a comprehension and a pop", "return lst.pop()"),
+        (a_kept_iterator, "zip", "no derivative rule for zip", "pairs = zip(x, x)"),
     ],
 )
 def test_unsupported_uses_give_a_located_error(f, construct, message, line):

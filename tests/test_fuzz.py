@@ -76,7 +76,7 @@ FAMILY_MARKS = {
 
 @pytest.fixture(scope="module")
 def sources():
-    return [generator.generate(7, index).source for index in range(300)]
+    return [generator.generate(7, index).source for index in range(600)]
 
 
 @pytest.mark.parametrize("family", sorted(FAMILY_MARKS))

@@ -576,8 +576,9 @@ def _dict_of_keyword_unpacking(m):
     return dict(**m)["a"]
 
 
-def _dict_of_an_iterator(x, y):
-    return dict(zip(["a", "b"], [x, y]))["a"]
+def _dict_of_a_kept_iterator(x, y):
+    pairs = zip(["a", "b"], [x, y])  # consumed at once (dict(zip(...))), it would be a list
+    return dict(pairs)["a"]
 
 
 def test_the_builtin_dict_of_what_it_cannot_follow_is_a_located_error():
@@ -585,4 +586,4 @@ def test_the_builtin_dict_of_what_it_cannot_follow_is_a_located_error():
         s2s.grad(_dict_of_keyword_unpacking)({"a": 1.0})
     assert "test_language_features.py" in str(info.value)
     with pytest.raises(s2s.TransformError, match="no derivative rule for zip"):
-        s2s.grad(_dict_of_an_iterator)(0.3, 0.4)
+        s2s.grad(_dict_of_a_kept_iterator)(0.3, 0.4)

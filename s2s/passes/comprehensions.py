@@ -17,7 +17,10 @@ variables get fresh names: they neither leak out nor clash with the function's o
 - A generator expression is accepted as the iterable of a for loop and as an argument
   of a call that consumes it at once (`sum(...)`, `list(...)`, `zip(...)`,
   `np.stack(...)`, ...), where a list means the same; so is `map(f, xs, ...)`, which
-  becomes `[f(x, ...) for x, ... in zip(xs, ...)]` with `f` evaluated once, first.
+  becomes `[f(x, ...) for x, ... in zip(xs, ...)]` with `f` evaluated once, first, and
+  so are `zip(a, b)` and `enumerate(xs)`, which become `[(_a, _b) for _a, _b in zip(a, b)]`
+  (`dict(zip(keys, values))`, `list(enumerate(xs))`); anywhere else an iterator is an
+  error, as it has no derivative rule.
 - The loops run before the statement that holds the comprehension; in a branch of
   `x if c else y` or right of `and`/`or`, in an if statement that runs them only
   where Python would. In a `while` test (run again and again), or after a `pop()` in
@@ -119,7 +122,7 @@ class _Lowering:
             if isinstance(stmt, gast.If):
                 stmt.test = self.lower(stmt.test, before, {})
             else:
-                stmt.iter = self.lower(self.as_list(stmt.iter, before, {}), before, {})
+                stmt.iter = self.lower(self.as_list(stmt.iter, before, {}, loop=True), before, {})
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
             return before + [stmt]
         if (
@@ -150,13 +153,25 @@ class _Lowering:
     def callee(self, call):
         return static_object(call.func, self.src, self.locals)
 
-    def as_list(self, iterable, before, renames):
-        """A generator expression or `map(...)` consumed at once, as a list comprehension."""
+    def as_list(self, iterable, before, renames, loop=False):
+        """A generator expression or `map(...)` consumed at once (or iterated by a for
+        loop), as a list comprehension; so are `zip(...)` and `enumerate(...)` consumed
+        at once (a loop over them iterates by position: passes/loops.py)."""
         if isinstance(iterable, gast.GeneratorExp):
             return gast.copy_location(gast.ListComp(iterable.elt, iterable.generators), iterable)
-        if not (isinstance(iterable, gast.Call) and self.callee(iterable) is builtins.map and len(iterable.args) > 1):
+        if not isinstance(iterable, gast.Call) or any(isinstance(a, gast.Starred) for a in iterable.args):
             return iterable
-        if iterable.keywords or any(isinstance(a, gast.Starred) for a in iterable.args):
+        callee = self.callee(iterable)
+        if not loop and ((callee is builtins.zip and iterable.args and not iterable.keywords) or (
+            callee is builtins.enumerate and iterable.args
+        )):
+            # the tuples the iterator yields, in a list: `[(_a, _b) for _a, _b in zip(a, b)]`
+            arity = len(iterable.args) if callee is builtins.zip else 2
+            items = [self.namer.fresh("_item") for _ in range(arity)]
+            target = gast.Tuple([_store(i) for i in items], gast.Store())
+            element = gast.Tuple([_load(i) for i in items], gast.Load())
+            return gast.copy_location(gast.ListComp(element, [gast.comprehension(target, iterable, [], 0)]), iterable)
+        if callee is not builtins.map or len(iterable.args) < 2 or iterable.keywords:
             return iterable
         function = self.namer.fresh("_mapped")
         before += _located([_assign(function, self.lower(iterable.args[0], before, renames))], iterable)

@@ -122,7 +122,8 @@ def _by_position(loop, fn_source, namer, kinds):
                 before.append(gast.Assign([gast.Name(seq, gast.Store(), None, None)], a))
                 a = name(seq)
             seqs.append(a.id)
-        length = _call(builtins.min, "min", *[_call(runtime.seq_len, "seq_len", name(s)) for s in seqs])
+        lengths = [_call(runtime.seq_len, "seq_len", name(s)) for s in seqs]
+        length = _call(builtins.min, "min", *lengths) if len(lengths) > 1 else lengths[0]  # min(n) would raise
         for element, seq in zip(target.elts, seqs):
             binds.append((element, _element(seq, index, kinds)))
     elif isinstance(iterable, gast.Call) and anno.get(iterable, "callee") is enumerate:

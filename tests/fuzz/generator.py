@@ -634,6 +634,9 @@ class Writer(CallableFamilies):
                 options.append((f"for {var} in reversed({name}):", {var: SCALAR}, name))
                 index = scope.fresh("i")
                 options.append((f"for {index}, {var} in enumerate({name}):", {var: SCALAR, index: INT}, name))
+                # iterators consumed at once (lists of tuples), and zip of one sequence
+                options.append((f"for {index}, {var} in list(enumerate({name}, 1)):", {var: SCALAR, index: INT}, name))
+                options.append((f"for ({var},) in zip({name}):", {var: SCALAR}, name))
             elif kind == (2, 3):
                 options.append((f"for {var} in {name}:", {var: (3,)}, name))
             elif kind == LIST:
@@ -652,6 +655,7 @@ class Writer(CallableFamilies):
             a, b = self.pick(same)
             other = scope.fresh("e")
             options.append((f"for {var}, {other} in zip({a}, {b}):", {var: SCALAR, other: SCALAR}, None))
+            options.append((f"for {var}, {other} in tuple(zip({a}, {b})):", {var: SCALAR, other: SCALAR}, None))
             if self.profile.forwarding:
                 options.append((f"for {var}, {other} in zip(*[{a}, {b}]):", {var: SCALAR, other: SCALAR}, None))
         for shape in scope.kinds_present(SHAPES):
@@ -751,7 +755,8 @@ class Writer(CallableFamilies):
         name = scope.fresh("d")
         a, b = self.scalar(scope, 1), self.scalar(scope, 1)
         options = [f"{name} = {{'a': {a}, 'b': {b}}}", f"{name} = dict(a={a}, b={b})",
-                   f"{name} = dict([('a', {a}), ('b', {b})])", f"{name} = dict({{'a': {a}, 'b': 0.5}}, b={b})"]
+                   f"{name} = dict([('a', {a}), ('b', {b})])", f"{name} = dict({{'a': {a}, 'b': 0.5}}, b={b})",
+                   f"{name} = dict(zip(('a', 'b'), [{a}, {b}]))"]  # an iterator consumed at once
         if self.container_helpers:  # a dict whose type only the call shows
             self.need("updating")
             options.append(f"{name} = make_entries({a}, {b})")

@@ -1,7 +1,7 @@
-# s2s fuzz: seed 7002, program 160, mode grad: crash
-# ValueError: operands could not be broadcast together with shapes (3,2) (2,3): sublist labels 26 and up were spelled a-z before A-Z, so the implicit output was not NumPy's
-# call: s2s.value_and_grad(f, wrt=0)(*args)
-# args = [np.array([0.3300988659123838, 0.6774579499117839])]
+# s2s fuzz: seed 8101, program 16, mode jvp: wrong
+# value: np.float64(0.1411200080598672), Python gives np.float64(0.9092974268256817): sublist labels 26 and up were spelled a-z before A-Z, so the implicit output was not NumPy's
+# call: s2s.jvp(f, wrt=0)(*args, tangent)  # tangent: like args[0]
+# args = [np.array([-0.39999068740127175, -0.30074948901146703, -1.0654726671058024])]
 # replay: python -m tests.fuzz.replay THIS_FILE
 
 import math
@@ -9,10 +9,6 @@ import functools
 import s2s
 import numpy as np
 
-class Model:
-
-    @classmethod
-    def loss(cls, x0):
-        k0 = np.full((2, 3), 0.25)
-        return np.sum(np.einsum(k0.T, [27, 0]) * k0)
-f = Model.loss
+def f(x0):
+    v0 = np.einsum(np.full((2, 3), 3.0).T, [27, 0])
+    return np.sin(len(v0))
