@@ -1192,6 +1192,10 @@ def _einsum_of_sublists_passed_in(a, sublist, output):
     return np.sum(np.einsum(2.0 * a, sublist, output) ** 2)  # a first operand not read by name
 
 
+def _einsum_of_sublists_made_by_calls(a, sublist, output):
+    return np.sum(np.einsum(a, list(sublist), output) ** 2)  # rewritten, list() would run before the operands
+
+
 def _odeint_of_a_closure(w):
     return odeint(lambda y, t: -w * y, np.array([1.0]), np.array([0.0, 1.0]))[-1, 0]
 
@@ -1207,8 +1211,10 @@ def _gradient_of_a_differentiated_spacing(h):
     (_nan_to_num_of_differentiated_fill, (2.0,), "nan_to_num .* argument nan"),
     # the sublist form with sublists that are not literals: the array is in the subscripts' place
     (_einsum_of_sublists_passed_in, (C23, [0, 1], [1, 0]), "einsum .* argument subscripts"),
+    (_einsum_of_sublists_made_by_calls, (C23, [0, 1], [1, 0]), "einsum .* argument subscripts"),
     (_odeint_of_a_closure, (0.7,), "odeint .* argument func"),
-], ids=["norm_ord", "gradient_spacing", "std_ddof", "nan_to_num_nan", "einsum_sublists", "odeint_closure"])
+], ids=["norm_ord", "gradient_spacing", "std_ddof", "nan_to_num_nan", "einsum_sublists", "einsum_sublists_by_calls",
+        "odeint_closure"])
 def test_an_argument_a_rule_has_no_derivative_for_raises_when_differentiated(f, args, argument):
     assert np.any(numeric_grad(f, args, wrt=0))  # the derivative the rule would drop is not zero
     with pytest.raises(TypeError, match=argument):

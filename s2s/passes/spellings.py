@@ -13,7 +13,8 @@
   subscripts are spelled at run time: `np.einsum(x, s, t)` becomes
   `np.einsum(x, s, t) if isinstance(x, str) else np.einsum(subscripts(x, (s,), t), x)`,
   since either form may be meant (more than four operands cannot be the subscripts
-  form the rule takes, so there only the second). An einsum of more than four
+  form the rule takes, so there only the second); the arguments must not call
+  anything, and the first must be a name or a constant subscript of one. An einsum of more than four
   operands (the rule's limit) becomes einsums of at most four.
 """
 import sys
@@ -110,15 +111,17 @@ def _sublist_subscripts(args):
 
 
 def _sublists_passed_in(args):
-    """Whether the call may be the sublist form with sublists that are values: the
-    first argument is no literal string, and it can be read twice (a name, or an
-    attribute or constant subscript of one), once to tell the forms apart."""
+    """Whether the call may be the sublist form with sublists that are values, and can
+    be rewritten: the first argument is read twice, once to tell the forms apart, so it
+    must be a name or a constant subscript of one (no property, no call); and the
+    sublist form evaluates the sublists before the operands after the first, so no
+    argument may call anything (whose effects would then come in another order)."""
     if len(args) < 2 or any(isinstance(a, gast.Starred) for a in args):
         return False
+    if any(isinstance(n, gast.Call) for a in args for n in gast.walk(a)):
+        return False
     first = args[0]
-    while isinstance(first, (gast.Attribute, gast.Subscript)):
-        if isinstance(first, gast.Subscript) and not isinstance(first.slice, gast.Constant):
-            return False
+    while isinstance(first, gast.Subscript) and isinstance(first.slice, gast.Constant):
         first = first.value
     return isinstance(first, gast.Name)
 

@@ -367,7 +367,8 @@ class Writer(CallableFamilies):
         values (then the first operand, read by name, tells the forms apart at run time)."""
         matrices = scope.of_kind((2, 3))
         first = self.pick(matrices) if matrices and self.chance(0.7) else f"({self.array(scope, (2, 3), depth - 1)})"
-        rows, columns = self.pick([("[30, 2]", "[2]"), ("list((30, 2))", "tuple([2])")])
+        # literal, values (slices of literals), and values a call makes (then refused)
+        rows, columns = self.pick([("[30, 2]", "[2]"), ("[30, 2][:]", "(2,)[:]"), ("list((30, 2))", "tuple([2])")])
         return f"np.einsum({first}, {rows}, {self.array(scope, (3,), depth - 1)}, {columns})"
 
     def call_options(self, scope, kind, depth):
