@@ -1332,6 +1332,11 @@ def _einsum_specs(subscripts, shapes):
 
 
 def _einsum_partial(j, subscripts, slots):
+    if not isinstance(subscripts, str):  # the sublist form, left as written (passes/spellings.py)
+        raise TypeError(
+            "s2s: np.einsum's sublist form is differentiated with literal sublists, or with sublists passed in "
+            "as values when the first operand is a name and no argument calls anything; write the call so"
+        )
     slots = list(slots)
     while slots[-1] is None:  # operands not passed
         slots.pop()
