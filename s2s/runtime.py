@@ -778,6 +778,39 @@ def prod_others(x, axis=None):
     return np.moveaxis(np.reshape(before * after, moved.shape), ends, axes)
 
 
+def prod_others_tangent(v, x, axis=None):
+    """The derivative of `prod_others(x, axis)` along `v`: for each element i, the sum
+    over the other elements k of v[k] times the product of the elements other than i
+    and k. That matrix is symmetric, so this is the adjoint too. Exact at zeros: they
+    are counted, never divided by (with one zero only the terms through it remain,
+    with two only the pair, with three or more none)."""
+    x = as_array(x)
+    dtype = np.result_type(x, v, 1.0)
+    if x.ndim == 0:  # no other elements: prod_others is the constant 1
+        return np.zeros(np.shape(x), dtype=dtype)
+    axes = _normalize_axes(axis, x.ndim)
+    ends = tuple(range(x.ndim - len(axes), x.ndim))
+
+    def flat(a):
+        moved = np.moveaxis(np.broadcast_to(a, x.shape), axes, ends)
+        return np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (-1,))
+
+    xs, vs = flat(x), flat(as_array(v))
+    zero = xs == 0
+    zeros = np.sum(zero, axis=-1, keepdims=True)
+    safe = np.where(zero, 1, xs)
+    others = prod_others(safe, -1)  # the product of the other nonzero elements
+    ratios = np.where(zero, 0, vs / safe)
+    spread = np.sum(ratios, axis=-1, keepdims=True)  # sum of v[k] / x[k] over nonzero x[k]
+    through_zeros = np.sum(np.where(zero, vs, 0), axis=-1, keepdims=True)  # sum of v[k] over zero x[k]
+    factor = np.where(
+        zeros == 0, spread - ratios,
+        np.where(zeros == 1, np.where(zero, spread, through_zeros),
+                 np.where((zeros == 2) & zero, through_zeros - vs, 0)))
+    moved_shape = np.moveaxis(np.empty(x.shape, dtype=bool), axes, ends).shape
+    return np.moveaxis(np.reshape((others * factor).astype(dtype, copy=False), moved_shape), ends, axes)
+
+
 def cumsum_grad(g, x, axis=None):
     """Adjoint of `np.cumsum(x, axis)`: a reversed cumulative sum, in the shape of `x`."""
     if axis is None:

@@ -27,6 +27,7 @@ from s2s.runtime import (
     matmul_grad_left,
     matmul_grad_right,
     prod_others,
+    prod_others_tangent,
     split_like,
     stack_like,
     tensordot_grad_left,
@@ -71,16 +72,23 @@ def grad_reduce_(result, g, x, axis=None, keepdims=False):
     d[g] = np.sum(d[result], axis=axis, keepdims=keepdims)
 
 
-# result[i] = prod(x) / x[i] along axis; exact where x has no zeros (prod_others itself
-# is exact everywhere, so only derivatives of order two and up of np.prod are affected).
+# result[i] is the product of the elements other than i; its derivative matrix (the
+# products of the elements other than i and k) is symmetric, so one helper is both its
+# tangent and its adjoint, exact at zeros. That helper is linear in its first argument;
+# a derivative through its second (a third derivative of np.prod) raises.
 @adjoint(prod_others)
 def prod_others_(result, x, axis=None):
-    d[x] = (np.sum(d[result] * result, axis=axis, keepdims=True) - d[result] * result) / x
+    d[x] = prod_others_tangent(d[result], x, axis)
 
 
 @tangent(prod_others)
 def prod_others_(result, x, axis=None):
-    d[result] = result * (np.sum(d[x] / x, axis=axis, keepdims=True) - d[x] / x)
+    d[result] = prod_others_tangent(d[x], x, axis)
+
+
+@linear(prod_others_tangent)
+def prod_others_tangent_(result, v, x, axis=None):
+    d[v] = prod_others_tangent(d[result], x, axis)
 
 
 @linear(cumsum_grad)

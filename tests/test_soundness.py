@@ -1196,6 +1196,24 @@ def _einsum_of_sublists_made_by_calls(a, sublist, output):
     return np.sum(np.einsum(a, list(sublist), output) ** 2)  # rewritten, list() would run before the operands
 
 
+def _einsum_left_as_written_of_a_constant_first_operand(x):
+    return np.sum(np.einsum(C23, list([0, 1]), x, [1]))  # sublists by calls: not rewritten
+
+
+def test_an_einsum_sublist_form_left_as_written_is_refused_where_an_operand_is_differentiated():
+    # regression (fuzz seed 9891, program 89): the rule took the constant first operand
+    # for subscripts, an AttributeError inside the derivative code
+    f, x = _einsum_left_as_written_of_a_constant_first_operand, np.ones(3)
+    assert np.any(numeric_grad(f, (x,)))
+    refusal = "sublist form is differentiated with literal sublists"
+    with pytest.raises(TypeError, match=refusal):
+        s2s.grad(f)(x)
+    with pytest.raises(TypeError, match=refusal):
+        s2s.jvp(f)(x, x)
+    with pytest.raises(TypeError, match=refusal):
+        s2s.hvp(f)(x, x)
+
+
 def _odeint_of_a_closure(w):
     return odeint(lambda y, t: -w * y, np.array([1.0]), np.array([0.0, 1.0]))[-1, 0]
 
@@ -1313,3 +1331,49 @@ def test_a_loop_keeps_its_sequence_when_unpacking_rebinds_the_name():
         return np.sum(_loop_over_a_sequence_swapped_inside(x) ** 2)
 
     np.testing.assert_allclose(s2s.grad(total)(x), numeric_grad(total, (x,)), rtol=1e-6)
+
+
+def _product(x):
+    return np.prod(x)
+
+
+def _products_of_rows(x):
+    return np.sum(np.prod(x, axis=-1) * np.array([1.0, -2.0, 0.5]))
+
+
+@pytest.mark.parametrize("x", [
+    np.array([0.5, 0.0, 2.0, -1.5]), np.array([0.0, 0.0, 2.0, -1.5]), np.array([0.0, 0.0, 0.0, -1.5]),
+    np.array([0.3, 1.2, 2.0, -1.5]),
+], ids=["one_zero", "two_zeros", "three_zeros", "no_zero"])
+def test_second_derivatives_of_prod_are_exact_at_zeros(x):
+    # regression (independent tester, seed 19000022): the second-order rules of np.prod
+    # divided by the elements, NaN where one is zero
+    exact = np.array([[0.0 if i == k else np.prod(np.delete(x, [i, k])) for k in range(4)] for i in range(4)])
+    v = np.array([0.7, -1.1, 0.4, 2.0])
+    np.testing.assert_allclose(s2s.hessian(_product)(x), exact, atol=1e-15)
+    np.testing.assert_allclose(s2s.hvp(_product)(x, v), exact @ v, atol=1e-15)
+
+    def gradient_along_v(y):
+        return np.sum(s2s.grad(_product)(y) * v)
+
+    np.testing.assert_allclose(s2s.grad(gradient_along_v)(x), exact @ v, atol=1e-15)  # reverse over reverse
+
+
+ROWS_DIRECTION = np.arange(12.0).reshape(3, 4) / 7.0
+
+
+def _rows_gradient_along(y):
+    return np.sum(s2s.grad(_products_of_rows)(y) * ROWS_DIRECTION)
+
+
+def _rows_second_derivative_along(y):
+    return np.sum(s2s.grad(_rows_gradient_along)(y) * ROWS_DIRECTION)
+
+
+def test_second_derivatives_of_prod_along_an_axis_are_exact_at_zeros():
+    x = np.array([[0.5, 0.0, 2.0, -1.5], [0.0, 0.0, 2.0, -1.5], [0.3, 1.2, 2.0, -1.5]])
+    want = numeric_grad(_rows_gradient_along, (x,))  # central differences of the exact first derivative
+    np.testing.assert_allclose(s2s.hvp(_products_of_rows)(x, ROWS_DIRECTION), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.grad(_rows_gradient_along)(x), want, rtol=1e-6, atol=1e-8)
+    with pytest.raises(TypeError, match="prod_others_tangent .* argument x"):  # a third derivative: refused, not zero
+        s2s.grad(_rows_second_derivative_along)(x)

@@ -345,6 +345,9 @@ class Writer(CallableFamilies):
                 lambda: f"np.dot({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
                 lambda: f"np.einsum('ij,j->i', {self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
                 lambda: self.einsum_of_sublists(scope, depth),
+                # products along an axis, with a zero among the factors or not (second
+                # derivatives of np.prod are products of the others but two)
+                lambda: f"np.prod({self.array(scope, (2, 3), depth - 1)}{self.pick(['', ' * np.array([1.0, 0.0, 1.0])'])}, axis=1)",
                 lambda: f"np.inner({self.array(scope, (2, 3), depth - 1)}, {self.array(scope, (3,), depth - 1)})",
             ]
         else:
