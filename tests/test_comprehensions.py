@@ -197,6 +197,20 @@ def a_kept_iterator(x):
     return sum(p * q for p, q in pairs)
 
 
+def a_maximum_of_zipped_pairs(x):
+    return max(zip(x, x * 2.0))[1]  # max compares the tuples: no list of them would do
+
+
+def an_array_of_a_zip(x):
+    return float(np.array(zip(x, 2.0 * x)).ndim) + np.sum(x)  # a 0-d object array, as in Python
+
+
+def test_zip_is_a_list_only_for_calls_that_only_iterate_it():
+    x = np.array([0.3, -1.2, 0.7])
+    value, gradient = s2s.value_and_grad(an_array_of_a_zip)(x)
+    assert value == an_array_of_a_zip(x) and np.array_equal(gradient, np.ones(3))
+
+
 # --------------------------------------------------------------------------- evaluated only where Python would
 
 
@@ -256,6 +270,7 @@ def after_a_pop(x):
         (in_a_while_condition, "comprehension", "in a while condition", "while sum("),
         (after_a_pop, "comprehension", "a comprehension and a pop", "return lst.pop()"),
         (a_kept_iterator, "zip", "no derivative rule for zip", "pairs = zip(x, x)"),
+        (a_maximum_of_zipped_pairs, "zip", "no derivative rule for zip", "return max(zip("),
     ],
 )
 def test_unsupported_uses_give_a_located_error(f, construct, message, line):

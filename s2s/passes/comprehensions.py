@@ -18,9 +18,11 @@ variables get fresh names: they neither leak out nor clash with the function's o
   of a call that consumes it at once (`sum(...)`, `list(...)`, `zip(...)`,
   `np.stack(...)`, ...), where a list means the same; so is `map(f, xs, ...)`, which
   becomes `[f(x, ...) for x, ... in zip(xs, ...)]` with `f` evaluated once, first, and
-  so are `zip(a, b)` and `enumerate(xs)`, which become `[(_a, _b) for _a, _b in zip(a, b)]`
-  (`dict(zip(keys, values))`, `list(enumerate(xs))`); anywhere else an iterator is an
-  error, as it has no derivative rule.
+  so are `zip(a, b)` and `enumerate(xs)` as the argument of a call that only iterates
+  it (list, tuple, dict, sorted, zip, enumerate), which become
+  `[(_a, _b) for _a, _b in zip(a, b)]` (`dict(zip(keys, values))`,
+  `list(enumerate(xs))`); anywhere else an iterator is an error, as it has no
+  derivative rule.
 - The loops run before the statement that holds the comprehension; in a branch of
   `x if c else y` or right of `and`/`or`, in an if statement that runs them only
   where Python would. In a `while` test (run again and again), or after a `pop()` in
@@ -48,6 +50,10 @@ _CONSUMERS = (
     builtins.tuple, builtins.list, builtins.set, builtins.dict, builtins.zip, builtins.enumerate,
     numpy.stack, numpy.array, numpy.concatenate, numpy.hstack, numpy.vstack,
 )
+# Of those, the ones that only iterate their argument, where a list of the tuples that
+# zip(...) or enumerate(...) yields is exactly the iterator (max and min compare tuples,
+# np.array wraps an iterator in an object array, np.stack rejects one).
+_ITERATING = (builtins.list, builtins.tuple, builtins.dict, builtins.sorted, builtins.zip, builtins.enumerate)
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 # Arguments of `reversed` that are no sequence, or need no derivative: kept as written.
 _VIEWS = ("keys", "values", "items")
@@ -122,7 +128,7 @@ class _Lowering:
             if isinstance(stmt, gast.If):
                 stmt.test = self.lower(stmt.test, before, {})
             else:
-                stmt.iter = self.lower(self.as_list(stmt.iter, before, {}, loop=True), before, {})
+                stmt.iter = self.lower(self.as_list(stmt.iter, before, {}), before, {})
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
             return before + [stmt]
         if (
@@ -153,18 +159,19 @@ class _Lowering:
     def callee(self, call):
         return static_object(call.func, self.src, self.locals)
 
-    def as_list(self, iterable, before, renames, loop=False):
+    def as_list(self, iterable, before, renames, consumer=None):
         """A generator expression or `map(...)` consumed at once (or iterated by a for
-        loop), as a list comprehension; so are `zip(...)` and `enumerate(...)` consumed
-        at once (a loop over them iterates by position: passes/loops.py)."""
+        loop), as a list comprehension; so are `zip(...)` and `enumerate(...)` when the
+        `consumer` only iterates them (a loop over them iterates by position:
+        passes/loops.py)."""
         if isinstance(iterable, gast.GeneratorExp):
             return gast.copy_location(gast.ListComp(iterable.elt, iterable.generators), iterable)
         if not isinstance(iterable, gast.Call) or any(isinstance(a, gast.Starred) for a in iterable.args):
             return iterable
         callee = self.callee(iterable)
-        if not loop and ((callee is builtins.zip and iterable.args and not iterable.keywords) or (
-            callee is builtins.enumerate and iterable.args
-        )):
+        if any(consumer is c for c in _ITERATING) and (
+            (callee is builtins.zip and iterable.args and not iterable.keywords) or (callee is builtins.enumerate and iterable.args)
+        ):
             # the tuples the iterator yields, in a list: `[(_a, _b) for _a, _b in zip(a, b)]`
             arity = len(iterable.args) if callee is builtins.zip else 2
             items = [self.namer.fresh("_item") for _ in range(arity)]
@@ -292,6 +299,6 @@ class _Expressions(gast.NodeTransformer):
     def visit_Call(self, node):
         callee = self.lowering.callee(node)  # before loop variables are renamed
         if any(callee is c for c in _CONSUMERS):
-            node.args = [self.lowering.as_list(a, self.before, self.renames) for a in node.args]
+            node.args = [self.lowering.as_list(a, self.before, self.renames, callee) for a in node.args]
         self.generic_visit(node)
         return self.lowering.builtin_call(node, callee)
