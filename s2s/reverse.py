@@ -485,7 +485,8 @@ class ReverseGenerator:
             iterations = name(range_name)
             first = gast.Compare(name(target.id), [gast.NotEq()], [gast.Attribute(name(range_name), "start", gast.Load())])
             for node in gast.walk(gast.Module(body, [])):
-                if anno.get(node, "iteration_guard"):
+                # this loop's guards only: a nested loop's were set to its own first iteration
+                if anno.get(node, "iteration_guard") and isinstance(node.test, gast.Name) and node.test.id == _GUARD:
                     node.test = clone(first)
         loop = gast.For(target, gast.Call(ref(reversed, "reversed"), [iterations], []), body, [], None)
         anno.set(loop, "record", record)

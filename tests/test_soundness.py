@@ -1377,3 +1377,44 @@ def test_second_derivatives_of_prod_along_an_axis_are_exact_at_zeros():
     np.testing.assert_allclose(s2s.grad(_rows_gradient_along)(x), want, rtol=1e-6, atol=1e-8)
     with pytest.raises(TypeError, match="prod_others_tangent .* argument x"):  # a third derivative: refused, not zero
         s2s.grad(_rows_second_derivative_along)(x)
+
+
+def _carried_through_nested_loops(x):
+    c = 0.0
+    d = 0.0
+    for _round in range(2):
+        d = d * 2.0 + c  # reads c before the body rebinds it: the outer loop's first-iteration guard
+        c = 1.0
+        for e in x:
+            c = c + e * e  # the inner loop's guard: c is the constant 1.0 on its first iteration
+    return d + c
+
+
+def _rebound_through_a_loop_over_a_list(x0):
+    for _round in range(2):
+        c0 = 1.0
+        for e0 in [x0, x0]:
+            c0 = c0 + e0
+        x0 = x0 * c0
+    return np.sum(x0)
+
+
+H_DIRECTION = np.array([0.5, -1.0, 2.0])
+
+
+def _gradient_of_rebound_along(x0):
+    return np.sum(s2s.grad(_rebound_through_a_loop_over_a_list)(x0) * H_DIRECTION)
+
+
+def test_a_nested_loops_first_iteration_guard_is_its_own():
+    # regression (fuzz seed 9804, program 303: a wrong Hessian): the outer loop set every
+    # first-iteration guard in its body to its own counter, the inner loop's too, so the
+    # inner loop's carried adjoint was dropped (first order: a crash on None; reverse
+    # over reverse, where the dropped adjoint is a zero: a silently wrong Hessian)
+    x = np.array([0.7, -1.3, 0.4])
+    np.testing.assert_allclose(s2s.grad(_carried_through_nested_loops)(x), numeric_grad(_carried_through_nested_loops, (x,)),
+                               rtol=1e-7)
+    y = np.array([0.3, -1.2, 0.9])
+    want = numeric_grad(_gradient_of_rebound_along, (y,))  # central differences of the exact gradient
+    np.testing.assert_allclose(s2s.grad(_gradient_of_rebound_along)(y), want, rtol=1e-6)  # reverse over reverse
+    np.testing.assert_allclose(s2s.hvp(_rebound_through_a_loop_over_a_list)(y, H_DIRECTION), want, rtol=1e-6)
