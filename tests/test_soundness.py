@@ -1418,3 +1418,31 @@ def test_a_nested_loops_first_iteration_guard_is_its_own():
     want = numeric_grad(_gradient_of_rebound_along, (y,))  # central differences of the exact gradient
     np.testing.assert_allclose(s2s.grad(_gradient_of_rebound_along)(y), want, rtol=1e-6)  # reverse over reverse
     np.testing.assert_allclose(s2s.hvp(_rebound_through_a_loop_over_a_list)(y, H_DIRECTION), want, rtol=1e-6)
+
+
+def _item_updated_then_packed(x):
+    x = x * 1.0
+    x[0] = x[0] * np.sum(x)
+    pair = (0.5, x)
+    _, y = pair
+    return np.sum(np.sin(y * y))
+
+
+ITEM_DIRECTION = np.array([0.5, -1.0, 2.0, 0.3])
+
+
+def _gradient_of_item_updated_along(x):
+    return np.sum(s2s.grad(_item_updated_then_packed)(x) * ITEM_DIRECTION)
+
+
+@pytest.mark.xfail(strict=True, reason="known bug, issue 8: reverse over reverse through an item update whose "
+                   "array another name shares (found by the independent tester, seed 21000057)")
+def test_reverse_over_reverse_through_an_item_update_whose_array_is_shared():
+    # The gradient's backward sweep undoes `x[0] = ...` with restore_item, in place; at
+    # the next order the tape restores x as a private copy before undoing it, while `y`
+    # (the same array, restored from the tape separately) keeps the undone contents,
+    # which the second backward sweep then reads. The HVP (forward over reverse) is right.
+    x = np.array([-0.13827815, -0.61295111, -0.07625896, -1.1416252])
+    want = numeric_grad(_gradient_of_item_updated_along, (x,))
+    np.testing.assert_allclose(s2s.hvp(_item_updated_then_packed)(x, ITEM_DIRECTION), want, rtol=1e-6)
+    np.testing.assert_allclose(s2s.grad(_gradient_of_item_updated_along)(x), want, rtol=1e-6)
