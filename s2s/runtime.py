@@ -92,6 +92,15 @@ def unbroadcast(g, like):
     return np.sum(g, axis=axes, keepdims=True) if axes else g
 
 
+def soft_zero_as(d, like):
+    """An adjoint leaving a loop whose last iteration set it to the scalar 0.0 (a zero
+    only ever added to inside the loop): real zeros shaped like `like` where that is an
+    array, as the code after the loop may index them; any other adjoint as it is."""
+    if type(d) is float and d == 0.0 and is_array(like):
+        return zeros_like(like)
+    return d
+
+
 def zeros_like(x):
     """The zero adjoint of a primal value.
 

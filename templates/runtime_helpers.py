@@ -28,6 +28,7 @@ from s2s.runtime import (
     matmul_grad_right,
     prod_others,
     prod_others_tangent,
+    soft_zero_as,
     split_like,
     stack_like,
     tensordot_grad_left,
@@ -54,6 +55,12 @@ def broadcast_like_(result, g, like):
 
 
 # what a gradient driver returns for a parameter of no known kind (s2s/program.py)
+# soft_zero_as(d, like) is d, or zeros where d is the scalar zero standing for them
+@linear(soft_zero_as)
+def soft_zero_as_(result, d_in, like):
+    d[d_in] = unbroadcast(d[result], d_in)
+
+
 @linear(match_like)
 def match_like_(result, g, x):
     d[g] = match_like_grad(d[result], g)
@@ -188,6 +195,7 @@ def array_like_(result, gs, obj):
 constant_in(array_grad, "obj")
 constant_in(array_like, "obj")
 constant_in(broadcast_like, "like")
+constant_in(soft_zero_as, "like")
 constant_in(concat_like, "arrays")
 constant_in(cross_grad_a, "a")
 constant_in(cross_grad_b, "b")

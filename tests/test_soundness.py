@@ -1446,3 +1446,20 @@ def test_reverse_over_reverse_through_an_item_update_whose_array_is_shared():
     want = numeric_grad(_gradient_of_item_updated_along, (x,))
     np.testing.assert_allclose(s2s.hvp(_item_updated_then_packed)(x, ITEM_DIRECTION), want, rtol=1e-6)
     np.testing.assert_allclose(s2s.grad(_gradient_of_item_updated_along)(x), want, rtol=1e-6)
+
+
+def _rebound_in_a_loop_over_rows_of_its_item(x, a):
+    v = 0.0
+    for r in x[0] * a:
+        x = r * 2.0  # rebound, not read: the loop-carried adjoint of x ends each iteration at zero
+        v = v + np.dot(r, x)
+    return v + np.sum(x)  # read after the loop: the adjoint is defined on entry to the backward loop
+
+
+def test_a_zero_adjoint_leaving_a_loop_is_an_array_where_the_primal_is_one():
+    # regression (independent tester, seed 21000080): the scalar 0.0 standing for the zero
+    # adjoint inside the loop left it, and the adjoint of reading x[0] (add_at) crashed on it
+    x, a = np.array([0.3, -1.2, 0.7]), np.array([[0.5, 1.5, -0.4], [1.1, -0.3, 0.8]])
+    f = _rebound_in_a_loop_over_rows_of_its_item
+    np.testing.assert_allclose(s2s.grad(f)(x, a), numeric_grad(f, (x, a)), rtol=1e-6)
+    np.testing.assert_allclose(s2s.vjp(f)(x, a)[1](1.0), numeric_grad(f, (x, a)), rtol=1e-6)

@@ -124,11 +124,20 @@ class Accumulate:
                 break
             inits += [self.zero(d) for d in grown]
             entry.update(grown)
-        body += [self.zero(d, soft=_accumulates_first(body, d)) for d in sorted(entry - inside)]
+        zeros = [self.zero(d, soft=_accumulates_first(body, d)) for d in sorted(entry - inside)]
+        body += zeros
         stmt.body = body or [gast.Pass()]
         defined.clear()
         defined.update(entry)
-        return inits + [stmt]
+        # a soft zero is added to by the next iteration, but the last one's leaves the
+        # loop, where the adjoint may be indexed (add_at): there it stands for real zeros
+        after = [
+            assign(z.targets[0].id, call(ref(runtime.soft_zero_as, "soft_zero_as"), name(z.targets[0].id),
+                                         name(self.adjoint_primal[z.targets[0].id])))
+            for z in zeros
+            if isinstance(z.value, gast.Constant) and self.act.kind(self.adjoint_primal[z.targets[0].id]) != "scalar"
+        ]
+        return inits + [stmt] + after
 
 
 def _lazy_zero(value):

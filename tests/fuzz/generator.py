@@ -667,6 +667,9 @@ class Writer(CallableFamilies):
             row = SCALAR if len(shape) == 1 else shape[1:]
             computed = f"zip(np.sin({self.pick(scope.of_kind(shape))}), {self.array(scope, shape, 1)})"
             options.append((f"for {var}, {other} in {computed}:", {var: row, other: row}, None))
+            if shape == (3,):  # the rows of an array made from an item of a vector the body may rebind
+                rows = f"({self.pick(scope.of_kind(shape))}[0] * {self.array(scope, (2, 3), 1)})"
+                options.append((f"for {var} in {rows}:", {var: (3,)}, None))
         return options
 
     def while_loop(self, scope, depth):
