@@ -816,7 +816,7 @@ def prod_others_tangent(v, x, axis=None):
         zeros == 0, spread - ratios,
         np.where(zeros == 1, np.where(zero, spread, through_zeros),
                  np.where((zeros == 2) & zero, through_zeros - vs, 0)))
-    moved_shape = np.moveaxis(np.empty(x.shape, dtype=bool), axes, ends).shape
+    moved_shape = tuple(n for i, n in enumerate(x.shape) if i not in axes) + tuple(x.shape[a] for a in axes)
     return np.moveaxis(np.reshape((others * factor).astype(dtype, copy=False), moved_shape), ends, axes)
 
 
