@@ -67,15 +67,20 @@ What the forward sweep saves follows from two analyses, not from counting cases:
 - records.resolve_records: a name is *needed* if the backward sweep reads it; a
   binding of a needed name saves the old value iff a definition reaches it (the
   parameter's own value, an earlier binding in program order, or the binding itself
-  in an earlier loop iteration): reaching definitions over structured code.
+  in an earlier loop iteration): reaching definitions over structured code. A name
+  whose items the backward sweep puts back in place (restore_item, restore_contents,
+  an undone append) is restored from a private copy: in a split backward sweep the
+  copy is of the whole tape, each object once (runtime.private_tape), so that names
+  sharing an object in the forward sweep share its copy.
 - passes/shapes.py: shape classes (equal shapes), statements that cannot fail, and
   complex sources, over the stable names (bound once, at the top level); the gradient
   of a function returning `np.sum(v)` keeps its seed a scalar while these facts say
   it stands for an array of equal shape (passes/uniform.py), and leaves out forward
   statements that cannot fail and whose value nothing reads (deadcode).
 - passes/aliasing.py: points-to (with recency and views) and liveness decide which
-  updates in place Python would make visible through another name; those are refused,
-  all others are differentiated per name. passes/views.py then reads views of arrays
+  updates in place Python would make visible through another name, or that a call
+  s2s leaves to Python makes to what another statement reads (the backward sweep would
+  read the updated values); those are refused, all others are differentiated per name. passes/views.py then reads views of arrays
   written later as copies, which the program cannot observe once aliasing is ruled out,
   and passes a user function a copy of an argument whose object the generated code
   updates in place after the call (aliasing.arguments_written_later: the same

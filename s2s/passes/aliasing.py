@@ -115,6 +115,8 @@ def check_updates(src, kinds, callees):
                     u.stmt,
                     "update in place of a global",
                 )
+        if u.via_call:
+            _check_read_elsewhere(src, u, changed)
         # the user's own names first: a temporary s2s made is named only if nothing else shares
         for other in sorted(analysis.live_after[id(u.stmt)], key=lambda n: (n.startswith("_"), n)):
             seen = {_base(o) for o in u.before.reach(u.before.names.get(other, ()))}
@@ -130,6 +132,48 @@ def check_updates(src, kinds, callees):
                     u.stmt,
                     "update in place of a shared value",
                 )
+
+
+def _check_read_elsewhere(src, u, changed):
+    """Refuse an update by a call (one s2s leaves to Python, not bound back) of what
+    another statement reads, before it too: the backward sweep reads values by name where
+    it needs them, after the call changed them. (What the call reads, and the statements
+    that pack its arguments, see the values Python gives them.)"""
+    own = _statements_of_call(src.node, u.stmt)
+    readers = set()
+    for node in gast.walk(src.node):
+        if isinstance(node, gast.stmt) and not isinstance(node, (gast.FunctionDef, gast.If, gast.For, gast.While)) and id(node) not in own:
+            readers |= _reads(node)
+    for test in (n for n in gast.walk(src.node) if isinstance(n, (gast.If, gast.For, gast.While))):
+        readers |= _reads(test.test if not isinstance(test, gast.For) else test.iter)
+    for other in sorted(readers, key=lambda n: (n.startswith("_"), n)):
+        if {_base(o) for o in u.before.reach(u.before.names.get(other, ()))} & changed:
+            raise src.error(
+                f"the call may update {other} in place, which another statement reads, and s2s cannot bind the "
+                f"update back here; pass a copy (np.copy({other}))",
+                u.stmt,
+                "update in place",
+            )
+
+
+def _statements_of_call(fn, stmt):
+    """ids of `stmt` and of the statements that pack the arguments it passes: a temporary
+    bound once to a display, or to unpack_args of one (passes/varargs.py)."""
+    binding = {}
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            binding.setdefault(node.targets[0].id, []).append(node)
+    own, todo = {id(stmt)}, list(_reads(stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else stmt))
+    while todo:
+        bound = binding.get(todo.pop(), [])
+        if len(bound) != 1 or id(bound[0]) in own:
+            continue
+        value = bound[0].value
+        packs = isinstance(value, (gast.Tuple, gast.Dict)) or (isinstance(value, gast.Call) and anno.get(value, "callee") is runtime.unpack_args)
+        if packs and bound[0].targets[0].id.startswith("_"):
+            own.add(id(bound[0]))
+            todo += _reads(value)
+    return own
 
 
 def arguments_written_later(src, kinds, callees, is_user_call):
@@ -504,8 +548,13 @@ class _Analysis:
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}
-        if callee is runtime.call_value:  # `f(*args)` of a known f may update what it passes
-            self.call_updates(stmt, value, state, after.reach(everything))
+        if callee is runtime.call_value:
+            # `f(*args)` of a known f may update what it passes; a function known only when
+            # it runs, or called with packed arguments, may return what it is passed
+            passed = after.reach(set().union(*operands[1:]))
+            self.call_updates(stmt, value, state, passed)
+            after.contain({new}, passed)
+            return {new} | passed
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         self.calls[id(stmt)] = (value, state)

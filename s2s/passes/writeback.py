@@ -91,11 +91,6 @@ def write_back_updates(src, activity, namer, updated_parameters, writable_of):
     changed = False
     own_names = collect_locals(src.node)
 
-    def read_elsewhere(call_stmt):
-        """The names read by the function's statements other than `call_stmt`."""
-        inside = {id(n) for n in gast.walk(call_stmt)}
-        return {n.id for n in gast.walk(src.node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in inside}
-
     def rewrite(stmt):
         nonlocal changed
         value = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
@@ -115,18 +110,8 @@ def write_back_updates(src, activity, namer, updated_parameters, writable_of):
             return [stmt]
         passed = [arguments[p] for p in sorted(updated)]
         if not all(_can_write_back(p, a, writable, activity, own_names) for p, a in zip(sorted(updated), passed)):
-            # left as it is: passes/aliasing.py refuses it where Python's update would be
-            # seen afterwards; but the backward sweep may read the value from before the
-            # call, which the update then changed: refused where another statement reads it
-            for a in passed:  # a name, or the names packed into *args
-                for n in gast.walk(a):
-                    if isinstance(n, gast.Name) and n.id in own_names and n.id in read_elsewhere(stmt):
-                        raise src.error(
-                            f"the call of {function.__name__} may update {n.id} in place, which another statement "
-                            f"reads, and s2s cannot bind the update back here; pass a copy (np.copy({n.id}))",
-                            stmt,
-                            "update in place",
-                        )
+            # left as it is: passes/aliasing.py refuses it where another statement reads
+            # what it updates (the backward sweep would read the updated values)
             return [stmt]
         if len({a.id for a in passed}) < len(passed):
             return [stmt]  # one object passed as two updated parameters: refused as aliasing
