@@ -67,11 +67,7 @@ What the forward sweep saves follows from two analyses, not from counting cases:
 - records.resolve_records: a name is *needed* if the backward sweep reads it; a
   binding of a needed name saves the old value iff a definition reaches it (the
   parameter's own value, an earlier binding in program order, or the binding itself
-  in an earlier loop iteration): reaching definitions over structured code. A name
-  whose items the backward sweep puts back in place (restore_item, restore_contents,
-  an undone append) is restored from a private copy: in a split backward sweep the
-  copy is of the whole tape, each object once (runtime.private_tape), so that names
-  sharing an object in the forward sweep share its copy.
+  in an earlier loop iteration): reaching definitions over structured code.
 - passes/shapes.py: shape classes (equal shapes), statements that cannot fail, and
   complex sources, over the stable names (bound once, at the top level); the gradient
   of a function returning `np.sum(v)` keeps its seed a scalar while these facts say
@@ -80,12 +76,14 @@ What the forward sweep saves follows from two analyses, not from counting cases:
 - passes/aliasing.py: points-to (with recency and views) and liveness decide which
   updates in place Python would make visible through another name, or that a call
   s2s leaves to Python makes to what another statement reads (the backward sweep would
-  read the updated values); those are refused, all others are differentiated per name. passes/views.py then reads views of arrays
-  written later as copies, which the program cannot observe once aliasing is ruled out,
-  and passes a user function a copy of an argument whose object the generated code
-  updates in place after the call (aliasing.arguments_written_later: the same
-  points-to, with program order and loops for "after"), since the callee's tape holds
-  its arguments by reference.
+  read the updated values); those are refused, all others are differentiated per
+  name. passes/views.py then reads as copies the views of arrays written later and
+  every binding that makes a name share an object written later
+  (aliasing.bindings_written_later: `_, t = pair` of a tuple holding the array), which
+  the program cannot observe once aliasing is ruled out, and passes a user function a
+  copy of an argument whose object the generated code updates in place after the call
+  (aliasing.arguments_written_later: the same points-to, with program order and loops
+  for "after"), since the callee's tape holds its arguments by reference.
 """
 
 _KEY = "_s2s_anno"

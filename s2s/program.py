@@ -113,7 +113,7 @@ class Specialization:
         # passes that need the analysis, each followed by a fresh one if it changed the code
         passes = (
             loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_effect_calls, _write_back,
-            _check_updates, views.copy_shared_bindings, _copy_call_arguments,
+            _check_updates, _copy_shared_bindings, _copy_call_arguments,
         )
         for specialize in passes:
             if specialize(self.src, self.activity, self.namer):
@@ -140,6 +140,10 @@ def _check_updates(src, act, namer):
     if not _generated_by_s2s(src.func):
         aliasing.check_updates(src, act.kinds, _Callees(src, act))
     return False
+
+
+def _copy_shared_bindings(src, act, namer):
+    return views.copy_shared_bindings(src, act, namer, _Callees(src, act))
 
 
 def _copy_call_arguments(src, act, namer):

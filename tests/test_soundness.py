@@ -1435,17 +1435,40 @@ def _gradient_of_item_updated_along(x):
     return np.sum(s2s.grad(_item_updated_then_packed)(x) * ITEM_DIRECTION)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, issue 8: reverse over reverse through an item update whose "
-                   "array another name shares (found by the independent tester, seed 21000057)")
 def test_reverse_over_reverse_through_an_item_update_whose_array_is_shared():
-    # The gradient's backward sweep undoes `x[0] = ...` with restore_item, in place; at
-    # the next order the tape restores x as a private copy before undoing it, while `y`
-    # (the same array, restored from the tape separately) keeps the undone contents,
-    # which the second backward sweep then reads. The HVP (forward over reverse) is right.
+    # regression (independent tester, seed 21000057): the gradient's backward sweep undoes
+    # `x[0] = ...` with restore_item, in place, on the array `y` shares through `pair`; at
+    # the next order the backward sweep redid that on a private copy of x, and `y` kept
+    # the undone contents, which it then read. Now `_, y = pair` binds a copy, as Python's
+    # value there (passes/views.py, from aliasing's points-to).
     x = np.array([-0.13827815, -0.61295111, -0.07625896, -1.1416252])
     want = numeric_grad(_gradient_of_item_updated_along, (x,))
     np.testing.assert_allclose(s2s.hvp(_item_updated_then_packed)(x, ITEM_DIRECTION), want, rtol=1e-6)
     np.testing.assert_allclose(s2s.grad(_gradient_of_item_updated_along)(x), want, rtol=1e-6)
+    np.testing.assert_allclose(s2s.hessian(_item_updated_then_packed)(x) @ ITEM_DIRECTION, want, rtol=1e-6)
+    pullback = s2s.vjp(s2s.grad(_item_updated_then_packed))(x)[1]
+    for _ in range(2):  # the tape stays as recorded: a pullback runs again to the same result
+        np.testing.assert_allclose(pullback(ITEM_DIRECTION), want, rtol=1e-6)
+
+
+def _cosine_of_a_largest_item(a):
+    largest = tuple(max(e for e in a) for _ in a)  # lists the generated code pops in place
+    return math.cos(largest[-1])
+
+
+def _cosine_of_a_largest_sine(x):
+    return _cosine_of_a_largest_item(np.sin(x))
+
+
+def test_reverse_over_reverse_through_lists_popped_in_place_that_a_tuple_holds():
+    # found by the fuzzer (seed 10201, program 283) in a first attempt at the fix above,
+    # which copied the tape preserving all sharing: the gradient's backward sweep pops the
+    # list `max` reads, which the tuple it was saved in holds too, and the next order took
+    # the tuple's (emptied) structure for the adjoint of its unpacking
+    x = np.array([1.3092429287182936, 0.864331239605002, 0.5236290278227851])
+    gradient = s2s.grad(_cosine_of_a_largest_sine)
+    want = np.array([numeric_grad(lambda z: gradient(z)[i], (x,)) for i in range(3)])
+    np.testing.assert_allclose(s2s.hessian(_cosine_of_a_largest_sine)(x), want, rtol=1e-6, atol=1e-9)
 
 
 def _rebound_in_a_loop_over_rows_of_its_item(x, a):

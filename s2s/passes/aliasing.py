@@ -42,6 +42,8 @@ VIEWS = {
 }
 # Updates in place the desugared code spells as calls: the first argument is updated.
 UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
+# Those that write an item (an append or pop changes a list's length, undone as such).
+_ITEM_WRITES = {runtime.setitem, runtime.restore_item}
 
 
 def updated_parameters(src, kinds, callees):
@@ -221,6 +223,31 @@ def arguments_written_later(src, kinds, callees, is_user_call):
     return copies
 
 
+def bindings_written_later(src, kinds, callees):
+    """{id(assignment): the names it binds to be read as copies}: a name bound to an
+    object another name reaches already (`t = y`, `_, t = pair`, `t = y[1:]`, `y = t`),
+    where a write in place (item assignment, or its undoing in generated code) may
+    change that object after the binding, in program order or in a loop around both.
+
+    Why: the backward sweep reads each name's value as it was at its forward point, and
+    puts back what a write overwrote only on the names it reads afterwards (on a private
+    copy where the tape must stay repeatable), so a name that shared the written object
+    would see other values. A copy at the binding holds what Python had there; Python's
+    program cannot tell, since check_updates refuses a write that a name read afterwards
+    would see (generated code, which is not checked, reads the names it shares only
+    before it writes them)."""
+    analysis = _Analysis(src, kinds, callees, joins=True)
+    analysis.run()
+    order = _program_order(src.node.body)
+    writes = [u for u in analysis.updates if _writes(u.stmt) and anno.get(u.stmt.value, "callee") in _ITEM_WRITES]
+    copies = {}
+    for stmt_id, bound in analysis.joins.items():
+        for n, objects in bound.items():
+            if any(objects & {_base(o) for o in u.objects} and _may_run_after(order, id(u.stmt), stmt_id) for u in writes):
+                copies.setdefault(stmt_id, set()).add(n)
+    return copies
+
+
 def _describe(node):
     return node.id if isinstance(node, gast.Name) else "an argument"
 
@@ -346,7 +373,7 @@ class State:
 
 
 class _Analysis:
-    def __init__(self, src, kinds, callees):
+    def __init__(self, src, kinds, callees, joins=False):
         """callees.updates(call): the atoms the call passes to parameters that the user
         function it runs may update in place; callees.returned(call): the argument atoms whose objects its result may
         be or hold (None: any of them); callees.written_back(call): for a call that
@@ -360,6 +387,9 @@ class _Analysis:
         self.updates = []
         self.live_after = {}
         self.calls = {}  # id(call of a user function) -> (the call, the State before it)
+        # id(binding) -> {name bound: objects it may be (bases)}, where another name
+        # already reaches one of them: the binding makes it shared (found if `joins`)
+        self.joins = {} if joins else None
 
     def run(self):
         params = param_names(self.src.node)
@@ -458,7 +488,19 @@ class _Analysis:
                 bound = {t.id: self.items(after, objects) for t in targets}
         for n, objs in bound.items():
             after.names[n] = frozenset() if self.kinds.get(n) == "scalar" else frozenset(objs)
+        if self.joins is not None and not (isinstance(value, gast.Call) and _updates_first_argument(anno.get(value, "callee"))):
+            self.record_joins(stmt, state, after)
         return after
+
+    def record_joins(self, stmt, before, after):
+        made = ("site", id(stmt), "new")
+        for n in _names(stmt.targets[0]):
+            objects = {_base(o) for o in after.names.get(n, ())} - {made}  # what it made is its own
+            if not objects:
+                continue
+            holders = (m for m, held in before.names.items() if m != n and held)
+            if any({_base(o) for o in before.reach(before.names[m])} & objects for m in holders):
+                self.joins.setdefault(id(stmt), {})[n] = objects
 
     def value_objects(self, stmt, value, state):
         """(state after, the objects `value` may be), recording updates and containment."""

@@ -2,7 +2,7 @@
 
 The backward sweep reads values from the tape and undoes writes in place on a private
 copy of the written array, so every value it reads must still hold what it held at
-its own forward point. Three bindings break that:
+its own forward point. These bindings break that:
 - `t = y[1:]` (or `np.reshape(y, ...)`) is a view: a later `y[i] = v` changes `t`;
 - `y = t` (or `y = f(t)` returning its argument) makes `t` the array that a later
   `y[i] = v` writes into, while the backward sweep may still read `t` (`t = x / x;
@@ -12,6 +12,9 @@ its own forward point. Three bindings break that:
   is a view of a row, read as `r = private_copy(_row)`; `rows = list(y)` and
   `parts = np.split(y, 3)` hold views of y's rows or blocks: they are made of a copy
   of y (`_shared = private_copy(y); parts = np.split(_shared, 3)`).
+- any other binding that makes a name share an object written later, as the points-to
+  of passes/aliasing.py finds it (`pair = (0.5, y); _, t = pair`, then `y[0] = v`, as
+  in a gradient's own code, which undoes writes in place: `y = restore_item(y, ...)`).
 All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
 program cannot tell: passes/aliasing.py has refused every write that a name read
 afterwards would see, so only the backward sweep could have seen the sharing.
@@ -23,7 +26,7 @@ import numpy
 
 from .. import anno, runtime
 from ..syntax import call, name, ref
-from .aliasing import UPDATES, VIEWS, arguments_written_later
+from .aliasing import UPDATES, VIEWS, arguments_written_later, bindings_written_later
 from .blocks import rewrite_statements
 
 _WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
@@ -31,13 +34,18 @@ _WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
 _VIEWS_OF_FIRST = VIEWS | {list, tuple, sorted, reversed}
 
 
-def copy_shared_bindings(fn_source, activity, namer):
-    """Rewrite the bindings above; returns True if any changed."""
+def copy_shared_bindings(fn_source, activity, namer, callees):
+    """Rewrite the bindings above, and any other that passes/aliasing.py finds to share
+    an object written later (`_, t = pair` of a tuple holding y); returns True if any
+    changed. callees: what aliasing needs of the user functions called."""
     written = {
         s.targets[0].id
         for s in gast.walk(fn_source.node)
         if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in _WRITES
     }
+    if not written:  # no write in place: nothing to keep apart
+        return False
+    shared_later = bindings_written_later(fn_source, activity.kinds, callees)
     changed = False
 
     def rewrite(stmt):
@@ -68,7 +76,9 @@ def copy_shared_bindings(fn_source, activity, namer):
             return [gast.copy_location(gast.Assign([name(shared, gast.Store())], copied), stmt), stmt]
         rebinds_written = isinstance(stmt.targets[0], gast.Name) and targets[0] in written and not is_fresh(value)
         if viewed not in written and not rebinds_written:
-            return [stmt]
+            names = {t for t in shared_later.get(id(stmt), ()) if activity.kind(t) != "scalar"}
+            changed = changed or bool(names)
+            return _copied_targets(stmt, names, namer)
         changed = True
         shared = namer.fresh("_shared")
         copied = call(ref(runtime.private_copy, "private_copy"), name(shared))
@@ -82,6 +92,19 @@ def copy_shared_bindings(fn_source, activity, namer):
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
     return changed
+
+
+def _copied_targets(stmt, names, namer):
+    """`a, t = v` as `a, _shared = v; t = private_copy(_shared)`, for the targets `names`."""
+    out = [stmt]
+    for target in gast.walk(stmt.targets[0]):
+        if isinstance(target, gast.Name) and target.id in names:
+            shared = namer.fresh("_shared")
+            copied = call(ref(runtime.private_copy, "private_copy"), name(shared))
+            anno.set(copied, "callee", runtime.private_copy)
+            out.append(gast.copy_location(gast.Assign([name(target.id, gast.Store())], copied), stmt))
+            target.id = shared
+    return out
 
 
 def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
