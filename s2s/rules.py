@@ -22,6 +22,7 @@ import textwrap
 import types
 
 import gast
+import numpy
 
 from . import anno, fingerprint, runtime
 from .errors import TransformError
@@ -353,14 +354,24 @@ def bind_arguments(rule, call, fn_source):
 
 
 def constant(value):
-    """A gast expression for a default value: a literal, or a name bound to the object."""
-    if isinstance(value, (int, float, complex, str, bool, type(None))):
+    """A gast expression for a default value: a literal, a NumPy scalar made from one
+    (`float64(0.5)`, its type bound by name: generated modules need not import numpy
+    as np), or a name bound to the object."""
+    if type(value) in (int, float, complex, str, bool, type(None)):
         return gast.Constant(value, None)
-    if isinstance(value, tuple):
+    if isinstance(value, numpy.generic) and _exact_as_python(value.dtype):
+        return call(ref(type(value), type(value).__name__), gast.Constant(value.item(), None))
+    if type(value) is tuple:
         return gast.Tuple([constant(v) for v in value], gast.Load())
     node = gast.Name(f"_default_{type(value).__name__}", gast.Load(), None, None)
     anno.set(node, "object", value)
     return node
+
+
+def _exact_as_python(dtype):
+    """Whether `.item()` of a scalar of `dtype` is a Python number of the same value
+    (a long double is wider than a float)."""
+    return dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize <= 8) or (dtype.kind == "c" and dtype.itemsize <= 16)
 
 
 class Instance:

@@ -150,6 +150,22 @@ def test_exported_derivatives_keep_the_functions_defaults(tmp_path, rng):
     np.testing.assert_allclose(run_without_s2s(tmp_path, "defaults_hessian", (w,)), expected, rtol=1e-5)
 
 
+def test_a_helpers_numpy_scalar_default_exports_as_a_call_of_its_type(tmp_path, rng):
+    model = load(tmp_path, """
+        import numpy as np
+
+        def scaled(p, gain=np.float32(0.1), shift=np.int64(2)):
+            return p * gain + shift
+
+        def loss(w):
+            return np.sum(scaled(w * w) ** 2)
+    """)
+    w = rng.randn(3)
+    s2s.export(s2s.grad(model.loss), tmp_path / "scalar_defaults.py")
+    assert "float32(0.10000000149011612)" in (tmp_path / "scalar_defaults.py").read_text()
+    np.testing.assert_allclose(run_without_s2s(tmp_path, "scalar_defaults", (w,)), numeric_grad(model.loss, [w]), rtol=1e-6)
+
+
 def functions(text):
     return {n.name: ast.dump(n) for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
 

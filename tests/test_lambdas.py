@@ -87,3 +87,29 @@ def test_errors_in_a_lambda_are_located():
         s2s.grad(walrus)(1.0)
     with pytest.raises(s2s.TransformError, match="source is not available"):
         s2s.grad(eval("lambda x: x * 2.0"))(1.0)
+
+
+SCALE = 0.75
+
+
+def _through_a_lambda_with_a_numpy_scalar_default(x0, x1):
+    fns = {"b": lambda p, b0=np.sin(SCALE): p * x1 + b0}  # noqa: B008 - np.sin gives np.float64
+    return np.sum(fns["b"](x0))
+
+
+def _scaled(p, gain=np.float64(0.5)):  # noqa: B008 - the case under test
+    return p * gain
+
+
+def _through_a_helper_with_a_numpy_scalar_default(x0, x1):
+    return np.sum(_scaled(x0 * x1))
+
+
+@pytest.mark.parametrize("f", [_through_a_lambda_with_a_numpy_scalar_default, _through_a_helper_with_a_numpy_scalar_default])
+def test_a_default_that_is_a_numpy_scalar(f):
+    # regression (fuzz seed 10234, program 448: a NameError in vjp): the default went into
+    # the generated code as the literal `np.float64(0.68...)`, in a module without np
+    x0, x1 = np.array([1.0, -2.0]), np.array([0.5, 0.2])
+    want = numeric_grad(lambda b: f(x0, b), (x1,))
+    np.testing.assert_allclose(s2s.grad(f, wrt=1)(x0, x1), want, rtol=1e-7)
+    np.testing.assert_allclose(s2s.vjp(f, wrt=1)(x0, x1)[1](1.0), want, rtol=1e-7)
