@@ -54,8 +54,7 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
             rows = [t for t in gast.walk(stmt.target) if isinstance(t, gast.Name) and activity.kind(t.id) != "scalar"]
             for t in rows:  # `for r in y` binds views of y's rows: `for _row in y: r = private_copy(_row)`
                 row = namer.fresh("_row")
-                copied = call(ref(runtime.private_copy, "private_copy"), name(row))
-                anno.set(copied, "callee", runtime.private_copy)
+                copied = _private_copy(name(row))
                 stmt.body.insert(0, gast.copy_location(gast.Assign([name(t.id, gast.Store())], copied), stmt))
                 t.id = row
             changed = changed or bool(rows)
@@ -70,8 +69,7 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
             # `np.split(y, 3)`, `list(y)`: views of y, maybe in a list: made of a copy of y
             changed = True
             shared = namer.fresh("_shared")
-            copied = call(ref(runtime.private_copy, "private_copy"), value.args[0])
-            anno.set(copied, "callee", runtime.private_copy)
+            copied = _private_copy(value.args[0])
             value.args[0] = name(shared)
             return [gast.copy_location(gast.Assign([name(shared, gast.Store())], copied), stmt), stmt]
         rebinds_written = isinstance(stmt.targets[0], gast.Name) and targets[0] in written and not is_fresh(value)
@@ -81,8 +79,7 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
             return _copied_targets(stmt, names, namer)
         changed = True
         shared = namer.fresh("_shared")
-        copied = call(ref(runtime.private_copy, "private_copy"), name(shared))
-        anno.set(copied, "callee", runtime.private_copy)
+        copied = _private_copy(name(shared))
         first = gast.copy_location(gast.Assign([name(shared, gast.Store())], value), stmt)
         if isinstance(stmt.targets[0], gast.Name):
             return [first, gast.copy_location(gast.Assign(stmt.targets, copied), stmt)]
@@ -94,14 +91,20 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
     return changed
 
 
+def _private_copy(node):
+    """`private_copy(node)`, its callee known to the passes that read it."""
+    copied = call(ref(runtime.private_copy, "private_copy"), node)
+    anno.set(copied, "callee", runtime.private_copy)
+    return copied
+
+
 def _copied_targets(stmt, names, namer):
     """`a, t = v` as `a, _shared = v; t = private_copy(_shared)`, for the targets `names`."""
     out = [stmt]
     for target in gast.walk(stmt.targets[0]):
         if isinstance(target, gast.Name) and target.id in names:
             shared = namer.fresh("_shared")
-            copied = call(ref(runtime.private_copy, "private_copy"), name(shared))
-            anno.set(copied, "callee", runtime.private_copy)
+            copied = _private_copy(name(shared))
             out.append(gast.copy_location(gast.Assign([name(target.id, gast.Store())], copied), stmt))
             target.id = shared
     return out
@@ -121,8 +124,7 @@ def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
         for i in copies[id(stmt)]:
             keyword = stmt.value.keywords[i - positional] if i >= positional else None  # h(a=y)
             argument = namer.fresh("_argument")
-            copied = call(ref(runtime.private_copy, "private_copy"), keyword.value if keyword else stmt.value.args[i])
-            anno.set(copied, "callee", runtime.private_copy)
+            copied = _private_copy(keyword.value if keyword else stmt.value.args[i])
             out.append(gast.copy_location(gast.Assign([name(argument, gast.Store())], copied), stmt))
             if keyword:
                 keyword.value = name(argument)
