@@ -179,10 +179,11 @@ def _statements_of_call(fn, stmt):
 
 
 def arguments_written_later(src, kinds, callees, is_user_call):
-    """{id(statement): indices of its call's arguments to pass as copies (positional ones,
-    then keyword ones, counted on)}, for the calls of
-    user functions whose argument's object the generated code may update in place after
-    the call (not an argument the function updates: Python's update must reach it).
+    """({id(statement): indices of its call's arguments to pass as copies (positional
+    ones, then keyword ones, counted on)}, the TransformError refusing a call or None),
+    for the calls of user functions whose argument's object the generated code may
+    update in place after the call (not an argument the function updates: Python's
+    update must reach it).
 
     Why: the callee's tape (and its result) may hold that object by reference, and its
     backward sweep must read the values of the call's time. The caller's backward sweep
@@ -192,12 +193,13 @@ def arguments_written_later(src, kinds, callees, is_user_call):
     check_updates refuses any update that a name read afterwards (the result included)
     would see. "After" is a later statement in program order, or any statement of a loop
     around the call. An object reached only through a container's items would need a deep
-    copy: that is refused.
+    copy: that is refused (the first such call's error is returned, not raised: the copies
+    may separate what it saw; see views.copy_call_arguments).
     """
     analysis = _Analysis(src, kinds, callees)
     analysis.run()
     order = _program_order(src.node.body)
-    copies = {}
+    copies, refusal = {}, None
     for stmt_id, (value, state) in analysis.calls.items():
         if not is_user_call(value):
             continue
@@ -211,8 +213,8 @@ def arguments_written_later(src, kinds, callees, is_user_call):
                 continue
             direct = {_base(o) for o in analysis.atom(arg, state)}  # what a (shallow) copy separates
             inside = {_base(o) for o in state.reach(direct)} - direct
-            if inside & later:
-                raise src.error(
+            if inside & later and refusal is None:
+                refusal = src.error(
                     f"an item of {_describe(arg)} is updated in place after this call, whose derivative may read it; "
                     f"pass a copy of the item (np.copy) instead",
                     _statement(src.node, stmt_id),
@@ -220,7 +222,7 @@ def arguments_written_later(src, kinds, callees, is_user_call):
                 )
             if direct & later:
                 copies.setdefault(stmt_id, []).append(i)
-    return copies
+    return copies, refusal
 
 
 def bindings_written_later(src, kinds, callees):

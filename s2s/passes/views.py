@@ -113,8 +113,16 @@ def _copied_targets(stmt, names, namer):
 def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
     """`t = h(y)` of a user function, with `y`'s object updated in place later: `h` gets
     a copy (`_argument = private_copy(y); t = h(_argument)`), which its tape and result
-    may hold (see aliasing.arguments_written_later). Returns True if any changed."""
-    copies = arguments_written_later(fn_source, activity.kinds, callees, is_user_call)
+    may hold (see aliasing.arguments_written_later). Returns True if any changed.
+
+    A call refused because an item of its argument is written later may be fine once the
+    copies are made: in a gradient's own code, `_, tape = h_forward(y)` holds y, written
+    later (`y = restore_item(y, ...)`), until h_forward gets a copy of y. So the refusal
+    stands only if the analysis of the code with the copies finds it again, or finds
+    more copies to make (then the first round's error is raised)."""
+    copies, refusal = arguments_written_later(fn_source, activity.kinds, callees, is_user_call)
+    if refusal is not None and not copies:
+        raise refusal
 
     def rewrite(stmt):
         if id(stmt) not in copies:
@@ -133,6 +141,10 @@ def copy_call_arguments(fn_source, activity, namer, callees, is_user_call):
         return out + [stmt]
 
     fn_source.node.body = rewrite_statements(fn_source.node.body, rewrite)
+    if refusal is not None:
+        more, again = arguments_written_later(fn_source, activity.kinds, callees, is_user_call)
+        if again is not None or more:
+            raise again or refusal
     return bool(copies)
 
 
