@@ -549,7 +549,11 @@ class _Analysis:
             return [self.atom(value.left, state), self.atom(value.right, state)]
         if isinstance(value, gast.Call):
             args = [a.value if isinstance(a, gast.Starred) else a for a in value.args]
-            return [self.atom(a, state) for a in args] + [self.atom(k.value, state) for k in value.keywords]
+            found = [self.atom(a, state) for a in args] + [self.atom(k.value, state) for k in value.keywords]
+            receiver = value.func.value if isinstance(value.func, gast.Attribute) else None
+            if isinstance(receiver, gast.Name) and receiver.id in self.locals:  # `d.values()`: d's items, last
+                found.append(self.atom(receiver, state))
+            return found
         return []
 
     def update_call(self, stmt, value, state):
@@ -585,20 +589,34 @@ class _Analysis:
             after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
             return {new}
         if callee in (list, tuple, dict, zip, enumerate, sorted, reversed, runtime.make_container, runtime.build_dict,
-                      runtime.unpack_args):
+                      runtime.unpack_args, runtime.dict_from, runtime.make_partial):
             # (make_container: a dataclass or registered container built here holds its
             # arguments; build_dict: dict(...) holds the values of its arguments;
-            # unpack_args: the arguments of f(a, *b), which a call of f may update)
+            # unpack_args: the arguments of f(a, *b), which a call of f may update;
+            # dict_from: a dict comprehension's dict holds the items of its values' list;
+            # make_partial: a partial, or a nested function as a value, holds the items
+            # of its packed arguments and captured values)
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}
+        if callee is runtime.dict_get:  # `d.get(k, default)`: an item of d, or the default itself
+            return self.items(after, operands[0] if operands else set()) | set().union(*operands[2:])
+        if callee is runtime.transposed:  # `zip(*rows)`, made a list at once: its tuples hold the rows' items
+            self.containers.add(id(stmt))
+            after.contain({new}, self.items(after, self.items(after, everything)))
+            return {new}
         if callee is runtime.call_value:
             # `f(*args)` of a known f may update what it passes; a function known only when
-            # it runs, or called with packed arguments, may return what it is passed
+            # it runs, or called with packed arguments, may return what it is passed, or
+            # what the function value is or holds (a bound method's object and its items, a
+            # partial's arguments, a closure's values); not a global it is an item of (a
+            # list of functions), which the generated code reads as Python does
             passed = after.reach(set().union(*operands[1:]))
             self.call_updates(stmt, value, state, passed)
-            after.contain({new}, passed)
-            return {new} | passed
+            held = after.reach(operands[0] if operands else set())
+            returned = passed | {o for o in held if _base(o)[0] != "global"}
+            after.contain({new}, returned)
+            return {new} | returned
         if isinstance(callee, numpy.ufunc) or _is_numpy(callee) or rules.adjoint_rule(callee) or rules.is_non_differentiable(callee):
             return {new}  # a primitive: a new value
         self.calls[id(stmt)] = (value, state)

@@ -575,7 +575,15 @@ class Writer(CallableFamilies):
         source = self.pick(arrays)
         kind = scope.vars[source]
         name = scope.fresh("w")
-        self.emit(f"{name} = {source}")
+        holders = [source]  # or the same array through what holds it
+        if self.profile.containers:
+            holders += [f"{{k: {source} for k in range(2)}}[1]", f"{{'a': {source}}}.get('a')"]
+        if self.profile.partials:
+            holders.append(f"functools.partial(lambda a: a, {source})()")
+        holder = self.pick(holders)
+        if holder.startswith("functools"):
+            self.imports.add("functools")
+        self.emit(f"{name} = {holder}")
         scope.vars[name] = kind
         scope.owned.discard(source)
         updated = self.pick([name, source])
