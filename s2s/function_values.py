@@ -18,6 +18,7 @@ an error, never a wrong derivative. These derivatives need s2s at run time (no
 export); they are differentiated once more (below), to second order.
 """
 import functools
+import types
 
 import numpy
 
@@ -169,10 +170,29 @@ def _pushed(shim, values, tangents):
 _PARTS = ("function", "args", "kwargs")
 
 
+def _refuse_receiver_derivative(function, result):
+    """A TransformError where the derivative with respect to a function value is asked
+    for and the value is a bound method whose result holds floats (not `d.keys`): the
+    shim calls the method, so the derivative with respect to its object (a dict, list
+    or dataclass that carries one) would be lost."""
+    target = _call_parts(function, (), {})[0]
+    receiver = getattr(target, "__self__", None)
+    if receiver is None or isinstance(receiver, types.ModuleType):
+        return
+    if _differentiable(receiver) and _differentiable(result):
+        raise TransformError(
+            f"s2s cannot differentiate the method {getattr(target, '__name__', target)!r} of a "
+            f"{type(receiver).__name__} that carries a derivative when it is called as a value: "
+            "call it on the object where it is used (d.get(k), p.total())"
+        )
+
+
 def value_vjp(result, function, args, kwargs, g, part):
     """The derivative of `function(*args, **kwargs)` (whose value was `result`) pulled
     back from `g`, for `part`: "function" (a partial's bound arguments), "args" (a
     tuple) or "kwargs" (a dict)."""
+    if part == "function":
+        _refuse_receiver_derivative(function, result)
     shim, values, layout = _flat_call(function, args, kwargs)
     again, grads = _pulled(shim, values, g)
     if again is not None:
@@ -193,6 +213,8 @@ def _flat_tangents(layout, d_function, d_args, d_kwargs):
 
 def value_jvp(result, function, args, kwargs, d_function, d_args, d_kwargs):
     """The tangent of `function(*args, **kwargs)` for tangents of its parts (None is zero)."""
+    if d_function is not None:
+        _refuse_receiver_derivative(function, result)
     shim, values, layout = _flat_call(function, args, kwargs)
     again, out = _pushed(shim, values, _flat_tangents(layout, d_function, d_args, d_kwargs))
     if again is None:

@@ -613,6 +613,50 @@ def test_columns_of_an_array_not_updated_are_differentiated():
     np.testing.assert_allclose(s2s.jvp(_columns_of_a_copy)(X.copy(), np.ones_like(X))[1], np.sum(2 * X))
 
 
+def _got_from_a_dict_display(x):
+    w = {"a": x}.get("a")
+    return np.sum(w * w)
+
+
+def _a_dicts_get_as_a_value(x):
+    d = {"a": x}
+    get = d.get
+    return np.sum(get("a") * x)
+
+
+@dataclasses.dataclass
+class _Scaled:
+    values: object
+    scale: float
+
+    def total(self):
+        return np.sum(self.values) * self.scale
+
+
+def _a_dataclass_method_as_a_value(x):
+    total = _Scaled(x, 2.0).total
+    return total()
+
+
+def test_get_of_a_dict_display_is_differentiated():
+    # regression (fuzz seed 11031, program 365, and the same program in grad: a zero
+    # gradient): `{...}.get(k)` was a bound method called as a value, whose derivative
+    # lost the dict's
+    np.testing.assert_allclose(s2s.grad(_got_from_a_dict_display)(X.copy()), 2 * X)
+    np.testing.assert_allclose(s2s.jvp(_got_from_a_dict_display)(X.copy(), np.ones_like(X))[1], np.sum(2 * X))
+    np.testing.assert_allclose(s2s.hessian(_got_from_a_dict_display)(X.copy()), 2 * np.eye(3))
+
+
+@pytest.mark.parametrize("f", [_a_dicts_get_as_a_value, _a_dataclass_method_as_a_value])
+def test_a_method_of_an_object_with_a_derivative_called_as_a_value_is_refused(f):
+    # the derivative with respect to the method's object would be lost (a zero gradient)
+    assert np.any(numeric_grad(f, (X.copy(),)))
+    with pytest.raises(s2s.TransformError, match="called as a value"):
+        s2s.grad(f)(X.copy())
+    with pytest.raises(s2s.TransformError, match="called as a value"):
+        s2s.jvp(f)(X.copy(), np.ones_like(X))
+
+
 def new_key_of_a_dict(s):
     d = {"a": s}
     d["c"] = d["a"] * s  # "c" was not there: the saved item is the runtime's absent marker

@@ -169,7 +169,7 @@ class _Desugar(gast.NodeTransformer):
             return node
         if func.attr in ("append", "pop") and isinstance(func.value, gast.Name):
             return self.list_mutation(node)
-        if func.attr == "get" and isinstance(func.value, gast.Name) and 1 <= len(node.args) <= 2 and not node.keywords:
+        if func.attr == "get" and 1 <= len(node.args) <= 2 and not node.keywords:
             ref = gast.Name("dict_get", gast.Load(), None, None)
             anno.set(ref, "object", runtime.dict_get)
             return gast.copy_location(gast.Call(ref, [func.value] + node.args, []), node)

@@ -577,7 +577,8 @@ class Writer(CallableFamilies):
         name = scope.fresh("w")
         holders = [source]  # or the same array through what holds it
         if self.profile.containers:
-            holders += [f"{{k: {source} for k in range(2)}}[1]", f"{{'a': {source}}}.get('a')"]
+            holders += [f"{{k: {source} for k in range(2)}}[1]", f"{{'a': {source}}}.get('a')",
+                        f"[{{'a': {source}}}.get][0]('a')"]  # a bound method called as a value
         if self.profile.partials:
             holders.append(f"functools.partial(lambda a: a, {source})()")
         holder = self.pick(holders)
