@@ -657,6 +657,26 @@ def test_a_method_of_an_object_with_a_derivative_called_as_a_value_is_refused(f)
         s2s.jvp(f)(X.copy(), np.ones_like(X))
 
 
+def _adds_one_through_a_get_called_as_a_value(a):
+    w = [{"a": a}.get][0]("a")  # a itself
+    w += 1.0
+
+
+def _calls_a_helper_that_updates_its_argument_through_a_value(x, y):
+    _adds_one_through_a_get_called_as_a_value(y)
+    return x * 2.0
+
+
+def test_an_update_through_what_a_local_function_value_returned_is_refused():
+    # regression (fuzz seed 11331, program 27: the caller's array changed): the alias
+    # analysis did not count a local function value (`[d.get][0]`, called by name) as
+    # an operand of its call, so the helper did not update its parameter for the caller
+    y = np.array([1.0, 2.0])
+    with pytest.raises(s2s.TransformError, match="updates the argument y in place"):
+        s2s.value_and_grad(_calls_a_helper_that_updates_its_argument_through_a_value)(0.5, y)
+    np.testing.assert_array_equal(y, [1.0, 2.0])
+
+
 def new_key_of_a_dict(s):
     d = {"a": s}
     d["c"] = d["a"] * s  # "c" was not there: the saved item is the runtime's absent marker

@@ -415,6 +415,10 @@ class _Analysis:
             if _immutable(bound):
                 return set()  # a number or string held by a global: no object to update
             return {("global", node.id)}
+        if isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and node.value.id in self.locals:
+            # `[d.get]`: a bound method holds its object; a field is one of its items
+            owner = self.atom(node.value, state)
+            return owner | self.items(state, owner)
         return set()
 
     # -- flow
@@ -550,9 +554,11 @@ class _Analysis:
         if isinstance(value, gast.Call):
             args = [a.value if isinstance(a, gast.Starred) else a for a in value.args]
             found = [self.atom(a, state) for a in args] + [self.atom(k.value, state) for k in value.keywords]
-            receiver = value.func.value if isinstance(value.func, gast.Attribute) else None
-            if isinstance(receiver, gast.Name) and receiver.id in self.locals:  # `d.values()`: d's items, last
-                found.append(self.atom(receiver, state))
+            # last: the object a method is called on (`d.values()`), and a local function
+            # value (`g = d.get; g(k)`, a partial), which its result may be or hold
+            called = value.func.value if isinstance(value.func, gast.Attribute) else value.func
+            if isinstance(called, gast.Name) and called.id in self.locals:
+                found.append(self.atom(called, state))
             return found
         return []
 
