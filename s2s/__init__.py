@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 from .api import checkpoint, elementwise_grad, grad, hessian, hvp, jacobian, jvp, source, value_and_grad, vjp  # noqa: E402
 from .cache import cache_info, clear_cache  # noqa: E402
 from .debugging import debug  # noqa: E402
-from .declare import elementwise, linear  # noqa: E402
+from .declare import elementwise, linear, multilinear, rule_table  # noqa: E402
 from .dispatch import primitive  # noqa: E402
 from .errors import TransformError  # noqa: E402
 from .export import export  # noqa: E402
@@ -24,6 +24,8 @@ __all__ = [
     "constant_in",
     "elementwise",
     "linear",
+    "multilinear",
+    "rule_table",
     "primitive",
     "stop_gradient",
     "grad",

@@ -12,7 +12,11 @@ mode. Most primitives need less:
   applied to the tangents; `@multilinear(prim)` likewise for a product, linear in
   each argument separately (the tangent is the product rule);
 - `reductions(table, module)`: a reduction over `axis` is one line, the derivative of
-  its result with respect to each element.
+  its result with respect to each element;
+- `linear(table)`, `multilinear(table)`, `rule_table(table)`: rules whose statements fit
+  on a line (the transposes of the runtime helpers, mostly), one line each: the head
+  names the function as the declaring module does, then the adjoint's statements, or
+  for `rule_table` the adjoint's and the tangent's.
 
 Each declaration is turned into the text of ordinary rules (so generated code reads
 like the rule: `d[x] = d[result] * (1.0 - result * result)`) and registered like one.
@@ -220,7 +224,12 @@ def linear(*primitives):
     """Decorate the adjoint rule of functions linear in the arguments it assigns
     derivatives to (jointly, as `add_at(d_container, ..., d_item)`: then the function
     must read None as zero, see `none_aware`). The tangent rule is written from it: the
-    function applied to the tangents of those arguments and to the other arguments."""
+    function applied to the tangents of those arguments and to the other arguments.
+
+    `linear(table)` declares several such functions, one line each:
+    {"np.flip(m, axis=None)": "d[m] = np.flip(d[result], axis)"} (see `rule_table`)."""
+    if len(primitives) == 1 and isinstance(primitives[0], dict):
+        return _linear_table(primitives[0], sys._getframe(1).f_globals, jointly=True)
     return _declared_tangent(primitives, jointly=True)
 
 
@@ -228,28 +237,79 @@ def multilinear(*primitives):
     """Decorate the adjoint rule of functions linear in each argument it assigns
     derivatives to, the others held fixed (products: dot, kron, einsum). The tangent
     rule is the product rule: one term per such argument, the function applied to its
-    tangent and to the other arguments (`dot(d[a], b) + dot(a, d[b])`)."""
+    tangent and to the other arguments (`dot(d[a], b) + dot(a, d[b])`).
+    `multilinear(table)` as `linear(table)`."""
+    if len(primitives) == 1 and isinstance(primitives[0], dict):
+        return _linear_table(primitives[0], sys._getframe(1).f_globals, jointly=False)
     return _declared_tangent(primitives, jointly=False)
+
+
+def rule_table(table):
+    """Register both rules of functions whose rules fit on a line, written out:
+    {"copy_grad(d_lst, like)": ("d[d_lst] = copy_grad(d[result], d_lst)",
+    "d[result] = copy_grad(d[d_lst], like)")}, the adjoint's statements, then the
+    tangent's (`;` between two statements). The head names the function as the calling
+    module does (`np.real_if_close(a, tol=100)`), or s2s.runtime for its helpers; a name
+    in a rule must be bound in one of the two."""
+    for primitive, templates in _table_rules(table, sys._getframe(1).f_globals):
+        for mode, (template, source) in zip((adjoint, tangent), templates):
+            mode(primitive)(template, source=source)
+
+
+def _table_rules(table, namespace):
+    """(primitive, [(template, source) per rule]) for each line of a table of rules; a
+    name in one is the declaring module's, else s2s.runtime's (the helpers rules call)."""
+    filename = namespace["__file__"]
+    namespace = {**vars(runtime), **namespace}
+    for head, bodies in table.items():
+        function, arguments = head.split("(", 1)
+        root, *path = function.split(".")
+        primitive = namespace[root] if root in namespace else getattr(builtins, root)
+        for attr in path:
+            primitive = getattr(primitive, attr)
+        rules = []
+        for body in (bodies,) if isinstance(bodies, str) else bodies:
+            statements = "".join(f"    {ast.get_source_segment(body, s)}\n" for s in ast.parse(body).body)
+            name = [part for part in (root, *path) if not part.startswith("__")][-1].rstrip("_")
+            source = f"def {name}_(result, {arguments}:\n{statements}"
+            template = _define(source, namespace, filename)
+            unbound = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)} - set(
+                inspect.signature(template).parameters) - {"d", "result"} - set(namespace) - set(dir(builtins))
+            if unbound:
+                raise NameError(f"{filename}: the rule of {function} names {sorted(unbound)}, unbound there")
+            rules.append((template, source))
+        yield primitive, rules
+
+
+def _linear_table(table, namespace, jointly):
+    for primitive, [(template, source)] in _table_rules(table, namespace):
+        adjoint(primitive)(template, source=source)
+        _declare_tangent((primitive,), template, source, jointly)
 
 
 def _declared_tangent(primitives, jointly):
     def decorate(template):
         adjoint(*primitives)(template)
-        filename = template.__code__.co_filename
-        fn = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
-        assigned = list(dict.fromkeys(t.slice.id for s in fn.body if isinstance(s, ast.Assign) for t in s.targets if _is_d(t)))
-        params = list(inspect.signature(template).parameters.values())
-        head = f"def {fn.name}({ast.unparse(fn.args)}):"
-        last_linear = max(i for i, p in enumerate(params) if p.name in assigned)
-        for primitive in primitives:
-            namespace = dict(template.__globals__)
-            function = ast.parse(_reference(primitive, namespace), mode="eval").body
-            terms = [_call(function, params, last_linear, varied) for varied in ([assigned] if jointly else [[a] for a in assigned])]
-            source = f"{head}\n    d[{params[0].name}] = {ast.unparse(_sum(terms))}\n"
-            _register_source(tangent, primitive, source, namespace, filename)
+        _declare_tangent(primitives, template, textwrap.dedent(inspect.getsource(template)), jointly)
         return template
 
     return decorate
+
+
+def _declare_tangent(primitives, template, source, jointly):
+    """Register the tangent rule of linear (jointly) or multilinear `primitives` whose
+    adjoint rule is `template`, written in `source`."""
+    fn = ast.parse(source).body[0]
+    assigned = list(dict.fromkeys(t.slice.id for s in fn.body if isinstance(s, ast.Assign) for t in s.targets if _is_d(t)))
+    params = list(inspect.signature(template).parameters.values())
+    head = f"def {fn.name}({ast.unparse(fn.args)}):"
+    last_linear = max(i for i, p in enumerate(params) if p.name in assigned)
+    for primitive in primitives:
+        namespace = dict(template.__globals__)
+        function = ast.parse(_reference(primitive, namespace), mode="eval").body
+        terms = [_call(function, params, last_linear, varied) for varied in ([assigned] if jointly else [[a] for a in assigned])]
+        source = f"{head}\n    d[{params[0].name}] = {ast.unparse(_sum(terms))}\n"
+        _register_source(tangent, primitive, source, namespace, template.__code__.co_filename)
 
 
 def _call(function, params, last_linear, varied):

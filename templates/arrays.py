@@ -10,25 +10,17 @@ import builtins
 
 import numpy as np
 
-from s2s.declare import linear, multilinear, rearrangements
+from s2s.declare import linear, multilinear, rearrangements, rule_table
 from s2s.rules import adjoint, constant_in, non_differentiable, none_aware, tangent
 from s2s.runtime import (
-    cross_grad_a,
-    cross_grad_b,
-    diff_grad,
     gather_grad,
     gradient_grad,
     inner_axes,
     kron_shapes,
     kron_subscripts,
     move_like,
-    tensordot_grad_left,
-    tensordot_grad_right,
     unbroadcast,
 )
-
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
 
 rearrangements(
     {
@@ -91,24 +83,12 @@ none_aware(gather_grad, move_like)
 
 
 # np.r_[a, b] and np.c_[a, b] (see s2s/passes/spellings.py)
-@adjoint(np.r_.__getitem__)
-def r_(result, key):
-    d[key] = gather_grad(d[result], np.r_.__getitem__, 0, (key,), {})
-
-
-@tangent(np.r_.__getitem__)
-def r_(result, key):
-    d[result] = move_like(np.r_.__getitem__, 0, d[key], (key,), {})
-
-
-@adjoint(np.c_.__getitem__)
-def c_(result, key):
-    d[key] = gather_grad(d[result], np.c_.__getitem__, 0, (key,), {})
-
-
-@tangent(np.c_.__getitem__)
-def c_(result, key):
-    d[result] = move_like(np.c_.__getitem__, 0, d[key], (key,), {})
+rule_table({
+    f"np.{index_trick}.__getitem__(key)": (
+        f"d[key] = gather_grad(d[result], np.{index_trick}.__getitem__, 0, (key,), {{}})",
+        f"d[result] = move_like(np.{index_trick}.__getitem__, 0, d[key], (key,), {{}})")
+    for index_trick in ("r_", "c_")
+})
 
 
 # --------------------------------------------------------------- ranges
@@ -144,24 +124,13 @@ def arange(result, start, stop=None, step=None, dtype=None):
 # --------------------------------------------------------------- partition, differences, products
 
 
-@adjoint(np.partition)
-def partition(result, a, kth, axis=-1):
-    d[a] = gather_grad(d[result], np.take_along_axis, 0, (a, np.argpartition(a, kth, axis=axis), axis), {})
-
-
-@tangent(np.partition)
-def partition(result, a, kth, axis=-1):
-    d[result] = move_like(np.take_along_axis, 0, d[a], (a, np.argpartition(a, kth, axis=axis), axis), {})
-
-
-@linear(np.diff)
-def diff(result, a, n=1, axis=-1):
-    d[a] = diff_grad(d[result], n, axis)
-
-
-@linear(diff_grad)
-def diff_grad_(result, g, n=1, axis=-1):
-    d[g] = np.diff(d[result], n, axis)
+rule_table({"np.partition(a, kth, axis=-1)": (
+    "d[a] = gather_grad(d[result], np.take_along_axis, 0, (a, np.argpartition(a, kth, axis=axis), axis), {})",
+    "d[result] = move_like(np.take_along_axis, 0, d[a], (a, np.argpartition(a, kth, axis=axis), axis), {})")})
+linear({
+    "np.diff(a, n=1, axis=-1)": "d[a] = diff_grad(d[result], n, axis)",
+    "diff_grad(g, n=1, axis=-1)": "d[g] = np.diff(d[result], n, axis)",
+})
 
 
 # kron(a, b) reshaped to interleaved axes (i, k, j, l) is a[i, j] b[k, l]
@@ -172,16 +141,13 @@ def kron(result, a, b):
     d[b] = np.reshape(np.einsum(kron_subscripts(a, b, 1), g, np.reshape(a, kron_shapes(a, b)[0])), np.shape(b))
 
 
-@multilinear(np.inner)
-def inner(result, a, b):
-    d[a] = tensordot_grad_left(d[result], a, b, inner_axes(a, b))
-    d[b] = tensordot_grad_right(d[result], a, b, inner_axes(a, b))
-
-
-@multilinear(np.cross)
-def cross(result, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[a] = cross_grad_a(d[result], a, b, axisa, axisb, axisc, axis)
-    d[b] = cross_grad_b(d[result], a, b, axisa, axisb, axisc, axis)
+multilinear({
+    "np.inner(a, b)": "d[a] = tensordot_grad_left(d[result], a, b, inner_axes(a, b));"
+                      " d[b] = tensordot_grad_right(d[result], a, b, inner_axes(a, b))",
+    "np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)":
+        "d[a] = cross_grad_a(d[result], a, b, axisa, axisb, axisc, axis);"
+        " d[b] = cross_grad_b(d[result], a, b, axisa, axisb, axisc, axis)",
+})
 
 
 non_differentiable(kron_shapes, kron_subscripts, inner_axes, np.argpartition)
@@ -198,14 +164,12 @@ def to_float(result, x):
 
 
 # np.gradient is linear in f; spacings (varargs) have no derivative here.
-@linear(np.gradient)
-def gradient(result, f, *varargs, axis=None, edge_order=1):
-    d[f] = gradient_grad(d[result], f, varargs, axis, edge_order)
-
-
-@linear(gradient_grad)
-def gradient_grad_(result, g, f, varargs=(), axis=None, edge_order=1):
-    d[g] = np.gradient(d[result], *varargs, axis=axis, edge_order=edge_order)
+linear({
+    "np.gradient(f, *varargs, axis=None, edge_order=1)":
+        "d[f] = gradient_grad(d[result], f, varargs, axis, edge_order)",
+    "gradient_grad(g, f, varargs=(), axis=None, edge_order=1)":
+        "d[g] = np.gradient(d[result], *varargs, axis=axis, edge_order=edge_order)",
+})
 
 
 # Read only for a shape, the structure of the arguments or (like=) the array type to

@@ -11,41 +11,33 @@ import builtins
 
 import numpy as np
 
-from s2s.declare import linear
+from s2s.declare import linear, rule_table
 from s2s.rules import adjoint, constant_in, non_differentiable, tangent
 from s2s.runtime import (
-    add_grad,
-    build_dict,
     build_dict_grad,
     build_dict_part,
     dict_from,
     dict_values_grad,
     extremum_weights,
-    pack_like,
-    permute,
     scale_each,
     sort_order,
     sum_grad,
     sum_like,
-    unbroadcast,
-    unpack_grad,
     unpermute,
     weighted_sum,
 )
 
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
-
-@adjoint(builtins.sum)
-def sum_(result, iterable, start=0):
-    d[iterable] = sum_grad(d[result], iterable)
-    d[start] = unbroadcast(d[result], start)
-
-
-@tangent(builtins.sum)
-def sum_(result, iterable, start=0):
-    d[result] = sum_like(d[iterable], result) + d[start]
+# (adjoint, tangent)
+rule_table({
+    "builtins.sum(iterable, start=0)": (
+        "d[iterable] = sum_grad(d[result], iterable); d[start] = unbroadcast(d[result], start)",
+        "d[result] = sum_like(d[iterable], result) + d[start]"),
+    "builtins.sorted(iterable, *, key=None, reverse=False)": (
+        "d[iterable] = unpermute(d[result], sort_order(iterable, key, reverse), iterable)",
+        "d[result] = permute(d[iterable], sort_order(iterable, key, reverse))"),
+    "builtins.tuple(iterable=())": ("d[iterable] = pack_like(iterable, d[result])",
+                                    "d[result] = unpack_grad(d[iterable], iterable)"),
+})
 
 
 # The gradient goes to the selected item; ties split it evenly, like np.max's. The key
@@ -61,92 +53,28 @@ def extremum(result, iterable, *, key=None, default=None):
     d[result] = weighted_sum(d[iterable], extremum_weights(iterable, result)) + d[default] * (np.size(iterable) == 0)
 
 
-@adjoint(builtins.sorted)
-def sorted_(result, iterable, *, key=None, reverse=False):
-    d[iterable] = unpermute(d[result], sort_order(iterable, key, reverse), iterable)
-
-
-@tangent(builtins.sorted)
-def sorted_(result, iterable, *, key=None, reverse=False):
-    d[result] = permute(d[iterable], sort_order(iterable, key, reverse))
-
-
-@adjoint(builtins.tuple)
-def tuple_(result, iterable=()):
-    d[iterable] = pack_like(iterable, d[result])
-
-
-@tangent(builtins.tuple)
-def tuple_(result, iterable=()):
-    d[result] = unpack_grad(d[iterable], iterable)
-
-
 # ---- the runtime helpers these rules and dict comprehensions call: each is linear in its
 # derivative argument, and pairs with its transpose (dict_from / dict_values_grad,
 # sum_grad / sum_like, scale_each / weighted_sum, permute / unpermute).
-
-
-@adjoint(build_dict)
-def build_dict_(result, args, kwargs):
-    d[args] = build_dict_grad(d[result], args, kwargs, "args")
-    d[kwargs] = build_dict_grad(d[result], args, kwargs, "kwargs")
-
-
-@tangent(build_dict)
-def build_dict_(result, args, kwargs):
-    d[result] = add_grad(build_dict_part(args, kwargs, d[args], "args"), build_dict_part(args, kwargs, d[kwargs], "kwargs"))
-
-
-@linear(build_dict_grad)
-def build_dict_grad_(result, d_dict, args, kwargs, part):
-    d[d_dict] = build_dict_part(args, kwargs, d[result], part)
-
-
-@linear(build_dict_part)
-def build_dict_part_(result, args, kwargs, d_part, part):
-    d[d_part] = build_dict_grad(d[result], args, kwargs, part)
-
-
-@linear(dict_from)
-def dict_from_(result, keys, values):
-    d[values] = dict_values_grad(d[result], keys, values)
-
-
-@linear(dict_values_grad)
-def dict_values_grad_(result, d_dict, keys, values):
-    d[d_dict] = dict_from(keys, d[result])
-
-
-@linear(sum_grad)
-def sum_grad_(result, g, items):
-    d[g] = sum_like(d[result], g)
-
-
-@linear(sum_like)
-def sum_like_(result, gs, like):
-    d[gs] = sum_grad(d[result], gs)
-
-
-@linear(scale_each)
-def scale_each_(result, g, weights):
-    d[g] = weighted_sum(d[result], weights)
-
-
-@linear(weighted_sum)
-def weighted_sum_(result, gs, weights):
-    d[gs] = scale_each(d[result], weights)
-
-
-@linear(permute)
-def permute_(result, gs, order):
-    d[gs] = unpermute(d[result], order, gs)
-
-
-@linear(unpermute)
-def unpermute_(result, g, order, like):
-    d[g] = permute(d[result], order)
-
-
+rule_table({
+    "build_dict(args, kwargs)": (
+        'd[args] = build_dict_grad(d[result], args, kwargs, "args");'
+        ' d[kwargs] = build_dict_grad(d[result], args, kwargs, "kwargs")',
+        'd[result] = add_grad(build_dict_part(args, kwargs, d[args], "args"),'
+        ' build_dict_part(args, kwargs, d[kwargs], "kwargs"))'),
+})
+linear({
+    "build_dict_grad(d_dict, args, kwargs, part)": "d[d_dict] = build_dict_part(args, kwargs, d[result], part)",
+    "build_dict_part(args, kwargs, d_part, part)": "d[d_part] = build_dict_grad(d[result], args, kwargs, part)",
+    "dict_from(keys, values)": "d[values] = dict_values_grad(d[result], keys, values)",
+    "dict_values_grad(d_dict, keys, values)": "d[d_dict] = dict_from(keys, d[result])",
+    "sum_grad(g, items)": "d[g] = sum_like(d[result], g)",
+    "sum_like(gs, like)": "d[gs] = sum_grad(d[result], gs)",
+    "scale_each(g, weights)": "d[g] = weighted_sum(d[result], weights)",
+    "weighted_sum(gs, weights)": "d[gs] = scale_each(d[result], weights)",
+    "permute(gs, order)": "d[gs] = unpermute(d[result], order, gs)",
+    "unpermute(g, order, like)": "d[g] = permute(d[result], order)",
+})
 non_differentiable(builtins.any, builtins.all, extremum_weights, sort_order)
 
 

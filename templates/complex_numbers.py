@@ -10,22 +10,15 @@ import builtins
 
 import numpy as np
 
-from s2s.declare import linear
+from s2s.declare import linear, rule_table
 from s2s.rules import adjoint, constant_in, tangent
 from s2s.runtime import match_complex
 
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
-
-@linear(np.real)
-def real(result, val):
-    d[val] = match_complex(val, d[result])
-
-
-@linear(np.imag)
-def imag(result, val):
-    d[val] = match_complex(val, -1j * d[result])
+linear({
+    "np.real(val)": "d[val] = match_complex(val, d[result])",
+    "np.imag(val)": "d[val] = match_complex(val, -1j * d[result])",
+    "match_complex(x, g)": "d[g] = match_complex(g, d[result])",
+})
 
 
 @linear(np.conj, np.conjugate)
@@ -33,30 +26,12 @@ def conj(result, x):
     d[x] = np.conj(d[result])
 
 
-@linear(match_complex)
-def match_complex_(result, x, g):
-    d[g] = match_complex(g, d[result])
-
-
-@adjoint(np.real_if_close)
-def real_if_close(result, a, tol=100):
-    d[a] = match_complex(a, d[result])
-
-
-@tangent(np.real_if_close)
-def real_if_close(result, a, tol=100):
-    d[result] = match_complex(result, d[a])
-
-
-# d angle = Im(dz / z)
-@adjoint(np.angle)
-def angle(result, z):
-    d[z] = match_complex(z, d[result] * np.conj(z * 1j) / (z * np.conj(z)))
-
-
-@tangent(np.angle)
-def angle(result, z):
-    d[result] = np.imag(d[z] / z)
+rule_table({
+    "np.real_if_close(a, tol=100)": ("d[a] = match_complex(a, d[result])", "d[result] = match_complex(result, d[a])"),
+    # d angle = Im(dz / z)
+    "np.angle(z)": ("d[z] = match_complex(z, d[result] * np.conj(z * 1j) / (z * np.conj(z)))",
+                    "d[result] = np.imag(d[z] / z)"),
+})
 
 
 # |z|: conj(z) / |z|, which is sign(z) for real z (0 at the kink)

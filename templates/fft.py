@@ -11,97 +11,34 @@ import numpy as np
 
 from s2s.declare import linear, rearrangements
 from s2s.rules import constant_in, non_differentiable
-from s2s.runtime import fft_axes, fit_like, irfft_grad, irfftn_grad, match_complex, rfft_grad, rfftn_grad
+from s2s.runtime import fft_axes, fit_like, irfft_grad, irfftn_grad, rfft_grad, rfftn_grad
 
-# ruff: noqa: F821 - `d` is template syntax
-
-
-@linear(np.fft.fft)
-def fft(result, a, n=None, axis=-1, norm=None):
-    d[a] = match_complex(a, fit_like(np.fft.fft(d[result], None, axis, norm), a))
-
-
-@linear(np.fft.ifft)
-def ifft(result, a, n=None, axis=-1, norm=None):
-    d[a] = match_complex(a, fit_like(np.fft.ifft(d[result], None, axis, norm), a))
-
-
-@linear(np.fft.fftn)
-def fftn(result, a, s=None, axes=None, norm=None):
-    d[a] = match_complex(a, fit_like(np.fft.fftn(d[result], None, fft_axes(a, s, axes), norm), a))
-
-
-@linear(np.fft.ifftn)
-def ifftn(result, a, s=None, axes=None, norm=None):
-    d[a] = match_complex(a, fit_like(np.fft.ifftn(d[result], None, fft_axes(a, s, axes), norm), a))
-
-
-@linear(np.fft.fft2)
-def fft2(result, a, s=None, axes=(-2, -1), norm=None):
-    d[a] = match_complex(a, fit_like(np.fft.fft2(d[result], None, axes, norm), a))
-
-
-@linear(np.fft.ifft2)
-def ifft2(result, a, s=None, axes=(-2, -1), norm=None):
-    d[a] = match_complex(a, fit_like(np.fft.ifft2(d[result], None, axes, norm), a))
-
-
-@linear(np.fft.rfft)
-def rfft(result, a, n=None, axis=-1, norm=None):
-    d[a] = rfft_grad(d[result], a, n, axis, norm)
-
-
-@linear(np.fft.irfft)
-def irfft(result, a, n=None, axis=-1, norm=None):
-    d[a] = irfft_grad(d[result], a, n, axis, norm)
-
-
-@linear(np.fft.rfftn)
-def rfftn(result, a, s=None, axes=None, norm=None):
-    d[a] = rfftn_grad(d[result], a, s, axes, norm)
-
-
-@linear(np.fft.irfftn)
-def irfftn(result, a, s=None, axes=None, norm=None):
-    d[a] = irfftn_grad(d[result], a, s, axes, norm)
-
-
-@linear(np.fft.rfft2)
-def rfft2(result, a, s=None, axes=(-2, -1), norm=None):
-    d[a] = rfftn_grad(d[result], a, s, axes, norm)
-
-
-@linear(np.fft.irfft2)
-def irfft2(result, a, s=None, axes=(-2, -1), norm=None):
-    d[a] = irfftn_grad(d[result], a, s, axes, norm)
-
-
-# the helpers' transposes are the transforms
-@linear(rfft_grad)
-def rfft_grad_(result, g, a, n=None, axis=-1, norm=None):
-    d[g] = np.fft.rfft(d[result], n, axis, norm)
-
-
-@linear(irfft_grad)
-def irfft_grad_(result, g, a, n=None, axis=-1, norm=None):
-    d[g] = np.fft.irfft(d[result], n, axis, norm)
-
-
-@linear(rfftn_grad)
-def rfftn_grad_(result, g, a, s=None, axes=None, norm=None):
-    d[g] = np.fft.rfftn(d[result], s, axes, norm)
-
-
-@linear(irfftn_grad)
-def irfftn_grad_(result, g, a, s=None, axes=None, norm=None):
-    d[g] = np.fft.irfftn(d[result], s, axes, norm)
-
-
-@linear(fit_like)
-def fit_like_(result, y, like):
-    d[y] = fit_like(d[result], y)
-
-
+linear({
+    "np.fft.fft(a, n=None, axis=-1, norm=None)":
+        "d[a] = match_complex(a, fit_like(np.fft.fft(d[result], None, axis, norm), a))",
+    "np.fft.ifft(a, n=None, axis=-1, norm=None)":
+        "d[a] = match_complex(a, fit_like(np.fft.ifft(d[result], None, axis, norm), a))",
+    "np.fft.fftn(a, s=None, axes=None, norm=None)":
+        "d[a] = match_complex(a, fit_like(np.fft.fftn(d[result], None, fft_axes(a, s, axes), norm), a))",
+    "np.fft.ifftn(a, s=None, axes=None, norm=None)":
+        "d[a] = match_complex(a, fit_like(np.fft.ifftn(d[result], None, fft_axes(a, s, axes), norm), a))",
+    "np.fft.fft2(a, s=None, axes=(-2, -1), norm=None)":
+        "d[a] = match_complex(a, fit_like(np.fft.fft2(d[result], None, axes, norm), a))",
+    "np.fft.ifft2(a, s=None, axes=(-2, -1), norm=None)":
+        "d[a] = match_complex(a, fit_like(np.fft.ifft2(d[result], None, axes, norm), a))",
+    "np.fft.rfft(a, n=None, axis=-1, norm=None)": "d[a] = rfft_grad(d[result], a, n, axis, norm)",
+    "np.fft.irfft(a, n=None, axis=-1, norm=None)": "d[a] = irfft_grad(d[result], a, n, axis, norm)",
+    "np.fft.rfftn(a, s=None, axes=None, norm=None)": "d[a] = rfftn_grad(d[result], a, s, axes, norm)",
+    "np.fft.irfftn(a, s=None, axes=None, norm=None)": "d[a] = irfftn_grad(d[result], a, s, axes, norm)",
+    "np.fft.rfft2(a, s=None, axes=(-2, -1), norm=None)": "d[a] = rfftn_grad(d[result], a, s, axes, norm)",
+    "np.fft.irfft2(a, s=None, axes=(-2, -1), norm=None)": "d[a] = irfftn_grad(d[result], a, s, axes, norm)",
+    # the helpers' transposes are the transforms
+    "rfft_grad(g, a, n=None, axis=-1, norm=None)": "d[g] = np.fft.rfft(d[result], n, axis, norm)",
+    "irfft_grad(g, a, n=None, axis=-1, norm=None)": "d[g] = np.fft.irfft(d[result], n, axis, norm)",
+    "rfftn_grad(g, a, s=None, axes=None, norm=None)": "d[g] = np.fft.rfftn(d[result], s, axes, norm)",
+    "irfftn_grad(g, a, s=None, axes=None, norm=None)": "d[g] = np.fft.irfftn(d[result], s, axes, norm)",
+    "fit_like(y, like)": "d[y] = fit_like(d[result], y)",
+})
 non_differentiable(fft_axes)
 rearrangements({"fftshift(x, axes=None)": "x", "ifftshift(x, axes=None)": "x"}, np.fft)
 

@@ -5,7 +5,7 @@ runs; its derivatives are taken then (s2s/function_values.py). The derivative of
 partial is a partial of its bound arguments' derivatives; a nested function used as a
 value is a partial of its lifted code and the values it captures.
 """
-from s2s.declare import linear
+from s2s.declare import linear, rule_table
 from s2s.function_values import (
     value_jvp,
     value_jvp_grad,
@@ -21,19 +21,12 @@ from s2s.runtime import (
     container_grad,
     container_tangent,
     filled_tangent,
-    make_container,
-    make_partial,
     partial_cotangent,
     partial_grad,
     partial_tangent,
-    transposed,
     transposed_grad,
-    unpack_args,
     unpack_args_grad,
 )
-
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule share a name
 
 
 @adjoint(call_value)
@@ -48,46 +41,21 @@ def call_value_(result, function, args, kwargs):
     d[result] = value_jvp(result, function, args, kwargs, d[function], d[args], d[kwargs])
 
 
-@adjoint(make_partial)
-def make_partial_(result, function, args, kwargs):
-    d[args] = partial_grad(d[result], args, kwargs, "args")
-    d[kwargs] = partial_grad(d[result], args, kwargs, "kwargs")
-
-
-@tangent(make_partial)
-def make_partial_(result, function, args, kwargs):
-    d[result] = partial_tangent(function, args, kwargs, d[args], d[kwargs])
-
-
-@adjoint(make_container)
-def make_container_(result, cls, args, kwargs):
-    d[args] = container_grad(d[result], result, args, kwargs, "args")
-    d[kwargs] = container_grad(d[result], result, args, kwargs, "kwargs")
-
-
-@tangent(make_container)
-def make_container_(result, cls, args, kwargs):
-    d[result] = container_tangent(result, args, kwargs, d[args], d[kwargs])
-
-
-@adjoint(unpack_args)
-def unpack_args_(result, items, starred):
-    d[items] = unpack_args_grad(d[result], items, starred)
-
-
-@tangent(unpack_args)
-def unpack_args_(result, items, starred):
-    d[result] = unpack_args(filled_tangent(d[items], items), starred)
-
-
-@adjoint(transposed)
-def transposed_(result, rows):
-    d[rows] = transposed_grad(d[result], rows)
-
-
-@tangent(transposed)
-def transposed_(result, rows):
-    d[result] = transposed(filled_tangent(d[rows], rows))
+# (adjoint, tangent)
+rule_table({
+    "make_partial(function, args, kwargs)": (
+        'd[args] = partial_grad(d[result], args, kwargs, "args");'
+        ' d[kwargs] = partial_grad(d[result], args, kwargs, "kwargs")',
+        "d[result] = partial_tangent(function, args, kwargs, d[args], d[kwargs])"),
+    "make_container(cls, args, kwargs)": (
+        'd[args] = container_grad(d[result], result, args, kwargs, "args");'
+        ' d[kwargs] = container_grad(d[result], result, args, kwargs, "kwargs")',
+        "d[result] = container_tangent(result, args, kwargs, d[args], d[kwargs])"),
+    "unpack_args(items, starred)": ("d[items] = unpack_args_grad(d[result], items, starred)",
+                                    "d[result] = unpack_args(filled_tangent(d[items], items), starred)"),
+    "transposed(rows)": ("d[rows] = transposed_grad(d[result], rows)",
+                         "d[result] = transposed(filled_tangent(d[rows], rows))"),
+})
 
 
 # Derivatives of derivatives. value_vjp and value_jvp differentiate, when they run, the
@@ -124,86 +92,31 @@ def value_jvp_(pushed, result, function, args, kwargs, d_function, d_args, d_kwa
                                   d[kwargs], d[d_function], d[d_args], d[d_kwargs])
 
 
-@linear(partial_grad)
-def partial_grad_(result, d_partial, args, kwargs, part):
-    d[d_partial] = partial_cotangent(d[result], args, kwargs, part)
-
-
-@linear(partial_cotangent)
-def partial_cotangent_(result, d_part, args, kwargs, part):
-    d[d_part] = partial_grad(d[result], args, kwargs, part)
-
-
-@adjoint(partial_tangent)
-def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
-    d[d_args] = partial_grad(d[result], args, kwargs, "args")
-    d[d_kwargs] = partial_grad(d[result], args, kwargs, "kwargs")
-
-
-@tangent(partial_tangent)
-def partial_tangent_(result, function, args, kwargs, d_args, d_kwargs):
-    d[result] = partial_tangent(function, args, kwargs, d[d_args], d[d_kwargs])
-
-
-@tangent(container_grad)
-def container_grad_(result, d_container, container, args, kwargs, part):
-    d[result] = container_grad(d[d_container], container, args, kwargs, part)
-
-
-@adjoint(container_grad)
-def container_grad_(result, d_container, container, args, kwargs, part):
-    d[d_container] = container_cotangent(d[result], container, args, kwargs, part)
-
-
-@adjoint(container_cotangent)
-def container_cotangent_(result, d_part, container, args, kwargs, part):
-    d[d_part] = container_grad(d[result], container, args, kwargs, part)
-
-
-@tangent(container_cotangent)
-def container_cotangent_(result, d_part, container, args, kwargs, part):
-    d[result] = container_cotangent(d[d_part], container, args, kwargs, part)
-
-
-@adjoint(container_tangent)
-def container_tangent_(result, container, args, kwargs, d_args, d_kwargs):
-    d[d_args] = container_grad(d[result], container, args, kwargs, "args")
-    d[d_kwargs] = container_grad(d[result], container, args, kwargs, "kwargs")
-
-
-@tangent(container_tangent)
-def container_tangent_(result, container, args, kwargs, d_args, d_kwargs):
-    d[result] = container_tangent(container, args, kwargs, d[d_args], d[d_kwargs])
-
-
-@adjoint(unpack_args_grad)
-def unpack_args_grad_(result, d_args, items, starred):
-    d[d_args] = unpack_args(filled_tangent(d[result], items), starred)
-
-
-@tangent(unpack_args_grad)
-def unpack_args_grad_(result, d_args, items, starred):
-    d[result] = unpack_args_grad(d[d_args], items, starred)
-
-
-@adjoint(transposed_grad)
-def transposed_grad_(result, d_columns, rows):
-    d[d_columns] = transposed(filled_tangent(d[result], rows))
-
-
-@tangent(transposed_grad)
-def transposed_grad_(result, d_columns, rows):
-    d[result] = transposed_grad(d[d_columns], rows)
-
-
-@adjoint(filled_tangent)
-def filled_tangent_(result, t, like):
-    d[t] = d[result]
-
-
-@tangent(filled_tangent)
-def filled_tangent_(result, t, like):
-    d[result] = filled_tangent(d[t], like)
+linear({
+    "partial_grad(d_partial, args, kwargs, part)": "d[d_partial] = partial_cotangent(d[result], args, kwargs, part)",
+    "partial_cotangent(d_part, args, kwargs, part)": "d[d_part] = partial_grad(d[result], args, kwargs, part)",
+})
+rule_table({
+    "partial_tangent(function, args, kwargs, d_args, d_kwargs)": (
+        'd[d_args] = partial_grad(d[result], args, kwargs, "args");'
+        ' d[d_kwargs] = partial_grad(d[result], args, kwargs, "kwargs")',
+        "d[result] = partial_tangent(function, args, kwargs, d[d_args], d[d_kwargs])"),
+    "container_grad(d_container, container, args, kwargs, part)": (
+        "d[d_container] = container_cotangent(d[result], container, args, kwargs, part)",
+        "d[result] = container_grad(d[d_container], container, args, kwargs, part)"),
+    "container_cotangent(d_part, container, args, kwargs, part)": (
+        "d[d_part] = container_grad(d[result], container, args, kwargs, part)",
+        "d[result] = container_cotangent(d[d_part], container, args, kwargs, part)"),
+    "container_tangent(container, args, kwargs, d_args, d_kwargs)": (
+        'd[d_args] = container_grad(d[result], container, args, kwargs, "args");'
+        ' d[d_kwargs] = container_grad(d[result], container, args, kwargs, "kwargs")',
+        "d[result] = container_tangent(container, args, kwargs, d[d_args], d[d_kwargs])"),
+    "unpack_args_grad(d_args, items, starred)": ("d[d_args] = unpack_args(filled_tangent(d[result], items), starred)",
+                                                 "d[result] = unpack_args_grad(d[d_args], items, starred)"),
+    "transposed_grad(d_columns, rows)": ("d[d_columns] = transposed(filled_tangent(d[result], rows))",
+                                         "d[result] = transposed_grad(d[d_columns], rows)"),
+    "filled_tangent(t, like)": ("d[t] = d[result]", "d[result] = filled_tangent(d[t], like)"),
+})
 
 
 none_aware(value_jvp, value_vjp, value_vjp_grad, value_vjp_tangent, value_jvp_grad, value_jvp_tangent, partial_grad,

@@ -12,15 +12,12 @@ from s2s.runtime import (
     drop_last,
     filled_tangent,
     get_grad,
-    getattr_adjoint,
     last_grad,
     list_append,
     list_pop,
     loop_item,
     loop_item_grad,
     loop_item_tangent,
-    private_copy,
-    push_grad,
     restore_item,
     saved_item,
     setitem,
@@ -28,8 +25,6 @@ from s2s.runtime import (
     take_grad,
     zero_at,
 )
-
-# ruff: noqa: F821 - `d` is template syntax
 
 
 @adjoint(operator.getitem, saved_item)
@@ -58,9 +53,7 @@ def loop_item_(result, x, index):
     d[result] = loop_item_tangent(d[x], x, index, result)
 
 
-@linear(getattr)
-def getattr_(result, x, name):
-    d[x] = getattr_adjoint(d[x], x, name, d[result])
+linear({"getattr(x, name)": "d[x] = getattr_adjoint(d[x], x, name, d[result])"})
 
 
 # Lists built inside a function: append and pop, mirrored on the list of adjoints.
@@ -75,9 +68,7 @@ def append(result, lst, item):
     d[result] = append_tangent(d[lst], d[item], item)
 
 
-@linear(list_pop)
-def pop(result, lst):
-    d[lst] = push_grad(d[lst], lst, d[result])
+linear({"list_pop(lst)": "d[lst] = push_grad(d[lst], lst, d[result])"})
 
 
 # Item assignment on an array, list or dict made in the function (an update in place).
@@ -92,9 +83,7 @@ def setitem_(result, x, index, value):
     d[result] = setitem_tangent(d[x], index, d[value], value)
 
 
-@linear(private_copy)
-def private_copy_(result, x):
-    d[x] = d[result]
+linear({"private_copy(x)": "d[x] = d[result]"})
 
 
 @adjoint(dict_get)

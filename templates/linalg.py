@@ -15,7 +15,7 @@ parameter, which the compiler reports when it reads the call.
 """
 import numpy as np
 
-from s2s.declare import linear, multilinear, reductions
+from s2s.declare import linear, multilinear, reductions, rule_table
 from s2s.rules import adjoint, constant_in, non_differentiable, tangent
 from s2s.runtime import (
     as_columns,
@@ -37,7 +37,6 @@ from s2s.runtime import (
     norm_kink_weights,
     norm_power,
     norm_singular_refusal,
-    norm_singular_weights,
     norm_two_scale,
     pack_like,
     reduced_svd_only,
@@ -49,10 +48,6 @@ from s2s.runtime import (
     unbroadcast,
     uplo_transpose,
 )
-
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
 
 # --------------------------------------------------------------- inverses and solves
 
@@ -179,14 +174,10 @@ def inverse_gaps_(result, w):
     d[result] = result * result * (np.expand_dims(d[w], -1) - np.expand_dims(d[w], -2))
 
 
-@linear(eig_vectors_tangent)
-def eig_vectors_tangent_(result, dv, v):
-    d[dv] = eig_vectors_tangent(d[result], v)
-
-
-@linear(uplo_transpose)
-def uplo_transpose_(result, x, UPLO="L"):
-    d[x] = uplo_transpose(d[result], UPLO)
+linear({
+    "eig_vectors_tangent(dv, v)": "d[dv] = eig_vectors_tangent(d[result], v)",
+    "uplo_transpose(x, UPLO='L')": "d[x] = uplo_transpose(d[result], UPLO)",
+})
 
 
 # a general matrix: a V = V diag(w), each eigenvector of unit length. With P = V^-1 dA V
@@ -264,78 +255,36 @@ reductions(
 non_differentiable(norm_two_scale, norm_kink_weights, norm_power, norm_singular_refusal)
 
 
-@adjoint(norm_singular_weights)
-def norm_singular_weights_(result, x, ord=None, axis=None):
-    d[x] = norm_singular_refusal(d[result], x, ord, axis)
-
-
-@tangent(norm_singular_weights)
-def norm_singular_weights_(result, x, ord=None, axis=None):
-    d[result] = norm_singular_refusal(d[x], x, ord, axis)
+rule_table({"norm_singular_weights(x, ord=None, axis=None)": ("d[x] = norm_singular_refusal(d[result], x, ord, axis)",
+                                                               "d[result] = norm_singular_refusal(d[x], x, ord, axis)")})
 
 
 # --------------------------------------------------------------- traces, diagonals, triangles
 
 
-@linear(np.trace)
-def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    d[a] = trace_grad(d[result], a, offset, axis1, axis2)
-
-
-@linear(np.diagonal)
-def diagonal(result, a, offset=0, axis1=0, axis2=1):
-    d[a] = diagonal_grad(d[result], a, offset, axis1, axis2)
-
-
 # np.diag builds a matrix from a vector and takes the diagonal of a matrix: each is the
 # other's adjoint (diag_grad handles a matrix that is not square).
-@linear(np.diag)
-def diag(result, v, k=0):
-    d[v] = diag_grad(d[result], v, k)
-
-
-@linear(np.tril)
-def tril(result, m, k=0):
-    d[m] = np.tril(d[result], k)
-
-
-@linear(np.triu)
-def triu(result, m, k=0):
-    d[m] = np.triu(d[result], k)
-
-
-@linear(np.swapaxes)
-def swapaxes(result, a, axis1, axis2):
-    d[a] = np.swapaxes(d[result], axis1, axis2)
-
-
-@linear(np.moveaxis)
-def moveaxis(result, a, source, destination):
-    d[a] = np.moveaxis(d[result], destination, source)
+linear({
+    "np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)": "d[a] = trace_grad(d[result], a, offset, axis1, axis2)",
+    "np.diagonal(a, offset=0, axis1=0, axis2=1)": "d[a] = diagonal_grad(d[result], a, offset, axis1, axis2)",
+    "np.diag(v, k=0)": "d[v] = diag_grad(d[result], v, k)",
+    "np.tril(m, k=0)": "d[m] = np.tril(d[result], k)",
+    "np.triu(m, k=0)": "d[m] = np.triu(d[result], k)",
+    "np.swapaxes(a, axis1, axis2)": "d[a] = np.swapaxes(d[result], axis1, axis2)",
+    "np.moveaxis(a, source, destination)": "d[a] = np.moveaxis(d[result], destination, source)",
+})
 
 
 # --------------------------------------------------------------- sorting
 # The gradient goes back to where each sorted entry came from (ties: in stable order).
 
 
-@adjoint(np.sort)
-def sort(result, a, axis=-1, kind=None, order=None, *, stable=None):
-    d[a] = sort_untake(d[result], a, axis)
-
-
-@tangent(np.sort)
-def sort(result, a, axis=-1, kind=None, order=None, *, stable=None):
-    d[result] = sort_take(d[a], a, axis)
-
-
-@linear(sort_take)
-def sort_take_(result, x, a, axis=-1):
-    d[x] = sort_untake(d[result], a, axis)
-
-
-@linear(sort_untake)
-def sort_untake_(result, g, a, axis=-1):
-    d[g] = sort_take(d[result], a, axis)
+rule_table({"np.sort(a, axis=-1, kind=None, order=None, *, stable=None)": ("d[a] = sort_untake(d[result], a, axis)",
+                                                                           "d[result] = sort_take(d[a], a, axis)")})
+linear({
+    "sort_take(x, a, axis=-1)": "d[x] = sort_untake(d[result], a, axis)",
+    "sort_untake(g, a, axis=-1)": "d[g] = sort_take(d[result], a, axis)",
+})
 
 
 # --------------------------------------------------------------- einsum
@@ -367,90 +316,28 @@ def einsum(result, subscripts, a, b=None, c=None, e=None, *, out=None, optimize=
 
 
 # Each partial is linear in every slot but its own: its adjoint for slot i puts the
-# incoming gradient in its own slot and takes partial i.
-
-
-@multilinear(einsum_partial0)
-def einsum_partial0_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[x1] = einsum_partial1(subscripts, d[result], x1, x2, x3, x4)
-    d[x2] = einsum_partial2(subscripts, d[result], x1, x2, x3, x4)
-    d[x3] = einsum_partial3(subscripts, d[result], x1, x2, x3, x4)
-    d[x4] = einsum_partial4(subscripts, d[result], x1, x2, x3, x4)
-
-
-@multilinear(einsum_partial1)
-def einsum_partial1_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[x0] = einsum_partial0(subscripts, x0, d[result], x2, x3, x4)
-    d[x2] = einsum_partial2(subscripts, x0, d[result], x2, x3, x4)
-    d[x3] = einsum_partial3(subscripts, x0, d[result], x2, x3, x4)
-    d[x4] = einsum_partial4(subscripts, x0, d[result], x2, x3, x4)
-
-
-@multilinear(einsum_partial2)
-def einsum_partial2_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[x0] = einsum_partial0(subscripts, x0, x1, d[result], x3, x4)
-    d[x1] = einsum_partial1(subscripts, x0, x1, d[result], x3, x4)
-    d[x3] = einsum_partial3(subscripts, x0, x1, d[result], x3, x4)
-    d[x4] = einsum_partial4(subscripts, x0, x1, d[result], x3, x4)
-
-
-@multilinear(einsum_partial3)
-def einsum_partial3_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[x0] = einsum_partial0(subscripts, x0, x1, x2, d[result], x4)
-    d[x1] = einsum_partial1(subscripts, x0, x1, x2, d[result], x4)
-    d[x2] = einsum_partial2(subscripts, x0, x1, x2, d[result], x4)
-    d[x4] = einsum_partial4(subscripts, x0, x1, x2, d[result], x4)
-
-
-@multilinear(einsum_partial4)
-def einsum_partial4_(result, subscripts, x0, x1, x2=None, x3=None, x4=None):
-    d[x0] = einsum_partial0(subscripts, x0, x1, x2, x3, d[result])
-    d[x1] = einsum_partial1(subscripts, x0, x1, x2, x3, d[result])
-    d[x2] = einsum_partial2(subscripts, x0, x1, x2, x3, d[result])
-    d[x3] = einsum_partial3(subscripts, x0, x1, x2, x3, d[result])
+# incoming gradient in its own slot k and takes partial i.
+multilinear({
+    f"einsum_partial{k}(subscripts, x0, x1, x2=None, x3=None, x4=None)": "; ".join(
+        f"d[x{i}] = einsum_partial{i}(subscripts, {', '.join('d[result]' if j == k else f'x{j}' for j in range(5))})"
+        for i in range(5) if i != k)
+    for k in range(5)
+})
 
 
 # --------------------------------------------------------------- the helpers above, as primitives
 
 
-@linear(as_columns)
-def as_columns_(result, x, b):
-    d[x] = from_columns(d[result], b)
-
-
-@linear(from_columns)
-def from_columns_(result, x, b):
-    d[x] = as_columns(d[result], b)
-
-
-@linear(tril_half_diagonal)
-def tril_half_diagonal_(result, x):
-    d[x] = tril_half_diagonal(d[result])
-
-
-@linear(symmetrize_lower)
-def symmetrize_lower_(result, x):
-    d[x] = fold_to_lower(d[result])
-
-
-@linear(fold_to_lower)
-def fold_to_lower_(result, g):
-    d[g] = symmetrize_lower(d[result])
-
-
-@linear(diagonal_grad)
-def diagonal_grad_(result, g, a, offset=0, axis1=0, axis2=1):
-    d[g] = np.diagonal(d[result], offset, axis1, axis2)
-
-
-@linear(trace_grad)
-def trace_grad_(result, g, a, offset=0, axis1=0, axis2=1):
-    d[g] = np.trace(d[result], offset, axis1, axis2)
-
-
-@linear(diag_grad)
-def diag_grad_(result, g, v, k=0):
-    d[g] = np.diag(d[result], k)
+linear({
+    "as_columns(x, b)": "d[x] = from_columns(d[result], b)",
+    "from_columns(x, b)": "d[x] = as_columns(d[result], b)",
+    "tril_half_diagonal(x)": "d[x] = tril_half_diagonal(d[result])",
+    "symmetrize_lower(x)": "d[x] = fold_to_lower(d[result])",
+    "fold_to_lower(g)": "d[g] = symmetrize_lower(d[result])",
+    "diagonal_grad(g, a, offset=0, axis1=0, axis2=1)": "d[g] = np.diagonal(d[result], offset, axis1, axis2)",
+    "trace_grad(g, a, offset=0, axis1=0, axis2=1)": "d[g] = np.trace(d[result], offset, axis1, axis2)",
+    "diag_grad(g, v, k=0)": "d[g] = np.diag(d[result], k)",
+})
 
 
 # --------------------------------------------------------------- singular values and vectors
@@ -500,10 +387,10 @@ def svd(result, a, full_matrices=True, compute_uv=True, hermitian=False):
     u = result[0]
     s = result[1] * reduced_svd_only(a, full_matrices)
     v = np.conj(np.swapaxes(result[2], -1, -2))
-    f = inverse_gaps(s * s)
     p = np.matmul(np.conj(np.swapaxes(u, -1, -2)), np.matmul(d[a], v))
     ph = np.conj(np.swapaxes(p, -1, -2))
     dah = np.conj(np.swapaxes(d[a], -1, -2))
+    f = inverse_gaps(s * s)
     du = (
         np.matmul(u, f * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * ph))
         + np.matmul(d[a] - np.matmul(u, np.matmul(np.conj(np.swapaxes(u, -1, -2)), d[a])), v / np.expand_dims(s, -2))

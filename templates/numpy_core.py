@@ -10,30 +10,7 @@ differentiated again.
 """
 import numpy as np
 
-from s2s.declare import elementwise, linear, multilinear, reductions
-from s2s.rules import adjoint, tangent
-from s2s.runtime import (
-    array_grad,
-    array_like,
-    astype,
-    concat_like,
-    cumsum_grad,
-    dot_grad_left,
-    dot_grad_right,
-    grad_reduce,
-    inverse_axes,
-    size,
-    split_like,
-    stack_like,
-    tensordot_grad_left,
-    tensordot_grad_right,
-    unbroadcast,
-    unstack,
-)
-
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
+from s2s.declare import elementwise, linear, multilinear, reductions, rule_table
 
 # --------------------------------------------------------------- kinks and selections
 # At a tie, maximum/minimum split the gradient evenly between the tied arguments; the
@@ -54,14 +31,12 @@ elementwise(
 # --------------------------------------------------------------- reductions
 
 
-@linear(np.sum)
-def sum_(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = grad_reduce(d[result], a, axis, keepdims)
-
-
-@linear(np.mean)
-def mean(result, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = grad_reduce(d[result], a, axis, keepdims) * (size(result) / size(a))
+linear({
+    "np.sum(a, axis=None, dtype=None, out=None, keepdims=False)": "d[a] = grad_reduce(d[result], a, axis, keepdims)",
+    "np.mean(a, axis=None, dtype=None, out=None, keepdims=False)":
+        "d[a] = grad_reduce(d[result], a, axis, keepdims) * (size(result) / size(a))",
+    "np.cumsum(a, axis=None, dtype=None, out=None)": "d[a] = cumsum_grad(d[result], a, axis)",
+})
 
 
 # prod_others(a, axis): the product of the other elements along axis (safe at zeros);
@@ -81,49 +56,31 @@ reductions(
 )
 
 
-@linear(np.cumsum)
-def cumsum(result, a, axis=None, dtype=None, out=None):
-    d[a] = cumsum_grad(d[result], a, axis)
-
-
 # --------------------------------------------------------------- products
 
 
-@multilinear(np.dot)
-def dot(result, a, b, out=None):
-    d[a] = dot_grad_left(d[result], a, b)
-    d[b] = dot_grad_right(d[result], a, b)
-
-
-@multilinear(np.outer)
-def outer(result, a, b, out=None):
-    d[a] = np.reshape(np.dot(d[result], np.ravel(b)), np.shape(a))
-    d[b] = np.reshape(np.dot(np.ravel(a), d[result]), np.shape(b))
-
-
-@multilinear(np.tensordot)
-def tensordot(result, a, b, axes=2):
-    d[a] = tensordot_grad_left(d[result], a, b, axes)
-    d[b] = tensordot_grad_right(d[result], a, b, axes)
+multilinear({
+    "np.dot(a, b, out=None)": "d[a] = dot_grad_left(d[result], a, b); d[b] = dot_grad_right(d[result], a, b)",
+    "np.outer(a, b, out=None)": "d[a] = np.reshape(np.dot(d[result], np.ravel(b)), np.shape(a));"
+                                " d[b] = np.reshape(np.dot(np.ravel(a), d[result]), np.shape(b))",
+    "np.tensordot(a, b, axes=2)":
+        "d[a] = tensordot_grad_left(d[result], a, b, axes); d[b] = tensordot_grad_right(d[result], a, b, axes)",
+})
 
 
 # --------------------------------------------------------------- shapes
 
 
 # (`newshape` is older NumPy's spelling of shape: the tangent reads the result's shape)
-@adjoint(np.reshape)
-def reshape(result, a, shape=None, order="C", *, newshape=None, copy=None):
-    d[a] = np.reshape(d[result], np.shape(a), order=order)
-
-
-@tangent(np.reshape)
-def reshape(result, a, shape=None, order="C", *, newshape=None, copy=None):
-    d[result] = np.reshape(d[a], np.shape(result), order=order)
-
-
-@linear(np.ravel)
-def ravel(result, a, order="C"):
-    d[a] = np.reshape(d[result], np.shape(a), order=order)
+rule_table({"np.reshape(a, shape=None, order='C', *, newshape=None, copy=None)": (
+    "d[a] = np.reshape(d[result], np.shape(a), order=order)",
+    "d[result] = np.reshape(d[a], np.shape(result), order=order)")})
+linear({
+    "np.ravel(a, order='C')": "d[a] = np.reshape(d[result], np.shape(a), order=order)",
+    "np.transpose(a, axes=None)": "d[a] = np.transpose(d[result], inverse_axes(axes, np.ndim(a)))",
+    "np.broadcast_to(array, shape, subok=False)": "d[array] = unbroadcast(d[result], array)",
+    "np.flip(m, axis=None)": "d[m] = np.flip(d[result], axis)",
+})
 
 
 @linear(np.expand_dims, np.squeeze)
@@ -131,74 +88,27 @@ def expand_dims(result, a, axis=None):
     d[a] = np.reshape(d[result], np.shape(a))
 
 
-@linear(np.transpose)
-def transpose(result, a, axes=None):
-    d[a] = np.transpose(d[result], inverse_axes(axes, np.ndim(a)))
-
-
-@linear(np.broadcast_to)
-def broadcast_to(result, array, shape, subok=False):
-    d[array] = unbroadcast(d[result], array)
-
-
-@linear(np.flip)
-def flip(result, m, axis=None):
-    d[m] = np.flip(d[result], axis)
-
-
 # --------------------------------------------------------------- building arrays from lists
 # `d[arrays]` is a list with one adjoint per array; in tangents, None stands for zero.
 
 
-@adjoint(np.concatenate)
-def concatenate(result, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    d[arrays] = split_like(d[result], arrays, axis)
-
-
-@tangent(np.concatenate)
-def concatenate(result, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    d[result] = concat_like(d[arrays], arrays, axis)
-
-
-@adjoint(np.stack)
-def stack(result, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    d[arrays] = unstack(d[result], arrays, axis)
-
-
-@tangent(np.stack)
-def stack(result, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    d[result] = stack_like(d[arrays], arrays, axis)
-
-
-@adjoint(np.array)
-def array(result, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0, like=None):
-    d[object] = array_grad(d[result], object)
-
-
-@tangent(np.array)
-def array(result, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, ndmax=0, like=None):
-    d[result] = np.reshape(np.array(array_like(d[object], object)), np.shape(result))  # a copy, as the result is
-
-
-@adjoint(np.asarray)
-def asarray(result, a, dtype=None, order=None, *, device=None, copy=None, like=None):
-    d[a] = array_grad(d[result], a)
-
-
-@tangent(np.asarray)
-def asarray(result, a, dtype=None, order=None, *, device=None, copy=None, like=None):
-    d[result] = np.reshape(array_like(d[a], a), np.shape(result))
+rule_table({
+    "np.concatenate(arrays, axis=0, out=None, *, dtype=None, casting='same_kind')": (
+        "d[arrays] = split_like(d[result], arrays, axis)", "d[result] = concat_like(d[arrays], arrays, axis)"),
+    "np.stack(arrays, axis=0, out=None, *, dtype=None, casting='same_kind')": (
+        "d[arrays] = unstack(d[result], arrays, axis)", "d[result] = stack_like(d[arrays], arrays, axis)"),
+    # the tangent is a copy, as the result is
+    "np.array(object, dtype=None, *, copy=True, order='K', subok=False, ndmin=0, ndmax=0, like=None)": (
+        "d[object] = array_grad(d[result], object)",
+        "d[result] = np.reshape(np.array(array_like(d[object], object)), np.shape(result))"),
+    "np.asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None)": (
+        "d[a] = array_grad(d[result], a)", "d[result] = np.reshape(array_like(d[a], a), np.shape(result))"),
+})
 
 
 # --------------------------------------------------------------- conversions
 # A cast to an integer or boolean dtype is piecewise constant: its derivative is zero.
 
 
-@adjoint(astype)
-def astype_(result, x, dtype):
-    d[x] = d[result] * np.issubdtype(dtype, np.inexact)
-
-
-@tangent(astype)
-def astype_(result, x, dtype):
-    d[result] = astype(d[x], dtype) * np.issubdtype(dtype, np.inexact)
+rule_table({"astype(x, dtype)": ("d[x] = d[result] * np.issubdtype(dtype, np.inexact)",
+                                   "d[result] = astype(d[x], dtype) * np.issubdtype(dtype, np.inexact)")})

@@ -10,7 +10,6 @@ import numpy as np
 from s2s.declare import elementwise, multilinear
 from s2s.runtime import matmul_grad_left, matmul_grad_right
 
-# ruff: noqa: F821 - `d` is template syntax
 
 # x ** y: `y - (y != 0)` is `y - 1` except at y == 0, where the derivative 0 * x ** -1
 # would be nan at x == 0; `x + (x == 0)` replaces zeros by 1 inside the log, since

@@ -7,10 +7,9 @@ adjoint of `unbroadcast` is `broadcast_like`, of `split_like` is `concat_like`, 
 so on. Arguments used only for their shape (`like`, `x`, `arrays`, `obj`) get no
 derivative.
 """
-import numpy as np
 
-from s2s.declare import linear, multilinear
-from s2s.rules import adjoint, constant_in, none_aware, tangent
+from s2s.declare import linear, multilinear, rule_table
+from s2s.rules import constant_in, none_aware
 from s2s.runtime import (
     array_grad,
     array_like,
@@ -26,8 +25,6 @@ from s2s.runtime import (
     match_like_grad,
     matmul_grad_left,
     matmul_grad_right,
-    prod_others,
-    prod_others_tangent,
     soft_zero_as,
     split_like,
     stack_like,
@@ -37,158 +34,56 @@ from s2s.runtime import (
     unstack,
 )
 
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
-
-# --------------------------------------------------------------- broadcasting and reductions
-
-
-@linear(unbroadcast)
-def unbroadcast_(result, g, like):
-    d[g] = broadcast_like(d[result], g)
-
-
-@linear(broadcast_like)
-def broadcast_like_(result, g, like):
-    d[g] = unbroadcast(d[result], g)
-
-
-# what a gradient driver returns for a parameter of no known kind (s2s/program.py)
-# soft_zero_as(d, like) is d, or zeros where d is the scalar zero standing for them
-@linear(soft_zero_as)
-def soft_zero_as_(result, d_in, like):
-    d[d_in] = unbroadcast(d[result], d_in)
-
-
-@linear(match_like)
-def match_like_(result, g, x):
-    d[g] = match_like_grad(d[result], g)
-
-
-@linear(match_like_grad)
-def match_like_grad_(result, dy, g):
-    d[dy] = match_like(d[result], dy)
-
-
+# --------------------------------------------------------------- broadcasting, reductions, lists <-> arrays
+# Each helper's adjoint (its transpose), from which its tangent is written: the helper
+# applied to the tangents. soft_zero_as(d, like) is d, or zeros where d is the scalar
+# zero standing for them (what a gradient driver returns for a parameter of no known
+# kind, s2s/program.py).
+linear({
+    "unbroadcast(g, like)": "d[g] = broadcast_like(d[result], g)",
+    "broadcast_like(g, like)": "d[g] = unbroadcast(d[result], g)",
+    "soft_zero_as(d_in, like)": "d[d_in] = unbroadcast(d[result], d_in)",
+    "match_like(g, x)": "d[g] = match_like_grad(d[result], g)",
+    "match_like_grad(dy, g)": "d[dy] = match_like(d[result], dy)",
+    "grad_reduce(g, x, axis=None, keepdims=False)": "d[g] = np.sum(d[result], axis=axis, keepdims=keepdims)",
+    "cumsum_grad(g, x, axis=None)": "d[g] = np.cumsum(d[result], axis=axis)",
+    "prod_others_tangent(v, x, axis=None)": "d[v] = prod_others_tangent(d[result], x, axis)",  # see below
+    "split_like(g, arrays, axis=0)": "d[g] = concat_like(d[result], arrays, axis)",
+    "concat_like(gs, arrays, axis=0)": "d[gs] = split_like(d[result], arrays, axis)",
+    "unstack(g, arrays, axis=0)": "d[g] = stack_like(d[result], arrays, axis)",
+    "stack_like(gs, arrays, axis=0)": "d[gs] = unstack(d[result], arrays, axis)",
+    "array_grad(g, obj)": "d[g] = np.reshape(array_like(d[result], obj), np.shape(g))",
+    "array_like(gs, obj)": "d[gs] = array_grad(d[result], obj)",
+})
 none_aware(match_like, match_like_grad)
-
-
-@linear(grad_reduce)
-def grad_reduce_(result, g, x, axis=None, keepdims=False):
-    d[g] = np.sum(d[result], axis=axis, keepdims=keepdims)
-
-
 # result[i] is the product of the elements other than i; its derivative matrix (the
 # products of the elements other than i and k) is symmetric, so one helper is both its
 # tangent and its adjoint, exact at zeros. That helper is linear in its first argument;
 # a derivative through its second (a third derivative of np.prod) raises.
-@adjoint(prod_others)
-def prod_others_(result, x, axis=None):
-    d[x] = prod_others_tangent(d[result], x, axis)
-
-
-@tangent(prod_others)
-def prod_others_(result, x, axis=None):
-    d[result] = prod_others_tangent(d[x], x, axis)
-
-
-@linear(prod_others_tangent)
-def prod_others_tangent_(result, v, x, axis=None):
-    d[v] = prod_others_tangent(d[result], x, axis)
-
-
-@linear(cumsum_grad)
-def cumsum_grad_(result, g, x, axis=None):
-    d[g] = np.cumsum(d[result], axis=axis)
-
+rule_table({"prod_others(x, axis=None)": ("d[x] = prod_others_tangent(d[result], x, axis)",
+                                         "d[result] = prod_others_tangent(d[x], x, axis)")})
 
 # --------------------------------------------------------------- products
 # P_grad_left(g, a, b) is the adjoint of h -> P(h, b), so <H, P_grad_left(g, a, b)> =
-# <g, P(H, b)>: linear in g and in b, with a used only for its shape.
-
-
-@multilinear(dot_grad_left)
-def dot_grad_left_(result, g, a, b):
-    d[g] = np.dot(d[result], b)
-    d[b] = dot_grad_right(g, d[result], b)
-
-
-@multilinear(dot_grad_right)
-def dot_grad_right_(result, g, a, b):
-    d[g] = np.dot(a, d[result])
-    d[a] = dot_grad_left(g, a, d[result])
-
-
-@multilinear(matmul_grad_left)
-def matmul_grad_left_(result, g, a, b):
-    d[g] = np.matmul(d[result], b)
-    d[b] = matmul_grad_right(g, d[result], b)
-
-
-@multilinear(matmul_grad_right)
-def matmul_grad_right_(result, g, a, b):
-    d[g] = np.matmul(a, d[result])
-    d[a] = matmul_grad_left(g, a, d[result])
-
-
-@multilinear(tensordot_grad_left)
-def tensordot_grad_left_(result, g, a, b, axes=2):
-    d[g] = np.tensordot(d[result], b, axes=axes)
-    d[b] = tensordot_grad_right(g, d[result], b, axes)
-
-
-@multilinear(tensordot_grad_right)
-def tensordot_grad_right_(result, g, a, b, axes=2):
-    d[g] = np.tensordot(a, d[result], axes=axes)
-    d[a] = tensordot_grad_left(g, a, d[result], axes)
-
-
-# cross, cross_grad_a and cross_grad_b are each other's transposes: with
-# <cross(a, b), g> = <a, cross_grad_a(g, a, b)> = <b, cross_grad_b(g, a, b)>
-@multilinear(cross_grad_a)
-def cross_grad_a_(result, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[g] = unbroadcast(np.cross(d[result], b, axisa, axisb, axisc, axis), g)
-    d[b] = cross_grad_b(g, d[result], b, axisa, axisb, axisc, axis)
-
-
-@multilinear(cross_grad_b)
-def cross_grad_b_(result, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[g] = unbroadcast(np.cross(a, d[result], axisa, axisb, axisc, axis), g)
-    d[a] = cross_grad_a(g, a, d[result], axisa, axisb, axisc, axis)
-
-
-# --------------------------------------------------------------- lists <-> arrays
-
-
-@linear(split_like)
-def split_like_(result, g, arrays, axis=0):
-    d[g] = concat_like(d[result], arrays, axis)
-
-
-@linear(concat_like)
-def concat_like_(result, gs, arrays, axis=0):
-    d[gs] = split_like(d[result], arrays, axis)
-
-
-@linear(unstack)
-def unstack_(result, g, arrays, axis=0):
-    d[g] = stack_like(d[result], arrays, axis)
-
-
-@linear(stack_like)
-def stack_like_(result, gs, arrays, axis=0):
-    d[gs] = unstack(d[result], arrays, axis)
-
-
-@linear(array_grad)
-def array_grad_(result, g, obj):
-    d[g] = np.reshape(array_like(d[result], obj), np.shape(g))
-
-
-@linear(array_like)
-def array_like_(result, gs, obj):
-    d[gs] = array_grad(d[result], obj)
+# <g, P(H, b)>: linear in g and in b, with a used only for its shape. cross, cross_grad_a
+# and cross_grad_b are each other's transposes: <cross(a, b), g> = <a, cross_grad_a(g,
+# a, b)> = <b, cross_grad_b(g, a, b)>.
+multilinear({
+    "dot_grad_left(g, a, b)": "d[g] = np.dot(d[result], b); d[b] = dot_grad_right(g, d[result], b)",
+    "dot_grad_right(g, a, b)": "d[g] = np.dot(a, d[result]); d[a] = dot_grad_left(g, a, d[result])",
+    "matmul_grad_left(g, a, b)": "d[g] = np.matmul(d[result], b); d[b] = matmul_grad_right(g, d[result], b)",
+    "matmul_grad_right(g, a, b)": "d[g] = np.matmul(a, d[result]); d[a] = matmul_grad_left(g, a, d[result])",
+    "tensordot_grad_left(g, a, b, axes=2)":
+        "d[g] = np.tensordot(d[result], b, axes=axes); d[b] = tensordot_grad_right(g, d[result], b, axes)",
+    "tensordot_grad_right(g, a, b, axes=2)":
+        "d[g] = np.tensordot(a, d[result], axes=axes); d[a] = tensordot_grad_left(g, a, d[result], axes)",
+    "cross_grad_a(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)":
+        "d[g] = unbroadcast(np.cross(d[result], b, axisa, axisb, axisc, axis), g);"
+        " d[b] = cross_grad_b(g, d[result], b, axisa, axisb, axisc, axis)",
+    "cross_grad_b(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)":
+        "d[g] = unbroadcast(np.cross(a, d[result], axisa, axisb, axisc, axis), g);"
+        " d[a] = cross_grad_a(g, a, d[result], axisa, axisb, axisc, axis)",
+})
 
 
 # Read only for a shape or a container type: a derivative there is zero.

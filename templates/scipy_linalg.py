@@ -7,14 +7,11 @@ system is solved through the full matrix it stands for (`from_band`, which only 
 elements).
 """
 import numpy as np
-
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
 import scipy.integrate  # noqa: E402 - after the rule machinery, as in the other rule modules
 import scipy.linalg  # noqa: E402
 import scipy.signal  # noqa: E402
 
-from s2s.declare import linear
+from s2s.declare import linear, rule_table
 from s2s.ode import odeint_jvp, odeint_vjp
 from s2s.rules import adjoint, constant_in, none_aware, tangent
 from s2s.runtime import convolve_crop, convolve_embed, from_band, gather_grad, move_like
@@ -32,14 +29,10 @@ def convolve(result, in1, in2, mode="full", method="auto"):
     d[result] = scipy.signal.convolve(d[in1], in2, mode, method) + scipy.signal.convolve(in1, d[in2], mode, method)
 
 
-@linear(convolve_embed)
-def convolve_embed_(result, g, in1, in2, mode="full"):
-    d[g] = convolve_crop(d[result], in1, in2, mode)
-
-
-@linear(convolve_crop)
-def convolve_crop_(result, x, in1, in2, mode="full"):
-    d[x] = convolve_embed(d[result], in1, in2, mode)
+linear({
+    "convolve_embed(g, in1, in2, mode='full')": "d[g] = convolve_crop(d[result], in1, in2, mode)",
+    "convolve_crop(x, in1, in2, mode='full')": "d[x] = convolve_embed(d[result], in1, in2, mode)",
+})
 
 
 # A X + X B = Q: A dX + dX B = dQ - dA X - X dB; Q's adjoint solves the transposed equation.
@@ -61,14 +54,9 @@ def solve_sylvester(result, a, b, q):
 
 
 # X X = A: X dX + dX X = dA
-@adjoint(scipy.linalg.sqrtm)
-def sqrtm(result, A):
-    d[A] = scipy.linalg.solve_sylvester(np.transpose(result), np.transpose(result), d[result])
-
-
-@tangent(scipy.linalg.sqrtm)
-def sqrtm(result, A):
-    d[result] = scipy.linalg.solve_sylvester(result, result, d[A])
+rule_table({"scipy.linalg.sqrtm(A)": (
+    "d[A] = scipy.linalg.solve_sylvester(np.transpose(result), np.transpose(result), d[result])",
+    "d[result] = scipy.linalg.solve_sylvester(result, result, d[A])")})
 
 
 # ab is the band of A; A x = b as for np.linalg.solve, with A = from_band(l_and_u, ab).
@@ -86,14 +74,8 @@ def solve_banded(result, l_and_u, ab, b):
     )
 
 
-@adjoint(from_band)
-def from_band_(result, l_and_u, ab):
-    d[ab] = gather_grad(d[result], from_band, 1, (l_and_u, ab), {})
-
-
-@tangent(from_band)
-def from_band_(result, l_and_u, ab):
-    d[result] = move_like(from_band, 1, d[ab], (l_and_u, ab), {})
+rule_table({"from_band(l_and_u, ab)": ("d[ab] = gather_grad(d[result], from_band, 1, (l_and_u, ab), {})",
+                                         "d[result] = move_like(from_band, 1, d[ab], (l_and_u, ab), {})")})
 
 
 # y = odeint(func, y0, t, args) by the adjoint method (s2s/ode.py); t has no derivative.

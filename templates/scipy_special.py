@@ -16,12 +16,6 @@ from s2s.declare import elementwise
 from s2s.rules import adjoint, constant_in, non_differentiable, tangent
 from s2s.runtime import fold_to_lower, grad_reduce, no_derivative, one_if_none, symmetrize_lower, unbroadcast
 
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a primitive share a name
-
-
-
-
 try:
     from scipy import special, stats
 except ImportError:  # pragma: no cover - scipy is optional

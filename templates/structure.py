@@ -5,8 +5,8 @@ reverse), so each helper it calls has rules too. All of them are linear in their
 derivative arguments: accumulation, scattering into a container, packing, and the
 append/pop of list adjoints. `None` is a zero throughout.
 """
-from s2s.declare import linear
-from s2s.rules import adjoint, always_run, constant_in, non_differentiable, none_aware, tangent
+from s2s.declare import linear, rule_table
+from s2s.rules import always_run, constant_in, non_differentiable, none_aware
 from s2s.runtime import (
     add_at,
     add_at_inplace,
@@ -22,10 +22,8 @@ from s2s.runtime import (
     getattr_adjoint,
     grad_item,
     last_grad,
-    last_writes,
     loop_item_grad,
     loop_item_tangent,
-    one_if_none,
     pack_like,
     present_grad,
     push_grad,
@@ -36,202 +34,59 @@ from s2s.runtime import (
     zero_at,
 )
 
-# ruff: noqa: F821 - `d` is template syntax
-# ruff: noqa: F811 - the adjoint and the tangent rule of a helper share a name
-
-
-@linear(add_grad)
-def add_grad_(result, a, b):
-    d[a] = d[result]
-    d[b] = d[result]
-
-
-@linear(add_at)
-def add_at_(result, d_container, container, index, d_item):
-    d[d_container] = d[result]
-    d[d_item] = grad_item(d[result], index, d_item)
-
-
-@adjoint(add_at_inplace)
-def add_at_inplace_(result, d_container, index, d_item):
-    d[d_item] = grad_item(d[result], index, d_item)  # every repeat of a position added
-
-
-@tangent(add_at_inplace)
-def add_at_inplace_(result, d_container, index, d_item):
-    d[result] = add_at_inplace(d[d_container], index, d[d_item])
-
-
-@linear(loop_item_grad)
-def loop_item_grad_(result, d_x, x, index, g):
-    d[d_x] = d[result]
-    d[g] = loop_item_tangent(d[result], x, index, g)
-
-
-@linear(loop_item_tangent)
-def loop_item_tangent_(result, d_x, x, index, item):
-    d[d_x] = loop_item_grad(d[d_x], x, index, d[result])
-
-
-@linear(take_grad)
-def take_grad_(result, d_x, index, value):
-    d[d_x] = add_at(d[d_x], d_x, index, d[result] * last_writes(d_x, index))
-
-
-@linear(zero_at)
-def zero_at_(result, d_x, index):
-    d[d_x] = zero_at(d[result], index)
-
-
-@linear(grad_item)
-def grad_item_(result, d_container, key, element):
-    d[d_container] = add_at(d[d_container], d_container, key, d[result])
-
-
-@linear(pack_like)
-def pack_like_(result, like, items):
-    d[items] = unpack_grad(d[result], like)
-
-
-@linear(unpack_grad)
-def unpack_grad_(result, d_packed, like):
-    d[d_packed] = pack_like(like, d[result])
-
-
-@linear(getattr_adjoint)
-def getattr_adjoint_(result, d_obj, obj, name, d_attr):
-    d[d_obj] = d[result]
-    d[d_attr] = field_grad(d[result], name, d_attr)
-
-
-@linear(field_grad)
-def field_grad_(result, d_obj, name, like):
-    d[d_obj] = getattr_adjoint(d[d_obj], d_obj, name, d[result])
-
-
-# The adjoint of a list is a list, appended to and popped like the list it mirrors.
-@linear(push_grad)
-def push_grad_(result, d_lst, lst, g):
-    d[g] = last_grad(d[result], g)
-    d[d_lst] = drop_last(d[result])
-
-
-@linear(drop_last)
-def drop_last_(result, d_lst):
-    d[d_lst] = push_grad(d[result], d_lst, None)
-
-
-@linear(last_grad)
-def last_grad_(result, d_lst, item):
-    d[d_lst] = add_to_last(d[d_lst], d_lst, d[result])
-
-
-@adjoint(list)
-def list_(result, iterable):
-    d[iterable] = copy_grad(d[result], iterable)
-
-
-@tangent(list)
-def list_(result, iterable):
-    d[result] = copy_grad(d[iterable], result)
-
-
-@linear(add_to_last)
-def add_to_last_(result, d_lst, lst, g):
-    d[g] = last_grad(d[result], g)
-    d[d_lst] = d[result]
-
-
-@linear(restore_contents)
-def restore_contents_(result, x, saved):
-    d[saved] = d[result]
-    d[x] = cleared(d[result])
-
-
+linear({
+    "add_grad(a, b)": "d[a] = d[result]; d[b] = d[result]",
+    "add_at(d_container, container, index, d_item)":
+        "d[d_container] = d[result]; d[d_item] = grad_item(d[result], index, d_item)",
+    "loop_item_grad(d_x, x, index, g)": "d[d_x] = d[result]; d[g] = loop_item_tangent(d[result], x, index, g)",
+    "loop_item_tangent(d_x, x, index, item)": "d[d_x] = loop_item_grad(d[d_x], x, index, d[result])",
+    "take_grad(d_x, index, value)": "d[d_x] = add_at(d[d_x], d_x, index, d[result] * last_writes(d_x, index))",
+    "zero_at(d_x, index)": "d[d_x] = zero_at(d[result], index)",
+    "grad_item(d_container, key, element)": "d[d_container] = add_at(d[d_container], d_container, key, d[result])",
+    "pack_like(like, items)": "d[items] = unpack_grad(d[result], like)",
+    "unpack_grad(d_packed, like)": "d[d_packed] = pack_like(like, d[result])",
+    "getattr_adjoint(d_obj, obj, name, d_attr)":
+        "d[d_obj] = d[result]; d[d_attr] = field_grad(d[result], name, d_attr)",
+    "field_grad(d_obj, name, like)": "d[d_obj] = getattr_adjoint(d[d_obj], d_obj, name, d[result])",
+    # The adjoint of a list is a list, appended to and popped like the list it mirrors.
+    "push_grad(d_lst, lst, g)": "d[g] = last_grad(d[result], g); d[d_lst] = drop_last(d[result])",
+    "drop_last(d_lst)": "d[d_lst] = push_grad(d[result], d_lst, None)",
+    "last_grad(d_lst, item)": "d[d_lst] = add_to_last(d[d_lst], d_lst, d[result])",
+    "add_to_last(d_lst, lst, g)": "d[g] = last_grad(d[result], g); d[d_lst] = d[result]",
+    "restore_contents(x, saved)": "d[saved] = d[result]; d[x] = cleared(d[result])",
+})
+rule_table({
+    # every repeat of a position added
+    "add_at_inplace(d_container, index, d_item)": ("d[d_item] = grad_item(d[result], index, d_item)",
+                                                   "d[result] = add_at_inplace(d[d_container], index, d[d_item])"),
+    "list(iterable)": ("d[iterable] = copy_grad(d[result], iterable)", "d[result] = copy_grad(d[iterable], result)"),
+})
 non_differentiable(cleared)
 always_run(push_grad, drop_last, add_to_last, add_at_inplace, restore_contents)
 # These treat a None derivative argument as zero, so forward mode passes None through.
-none_aware(restore_contents, copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item, pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
+none_aware(restore_contents, copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item,
+           pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
 
 
 # --------------------------------------------------------------- helpers of language.py's rules
 # The helpers of the rules for dict.get, item assignment and appends in forward mode,
-# and of list(...), each linear in its derivative arguments.
-
-
-@adjoint(copy_grad)
-def copy_grad_(result, d_lst, like):
-    d[d_lst] = copy_grad(d[result], d_lst)
-
-
-@tangent(copy_grad)
-def copy_grad_(result, d_lst, like):
-    d[result] = copy_grad(d[d_lst], like)
-
-
-@adjoint(get_grad)
-def get_grad_(result, d_mapping, mapping, key, g):
-    d[d_mapping] = d[result]
-    d[g] = present_grad(d[result], mapping, key, g)
-
-
-@tangent(get_grad)
-def get_grad_(result, d_mapping, mapping, key, g):
-    d[result] = get_grad(d[d_mapping], mapping, key, d[g])
-
-
-@adjoint(present_grad)
-def present_grad_(result, d_mapping, mapping, key, like):
-    d[d_mapping] = get_grad(None, mapping, key, d[result])
-
-
-@tangent(present_grad)
-def present_grad_(result, d_mapping, mapping, key, like):
-    d[result] = present_grad(d[d_mapping], mapping, key, like)
-
-
-@adjoint(default_grad)
-def default_grad_(result, mapping, key, g, default):
-    d[g] = default_grad(mapping, key, d[result], g)
-
-
-@tangent(default_grad)
-def default_grad_(result, mapping, key, g, default):
-    d[result] = default_grad(mapping, key, d[g], default)
-
-
-@adjoint(append_tangent)
-def append_tangent_(result, d_lst, d_item, item):
-    d[d_item] = last_grad(d[result], d_item)
-    d[d_lst] = drop_last(d[result])
-
-
-@tangent(append_tangent)
-def append_tangent_(result, d_lst, d_item, item):
-    d[result] = append_tangent(d[d_lst], d[d_item], item)
-
-
-@adjoint(setitem_tangent)
-def setitem_tangent_(result, d_x, index, d_value, value):
-    d[d_value] = take_grad(d[result], index, d_value)
-    d[d_x] = zero_at(d[result], index)
-
-
-@tangent(setitem_tangent)
-def setitem_tangent_(result, d_x, index, d_value, value):
-    d[result] = setitem_tangent(d[d_x], index, d[d_value], value)
-
-
-@adjoint(one_if_none)
-def one_if_none_(result, b):
-    d[b] = d[result]
-
-
-@tangent(one_if_none)
-def one_if_none_(result, b):
-    d[result] = d[b]
-
-
+# and of list(...), each linear in its derivative arguments: (adjoint, tangent).
+rule_table({
+    "copy_grad(d_lst, like)": ("d[d_lst] = copy_grad(d[result], d_lst)", "d[result] = copy_grad(d[d_lst], like)"),
+    "get_grad(d_mapping, mapping, key, g)": (
+        "d[d_mapping] = d[result]; d[g] = present_grad(d[result], mapping, key, g)",
+        "d[result] = get_grad(d[d_mapping], mapping, key, d[g])"),
+    "present_grad(d_mapping, mapping, key, like)": ("d[d_mapping] = get_grad(None, mapping, key, d[result])",
+                                                    "d[result] = present_grad(d[d_mapping], mapping, key, like)"),
+    "default_grad(mapping, key, g, default)": ("d[g] = default_grad(mapping, key, d[result], g)",
+                                               "d[result] = default_grad(mapping, key, d[g], default)"),
+    "append_tangent(d_lst, d_item, item)": ("d[d_item] = last_grad(d[result], d_item); d[d_lst] = drop_last(d[result])",
+                                            "d[result] = append_tangent(d[d_lst], d[d_item], item)"),
+    "setitem_tangent(d_x, index, d_value, value)": ("d[d_value] = take_grad(d[result], index, d_value);"
+                                                    " d[d_x] = zero_at(d[result], index)",
+                                                    "d[result] = setitem_tangent(d[d_x], index, d[d_value], value)"),
+    "one_if_none(b)": ("d[b] = d[result]", "d[result] = d[b]"),
+})
 # their adjoints keep the derivative lists aligned, as those of list_append and setitem do
 always_run(append_tangent, setitem_tangent)
 none_aware(present_grad, default_grad, get_grad, loop_item_grad, loop_item_tangent)

@@ -54,11 +54,13 @@ ROWS = [
     ("vstack", lambda x, y: L(np.vstack([x, y])), (A(3), A(2, 3))),
     ("dstack", lambda x, y: L(np.dstack([x, y])), (A(2, 3), A(2, 3))),
     ("column_stack", lambda x, y: L(np.column_stack([x, y])), (A(3), A(3, 2))),
+    *([("row_stack", lambda x, y: L(np.row_stack([x, y])), (A(3), A(2, 3)))] if hasattr(np, "row_stack") else []),
     ("append", lambda x, y: L(np.append(x, y)), (A(2, 2), A(3))),
     ("append_axis", lambda x, y: L(np.append(x, y, axis=0)), (A(2, 3), A(1, 3))),
     ("insert", lambda x, y: L(np.insert(x, 1, y)), (A(4), A(1))),
     ("atleast_2d", lambda x: L(np.atleast_2d(x) @ np.ones((3, 2))), (A(3),)),
     ("atleast_3d", lambda x: L(np.atleast_3d(x)), (A(2, 3),)),
+    ("atleast_1d", lambda x, y: L(np.atleast_1d(x * y)), (0.7, A(3))),
     ("split", lambda x: L(np.split(x, 2)[1] * np.split(x, 2)[0]), (A(4, 3),)),
     ("array_split", lambda x: L(np.array_split(x, 3, axis=1)[2]), (A(2, 5),)),
     ("hsplit", lambda x: L(np.hsplit(x, [1])[1]), (A(2, 3),)),
@@ -204,6 +206,8 @@ ROWS = [
     # complex intermediates of real arguments
     ("real_imag", lambda x: L(np.real(x * (1.0 + 2.0j)) + np.imag(np.exp(1j * x))), (A(3),)),
     ("conj_abs", lambda x: L(np.abs(np.conj(x * (1.0 + 2.0j)) + 0.5)), (A(3),)),
+    ("conjugate", lambda x: L(np.real(np.conjugate(x * (1.0 + 2.0j)) * (2.0 - 1.0j))), (A(3),)),
+    ("int64_cast", lambda x: L(x * np.int64(3.7) + np.int64(x[0] * 2.0)), (A(3),)),
     ("angle", lambda x: L(np.angle(x + 2.0j) + np.angle(x * x + 1j * x)), (A(3),)),
     ("real_if_close", lambda x: L(np.real_if_close(x + 0j)), (A(3),)),
     ("real_imag_attributes", lambda x: L((x * (1.0 + 1.0j)).real * (x * 2.0j).imag), (A(3),)),
@@ -429,9 +433,25 @@ def scaled_reverse_transpose(result, x, scale):
     d[x] = d[result][::-1] * scale  # noqa: F821 - `d` is template syntax
 
 
+@s2s.primitive
+def shifted(x, k):
+    return np.roll(x, k)
+
+
+@s2s.primitive
+def cube(x):
+    return x * x * x
+
+
+# The one-line forms: a table of transposes, and a table of (adjoint, tangent).
+s2s.linear({"shifted(x, k)": "d[x] = np.roll(d[result], -k)"})
+s2s.rule_table({"cube(x)": ("d[x] = d[result] * 3.0 * x * x", "d[result] = d[x] * 3.0 * x * x")})
+
 USER_ROWS = [
     ("softplus", lambda x: L(softplus(x)), (A(4),)),
     ("linear", lambda x: L(scaled_reverse(x, 3.0)), (A(4),)),
+    ("linear-table", lambda x: L(shifted(x, 1) * x), (A(4),)),
+    ("rule-table", lambda x: L(cube(x)), (A(4),)),
 ]
 
 
@@ -440,6 +460,12 @@ def test_user_declared_rules(f, args):
     test_grad(f, args)
     test_jvp(f, args)
     test_second_order(f, args)
+
+
+def test_a_rule_table_naming_what_its_module_does_not_bind_is_refused():
+    with pytest.raises(NameError, match="cube_adjoint_helper"):
+        s2s.rule_table({"cube(x)": ("d[x] = cube_adjoint_helper(d[result], x)", "d[result] = d[x]")})
+    assert s2s.rules.adjoint_rule(cube).source.strip().endswith("d[x] = d[result] * 3.0 * x * x")
 
 
 # ------------------------------------------------------------ scipy.integrate.odeint (adjoint method)
