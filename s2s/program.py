@@ -298,7 +298,8 @@ class Program:
         if anno.get(value, "packed"):
             return varargs.packed_arguments(value)
         arguments = varargs.bind(src, stmt, value, function)
-        if any(isinstance(a, (gast.Tuple, gast.Dict)) for a in arguments.values()):
+        parameters = inspect.signature(function, follow_wrapped=False).parameters.values()
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):  # a tuple default is no packing
             raise src.error(f"calling {function.__name__}, which takes *args or **kwargs, this way is not supported", stmt, "variadic call")
         return list(arguments.values())
 

@@ -147,23 +147,26 @@ if stats is not None:
     # ------------------------------------------------------------ multivariate
     # r = x - mean, S = cov; logpdf = -r^T S^-1 r / 2 - log det(2 pi S) / 2. cov is read
     # from its lower triangle (by scipy's eigh), so its gradient folds onto it. pdf is
-    # exp(logpdf) (passes/spellings.py), for dirichlet too.
+    # exp(logpdf) (passes/spellings.py), for dirichlet too. With allow_singular=True and
+    # a singular S, the density lives on S's range and uses its pseudo-inverse S^+ and
+    # pseudo-determinant, so the rules use S^+ (S^-1 where S is regular): w = S^+ r, and
+    # the derivative in S is the one along the S of the same range.
     @adjoint(stats.multivariate_normal.logpdf)
     def mvn_logpdf(result, x, mean=0.0, cov=1.0, allow_singular=False):
-        w = np.linalg.solve(symmetrize_lower(cov), np.swapaxes(np.atleast_2d(x - mean), -1, -2))
+        w = np.matmul(np.linalg.pinv(symmetrize_lower(cov)), np.swapaxes(np.atleast_2d(x - mean), -1, -2))
         g = np.atleast_1d(d[result])
         d[x] = np.reshape(-np.swapaxes(w, -1, -2) * np.expand_dims(g, -1), np.shape(x))
         d[mean] = np.reshape(np.sum(np.swapaxes(w, -1, -2) * np.expand_dims(g, -1), axis=0), np.shape(mean))
-        d[cov] = fold_to_lower(0.5 * (np.matmul(w * g, np.swapaxes(w, -1, -2)) - np.sum(g) * np.linalg.inv(symmetrize_lower(cov))))
+        d[cov] = fold_to_lower(0.5 * (np.matmul(w * g, np.swapaxes(w, -1, -2)) - np.sum(g) * np.linalg.pinv(symmetrize_lower(cov))))
 
     @tangent(stats.multivariate_normal.logpdf)
     def mvn_logpdf(result, x, mean=0.0, cov=1.0, allow_singular=False):
-        w = np.linalg.solve(symmetrize_lower(cov), np.swapaxes(np.atleast_2d(x - mean), -1, -2))
+        w = np.matmul(np.linalg.pinv(symmetrize_lower(cov)), np.swapaxes(np.atleast_2d(x - mean), -1, -2))
         d[result] = (
             np.reshape(-np.sum(np.swapaxes(np.atleast_2d(d[x]), -1, -2) * w, axis=0), np.shape(result))
             + np.reshape(np.sum(np.swapaxes(np.atleast_2d(d[mean]), -1, -2) * w, axis=0), np.shape(result))
             + np.reshape(0.5 * (np.sum(w * np.matmul(symmetrize_lower(d[cov]), w), axis=0)
-                                - np.trace(np.linalg.solve(symmetrize_lower(cov), symmetrize_lower(d[cov])))), np.shape(result))
+                                - np.trace(np.matmul(np.linalg.pinv(symmetrize_lower(cov)), symmetrize_lower(d[cov])))), np.shape(result))
         )
 
     @adjoint(stats.multivariate_normal.entropy)

@@ -183,6 +183,30 @@ def test_keywords_defaults_varargs_and_kwargs(rng):
         )
 
 
+def weighted_norm(x, axes=((0,), (1,)), weights=(2.0, 0.5)):
+    return np.sum(np.sum(x ** 2, axis=axes[0]) * weights[0]) + weights[1] * np.sum(x, axis=axes[1][0])[0]
+
+
+def calls_with_tuple_defaults(x):
+    return weighted_norm(x) * np.sin(x[0, 0])
+
+
+def test_a_helper_with_tuple_defaults_is_called(rng):
+    # a tuple default was taken for the packing of *args, and the call refused
+    x = rng.randn(3, 3)
+
+    def closed_form(x):  # d/dx of (2 |x|^2 + 0.5 sum(x[0, :])) sin(x00)
+        g = (4.0 * x + 0.5 * (np.arange(3)[:, None] == 0)) * np.sin(x[0, 0])
+        g[0, 0] += (2.0 * np.sum(x ** 2) + 0.5 * np.sum(x[0])) * np.cos(x[0, 0])
+        return g
+
+    np.testing.assert_allclose(s2s.grad(calls_with_tuple_defaults)(x), closed_form(x), rtol=1e-12)
+    v = rng.randn(3, 3)
+    np.testing.assert_allclose(s2s.jvp(calls_with_tuple_defaults)(x, v)[1], np.sum(closed_form(x) * v), rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(calls_with_tuple_defaults)(x, v),
+                               numeric_grad(lambda y: np.sum(closed_form(y) * v), [x], wrt=0), rtol=1e-6)
+
+
 # --------------------------------------------------------------------------- objects
 
 

@@ -41,6 +41,7 @@ B33 = A(3, 3)
 SPD = B33 @ B33.T + 3.0 * np.eye(3)
 X3, M3 = A(3), A(3)
 SIMPLEX = np.array([0.2, 0.3, 0.5])
+SINGULAR_COV = np.array([[1.0, 0.3, 0.0, 0.0], [0.3, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
 
 
 def L(y):
@@ -181,6 +182,13 @@ ROWS = [
     ("mvn_logpdf", lambda x, m: L(st.multivariate_normal.logpdf(x, m, SPD, allow_singular=False)), (A(4, 3), A(3))),
     ("mvn_pdf", lambda x, m: st.multivariate_normal.pdf(x, m, SPD), (A(3), A(3))),
     ("mvn_cov", lambda c: st.multivariate_normal.logpdf(X3, M3, c) + st.multivariate_normal.entropy(cov=c), (SPD,)),
+    # a singular covariance, x kept on its support (the plane of the first two axes)
+    ("mvn_singular", lambda x, m: st.multivariate_normal.pdf(np.concatenate([x[:2], m[2:]]), m, SINGULAR_COV,
+                                                             allow_singular=True), (A(4), A(4))),
+    # ... and differentiated in a covariance of the same range (its upper-left block)
+    ("mvn_singular_cov", lambda c: st.multivariate_normal.logpdf(np.array([0.3, -0.4, 0.0, 0.0]), np.zeros(4),
+                                                                 np.pad(c @ c.T, ((0, 2), (0, 2))), allow_singular=True),
+     (SPD[:2, :2],)),
     ("dirichlet", lambda a: st.dirichlet.logpdf(SIMPLEX, a) + st.dirichlet.pdf(SIMPLEX, a), (P(3),)),
     ("eigh_upper", lambda x: L(np.linalg.eigh(x, "U")[0]) + L(np.linalg.eigh(x, UPLO="U")[1] ** 2), (SPD,)),
     ("eigvalsh", lambda x: L(np.linalg.eigvalsh(x) + np.linalg.eigvalsh(x, "U")), (SPD,)),

@@ -916,11 +916,18 @@ class Writer(CallableFamilies):
         scope.owned = set()  # the caller's arrays: updating them in place is aliasing
         default = len(params) == 2 and params[1] == SCALAR and self.chance(0.4)
         signature = ", ".join(names) + ("=0.5" if default else "")
+        weights = self.profile.defaults and self.chance(0.15)  # a tuple default no call passes
+        if weights:
+            signature += f", w=({self.literal()}, {self.literal()})"
         if self.profile.forwarding and self.chance(0.3):
             self.need("logged")
             self.emit("@logged")
         self.emit(f"def {name}({signature}):")
         self.indent += 1
+        if weights:
+            product = scope.fresh("t")
+            self.emit(f"{product} = w[0] * w[1]")
+            scope.vars[product] = SCALAR
         self.block(scope, self.rng.randint(1, 3), 1)
         self.emit(f"return {self.output(scope, result)}")
         self.indent -= 1

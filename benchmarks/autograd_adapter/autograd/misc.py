@@ -3,11 +3,11 @@ import functools
 
 import numpy as np
 
+from .test_util import _leaves, _map
+
 
 def flatten(value):
     """(vector of the leaves' elements, function rebuilding the value from one)."""
-    from .test_util import _leaves, _map
-
     leaves = _leaves(value)
     vector = np.concatenate([np.ravel(leaf) for leaf in leaves]) if leaves else np.zeros(0)
 

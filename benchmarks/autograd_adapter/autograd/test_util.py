@@ -94,14 +94,15 @@ def _check_jvp(F, xs):
     check_equivalent(s2s.jvp(F)(xs, v)[1], _numerical_jvp(F, xs, v))
 
 
-def _check_vjp(F, xs):
+def _check_vjp(F, xs, name):
     y, pullback = s2s.vjp(F)(xs)
     x_v, y_v = _randn_like(xs), _randn_like(y)
     vjp_y = _covector(_zeros_for_none(pullback(_covector(y_v)), xs))
     assert _same_space(vjp_y, xs), f"gradient {vjp_y} has not the space of {xs}"
     exact = _inner_product(x_v, vjp_y)
     numeric = _inner_product(y_v, _numerical_jvp(F, xs, x_v))
-    assert scalar_close(numeric, exact), f"VJP check failed:\nanalytic: {exact}\nnumeric:  {numeric}"
+    assert scalar_close(numeric, exact), (
+        f"Derivative (VJP) check of {name} failed with arg {xs}:\nanalytic: {exact}\nnumeric:  {numeric}")
 
 
 _sources = itertools.count()
@@ -134,16 +135,17 @@ def _projection(F, u):
     return _define(f"def projection(xs):\n    y = F(xs)\n    return {terms}\n", F=F, **leaves)
 
 
-def _check(F, xs, modes, order):
+def _check(F, xs, modes, order, name):
+    """`name`, for messages, is the function's as autograd's check_grads names it."""
     if "fwd" in modes:
         _check_jvp(F, xs)
         if order > 1:
             tangent = _define("def tangent(xs):\n    return JF(xs, t)[1]\n", JF=s2s.jvp(F), t=_randn_like(xs))
-            _check(tangent, xs, modes, order - 1)
+            _check(tangent, xs, modes, order - 1, f"jvp_{name}")
     if "rev" in modes:
-        _check_vjp(F, xs)
+        _check_vjp(F, xs, name)
         if order > 1:
-            _check(s2s.grad(_projection(F, _randn_like(F(xs)))), xs, modes, order - 1)
+            _check(s2s.grad(_projection(F, _randn_like(F(xs)))), xs, modes, order - 1, f"vjp_{name}")
 
 
 def _packed(f, argnums, args, kwargs):
@@ -167,7 +169,8 @@ def check_grads(f, argnum=0, modes=("fwd", "rev"), order=2):
 
     def check(*args, **kwargs):
         argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
-        _check(_packed(f, argnums, args, kwargs), tuple(args[i] for i in argnums), modes, order)
+        _check(_packed(f, argnums, args, kwargs), tuple(args[i] for i in argnums), modes, order,
+               getattr(f, "__name__", "[unknown name]"))
 
     return check
 
