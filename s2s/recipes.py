@@ -63,6 +63,10 @@ def recipe(obj, origin=None, functions=None):
         key = function_key(function)
         if functions.get(key) is function:
             return {"scope": key, "name": name}
+    if origin is not None and type(obj) in (int, float, complex):
+        # a number read from a scope is data the code key leaves out (a closure made anew
+        # with another value shares the key): only the scope can give it again
+        return None
     if isinstance(obj, types.ModuleType):
         return {"module": obj.__name__} if sys.modules.get(obj.__name__) is obj else None
     name = getattr(obj, "__name__", None)

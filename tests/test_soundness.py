@@ -1748,3 +1748,25 @@ def test_an_update_of_what_a_call_with_packed_arguments_may_return_is_refused(f)
 def test_an_update_of_what_a_function_value_returned_is_differentiated_where_nothing_else_sees_it():
     f = _updated_where_the_argument_is_not_read_again
     np.testing.assert_allclose(s2s.grad(f)(X.copy()), numeric_grad(f, (X.copy(),)), rtol=1e-7, atol=1e-9)
+
+
+def _power_sum(p):
+    return lambda x: np.sum(x ** p)
+
+
+@pytest.mark.parametrize("derivative", ["hvp", "hessian", "jvp_of_grad"])
+def test_a_second_derivative_of_a_closure_made_again_with_another_number_reads_that_number(derivative):
+    # regression: the module of a derivative of a derivative was kept as an entry with the
+    # number the closure read bound as a constant, although its key leaves numbers out
+    # (they are data): the closure made again with p = 3 got the Hessian of p = 2
+    x, v = np.array([0.7, 1.3, 2.1]), np.array([0.4, -1.1, 0.6])
+    for p in (2.0, 3.0, 2.5):
+        f = _power_sum(p)
+        exact = p * (p - 1) * x ** (p - 2)  # the Hessian's diagonal
+        if derivative == "hvp":
+            got, want = s2s.hvp(f)(x, v), exact * v
+        elif derivative == "hessian":
+            got, want = s2s.hessian(f)(x), np.diag(exact)
+        else:
+            got, want = s2s.jvp(s2s.grad(f))(x, v)[1], exact * v
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"p = {p}")
