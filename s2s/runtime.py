@@ -1305,12 +1305,37 @@ def norm_singular_weights(x, ord=None, axis=None):
     return np.moveaxis(np.conj(np.matmul(u, vh)), (-2, -1), axes)
 
 
-def norm_singular_refusal(g, x, ord=None, axis=None):
-    """The derivative of `norm_singular_weights`: zero where those weights are (the
-    other norms); the second derivative of a norm by singular values is not supported."""
-    if _norm_kind(x, ord, axis) == "matrix" and ord in (2, -2, "nuc"):
-        raise NotImplementedError(f"s2s: no second derivative of np.linalg.norm with ord={ord!r} over matrices")
-    return np.zeros(np.shape(x))
+def norm_singular_hvp(v, x, ord=None, axis=None):
+    """The derivative of `norm_singular_weights` along v: the norm's Hessian times v, which
+    is symmetric, so this is the weights' adjoint too; 0 for the other norms. With the
+    reduced SVD x = U S V^T and P = U^T v V: for the nuclear norm, the derivative of the
+    polar factor U V^T (P's skew part over s_i + s_j, and v's parts outside U's and V's
+    ranges); for ord 2 and -2, that of u_k v_k^T from the singular vectors' derivatives.
+    Real matrices whose singular values are distinct (and, for these norms, nonzero)."""
+    if _norm_kind(x, ord, axis) != "matrix" or ord not in (2, -2, "nuc"):
+        return np.zeros(np.shape(x))
+    if np.iscomplexobj(x) or np.iscomplexobj(v):
+        raise NotImplementedError(f"s2s: no second derivative of np.linalg.norm with ord={ord!r} over complex matrices")
+    axes = _matrix_axes(x, axis)
+    m, dm = np.moveaxis(x, axes, (-2, -1)), np.moveaxis(v, axes, (-2, -1))
+    u, s, vh = np.linalg.svd(m, full_matrices=False)
+    vv, dmt = np.swapaxes(vh, -1, -2), np.swapaxes(dm, -1, -2)
+    p = np.matmul(np.swapaxes(u, -1, -2), np.matmul(dm, vv))
+    outside_u = np.matmul(dm, vv) - np.matmul(u, p)  # (I - U U^T) v V
+    outside_v = np.matmul(dmt, u) - np.matmul(vv, np.swapaxes(p, -1, -2))  # (I - V V^T) v^T U
+    if ord == "nuc":
+        skew = (p - np.swapaxes(p, -1, -2)) / (s[..., :, None] + s[..., None, :])
+        d = (np.matmul(u, np.matmul(skew, vh)) + np.matmul(outside_u / s[..., None, :], vh)
+             + np.matmul(u, np.swapaxes(outside_v / s[..., None, :], -1, -2)))
+    else:
+        k = 0 if ord == 2 else np.shape(s)[-1] - 1
+        sk = s[..., k:k + 1]
+        gaps = sk * sk - s * s
+        gaps[..., k] = np.inf  # u_k's own direction does not move
+        du = np.matmul(u, ((sk * p[..., :, k] + s * p[..., k, :]) / gaps)[..., :, None]) + outside_u[..., :, k:k + 1] / sk[..., None]
+        dv = np.matmul(vv, ((s * p[..., :, k] + sk * p[..., k, :]) / gaps)[..., :, None]) + outside_v[..., :, k:k + 1] / sk[..., None]
+        d = np.matmul(du, vh[..., k:k + 1, :]) + np.matmul(u[..., :, k:k + 1], np.swapaxes(dv, -1, -2))
+    return np.moveaxis(d, (-2, -1), axes)
 
 
 # einsum: for subscripts s with operands x1..xn and output slot x0, the scalar

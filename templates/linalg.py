@@ -36,7 +36,6 @@ from s2s.runtime import (
     match_complex,
     norm_kink_weights,
     norm_power,
-    norm_singular_refusal,
     norm_two_scale,
     pack_like,
     reduced_svd_only,
@@ -241,7 +240,8 @@ def pinv(result, a, rcond=None, hermitian=False):
 # (0 at x = 0, a subgradient), scaled by norm_two_scale (0 for the other norms). The
 # vector norms with ord 0, 1, inf, -inf and the matrix norms with ord 1, -1, inf, -inf
 # are piecewise linear (norm_kink_weights); the matrix norms with ord 2, -2, 'nuc' are
-# singular values (norm_singular_weights: u v^T), first order only.
+# singular values (norm_singular_weights: u v^T), whose derivative, the norm's Hessian, is
+# symmetric: norm_singular_hvp is both its tangent and its adjoint.
 reductions(
     {
         "norm(x, ord=None, axis=None, keepdims=False)":
@@ -252,11 +252,12 @@ reductions(
     },
     np.linalg,
 )
-non_differentiable(norm_two_scale, norm_kink_weights, norm_power, norm_singular_refusal)
+non_differentiable(norm_two_scale, norm_kink_weights, norm_power)
 
 
-rule_table({"norm_singular_weights(x, ord=None, axis=None)": ("d[x] = norm_singular_refusal(d[result], x, ord, axis)",
-                                                               "d[result] = norm_singular_refusal(d[x], x, ord, axis)")})
+rule_table({"norm_singular_weights(x, ord=None, axis=None)": ("d[x] = norm_singular_hvp(d[result], x, ord, axis)",
+                                                               "d[result] = norm_singular_hvp(d[x], x, ord, axis)")})
+linear({"norm_singular_hvp(v, x, ord=None, axis=None)": "d[v] = norm_singular_hvp(d[result], x, ord, axis)"})
 
 
 # --------------------------------------------------------------- traces, diagonals, triangles

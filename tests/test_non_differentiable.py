@@ -66,7 +66,6 @@ NO_FLOAT_INPUTS = {  # declarations whose arguments are shapes, sizes, indices, 
 }
 ZERO_BY_DESIGN = {
     rt.no_derivative: "raises: a rule's refusal for an argument it has no derivative for",
-    rt.norm_singular_refusal: "the derivative of norm_singular_weights: zeros, or a refusal of ord 2, -2, 'nuc'",
     np.empty_like: "its values are whatever memory held; only its shape is defined",
     builtins.str: "text, not a number", builtins.repr: "text, not a number",
     rt.stop_gradient: "the user's request for no derivative",
