@@ -486,6 +486,13 @@ def field_grad(d_obj, name, like):
     return zeros_like(like) if g is None else g
 
 
+def copied(x):
+    """`x.copy()`: a new value of x's own type (an array's copy, a list's or a dict's,
+    shallow as Python's), which is also the derivative of such a copy; a number (a
+    derivative's scalar zero) or None (a zero) stands for itself."""
+    return x if x is None or not hasattr(x, "copy") else x.copy()
+
+
 def copy_grad(d_lst, like):
     """Adjoint (and tangent) of `list(like)`: a copy of the list's derivative, back in
     `like`'s own type when that is an array or a tuple. `list` of a dict lists its keys,

@@ -14,6 +14,7 @@ from s2s.runtime import (
     add_to_last,
     append_tangent,
     cleared,
+    copied,
     copy_grad,
     default_grad,
     drop_last,
@@ -54,6 +55,7 @@ linear({
     "last_grad(d_lst, item)": "d[d_lst] = add_to_last(d[d_lst], d_lst, d[result])",
     "add_to_last(d_lst, lst, g)": "d[g] = last_grad(d[result], g); d[d_lst] = d[result]",
     "restore_contents(x, saved)": "d[saved] = d[result]; d[x] = cleared(d[result])",
+    "copied(x)": "d[x] = copied(d[result])",  # x.copy()
 })
 rule_table({
     # every repeat of a position added
@@ -64,7 +66,7 @@ rule_table({
 non_differentiable(cleared)
 always_run(push_grad, drop_last, add_to_last, add_at_inplace, restore_contents)
 # These treat a None derivative argument as zero, so forward mode passes None through.
-none_aware(restore_contents, copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item,
+none_aware(restore_contents, copied, copy_grad, add_to_last, add_at_inplace, take_grad, zero_at, add_grad, add_at, grad_item,
            pack_like, unpack_grad, getattr_adjoint, field_grad, push_grad, drop_last, last_grad)
 
 

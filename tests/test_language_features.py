@@ -611,3 +611,44 @@ def test_the_builtin_dict_of_what_it_cannot_follow_is_a_located_error():
     assert "test_language_features.py" in str(info.value)
     with pytest.raises(s2s.TransformError, match="no derivative rule for zip"):
         s2s.grad(_dict_of_a_kept_iterator)(0.3, 0.4)
+
+
+def _list_copied_then_grown(x):
+    items = [x, 2.0 * x]
+    grown = items.copy()
+    grown.append(3.0 * x)
+    grown[0] = grown[0] * x
+    return sum(grown) * len(grown) + len(items) * items[0]
+
+
+def _dict_copied_then_set(x):
+    d = {"a": x, "b": 2.0 * x}
+    e = d.copy()
+    e["c"] = 3.0 * x
+    e["a"] = e["a"] * e["b"]
+    return e["a"] * e["c"] + len(d) * d["a"]
+
+
+def _array_copied_then_updated(x):
+    y = x.copy()
+    y[0] = y[0] * x[1]
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f, df", [
+    (_list_copied_then_grown, lambda x: 3.0 * (2.0 * x + 5.0) + 2.0),  # 3 (x^2 + 5x) + 2x
+    (_dict_copied_then_set, lambda x: 18.0 * x ** 2 + 2.0),  # 2x^2 * 3x + 2x
+], ids=["list", "dict"])
+def test_copy_of_a_list_or_dict_is_one_of_its_own_type(f, df):
+    # regression: .copy() was taken for np.copy whatever the receiver: a list became an
+    # array (no append) and a dict a 0-d object array (an IndexError in the derivative)
+    x = 0.7
+    assert s2s.value_and_grad(f)(x) == pytest.approx((f(x), df(x)), rel=1e-12)
+    assert s2s.jvp(f)(x, 1.0)[1] == pytest.approx(df(x), rel=1e-12)
+    assert s2s.hvp(f)(x, 1.0) == pytest.approx((df(x + 1e-6) - df(x - 1e-6)) / 2e-6, rel=1e-6)
+
+
+def test_copy_of_an_array_leaves_the_original_alone(rng):
+    x = rng.randn(3)
+    np.testing.assert_allclose(s2s.grad(_array_copied_then_updated)(x),
+                               numeric_grad(_array_copied_then_updated, [x], wrt=0), rtol=1e-7)

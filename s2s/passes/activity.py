@@ -211,7 +211,7 @@ def _kind_of(value, stmt, kinds, position=None):
     return None
 
 
-_SAME_KIND = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.copy}
+_SAME_KIND = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.copy, runtime.copied}
 # NumPy functions that return tuples (or lists) of arrays rather than one array.
 _TUPLE_RESULTS = {
     numpy.linalg.slogdet, numpy.linalg.eigh, numpy.linalg.eig, numpy.linalg.svd, numpy.linalg.qr, numpy.linalg.lstsq,

@@ -595,13 +595,13 @@ class _Analysis:
             after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
             return {new}
         if callee in (list, tuple, dict, zip, enumerate, sorted, reversed, runtime.make_container, runtime.build_dict,
-                      runtime.unpack_args, runtime.dict_from, runtime.make_partial):
+                      runtime.unpack_args, runtime.dict_from, runtime.make_partial, runtime.copied):
             # (make_container: a dataclass or registered container built here holds its
             # arguments; build_dict: dict(...) holds the values of its arguments;
             # unpack_args: the arguments of f(a, *b), which a call of f may update;
             # dict_from: a dict comprehension's dict holds the items of its values' list;
             # make_partial: a partial, or a nested function as a value, holds the items
-            # of its packed arguments and captured values)
+            # of its packed arguments and captured values; copied: `x.copy()`, shallow)
             self.containers.add(id(stmt))
             after.contain({new}, self.items(after, everything))
             return {new}

@@ -37,7 +37,7 @@ _ARRAY_METHODS = {
     "conj": numpy.conj,
     "conjugate": numpy.conjugate,
     "nonzero": numpy.nonzero,
-    "copy": numpy.copy,
+    "copy": numpy.copy,  # with an order (without one: runtime.copied)
     "repeat": numpy.repeat,
     "take": numpy.take,
     "diagonal": numpy.diagonal,
@@ -174,6 +174,10 @@ class _Desugar(gast.NodeTransformer):
             anno.set(ref, "object", runtime.dict_get)
             return gast.copy_location(gast.Call(ref, [func.value] + node.args, []), node)
         method = func.attr
+        if method == "copy" and not node.args and not node.keywords:  # a list's or dict's too: their own type
+            ref = gast.Name("copied", gast.Load(), None, None)
+            anno.set(ref, "object", runtime.copied)
+            return gast.copy_location(gast.Call(ref, [func.value], []), node)
         if method in _ARRAY_METHODS:
             call = gast.Call(numpy_ref(_ARRAY_METHODS[method]), [func.value] + node.args, node.keywords)
             return gast.copy_location(call, node)

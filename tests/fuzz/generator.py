@@ -735,7 +735,17 @@ class Writer(CallableFamilies):
             options += [self.list_update] * 2
         if scope.of_kind(DICT):
             options += [self.dict_update] * 2
+        if scope.of_kind(LIST) or scope.of_kind(DICT):
+            options.append(self.copy_container)
         self.pick(options)(scope)
+
+    def copy_container(self, scope):
+        """`c = L.copy()` or `d.copy()`: a list or dict of its own, updated apart from the original."""
+        original = self.pick(scope.of_kind(LIST) + scope.of_kind(DICT))
+        kind = scope.vars[original]
+        name = scope.fresh("L" if kind == LIST else "d")
+        self.emit(f"{name} = {original}.copy()")
+        scope.vars[name] = kind
 
     def make_list(self, scope):
         name = scope.fresh("L")
