@@ -337,6 +337,14 @@ class VJP(Derivative):
     def build(self, program, active, kinds, name):
         return program.vjp_driver(self.func, active, kinds, program.names.fresh(f"vjp_{name}"))
 
+    # the generated function returns the tape and the backward sweep, not the pullback
+    # closure a call makes: differentiating it as the call would be wrong
+    refused_when_differentiated = ("a call of s2s.vjp(f)'s result cannot be differentiated again: differentiate "
+                                   "s2s.grad of the projection (lambda x: np.sum(cotangent * f(x))) instead")
+
+    def transformable_function(self):
+        raise TransformError(self.refused_when_differentiated)
+
     def __call__(self, *args, **kwargs):
         values, function = self._dispatch(args, kwargs)
         value, tape, backward = function(*values)

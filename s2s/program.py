@@ -56,6 +56,13 @@ from .syntax import assign, call, clone, const, constant_kind, name, ref
 _prepared = {}
 
 
+def _refuse_call_of_underivable(src, node, function):
+    """A located error for a call of an s2s derivative that cannot be differentiated again."""
+    refused = getattr(function, "refused_when_differentiated", None)
+    if isinstance(refused, str):
+        raise src.error(refused, node, "call of a derivative")
+
+
 def prepare(func):
     """Parse and normalize `func` (cached); returns a fresh copy to generate from.
 
@@ -162,10 +169,10 @@ class _Callees:
     def __init__(self, src, act):
         self.src, self.act = src, act
 
-    def updates(self, call):
-        """The atoms `call` passes to parameters that the user function it runs may update
-        in place (given the kinds of what it passes): all of them where the call's
-        arguments cannot be matched to parameters (*-unpacking)."""
+    def updates(self, call, stmt):
+        """The atoms `call` (of statement `stmt`) passes to parameters that the user
+        function it runs may update in place (given the kinds of what it passes): all of
+        them where the call's arguments cannot be matched to parameters (*-unpacking)."""
         act = self.act
         function, leading = dispatch.call_target(call, act)
         unpacked = dispatch.user_function(anno.get(call, "unpacked_callee"))
@@ -173,6 +180,7 @@ class _Callees:
             return call.args[1:] if updated_parameters(unpacked) else []
         if function is None:
             return []
+        _refuse_call_of_underivable(self.src, stmt, function)
         starred = any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
         params = param_names(prepare(function)[0].node)
         if anno.get(call, "packed"):
@@ -295,6 +303,7 @@ class Program:
 
     def bind_call(self, src, stmt, value, function):
         """The atoms a call passes to each parameter of `function`, defaults filled in."""
+        _refuse_call_of_underivable(src, stmt, function)
         if anno.get(value, "packed"):
             return varargs.packed_arguments(value)
         arguments = varargs.bind(src, stmt, value, function)

@@ -1770,3 +1770,18 @@ def test_a_second_derivative_of_a_closure_made_again_with_another_number_reads_t
         else:
             got, want = s2s.jvp(s2s.grad(f))(x, v)[1], exact * v
         np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"p = {p}")
+
+
+def _differentiates_a_call_of_a_vjp(x):
+    value, pullback = s2s.vjp(np.sin)(x)
+    return np.sum(value * pullback(np.ones_like(x)))
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_a_call_of_what_vjp_returns_inside_a_differentiated_function_is_refused(mode):
+    # regression: the generated code took the call's result for (value, pullback) where
+    # the function it ran returns (value, tape, backward sweep): a ValueError deep inside
+    x = np.array([0.3, 0.7])
+    derivative = s2s.grad(_differentiates_a_call_of_a_vjp) if mode == "grad" else s2s.jvp(_differentiates_a_call_of_a_vjp)
+    with pytest.raises(s2s.TransformError, match=r"test_soundness.py:\d+: a call of s2s.vjp\(f\)'s result"):
+        derivative(x) if mode == "grad" else derivative(x, x)

@@ -203,7 +203,7 @@ def arguments_written_later(src, kinds, callees, is_user_call):
     for stmt_id, (value, state) in analysis.calls.items():
         if not is_user_call(value):
             continue
-        updated = {id(a) for a in callees.updates(value)}  # Python's updates reach the caller: no copy
+        updated = {id(a) for a in callees.updates(value, value)}  # Python's updates reach the caller: no copy
         later = set()
         for u in analysis.updates:
             if u.in_place and _may_run_after(order, id(u.stmt), stmt_id):
@@ -376,7 +376,7 @@ class State:
 
 class _Analysis:
     def __init__(self, src, kinds, callees, joins=False):
-        """callees.updates(call): the atoms the call passes to parameters that the user
+        """callees.updates(call, stmt): the atoms the call passes to parameters that the user
         function it runs may update in place; callees.returned(call): the argument atoms whose objects its result may
         be or hold (None: any of them); callees.written_back(call): for a call that
         returns what it updates (passes/writeback.py), (those atoms for the function's
@@ -661,7 +661,7 @@ class _Analysis:
 
     def call_updates(self, stmt, value, state, reached):
         """Record what a call of a user function updates in place, of the objects it reaches."""
-        updated = self.callees.updates(value) if reached else []
+        updated = self.callees.updates(value, stmt) if reached else []
         if updated:
             names = ", ".join(dict.fromkeys(a.id for a in updated if isinstance(a, gast.Name)))
             objects = set().union(*(self.atom(a, state) for a in updated))
