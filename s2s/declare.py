@@ -251,24 +251,29 @@ def rule_table(table):
     tangent's (`;` between two statements). The head names the function as the calling
     module does (`np.real_if_close(a, tol=100)`), or s2s.runtime for its helpers; a name
     in a rule must be bound in one of the two."""
-    for primitive, templates in _table_rules(table, sys._getframe(1).f_globals):
+    for primitive, templates in _table_rules(table, sys._getframe(1).f_globals, ("adjoint", "tangent")):
         for mode, (template, source) in zip((adjoint, tangent), templates):
             mode(primitive)(template, source=source)
 
 
-def _table_rules(table, namespace):
-    """(primitive, [(template, source) per rule]) for each line of a table of rules; a
-    name in one is the declaring module's, else s2s.runtime's (the helpers rules call)."""
-    filename = namespace["__file__"]
+def _table_rules(table, namespace, rules_per_line):
+    """(primitive, [(template, source) per rule]) for each line of a table of rules
+    (`rules_per_line` names what a line gives); a name in one is the declaring module's,
+    else s2s.runtime's (the helpers rules call)."""
+    filename = namespace.get("__file__", "<rule table>")
     namespace = {**vars(runtime), **namespace}
     for head, bodies in table.items():
+        bodies = (bodies,) if isinstance(bodies, str) else tuple(bodies)
+        if len(bodies) != len(rules_per_line) or not all(isinstance(b, str) for b in bodies):
+            raise TypeError(f"the line of {head} gives {' and '.join(rules_per_line)} rule text: "
+                            f"{len(rules_per_line)} string(s), not {bodies!r}")
         function, arguments = head.split("(", 1)
         root, *path = function.split(".")
         primitive = namespace[root] if root in namespace else getattr(builtins, root)
         for attr in path:
             primitive = getattr(primitive, attr)
         rules = []
-        for body in (bodies,) if isinstance(bodies, str) else bodies:
+        for body in bodies:
             statements = "".join(f"    {ast.get_source_segment(body, s)}\n" for s in ast.parse(body).body)
             name = [part for part in (root, *path) if not part.startswith("__")][-1].rstrip("_")
             source = f"def {name}_(result, {arguments}:\n{statements}"
@@ -282,7 +287,7 @@ def _table_rules(table, namespace):
 
 
 def _linear_table(table, namespace, jointly):
-    for primitive, [(template, source)] in _table_rules(table, namespace):
+    for primitive, [(template, source)] in _table_rules(table, namespace, ("adjoint",)):
         adjoint(primitive)(template, source=source)
         _declare_tangent((primitive,), template, source, jointly)
 

@@ -490,6 +490,8 @@ def test_a_rule_table_naming_what_its_module_does_not_bind_is_refused():
     with pytest.raises(NameError, match="cube_adjoint_helper"):
         s2s.rule_table({"cube(x)": ("d[x] = cube_adjoint_helper(d[result], x)", "d[result] = d[x]")})
     assert s2s.rules.adjoint_rule(cube).source.strip().endswith("d[x] = d[result] * 3.0 * x * x")
+    with pytest.raises(TypeError, match="gives adjoint and tangent rule text"):
+        s2s.rule_table({"cube(x)": "d[x] = d[result] * 3.0 * x * x"})
 
 
 # ------------------------------------------------------------ scipy.integrate.odeint (adjoint method)
