@@ -14,7 +14,7 @@ import types
 
 import gast
 
-from . import anno, runtime
+from . import anno, runtime, scopes
 from .frontend import _MISSING
 
 COMMENT = "__s2s_comment__"
@@ -42,7 +42,7 @@ class Namespace:
         self.objects[name] = obj
         self.by_id[id(obj)] = name
         if origin is not None:
-            self.origins[name] = origin
+            self.origins[name] = scopes.user_origin(*origin)
         return name
 
 

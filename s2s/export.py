@@ -16,7 +16,7 @@ import inspect
 import os
 import sys
 
-from . import __version__, atomic, fingerprint, loader, recipes, runtime
+from . import __version__, atomic, fingerprint, recipes, runtime, scopes
 from .errors import TransformError
 
 
@@ -233,10 +233,7 @@ def _from_user_module(obj, origin):
     """A recipe importing a global of the user's module it was read from (`from model import A`)."""
     if origin is None:
         return None
-    function, name = origin
-    inner = function.__globals__.get(loader.ORIGINS, {}).get(name)
-    if inner is not None:  # read by generated code (a derivative of a derivative): where it got it
-        return _from_user_module(obj, inner)
+    function, name = scopes.user_origin(*origin)  # read by generated code: where it got it
     module_name = getattr(function, "__module__", None)
     module = sys.modules.get(module_name) if isinstance(module_name, str) else None
     if module is None or module_name == "__main__" or getattr(module, name, None) is not obj:

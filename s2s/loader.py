@@ -20,11 +20,11 @@ import tempfile
 import types
 
 from . import atomic, diskcache
+from .scopes import ORIGINS
 
 GENERATED_DIR = "<s2s-generated>"
 MODULE_PREFIX = "s2s_generated."  # the __module__ of every generated function
 _filenames = set()  # of the modules loaded in this process (for s2s.debug)
-ORIGINS = "__s2s_origins__"  # a generated module's global: its names' user-scope origins (for export)
 
 
 def load_module(source, namespace, module_name):

@@ -14,6 +14,15 @@ _MISSING = object()
 
 
 GENERATED_FOR = "_s2s_generated_for_"  # module names of what the code was generated for
+ORIGINS = "__s2s_origins__"  # a generated module's global: its names' user-scope origins
+
+
+def user_origin(function, name):
+    """(function, name) in a user's scope that `name`, read by `function`, comes from: for
+    generated code differentiated again (a derivative of a derivative), where its module
+    took the name, so that the outer derivative reads the user's value when it runs."""
+    inner = getattr(function, "__globals__", {}).get(ORIGINS, {}).get(name)
+    return user_origin(*inner) if inner is not None else (function, name)
 
 
 def current(function, name):

@@ -1785,3 +1785,29 @@ def test_a_call_of_what_vjp_returns_inside_a_differentiated_function_is_refused(
     derivative = s2s.grad(_differentiates_a_call_of_a_vjp) if mode == "grad" else s2s.jvp(_differentiates_a_call_of_a_vjp)
     with pytest.raises(s2s.TransformError, match=r"test_soundness.py:\d+: a call of s2s.vjp\(f\)'s result"):
         derivative(x) if mode == "grad" else derivative(x, x)
+
+
+POWER = 2.0
+
+
+def _power_of_the_global(x):
+    return np.sum(x ** POWER)
+
+
+def test_second_derivatives_read_a_global_number_as_it_is_when_they_run():
+    # regression: a derivative of a derivative bound the number its inner gradient read
+    # when it was generated, and never refreshed it: after POWER = 3 the same hvp object,
+    # a new one and a hessian gave the Hessian of POWER = 2 (first derivatives were right)
+    global POWER
+    x, v = np.array([0.7, 1.3, 2.1]), np.array([0.4, -1.1, 0.6])
+    hvp, hessian = s2s.hvp(_power_of_the_global), s2s.hessian(_power_of_the_global)
+    grad_of_grad = s2s.grad(lambda y: np.sum(s2s.grad(_power_of_the_global)(y) * v))
+    try:
+        for POWER in (2.0, 3.0, 2.5):
+            exact = POWER * (POWER - 1) * x ** (POWER - 2)
+            np.testing.assert_allclose(hvp(x, v), exact * v, rtol=1e-12, err_msg=f"POWER = {POWER}")
+            np.testing.assert_allclose(s2s.hvp(_power_of_the_global)(x, v), exact * v, rtol=1e-12)
+            np.testing.assert_allclose(hessian(x), np.diag(exact), rtol=1e-12)
+            np.testing.assert_allclose(grad_of_grad(x), exact * v, rtol=1e-12)
+    finally:
+        POWER = 2.0

@@ -999,21 +999,41 @@ class Writer(CallableFamilies):
             params.append(f"s={self.literal()}")  # never passed: f's jvp and hvp must not take it for a tangent
             scope.vars["s"] = SCALAR
         entry = self.pick(["method", "classmethod"]) if self.profile.methods and self.chance(0.2) else "function"
+        if entry == "function" and self.profile.closures and self.chance(0.15):
+            entry = "factory"
         self.entry_header(entry, params, scope)
         self.block(scope, self.rng.randint(2, 7), 0)
-        self.emit(f"return {self.output(scope, out_kind)}")
+        output = self.output(scope, out_kind)
+        if entry == "factory" and out_kind == SCALAR:
+            output = f"c * ({output})"  # f's derivatives tell its number from f_first's
+        self.emit(f"return {output}")
         self.indent = 0
-        if entry != "function":
+        if entry == "factory":
+            # the same code with another number first (the runner differentiates f_first
+            # before f): a cache keyed by code must still give f its own derivative
+            self.emit("    return f")
+            self.emit("")
+            self.emit("")
+            self.emit(f"f_first = make_f({self.literal()})")
+            self.emit(f"f = make_f({self.literal()})")
+        elif entry != "function":
             self.emit("")
             self.emit("")
             self.emit("f = Model(0.5).loss" if entry == "method" else "f = Model.loss")
         return Program(self.module_text(), kinds, self.rng.randrange(len(kinds)), out_kind)
 
     def entry_header(self, entry, params, scope):
-        """`def f(...)`, or a method `loss` of a class Model that `f` will name."""
+        """`def f(...)`, a closure `f` that `make_f(c)` makes, or a method `loss` of a class
+        Model that `f` will name."""
         if entry == "function":
             self.emit(f"def f({', '.join(params)}):")
             self.indent += 1
+            return
+        if entry == "factory":
+            self.emit("def make_f(c):")
+            self.emit(f"    def f({', '.join(params)}):")
+            self.indent += 2
+            scope.vars["c"] = SCALAR
             return
         self.emit("class Model:")
         self.indent += 1
