@@ -1811,3 +1811,20 @@ def test_second_derivatives_read_a_global_number_as_it_is_when_they_run():
             np.testing.assert_allclose(grad_of_grad(x), exact * v, rtol=1e-12)
     finally:
         POWER = 2.0
+
+
+def _power_with_an_exponent_computed_in_a_loop(x):
+    total = 0.0
+    for _ in range(2):
+        e = 3 ** 2
+        total = total + x[0] ** e
+    return total + x[1]
+
+
+@pytest.mark.xfail(strict=True, reason="known bug (README): the exponent's zero tangent, restored from the "
+                                       "loop's tape, multiplies log(x) = nan at x < 0")
+def test_hvp_through_a_power_whose_exponent_is_computed_in_a_loop_at_a_negative_base():
+    # found by the independent tester (seed 37, program 50); s2s.hessian is right here
+    x, v = np.array([-0.5, 1.0]), np.array([1.0, 0.0])
+    np.testing.assert_allclose(s2s.hessian(_power_with_an_exponent_computed_in_a_loop)(x), [[2 * 72 * x[0] ** 7, 0.0], [0.0, 0.0]])
+    np.testing.assert_allclose(s2s.hvp(_power_with_an_exponent_computed_in_a_loop)(x, v), [2 * 72 * x[0] ** 7, 0.0])
