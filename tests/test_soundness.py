@@ -1828,3 +1828,25 @@ def test_hvp_through_a_power_whose_exponent_is_computed_in_a_loop_at_a_negative_
     x, v = np.array([-0.5, 1.0]), np.array([1.0, 0.0])
     np.testing.assert_allclose(s2s.hessian(_power_with_an_exponent_computed_in_a_loop)(x), [[2 * 72 * x[0] ** 7, 0.0], [0.0, 0.0]])
     np.testing.assert_allclose(s2s.hvp(_power_with_an_exponent_computed_in_a_loop)(x, v), [2 * 72 * x[0] ** 7, 0.0])
+
+
+WEIGHTS = np.array([1.0, 2.0])
+
+
+def _weighted_cubes(x):
+    return np.sum(WEIGHTS * x ** 3)
+
+
+def test_second_derivatives_read_a_global_array_as_it_is_when_they_run():
+    # the same bug for an array: rebound, or updated in place, after the hvp was made
+    global WEIGHTS
+    x, v = np.array([0.5, 1.5]), np.array([1.0, 2.0])
+    hvp = s2s.hvp(_weighted_cubes)
+    try:
+        for WEIGHTS in (np.array([1.0, 2.0]), np.array([3.0, -1.0])):
+            np.testing.assert_allclose(hvp(x, v), 6.0 * WEIGHTS * x * v, rtol=1e-12)
+            np.testing.assert_allclose(s2s.hessian(_weighted_cubes)(x), np.diag(6.0 * WEIGHTS * x), rtol=1e-12)
+        WEIGHTS[0] = 10.0
+        np.testing.assert_allclose(hvp(x, v), 6.0 * WEIGHTS * x * v, rtol=1e-12)
+    finally:
+        WEIGHTS = np.array([1.0, 2.0])
