@@ -1821,10 +1821,10 @@ def _power_with_an_exponent_computed_in_a_loop(x):
     return total + x[1]
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (README): the exponent's zero tangent, restored from the "
-                                       "loop's tape, multiplies log(x) = nan at x < 0")
 def test_hvp_through_a_power_whose_exponent_is_computed_in_a_loop_at_a_negative_base():
-    # found by the independent tester (seed 37, program 50); s2s.hessian is right here
+    # regression (the independent tester, seed 37, program 50): the gradient saved and
+    # restored the exponent, bound only to 3 ** 2, so in the hvp's code it had a zero
+    # tangent, which multiplied log(x) = nan at x < 0 (s2s.hessian was right)
     x, v = np.array([-0.5, 1.0]), np.array([1.0, 0.0])
     np.testing.assert_allclose(s2s.hessian(_power_with_an_exponent_computed_in_a_loop)(x), [[2 * 72 * x[0] ** 7, 0.0], [0.0, 0.0]])
     np.testing.assert_allclose(s2s.hvp(_power_with_an_exponent_computed_in_a_loop)(x, v), [2 * 72 * x[0] ** 7, 0.0])

@@ -3,7 +3,7 @@
 The generator surrounds every assignment with save/restore markers. A value is saved
 only if the backward sweep reads that variable (it is *needed*) and the assignment may
 overwrite a value that is still needed (the variable is bound more than once, or in a
-loop). Recorded branch decisions and trip counts whose backward construct ends up
+loop), unless every binding of the variable binds the same expression of literals. Recorded branch decisions and trip counts whose backward construct ends up
 empty are removed together with the forward code that recorded them.
 """
 import gast
@@ -64,11 +64,14 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
         if anno.get(stmt, "marker") == "save":
             sites.setdefault(anno.get(stmt, "var"), []).append((anno.get(stmt, "site"), depth, in_loop))
     kept_sites, maybe_unbound = set(), set()
+    constants = _bound_to_one_constant(forward) - set(params) - item_needed
     for var, var_sites in sites.items():
         if var not in needed:
             continue
         if var not in params and var_sites[0][1] > 0:
             maybe_unbound.add(var)  # bound on some paths only: start it as None
+        if var in constants:
+            continue  # every value it holds is the same constant: what the backward sweep reads
         for position, (site, _, in_loop) in enumerate(var_sites):
             # Reaching definitions, over-approximated on structured code: a binding may
             # overwrite a value the backward sweep reads iff some definition of `var`
@@ -110,6 +113,35 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
         return out
 
     return replace(forward), replace(backward), needed, maybe_unbound, item_needed
+
+
+def _bound_to_one_constant(forward):
+    """Names that every binding in `forward` binds to one and the same expression of
+    literals (`e = 3 ** 2` in a loop): each value such a name holds is that constant, so
+    a binding overwrites nothing the backward sweep could read otherwise, and no save is
+    needed (nor does the derivative of the gradient see it restored from the tape)."""
+    values = {}  # name -> the texts of what its bindings bind (None: not a literal expression)
+    for stmt, _, _ in walk_statements(forward):
+        if isinstance(stmt, (gast.If, gast.While)):
+            continue  # their bodies come next, one statement at a time
+        binder = stmt.target if isinstance(stmt, gast.For) else stmt  # a loop: its target
+        constant = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_literal(stmt.value)
+        for n in gast.walk(binder):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                text = gast.dump(stmt.value) if constant and stmt.targets[0] is n else None
+                values.setdefault(n.id, set()).add(text)
+    return {var for var, texts in values.items() if len(texts) == 1 and None not in texts}
+
+
+def _is_literal(node):
+    """An expression of literals and operators only (no name, no call, no display)."""
+    if isinstance(node, gast.Constant):
+        return True
+    if isinstance(node, gast.BinOp):
+        return _is_literal(node.left) and _is_literal(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return _is_literal(node.operand)
+    return False
 
 
 def _item_record(kind, var, index, stack, kinds):

@@ -464,6 +464,8 @@ class Writer(CallableFamilies):
                 options += [self.for_loop, self.for_loop, self.while_loop]
         if p.jumps and (scope.loop_depth or depth > 0):
             options += [self.jump] * 2
+        if p.powers and scope.loop_depth:
+            options.append(self.constant_exponent)
         if p.jumps and p.branches and scope.loop_depth and depth < 3:
             options.append(self.nested_jump)
         if p.containers:
@@ -480,6 +482,14 @@ class Writer(CallableFamilies):
                         "nested_grad": self.nested_grad}
             options += [method for family, method in families.items() if getattr(p, family)]
         return self.pick(options)(scope, depth)
+
+    def constant_exponent(self, scope, depth):
+        """`k = 3 ** 2` bound in a loop (the gradient need not save it), then a power with
+        it as the exponent, at a base that may be negative."""
+        exponent, value = scope.fresh("k"), scope.fresh("v")
+        self.emit(f"{exponent} = {self.pick(['2', '3'])} ** {self.pick(['1', '2'])}")
+        self.emit(f"{value} = ({self.scalar(scope, 1)}) ** {exponent}")
+        scope.vars[exponent], scope.vars[value] = INT, SCALAR
 
     def assign_new(self, scope, depth):
         kind = self.pick(self.kinds())
