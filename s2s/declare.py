@@ -23,6 +23,7 @@ like the rule: `d[x] = d[result] * (1.0 - result * result)`) and registered like
 """
 import ast
 import builtins
+import functools
 import inspect
 import sys
 import textwrap
@@ -269,13 +270,11 @@ def _table_rules(table, namespace, rules_per_line):
                             f"{len(rules_per_line)} string(s), not {bodies!r}")
         function, arguments = head.split("(", 1)
         root, *path = function.split(".")
-        primitive = namespace[root] if root in namespace else getattr(builtins, root)
-        for attr in path:
-            primitive = getattr(primitive, attr)
+        primitive = functools.reduce(getattr, path, namespace[root] if root in namespace else getattr(builtins, root))
+        name = [part for part in (root, *path) if not part.startswith("__")][-1].rstrip("_")  # np.c_.__getitem__: c
         rules = []
         for body in bodies:
             statements = "".join(f"    {ast.get_source_segment(body, s)}\n" for s in ast.parse(body).body)
-            name = [part for part in (root, *path) if not part.startswith("__")][-1].rstrip("_")
             source = f"def {name}_(result, {arguments}:\n{statements}"
             template = _define(source, namespace, filename)
             unbound = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)} - set(
