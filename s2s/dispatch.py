@@ -49,10 +49,19 @@ def primitive(function):
     return function
 
 
+def differentiated_by_source(function):
+    """Declare a function of s2s's own (s2s/ode.py) differentiated as a user function is,
+    by transforming its source, although libraries otherwise need rules."""
+    function._s2s_by_source = True
+    return function
+
+
 def user_function(callee):
     """The Python function to transform for a call, or None if it is not one."""
     if getattr(callee, "_s2s_primitive", False):
         return None  # differentiated by its rules, or an error
+    if getattr(callee, "_s2s_by_source", False):
+        return callee
     if getattr(callee, "_s2s_checkpoint", False):
         return user_function(callee.function)
     if hasattr(callee, "transformable_function") or isinstance(callee, UpdatesReturned):  # made by s2s

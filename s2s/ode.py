@@ -1,66 +1,158 @@
 """Derivatives of scipy.integrate.odeint by the adjoint method (rules in
-templates/scipy_linalg.py): the solution is differentiated by solving another ODE
-backwards in time, with the pullback (or, forward, the tangent) of the user's `func`
-at each step, never by differentiating the solver's iterations.
+templates/scipy_linalg.py): the solution is differentiated by solving another ODE,
+with the derivative of the user's `func` at each step, never by differentiating the
+solver's iterations.
 
-Generated code calls these functions, and they call s2s's own `vjp`/`jvp` on `func`:
-a derivative that integrates an ODE imports s2s (an exported module refuses it).
+The state is flattened with the arguments appended, constant in time, so that one
+field F(z, time) stands for `func` and a derivative with respect to the arguments is
+one with respect to the initial state. Both derivatives are odeint calls again, on a
+field built from F and s2s's own `jvp`/`grad` of it, and are written in the Python s2s
+differentiates (`differentiated_by_source`): a second derivative transforms them, and
+the odeint calls inside are differentiated by the same two rules.
+
+A derivative that integrates an ODE imports s2s (an exported module refuses it).
 """
+import functools
+
 import numpy as np
+from scipy.integrate import odeint
+
+from .dispatch import differentiated_by_source
+
+# The derivative is the exact flow's, integrated at these tolerances whatever the
+# user's rtol/atol (which set only the accuracy of the solution).
+TOLERANCE = 1e-10
 
 
-def _pullback(func, wrt):
-    from .api import vjp
-
-    return vjp(func, wrt=wrt)
+def shapes_of(values):
+    return tuple(np.shape(v) for v in values)
 
 
-def odeint_vjp(g, result, func, y0, t, args=()):
-    """(gradient of y0, gradients of args) for y = odeint(func, y0, t, args) and the
-    gradient `g` of y (one row per time): the adjoint a(t) solves a' = -a df/dy
-    backwards from each time to the previous, collecting -a df/dargs on the way."""
-    from scipy.integrate import odeint
-
-    args = tuple(args)
-    wrt = (0,) + tuple(range(2, 2 + len(args)))
-    pullback = _pullback(func, wrt)
-    n, shapes = np.size(y0), [np.shape(a) for a in args]
-    sizes = [int(np.prod(s)) for s in shapes]
-
-    def augmented(state, time):
-        y, a = state[:n], state[n:2 * n]
-        value, back = pullback(np.reshape(y, np.shape(y0)), time, *args)
-        grads = back(np.reshape(a, np.shape(y0)))
-        grads = grads if isinstance(grads, tuple) else (grads,)
-        return np.concatenate([np.ravel(value), -np.ravel(grads[0])] + [-np.ravel(q) for q in grads[1:]])
-
-    g = np.reshape(g, (len(t), n))
-    adjoint = g[-1].astype(float)
-    arg_grads = np.zeros(sum(sizes))
-    for i in range(len(t) - 1, 0, -1):
-        state = np.concatenate([np.ravel(result[i]), adjoint, arg_grads])
-        state = odeint(augmented, state, [t[i], t[i - 1]], rtol=1e-10, atol=1e-10)[-1]
-        adjoint, arg_grads = state[n:2 * n] + g[i - 1], state[2 * n:]
-    pieces = np.split(arg_grads, np.cumsum(sizes)[:-1]) if args else []
-    return np.reshape(adjoint, np.shape(y0)), tuple(np.reshape(p, s) for p, s in zip(pieces, shapes))
+@differentiated_by_source
+def _packed(first, rest):
+    """One flat vector of `first` and the arrays of the tuple `rest`."""
+    pieces = [np.ravel(first)]
+    for value in rest:
+        pieces.append(np.ravel(value))
+    return np.concatenate(pieces)
 
 
-def odeint_jvp(dy0, dargs, result, func, y0, t, args=()):
-    """The tangent of y = odeint(func, y0, t, args): s' = df/dy s + df/dargs dargs, s(t0) = dy0."""
-    from scipy.integrate import odeint
+@differentiated_by_source
+def _unpacked(flat, shapes):
+    """The arrays of `shapes` read one after another from the vector `flat`."""
+    pieces = []
+    start = 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        pieces.append(np.reshape(flat[start:start + size], shape))
+        start = start + size
+    return tuple(pieces)
 
+
+@differentiated_by_source
+def _zeros_for_none(tangents, values):
+    """The tangents of a tuple of values, a None one (or all, if None) the zeros it stands for."""
+    filled = []
+    for i in range(len(values)):
+        if tangents is None or tangents[i] is None:
+            filled.append(np.zeros(np.shape(values[i])))
+        else:
+            filled.append(tangents[i])
+    return tuple(filled)
+
+
+@functools.lru_cache(maxsize=32)
+def flat_field(func, shape, arg_shapes):
+    """F(z, time) for z = (y, args) flat: y' = func(y, time, *args), args' = 0."""
+    n = int(np.prod(shape))
+
+    @differentiated_by_source
+    def field(z, time):
+        args = _unpacked(z[n:], arg_shapes)
+        slope = func(np.reshape(z[:n], shape), time, *args)
+        return np.concatenate([np.ravel(slope), np.zeros(np.size(z) - n)])
+
+    return field
+
+
+@functools.lru_cache(maxsize=32)
+def _tangent_field(field):
+    """For w = (z, s): z' = F(z), s' = F_z(z) s, the tangent s of the flow."""
     from .api import jvp
 
-    args = tuple(args)
-    dargs = tuple(np.zeros(np.shape(a)) if d is None else d for d, a in zip(dargs or (None,) * len(args), args))
-    dy0 = np.zeros(np.shape(y0)) if dy0 is None else dy0
-    forward = jvp(func, wrt=(0,) + tuple(range(2, 2 + len(args))))
-    n = np.size(y0)
+    forward = jvp(field, wrt=0)
 
-    def augmented(state, time):
-        y, s = np.reshape(state[:n], np.shape(y0)), np.reshape(state[n:], np.shape(y0))
-        value, ds = forward(y, time, *args, (s,) + dargs)
-        return np.concatenate([np.ravel(value), np.ravel(ds)])
+    @differentiated_by_source
+    def tangent_system(w, time):
+        k = np.size(w) // 2
+        slope, tangent_slope = forward(w[:k], time, w[k:])
+        return np.concatenate([slope, tangent_slope])
 
-    state = odeint(augmented, np.concatenate([np.ravel(y0), np.ravel(dy0)]), t, rtol=1e-10, atol=1e-10)
-    return np.reshape(state[:, n:], np.shape(result))
+    return tangent_system
+
+
+@functools.lru_cache(maxsize=32)
+def _adjoint_field(field):
+    """For w = (z, a): z' = F(z), a' = -a F_z(z), the adjoint a of the flow, run backwards."""
+    from .api import grad
+
+    @differentiated_by_source
+    def projected(z, a, time):
+        return np.sum(a * field(z, time))
+
+    pullback = grad(projected, wrt=0)
+
+    @differentiated_by_source
+    def adjoint_system(w, time):
+        k = np.size(w) // 2
+        return np.concatenate([field(w[:k], time), -pullback(w[:k], w[k:], time)])
+
+    return adjoint_system
+
+
+@differentiated_by_source
+def _flow_jvp(field, z0, dz0, t):
+    """The tangent of the rows of odeint(field, z0, t) along dz0."""
+    rows = odeint(_tangent_field(field), np.concatenate([z0, dz0]), t, rtol=TOLERANCE, atol=TOLERANCE)
+    return rows[:, np.size(z0):]
+
+
+@differentiated_by_source
+def _flow_vjp(field, rows, g, t):
+    """The gradient of z0 for the rows of odeint(field, z0, t) and their gradient g: the
+    adjoint is carried back one interval at a time from the solution at its end (so
+    that the state is never integrated backwards over more than one interval)."""
+    system = _adjoint_field(field)
+    k = np.size(rows[0])
+    adjoint = g[-1]
+    for i in range(len(t) - 1, 0, -1):
+        start = np.concatenate([rows[i], adjoint])
+        end = odeint(system, start, np.array([t[i], t[i - 1]]), rtol=TOLERANCE, atol=TOLERANCE)[-1]
+        adjoint = end[k:] + g[i - 1]
+    return adjoint
+
+
+@differentiated_by_source
+def odeint_vjp(g, result, func, y0, t, args=()):
+    """(gradient of y0, gradients of args) for y = odeint(func, y0, t, args) and the
+    gradient `g` of y (one row per time)."""
+    arg_shapes = shapes_of(args)
+    field = flat_field(func, np.shape(y0), arg_shapes)
+    params = _packed(np.zeros(0), args)
+    m, n = len(t), np.size(y0)
+    rows = np.concatenate([np.reshape(result, (m, n)), np.tile(params, (m, 1))], axis=1)
+    g_rows = np.concatenate([np.reshape(g, (m, n)), np.zeros((m, np.size(params)))], axis=1)
+    grad_z0 = _flow_vjp(field, rows, g_rows, t)
+    return np.reshape(grad_z0[:n], np.shape(y0)), _unpacked(grad_z0[n:], arg_shapes)
+
+
+@differentiated_by_source
+def odeint_jvp(dy0, dargs, result, func, y0, t, args=()):
+    """The tangent of y = odeint(func, y0, t, args): s' = df/dy s + df/dargs dargs, s(t0) = dy0
+    (None for a tangent of y0, of args or of one of args is zero)."""
+    arg_shapes = shapes_of(args)
+    field = flat_field(func, np.shape(y0), arg_shapes)
+    z0 = _packed(y0, args)
+    (dy0,) = _zeros_for_none((dy0,), (y0,))
+    tangent = _flow_jvp(field, z0, _packed(dy0, _zeros_for_none(dargs, args)), t)
+    return np.reshape(tangent[:, :np.size(y0)], np.shape(result))

@@ -11,9 +11,10 @@ import scipy.integrate  # noqa: E402 - after the rule machinery, as in the other
 import scipy.linalg  # noqa: E402
 import scipy.signal  # noqa: E402
 
+from s2s import ode
 from s2s.declare import linear, rule_table
 from s2s.ode import odeint_jvp, odeint_vjp
-from s2s.rules import adjoint, constant_in, none_aware, tangent
+from s2s.rules import adjoint, constant_in, non_differentiable, none_aware, tangent
 from s2s.runtime import convolve_crop, convolve_embed, from_band, gather_grad, move_like
 
 
@@ -94,6 +95,7 @@ def odeint(result, func, y0, t, args=(), rtol=None, atol=None):
 
 
 none_aware(odeint_jvp)  # a None tangent of y0 or of args is zero
+non_differentiable(ode.shapes_of, ode.flat_field)  # shapes, and the field a function and shapes make
 
 
 # Read only for their shapes.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.special  # noqa: F401 - registers the SciPy rules, and their declarations
 
-from s2s import rules
+from s2s import ode, rules
 from s2s import runtime as rt
 
 X = np.array([0.3, -1.7, 2.4, 0.9])
@@ -50,7 +50,7 @@ FLOAT_INPUTS = {
     scipy.special.gammasgn: (X,), rt.kron_subscripts: (M, X, 0), rt.inverse_axes: ((1, 0), 2),
     rt.einsum_has_subscripts: (M,), rt.einsum_sublist_subscripts: (M, ([0, 27],), [27]),
     operator.and_: (3, 5), operator.or_: (3, 5), operator.xor: (3, 5), operator.invert: (3,),
-    operator.lshift: (3, 1), operator.rshift: (3, 1),
+    operator.lshift: (3, 1), operator.rshift: (3, 1), ode.shapes_of: ((X, 2.3),),
 }
 RESULT_OF = {  # helpers whose second argument is the first's extremum or norm
     rt.tie_weights: np.max, rt.extremum_weights: max, rt.norm_kink_weights: lambda x: np.linalg.norm(x, 1),
@@ -63,6 +63,7 @@ NO_FLOAT_INPUTS = {  # declarations whose arguments are shapes, sizes, indices, 
     np.random.rand, np.random.randn, np.random.random, np.random.random_sample, np.random.ranf,
     np.random.sample, np.random.standard_normal, np.random.standard_cauchy, np.random.standard_exponential,
     np.random.bytes, np.random.randint, np.random.random_integers, np.random.shuffle,
+    ode.flat_field,  # a function and shapes
 }
 ZERO_BY_DESIGN = {
     rt.no_derivative: "raises: a rule's refusal for an argument it has no derivative for",

@@ -533,6 +533,61 @@ def test_odeint_with_tolerances():
     np.testing.assert_allclose(jk, dk, rtol=1e-6)
 
 
-def test_odeint_second_order_is_refused():
-    with pytest.raises(s2s.TransformError, match="odeint"):
-        s2s.hvp(solution_energy)(np.array([1.0, 0.5]), 0.7, np.ones(2))
+def logistic_and_decay(y, t, r, k):
+    return np.array([r * y[0] * (1.0 - y[0]), -k * y[1]])
+
+
+TIMES = np.linspace(0.0, 1.5, 4)
+WEIGHTS = np.array([[0.5, -1.0], [2.0, 0.3], [-0.7, 1.1], [1.3, 0.4]])
+
+
+def logistic_and_decay_energy(y0, rk):
+    ys = odeint(logistic_and_decay, y0, TIMES, args=(rk[0], rk[1]), rtol=1e-12, atol=1e-12)
+    return np.sum(WEIGHTS * ys ** 2) + ys[-1, 0] * ys[-1, 1]
+
+
+def logistic_and_decay_energy_closed_form(y0, rk):
+    """The same energy from the ODE's solution in closed form, for autograd."""
+    u = 1.0 / (1.0 + (1.0 / y0[0] - 1.0) * anp.exp(-rk[0] * TIMES))
+    v = y0[1] * anp.exp(-rk[1] * TIMES)
+    ys = anp.stack([u, v], axis=1)
+    return anp.sum(WEIGHTS * ys ** 2) + u[-1] * v[-1]
+
+
+def test_odeint_to_second_order():
+    """hvp (forward over reverse), hessian, grad of grad, jvp of jvp and grad of jvp of a
+    function of odeint's solution, against autograd on the solution in closed form."""
+    f, closed = logistic_and_decay_energy, logistic_and_decay_energy_closed_form
+    y0, rk = np.array([0.3, 1.2]), np.array([1.7, 0.6])
+    u, w = np.array([0.4, -1.1]), np.array([-0.8, 0.5])
+    for i, v in ((0, u), (1, w)):
+        hessian = autograd.hessian(closed, i)(y0, rk)
+        np.testing.assert_allclose(s2s.hvp(f, wrt=i)(y0, rk, v), hessian @ v, rtol=1e-6)
+        np.testing.assert_allclose(s2s.hessian(f, wrt=i)(y0, rk), hessian, rtol=1e-6, atol=1e-9)
+    # across the two arguments, by both compositions of the first-order derivatives
+    mixed = autograd.jacobian(autograd.grad(closed, 0), 1)(y0, rk)
+    np.testing.assert_allclose(s2s.jvp(s2s.grad(f, wrt=0), wrt=1)(y0, rk, w)[1], mixed @ w, rtol=1e-6)
+
+    def directional(y0, rk):
+        return s2s.jvp(f, wrt=0)(y0, rk, u)[1]
+
+    np.testing.assert_allclose(s2s.grad(directional, wrt=1)(y0, rk), u @ mixed, rtol=1e-6)
+    np.testing.assert_allclose(s2s.jvp(directional, wrt=1)(y0, rk, w)[1], u @ mixed @ w, rtol=1e-6)
+
+    def directional_grad(y0, rk):
+        return np.sum(s2s.grad(f, wrt=1)(y0, rk) * w)
+
+    np.testing.assert_allclose(s2s.grad(directional_grad, wrt=0)(y0, rk), mixed @ w, rtol=1e-6)
+
+
+def test_a_third_derivative_through_odeint_raises():
+    y0, rk, u = np.array([0.3, 1.2]), np.array([1.7, 0.6]), np.array([0.4, -1.1])
+
+    def curvature(y0):
+        return np.sum(s2s.grad(logistic_and_decay_energy)(y0, rk) * u)
+
+    def third(y0):
+        return np.sum(s2s.grad(curvature)(y0) * u)
+
+    with pytest.raises(TypeError, match="odeint"):
+        s2s.grad(third)(y0)

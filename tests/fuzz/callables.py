@@ -510,7 +510,7 @@ class CallableFamilies:
             self.imports.add("scipy.integrate")
             rhs, y, t, rate = scope.fresh("rhs"), scope.fresh("y"), scope.fresh("t"), scope.fresh("r")
             self.emit(f"def {rhs}({y}, {t}, {rate}):")
-            self.emit(f"    return -{rate} * {y} + 0.1 * np.sin({t})")
+            self.emit(f"    return -{rate} * {y} + 0.1 * np.sin({t}) * np.tanh({y})")  # nonlinear: second order
             scope.frozen.add(rhs)
             path = scope.fresh("path")
             self.emit(f"{path} = scipy.integrate.odeint({rhs}, np.ravel({q}), np.linspace(0.0, 1.0, 4), "
