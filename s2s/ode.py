@@ -112,9 +112,19 @@ def _adjoint_field(field):
 
 @differentiated_by_source
 def _flow_jvp(field, z0, dz0, t):
-    """The tangent of the rows of odeint(field, z0, t) along dz0."""
+    """(rows of odeint(field, z0, t), their tangent along dz0)."""
     rows = odeint(_tangent_field(field), np.concatenate([z0, dz0]), t, rtol=TOLERANCE, atol=TOLERANCE)
-    return rows[:, np.size(z0):]
+    k = np.size(z0)
+    return rows[:, :k], rows[:, k:]
+
+
+@differentiated_by_source
+def _slopes(field, rows, t):
+    """F(z_i, t_i) for each row: how fast the solution moves with its time."""
+    slopes = []
+    for i in range(len(t)):
+        slopes.append(field(rows[i], t[i]))
+    return np.stack(slopes)
 
 
 @differentiated_by_source
@@ -134,8 +144,10 @@ def _flow_vjp(field, rows, g, t):
 
 @differentiated_by_source
 def odeint_vjp(g, result, func, y0, t, args=()):
-    """(gradient of y0, gradients of args) for y = odeint(func, y0, t, args) and the
-    gradient `g` of y (one row per time)."""
+    """(gradient of y0, gradients of args, gradient of t) for y = odeint(func, y0, t, args)
+    and the gradient `g` of y (one row per time). A row moves with its own time at its
+    slope, and the rows after the first move with t[0] as the flow carries the initial
+    slope: dy_i/dt_0 = -Phi(t_i, t_0) f(y_0, t_0), Phi the flow's Jacobian."""
     arg_shapes = shapes_of(args)
     field = flat_field(func, np.shape(y0), arg_shapes)
     params = _packed(np.zeros(0), args)
@@ -143,16 +155,25 @@ def odeint_vjp(g, result, func, y0, t, args=()):
     rows = np.concatenate([np.reshape(result, (m, n)), np.tile(params, (m, 1))], axis=1)
     g_rows = np.concatenate([np.reshape(g, (m, n)), np.zeros((m, np.size(params)))], axis=1)
     grad_z0 = _flow_vjp(field, rows, g_rows, t)
-    return np.reshape(grad_z0[:n], np.shape(y0)), _unpacked(grad_z0[n:], arg_shapes)
+    slopes = _slopes(field, rows, t)
+    through_own_time = np.sum(g_rows * slopes, axis=1)
+    through_start = -np.sum((grad_z0 - g_rows[0]) * slopes[0])
+    grad_t = np.where(np.arange(m) == 0, through_start, through_own_time)
+    return (np.reshape(grad_z0[:n], np.shape(y0)), _unpacked(grad_z0[n:], arg_shapes),
+            np.reshape(grad_t, np.shape(t)))
 
 
 @differentiated_by_source
-def odeint_jvp(dy0, dargs, result, func, y0, t, args=()):
-    """The tangent of y = odeint(func, y0, t, args): s' = df/dy s + df/dargs dargs, s(t0) = dy0
-    (None for a tangent of y0, of args or of one of args is zero)."""
+def odeint_jvp(dy0, dargs, dt, result, func, y0, t, args=()):
+    """The tangent of y = odeint(func, y0, t, args): s' = df/dy s + df/dargs dargs from
+    s(t0) = dy0 - f(y0, t0) dt0, and each row's slope times its dt (None for a tangent
+    of y0, of args, of one of args or of t is zero)."""
     arg_shapes = shapes_of(args)
     field = flat_field(func, np.shape(y0), arg_shapes)
     z0 = _packed(y0, args)
-    (dy0,) = _zeros_for_none((dy0,), (y0,))
-    tangent = _flow_jvp(field, z0, _packed(dy0, _zeros_for_none(dargs, args)), t)
+    (dy0, dt) = _zeros_for_none((dy0, dt), (y0, t))
+    dz0 = _packed(dy0, _zeros_for_none(dargs, args))
+    dt = np.ravel(dt)
+    rows, tangent = _flow_jvp(field, z0, dz0 - field(z0, t[0]) * dt[0], t)
+    tangent = tangent + _slopes(field, rows, t) * np.reshape(dt, (len(t), 1))
     return np.reshape(tangent[:, :np.size(y0)], np.shape(result))

@@ -79,7 +79,7 @@ rule_table({"from_band(l_and_u, ab)": ("d[ab] = gather_grad(d[result], from_band
                                          "d[result] = move_like(from_band, 1, d[ab], (l_and_u, ab), {})")})
 
 
-# y = odeint(func, y0, t, args) by the adjoint method (s2s/ode.py); t has no derivative.
+# y = odeint(func, y0, t, args) by the adjoint method (s2s/ode.py).
 # The tolerances set the accuracy of y; its derivative is the exact flow's, integrated
 # by s2s/ode.py at tolerances of its own.
 @adjoint(scipy.integrate.odeint)
@@ -87,14 +87,15 @@ def odeint(result, func, y0, t, args=(), rtol=None, atol=None):
     grads = odeint_vjp(d[result], result, func, y0, t, args)
     d[y0] = grads[0]
     d[args] = grads[1]
+    d[t] = grads[2]
 
 
 @tangent(scipy.integrate.odeint)
 def odeint(result, func, y0, t, args=(), rtol=None, atol=None):
-    d[result] = odeint_jvp(d[y0], d[args], result, func, y0, t, args)
+    d[result] = odeint_jvp(d[y0], d[args], d[t], result, func, y0, t, args)
 
 
-none_aware(odeint_jvp)  # a None tangent of y0 or of args is zero
+none_aware(odeint_jvp)  # a None tangent of y0, args or t is zero
 non_differentiable(ode.shapes_of, ode.flat_field)  # shapes, and the field a function and shapes make
 
 

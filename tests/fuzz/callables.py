@@ -513,7 +513,10 @@ class CallableFamilies:
             self.emit(f"    return -{rate} * {y} + 0.1 * np.sin({t}) * np.tanh({y})")  # nonlinear: second order
             scope.frozen.add(rhs)
             path = scope.fresh("path")
-            self.emit(f"{path} = scipy.integrate.odeint({rhs}, np.ravel({q}), np.linspace(0.0, 1.0, 4), "
+            times = "np.linspace(0.0, 1.0, 4)"
+            if self.chance(0.5):  # times that move with the input: the rows move at their slopes
+                times = f"np.linspace(0.05 * np.tanh(np.sum({q})), 1.0 + 0.1 * np.sin(np.sum({q})), 4)"
+            self.emit(f"{path} = scipy.integrate.odeint({rhs}, np.ravel({q}), {times}, "
                       f"args=(0.5 + 0.1 * np.tanh(np.sum({q})),), rtol=1e-10, atol=1e-10)")
             self.emit(f"{q} = {q} + 0.1 * np.reshape({path}[-1], np.shape({q}))")
         scope.vars[q] = kind
