@@ -12,6 +12,7 @@ import functools
 import hashlib
 import inspect
 import json
+import linecache
 import os
 import sys
 import textwrap
@@ -62,8 +63,42 @@ def source_lines(func):
     is not followed to what it wraps), its file found through its module: given the code
     alone, inspect searches every loaded module for the file, 100 ms on a first call."""
     code = func.__code__
+    lines = _lines_by_positions(code, func.__globals__)
+    if lines is not None:
+        return lines, code.co_firstlineno
     own = types.FunctionType(code, func.__globals__, code.co_name, None, func.__closure__)
     return inspect.getsourcelines(own)
+
+
+def _lines_by_positions(code, module_globals):
+    """The lines a def spans, from its first line (decorators included) to the last its
+    instructions reach (Python 3.11's positions): what inspect finds by tokenizing the
+    file, whose first use in a process costs most of a disk-cache hit. None where it
+    cannot tell (3.10, a lambda, which inspect extends to whole lines, no file) or where
+    the lines do not parse as one definition."""
+    if not hasattr(code, "co_positions") or code.co_name == "<lambda>":
+        return None
+    linecache.checkcache(code.co_filename)  # a file edited since it was read, as inspect does
+    file_lines = linecache.getlines(code.co_filename, module_globals)
+    ends = [end for c in _nested_codes(code) for _, end, _, _ in c.co_positions() if end is not None]
+    first, last = code.co_firstlineno, max(ends, default=0)
+    if not first <= last <= len(file_lines):
+        return None
+    lines = file_lines[first - 1:last]
+    try:
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (SyntaxError, ValueError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return lines
+
+
+def _nested_codes(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _nested_codes(const)
 
 
 def is_library(obj):

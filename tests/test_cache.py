@@ -685,3 +685,93 @@ def test_code_made_for_what_has_been_rebound_is_never_reused(cache_dir, tmp_path
         rebind()
         for d in (kept, s2s.grad(f)):
             np.testing.assert_allclose(d(*args), numeric_grad(f, args), rtol=1e-6, atol=1e-8)
+
+
+SOURCE_SHAPES = '''
+import numpy as np
+
+
+def plain(x):
+    return np.sin(x)
+
+
+def identity(function):
+    return function
+
+
+@identity
+@identity
+def decorated(x):
+    return x
+
+
+def ends_in_a_call_over_lines(x):
+    y = x * 2.0
+    return np.sum(
+        y,
+    )
+
+
+def with_a_nested_def(x):
+    def inner(z):
+        if z > 0:
+            return z
+        return -z
+    return inner(x)
+
+
+def ends_in_a_branch(x):
+    if x > 0:
+        x = x + 1.0
+    else:
+        pass
+    # a comment after the last statement
+    return x
+
+
+async def asynchronous(x):
+    return x
+
+
+class Holder:
+    def method(self, x):
+        return x
+
+
+def one_line(x): return x + 1.0
+'''
+
+
+def test_source_lines_are_inspects(tmp_path):
+    """The lines a disk-cache key and the frontend read for a function, found from its
+    instructions' positions without tokenizing the file, are those inspect finds."""
+    module = load(str(tmp_path), SOURCE_SHAPES)
+    functions = [module.plain, module.decorated, module.ends_in_a_call_over_lines,
+                 module.with_a_nested_def, module.ends_in_a_branch, module.asynchronous,
+                 module.Holder.method, module.one_line, lambda x: x]
+    for func in functions:
+        assert fingerprint.source_lines(func) == inspect.getsourcelines(func), func.__name__
+
+
+def test_a_transform_leaves_the_cyclic_collector_as_it_found_it():
+    import gc
+
+    def f(x):
+        return np.sum(x ** 2)
+
+    assert gc.isenabled()
+    s2s.grad(f)(np.ones(2))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        s2s.grad(lambda x: np.sum(x ** 3))(np.ones(2))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_source_lines_read_a_file_edited_since(tmp_path):
+    module = load(str(tmp_path), SOURCE_SHAPES, name="edited_shapes")
+    assert "np.sin" in "".join(fingerprint.source_lines(module.plain)[0])
+    edited = load(str(tmp_path), SOURCE_SHAPES.replace("np.sin(x)", "np.cos(x)"), name="edited_shapes")
+    assert "np.cos" in "".join(fingerprint.source_lines(edited.plain)[0])
