@@ -1,6 +1,8 @@
 """The public API: derivative objects that generate their code on first call."""
+import contextlib
 import dataclasses
 import functools
+import gc
 import inspect
 import types
 
@@ -123,6 +125,21 @@ def _lift_arrays(values, wrt):
     return values
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """A transform allocates nodes by the hundred thousand, and the cyclic collector,
+    which their count triggers, walks every live one each time: transform time grew
+    quadratically with the function's size. Reference counting frees the transform's
+    garbage meanwhile; the collector runs as before once the outermost transform ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Derivative:
     """A derivative of `func`: callable like it, generated (once) on first use."""
 
@@ -235,6 +252,10 @@ class Derivative:
         return f"{self.mode}_{identifier(getattr(self.func, '__name__', 'f'))}"
 
     def _generate(self, kinds):
+        with _cyclic_gc_paused():
+            return self._generate_now(kinds)
+
+    def _generate_now(self, kinds):
         src, _ = prepare(self.func)
         params = param_names(src.node)
         program = Program()
