@@ -33,6 +33,7 @@ import numpy as np
 
 from . import runtime
 from .rules import adjoint, tangent
+from .syntax import walk
 
 _ALIASES = {"numpy": "np", "scipy.special": "special"}
 
@@ -159,7 +160,7 @@ def reductions(table, module, names=None):
     for head, partial in table.items():
         fn_name, params, arguments = _head(head)
         factor = ast.parse(partial, mode="eval").body
-        helpers = {n.id: getattr(runtime, n.id) for n in ast.walk(factor)
+        helpers = {n.id: getattr(runtime, n.id) for n in walk(factor)
                    if isinstance(n, ast.Name) and not hasattr(np, n.id) and hasattr(runtime, n.id)}
         namespace.update(helpers)
         factor = _Qualify(set(params) | {"result"}, (np,), helpers).visit(factor)
@@ -277,7 +278,7 @@ def _table_rules(table, namespace, rules_per_line):
             statements = "".join(f"    {ast.get_source_segment(body, s)}\n" for s in ast.parse(body).body)
             source = f"def {name}_(result, {arguments}:\n{statements}"
             template = _define(source, namespace, filename)
-            unbound = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)} - set(
+            unbound = {n.id for n in walk(ast.parse(source)) if isinstance(n, ast.Name)} - set(
                 inspect.signature(template).parameters) - {"d", "result"} - set(namespace) - set(dir(builtins))
             if unbound:
                 raise NameError(f"{filename}: the rule of {function} names {sorted(unbound)}, unbound there")

@@ -16,6 +16,7 @@ import gast
 
 from . import anno, runtime, scopes
 from .frontend import _MISSING
+from .syntax import walk
 
 COMMENT = "__s2s_comment__"
 # The note loader appends to a generated line (where in the user's code it came from).
@@ -63,7 +64,7 @@ class Bindings(dict):
 
 def _locals(fn):
     names = {a.id for a in fn.args.args}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             names.add(node.id)
     return names
@@ -78,7 +79,7 @@ def emit_module(functions, header_lines):
     for fn in functions:
         src = anno.get(fn, "source")
         local = _locals(fn)
-        for node in gast.walk(fn):
+        for node in walk(fn):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local:
                 if anno.get(node, "generated"):
                     continue  # a function of this module
@@ -227,7 +228,7 @@ def _render_comments(text):
 
 def _tidy_bodies(node):
     """Passes may leave a block empty, or holding only comments, or a stray `pass`."""
-    for child in gast.walk(node):
+    for child in walk(node):
         for field in ("body", "orelse"):
             block = getattr(child, field, None)
             if not isinstance(block, list) or not block and field == "orelse":

@@ -18,6 +18,7 @@ import sys
 
 from . import __version__, atomic, fingerprint, recipes, runtime, scopes
 from .errors import TransformError
+from .syntax import walk
 
 
 def export(derivative, path, *, command=None):
@@ -158,7 +159,7 @@ def _body(text):
     for stmt in defs:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(stmt.name)
-        for node in ast.walk(stmt) if isinstance(stmt, ast.Assign) else ():
+        for node in walk(stmt) if isinstance(stmt, ast.Assign) else ():
             if isinstance(node, ast.Name):
                 names.add(node.id)
     return _two_blank_lines("\n".join(lines), {d.lineno - start for d in defs}), names
@@ -269,7 +270,7 @@ def _runtime_parts():
     for position, stmt in enumerate(tree.body):
         start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
         text = "\n".join(lines[start - 1:stmt.end_lineno])
-        reads = frozenset(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        reads = frozenset(n.id for n in walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             for alias in stmt.names:
                 imports[(alias.asname or alias.name).split(".")[0]] = text
@@ -278,7 +279,7 @@ def _runtime_parts():
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
-                for node in ast.walk(target):
+                for node in walk(target):
                     if isinstance(node, ast.Name):
                         parts[node.id] = (position, text, reads)
     return parts, imports

@@ -20,7 +20,7 @@ import types
 
 import numpy as np
 
-from .syntax import dotted_name
+from .syntax import dotted_name, walk
 
 LIBRARIES = ("numpy", "scipy", "s2s")  # never walked into: their functions have rules
 MAX_FUNCTIONS = 200  # beyond this, give up (no disk cache) rather than walk a library
@@ -270,7 +270,7 @@ def _static_call_arguments(fn, resolve):
     """Dotted names passed to a call of an s2s transform (`s2s.grad(g, wrt=K)`): the
     transform is made when the code is generated, so their values are built in."""
     found = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Call) and (callee := dotted_name(node.func)) is not None:
             if getattr(resolve(callee), "_s2s_static_call", False):
                 arguments = node.args + [k.value for k in node.keywords]
@@ -281,7 +281,7 @@ def _static_call_arguments(fn, resolve):
 def _free_references(fn):
     """Dotted names (`np.linalg.norm`, `helper`) a function reads from outside itself."""
     local = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             local.add(node.id)
         elif isinstance(node, ast.arg):
@@ -293,7 +293,7 @@ def _free_references(fn):
         elif isinstance(node, ast.ExceptHandler) and node.name:
             local.add(node.name)
     found = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
             found.add(node.id)
         elif isinstance(node, ast.Attribute):

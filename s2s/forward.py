@@ -17,7 +17,7 @@ from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_num
 from .passes.anf import updated_name
 from .passes.desugar import index_expression
 from .passes.views import is_fresh
-from .syntax import assign, call, clone, const, constant_kind, describe, generated, name, ref, source_text
+from .syntax import assign, call, clone, const, constant_kind, describe, generated, name, ref, source_text, walk
 
 
 class ForwardGenerator:
@@ -29,7 +29,7 @@ class ForwardGenerator:
         self.namer = namer
         self.program = program
         # names updated in place: their tangents are too (setitem_tangent, append_tangent)
-        self.written = {updated_name(s) for s in gast.walk(fn_source.node) if isinstance(s, gast.Assign)} - {None}
+        self.written = {updated_name(s) for s in walk(fn_source.node) if isinstance(s, gast.Assign)} - {None}
 
     def tangent(self, primal):
         """The tangent name of an active primal name, or None (a zero tangent)."""
@@ -63,10 +63,10 @@ class ForwardGenerator:
         if isinstance(stmt, (gast.If, gast.While, gast.For)):
             stmt.body = self.block(stmt.body) or [gast.Pass()]
             if isinstance(stmt, gast.For):  # targets bound from values without tangents
-                targets = [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name) and self.act.active(n.id)]
+                targets = [n.id for n in walk(stmt.target) if isinstance(n, gast.Name) and self.act.active(n.id)]
                 stmt.body = [assign(self.tangent(t), self.zero(t)) for t in targets] + stmt.body
             stmt.orelse = self.block(stmt.orelse)
-            if isinstance(stmt, gast.For) and {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
+            if isinstance(stmt, gast.For) and {n.id for n in walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
                 if anno.get(stmt.iter, "callee") is not range:
                     raise self.src.error("cannot differentiate a loop over this iterable", stmt, "for loop")
             return [stmt]
@@ -74,7 +74,7 @@ class ForwardGenerator:
 
     def assignment(self, stmt):
         target, value = stmt.targets[0], stmt.value
-        targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+        targets = [n.id for n in walk(target) if isinstance(n, gast.Name)]
         if not any(self.act.active(t) for t in targets):
             if self.mutates_active_list(value):  # popping an inactive value: keep the tangent list in step
                 rule_statements = self.tangent_statements(stmt, value, targets[0], self.namer.fresh("_unused"))
@@ -166,7 +166,7 @@ class ForwardGenerator:
         updated in place, as the update would change both tangents."""
         if not is_fresh(primal_value) or _new_array(tangent) or rules.is_always_run(anno.get(primal_value, "callee")):
             return tangent  # a view (views.py copies what needs it), a new array, an update in place
-        read = {n.id for n in gast.walk(tangent) if isinstance(n, gast.Name)}
+        read = {n.id for n in walk(tangent) if isinstance(n, gast.Name)}
         if result in self.written or any(self.tangent(w) in read for w in self.written if self.act.active(w)):
             return call(ref(runtime.private_copy, "private_copy"), tangent)
         return tangent

@@ -16,7 +16,7 @@ import gast
 from . import fingerprint
 from .errors import TransformError
 from .naming import identifier
-from .syntax import clone
+from .syntax import clone, walk
 
 _MISSING = object()
 
@@ -157,7 +157,7 @@ def _lambda_definition(func, filename):
         raise TransformError(f"cannot parse this lambda's file: {exc.msg}", filename, line, text, "lambda") from None
     params = list(inspect.signature(func).parameters)
     candidates = [
-        n for n in gast.walk(module) if isinstance(n, gast.Lambda) and n.lineno == line and param_names(n) == params
+        n for n in walk(module) if isinstance(n, gast.Lambda) and n.lineno == line and param_names(n) == params
     ]
     spans = _code_spans(code)
     for matches in (lambda n: _encloses(n, spans), lambda n: _uses(_compiled(n, filename)) == _uses(code)):

@@ -1,6 +1,8 @@
 """Fresh, readable names that never collide with the user's."""
 import gast
 
+from .syntax import walk
+
 
 class Namer:
     """Hands out names not used anywhere in the code being generated."""
@@ -12,7 +14,7 @@ class Namer:
 
     @classmethod
     def for_function(cls, fn_node):
-        return cls(n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name))
+        return cls(n.id for n in walk(fn_node) if isinstance(n, gast.Name))
 
     def fresh(self, base):
         name, i = base, self._suffixes.get(base, 2)

@@ -51,7 +51,7 @@ from .passes import (
 )
 from .passes.activity import kind_of_value
 from .reverse import ReverseGenerator
-from .syntax import assign, call, clone, const, constant_kind, name, ref
+from .syntax import assign, call, clone, const, constant_kind, name, ref, walk
 
 _prepared = {}
 
@@ -530,7 +530,7 @@ def _without_dead_forward_code(spec, body, facts, forward):
     primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward) | set(spec.params)
     # the facts are about a name's forward binding: a backward statement binding the
     # same name (a restore, `x = _stack.pop()`) pops the tape, and stays unless pure
-    forward_statements = {id(node) for node in gast.walk(gast.Module(forward, [])) if isinstance(node, gast.Assign)}
+    forward_statements = {id(node) for node in walk(gast.Module(forward, [])) if isinstance(node, gast.Assign)}
 
     def may_drop(stmt):
         target = stmt.targets[0].id
@@ -538,7 +538,7 @@ def _without_dead_forward_code(spec, body, facts, forward):
             return target in facts.cannot_fail
         return deadcode.pure_assignment(stmt)
 
-    returned = {n.id for n in gast.walk(body[-1]) if isinstance(n, gast.Name)}
+    returned = {n.id for n in walk(body[-1]) if isinstance(n, gast.Name)}
     return deadcode.remove_dead_stores(body, returned, may_drop)
 
 
@@ -568,7 +568,7 @@ def _with_defaults(driver, func):
 def _driver(text, generated_names):
     """A driver written by s2s itself, its global names bound to their objects."""
     fn = gast.parse(textwrap.dedent(text)).body[0]
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             if node.id in _DRIVER_NAMES:
                 anno.set(node, "object", _DRIVER_NAMES[node.id])
@@ -595,7 +595,7 @@ def _pack(names):
 
 
 def _uses(body, variable):
-    return any(isinstance(n, gast.Name) and n.id == variable for s in body for n in gast.walk(s))
+    return any(isinstance(n, gast.Name) and n.id == variable for s in body for n in walk(s))
 
 
 def _function(fn_name, params, body, src):

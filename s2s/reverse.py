@@ -38,6 +38,7 @@ from .syntax import (
     push,
     ref,
     source_text,
+    walk,
 )
 
 # --------------------------------------------------------------------------- building blocks
@@ -159,7 +160,7 @@ class ReverseGenerator:
         if isinstance(target, gast.Name) and is_update_in_place(target.id, stmt.value, anno.get(stmt.value, "callee")):
             return self.update_in_place(stmt)
         target = stmt.targets[0]
-        targets = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+        targets = [n.id for n in walk(target) if isinstance(n, gast.Name)]
         forward = [marker("save", var=t, site=id(stmt)) for t in targets] + [stmt]
         backward = []
         adjoints = [self.adjoint(t) for t in targets]
@@ -220,7 +221,7 @@ class ReverseGenerator:
         entry = self.loop_entry.get(id(loop))
         if entry is None:
             return False
-        assigned = {n.id for s in loop.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        assigned = {n.id for s in loop.body for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         pending = {v for v in assigned if self.act.active(v) and v not in entry}
         if isinstance(loop, gast.For):
             pending.discard(loop.target.id)
@@ -232,7 +233,7 @@ class ReverseGenerator:
             if reads:
                 anno.set(stmt, "entry_reads", reads)
                 marked = True
-            pending -= {n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)}
+            pending -= {n.id for n in walk(stmt.targets[0]) if isinstance(n, gast.Name)}
         return marked
 
     def update_in_place(self, stmt):
@@ -435,10 +436,10 @@ class ReverseGenerator:
         once in the forward sweep.
         """
         is_range = isinstance(stmt.iter, gast.Call) and anno.get(stmt.iter, "callee") is range
-        if not is_range and {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
+        if not is_range and {n.id for n in walk(stmt.iter) if isinstance(n, gast.Name)} & self.act.varied:
             raise self.src.error("cannot differentiate a loop over this iterable", stmt, "for loop")
-        targets = [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
-        assigned_in_body = {n.id for s in stmt.body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        targets = [n.id for n in walk(stmt.target) if isinstance(n, gast.Name)]
+        assigned_in_body = {n.id for s in stmt.body for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         guarded = is_range and isinstance(stmt.target, gast.Name) and not set(targets) & assigned_in_body and self.mark_entry_reads(stmt)
         body_f, body_b = self.block(stmt.body)
         # each iteration binds the targets afresh (from values with no derivative): what
@@ -451,7 +452,7 @@ class ReverseGenerator:
             return save + [stmt], restore
         record = self.new_record()
         forward, backward_before, after = [], [], []
-        iter_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
+        iter_names = {n.id for n in walk(stmt.iter) if isinstance(n, gast.Name)}
         if is_range and not iter_names & assigned_in_body:
             iterations = clone(stmt.iter)  # evaluated again in the backward sweep
         else:
@@ -484,7 +485,7 @@ class ReverseGenerator:
             before.append(assign(range_name, iterations))
             iterations = name(range_name)
             first = gast.Compare(name(target.id), [gast.NotEq()], [gast.Attribute(name(range_name), "start", gast.Load())])
-            for node in gast.walk(gast.Module(body, [])):
+            for node in walk(gast.Module(body, [])):
                 # this loop's guards only: a nested loop's were set to its own first iteration
                 if anno.get(node, "iteration_guard") and isinstance(node.test, gast.Name) and node.test.id == _GUARD:
                     node.test = clone(first)

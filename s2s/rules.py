@@ -27,7 +27,7 @@ import numpy
 from . import anno, fingerprint, runtime
 from .errors import TransformError
 from .passes import simplify
-from .syntax import call, clone, const, ref
+from .syntax import call, clone, const, ref, walk
 
 _ADJOINTS = {}
 _TANGENTS = {}
@@ -98,7 +98,7 @@ class Rule:
         if self._underived is None:
             stored = self.mode == "adjoint"
             derived = {
-                n.slice.id for n in gast.walk(gast.Module(self.body, []))
+                n.slice.id for n in walk(gast.Module(self.body, []))
                 if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and n.value.id == "d"
                 and isinstance(n.slice, gast.Name) and isinstance(n.ctx, gast.Store) == stored
             }
@@ -113,11 +113,11 @@ class Rule:
 def _resolve_globals(fn, template):
     """Attach the object each free name of a template refers to."""
     params = {a.id for a in fn.args.args + fn.args.kwonlyargs}
-    stored = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    stored = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     namespace = template.__globals__
     builtins = namespace.get("__builtins__", {})
     builtins = builtins if isinstance(builtins, dict) else vars(builtins)
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and node.id not in params | stored | {"d"}:
             if node.id in namespace:
                 anno.set(node, "object", namespace[node.id])
@@ -404,7 +404,7 @@ def _guards(rule, bindings, result, derivative_name):
             isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
             and n.id != result  # updated in place: the result's derivative is its own
             and derivative_name(n.id) is not None
-            for n in gast.walk(atom)
+            for n in walk(atom)
         )
 
     return [
@@ -426,7 +426,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
     params = dict(bindings)
     params[rule.result_param] = gast.Name(result, gast.Load(), None, None)
     renames = {}
-    for node in gast.walk(gast.Module(body, [])):
+    for node in walk(gast.Module(body, [])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id not in renames:
             renames[node.id] = namer.fresh(node.id if node.id.startswith("_") else f"_{node.id}")
 
@@ -481,7 +481,7 @@ def instantiate(rule, bindings, result, derivative_name, namer):
                 target_name = derivative_name(primal) if primal else None
                 if target_name is None:
                     continue  # the derivative of an inactive argument is zero
-                reads_itself = any(derivative_of(n) == primal for n in gast.walk(stmt.value))
+                reads_itself = any(derivative_of(n) == primal for n in walk(stmt.value))
                 new = simplify.fold(Substitute().visit(stmt))
                 anno.set(new, "derivative_of", primal)
                 anno.set(new, "self_accumulating", reads_itself)

@@ -11,7 +11,7 @@ with different sets defined (after branches, around loops).
 import gast
 
 from .. import anno, runtime
-from ..syntax import assign, call, clone, marker, name, ref
+from ..syntax import assign, call, clone, marker, name, ref, walk
 from .activity import is_numeric
 from .blocks import LOOPS, walk_within
 
@@ -157,11 +157,11 @@ def _relax_guards(stmts, function_body):
     None (no allocation) is as good."""
     for stmt in stmts:
         if isinstance(stmt, gast.For):
-            inside = {id(n) for n in gast.walk(stmt)}
+            inside = {id(n) for n in walk(stmt)}
             read_outside = {
                 n.id
                 for s in function_body
-                for n in gast.walk(s)
+                for n in walk(s)
                 if id(n) not in inside and isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
             }
             for node in walk_within(stmt.body, LOOPS):  # the guards of this loop, not of loops inside it
@@ -196,7 +196,7 @@ def _loads_after(body, guard):
 def _accumulates_first(body, adjoint):
     """Is the first use of `adjoint` in `body` an unconditional `adjoint = adjoint + x`?"""
     for stmt in body:
-        uses = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        uses = {n.id for n in walk(stmt) if isinstance(n, gast.Name)}
         if adjoint not in uses:
             continue
         return (
@@ -207,6 +207,6 @@ def _accumulates_first(body, adjoint):
             and isinstance(stmt.value.op, gast.Add)
             and isinstance(stmt.value.left, gast.Name)
             and stmt.value.left.id == adjoint
-            and adjoint not in {n.id for n in gast.walk(stmt.value.right) if isinstance(n, gast.Name)}
+            and adjoint not in {n.id for n in walk(stmt.value.right) if isinstance(n, gast.Name)}
         )
     return False

@@ -17,6 +17,7 @@ import gast
 import numpy
 
 from .. import anno, rules, runtime
+from ..syntax import walk
 
 # Attributes that are metadata, not values: reading them is not differentiable.
 NONDIFF_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "__class__"}
@@ -49,11 +50,11 @@ def assignments(stmts):
 
 
 def _target_names(target):
-    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+    return [n.id for n in walk(target) if isinstance(n, gast.Name)]
 
 
 def _names(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def differentiable_operands(value):
@@ -100,7 +101,7 @@ def analyze(fn_node, active_params, param_kinds):
                 varied |= set(targets)
                 changed = True
     returned = [s.value for s in fn_node.body if isinstance(s, gast.Return) and s.value is not None]
-    useful = {n.id for r in returned for n in gast.walk(r) if isinstance(n, gast.Name)}
+    useful = {n.id for r in returned for n in walk(r) if isinstance(n, gast.Name)}
     changed = True
     while changed:
         changed = False

@@ -29,6 +29,7 @@ import numpy
 
 from .. import anno, rules, runtime
 from ..frontend import param_names
+from ..syntax import walk
 
 # NumPy functions whose result may share memory with their first argument.
 VIEWS = {
@@ -143,10 +144,10 @@ def _check_read_elsewhere(src, u, changed):
     that pack its arguments, see the values Python gives them.)"""
     own = _statements_of_call(src.node, u.stmt)
     readers = set()
-    for node in gast.walk(src.node):
+    for node in walk(src.node):
         if isinstance(node, gast.stmt) and not isinstance(node, (gast.FunctionDef, gast.If, gast.For, gast.While)) and id(node) not in own:
             readers |= _reads(node)
-    for test in (n for n in gast.walk(src.node) if isinstance(n, (gast.If, gast.For, gast.While))):
+    for test in (n for n in walk(src.node) if isinstance(n, (gast.If, gast.For, gast.While))):
         readers |= _reads(test.test if not isinstance(test, gast.For) else test.iter)
     for other in sorted(readers, key=lambda n: (n.startswith("_"), n)):
         if {_base(o) for o in u.before.reach(u.before.names.get(other, ()))} & changed:
@@ -162,7 +163,7 @@ def _statements_of_call(fn, stmt):
     """ids of `stmt` and of the statements that pack the arguments it passes: a temporary
     bound once to a display, or to unpack_args of one (passes/varargs.py)."""
     binding = {}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             binding.setdefault(node.targets[0].id, []).append(node)
     own, todo = {id(stmt)}, list(_reads(stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else stmt))
@@ -255,7 +256,7 @@ def _describe(node):
 
 
 def _statement(fn, stmt_id):
-    return next(n for n in gast.walk(fn) if id(n) == stmt_id)
+    return next(n for n in walk(fn) if id(n) == stmt_id)
 
 
 def _program_order(stmts, loops=(), order=None):
@@ -699,19 +700,19 @@ def _is_numpy(obj):
 
 
 def _names(target):
-    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+    return [n.id for n in walk(target) if isinstance(n, gast.Name)]
 
 
 def _bound_names(fn):
     names = set(param_names(fn))
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             names.add(node.id)
     return names
 
 
 def _reads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _liveness(stmts, live_out, live_after):

@@ -7,6 +7,7 @@ statements (side effects such as print stay in the forward sweep and run once).
 import gast
 
 from .. import anno, dispatch, rules
+from ..syntax import walk
 from .desugar import collect_locals
 from .resolve import static_object
 
@@ -39,7 +40,7 @@ class _ANF:
         for stmt in stmts:
             new = self.stmt(stmt)
             for s in new:  # statements made here (branches of `a if c else b` too) point at their source
-                for n in gast.walk(s):
+                for n in walk(s):
                     if isinstance(n, gast.stmt) and getattr(n, "lineno", None) is None:
                         gast.copy_location(n, stmt)
             out += new
@@ -50,7 +51,7 @@ class _ANF:
         if isinstance(s, gast.Assign):
             self.assign(s.targets[0], s.value, out, s)
         elif isinstance(s, gast.If):
-            if _mutations(s.test) or any(self.calls_user_function(n) for n in gast.walk(s.test)):
+            if _mutations(s.test) or any(self.calls_user_function(n) for n in walk(s.test)):
                 # `if lst.pop():` pops once, before the branch; `if h(x) > 0:` may update
                 # x (passes/writeback.py)
                 s.test = self.atom(s.test, out)
@@ -67,13 +68,13 @@ class _ANF:
             rebound = {
                 n.id
                 for b in s.body
-                for a in gast.walk(b)
+                for a in walk(b)
                 # every target of an assignment (`v1, v0 = v0, v1` too), but not y of
                 # `y = setitem(y, i, v)`: an update in place keeps y's object
                 if isinstance(a, gast.Assign) and not (isinstance(a.targets[0], gast.Name) and updated_name(a) == a.targets[0].id)
-                for n in gast.walk(a.targets[0])
+                for n in walk(a.targets[0])
                 if isinstance(n, gast.Name)
-            } | {n.id for b in s.body for f in gast.walk(b) if isinstance(f, gast.For) for n in gast.walk(f.target) if isinstance(n, gast.Name)}
+            } | {n.id for b in s.body for f in walk(b) if isinstance(f, gast.For) for n in walk(f.target) if isinstance(n, gast.Name)}
             s.iter = self.evaluated_once(s.iter, rebound, out)
             s.body = self.own_loop_targets(s, rebound) + self.block(s.body)
             out.append(s)
@@ -96,7 +97,7 @@ class _ANF:
     def assign(self, target, value, out, origin):
         if isinstance(target, gast.Name):
             simple = self.op(value, out, hint=target.id)
-            reads = {n.id for n in gast.walk(simple) if isinstance(n, gast.Name)}
+            reads = {n.id for n in walk(simple) if isinstance(n, gast.Name)}
             callee = static_object(simple.func, self.src, self.locals) if isinstance(simple, gast.Call) else None
             if target.id in reads and not isinstance(simple, gast.Name) and not is_update_in_place(target.id, simple, callee):
                 # x = x * a: the operand and the result must be different names, so the
@@ -107,7 +108,7 @@ class _ANF:
             out.append(gast.Assign([target], simple))
         elif isinstance(target, (gast.Tuple, gast.List)):
             source = self.atom(value, out)
-            if isinstance(source, gast.Name) and source.id in {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}:
+            if isinstance(source, gast.Name) and source.id in {n.id for n in walk(target) if isinstance(n, gast.Name)}:
                 # v, x = x: as for x = x * a, the unpacked value and a target get different names
                 temp = self.namer.fresh("_" + source.id)
                 out.append(gast.Assign([_name(temp, gast.Store())], source))
@@ -149,7 +150,7 @@ class _ANF:
         binds again is an ordinary name, saved and restored like any other, and the loop
         binds a name of its own (the backward sweep's loop binds that name again)."""
         binds = []
-        for node in gast.walk(loop.target):
+        for node in walk(loop.target):
             if isinstance(node, gast.Name) and node.id in rebound:
                 own = self.namer.fresh("_" + node.id)
                 binds.append(gast.copy_location(gast.Assign([_name(node.id, gast.Store())], _name(own)), loop))
@@ -303,11 +304,11 @@ def _constant_tuple_items(fn):
     """{name: {position: constant}} for names bound once, to a tuple display, whose
     constant items a read `t[k]` may take directly (a tuple never changes)."""
     bindings = {}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             bindings[node.id] = bindings.get(node.id, 0) + 1
     found = {}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Tuple):
             name = node.targets[0].id
             if bindings[name] == 1:
@@ -334,7 +335,7 @@ def _hint(node):
 
 def _mutations(node):
     """Does `node` call a primitive that mutates a list (list_pop, list_append)?"""
-    return any(isinstance(n, gast.Call) and rules.is_always_run(anno.get(n.func, "object")) for n in gast.walk(node))
+    return any(isinstance(n, gast.Call) and rules.is_always_run(anno.get(n.func, "object")) for n in walk(node))
 
 
 def is_update_in_place(target, value, callee):

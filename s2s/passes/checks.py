@@ -6,6 +6,7 @@ import gast
 import numpy
 
 from .. import anno, runtime
+from ..syntax import walk
 
 _UNSUPPORTED = {
     gast.Yield: "yield (generators)",
@@ -36,7 +37,7 @@ if hasattr(gast, "Match"):
 def check_supported(fn_source):
     """Raise TransformError for the first unsupported construct in the function body."""
     for stmt in fn_source.node.body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             construct = _UNSUPPORTED.get(type(node))
             if construct:
                 raise fn_source.error(f"{construct} is not supported by s2s", node, construct)
@@ -47,7 +48,7 @@ def check_supported(fn_source):
 
 
 def _has_starred(target):
-    return any(isinstance(n, gast.Starred) for n in gast.walk(target))
+    return any(isinstance(n, gast.Starred) for n in walk(target))
 
 
 def check_effect_calls(fn_source, activity, is_user_call):
@@ -56,14 +57,14 @@ def check_effect_calls(fn_source, activity, is_user_call):
     `L.insert(0, v)`, `d.update(k=v)`): such a call may update the
     value in place, which s2s would not see. append, pop and item assignment are
     desugared to updates it follows; a user function's method is analysed as a call."""
-    local = {n.id for n in gast.walk(fn_source.node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
-    for node in gast.walk(fn_source.node):
+    local = {n.id for n in walk(fn_source.node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    for node in walk(fn_source.node):
         if not (isinstance(node, gast.Expr) and isinstance(node.value, gast.Call)):
             continue
         func = node.value.func
         callee = anno.get(node.value, "callee")
         passed = {  # an expression statement is kept whole: its arguments are expressions
-            n.id for a in node.value.args + [k.value for k in node.value.keywords] for n in gast.walk(a) if isinstance(n, gast.Name)
+            n.id for a in node.value.args + [k.value for k in node.value.keywords] for n in walk(a) if isinstance(n, gast.Name)
         }
         if _updates_an_argument(callee) and passed & activity.varied:
             ufunc = getattr(callee, "__self__", None)
@@ -96,11 +97,11 @@ def check_sequence_arithmetic(fn_source, activity):
     operators on one, and every binding of it does.
     (A parameter's kind does not tell a list from an array of unknown kind, in
     derivatives called by derivatives.)"""
-    binds = [(s.targets[0].id, s.value, s) for s in gast.walk(fn_source.node) if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+    binds = [(s.targets[0].id, s.value, s) for s in walk(fn_source.node) if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
     # names every binding of which makes a sequence (a greatest fixed point)
     whole = {id(s.targets[0]) for _, _, s in binds}
     elsewhere = {  # parameters, loop targets, names unpacked
-        n.id for n in gast.walk(fn_source.node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in whole
+        n.id for n in walk(fn_source.node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param)) and id(n) not in whole
     }
     sequences = {target for target, _, _ in binds} - elsewhere
     changed = True

@@ -32,7 +32,7 @@ import traceback
 import gast
 
 from .. import anno, frontend, runtime
-from ..syntax import call, clone, ref
+from ..syntax import call, clone, ref, walk
 from .blocks import walk_within
 from .desugar import collect_locals
 from .resolve import static_aliases, static_object
@@ -58,7 +58,7 @@ def lift_nested_functions(fn_source):
     lifted = {}
     bound_defaults = {}  # {name: [(parameter, value)]}: defaults reading locals, passed by its callers
     replacements = {}  # {id(definition): the statements that stand for it}
-    names_used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}  # globals too: no fresh name shadows one
+    names_used = {n.id for n in walk(node) if isinstance(n, gast.Name)}  # globals too: no fresh name shadows one
     updated = _updated_in_place(node)
     for name, (definition,) in definitions.items():
         function_def = _as_function_def(definition)
@@ -120,7 +120,7 @@ def _fixed_point_steps(fn_source, node, lifted, aliases):
         parameters = _no_arguments()
         parameters.args = [gast.Name(packed, gast.Param(), None, None), gast.Name(x, gast.Param(), None, None)]
         definition = gast.FunctionDef(wrapper, parameters, [unpack, forward], [], None, None, [])
-        for n in gast.walk(definition):
+        for n in walk(definition):
             gast.copy_location(n, call_node)
         lifted[wrapper] = (definition, [])
         bound.arguments["f"] = gast.Name(wrapper, gast.Load(), None, None)
@@ -148,7 +148,7 @@ def _updated_in_place(fn_node):
 
 def _reads(default, names):
     """Does a parameter's default (None: none) read any of `names`?"""
-    return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(default))
+    return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in walk(default))
 
 
 def _take_defaults_reading(function_def, names):
@@ -171,7 +171,7 @@ def _take_defaults_reading(function_def, names):
 def _name_lambdas(fn_node):
     """Each lambda of the function's own body that is not bound to a name, replaced by a
     fresh name; returns the assignments `_lambda = lambda ...` that define them."""
-    taken = {n.id for n in gast.walk(fn_node) if isinstance(n, gast.Name)}
+    taken = {n.id for n in walk(fn_node) if isinstance(n, gast.Name)}
     bound = {id(stmt.value) for stmt in _definitions(fn_node.body) if not isinstance(stmt, gast.FunctionDef)}
     assignments = []
 
@@ -248,7 +248,7 @@ def _free_names(function_def):
     return {
         n.id
         for stmt in function_def.body
-        for n in gast.walk(stmt)
+        for n in walk(stmt)
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id not in bound
     }
 
@@ -264,13 +264,13 @@ def _compile(fn_source, lifted, aliases, bound_defaults):
     for name, (function_def, captured) in lifted.items():
         if function_def.decorator_list:
             raise fn_source.error("decorators on nested functions are not supported", function_def, "decorator")
-        if any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in gast.walk(function_def)):
+        if any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in walk(function_def)):
             raise fn_source.error(
                 f"the nested function {name} is a generator (yield); define generator functions at module level",
                 function_def,
                 "nested generator (yield)",
             )
-        if any(isinstance(n, gast.Nonlocal) for n in gast.walk(function_def)):
+        if any(isinstance(n, gast.Nonlocal) for n in walk(function_def)):
             raise fn_source.error(f"the nested function {name} assigns to the enclosing function's names (nonlocal)", function_def, "nonlocal")
         lifted_def = clone(function_def)
         lifted_def.args.args = [gast.Name(c, gast.Param(), None, None) for c in captured] + lifted_def.args.args
@@ -317,7 +317,7 @@ def _no_arguments():
 
 def _rewrite_body_calls(fn_source, function_def, lifted, bound_defaults):
     """Inside a lifted function, calls of (itself and) its siblings pass their captures."""
-    for node in gast.walk(function_def):
+    for node in walk(function_def):
         if isinstance(node, gast.Name) and bound_defaults.get(node.id):
             raise fn_source.error(
                 f"the nested function {node.id}, whose defaults read local names, is used inside a nested "
@@ -338,7 +338,7 @@ def _rewrite_calls(fn_source, node, lifted, functions, definitions, bound_defaul
     node.body = _replaced(node.body, {**removed, **replacements}) or [gast.Pass()]
     derived = _transforms_of_nested(fn_source, node, lifted, functions, bound_defaults)
     captures = {**{n: lifted[n][1] for n in functions}, **derived}
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in captures:
             if bound_defaults.get(n.func.id):
                 original = definitions[n.func.id][0]
@@ -378,7 +378,7 @@ def _transforms_of_nested(fn_source, node, lifted, functions, bound_defaults):
     passes the captured names first; returns {dU: the captured names its calls pass}."""
     derived = {}
     local_names = collect_locals(node)
-    for stmt in gast.walk(node):
+    for stmt in walk(node):
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             captured = _transform_of_nested(fn_source, stmt, stmt.value, lifted, functions, local_names, bound_defaults)
             if captured and not isinstance(stmt.targets[0], gast.Name):
@@ -442,11 +442,11 @@ def _binding_counts(fn_node):
     """How often each name of the function's own body is bound (a loop target: often)."""
     counts = {}
     for stmt in fn_node.body:
-        for n in gast.walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                 counts[n.id] = counts.get(n.id, 0) + 1
             elif isinstance(n, (gast.For, gast.comprehension)):
-                for t in gast.walk(n.target):
+                for t in walk(n.target):
                     if isinstance(t, gast.Name):
                         counts[t.id] = counts.get(t.id, 0) + 2
     for a in fn_node.args.args + fn_node.args.posonlyargs + fn_node.args.kwonlyargs:

@@ -40,6 +40,7 @@ import numpy
 
 from .. import anno, runtime
 from ..naming import Namer
+from ..syntax import walk
 from .desugar import collect_locals
 from .resolve import static_object
 
@@ -88,12 +89,12 @@ def _assign(id_, value):
 
 
 def _has_comprehension(*nodes):
-    return any(isinstance(n, _COMPREHENSIONS) for node in nodes for n in gast.walk(node))
+    return any(isinstance(n, _COMPREHENSIONS) for node in nodes for n in walk(node))
 
 
 def _located(stmts, node):
     for stmt in stmts:
-        for n in gast.walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, gast.stmt) and getattr(n, "lineno", None) is None:
                 gast.copy_location(n, node)
     return stmts
@@ -135,7 +136,7 @@ class _Lowering:
             isinstance(stmt, gast.Assign)
             and isinstance(stmt.value, gast.ListComp)
             and isinstance(stmt.targets[0], gast.Name)
-            and stmt.targets[0].id not in {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+            and stmt.targets[0].id not in {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
         ):
             self.comprehension(stmt.value, {}, before, into=stmt.targets[0].id)  # build the list in its own name
             return before
@@ -146,7 +147,7 @@ class _Lowering:
         count = len(before)
         node = _Expressions(self, renames, before).visit(node)
         if len(before) > count and any(
-            isinstance(n, gast.Call) and anno.get(n.func, "object") is runtime.list_pop for n in gast.walk(node)
+            isinstance(n, gast.Call) and anno.get(n.func, "object") is runtime.list_pop for n in walk(node)
         ):
             raise self.src.error(
                 "a comprehension and a pop() in one statement are not supported: the comprehension would run "
@@ -194,7 +195,7 @@ class _Lowering:
         first = self.lower(node.generators[0].iter, before, renames)  # runs in the enclosing scope
         inner = dict(renames)
         for generator in node.generators:
-            for n in gast.walk(generator.target):
+            for n in walk(generator.target):
                 if isinstance(n, gast.Name):
                     inner[n.id] = self.namer.fresh("_" + n.id)
         if isinstance(node, gast.DictComp):

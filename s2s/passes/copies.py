@@ -17,6 +17,7 @@ import copy
 import gast
 
 from .. import anno
+from ..syntax import walk
 from . import deadcode
 
 
@@ -34,7 +35,7 @@ def remove_copies(fn, stack=None):
 
 
 def _count(stmts):
-    return sum(1 for _ in gast.walk(gast.Module(stmts, [])))
+    return sum(1 for _ in walk(gast.Module(stmts, [])))
 
 
 def _is_copy(stmt):
@@ -55,11 +56,11 @@ def _blocks(stmts):
 
 
 def _stored(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
 
 
 def _holds_function(node):
-    return any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in gast.walk(node))
+    return any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in walk(node))
 
 
 def _replace_loads(node, old, new):
@@ -114,12 +115,12 @@ def _forward_copy(block, start, a, b):
 
 
 def _reads(node, name_id):
-    return any(isinstance(n, gast.Name) and n.id == name_id and isinstance(n.ctx, gast.Load) for n in gast.walk(node))
+    return any(isinstance(n, gast.Name) and n.id == name_id and isinstance(n.ctx, gast.Load) for n in walk(node))
 
 
 def _sink_temporaries(fn, body, stack):
     loads, stores = {}, {}
-    for n in gast.walk(fn):
+    for n in walk(fn):
         if isinstance(n, gast.Name):
             table = loads if isinstance(n.ctx, gast.Load) else stores
             table[n.id] = table.get(n.id, 0) + 1

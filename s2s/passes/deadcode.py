@@ -12,7 +12,7 @@ import gast
 import numpy
 
 from .. import anno, rules, runtime
-from ..syntax import clone
+from ..syntax import clone, walk
 
 
 def _object(node):
@@ -37,11 +37,11 @@ def _pure_call(node):
 
 
 def _pure(node):
-    return all(_pure_call(n) for n in gast.walk(node) if isinstance(n, gast.Call))
+    return all(_pure_call(n) for n in walk(node) if isinstance(n, gast.Call))
 
 
 def _loads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def pure_assignment(stmt):

@@ -12,7 +12,7 @@ import numpy
 
 from .. import anno, runtime
 from ..frontend import param_names
-from ..syntax import clone
+from ..syntax import clone, walk
 
 # Array methods whose NumPy function takes the array first and the same arguments.
 _ARRAY_METHODS = {
@@ -54,7 +54,7 @@ _VARIADIC_METHODS = {"reshape": numpy.reshape, "transpose": numpy.transpose}
 def _updated_in_place(fn_node):
     """Names whose objects the function updates in place: `d[k] = v`, `del d[k]`, `d.update(...)`..."""
     updated = set()
-    for n in gast.walk(fn_node):
+    for n in walk(fn_node):
         if isinstance(n, gast.Subscript) and isinstance(n.ctx, (gast.Store, gast.Del)) and isinstance(n.value, gast.Name):
             updated.add(n.value.id)
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and isinstance(n.func.value, gast.Name):
@@ -236,7 +236,7 @@ class _Desugar(gast.NodeTransformer):
 
     def fresh_name(self, hint):
         if self.taken is None:
-            self.taken = {n.id for n in gast.walk(self.src.node) if isinstance(n, gast.Name)}
+            self.taken = {n.id for n in walk(self.src.node) if isinstance(n, gast.Name)}
         name = next(f"{hint}{i}" for i in range(len(self.taken) + 1) if f"{hint}{i}" not in self.taken)
         self.taken.add(name)
         return name
@@ -313,7 +313,7 @@ def _as_store(node):
 def _as_load(target):
     """A Load-context copy of an assignment target."""
     node = clone(target)
-    for n in gast.walk(node):
+    for n in walk(node):
         if hasattr(n, "ctx"):
             n.ctx = gast.Load()
     return node
@@ -340,7 +340,7 @@ def collect_locals(fn_node):
         if a is not None:
             names.add(a.id)
     for stmt in fn_node.body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
                 names.add(node.id)
     return names

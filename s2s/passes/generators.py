@@ -16,6 +16,7 @@ that never ends). `x = yield v` (values sent in) is refused.
 import gast
 
 from .. import anno, runtime
+from ..syntax import walk
 from .blocks import walk_within
 
 
@@ -23,7 +24,7 @@ def collect_yields(fn_source):
     node = fn_source.node
     if not any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in walk_within(node.body, (gast.FunctionDef, gast.Lambda))):
         return fn_source
-    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    taken = {n.id for n in walk(node) if isinstance(n, gast.Name)}
     out = next(f"_yielded{i or ''}" for i in range(len(taken) + 1) if f"_yielded{i or ''}" not in taken)
     node.body = [_assign(out, gast.List([], gast.Load()))] + _block(fn_source, node.body, out) + [_return(out)]
     return fn_source
@@ -53,7 +54,7 @@ def _statement(src, stmt, out):
         block = getattr(stmt, field, None)
         if block:
             setattr(stmt, field, _block(src, block, out))
-    for n in gast.walk(stmt):  # the yields left are parts of expressions
+    for n in walk(stmt):  # the yields left are parts of expressions
         if isinstance(n, (gast.Yield, gast.YieldFrom)):
             raise src.error("a yield whose value is used (values sent into a generator) is not supported", stmt, "yield expression")
     return [stmt]

@@ -9,6 +9,7 @@ reverse generator places in the backward sweep (forward mode ignores it). Any ot
 import gast
 
 from .. import anno, runtime
+from ..syntax import walk
 from .blocks import rewrite_statements
 from .desugar import collect_locals
 from .resolve import static_object
@@ -26,7 +27,7 @@ def lower_gradient_hooks(fn_source):
         args = item.context_expr.args
         if len(args) != 1 or not isinstance(args[0], gast.Name) or not isinstance(item.optional_vars, gast.Name):
             raise fn_source.error("write a gradient hook as `with s2s.insert_grad_of(x) as dx: ...`", stmt, "insert_grad_of")
-        jumps = [n for s in stmt.body for n in gast.walk(s) if isinstance(n, (gast.Return, gast.Break, gast.Continue, gast.Yield))]
+        jumps = [n for s in stmt.body for n in walk(s) if isinstance(n, (gast.Return, gast.Break, gast.Continue, gast.Yield))]
         if jumps:
             raise fn_source.error("a gradient hook's block cannot return, break or continue", jumps[0], "insert_grad_of")
         hook = gast.copy_location(gast.Expr(gast.Constant(None, None)), stmt)
@@ -40,9 +41,9 @@ def lower_gradient_hooks(fn_source):
 def hook_names(fn_node):
     """Names used inside the gradient hooks of a function (hidden in their markers)."""
     names = set()
-    for node in gast.walk(fn_node):
+    for node in walk(fn_node):
         hook = anno.get(node, "grad_hook")
         if hook:
             names.update(hook[:2])
-            names.update(n.id for s in hook[2] for n in gast.walk(s) if isinstance(n, gast.Name))
+            names.update(n.id for s in hook[2] for n in walk(s) if isinstance(n, gast.Name))
     return names

@@ -12,7 +12,7 @@ of owned arrays into the statements one writes by hand: `dx[i] += g`, `dy[i] = 0
 import gast
 
 from .. import anno, runtime
-from ..syntax import clone
+from ..syntax import clone, walk
 from .activity import _item_kind, index_is_scalar, ndim_of
 from .desugar import runtime_ref, subscript_index
 
@@ -138,10 +138,10 @@ class InPlace:
 def _shared_reads(node):
     """Names read in `node` other than as operands or as arguments of fresh-result calls."""
     safe = set()
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, (gast.BinOp, gast.UnaryOp, gast.Compare)):
             operands = [n.left, n.right] if isinstance(n, gast.BinOp) else [n.operand] if isinstance(n, gast.UnaryOp) else [n.left, *n.comparators]
             safe.update(id(o) for o in operands)
         elif isinstance(n, gast.Call) and _callee(n) in _FRESH:
             safe.update(id(a) for a in n.args)
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in safe}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in safe}

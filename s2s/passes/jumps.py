@@ -10,6 +10,8 @@ flags, no duplication). Only where several paths fall through are flags used.
 """
 import gast
 
+from ..syntax import walk
+
 _JUMPS = (gast.Break, gast.Continue, gast.Return)
 
 
@@ -40,7 +42,7 @@ def lower_jumps(fn_source, namer):
 def _check_no_continue(fn_source, stmts):
     """The backward sweep replays a loop body from its recorded branches, which a
     `continue` left in it would skip: refuse rather than record a wrong tape."""
-    for loop in (n for s in stmts for n in gast.walk(s) if isinstance(n, (gast.For, gast.While))):
+    for loop in (n for s in stmts for n in walk(s) if isinstance(n, (gast.For, gast.While))):
         for stmt in loop.body:
             for node in _same_loop(stmt):
                 if isinstance(node, gast.Continue):
@@ -62,7 +64,7 @@ def _has_jump(node):
     if isinstance(node, gast.If):
         return any(_has_jump(s) for s in node.body + node.orelse)
     if isinstance(node, (gast.For, gast.While)):
-        return any(isinstance(n, gast.Return) for s in node.body for n in gast.walk(s))
+        return any(isinstance(n, gast.Return) for s in node.body for n in walk(s))
     return False
 
 
@@ -102,7 +104,7 @@ class _Lowering:
                 stmt.body = self.returns_out_of_loops(stmt.body, in_loop)
                 stmt.orelse = self.returns_out_of_loops(stmt.orelse, in_loop)
             elif isinstance(stmt, (gast.For, gast.While)):
-                had = any(isinstance(n, gast.Return) for s in stmt.body for n in gast.walk(s))
+                had = any(isinstance(n, gast.Return) for s in stmt.body for n in walk(s))
                 stmt.body = self.returns_out_of_loops(stmt.body, in_loop=True)
                 out.append(stmt)
                 if had:
@@ -203,7 +205,7 @@ def _drop_tail_continues(block):
 def _single_exit(body, namer):
     """Tail returns -> assignments to one variable, returned once at the end."""
     if _ends(body) == 0 and isinstance(body[-1], gast.Return):
-        if not any(isinstance(n, gast.Return) for s in body[:-1] for n in gast.walk(s)):
+        if not any(isinstance(n, gast.Return) for s in body[:-1] for n in walk(s)):
             return body
     result = namer.fresh("_result")
 

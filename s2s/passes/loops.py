@@ -16,7 +16,7 @@ import gast
 
 from .. import anno, runtime
 from ..frontend import param_names
-from ..syntax import assign, call, name, ref
+from ..syntax import assign, call, name, ref, walk
 from .activity import _names
 from .anf import updated_name
 from .blocks import rewrite_statements
@@ -80,13 +80,13 @@ def index_loops(fn_source, activity, namer):
 def _dict_names(fn_node):
     """Names bound only to dicts: dict displays and calls of dict."""
     bound = {}
-    for s in gast.walk(fn_node):
+    for s in walk(fn_node):
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
             is_dict = isinstance(s.value, gast.Dict) or isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in (dict, runtime.build_dict)
             is_dict = is_dict or updated_name(s) == s.targets[0].id  # d[k] = v keeps d's object
             bound[s.targets[0].id] = bound.get(s.targets[0].id, True) and is_dict
         elif isinstance(s, (gast.Assign, gast.For)):
-            for n in gast.walk(s.targets[0] if isinstance(s, gast.Assign) else s.target):
+            for n in walk(s.targets[0] if isinstance(s, gast.Assign) else s.target):
                 if isinstance(n, gast.Name):
                     bound[n.id] = False
     return {n for n, only_dicts in bound.items() if only_dicts} - set(param_names(fn_node))
@@ -95,7 +95,7 @@ def _dict_names(fn_node):
 def _generator_results(fn_node):
     """Names bound to what a call of a generator function returns."""
     return {
-        s.targets[0].id for s in gast.walk(fn_node)
+        s.targets[0].id for s in walk(fn_node)
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Call)
         and inspect.isgeneratorfunction(inspect.unwrap(anno.get(s.value, "callee")))
     }
@@ -104,7 +104,7 @@ def _generator_results(fn_node):
 def _updated_in_place(stmts):
     """Names the statements update in place: a loop over one of them sees the updates
     (Python's iterators read by position), so it is indexed too, never listed up front."""
-    return {updated_name(s) for stmt in stmts for s in gast.walk(stmt) if isinstance(s, gast.Assign)} - {None}
+    return {updated_name(s) for stmt in stmts for s in walk(stmt) if isinstance(s, gast.Assign)} - {None}
 
 
 def _by_position(loop, fn_source, namer, kinds):

@@ -9,7 +9,7 @@ empty are removed together with the forward code that recorded them.
 import gast
 
 from .. import anno, runtime
-from ..syntax import assign, call, name, pop, push, ref
+from ..syntax import assign, call, name, pop, push, ref, walk
 from .activity import _item_kind, ndim_of
 from .desugar import subscript_index
 
@@ -29,7 +29,7 @@ def free_loads(stmts, bound=frozenset()):
     for stmt in stmts:
         if isinstance(stmt, gast.For):
             names |= _loads(stmt.iter) - bound
-            inner = bound | {n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)}
+            inner = bound | {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
             names |= free_loads(stmt.body, inner) | free_loads(stmt.orelse, bound)
         elif isinstance(stmt, (gast.If, gast.While)):
             names |= (_loads(stmt.test) - bound) | free_loads(stmt.body, bound) | free_loads(stmt.orelse, bound)
@@ -40,11 +40,11 @@ def free_loads(stmts, bound=frozenset()):
 
 def stored(stmts):
     """Names bound by `stmts`."""
-    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 def _loads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
@@ -126,7 +126,7 @@ def _bound_to_one_constant(forward):
             continue  # their bodies come next, one statement at a time
         binder = stmt.target if isinstance(stmt, gast.For) else stmt  # a loop: its target
         constant = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_literal(stmt.value)
-        for n in gast.walk(binder):
+        for n in walk(binder):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                 text = gast.dump(stmt.value) if constant and stmt.targets[0] is n else None
                 values.setdefault(n.id, set()).add(text)
@@ -177,7 +177,7 @@ def _read_after_restore(backward):
     def simple_reads(s):
         """Names read by the simple statements in `s`, a restore not counting for its own variable."""
         out = set()
-        for n in gast.walk(s):
+        for n in walk(s):
             if isinstance(n, gast.stmt) and not hasattr(n, "body"):
                 out |= _loads(n) - {restore_var(n)}
         return out
@@ -186,7 +186,7 @@ def _read_after_restore(backward):
         for s in stmts:
             own = restore_var(s)
             if isinstance(s, (gast.For, gast.While)):
-                inside = {restore_var(n) for n in gast.walk(s)} - {None}
+                inside = {restore_var(n) for n in walk(s)} - {None}
                 header = _loads(s.iter if isinstance(s, gast.For) else s.test)
                 read.update(inside & (simple_reads(s) | header))
                 restored.update(inside)

@@ -15,7 +15,7 @@ import gast
 from .. import anno, rules
 from ..frontend import _MISSING
 from ..naming import identifier
-from ..syntax import dotted_name, ref
+from ..syntax import dotted_name, ref, walk
 from .desugar import collect_locals
 
 BINARY = {
@@ -74,11 +74,11 @@ def _read_at_transform_time(node, obj, fn_source, local_names):
 def static_aliases(fn_source, local_names):
     """Locals bound once, to a function known at transform time: `dU = s2s.grad(U)`."""
     bindings = {}
-    for node in gast.walk(fn_source.node):
+    for node in walk(fn_source.node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             bindings[node.id] = bindings.get(node.id, 0) + 1
     aliases = {}
-    for node in gast.walk(fn_source.node):
+    for node in walk(fn_source.node):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and bindings[node.targets[0].id] == 1:
             if isinstance(node.value, (gast.Name, gast.Attribute, gast.Call)):
                 obj = static_object(node.value, fn_source, local_names)
@@ -90,7 +90,7 @@ def static_aliases(fn_source, local_names):
 def resolve_calls(fn_source):
     local_names = collect_locals(fn_source.node)
     aliases = static_aliases(fn_source, local_names)
-    for node in gast.walk(fn_source.node):
+    for node in walk(fn_source.node):
         if isinstance(node, gast.Assign) and _is_keyword_dict(node.value, fn_source, local_names):
             # dict(a=x, b=y) is the display {"a": x, "b": y}, whose derivative rules exist
             node.value = gast.Dict([gast.Constant(k.arg, None) for k in node.value.keywords], [k.value for k in node.value.keywords])

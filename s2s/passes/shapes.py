@@ -26,6 +26,7 @@ import gast
 import numpy
 
 from .. import anno
+from ..syntax import walk
 from .activity import ndim_of
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
@@ -45,7 +46,7 @@ class ShapeFacts:
 def stable_names(fn_node, params):
     """Names bound exactly once, by a top-level `name = value`, or parameters never rebound."""
     counts = {}
-    for node in gast.walk(gast.Module(fn_node.body, [])):
+    for node in walk(gast.Module(fn_node.body, [])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             counts[node.id] = counts.get(node.id, 0) + 1
     stable = {p for p in params if p not in counts}

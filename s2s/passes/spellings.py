@@ -23,7 +23,7 @@ import gast
 import numpy
 
 from .. import anno, runtime
-from ..syntax import clone
+from ..syntax import clone, walk
 from .desugar import _is_static_path, index_expression, numpy_ref, runtime_ref
 from .resolve import static_object
 
@@ -118,7 +118,7 @@ def _sublists_passed_in(args):
     argument may call anything (whose effects would then come in another order)."""
     if len(args) < 2 or any(isinstance(a, gast.Starred) for a in args):
         return False
-    if any(isinstance(n, gast.Call) for a in args for n in gast.walk(a)):
+    if any(isinstance(n, gast.Call) for a in args for n in walk(a)):
         return False
     first = args[0]
     while isinstance(first, gast.Subscript) and isinstance(first.slice, gast.Constant):

@@ -20,7 +20,7 @@ Any other use of a uniform adjoint first makes it the array it stands for
 import gast
 
 from .. import anno, runtime
-from ..syntax import assign, call, name, ref
+from ..syntax import assign, call, name, ref, walk
 from .activity import ndim_of
 
 REAL = ("real",)
@@ -44,9 +44,9 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned):
         evaluated = _Evaluator(values, facts, kinds).evaluate(stmt.value) if target else None
         fact = _fact_for(target, evaluated[0], facts, primal_of, kinds) if evaluated else None
         if fact is None:
-            materialize({n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)})
+            materialize({n.id for n in walk(stmt) if isinstance(n, gast.Name)})
             values.pop(target, None)
-            for n in gast.walk(stmt):
+            for n in walk(stmt):
                 if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
                     values.pop(n.id, None)
             out.append(stmt)

@@ -25,7 +25,7 @@ import gast
 import numpy
 
 from .. import anno, runtime
-from ..syntax import call, name, ref
+from ..syntax import call, name, ref, walk
 from .aliasing import UPDATES, VIEWS, arguments_written_later, bindings_written_later
 from .blocks import rewrite_statements
 
@@ -40,7 +40,7 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
     changed. callees: what aliasing needs of the user functions called."""
     written = {
         s.targets[0].id
-        for s in gast.walk(fn_source.node)
+        for s in walk(fn_source.node)
         if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in _WRITES
     }
     if not written:  # no write in place: nothing to keep apart
@@ -51,7 +51,7 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
     def rewrite(stmt):
         nonlocal changed
         if isinstance(stmt, gast.For) and _iterated(stmt.iter) & written:
-            rows = [t for t in gast.walk(stmt.target) if isinstance(t, gast.Name) and activity.kind(t.id) != "scalar"]
+            rows = [t for t in walk(stmt.target) if isinstance(t, gast.Name) and activity.kind(t.id) != "scalar"]
             for t in rows:  # `for r in y` binds views of y's rows: `for _row in y: r = private_copy(_row)`
                 row = namer.fresh("_row")
                 copied = _private_copy(name(row))
@@ -61,7 +61,7 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
             return [stmt]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], (gast.Name, gast.Tuple))):
             return [stmt]
-        targets = [t.id for t in gast.walk(stmt.targets[0]) if isinstance(t, gast.Name)]
+        targets = [t.id for t in walk(stmt.targets[0]) if isinstance(t, gast.Name)]
         value, viewed = stmt.value, _viewed(stmt.value)
         if all(activity.kind(t) == "scalar" for t in targets):
             return [stmt]
@@ -101,7 +101,7 @@ def _private_copy(node):
 def _copied_targets(stmt, names, namer):
     """`a, t = v` as `a, _shared = v; t = private_copy(_shared)`, for the targets `names`."""
     out = [stmt]
-    for target in gast.walk(stmt.targets[0]):
+    for target in walk(stmt.targets[0]):
         if isinstance(target, gast.Name) and target.id in names:
             shared = namer.fresh("_shared")
             copied = _private_copy(name(shared))

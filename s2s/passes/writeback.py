@@ -29,7 +29,7 @@ import gast
 from .. import anno, dispatch, runtime
 from ..dispatch import UPDATES_RETURNED_LEADING, UpdatesReturned
 from ..frontend import param_names
-from ..syntax import assign, call, const, name, ref
+from ..syntax import assign, call, const, name, ref, walk
 from . import varargs
 from .activity import ndim_of
 from .anf import updated_name
@@ -51,10 +51,10 @@ def writable_parameters(src, writable_of, updated_by_name):
     params = param_names(src.node)
     found = {p: ANY_KIND for p in params if p in updated_by_name}
     entry_copies = {
-        s.targets[0].id for s in gast.walk(src.node)
+        s.targets[0].id for s in walk(src.node)
         if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value.func, "copies_argument")
     }
-    for node in gast.walk(src.node):
+    for node in walk(src.node):
         callee = dispatch.user_function(anno.get(node, "callee")) if isinstance(node, gast.Call) else None
         if inspect.isfunction(callee) and not anno.get(node, "packed"):
             # passed on: updated as the callee updates it (a call it cannot write back is refused)
@@ -68,7 +68,7 @@ def writable_parameters(src, writable_of, updated_by_name):
         else:
             continue
         for target in bound:
-            for n in gast.walk(target):
+            for n in walk(target):
                 if not (isinstance(n, gast.Name) and n.id in found):
                     continue
                 if isinstance(node, gast.Assign) and target is n and anno.get(n, "augmented"):
@@ -140,9 +140,9 @@ def _check_no_nested_updating_calls(src, updated_parameters):
     """A call kept inside an expression (a `while` test, an index) cannot bind back
     what it updates: refused where it may update an argument."""
     statement_calls = {
-        id(s.value) for s in gast.walk(src.node) if isinstance(s, (gast.Assign, gast.Expr)) and isinstance(s.value, gast.Call)
+        id(s.value) for s in walk(src.node) if isinstance(s, (gast.Assign, gast.Expr)) and isinstance(s.value, gast.Call)
     }
-    for node in gast.walk(src.node):
+    for node in walk(src.node):
         if not isinstance(node, gast.Call) or id(node) in statement_calls:
             continue
         function = dispatch.user_function(anno.get(node, "callee"))
