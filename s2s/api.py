@@ -185,14 +185,18 @@ class Derivative:
     def _dispatch(self, args, kwargs):
         """The argument values, converted as the generated code takes them, and the
         generated function for their kinds."""
-        if not kwargs and len(args) == self._positional and _FLOAT_TYPES.issuperset(map(type, args)):
-            # floats only (scalar code such as saxpy, where the general path below costs
-            # several times the arithmetic): nothing to convert, and every kind is "scalar"
-            kinds = self._scalar_kinds
-            module = self._functions.get(kinds)
-            if module is not None and module.watch.refresh():
-                self._last_kinds = kinds
-                return args, module.function
+        if not kwargs and len(args) == self._positional:
+            for value in args:
+                if type(value) not in _FLOAT_TYPES:
+                    break
+            else:
+                # floats only (scalar code such as saxpy, where the general path below costs
+                # several times the arithmetic): nothing to convert, and every kind is "scalar"
+                kinds = self._scalar_kinds
+                module = self._functions.get(kinds)
+                if module is not None and (module.watch.idle or module.watch.refresh()):
+                    self._last_kinds = kinds
+                    return args, module.function
         values = self._arguments(args, kwargs)
         return values, self.generated(tuple(map(kind_of_value, values)))
 
@@ -306,7 +310,10 @@ class Gradient(Derivative):
     def _shape_grads(self, grads, values):
         """The generated driver returns the gradients in the caller's wrt order already."""
         if self.single:
-            return runtime.match_like(grads, values[self.wrt[0]])
+            value = values[self.wrt[0]]
+            if type(grads) is float and type(value) is float:  # match_like's first case, without the call
+                return grads
+            return runtime.match_like(grads, value)
         return tuple(runtime.match_like(g, values[i]) for g, i in zip(grads, self.wrt))
 
 

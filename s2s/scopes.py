@@ -73,6 +73,7 @@ class ScopeWatch:
                 self.specialized.append((function, scope_name, obj))
             else:
                 self.data.append((module_name, function, scope_name, type(obj)))
+        self.idle = not self.data and not self.specialized  # nothing to check: every call of saxpy asks
 
     def refresh(self):
         """Copy the data values into the module; False if a specialized-on name was rebound,
