@@ -273,7 +273,7 @@ class Derivative:
         text, namespace = emit.emit_module(program.functions, header)
         # the user functions code was generated for, watched like the module's own names
         for i, ((function, scope_name), obj) in enumerate(sorted(program.called_globals().items(), key=lambda kv: kv[0][1])):
-            if (function, scope_name) not in namespace.origins.values():
+            if (function, scope_name) not in namespace.origins.values() and not scopes.generated_definition(function, scope_name):
                 namespace[f"{scopes.GENERATED_FOR}{i}"] = obj
                 namespace.origins[f"{scopes.GENERATED_FOR}{i}"] = (function, scope_name)
         if self.verbose:

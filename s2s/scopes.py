@@ -25,6 +25,16 @@ def user_origin(function, name):
     return user_origin(*inner) if inner is not None else (function, name)
 
 
+def generated_definition(function, name):
+    """Whether `name`, read by `function`, is a function that `function`'s own generated
+    module defines (`f_forward` of a derivative differentiated again): no user rebinds
+    it, so there is nothing to watch (and an entry needs no recipe for it)."""
+    module_globals = getattr(function, "__globals__", {})
+    if name in module_globals.get(ORIGINS, {name: None}):
+        return False  # not generated code, or a name it took from a user's scope
+    return getattr(module_globals.get(name), "__module__", None) == module_globals.get("__name__")
+
+
 def current(function, name):
     """The object `name` (or a dotted `name.attribute`) refers to in `function`'s scope
     now (closure, globals, builtins); LookupError where it is unbound."""

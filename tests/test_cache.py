@@ -241,6 +241,13 @@ def steps(w, X, count):
 
 def scaled(k):
     return lambda v: np.sum(np.sin(v) * k)
+
+
+def curvature_steps(w, u, X, count):
+    products = []
+    for i in range(count):
+        products.append(s2s.hvp(lambda v: loss(v, X[i]))(w, u))
+    return products
 """
 
 
@@ -261,6 +268,23 @@ def test_a_closure_made_anew_each_step_is_transformed_once(cache_dir, tmp_path, 
     x = np.linspace(-1.0, 1.0, 3)
     for k in (2.5, -0.5, 3, np.array([1.0, -2.0, 0.5])):
         np.testing.assert_allclose(s2s.grad(model.scaled(k))(x), numeric_grad(model.scaled(k), (x,)), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("disk", ["1", "0"])
+def test_an_hvp_of_a_closure_made_anew_each_step_is_transformed_once(cache_dir, tmp_path, rng, monkeypatch, disk):
+    """The same for a derivative of a derivative: its module is kept as an entry (the
+    functions the inner derivative's module defines need no watch), each step's
+    Hessian-vector product with its own i."""
+    monkeypatch.setenv("S2S_DISK_CACHE", disk)
+    model = load(tmp_path, "import s2s\n" + STEPS)
+    w, u, X = rng.randn(3), rng.randn(3), rng.randn(5, 4, 3)
+    products = model.curvature_steps(w, u, X, len(X))
+    info = s2s.cache_info()
+    assert info.misses == 2 and info.disk_hits == 0  # the gradient inside, and the hvp, once each
+    assert len(entries(cache_dir)) == (2 if disk == "1" else 0)
+    for i, p in enumerate(products):
+        by_differences = numeric_grad(lambda v: np.sum(s2s.grad(lambda q: model.loss(q, X[i]))(v) * u), (w,))
+        np.testing.assert_allclose(p, by_differences, rtol=1e-5, atol=1e-7)
 
 
 def test_a_derivative_made_anew_each_call_reuses_its_module(cache_dir, tmp_path, rng):
