@@ -49,15 +49,18 @@ def _d(name):
 
 
 def _times(derivative, factor):
-    """`derivative * factor`, spelled as by hand: `d / den` for `1.0 / den`, `-d * e` for `-e`."""
+    """`derivative * factor`, spelled as by hand: `d / den` for `1.0 / den`, `-d * e` for `-e`,
+    and `d / den * num` for `num / den`: the derivative divided first, as a relative change
+    (`d[y] / y`), which stays in range where `num / den` alone under- or overflows (the
+    tangent of `g / y` in the second derivative of log(1 + exp(500)))."""
     if isinstance(factor, ast.UnaryOp) and isinstance(factor.op, ast.USub):
         return _times(ast.UnaryOp(ast.USub(), derivative), factor.operand)
     if isinstance(factor, ast.BinOp) and isinstance(factor.left, ast.UnaryOp) and isinstance(factor.left.op, ast.USub):
         return _times(ast.UnaryOp(ast.USub(), derivative), ast.BinOp(factor.left.operand, factor.op, factor.right))
     if isinstance(factor, ast.Constant) and factor.value == 1:
         return derivative
-    if isinstance(factor, ast.BinOp) and isinstance(factor.op, ast.Div) and isinstance(factor.left, ast.Constant) and factor.left.value == 1:
-        return ast.BinOp(derivative, ast.Div(), factor.right)
+    if isinstance(factor, ast.BinOp) and isinstance(factor.op, ast.Div):
+        return _times(ast.BinOp(derivative, ast.Div(), factor.right), factor.left)
     return ast.BinOp(derivative, ast.Mult(), factor)
 
 

@@ -619,3 +619,18 @@ def test_a_third_derivative_through_odeint_raises():
 
     with pytest.raises(s2s.TransformError, match="no derivative rule"):
         s2s.grad(third)(y0)
+
+
+def softplus_by_logs(k):
+    return np.log(1.0 + np.exp(k))
+
+
+@pytest.mark.parametrize("k", [-30.0, 3.0, 30.0, 500.0])
+def test_a_quotient_rule_divides_the_derivative_first(k):
+    """The second derivative of log(1 + exp(k)) is s(1 - s), s the logistic function,
+    about exp(-500) at k = 500. Its code takes the tangent of `g / y` with y = 1 + exp(k):
+    grouped `d[y] * (g / y)`, g / y underflowed to zero and the result was 1.0. (The
+    formula's own cancellation, two terms near 1, leaves an absolute error near 1e-16.)"""
+    want = np.exp(-abs(k)) / (1.0 + np.exp(-abs(k))) ** 2
+    np.testing.assert_allclose(s2s.hvp(softplus_by_logs)(k, 1.0), want, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(s2s.grad(s2s.grad(softplus_by_logs))(k), want, rtol=1e-9, atol=1e-15)
