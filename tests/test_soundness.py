@@ -1850,3 +1850,36 @@ def test_second_derivatives_read_a_global_array_as_it_is_when_they_run():
         np.testing.assert_allclose(hvp(x, v), 6.0 * WEIGHTS * x * v, rtol=1e-12)
     finally:
         WEIGHTS = np.array([1.0, 2.0])
+
+
+def _inner_loop_in_an_outer_loop(x0, x1, x2):
+    n0 = 0
+    while n0 < 3:
+        n0 += 1
+        for _i4, e5 in enumerate(x2):
+            x1 = x1 - e5
+    c4 = _identity_with_an_option(x1, option=min(e9 for e9 in x0))
+    x2 = x1 ** 2
+    return c4 + np.sum(x0 ** 3)
+
+
+def _identity_with_an_option(a0, option=None):
+    return a0
+
+
+def test_a_zeroed_adjoint_is_read_again_by_the_next_trip_of_an_enclosing_loop():
+    """A first-iteration guard left the entry value's adjoint None where nothing after it
+    in its loop read it, but the next trip of the enclosing while loop runs the inner
+    loop again and read it: a TypeError (`-None`) in the Hessian (found by the fuzzer)."""
+    f = _inner_loop_in_an_outer_loop
+    args = (np.array([-0.34, -0.21]), 0.2485, np.array([-0.88, -0.63, 0.58]))
+    gradient = s2s.grad(f)
+
+    def column(i):
+        e = np.zeros(2)
+        e[i] = 1e-5
+        return (gradient(args[0] + e, *args[1:]) - gradient(args[0] - e, *args[1:])) / 2e-5
+
+    want = np.stack([column(0), column(1)], axis=1)
+    np.testing.assert_allclose(s2s.hessian(f)(*args), want, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2s.hvp(f)(*args, np.array([1.0, -2.0])), want @ np.array([1.0, -2.0]), rtol=1e-5, atol=1e-7)

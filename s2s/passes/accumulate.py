@@ -150,12 +150,15 @@ def _lazy_zero(value):
     )
 
 
-def _relax_guards(stmts, function_body):
+def _relax_guards(stmts, function_body, reread=frozenset()):
     """A first-iteration guard zeroes the entry value's adjoint only if code reads it
     after the guard: outside the loop, or later in the loop body (the first iteration is
     the backward sweep's last, so nothing before the guard reads the zero); otherwise
-    None (no allocation) is as good."""
+    None (no allocation) is as good. Inside another loop, the next iteration of that
+    loop runs this one again and reads the value anywhere in it (`reread`)."""
     for stmt in stmts:
+        if isinstance(stmt, (gast.For, gast.While)):
+            inner_reread = reread or _loads(stmt)
         if isinstance(stmt, gast.For):
             inside = {id(n) for n in walk(stmt)}
             read_outside = {
@@ -168,10 +171,15 @@ def _relax_guards(stmts, function_body):
                 if anno.get(node, "iteration_guard") and node.orelse:
                     zero = node.orelse[0]
                     target = zero.targets[0].id
-                    if target not in read_outside and target not in _loads_after(stmt.body, node):
+                    if target not in read_outside and target not in reread and target not in _loads_after(stmt.body, node):
                         zero.value = gast.Constant(None, None)
         for field in ("body", "orelse"):
-            _relax_guards(getattr(stmt, field, []) or [], function_body)
+            nested = isinstance(stmt, (gast.For, gast.While)) and field == "body"
+            _relax_guards(getattr(stmt, field, []) or [], function_body, inner_reread if nested else reread)
+
+
+def _loads(node):
+    return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
 
 
 def _loads_after(body, guard):
