@@ -1883,3 +1883,38 @@ def test_a_zeroed_adjoint_is_read_again_by_the_next_trip_of_an_enclosing_loop():
     want = np.stack([column(0), column(1)], axis=1)
     np.testing.assert_allclose(s2s.hessian(f)(*args), want, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(s2s.hvp(f)(*args, np.array([1.0, -2.0])), want @ np.array([1.0, -2.0]), rtol=1e-5, atol=1e-7)
+
+
+def _einsum_view_updated_after(a):
+    t = np.einsum("ij->ji", a)  # a view of a: NumPy permutes without copying
+    a *= 2.0
+    return np.sum(t * t)
+
+
+def _einsum_sublist_view_updated_after(a):
+    t = np.einsum(a, [1, 0])
+    a *= 2.0
+    return np.sum(t * t)
+
+
+def _einsum_product_then_operand_updated(a, b):
+    c = np.einsum("ij,jk->ik", a, b)  # a new array: the update of a does not reach it
+    a *= 2.0
+    return np.sum(c * a)
+
+
+@pytest.mark.parametrize("f", [_einsum_view_updated_after, _einsum_sublist_view_updated_after])
+def test_an_einsum_of_one_operand_may_be_a_view(f):
+    """np.einsum of one operand returns a view where it only permutes or takes a
+    diagonal: the update of its operand shows through it, as for np.transpose. s2s
+    computed with a copy (a wrong value, found by the fuzzer); now it refuses."""
+    a = np.array([[0.5, -1.0], [2.0, 0.25]])
+    with pytest.raises(s2s.TransformError, match="shares its contents"):
+        s2s.grad(f)(a.copy())
+
+
+def test_an_einsum_of_two_operands_is_a_new_array():
+    a, b = np.array([[0.5, -1.0], [2.0, 0.25]]), np.array([[1.5, 0.3], [-0.7, 1.1]])
+    f = _einsum_product_then_operand_updated
+    want = numeric_grad(lambda x: f(x.copy(), b), (a,))
+    np.testing.assert_allclose(s2s.grad(f)(a.copy(), b), want, rtol=1e-6, atol=1e-8)
