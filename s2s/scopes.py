@@ -30,7 +30,8 @@ def generated_definition(function, name):
     module defines (`f_forward` of a derivative differentiated again): no user rebinds
     it, so there is nothing to watch (and an entry needs no recipe for it)."""
     module_globals = getattr(function, "__globals__", {})
-    if name in module_globals.get(ORIGINS, {name: None}):
+    origins = module_globals.get(ORIGINS)
+    if origins is None or name in origins:
         return False  # not generated code, or a name it took from a user's scope
     return getattr(module_globals.get(name), "__module__", None) == module_globals.get("__name__")
 

@@ -41,21 +41,18 @@ VIEWS = {
     numpy.require, numpy.diag, numpy.matrix_transpose if hasattr(numpy, "matrix_transpose") else numpy.transpose,
     numpy.permute_dims if hasattr(numpy, "permute_dims") else numpy.transpose,
 }
-# NumPy functions whose result may share memory with any of their arguments:
-# `np.einsum` returns a view for a pure permutation or diagonal (`"ij->ji"`, `"ii->i"`).
-VIEWS_OF_ANY = {numpy.einsum}
-
-
-def may_be_a_view(value):
-    """Whether the call `value` of a VIEWS_OF_ANY function may return a view: einsum of
-    one operand (`einsum("ij->ji", a)`, `einsum(a, [1, 0])`, with or without an output
-    sublist); with two or more it computes a new array."""
-    if anno.get(value, "callee") not in VIEWS_OF_ANY:
+def einsum_may_be_a_view(value):
+    """Whether the call `value` is an np.einsum that may return a view of its operand:
+    NumPy permutes or takes a diagonal without copying for one operand (`"ij->ji"`,
+    `einsum(a, [1, 0])`, with or without an output sublist); two or more make a new array."""
+    if anno.get(value, "callee") is not numpy.einsum:
         return False
     args = value.args
     if args and isinstance(args[0], gast.Constant) and isinstance(args[0].value, str):
         return len(args) == 2
     return len(args) <= 3
+
+
 # Updates in place the desugared code spells as calls: the first argument is updated.
 UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
 # Those that write an item (an append or pop changes a list's length, undone as such).
@@ -605,7 +602,7 @@ class _Analysis:
         everything = set().union(*operands) if operands else set()
         if callee in VIEWS:
             return {new} | {_view(o) for o in (operands[0] if operands else ())}
-        if may_be_a_view(value):
+        if einsum_may_be_a_view(value):
             return {new} | {_view(o) for o in everything}
         if callee is runtime.private_copy and anno.get(value.func, "copies_argument"):
             return set(everything)  # s2s's copy of an argument updated in place: Python has none

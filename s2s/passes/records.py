@@ -3,8 +3,9 @@
 The generator surrounds every assignment with save/restore markers. A value is saved
 only if the backward sweep reads that variable (it is *needed*) and the assignment may
 overwrite a value that is still needed (the variable is bound more than once, or in a
-loop), unless every binding of the variable binds the same expression of literals. Recorded branch decisions and trip counts whose backward construct ends up
-empty are removed together with the forward code that recorded them.
+loop), unless every binding of the variable binds the same expression of literals.
+Recorded branch decisions and trip counts whose backward construct ends up empty are
+removed together with the forward code that recorded them.
 """
 import gast
 

@@ -26,7 +26,7 @@ import numpy
 
 from .. import anno, runtime
 from ..syntax import call, name, ref, walk
-from .aliasing import UPDATES, VIEWS, arguments_written_later, bindings_written_later, may_be_a_view
+from .aliasing import UPDATES, VIEWS, arguments_written_later, bindings_written_later, einsum_may_be_a_view
 from .blocks import rewrite_statements
 
 _WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
@@ -181,6 +181,6 @@ def is_fresh(value):
     callee = anno.get(value, "callee")
     if callee in UPDATES or callee is runtime.private_copy:
         return True
-    if callee in VIEWS or may_be_a_view(value):
+    if callee in VIEWS or einsum_may_be_a_view(value):
         return False
     return isinstance(callee, numpy.ufunc) or str(getattr(callee, "__module__", "")).startswith("numpy")
