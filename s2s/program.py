@@ -41,6 +41,7 @@ from .passes import (
     loops,
     records,
     resolve,
+    scalars,
     shapes,
     spellings,
     uniform,
@@ -119,7 +120,7 @@ class Specialization:
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
         passes = (
-            loops.index_loops, fields.bind_called_fields, values.lower_value_calls, _check_effect_calls, _write_back,
+            loops.index_loops, fields.bind_called_fields, _abs_in_scalar_tests, values.lower_value_calls, _check_effect_calls, _write_back,
             _check_updates, _copy_shared_bindings, _copy_call_arguments,
         )
         for specialize in passes:
@@ -133,6 +134,11 @@ class Specialization:
 
 def _generated_by_s2s(func):
     return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
+
+
+def _abs_in_scalar_tests(src, act, namer):
+    scalars.abs_in_scalar_tests(src, act)
+    return False
 
 
 def _check_effect_calls(src, act, namer):
