@@ -68,8 +68,9 @@ What the forward sweep saves follows from two analyses, not from counting cases:
   binding of a needed name saves the old value iff a definition reaches it (the
   parameter's own value, an earlier binding in program order, or the binding itself
   in an earlier loop iteration): reaching definitions over structured code; a name
-  every binding of which binds one and the same expression of literals holds only
-  that constant, so none of its bindings saves.
+  every binding of which binds one and the same arithmetic of literals and invariant
+  scalars (scalar parameters never rebound, and such names) holds only that one
+  value, so none of its bindings saves.
 - passes/shapes.py: shape classes (equal shapes), statements that cannot fail, and
   complex sources, over the stable names (bound once, at the top level); the gradient
   of a function returning `np.sum(v)` keeps its seed a scalar while these facts say

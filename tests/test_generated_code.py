@@ -133,6 +133,83 @@ def test_taylor_sine_gradient_is_the_cosine_without_copy_temporaries():
     assert all(line.split("=")[1].strip() in ("x", "None") for line in copies), copies
 
 
+def test_a_convergence_test_on_a_scalar_calls_abs():
+    # np.abs of a Python float costs several times abs(); compared only, in a test,
+    # both give the same decision (passes/scalars.py)
+    g = s2s.grad(taylor_sine)
+    assert abs(g(0.9) - np.cos(0.9)) < 1e-10
+    assert "if abs(currterm) < 1e-12:" in s2s.source(g)
+    assert abs(g(np.float32(0.9)) - np.cos(0.9)) < 1e-6
+
+
+def halve_until_small(x, limit):
+    s = x * 3.0
+    while np.abs(s) > limit:  # compared with an array: NumPy's comparison decides, np.abs stays
+        s = s * 0.5
+    return s * x
+
+
+def test_np_abs_compared_with_an_array_stays():
+    g = s2s.grad(halve_until_small)
+    limit = np.array([0.7])
+    np.testing.assert_allclose(g(1.1, limit), numeric_grad(lambda x: halve_until_small(x, limit), [1.1]), rtol=1e-6)
+    assert "np.abs(s) > limit" in s2s.source(g)
+
+
+def test_a_local_named_abs_keeps_np_abs():
+    def f(x):
+        abs = x * 0.5  # noqa: A001 - the generated test must not call this local
+        while np.abs(x) < 4.0:
+            x = x * 2.0 + abs
+        return x
+
+    g = s2s.grad(f)
+    np.testing.assert_allclose(g(0.3), numeric_grad(f, [0.3]), rtol=1e-6)
+    assert "np.abs(x) < 4.0" in s2s.source(g)
+
+
+# --------------------------------------------------------------------------- what a loop saves (passes/records.py)
+
+
+def test_a_loop_invariant_scalar_is_not_saved_each_trip():
+    # `x ** 2` in the loop holds the same value on every trip: the backward sweep reads
+    # that value, with no push and pop per trip
+    g = s2s.grad(taylor_sine)
+    assert abs(g(1.3) - np.cos(1.3)) < 1e-10
+    source = s2s.source(g)
+    assert "_pow = x ** 2" in source and "_stack.append(_pow)" not in source
+    # the pullback, whose backward sweep is a function of its own, and second order
+    np.testing.assert_allclose(s2s.vjp(taylor_sine)(1.3)[1](2.0), 2.0 * np.cos(1.3), rtol=1e-10)
+    np.testing.assert_allclose(s2s.grad(s2s.grad(taylor_sine))(1.3), -np.sin(1.3), rtol=1e-9)
+    np.testing.assert_allclose(s2s.hvp(taylor_sine)(1.3, 0.5), -0.5 * np.sin(1.3), rtol=1e-9)
+
+
+def invariant_through_a_name(x, y):
+    c = y * y
+    for _ in range(3):
+        t = c * 3.0  # invariant: c is bound once, from a parameter never rebound
+        x = np.sin(x) * t
+    return x
+
+
+def rebound_operand(x, y):
+    for _ in range(3):
+        t = y * 2.0  # not invariant: y changes every trip
+        x = np.sin(x) * t
+        y = y + x
+    return x * y
+
+
+@pytest.mark.parametrize("f", [invariant_through_a_name, rebound_operand])
+def test_saves_of_loop_bindings_follow_their_operands(f):
+    g = s2s.grad(f, wrt=(0, 1))
+    for args in [(0.4, 0.7), (-1.2, 0.3)]:
+        expected = [numeric_grad(f, args, wrt=i) for i in range(2)]
+        np.testing.assert_allclose(g(*args), expected, rtol=1e-6, atol=1e-8)
+    saved = "_stack.append(t)" in s2s.source(g)
+    assert saved == (f is rebound_operand)
+
+
 def copy_then_rebind(x):
     a = x * 2.0
     b = a

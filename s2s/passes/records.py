@@ -65,14 +65,14 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
         if anno.get(stmt, "marker") == "save":
             sites.setdefault(anno.get(stmt, "var"), []).append((anno.get(stmt, "site"), depth, in_loop))
     kept_sites, maybe_unbound = set(), set()
-    constants = _bound_to_one_constant(forward) - set(params) - item_needed
+    invariant = _bound_to_one_value(forward, params, kinds or {}) - set(params) - item_needed
     for var, var_sites in sites.items():
         if var not in needed:
             continue
         if var not in params and var_sites[0][1] > 0:
             maybe_unbound.add(var)  # bound on some paths only: start it as None
-        if var in constants:
-            continue  # every value it holds is the same constant: what the backward sweep reads
+        if var in invariant:
+            continue  # every value it holds is the same: what the backward sweep reads
         for position, (site, _, in_loop) in enumerate(var_sites):
             # Reaching definitions, over-approximated on structured code: a binding may
             # overwrite a value the backward sweep reads iff some definition of `var`
@@ -116,32 +116,51 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     return replace(forward), replace(backward), needed, maybe_unbound, item_needed
 
 
-def _bound_to_one_constant(forward):
+def _bound_to_one_value(forward, params, kinds):
     """Names that every binding in `forward` binds to one and the same expression of
-    literals (`e = 3 ** 2` in a loop): each value such a name holds is that constant, so
+    literals and *invariant scalars* (`e = 3 ** 2`, `_pow = x ** 2` in a loop, x a
+    scalar parameter never rebound): each value such a name holds is that one value, so
     a binding overwrites nothing the backward sweep could read otherwise, and no save is
-    needed (nor does the derivative of the gradient see it restored from the tape)."""
-    values = {}  # name -> the texts of what its bindings bind (None: not a literal expression)
+    needed (nor does the derivative of the gradient see it restored from the tape).
+
+    An invariant scalar is a parameter of kind "scalar" that `forward` never binds, or
+    a scalar name of this kind itself. Python and NumPy scalars are immutable and their
+    arithmetic is a function of its operands, so the expression evaluates to the same
+    value at every binding (the first binding precedes every read: a read before it
+    fails in the primal too)."""
+    texts = {}  # name -> the texts of what its bindings bind (None: not such an expression)
+    operands = {}  # name -> the names its one expression reads
     for stmt, _, _ in walk_statements(forward):
         if isinstance(stmt, (gast.If, gast.While)):
             continue  # their bodies come next, one statement at a time
         binder = stmt.target if isinstance(stmt, gast.For) else stmt  # a loop: its target
-        constant = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_literal(stmt.value)
+        arithmetic = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and _is_arithmetic(stmt.value)
         for n in walk(binder):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-                text = gast.dump(stmt.value) if constant and stmt.targets[0] is n else None
-                values.setdefault(n.id, set()).add(text)
-    return {var for var, texts in values.items() if len(texts) == 1 and None not in texts}
+                one = arithmetic and stmt.targets[0] is n
+                texts.setdefault(n.id, set()).add(gast.dump(stmt.value) if one else None)
+                if one:
+                    operands[n.id] = _loads(stmt.value)
+    invariant = {p for p in params if p not in texts and kinds.get(p) == "scalar"}
+    candidates = {v for v, t in texts.items() if len(t) == 1 and None not in t}
+    changed = True
+    while changed:  # a name is invariant once the names its expression reads are
+        changed = False
+        for var in candidates - invariant:
+            if all(n in invariant and kinds.get(n) == "scalar" for n in operands[var]):
+                invariant.add(var)
+                changed = True
+    return invariant & candidates
 
 
-def _is_literal(node):
-    """An expression of literals and operators only (no name, no call, no display)."""
-    if isinstance(node, gast.Constant):
+def _is_arithmetic(node):
+    """An expression of literals, names and operators only (no call, no display)."""
+    if isinstance(node, (gast.Constant, gast.Name)):
         return True
     if isinstance(node, gast.BinOp):
-        return _is_literal(node.left) and _is_literal(node.right)
+        return _is_arithmetic(node.left) and _is_arithmetic(node.right)
     if isinstance(node, gast.UnaryOp):
-        return _is_literal(node.operand)
+        return _is_arithmetic(node.operand)
     return False
 
 

@@ -405,6 +405,11 @@ class Writer(CallableFamilies):
         ints = scope.of_kind(INT)
         if ints and self.chance(0.3):
             return f"{self.pick(ints)} % 2 == {self.pick(['0', '1'])}"
+        scalars = scope.of_kind(SCALAR)
+        if scalars and self.chance(0.2):
+            # a convergence test: np.abs of a scalar, compared only (passes/scalars.py)
+            test = f"np.abs({self.pick(scalars)}) < {self.pick(['0.5', self.scalar_leaf(scope)])}"
+            return self.pick([test, f"0.1 <= {test}"])
         return f"{a} {self.pick(['>', '<', '>='])} {self.pick(['0.0', self.scalar_leaf(scope)])}"
 
     def output(self, scope, kind):
