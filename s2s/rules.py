@@ -182,6 +182,27 @@ def constant_in(primitive, *params):
     _declare("constant_in", primitive, (primitive, frozenset(params)))
 
 
+def constant_arguments(primitive, call_node):
+    """The argument nodes of `call_node` (a call of `primitive`) bound to parameters it
+    is declared constant in: no derivative flows from them (the activity analysis)."""
+    _load_templates()
+    entry = _CONSTANT_IN.get(_key(primitive))
+    rule = adjoint_rule(primitive) or tangent_rule(primitive)
+    if not entry or not _same(entry[0], primitive) or rule is None:
+        return frozenset()
+    if any(isinstance(a, gast.Starred) for a in call_node.args) or any(k.arg is None for k in call_node.keywords):
+        return frozenset()
+    try:
+        bound = rule.signature.bind(*call_node.args, **{k.arg: k.value for k in call_node.keywords})
+    except TypeError:
+        return frozenset()
+    simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return frozenset(
+        id(bound.arguments[p]) for p in entry[1]
+        if p in bound.arguments and rule.signature.parameters[p].kind in simple
+    )
+
+
 def is_none_aware(obj):
     _load_templates()
     return obj is not None and _same(_NONE_AWARE.get(_key(obj)), obj)

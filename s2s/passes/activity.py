@@ -72,11 +72,15 @@ def differentiable_operands(value):
         if callee is not None and rules.is_non_differentiable(callee):
             return set()
         if isinstance(value, gast.Call):
+            # an argument the callee is declared constant in (read for its shape) carries none
+            constant = rules.constant_arguments(callee, value) if callee is not None else frozenset()
             operands = set()
             for a in value.args:
-                operands |= _names(a)
+                if id(a) not in constant:
+                    operands |= _names(a)
             for k in value.keywords:
-                operands |= _names(k.value)
+                if id(k.value) not in constant:
+                    operands |= _names(k.value)
             if callee is None:
                 operands |= _names(value.func)  # a call through a local: its closure may vary
             return operands
