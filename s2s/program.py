@@ -403,6 +403,7 @@ class Program:
         else:
             d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), clone(result))
         returned = gast.Return(gast.Tuple([clone(result), d_result], gast.Load()))
+        body = _without_dead_tangents(spec, body, returned)
         return copies.remove_copies(_function(jvp_name, spec.params + d_params, body + [returned], spec.src))
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
@@ -546,6 +547,20 @@ def _without_dead_forward_code(spec, body, facts, forward):
 
     returned = {n.id for n in walk(body[-1]) if isinstance(n, gast.Name)}
     return deadcode.remove_dead_stores(body, returned, may_drop)
+
+
+def _without_dead_tangents(spec, body, returned):
+    """The jvp body without the tangents nothing reads (those of values the result does
+    not depend on, such as the sum a gradient's seed only checks): statements binding a
+    name of the forward generator's own, not a primal name, and pure. Primal statements
+    all stay: they compute the values Python computes, errors included."""
+    primal_names = desugar.collect_locals(spec.src.node) | set(spec.params)
+
+    def may_drop(stmt):
+        return stmt.targets[0].id not in primal_names and deadcode.pure_assignment(stmt)
+
+    live = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
+    return deadcode.remove_dead_stores(body, live, may_drop)
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}

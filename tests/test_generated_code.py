@@ -266,3 +266,31 @@ def test_gradient_of_a_gradient_component():
 
     x = np.random.RandomState(7).randn(4)
     np.testing.assert_allclose(s2s.grad(first_component)(x), numeric_grad(first_component, [x]), rtol=1e-6, atol=1e-7)
+
+
+def _bound_and_read(source):
+    """(names each statement of the generated function binds, names read after it)."""
+    import ast
+
+    fn = next(node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef))
+    statements = list(fn.body)
+    for i, stmt in enumerate(statements):
+        later = {n.id for s in statements[i + 1:] for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        bound = {t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)}
+        yield bound, later
+
+
+def test_hvp_carries_no_tangent_of_the_seed_nor_dead_tangents():
+    # The gradient's seed and what is computed from it alone through arguments read
+    # for their shape (grad_reduce(d, x), unbroadcast(d, like): declared constant_in)
+    # vary with nothing: no zero tangent is made and multiplied through; and a tangent
+    # nothing reads (of the sum the seed only checks) is not computed
+    rs = np.random.RandomState(8)
+    x, v = rs.randn(9), rs.randn(9)
+    hvp = s2s.hvp(rosenbrock)
+    np.testing.assert_allclose(hvp(x, v), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    source = s2s.source(hvp.tangent_of_gradient)
+    assert "tangent_zeros" not in source
+    primal = {"x", "d_x"} | {n for n in source.split() if n.startswith("_") and not n.startswith("d_")}
+    for bound, later in _bound_and_read(source):
+        assert all(b in later or b in primal for b in bound), (bound, source)
