@@ -358,7 +358,7 @@ class Program:
         # what the forward sweep binds: the function's own names and those generated for it
         primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward)
         forward, backward, needed, unbound, restored = records.resolve_records(
-            forward, backward, primal_names, set(spec.params), gen.stack, spec.activity.kinds
+            forward, backward, primal_names, set(spec.params), gen.stack, spec.namer, spec.activity.kinds
         )
         records.drop_empty_records(forward, backward)
         inits = [assign(v, gast.Constant(None, None)) for v in sorted(unbound)]

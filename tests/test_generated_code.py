@@ -294,3 +294,43 @@ def test_hvp_carries_no_tangent_of_the_seed_nor_dead_tangents():
     primal = {"x", "d_x"} | {n for n in source.split() if n.startswith("_") and not n.startswith("d_")}
     for bound, later in _bound_and_read(source):
         assert all(b in later or b in primal for b in bound), (bound, source)
+
+
+def saxpy(a, x, y):
+    z = a * x + y
+    z = a * z + y
+    z = a * z + y
+    return z
+
+
+def rebound_in_a_branch(x, c):
+    z = x * 2.0
+    if c > 0.0:
+        z = z * x  # saved only when the branch runs
+    z = np.sin(z)
+    return z * x
+
+
+def calls_a_helper_that_rebinds(x, c):
+    return rebound_in_a_branch(x, c) * 3.0  # the helper's sweeps are two functions, its saves on its tape
+
+
+def test_straight_line_saves_are_names_not_a_stack():
+    g = s2s.grad(saxpy)
+    # d/da of a(a(ax + y) + y) + y
+    expected = (0.7 * (0.7 * 1.1 - 0.4) - 0.4) + 0.7 * (0.7 * 1.1 - 0.4) + 0.7 * 0.7 * 1.1
+    np.testing.assert_allclose(g(0.7, 1.1, -0.4), expected, rtol=1e-12)
+    assert "_stack" not in s2s.source(g)
+
+
+@pytest.mark.parametrize("f", [rebound_in_a_branch, calls_a_helper_that_rebinds])
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_a_save_in_a_branch_taken_or_not(f, c):
+    for x in (0.3, -1.2):
+        np.testing.assert_allclose(s2s.grad(f)(x, c), numeric_grad(f, [x, c]), rtol=1e-6)
+        value, pullback = s2s.vjp(f)(x, c)
+        assert value == f(x, c)
+        np.testing.assert_allclose(pullback(2.0), 2.0 * numeric_grad(f, [x, c]), rtol=1e-6)
+        second = numeric_grad(lambda t: s2s.grad(f)(t, c), [x])
+        np.testing.assert_allclose(s2s.grad(s2s.grad(f))(x, c), second, rtol=1e-5)
+        np.testing.assert_allclose(s2s.hvp(f)(x, c, 0.5), 0.5 * second, rtol=1e-5)

@@ -48,9 +48,14 @@ def _loads(node):
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
+def resolve_records(forward, backward, primal_names, params, stack, namer, kinds=None):
     """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound,
-    restored_in_place): the last, containers whose updates the backward sweep undoes."""
+    restored_in_place): the last, containers whose updates the backward sweep undoes.
+
+    A save outside every loop runs at most once per call, and its restore only where
+    it ran (the backward sweep replays the branches taken): such a value is kept in a
+    name of its own (`_z_saved = z` ... `z = _z_saved`), the stack only carries what
+    loops save, once per trip."""
     needed = free_loads(backward) & primal_names
     # undoing `lst.pop()` re-appends the popped value, which must then be kept too
     item_needed = needed & _read_after_restore(backward)
@@ -64,7 +69,7 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
     for stmt, depth, in_loop in walk_statements(forward):
         if anno.get(stmt, "marker") == "save":
             sites.setdefault(anno.get(stmt, "var"), []).append((anno.get(stmt, "site"), depth, in_loop))
-    kept_sites, maybe_unbound = set(), set()
+    kept_sites, maybe_unbound = {}, set()  # (var, site) -> the name holding the value, or None: the stack
     invariant = _bound_to_one_value(forward, params, kinds or {}) - set(params) - item_needed
     for var, var_sites in sites.items():
         if var not in needed:
@@ -73,13 +78,18 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
             maybe_unbound.add(var)  # bound on some paths only: start it as None
         if var in invariant:
             continue  # every value it holds is the same: what the backward sweep reads
-        for position, (site, _, in_loop) in enumerate(var_sites):
+        for position, (site, depth, in_loop) in enumerate(var_sites):
             # Reaching definitions, over-approximated on structured code: a binding may
             # overwrite a value the backward sweep reads iff some definition of `var`
             # reaches it: the parameter's own value, an earlier binding in program
             # order, or (in a loop) the binding itself from the previous iteration.
             if var in params or position > 0 or in_loop:
-                kept_sites.add((var, site))
+                saved = None if in_loop else namer.fresh(f"_{var.lstrip('_')}_saved")
+                kept_sites[(var, site)] = saved
+                if saved is not None:
+                    needed.add(saved)  # the backward sweep reads it (from the tape, when split)
+                    if depth > 0:
+                        maybe_unbound.add(saved)  # saved on some paths only
 
     def replace(stmts):
         out = []
@@ -97,14 +107,16 @@ def resolve_records(forward, backward, primal_names, params, stack, kinds=None):
                     out.append(gast.copy_location(record, stmt))
                 continue
             if kind in ("save", "restore"):
-                if (anno.get(stmt, "var"), anno.get(stmt, "site")) in kept_sites:
-                    var = anno.get(stmt, "var")
+                key = (anno.get(stmt, "var"), anno.get(stmt, "site"))
+                if key in kept_sites:
+                    var, saved = key[0], kept_sites[key]
                     if kind == "save":
-                        record = push(name(var), stack)
-                    elif var in item_needed:  # its items are undone in place: on a copy, so the tape stays as recorded
-                        record = assign(var, call(ref(runtime.private_copy, "private_copy"), pop(stack)))
+                        record = push(name(var), stack) if saved is None else assign(saved, name(var))
                     else:
-                        record = assign(var, pop(stack))
+                        value = pop(stack) if saved is None else name(saved)
+                        if var in item_needed:  # its items are undone in place: on a copy, so the tape stays as recorded
+                            value = call(ref(runtime.private_copy, "private_copy"), value)
+                        record = assign(var, value)
                     out.append(gast.copy_location(record, stmt))
                 continue
             for field in ("body", "orelse"):
