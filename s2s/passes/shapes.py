@@ -16,9 +16,11 @@ and the facts of its operands:
   on numeric arrays (the arrays s2s differentiates through), neither raise (no broadcasting error; NumPy warns, not raises, on division by zero)
   nor have effects, so one whose value nobody reads may be left out (a program that
   sets `np.seterr(all="raise")` would see no FloatingPointError from it).
-- complex sources: `a + b`, `a - b`, `a * b`, `a / b`, `-a`, `a ** c` (real constant
-  c) and slices are complex exactly when an operand is; a name's sources are the
-  stable names its complexness follows from through such operations.
+- complex sources: `a + b`, `a - b`, `a * b`, `a / b`, `-a`, `a ** c` (c an integral
+  constant, or a real constant and `a` an array: a Python float to a fractional power
+  is complex where it is negative, a NumPy array's element nan) and slices are complex
+  exactly when an operand is; a name's sources are the stable names its complexness
+  follows from through such operations.
 """
 import dataclasses
 
@@ -72,7 +74,7 @@ def _bind(facts, target, value, kinds, stable):
         facts.complex_sources[target] = frozenset([target])
         return
     facts.shape_class[target] = _shape_class(value, operands, facts, kinds) or target
-    facts.complex_sources[target] = _complex_sources(value, operands, facts) or frozenset([target])
+    facts.complex_sources[target] = _complex_sources(value, operands, facts, kinds) or frozenset([target])
     if _cannot_fail(value, operands, facts, kinds, target):
         facts.cannot_fail.add(target)
 
@@ -140,12 +142,12 @@ def _int(node):
     return None
 
 
-def _complex_sources(value, operands, facts):
+def _complex_sources(value, operands, facts, kinds):
     follows = (
         isinstance(value, (gast.Name, gast.Subscript))
         or isinstance(value, gast.UnaryOp)
         or (isinstance(value, gast.BinOp) and isinstance(value.op, _COMPLEX_FOLLOWS))
-        or (isinstance(value, gast.BinOp) and isinstance(value.right, gast.Constant) and type(value.right.value) in (int, float))
+        or (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Pow) and _real_power(value, kinds))
     )
     if not follows:
         return None
@@ -154,6 +156,16 @@ def _complex_sources(value, operands, facts):
         if isinstance(o, gast.Name):
             sources |= facts.complex_sources[o.id]
     return frozenset(sources)
+
+
+def _real_power(value, kinds):
+    """`a ** c` is real for every real `a`: c an integral constant, or a real constant
+    and `a` an array (NumPy gives nan for a negative element to a fractional power)."""
+    exponent = value.right.value if isinstance(value.right, gast.Constant) else None
+    if type(exponent) is int or (type(exponent) is float and exponent.is_integer()):
+        return True
+    base = value.left
+    return type(exponent) is float and isinstance(base, gast.Name) and ndim_of(kinds.get(base.id)) not in (None, 0)
 
 
 def _cannot_fail(value, operands, facts, kinds, target):
