@@ -420,7 +420,7 @@ class Program:
         if summed is not None:
             facts, sources = summed
             seeding = call(ref(runtime.real_output_seed, "real_output_seed"), gast.Tuple([name(s) for s in sorted(sources)], gast.Load()))
-            backward = uniform.keep_seed_scalar(backward, d_result, facts, spec.namer.primals(), spec.activity.kinds, d_params)
+            backward = uniform.keep_seed_scalar(backward, d_result, facts, spec.namer.primals(), spec.activity.kinds, d_params, sources)
         else:
             seeding = call(ref(seed, seed.__name__), clone(result))
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))

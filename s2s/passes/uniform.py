@@ -9,11 +9,14 @@ scalar, so the statements through which it flows compute the same values.
 Abstract values of an adjoint expression (the facts come from passes/shapes.py):
 - REAL: a real scalar (the seed 1.0, literal numbers, arithmetic of them);
 - ("uniform", c): a real scalar standing for an array of shape class c;
-- ("array", c): an array of shape class c (a uniform value broadcast against one).
+- ("array", c, real): an array of shape class c (a uniform value broadcast against
+  one), real when it is arithmetic of real values: the seed, and primal names whose
+  complexness follows from the sources the seed checked (`real_output_seed` raises
+  if one is complex).
 `grad_reduce(u, v, None, False)` (a full reduction's adjoint) of a REAL u is uniform in
-v's class; `unbroadcast(g, like)` with g uniform or an array of like's class is g (the
-shapes are equal, and a uniform value is real, so there is no imaginary part to drop;
-the call stays on an array, whose dtype is not known); arithmetic keeps the class.
+v's class; `unbroadcast(g, like)` with g uniform or a real array of like's class is g
+(the shapes are equal, and there is no imaginary part to drop; on an array that may be
+complex the call stays); arithmetic keeps the class.
 Any other use of a uniform adjoint first makes it the array it stands for
 (`broadcast_like`), as do returning it and control flow.
 """
@@ -26,22 +29,22 @@ from .activity import ndim_of
 REAL = ("real",)
 
 
-def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned):
+def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked):
     """`backward` (top-level statements, after records) with the adjoint `seed` (a real
     scalar) kept uniform where the shape facts allow; `primal_of` maps adjoint names to
-    their primal names."""
+    their primal names; `checked` are the names the seed found real."""
     values = {seed: REAL}
     out = []
 
     def materialize(names):
         for d in sorted(n for n in names if n in values):
-            if values.pop(d) != REAL:
+            if values.pop(d)[0] == "uniform":
                 like = primal_of[d]  # a stable name: it holds its value through the sweep
                 out.append(assign(d, call(ref(runtime.broadcast_like, "broadcast_like"), name(d), name(like))))
 
     for stmt in backward:
         target = stmt.targets[0].id if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) else None
-        evaluated = _Evaluator(values, facts, kinds).evaluate(stmt.value) if target else None
+        evaluated = _Evaluator(values, facts, kinds, checked).evaluate(stmt.value) if target else None
         fact = _fact_for(target, evaluated[0], facts, primal_of, kinds) if evaluated else None
         if fact is None:
             materialize({n.id for n in walk(stmt) if isinstance(n, gast.Name)})
@@ -52,32 +55,28 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned):
             out.append(stmt)
             continue
         stmt.value = evaluated[1]
-        if fact == "array":
-            values.pop(target, None)
-        else:
-            values[target] = fact
+        values[target] = fact
         out.append(stmt)
     materialize(set(returned))
     return out
 
 
 def _fact_for(target, value, facts, primal_of, kinds):
-    """What `target = <value>` makes the target: a fact, "array" (an ordinary adjoint),
-    or None when the value is no adjoint of the target's shape (make inputs arrays)."""
+    """What `target = <value>` makes the target (its abstract value), or None when the
+    value is no adjoint of the target's shape (make inputs arrays)."""
     primal = primal_of.get(target)
     if primal is None or value is None:
         return None
     if value == REAL:
         return REAL if kinds.get(primal) == "scalar" else None
-    form, shape_class = value
-    if facts.shape_class.get(primal) != shape_class or not _is_array(primal, kinds):
+    if facts.shape_class.get(primal) != value[1] or not _is_array(primal, kinds):
         return None
-    return value if form == "uniform" else "array"
+    return value
 
 
 class _Evaluator:
-    def __init__(self, values, facts, kinds):
-        self.values, self.facts, self.kinds = values, facts, kinds
+    def __init__(self, values, facts, kinds, checked):
+        self.values, self.facts, self.kinds, self.checked = values, facts, kinds, checked
 
     def evaluate(self, node):
         """(abstract value, the node rewritten), or None where the rules above do not apply."""
@@ -87,7 +86,8 @@ class _Evaluator:
             if node.id in self.values:
                 return self.values[node.id], node
             if node.id in self.facts.shape_class and _is_array(node.id, self.kinds):
-                return ("array", self.facts.shape_class[node.id]), node
+                sources = self.facts.complex_sources.get(node.id)
+                return ("array", self.facts.shape_class[node.id], sources is not None and sources <= self.checked), node
             return None
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
             inner = self.evaluate(node.operand)
@@ -112,8 +112,8 @@ class _Evaluator:
             if g[0] == REAL and self.kinds.get(like) == "scalar":
                 return g  # a scalar onto a scalar: nothing to sum, nothing imaginary
             if g[0] != REAL and self.facts.shape_class.get(like) == g[0][1] and _is_array(like, self.kinds):
-                if g[0][0] == "uniform":
-                    return g  # equal shapes, and a uniform value is real
+                if g[0][0] == "uniform" or g[0][2]:
+                    return g  # equal shapes, and a real value
                 return g[0], gast.Call(node.func, [g[1], args[1]], [])
             return None
         if callee is runtime.grad_reduce and len(args) == 4 and _is_constant(args[2], None) and _is_constant(args[3], False):
@@ -139,4 +139,10 @@ def _combine(a, b):
         return a
     if a[1] != b[1]:
         return None
-    return a if a[0] == b[0] else ("array", a[1])
+    if a[0] == b[0] == "uniform":
+        return a
+    return ("array", a[1], _real(a) and _real(b))
+
+
+def _real(value):
+    return value[0] == "uniform" or value[2]
