@@ -246,6 +246,15 @@ def add_at(d_container, container, index, d_item):
     """
     if d_item is None:
         return d_container
+    if (
+        d_container is None and type(index) is slice and type(container) is np.ndarray
+        and type(d_item) is np.ndarray and container.dtype == d_item.dtype == np.float64
+    ):
+        # the common first read of a slice (x[1:]), first: zeros of the container's own
+        # dtype, and the item written, not added (a slice repeats no position)
+        out = np.zeros_like(container)
+        out[index] = d_item
+        return out
     if is_array(container):
         if d_container is None:
             out = np.zeros_like(container, dtype=np.result_type(container.dtype, d_item, float))

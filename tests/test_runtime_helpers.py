@@ -295,6 +295,21 @@ def _is_zero(g):
     return g is None or not np.any(g)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+@pytest.mark.parametrize("index", [slice(1, None), slice(None, -1), slice(None, None, 2)])
+def test_add_at_of_a_slice_into_no_adjoint_yet(dtype, index):
+    x = np.arange(6).astype(dtype)
+    d_item = np.linspace(-1.0, 1.0, len(x[index]))  # float64
+    expected = np.zeros(6, dtype=np.result_type(dtype, np.float64))
+    np.add.at(expected, np.arange(6)[index], d_item)
+    d = rt.add_at(None, x, index, d_item)
+    assert d.dtype == expected.dtype
+    np.testing.assert_array_equal(d, expected)
+    np.testing.assert_array_equal(x, np.arange(6).astype(dtype))  # the primal is untouched
+    d_item[0] = 7.0
+    assert d[index][0] != 7.0  # the adjoint holds its own copy of the item
+
+
 def test_add_at_on_lists_and_dicts():
     xs = [1.0, np.ones(2), 3.0]
     d = rt.add_at(None, xs, 1, np.array([1.0, 2.0]))
