@@ -182,21 +182,27 @@ class Derivative:
                 values[i] = float(values[i])  # differentiate integers as the reals they stand for
         return _lift_arrays(values, self.wrt)
 
+    def _float_function(self, args, kwargs):
+        """The generated function for a call with floats only, if it is made and current,
+        else None: scalar code such as saxpy, where the general path of `_dispatch` costs
+        several times the arithmetic (nothing to convert, and every kind is "scalar")."""
+        if kwargs or len(args) != self._positional:
+            return None
+        for value in args:
+            if type(value) not in _FLOAT_TYPES:
+                return None
+        module = self._functions.get(self._scalar_kinds)
+        if module is None or not (module.watch.idle or module.watch.refresh()):
+            return None
+        self._last_kinds = self._scalar_kinds
+        return module.function
+
     def _dispatch(self, args, kwargs):
         """The argument values, converted as the generated code takes them, and the
         generated function for their kinds."""
-        if not kwargs and len(args) == self._positional:
-            for value in args:
-                if type(value) not in _FLOAT_TYPES:
-                    break
-            else:
-                # floats only (scalar code such as saxpy, where the general path below costs
-                # several times the arithmetic): nothing to convert, and every kind is "scalar"
-                kinds = self._scalar_kinds
-                module = self._functions.get(kinds)
-                if module is not None and (module.watch.idle or module.watch.refresh()):
-                    self._last_kinds = kinds
-                    return args, module.function
+        function = self._float_function(args, kwargs)
+        if function is not None:
+            return args, function
         values = self._arguments(args, kwargs)
         return values, self.generated(tuple(map(kind_of_value, values)))
 
@@ -300,6 +306,10 @@ class Gradient(Derivative):
         return program.reverse_driver(self.func, active, kinds, driver, self.mode == "value_and_grad", seed, order)
 
     def __call__(self, *args, **kwargs):
+        function = self._float_function(args, kwargs) if self.mode == "grad" else None
+        if function is not None:  # scalar code: one check less than the general path
+            out = function(*args)
+            return out if type(out) is float and self.single and type(args[self.wrt[0]]) is float else self._shape_grads(out, args)
         values, function = self._dispatch(args, kwargs)
         out = function(*values)
         if self.mode == "value_and_grad":
@@ -310,10 +320,7 @@ class Gradient(Derivative):
     def _shape_grads(self, grads, values):
         """The generated driver returns the gradients in the caller's wrt order already."""
         if self.single:
-            value = values[self.wrt[0]]
-            if type(grads) is float and type(value) is float:  # match_like's first case, without the call
-                return grads
-            return runtime.match_like(grads, value)
+            return runtime.match_like(grads, values[self.wrt[0]])
         return tuple(runtime.match_like(g, values[i]) for g, i in zip(grads, self.wrt))
 
 

@@ -359,3 +359,18 @@ def test_a_save_in_a_branch_taken_or_not(f, c):
         second = numeric_grad(lambda t: s2s.grad(f)(t, c), [x])
         np.testing.assert_allclose(s2s.grad(s2s.grad(f))(x, c), second, rtol=1e-5)
         np.testing.assert_allclose(s2s.hvp(f)(x, c, 0.5), 0.5 * second, rtol=1e-5)
+
+
+def test_scalar_gradients_keep_the_argument_type():
+    # floats take a shorter call path (api.Derivative._float_function): the gradient
+    # still has its argument's type, whatever the generated code returned
+    for wrt, expected in [(0, 0.7 * (0.7 * 1.1 - 0.4) - 0.4 + 0.7 * (0.7 * 1.1 - 0.4) + 0.7 * 0.7 * 1.1), (2, 1.0 + 0.7 + 0.49)]:
+        g = s2s.grad(saxpy, wrt=wrt)
+        for a in (0.7, np.float64(0.7)):
+            args = [a, 1.1, -0.4]
+            args[wrt] = type(a)(args[wrt])
+            got = g(*args)
+            assert type(got) is type(a) and np.isclose(got, expected, rtol=1e-12)
+        value, grad = s2s.value_and_grad(saxpy, wrt=wrt)(0.7, 1.1, -0.4)
+        assert value == saxpy(0.7, 1.1, -0.4) and np.isclose(grad, expected, rtol=1e-12)
+    assert s2s.grad(saxpy)(0.7, x=1.1, y=-0.4) == s2s.grad(saxpy)(0.7, 1.1, -0.4)  # keywords: the general path
