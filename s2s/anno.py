@@ -70,7 +70,9 @@ What the forward sweep saves follows from two analyses, not from counting cases:
   in an earlier loop iteration): reaching definitions over structured code; a name
   every binding of which binds one and the same arithmetic of literals and invariant
   scalars (scalar parameters never rebound, and such names) holds only that one
-  value, so none of its bindings saves.
+  value, so none of its bindings saves. A save outside loops keeps the value in a
+  fresh name, not on the stack; a save in a loop of a value the backward sweep reads
+  only as an argument declared `shape_only` (rules) pushes `shape_stand_in(v)`.
 - passes/shapes.py: shape classes (equal shapes), statements that cannot fail, and
   complex sources, over the stable names (bound once, at the top level); the gradient
   of a function returning `np.sum(v)` keeps its seed a scalar while these facts say

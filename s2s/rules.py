@@ -35,9 +35,10 @@ _NON_DIFFERENTIABLE = {}
 _ALWAYS_RUN = {}
 _NONE_AWARE = {}
 _CONSTANT_IN = {}
+_SHAPE_ONLY = {}
 _TABLES = {
     "adjoint": _ADJOINTS, "tangent": _TANGENTS, "non_differentiable": _NON_DIFFERENTIABLE,
-    "always_run": _ALWAYS_RUN, "none_aware": _NONE_AWARE, "constant_in": _CONSTANT_IN,
+    "always_run": _ALWAYS_RUN, "none_aware": _NONE_AWARE, "constant_in": _CONSTANT_IN, "shape_only": _SHAPE_ONLY,
 }
 _version = [0]  # bumped by every registration, so digest() knows when to recompute
 _digest_memo = {}
@@ -182,11 +183,29 @@ def constant_in(primitive, *params):
     _declare("constant_in", primitive, (primitive, frozenset(params)))
 
 
+def shape_only(primitive, *params):
+    """Declare that `primitive` reads only the shape, dtype and type of the arguments
+    `params` (the `like` of `unbroadcast`): constant in them, and a loop's tape may keep a
+    stand-in of that shape and dtype for such an argument in place of its value."""
+    constant_in(primitive, *params)
+    _declare("shape_only", primitive, (primitive, frozenset(params)))
+
+
 def constant_arguments(primitive, call_node):
     """The argument nodes of `call_node` (a call of `primitive`) bound to parameters it
     is declared constant in: no derivative flows from them (the activity analysis)."""
+    return _declared_arguments(_CONSTANT_IN, primitive, call_node)
+
+
+def shape_arguments(primitive, call_node):
+    """The argument nodes of `call_node` bound to parameters `primitive` reads only the
+    shape and dtype of (declared `shape_only`)."""
+    return _declared_arguments(_SHAPE_ONLY, primitive, call_node)
+
+
+def _declared_arguments(table, primitive, call_node):
     _load_templates()
-    entry = _CONSTANT_IN.get(_key(primitive))
+    entry = table.get(_key(primitive))
     rule = adjoint_rule(primitive) or tangent_rule(primitive)
     if not entry or not _same(entry[0], primitive) or rule is None:
         return frozenset()
@@ -303,7 +322,7 @@ def digest():
     if _digest_memo.get("version") != _version[0]:
         entries = []
         for (table_name, _), value in list(_from_user.items()):
-            if table_name == "constant_in":
+            if table_name in ("constant_in", "shape_only"):
                 entries.append([table_name, _name(value[0]), sorted(value[1])])
             elif isinstance(value, tuple):  # (primitive, Rule)
                 primitive, rule = value

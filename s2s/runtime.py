@@ -92,6 +92,20 @@ def unbroadcast(g, like):
     return np.sum(g, axis=axes, keepdims=True) if axes else g
 
 
+def shape_stand_in(x):
+    """What a loop's tape keeps of an array the backward sweep reads only for its shape
+    and dtype (the `like` of `unbroadcast`): one shared read-only array of zeros of that
+    shape and dtype, so each trip adds a reference, not the array. Other values as they are."""
+    if type(x) is np.ndarray:
+        return _zeros_standing_in(x.shape, x.dtype)
+    return x
+
+
+@functools.lru_cache(maxsize=256)
+def _zeros_standing_in(shape, dtype):
+    return np.broadcast_to(np.zeros((), dtype), shape)
+
+
 def soft_zero_as(d, like):
     """An adjoint leaving a loop whose last iteration set it to the scalar 0.0 (a zero
     only ever added to inside the loop): real zeros shaped like `like` where that is an

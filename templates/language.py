@@ -108,6 +108,7 @@ non_differentiable(
     runtime.seq_len,
     runtime.ones_like_output,
     runtime.real_output_seed,
+    runtime.shape_stand_in,
     runtime.ones_like,
     runtime.zeros_like,
     runtime.tangent_zeros,

@@ -9,7 +9,7 @@ derivative.
 """
 
 from s2s.declare import linear, multilinear, rule_table
-from s2s.rules import constant_in, none_aware
+from s2s.rules import constant_in, none_aware, shape_only
 from s2s.runtime import (
     array_grad,
     array_like,
@@ -86,19 +86,15 @@ multilinear({
 })
 
 
-# Read only for a shape or a container type: a derivative there is zero.
+# Read only for a shape, a dtype or a container type: a derivative there is zero.
 constant_in(array_grad, "obj")
 constant_in(array_like, "obj")
-constant_in(broadcast_like, "like")
-constant_in(soft_zero_as, "like")
 constant_in(concat_like, "arrays")
 constant_in(cross_grad_a, "a")
 constant_in(cross_grad_b, "b")
 constant_in(cumsum_grad, "x")
 constant_in(dot_grad_left, "a")
 constant_in(dot_grad_right, "b")
-constant_in(grad_reduce, "x")
-constant_in(match_like, "x")
 constant_in(match_like_grad, "g")
 constant_in(matmul_grad_left, "a")
 constant_in(matmul_grad_right, "b")
@@ -106,5 +102,11 @@ constant_in(split_like, "arrays")
 constant_in(stack_like, "arrays")
 constant_in(tensordot_grad_left, "a")
 constant_in(tensordot_grad_right, "b")
-constant_in(unbroadcast, "like")
 constant_in(unstack, "arrays")
+
+# Read only for the shape, dtype and type: a loop's tape keeps a stand-in (runtime.shape_stand_in).
+shape_only(broadcast_like, "like")
+shape_only(grad_reduce, "x")
+shape_only(match_like, "x")
+shape_only(soft_zero_as, "like")
+shape_only(unbroadcast, "like")

@@ -1,6 +1,8 @@
 """What the generated gradient of `np.sum(...)` computes and leaves out: a scalar seed
 (passes/uniform.py) and no forward code only the sum read (passes/shapes.py). Every
 gradient is checked against central differences or a hand-derived formula."""
+import tracemalloc
+
 import numpy as np
 import pytest
 from conftest import numeric_grad
@@ -374,3 +376,48 @@ def test_scalar_gradients_keep_the_argument_type():
         value, grad = s2s.value_and_grad(saxpy, wrt=wrt)(0.7, 1.1, -0.4)
         assert value == saxpy(0.7, 1.1, -0.4) and np.isclose(grad, expected, rtol=1e-12)
     assert s2s.grad(saxpy)(0.7, x=1.1, y=-0.4) == s2s.grad(saxpy)(0.7, 1.1, -0.4)  # keywords: the general path
+
+
+# --------------------------------------------------------------------------- what a loop's tape holds
+
+
+def damped_sum(x, a):
+    for _ in range(200):
+        x = 0.99 * x + a  # the backward sweep reads x and 0.99 * x for their shapes only
+    return x
+
+
+def tanh_layers(x, a):
+    for _ in range(4):
+        x = np.tanh(x) * 0.9 + a  # the backward sweep reads tanh's value, and a scalar a broadcast
+    return np.sum(x * x)
+
+
+def test_a_loop_tape_keeps_stand_ins_for_shapes():
+    x, a = np.array([0.3, -1.0, 2.0]), np.array([0.1, 0.2, 0.3])
+    vjp = s2s.vjp(damped_sum)
+    value, pullback = vjp(x, a)
+    np.testing.assert_allclose(value, damped_sum(x, a))
+    v = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(pullback(v), 0.99 ** 200 * v, rtol=1e-12)  # d x_200 / d x_0 = 0.99^200
+    assert "_stack.append(shape_stand_in(x))" in s2s.source(vjp)
+    # every trip's stand-in is one shared array: the tape grows by a reference per trip,
+    # where it held two arrays (120 bytes each and more) per trip
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        value, pullback = vjp(x, a)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 200 * 2 * 40, held
+
+
+@pytest.mark.parametrize("a", [0.2, np.array([0.1, -0.2, 0.3])])
+def test_stand_ins_leave_values_the_backward_sweep_reads(a):
+    x = np.array([0.3, -1.0, 2.0])
+    g = s2s.grad(tanh_layers)
+    np.testing.assert_allclose(g(x, a), numeric_grad(tanh_layers, [x, a]), rtol=1e-6)
+    v = np.array([1.0, -0.5, 0.25])
+    second = (s2s.grad(tanh_layers)(x + 1e-6 * v, a) - s2s.grad(tanh_layers)(x - 1e-6 * v, a)) / 2e-6
+    np.testing.assert_allclose(s2s.hvp(tanh_layers)(x, a, v), second, rtol=1e-5)

@@ -41,7 +41,7 @@ FLOAT_INPUTS = {
     np.random.binomial: (10, 0.3), np.random.poisson: (2.5,), np.random.geometric: (0.3,),
     np.random.negative_binomial: (3, 0.4), np.random.zipf: (2.5,), np.random.logseries: (0.6,),
     np.random.multinomial: (5, [0.2, 0.8]), np.random.hypergeometric: (5, 4, 3),
-    rt.ones_like_output: (2.3,), rt.real_output_seed: ((X, 2.3),), rt.ones_like: (X,), rt.zeros_like: (X,), rt.tangent_zeros: (X,),
+    rt.ones_like_output: (2.3,), rt.real_output_seed: ((X, 2.3),), rt.shape_stand_in: (X,), rt.ones_like: (X,), rt.zeros_like: (X,), rt.tangent_zeros: (X,),
     rt.unit_like: (X, 1), rt.seq_len: ([0.3, 0.5],), rt.size: (X,), rt.cleared: (X,), rt.dict_keys: ({"a": 0.3, "b": X},),
     rt.last_writes: (X, np.array([0, 0, 1])),
     rt.tie_weights: (X, None), rt.extremum_weights: ([0.3, 2.4, 1.0], None), rt.sort_order: ([0.3, 2.4, 1.0],),

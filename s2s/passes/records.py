@@ -9,7 +9,7 @@ removed together with the forward code that recorded them.
 """
 import gast
 
-from .. import anno, runtime
+from .. import anno, rules, runtime
 from ..syntax import assign, call, name, pop, push, ref, walk
 from .activity import _item_kind, ndim_of
 from .desugar import subscript_index
@@ -91,6 +91,9 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
                     if depth > 0:
                         maybe_unbound.add(saved)  # saved on some paths only
 
+    # read only for a shape and dtype: a loop's tape keeps a stand-in
+    stand_ins = {v for v in needed - _value_loads(backward) - item_needed if (kinds or {}).get(v) != "scalar"}
+
     def replace(stmts):
         out = []
         for stmt in stmts:
@@ -110,8 +113,11 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
                 key = (anno.get(stmt, "var"), anno.get(stmt, "site"))
                 if key in kept_sites:
                     var, saved = key[0], kept_sites[key]
-                    if kind == "save":
-                        record = push(name(var), stack) if saved is None else assign(saved, name(var))
+                    if kind == "save" and saved is not None:
+                        record = assign(saved, name(var))
+                    elif kind == "save":
+                        kept = call(ref(runtime.shape_stand_in, "shape_stand_in"), name(var)) if var in stand_ins else name(var)
+                        record = push(kept, stack)
                     else:
                         value = pop(stack) if saved is None else name(saved)
                         if var in item_needed:  # its items are undone in place: on a copy, so the tape stays as recorded
@@ -126,6 +132,28 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
         return out
 
     return replace(forward), replace(backward), needed, maybe_unbound, item_needed
+
+
+def _value_loads(backward):
+    """Names `backward` reads other than as an argument its callee reads only the shape
+    and dtype of (`unbroadcast(g, like)`: declared `shape_only`)."""
+    shape_only = set()
+    for node in walk(gast.Module(backward, [])):
+        if isinstance(node, gast.Call) and anno.has(node.func, "object"):
+            shape_only |= rules.shape_arguments(anno.get(node.func, "object"), node)
+    reads = set()
+
+    def visit(node):
+        if id(node) in shape_only:
+            return
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            reads.add(node.id)
+        for child in gast.iter_child_nodes(node):
+            visit(child)
+
+    for stmt in backward:
+        visit(stmt)
+    return reads
 
 
 def _bound_to_one_value(forward, params, kinds):
