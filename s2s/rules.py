@@ -206,8 +206,10 @@ def shape_arguments(primitive, call_node):
 def _declared_arguments(table, primitive, call_node):
     _load_templates()
     entry = table.get(_key(primitive))
+    if not entry or not _same(entry[0], primitive):
+        return frozenset()
     rule = adjoint_rule(primitive) or tangent_rule(primitive)
-    if not entry or not _same(entry[0], primitive) or rule is None:
+    if rule is None:
         return frozenset()
     if any(isinstance(a, gast.Starred) for a in call_node.args) or any(k.arg is None for k in call_node.keywords):
         return frozenset()

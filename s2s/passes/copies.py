@@ -12,12 +12,11 @@ point, on the final code of each generated function:
   `_stack.append(x); x = x + y`. A push binds nothing and changes no object, so the
   operands hold the same values at both places.
 """
-import copy
 
 import gast
 
 from .. import anno
-from ..syntax import walk
+from ..syntax import clone, walk
 from . import deadcode
 
 
@@ -35,7 +34,8 @@ def remove_copies(fn, stack=None):
 
 
 def _count(stmts):
-    return sum(1 for _ in walk(gast.Module(stmts, [])))
+    """Statements, nested ones included: what dead-store removal can take away."""
+    return sum(1 + _count(getattr(s, "body", [])) + _count(getattr(s, "orelse", [])) for s in stmts)
 
 
 def _is_copy(stmt):
@@ -59,22 +59,25 @@ def _stored(node):
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
 
 
-def _holds_function(node):
-    return any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in walk(node))
-
-
 def _replace_loads(node, old, new):
-    class Replace(gast.NodeTransformer):
-        def visit_Name(self, n):
-            if n.id == old and isinstance(n.ctx, gast.Load):
-                return gast.copy_location(copy.deepcopy(new), n)
-            return n
+    return _ReplaceLoads(old, new).visit(node)
 
-    return Replace().visit(node)
+
+class _ReplaceLoads(gast.NodeTransformer):
+    """Reads of the name `old` become copies of the node `new`."""
+
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+
+    def visit_Name(self, n):
+        if n.id == self.old and isinstance(n.ctx, gast.Load):
+            return gast.copy_location(clone(self.new), n)
+        return n
 
 
 def _forward_copies(body):
     changed = False
+    names = {}  # id of a statement -> _names_of it, kept up to date as loads are replaced
     for block in list(_blocks(body)):
         i = 0
         while i < len(block):
@@ -85,7 +88,7 @@ def _forward_copies(body):
                     del block[i]
                     changed = True
                     continue
-                changed |= _forward_copy(block, i + 1, a, b)
+                changed |= _forward_copy(block, i + 1, a, b, names)
             i += 1
     return changed
 
@@ -97,21 +100,36 @@ def _is_simple_copy(stmt):
     )
 
 
-def _forward_copy(block, start, a, b):
+def _forward_copy(block, start, a, b, names):
     changed = False
     for later in block[start:]:
-        if _holds_function(later):
+        if id(later) not in names:
+            names[id(later)] = _names_of(later)
+        holds_function, stored, loaded = names[id(later)]
+        if holds_function:
             break
-        binds = _stored(later) & {a, b.id}
-        if binds:
+        if stored & {a, b.id}:
             if isinstance(later, gast.Assign) and not _stored(later.value):
                 changed |= _reads(later.value, a)
                 later.value = _replace_loads(later.value, a, b)
+                names[id(later)] = _names_of(later)
             break
-        if _reads(later, a):
+        if a in loaded:
             _replace_loads(later, a, b)
+            names[id(later)] = _names_of(later)
             changed = True
     return changed
+
+
+def _names_of(stmt):
+    """(whether `stmt` holds a function or lambda, the names it binds, the names it reads)."""
+    holds_function, stored, loaded = False, set(), set()
+    for n in walk(stmt):
+        if isinstance(n, gast.Name):
+            (loaded if isinstance(n.ctx, gast.Load) else stored).add(n.id)
+        elif isinstance(n, (gast.Lambda, gast.FunctionDef)):
+            holds_function = True
+    return holds_function, stored, loaded
 
 
 def _reads(node, name_id):

@@ -137,22 +137,15 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
 def _value_loads(backward):
     """Names `backward` reads other than as an argument its callee reads only the shape
     and dtype of (`unbroadcast(g, like)`: declared `shape_only`)."""
-    shape_only = set()
-    for node in walk(gast.Module(backward, [])):
+    shape_only, reads = set(), set()
+    for node in walk(gast.Module(backward, [])):  # a call comes before its arguments
         if isinstance(node, gast.Call) and anno.has(node.func, "object"):
-            shape_only |= rules.shape_arguments(anno.get(node.func, "object"), node)
-    reads = set()
-
-    def visit(node):
-        if id(node) in shape_only:
-            return
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            declared = rules.shape_arguments(anno.get(node.func, "object"), node)
+            for argument in node.args + [k.value for k in node.keywords]:
+                if id(argument) in declared:
+                    shape_only.update(id(n) for n in walk(argument))
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in shape_only:
             reads.add(node.id)
-        for child in gast.iter_child_nodes(node):
-            visit(child)
-
-    for stmt in backward:
-        visit(stmt)
     return reads
 
 
