@@ -224,7 +224,26 @@ def two_names_one_array(x):
     return np.sum(y)
 
 
-@pytest.mark.parametrize("f", [aliased_before_call, aliased_through_result, view_passed, updated_through_alias, two_names_one_array])
+def shift_then_sum(a, b):
+    a += 1.0  # Python: b is the same array when the caller passes it twice
+    return np.sum(b)
+
+
+def one_array_as_two_arguments(x):
+    y = x * 1.0
+    v = y
+    return shift_then_sum(y, v)  # Python: sum(y + 1); by names, s2s would compute sum(y)
+
+
+def one_name_as_two_arguments(x):
+    y = x * 1.0
+    return shift_then_sum(y, y)
+
+
+@pytest.mark.parametrize("f", [
+    aliased_before_call, aliased_through_result, view_passed, updated_through_alias, two_names_one_array,
+    one_array_as_two_arguments, one_name_as_two_arguments,
+])
 def test_updates_another_name_would_see_are_refused(f):
     with pytest.raises(s2s.TransformError, match="test_writeback.py:[0-9]+"):
         s2s.grad(f)(np.array([0.3, -1.2, 2.0]))

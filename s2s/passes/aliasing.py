@@ -132,6 +132,8 @@ def check_updates(src, kinds, callees):
                 )
         if u.via_call:
             _check_read_elsewhere(src, u, changed)
+        if anno.has(u.stmt, "writes_back"):
+            _check_passed_twice(src, u, changed)
         # the user's own names first: a temporary s2s made is named only if nothing else shares
         for other in sorted(analysis.live_after[id(u.stmt)], key=lambda n: (n.startswith("_"), n)):
             seen = {_base(o) for o in u.before.reach(u.before.names.get(other, ()))}
@@ -147,6 +149,30 @@ def check_updates(src, kinds, callees):
                     u.stmt,
                     "update in place of a shared value",
                 )
+
+
+def _check_passed_twice(src, u, changed):
+    """Refuse a call that updates an argument in place (bound back by passes/writeback.py)
+    while another of its arguments shares that object: Python's callee would see the
+    update through its other parameter (`h(x, x)`), s2s's follows values by name."""
+    holder = anno.get(u.stmt, "writes_back")
+    call_node = next(
+        s.value for s in walk(src.node)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id == holder
+    )
+    passed = [a.id for a in call_node.args + [k.value for k in call_node.keywords] if isinstance(a, gast.Name)]
+    if u.name in passed:
+        passed.remove(u.name)  # the updated argument itself; the same name again is another parameter
+    for other in dict.fromkeys(passed):
+        if {_base(o) for o in u.before.reach(u.before.names.get(other, ()))} & changed:
+            shared = f"{other} as another argument too" if other == u.name else f"{other}, which shares its contents, as another argument"
+            raise src.error(
+                f"the call updates {u.name} in place (in the function it calls) and takes {shared}: s2s follows "
+                f"values by name and the function would not see the change through its other parameter; "
+                f"pass a copy (np.copy({other}))",
+                u.stmt,
+                "update in place of a shared value",
+            )
 
 
 def _check_read_elsewhere(src, u, changed):
