@@ -569,6 +569,8 @@ class Writer(CallableFamilies):
             self.emit(f"{name}{target}, {first} = {first}, {value}")
             return
         self.emit(f"{name}{target} {op} {value}")
+        if self.chance(0.05):
+            self.emit(f"{name}[:] = {name}")  # the array into itself: refused in reverse mode
 
     def self_read(self, name, shape, kind):
         """A right-hand side that reads the array being written."""
