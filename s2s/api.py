@@ -309,7 +309,9 @@ class Gradient(Derivative):
         function = self._float_function(args, kwargs) if self.mode == "grad" else None
         if function is not None:  # scalar code: one check less than the general path
             out = function(*args)
-            return out if type(out) is float and self.single and type(args[self.wrt[0]]) is float else self._shape_grads(out, args)
+            if type(out) is float and self.single and type(args[self.wrt[0]]) is float:
+                return out  # match_like's first case, without the calls
+            return self._shape_grads(out, args)
         values, function = self._dispatch(args, kwargs)
         out = function(*values)
         if self.mode == "value_and_grad":

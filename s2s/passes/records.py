@@ -48,7 +48,7 @@ def _loads(node):
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
-def resolve_records(forward, backward, primal_names, params, stack, namer, kinds=None):
+def resolve_records(forward, backward, primal_names, params, stack, namer, kinds):
     """Replace save/restore markers; returns (forward, backward, needed, maybe_unbound,
     restored_in_place): the last, containers whose updates the backward sweep undoes.
 
@@ -70,7 +70,7 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
         if anno.get(stmt, "marker") == "save":
             sites.setdefault(anno.get(stmt, "var"), []).append((anno.get(stmt, "site"), depth, in_loop))
     kept_sites, maybe_unbound = {}, set()  # (var, site) -> the name holding the value, or None: the stack
-    invariant = _bound_to_one_value(forward, params, kinds or {}) - set(params) - item_needed
+    invariant = _bound_to_one_value(forward, params, kinds) - set(params) - item_needed
     for var, var_sites in sites.items():
         if var not in needed:
             continue
@@ -91,8 +91,10 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
                     if depth > 0:
                         maybe_unbound.add(saved)  # saved on some paths only
 
-    # read only for a shape and dtype: a loop's tape keeps a stand-in
-    stand_ins = {v for v in needed - _value_loads(backward) - item_needed if (kinds or {}).get(v) != "scalar"}
+    # read only for a shape and dtype: a loop's tape keeps a stand-in (only loops push)
+    stand_ins = set()
+    if None in kept_sites.values():
+        stand_ins = {v for v in needed - _value_loads(backward) - item_needed if kinds.get(v) != "scalar"}
 
     def replace(stmts):
         out = []
@@ -106,7 +108,7 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
                     elif anno.get(stmt, "snapshot"):
                         record = _snapshot_record(kind, var, stack)
                     else:
-                        record = _item_record(kind, var, anno.get(stmt, "index"), stack, kinds or {})
+                        record = _item_record(kind, var, anno.get(stmt, "index"), stack, kinds)
                     out.append(gast.copy_location(record, stmt))
                 continue
             if kind in ("save", "restore"):
