@@ -113,3 +113,38 @@ def test_a_default_that_is_a_numpy_scalar(f):
     want = numeric_grad(lambda b: f(x0, b), (x1,))
     np.testing.assert_allclose(s2s.grad(f, wrt=1)(x0, x1), want, rtol=1e-7)
     np.testing.assert_allclose(s2s.vjp(f, wrt=1)(x0, x1)[1](1.0), want, rtol=1e-7)
+
+
+SCALE = 0.75
+
+
+def lambda_default_from_a_global(x):
+    return sum(map(lambda p, b=SCALE: b * p * x, [SCALE, 1.0]))  # b is SCALE as it is when the lambda is made
+
+
+def def_default_from_a_global(x):
+    def term(p, b=SCALE):
+        return b * p * x
+
+    return term(2.0) + term(x)
+
+
+@pytest.mark.parametrize("f", [lambda_default_from_a_global, def_default_from_a_global])
+def test_a_default_reading_a_global_follows_it(f):
+    # the default was evaluated once, when s2s transformed: rebinding the global left it
+    # stale (found by the fuzzer: a value of 2.5 where Python gives 1.5)
+    global SCALE
+    x = 0.4
+    grads = {
+        lambda_default_from_a_global: lambda s: s * s + s,  # d/dx of s * s * x + s * x
+        def_default_from_a_global: lambda s: 2.0 * s + 2.0 * s * x,  # d/dx of 2 s x + s x^2
+    }[f]
+    try:
+        for scale in (0.75, 1.25, -0.5):
+            SCALE = scale
+            value, grad = s2s.value_and_grad(f)(x)
+            assert value == f(x)
+            np.testing.assert_allclose(grad, grads(scale), rtol=1e-12)
+            np.testing.assert_allclose(s2s.jvp(f)(x, 1.0)[1], grads(scale), rtol=1e-12)
+    finally:
+        SCALE = 0.75

@@ -20,10 +20,10 @@ parameters, and `dU(x)` passes the captures like a call of `inner` does (so does
 `s2s.grad(inner)(x)`, written inline). `s2s.fixed_point(inner, a, x0)` iterates a step
 over (captures, a), so that the fixed point is differentiated with respect to both.
 
-A default that reads a local (`def inner(y, w=w)`) is evaluated where Python evaluates
-it: the def becomes `_inner_w = w`, and each call that does not give w passes
-`w=_inner_w` (a value made of `inner` binds it). For an unnamed lambda the expression
-itself is passed where the lambda is written.
+A default that reads a local or a global's data (`def inner(y, w=w)`, `lambda t,
+k=K: ...`) is evaluated where Python evaluates it: the def becomes `_inner_w = w`, and
+each call that does not give w passes `w=_inner_w` (a value made of `inner` binds it).
+For an unnamed lambda the expression itself is passed where the lambda is written.
 """
 import ast
 import inspect
@@ -72,7 +72,7 @@ def lift_nested_functions(fn_source):
                 "closure over a value updated in place",
             )
         lifted[name] = (function_def, captured)
-        taken = _take_defaults_reading(function_def, outer_names - set(aliases))
+        taken = _take_defaults_reading(function_def, (outer_names - set(aliases)) | _global_values_read(fn_source, function_def))
         if taken and definition not in anonymous:
             # Python evaluates them where the def runs: there, into names of their own
             fresh = [_unused(f"_{name}_{parameter}", names_used) for parameter, _ in taken]
@@ -149,6 +149,19 @@ def _updated_in_place(fn_node):
 def _reads(default, names):
     """Does a parameter's default (None: none) read any of `names`?"""
     return default is not None and any(isinstance(n, gast.Name) and n.id in names for n in walk(default))
+
+
+def _global_values_read(fn_source, function_def):
+    """The globals a nested function's defaults read that hold data (`b=K` for a global
+    number K), not a module, function or class: Python reads them each time the def or
+    lambda runs, so they are taken out like a local's (a value fixed when s2s transforms
+    would go stale when the global is rebound)."""
+    args = function_def.args
+    names = {n.id for d in args.defaults + args.kw_defaults if d is not None for n in walk(d) if isinstance(n, gast.Name)}
+    return {
+        n for n in names
+        if n in fn_source.func.__globals__ and not callable(value := fn_source.func.__globals__[n]) and not inspect.ismodule(value)
+    }
 
 
 def _take_defaults_reading(function_def, names):
