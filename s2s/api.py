@@ -158,6 +158,7 @@ class Derivative:
         self.__signature__ = self.signature
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
         self._functions = {}  # argument kinds -> Generated module, for this derivative
+        self._idle_float_function = None  # for floats only, once made with nothing to watch
         simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
@@ -191,11 +192,16 @@ class Derivative:
         for value in args:
             if type(value) not in _FLOAT_TYPES:
                 return None
-        module = self._functions.get(self._scalar_kinds)
-        if module is None or not (module.watch.idle or module.watch.refresh()):
-            return None
+        function = self._idle_float_function
+        if function is None:
+            module = self._functions.get(self._scalar_kinds)
+            if module is None or not module.watch.refresh():
+                return None
+            if module.watch.idle:  # it reads nothing that can be rebound: current for good
+                self._idle_float_function = module.function
+            function = module.function
         self._last_kinds = self._scalar_kinds
-        return module.function
+        return function
 
     def _dispatch(self, args, kwargs):
         """The argument values, converted as the generated code takes them, and the
