@@ -53,13 +53,17 @@ def test_sum_gradients_against_central_differences(f):
     np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
 
 
-def test_rosenbrock_by_hand():
-    x = np.random.RandomState(1).randn(7)
+def rosenbrock_grad_by_hand(x):
     inner = x[1:] - x[:-1] ** 2
     expected = np.zeros_like(x)
     expected[1:] = 200.0 * inner
     expected[:-1] += -400.0 * inner * x[:-1] - 2.0 * (1.0 - x[:-1])
-    np.testing.assert_allclose(s2s.grad(rosenbrock)(x), expected, rtol=1e-12)
+    return expected
+
+
+def test_rosenbrock_by_hand():
+    x = np.random.RandomState(1).randn(7)
+    np.testing.assert_allclose(s2s.grad(rosenbrock)(x), rosenbrock_grad_by_hand(x), rtol=1e-12)
 
 
 def test_scalar_and_broadcast_partners():
@@ -262,6 +266,44 @@ def test_forwarded_copies_keep_values(f):
     x = np.random.RandomState(5).randn(3)
     np.testing.assert_allclose(s2s.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(s2s.value_and_grad(f)(x)[0], f(x))
+
+
+def test_arithmetic_temporaries_are_computed_where_read():
+    g = s2s.grad(saxpy)
+    expected = (0.7 * (0.7 * 1.1 - 0.4) - 0.4) + 0.7 * (0.7 * 1.1 - 0.4) + 0.7 * 0.7 * 1.1
+    np.testing.assert_allclose(g(0.7, 1.1, -0.4), expected, rtol=1e-12)
+    lines = [line.strip() for line in s2s.source(g).splitlines()]
+    assert "z = a * z + y" in lines  # the formula as written, not `_mul2 = a * z; z = _mul2 + y`
+    assert not any(line.startswith("_mul") for line in lines), lines
+    # adjoints of temporaries too: Rosenbrock's `d_pow = -d_sub` goes into its one read
+    x = np.linspace(-1.0, 1.5, 6)
+    g = s2s.grad(rosenbrock)
+    np.testing.assert_allclose(g(x), rosenbrock_grad_by_hand(x), rtol=1e-12)
+    assert "d_pow =" not in s2s.source(g)
+
+
+def _sunk(text):
+    """The text of `text`'s function after passes/copies.py."""
+    import gast
+
+    from s2s.emit import emit_module
+    from s2s.passes import copies
+
+    fn = copies.remove_copies(gast.parse(text).body[0])
+    return [line.strip() for line in emit_module([fn], [])[0].splitlines() if line.strip()]
+
+
+def test_a_temporary_is_not_computed_after_other_operations():
+    # `a - b` would run before `a / b`: a different error where both fail
+    assert "_t = a / b" in _sunk("def f(a, b):\n    _t = a / b\n    v = (a - b) * _t\n    return v")
+    assert "v = a * (a / b)" in _sunk("def f(a, b):\n    _t = a / b\n    v = a * _t\n    return v")
+    # nor past a statement that binds what it reads, nor into a call
+    kept_copy = "def f(a, b, c):\n    _t = a / b\n    a = c\n    v = a * _t\n    if v:\n        c = v\n    return a + c"
+    assert "_t = a / b" in _sunk(kept_copy)
+    assert "_t = a / b" in _sunk("def f(a, b):\n    _t = a / b\n    a = b + 1.0\n    v = a * _t\n    return v")
+    assert "_t = a / b" in _sunk("def f(a, b):\n    _t = a / b\n    v = g(_t)\n    return v")
+    # the user's own names stay
+    assert "t = a / b" in _sunk("def f(a, b):\n    t = a / b\n    v = a * t\n    return v")
 
 
 # --------------------------------------------------------------------------- derivatives of the gradient

@@ -7,10 +7,16 @@ point, on the final code of each generated function:
   holds a function or lambda (which reads names when it runs). Until then `a` and `b`
   name the same object, so every read sees the same value. A copy nobody reads any
   more goes, and so does `a = a`.
-- a temporary bound once and read once, by `v = t` after only stack pushes, is
-  computed there: `t = x + y; _stack.append(x); x = t` becomes
-  `_stack.append(x); x = x + y`. A push binds nothing and changes no object, so the
-  operands hold the same values at both places.
+- a temporary bound once and read once, by `v = t` after only stack pushes and
+  copies to names it does not read, is computed there: `t = x + y; _stack.append(x);
+  x = t` becomes `_stack.append(x); x = x + y`. A push binds nothing and changes no
+  object, a copy binds a name the value does not read, so the operands hold the same
+  values at both places. So is an arithmetic temporary of the
+  generator's (`_mul = a * x`, an underscored name) read as an operand of the next
+  arithmetic, where nothing but names and constants is evaluated before it:
+  `_mul = a * x; _add = _mul + y` becomes `_add = a * x + y`, the formula as written,
+  with the same operations in the same order (nothing that can fail or change an
+  object runs in between), and the array it made freed as soon as it is used.
 """
 
 import gast
@@ -145,22 +151,90 @@ def _sink_temporaries(fn, body, stack):
     changed = False
     for block in list(_blocks(body)):
         i = 0
+        line = None  # the source line of the comment marker the statement is under
         while i < len(block):
             stmt = block[i]
+            if anno.get(stmt, "marker") == "comment":
+                line = anno.get(stmt, "line")
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                 t = stmt.targets[0].id
                 if loads.get(t) == 1 and stores.get(t) == 1 and not _reads(stmt.value, stack):
                     j = i + 1
-                    while j < len(block) and _is_push(block[j], stack) and not _reads(block[j], t):
+                    while j < len(block) and _passes_over(block[j], stmt.value, t, stack, line):
                         j += 1
                     use = block[j] if j < len(block) else None
-                    if use is not None and _is_simple_copy(use) and use.value.id == t and use.targets[0].id != t:
-                        use.value = stmt.value
+                    if use is not None and _sink_into(stmt.value, t, use):
                         del block[i]
                         changed = True
                         continue
             i += 1
     return changed
+
+
+def _sink_into(value, t, use):
+    """Whether `value`, bound to the temporary `t`, was put in place of the one read of
+    `t` in `use` (the statement after it but for pushes)."""
+    if not (isinstance(use, gast.Assign) and len(use.targets) == 1 and isinstance(use.targets[0], gast.Name)):
+        return False
+    if use.targets[0].id == t:
+        return False
+    if isinstance(use.value, gast.Name):
+        if use.value.id != t or _special(use.value):
+            return False
+        use.value = value
+        return True
+    if not (_generated_temporary(t) and isinstance(value, _ARITHMETIC)):
+        return False
+    slot = _first_evaluated_operand(use.value, t)
+    if slot is None:
+        return False
+    parent, field = slot
+    setattr(parent, field, value)
+    return True
+
+
+_ARITHMETIC = (gast.BinOp, gast.UnaryOp)
+
+
+def _generated_temporary(name):
+    """A temporary of the generator's (`_mul`) or its derivative (`d_mul`, `dd_mul`):
+    the user's own names stay, for reading and for pdb. (A user's name of that form
+    may go too, which changes nothing but what the code shows.)"""
+    return name.lstrip("d").startswith("_")
+
+
+def _first_evaluated_operand(node, t):
+    """(the operator node, its field) holding the read of `t` in the arithmetic `node`,
+    if every operand Python evaluates before it is a name or a constant; else None."""
+    while isinstance(node, _ARITHMETIC):
+        fields = ("left", "right") if isinstance(node, gast.BinOp) else ("operand",)
+        for field in fields:
+            operand = getattr(node, field)
+            if isinstance(operand, gast.Name) and operand.id == t and isinstance(operand.ctx, gast.Load):
+                return node, field
+            if _reads(operand, t):
+                node = operand
+                break
+            if not isinstance(operand, (gast.Name, gast.Constant)):
+                return None
+        else:
+            return None
+    return None
+
+
+def _passes_over(stmt, value, t, stack, line):
+    """Whether `value`, bound to `t`, may be computed after `stmt` instead of before: a
+    push, or a copy `a = b` to a name it does not read (a save: `_z_saved = z`), which
+    binds nothing else, changes no object and cannot fail; or a comment marker of the
+    source line the value is computed for (it runs nothing; the line's code stays under
+    its comment)."""
+    if anno.get(stmt, "marker") == "comment":
+        return anno.get(stmt, "line") == line
+    if _reads(stmt, t):
+        return False
+    if _is_simple_copy(stmt):
+        return not _reads(value, stmt.targets[0].id)
+    return _is_push(stmt, stack)
 
 
 def _is_push(stmt, stack):
