@@ -247,15 +247,6 @@ class ReverseGenerator:
             # what it overwrites is saved, and put back after its adjoint; setitem is
             # written as in the source
             _, index, value = stmt.value.args
-            if isinstance(value, gast.Name) and value.id == lst and self.act.active(lst):
-                # the rule reads the result's adjoint for both the item and the rest, and
-                # here both are lst's own: the first would clobber what the second reads
-                raise self.src.error(
-                    f"an item assignment of {lst} into itself ({lst}[...] = {lst}) is not differentiated in "
-                    f"reverse mode; assign a copy ({lst}[...] = np.copy({lst}))",
-                    stmt,
-                    "item assignment",
-                )
             written = stmt
             if callee is runtime.setitem:
                 item = gast.Subscript(name(lst), subscript_index(index), gast.Store())

@@ -251,12 +251,21 @@ class _Desugar(gast.NodeTransformer):
         if not isinstance(target.value, gast.Name):
             raise self.src.error("item assignment is supported on a name only (y[i] = v)", node, "item assignment")
         name = target.value.id
+        before = []
+        if isinstance(node.value, gast.Name) and node.value.id == name:
+            # `u[...] = u` assigns what u held before (NumPy copies where the two overlap):
+            # an alias of u, which passes/views.py reads as a copy since u is written,
+            # keeps the value's adjoint apart from the adjoint of the updated u
+            alias = self.fresh_name(f"{name}_before")
+            before = [gast.copy_location(gast.Assign([gast.Name(alias, gast.Store(), None, None)], node.value), node)]
+            node.value = gast.Name(alias, gast.Load(), None, None)
         ref = gast.Name("setitem", gast.Load(), None, None)
         anno.set(ref, "object", runtime.setitem)
         update = gast.Call(ref, [_as_load(target.value), index_expression(target.slice), node.value], [])
         if name in param_names(self.src.node):
             self.copied.add(name)
-        return gast.copy_location(gast.Assign([_as_store(target.value)], update), node)
+        update = gast.copy_location(gast.Assign([_as_store(target.value)], update), node)
+        return before + [update] if before else update
 
     def list_mutation(self, node):
         """`lst.append(v)` / `lst.pop()` on a list the function created."""

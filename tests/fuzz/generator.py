@@ -570,7 +570,8 @@ class Writer(CallableFamilies):
             return
         self.emit(f"{name}{target} {op} {value}")
         if self.chance(0.05):
-            self.emit(f"{name}[:] = {name}")  # the array into itself: refused in reverse mode
+            # the array into itself: NumPy reads it before it writes
+            self.emit(f"{name}{self.pick(['[:]', '[...]', '[::1]'])} = {name}")
 
     def self_read(self, name, shape, kind):
         """A right-hand side that reads the array being written."""
