@@ -361,17 +361,22 @@ class JVP(Derivative):
         return super().transformable_function()
 
     def __call__(self, *args):
+        values, function, tangents = self._arguments_and_tangents(args)
+        value, out = function(*values, *tangents)
+        return value, runtime.match_like(out, value)
+
+    def _arguments_and_tangents(self, args):
+        """(argument values, the generated function for them, the tangents in parameter
+        order, each shaped like its argument) of a call `(*args, tangent)`."""
         if not args:
-            raise TypeError("jvp(f)(*args, tangent) needs the tangent as its last argument")
+            raise TypeError(f"{self.mode}(f)(*args, tangent) needs the tangent as its last argument")
         *primal, tangent = args
         values, function = self._dispatch(tuple(primal), {})
         tangents = (tangent,) if self.single else tuple(tangent)
         if len(tangents) != len(self.wrt):
-            raise TypeError(f"jvp with respect to {len(self.wrt)} arguments needs as many tangents")
+            raise TypeError(f"{self.mode} with respect to {len(self.wrt)} arguments needs as many tangents")
         by_position = {i: runtime.match_like(t, values[i]) for t, i in zip(tangents, self.wrt)}
-        tangents = [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
-        value, out = function(*values, *tangents)
-        return value, runtime.match_like(out, value)
+        return values, function, [by_position[i] for i in sorted(self.wrt)]  # f_jvp takes them in parameter order
 
 
 class VJP(Derivative):
@@ -501,21 +506,32 @@ def hessian(func, wrt=0, *, verbose=False):
     return Jacobian(Gradient(func, "grad", wrt, verbose), "hessian", wrt, verbose)
 
 
-class HVP:
+class HVP(JVP):
     """`hvp(f)(*args, v)`: the Hessian-vector product by forward over reverse, without
-    forming the Hessian: the directional derivative of the gradient along `v`."""
+    forming the Hessian: the tangent of the gradient along `v`, alone (a jvp of the
+    gradient whose value is not returned)."""
 
-    def __init__(self, func, wrt=0, verbose=False):
-        self.tangent_of_gradient = JVP(Gradient(func, "grad", wrt, verbose), "jvp", wrt, verbose)
+    def __init__(self, func, mode="hvp", wrt=0, verbose=False):
+        super().__init__(Gradient(func, "grad", wrt, verbose), mode, wrt, verbose)
+
+    def build(self, program, active, kinds, name):
+        return program.tangent_driver(self.func, active, kinds, program.names.fresh(f"hvp_{name}"))
+
+    def transformable_function(self):
+        if not self.single:
+            raise TransformError("an hvp with several wrt arguments cannot be differentiated again")
+        return Derivative.transformable_function(self)
 
     def __call__(self, *args):
-        return self.tangent_of_gradient(*args)[1]
+        values, function, tangents = self._arguments_and_tangents(args)
+        like = values[self.wrt[0]] if self.single else tuple(values[i] for i in self.wrt)
+        return runtime.match_like(function(*values, *tangents), like)
 
 
 @_static
 def hvp(func, wrt=0, *, verbose=False):
     """Hessian-vector products of scalar `func`: `hvp(f)(*args, v) = H @ v`."""
-    return HVP(func, wrt, verbose)
+    return HVP(func, "hvp", wrt, verbose)
 
 
 def source(derivative):

@@ -76,9 +76,10 @@ def _root_function(derivative):
 
 
 def _primal_level(derivative):
-    """`hessian(f)` is built as a jacobian of grad(f): name it by f."""
+    """`hessian(f)` is built as a jacobian of grad(f), `hvp(f)` as a jvp of it: name
+    them by f."""
     func = getattr(derivative, "func", None)
-    if getattr(derivative, "mode", None) == "hessian" and hasattr(func, "func"):
+    if getattr(derivative, "mode", None) in ("hessian", "hvp") and hasattr(func, "func"):
         return func.func
     return func
 

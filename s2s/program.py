@@ -484,6 +484,26 @@ def {driver_name}({params}, {cotangent}):
         self.functions.insert(0, _driver(text, {forward, backward}))
         return driver_name
 
+    def tangent_driver(self, func, active, kinds, driver_name):
+        """`f_tangent(*params, *tangents)`: the tangent of `f_jvp` alone, as s2s.hvp
+        returns it (of a gradient, the gradient beside it is not wanted)."""
+        src, _ = prepare(func)
+        names = param_names(src.node)
+        local = Namer(names)
+        varied = [p for p, a in zip(names, active) if a]
+        tangents = [local.fresh("v" if len(varied) == 1 else f"v_{p}") for p in varied]  # hvp(f)(x, v)
+        value, tangent = local.fresh("_value"), local.fresh("_tangent")
+        jvp = self.request_forward(func, active, kinds)
+        self.generate_requested()
+        params = ", ".join(names + tangents)
+        text = f"""
+def {driver_name}({params}):
+    {value}, {tangent} = {jvp}({params})
+    return {tangent}
+"""
+        self.functions.insert(0, _driver(text, {jvp}))
+        return driver_name
+
     def jacobian_driver(self, func, active, kinds, driver_name):
         """The Jacobian, column by column in forward mode when the argument has fewer
         elements than the output, else row by row in reverse mode. It is ordinary

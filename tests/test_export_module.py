@@ -290,6 +290,11 @@ def test_forward_and_second_order_exports_run_without_s2s(tmp_path, rng):
     H[:, 0] += 2 * x
     np.testing.assert_allclose(run_without_s2s(tmp_path, "hessian", (x,)), H, rtol=1e-10)
     assert "hessian of quartic" in (tmp_path / "hessian.py").read_text()
+    # s2s.hvp's module returns H @ v alone, as the call does
+    s2s.export(s2s.hvp(model.quartic), tmp_path / "hvp.py")
+    np.testing.assert_allclose(run_without_s2s(tmp_path, "hvp", (x, t)), H @ t, rtol=1e-10)
+    assert "hvp of quartic" in (tmp_path / "hvp.py").read_text()
+    assert "s2s.export(s2s.hvp(quartic, wrt=('x',))" in (tmp_path / "hvp.py").read_text()
 
 
 # The text every supported Python (3.10-3.13) must write for these statements: a file

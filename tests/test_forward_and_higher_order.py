@@ -209,3 +209,41 @@ def test_jvp_with_several_arguments():
     x, y, tx, ty = np.ones(3) * 0.3, np.arange(3.0), np.ones(3), np.arange(3.0) * -1
     value, jv = s2s.jvp(f, wrt=(0, 1))(x, y, (tx, ty))
     assert jv == pytest.approx(np.sum(np.cos(x) * tx * y + np.sin(x) * ty))
+
+
+def cubes(x):
+    return np.sum(np.sin(x) ** 3)
+
+
+def cubes_hvp_by_hand(x, v):
+    # d2/dx2 sin^3 = 6 sin cos^2 - 3 sin^3, a diagonal Hessian
+    return (6.0 * np.sin(x) * np.cos(x) ** 2 - 3.0 * np.sin(x) ** 3) * v
+
+
+HVP_DIRECTION = np.array([0.3, -0.2, 0.5])
+
+
+def squared_hvp(x):
+    return np.sum(s2s.hvp(cubes)(x, HVP_DIRECTION) ** 2)
+
+
+def test_hvp_is_a_derivative_to_read_and_differentiate():
+    # s2s.hvp's generated code is shown (it was refused as not made by s2s), and a call of
+    # it inside differentiated code is differentiated (it was a "no derivative rule" error)
+    x = np.array([0.1, 0.7, -0.4])
+    hvp = s2s.hvp(cubes)
+    np.testing.assert_allclose(hvp(x, HVP_DIRECTION), cubes_hvp_by_hand(x, HVP_DIRECTION), rtol=1e-12)
+    assert hvp(0.3, 1.0) == pytest.approx(cubes_hvp_by_hand(0.3, 1.0), rel=1e-12)
+    assert "def hvp_dcubes(x, v):" in s2s.source(hvp)
+    np.testing.assert_allclose(s2s.grad(squared_hvp)(x), numeric_grad(squared_hvp, [x]), rtol=1e-6)
+
+
+def test_hvp_with_several_arguments():
+    def f(a, b):
+        return np.sum(a * a * b) + np.sum(np.cos(b))
+
+    a, b, va, vb = np.array([1.0, 2.0]), np.array([0.5, -1.0]), np.array([0.1, 0.2]), np.array([0.3, 0.4])
+    ha, hb = s2s.hvp(f, wrt=(0, 1))(a, b, (va, vb))
+    np.testing.assert_allclose(ha, 2 * b * va + 2 * a * vb, rtol=1e-12)
+    np.testing.assert_allclose(hb, 2 * a * va - np.cos(b) * vb, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(f, wrt=1)(a, b, vb), -np.cos(b) * vb, rtol=1e-12)
