@@ -4,6 +4,7 @@
     -> activity -> loops -> reverse -> accumulate -> records      (per specialization)
     -> shapes -> uniform -> deadcode                               (grad of np.sum(...))
     -> copies                                                      (each generated function)
+    -> release                                                     (modules for arrays)
     -> emit                                                        (once per module)
 
 A *specialization* is a function with a choice of active (differentiated) parameters
@@ -40,6 +41,7 @@ from .passes import (
     jumps,
     loops,
     records,
+    release,
     resolve,
     scalars,
     shapes,
@@ -293,6 +295,14 @@ class Program:
         spec = Specialization(func, active, kinds)
         self.sources.append(spec.src)
         return spec
+
+    def release_dead_names(self, kinds):
+        """`del` after last reads in every function (passes/release.py), for arguments
+        of these kinds: where one is an array or an object. Not for the variant of any
+        kinds, which s2s differentiates again (it reads no `del`), nor for scalars,
+        whose values are small and whose code a `del` would slow."""
+        if any(kind is not None and kind != "scalar" for kind in kinds):
+            self.functions = [release.release_dead_names(fn) for fn in self.functions]
 
     def called_globals(self):
         """{(function, global name): user function it resolved to} over the whole program."""
