@@ -11,12 +11,13 @@ point, on the final code of each generated function:
   copies to names it does not read, is computed there: `t = x + y; _stack.append(x);
   x = t` becomes `_stack.append(x); x = x + y`. A push binds nothing and changes no
   object, a copy binds a name the value does not read, so the operands hold the same
-  values at both places. So is an arithmetic temporary of the
-  generator's (`_mul = a * x`, an underscored name) read as an operand of the next
-  arithmetic, where nothing but names and constants is evaluated before it:
-  `_mul = a * x; _add = _mul + y` becomes `_add = a * x + y`, the formula as written,
-  with the same operations in the same order (nothing that can fail or change an
-  object runs in between), and the array it made freed as soon as it is used.
+  values at both places. So is an arithmetic temporary of the generator's (`_mul`, or
+  its derivative `d_mul`: the user's names stay) read as an operand of the next
+  arithmetic, where nothing but names and constants is evaluated before it, past
+  pushes, such copies and comment markers of its own line: `_mul = a * x;
+  _add = _mul + y` becomes `_add = a * x + y`, the formula as written, with the same
+  operations in the same order (nothing that can fail or change an object runs in
+  between), and the array it made freed as soon as it is used.
 """
 
 import gast

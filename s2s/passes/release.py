@@ -11,11 +11,11 @@ it last.
 
 Which names: those bound by a top-level assignment at or before that statement
 (bound on every path there, so `del` cannot fail) to anything but a constant or a
-slice of constants, read nowhere after it (nor bound
-again), and read by no lambda, nested function or comprehension (which could read
-them later, or from a scope of their own). Not after the statement before the
-return, which frees them anyway. Deleting a name changes no value: the object lives
-on wherever else it is referenced (the tape, the caller).
+slice of constants, read nowhere after it (nor bound again), and read by no lambda,
+nested function or comprehension (which could read them later, or from a scope of
+their own). Not after the statement before the return, which frees them anyway.
+Deleting a name changes no value: the object lives on wherever else it is
+referenced (the tape, the caller).
 """
 import gast
 
