@@ -37,12 +37,13 @@ def _small(value):
 def release_dead_names(fn):
     """`fn` (a generated FunctionDef) with `del` statements after last reads."""
     body = fn.body
-    enclosed = {n.id for scope in walk(fn) if isinstance(scope, _SCOPES) and scope is not fn for n in walk(scope) if isinstance(n, gast.Name)}
-    bound_at, last = {}, {}
+    enclosed, bound_at, last = set(), {}, {}
     for i, stmt in enumerate(body):
         for n in walk(stmt):
             if isinstance(n, gast.Name):
                 last[n.id] = i
+            elif isinstance(n, _SCOPES):
+                enclosed.update(m.id for m in walk(n) if isinstance(m, gast.Name))
         if isinstance(stmt, gast.Assign) and not _small(stmt.value):
             for target in stmt.targets:
                 for n in walk(target):
