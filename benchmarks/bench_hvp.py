@@ -2,9 +2,14 @@
 reverse (s2s.hvp), against one gradient, in one process.
 
     python benchmarks/bench_hvp.py
+
+Each line also gives the page faults per call: where glibc returns the freed top of
+the heap to the system after a call, the next call faults it in again, and that can
+cost more than the arithmetic (whether it does depends on the process's history of
+large allocations, so the same code can time several times apart in two scripts).
 """
 import numpy as np
-from timing import best_times
+from timing import best_times, page_faults
 
 import s2s
 
@@ -19,6 +24,11 @@ def rosenbrock(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
 
+def faults(fn, *args):
+    count = page_faults(fn, *args)
+    return "" if count is None else f"  {count:6.1f} page faults a call"
+
+
 def main():
     n = 10_000
     rs = np.random.RandomState(0)
@@ -29,16 +39,16 @@ def main():
     np.testing.assert_allclose(hvp(x, v), reference, rtol=1e-4, atol=1e-3)
     t_f, t_g, t_h = best_times((rosenbrock, x), (grad, x), (hvp, x, v))
     print(f"Rosenbrock, n = {n}")
-    print(f"  primal        {t_f * 1e6:9.1f} us")
-    print(f"  gradient      {t_g * 1e6:9.1f} us  ({t_g / t_f:4.2f}x primal)")
-    print(f"  s2s.hvp       {t_h * 1e6:9.1f} us  ({t_h / t_g:4.2f}x one gradient)")
+    print(f"  primal        {t_f * 1e6:9.1f} us{faults(rosenbrock, x)}")
+    print(f"  gradient      {t_g * 1e6:9.1f} us  ({t_g / t_f:4.2f}x primal){faults(grad, x)}")
+    print(f"  s2s.hvp       {t_h * 1e6:9.1f} us  ({t_h / t_g:4.2f}x one gradient){faults(hvp, x, v)}")
     if autograd:
         def arosen(x):
             return anp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
         ahvp = autograd.hessian_vector_product(arosen)
         (t_a,) = best_times((ahvp, x, v))
-        print(f"  autograd hvp  {t_a * 1e6:9.1f} us  ({t_a / t_h:4.2f}x s2s.hvp)")
+        print(f"  autograd hvp  {t_a * 1e6:9.1f} us  ({t_a / t_h:4.2f}x s2s.hvp){faults(ahvp, x, v)}")
     try:  # optional: JAX's forward-over-reverse HVP, jitted
         import jax
         import jax.numpy as jnp

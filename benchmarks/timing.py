@@ -26,3 +26,18 @@ def best_times(*calls, repeat=21, min_time=0.02):
                 fn(*args)
             out.append((time.perf_counter() - start) / number)
     return [min(s) for s in samples]
+
+
+def page_faults(fn, *args, calls=50):
+    """Minor page faults per call of fn(*args), or None where the platform does not
+    count them: memory the allocator gave back to the system after a call and faults
+    in again on the next, which can cost more than the arithmetic."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    fn(*args)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn(*args)
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
