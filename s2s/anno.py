@@ -16,9 +16,9 @@ object            Name/Attribute     desugar, spellings, closures, resolve, anf,
                                      comprehensions, syntax.ref    name to that object)
 callee            BinOp/UnaryOp/     resolve (the Python object    activity, aliasing, views,
                   Call/Subscript     performing the operation,     loops, fields, varargs,
-                                     None if not static);          reverse, forward, dispatch
-                                     writeback (a call's
-                                     dispatch.UpdatesReturned)
+                                     None if not static);          reverse, forward, dispatch,
+                                     writeback (a call's           release (`slice(...)` binds
+                                     dispatch.UpdatesReturned)     a small value)
 locals            FunctionDef        desugar (memo of bound names) desugar
 copies_argument   Name (func)        desugar (the entry copy of an aliasing (Python has no copy:
                                      argument updated in place)    updates reach the caller)

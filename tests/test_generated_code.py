@@ -282,15 +282,21 @@ def test_arithmetic_temporaries_are_computed_where_read():
     assert "d_pow =" not in s2s.source(g)
 
 
-def _sunk(text):
-    """The text of `text`'s function after passes/copies.py."""
+def _after(rewrite, text):
+    """The lines of `text`'s function after `rewrite` (a pass on one FunctionDef)."""
     import gast
 
     from s2s.emit import emit_module
+
+    fn = rewrite(gast.parse(text).body[0])
+    return [line.strip() for line in emit_module([fn], [])[0].splitlines() if line.strip()]
+
+
+def _sunk(text):
+    """`text`'s function after passes/copies.py."""
     from s2s.passes import copies
 
-    fn = copies.remove_copies(gast.parse(text).body[0])
-    return [line.strip() for line in emit_module([fn], [])[0].splitlines() if line.strip()]
+    return _after(copies.remove_copies, text)
 
 
 def test_a_temporary_is_not_computed_after_other_operations():
@@ -521,14 +527,23 @@ def test_scalar_code_and_code_differentiated_again_keep_their_names():
 
 
 def _released(text):
-    """`text`'s function after passes/release.py."""
+    """`text`'s function after passes/release.py, its calls of builtins resolved as
+    passes/resolve.py resolves them."""
+    import builtins
+
     import gast
 
-    from s2s.emit import emit_module
+    from s2s import anno
     from s2s.passes import release
+    from s2s.syntax import walk
 
-    fn = release.release_dead_names(gast.parse(text).body[0])
-    return [line.strip() for line in emit_module([fn], [])[0].splitlines() if line.strip()]
+    def resolved_then_released(fn):
+        for node in walk(fn):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and hasattr(builtins, node.func.id):
+                anno.set(node, "callee", getattr(builtins, node.func.id))
+        return release.release_dead_names(fn)
+
+    return _after(resolved_then_released, text)
 
 
 def test_only_names_bound_on_every_path_and_read_by_no_closure_are_released():

@@ -19,6 +19,7 @@ referenced (the tape, the caller).
 """
 import gast
 
+from .. import anno
 from ..syntax import walk
 
 _SCOPES = (gast.Lambda, gast.FunctionDef, gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
@@ -28,10 +29,7 @@ def _small(value):
     """A value no larger than its expression: a constant, or `slice(...)` of them."""
     if isinstance(value, gast.Constant):
         return True
-    return (
-        isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and value.func.id == "slice"
-        and all(isinstance(a, gast.Constant) for a in value.args)
-    )
+    return anno.get(value, "callee", None) is slice and all(isinstance(a, gast.Constant) for a in value.args)
 
 
 def release_dead_names(fn):
