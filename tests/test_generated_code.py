@@ -142,6 +142,70 @@ def test_an_unstable_result_keeps_the_general_seed():
     np.testing.assert_allclose(s2s.grad(rebound)(x), numeric_grad(rebound, [x]), rtol=1e-6)
 
 
+def logistic_nll(w, X, y):
+    z = np.dot(X, w)
+    return np.sum(np.logaddexp(0.0, z) - y * z)
+
+
+def squared_error(w, A, t):
+    return np.sum((A @ w - t) ** 2)
+
+
+def _code(derivative):
+    return "\n".join(line for line in s2s.source(derivative).splitlines() if not line.lstrip().startswith("#"))
+
+
+def test_a_loss_against_targets_leaves_out_the_sum():
+    # y * z may fail (y is any array), so it stays; the difference it feeds has the
+    # shape of y * z whatever y is (z's shape is part of it), so it cannot fail and goes
+    rs = np.random.RandomState(5)
+    X, w, y = rs.randn(7, 3), rs.randn(3), (rs.rand(7) > 0.5) * 1.0
+    g = s2s.grad(logistic_nll)
+    z = X @ w
+    np.testing.assert_allclose(g(w, X, y), X.T @ (1.0 / (1.0 + np.exp(-z)) - y), rtol=1e-10)
+    text = _code(g)
+    assert "np.sum" not in text and "ones_like_output" not in text and "grad_reduce" not in text
+    assert "y * z" in text and " - _mul" not in text
+    A, t = rs.randn(6, 3), rs.randn(6)
+    g = s2s.grad(squared_error)
+    np.testing.assert_allclose(g(w, A, t), 2.0 * A.T @ (A @ w - t), rtol=1e-10)
+    assert "np.sum" not in _code(g) and "grad_reduce" not in _code(g)
+
+
+def test_a_target_that_broadcasts_wider_or_fails():
+    rs = np.random.RandomState(6)
+    X, w = rs.randn(5, 2), rs.randn(2)
+    z = X @ w
+    y = rs.randn(3, 1)  # y * z is (3, 5): each logaddexp counts three times
+    expected = X.T @ (3.0 / (1.0 + np.exp(-z)) - np.sum(y))
+    np.testing.assert_allclose(s2s.grad(logistic_nll)(w, X, y), expected, rtol=1e-10)
+    np.testing.assert_allclose(s2s.grad(logistic_nll, wrt=2)(w, X, y), numeric_grad(logistic_nll, [w, X, y], wrt=2), rtol=1e-6)
+    t = rs.randn(4)  # A @ w has 6 elements: Python raises, and so does the gradient
+    with pytest.raises(ValueError):
+        squared_error(w, rs.randn(6, 2), t)
+    with pytest.raises(ValueError):
+        s2s.grad(squared_error)(w, rs.randn(6, 2), t)
+
+
+def neighbouring_products(w, X, u):
+    z = X @ w  # 1-d for a 1-d w: z[1:] and z[:-1] are its neighbours
+    s = np.dot(u, u)  # a scalar: 1-d by 1-d
+    return np.sum(z[1:] * z[:-1] * s)
+
+
+def sliced_vector_matrix_product(w, X, u):
+    return np.sum(np.matmul(u, X.T)[:-1] * np.sum(w))
+
+
+@pytest.mark.parametrize("f", [neighbouring_products, sliced_vector_matrix_product])
+@pytest.mark.parametrize("w_shape", [(3,), (3, 2)])
+def test_products_have_the_dimensions_numpy_gives(f, w_shape):
+    rs = np.random.RandomState(7)
+    w, X, u = rs.randn(*w_shape), rs.randn(4, 3), rs.randn(3)
+    for wrt in (0, 1, 2):
+        np.testing.assert_allclose(s2s.grad(f, wrt=wrt)(w, X, u), numeric_grad(f, [w, X, u], wrt), rtol=1e-6, atol=1e-8)
+
+
 # --------------------------------------------------------------------------- copies (passes/copies.py)
 
 

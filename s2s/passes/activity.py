@@ -190,6 +190,8 @@ def _kind_of(value, stmt, kinds, position=None):
         return None  # an item unpacked from a value
     if isinstance(value, (gast.Constant, gast.Name)):
         return _atom_kind(value, kinds)
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult):
+        return _matmul([_atom_kind(o, kinds) for o in (value.left, value.right)])
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         operands = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand]
         return _broadcast([_atom_kind(o, kinds) for o in operands])
@@ -206,6 +208,10 @@ def _kind_of(value, stmt, kinds, position=None):
             return "scalar"
         if callee in (float, abs, int) and all(k == "scalar" for k in args):
             return "scalar"
+        if callee is numpy.matmul and len(args) == 2 and not value.keywords:
+            return _matmul(args)
+        if callee is numpy.dot and len(args) == 2 and not value.keywords:
+            return _dot(args)
         if isinstance(callee, numpy.ufunc):
             return (_broadcast(args) or "numeric") if callee.nout == 1 else None
         if callee in _TUPLE_RESULTS:
@@ -232,6 +238,25 @@ def _broadcast(kinds):
     if all(n is not None for n in ndims):
         return _of_ndim(max(ndims))
     return "numeric" if any(is_numeric(k) for k in kinds) else None
+
+
+def _matmul(kinds):
+    """The kind of `a @ b`: a 1-d operand loses its one axis, stacks of matrices broadcast."""
+    a, b = (ndim_of(k) for k in kinds)
+    if not a or not b:  # a scalar operand raises; an unknown ndim stays unknown
+        return _broadcast(kinds) and ("top" if "top" in kinds else "numeric")
+    if a == 1 or b == 1:
+        return _of_ndim(a + b - 2)
+    return _of_ndim(max(a, b))
+
+
+def _dot(kinds):
+    """The kind of `np.dot(a, b)`: a product by a scalar broadcasts, else the last axis of
+    `a` meets the last (1-d `b`) or second-to-last axis of `b`."""
+    a, b = (ndim_of(k) for k in kinds)
+    if a is None or b is None:
+        return "numeric"
+    return _of_ndim(max(a, b) if a == 0 or b == 0 else a + b - 2)
 
 
 def _item_kind(container, index, kinds):

@@ -6,16 +6,19 @@ parameter never rebound), so a name holds one value wherever it is read, in the
 forward sweep and in the backward sweep alike. Every fact follows from one statement
 and the facts of its operands:
 
-- shape class: names with equal classes have equal shapes. An elementwise operation
-  (arithmetic, unary minus, a one-output ufunc) of operands of one class, or of one
-  class and scalars (shape `()`, which broadcasting leaves alone), has that class; a
-  slice `x[a:-b]` of a 1-d array has `max(0, len(x) - a - b)` elements, so slices of
-  one array with equal `a + b` share a class (`x[1:]` and `x[:-1]`).
-- cannot fail: an elementwise operation of arrays of one class, or of an array and
-  a scalar, a slice as above, and `np.sum(x)` of an array are NumPy operations that,
-  on numeric arrays (the arrays s2s differentiates through), neither raise (no broadcasting error; NumPy warns, not raises, on division by zero)
-  nor have effects, so one whose value nobody reads may be left out (a program that
-  sets `np.seterr(all="raise")` would see no FloatingPointError from it).
+- shape class: a set of atoms (a parameter, a value of unknown shape, a slice) whose
+  shapes broadcast together to the value's; names with equal classes have equal shapes.
+  An elementwise operation (arithmetic, unary minus, a one-output ufunc) that succeeds
+  has the union of its operands' classes (scalars, shape `()`, add nothing); a slice
+  `x[a:-b]` of a 1-d array has `max(0, len(x) - a - b)` elements, so slices of one
+  array with equal `a + b` share a class (`x[1:]` and `x[:-1]`).
+- cannot fail: an elementwise operation of arrays whose classes nest (one holds all the
+  others' atoms: each of their shapes then broadcasts to its shape, `z` against
+  `y * z`), or of an array and a scalar, a slice as above, and `np.sum(x)` of an
+  array are NumPy operations that, on numeric arrays (the arrays s2s differentiates
+  through), neither raise (no broadcasting error; NumPy warns, not raises, on division
+  by zero) nor have effects, so one whose value nobody reads may be left out (a
+  program that sets `np.seterr(all="raise")` would see no FloatingPointError from it).
 - complex sources: `a + b`, `a - b`, `a * b`, `a / b`, `-a`, `a ** c` (c an integral
   constant, or a real constant and `a` an array: a Python float to a fractional power
   is complex where it is negative, a NumPy array's element nan) and slices are complex
@@ -37,7 +40,7 @@ _COMPLEX_FOLLOWS = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 
 @dataclasses.dataclass
 class ShapeFacts:
-    shape_class: dict  # stable name -> hashable class; equal classes, equal shapes
+    shape_class: dict  # stable name -> frozenset of atoms; equal classes, equal shapes
     cannot_fail: set  # stable names whose binding neither raises nor has an effect
     complex_sources: dict  # stable name -> frozenset of stable names, or None (unknown)
 
@@ -60,7 +63,7 @@ def stable_names(fn_node, params):
 
 def analyze(fn_node, params, kinds):
     stable = stable_names(fn_node, params)
-    facts = ShapeFacts({p: p for p in params if p in stable}, set(), {p: frozenset([p]) for p in params if p in stable})
+    facts = ShapeFacts({p: frozenset([p]) for p in params if p in stable}, set(), {p: frozenset([p]) for p in params if p in stable})
     for stmt in fn_node.body:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in stable:
             _bind(facts, stmt.targets[0].id, stmt.value, kinds, stable)
@@ -70,10 +73,10 @@ def analyze(fn_node, params, kinds):
 def _bind(facts, target, value, kinds, stable):
     operands = _operands(value)
     if operands is None or not all(_is_number(o) or (isinstance(o, gast.Name) and o.id in stable) for o in operands):
-        facts.shape_class[target] = target
+        facts.shape_class[target] = frozenset([target])
         facts.complex_sources[target] = frozenset([target])
         return
-    facts.shape_class[target] = _shape_class(value, operands, facts, kinds) or target
+    facts.shape_class[target] = _shape_class(value, operands, facts, kinds) or frozenset([target])
     facts.complex_sources[target] = _complex_sources(value, operands, facts, kinds) or frozenset([target])
     if _cannot_fail(value, operands, facts, kinds, target):
         facts.cannot_fail.add(target)
@@ -116,9 +119,8 @@ def _shape_class(value, operands, facts, kinds):
         base = value.value.id
         if ndim_of(kinds.get(base)) != 1:
             return None
-        return ("slice", facts.shape_class[base], _slice_offset(value.slice))
-    classes = {facts.shape_class[o.id] for o in operands if not _is_scalar(o, kinds)}
-    return classes.pop() if len(classes) == 1 else None
+        return frozenset([("slice", facts.shape_class[base], _slice_offset(value.slice))])
+    return frozenset().union(*(facts.shape_class[o.id] for o in operands if not _is_scalar(o, kinds))) or None
 
 
 def _slice_offset(index):
@@ -174,8 +176,10 @@ def _cannot_fail(value, operands, facts, kinds, target):
     arrays = [o.id for o in operands if not _is_scalar(o, kinds)]
     if not arrays or any(ndim_of(kinds.get(a)) in (None, 0) for a in arrays):
         return False  # arithmetic of Python numbers raises (1.0 / 0.0)
-    if len({facts.shape_class[a] for a in arrays}) != 1:
-        return False  # broadcasting may fail
+    classes = [facts.shape_class[a] for a in arrays]
+    if frozenset().union(*classes) not in classes:
+        return False  # broadcasting may fail: no operand's shape is known to hold the others'
+
     if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Pow):
         # an integer array to a negative integer power raises
         return isinstance(value.right, gast.Constant) and (type(value.right.value) is float or (type(value.right.value) is int and value.right.value >= 0))

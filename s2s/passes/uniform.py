@@ -39,7 +39,7 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked)
     def materialize(names):
         for d in sorted(n for n in names if n in values):
             if values.pop(d)[0] == "uniform":
-                like = primal_of[d]  # a stable name: it holds its value through the sweep
+                like = _first_of_class(primal_of[d], facts, kinds)
                 out.append(assign(d, call(ref(runtime.broadcast_like, "broadcast_like"), name(d), name(like))))
 
     for stmt in backward:
@@ -59,6 +59,15 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked)
         out.append(stmt)
     materialize(set(returned))
     return out
+
+
+def _first_of_class(primal, facts, kinds):
+    """The stable array name bound first (a parameter, or the earliest statement) whose
+    shape is `primal`'s: what a uniform adjoint of `primal` is broadcast to, so that
+    `primal` itself is not kept for its shape alone (a forward value only the sum read
+    then goes). Stable names hold their values through the sweep."""
+    wanted = facts.shape_class[primal]
+    return next(n for n, c in facts.shape_class.items() if c == wanted and _is_array(n, kinds))
 
 
 def _fact_for(target, value, facts, primal_of, kinds):

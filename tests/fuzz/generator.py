@@ -420,6 +420,15 @@ class Writer(CallableFamilies):
             params = [v for v in vectors if v.startswith("x")]  # stable unless rebound: the case it optimizes
             a, b = self.pick(params or vectors), self.pick(vectors)
             return f"np.sum(({a}[1:] - {a}[:-1] ** 2) ** 2 * {self.literal()} + ({self.literal()} - {b}[:-1]) * {b}[1:])"
+        if kind == SCALAR and self.profile.arrays and self.chance(0.1):
+            # a loss against targets, which may broadcast the prediction wider: the value
+            # summed has the shape of `y * z` (passes/shapes.py joins their shapes), so
+            # the difference holding it cannot fail and goes with the sum
+            shape = self.pick(SHAPES)
+            z = self.array(scope, shape, 1)
+            y = self.array(scope, (2, 3) if shape == (3,) and self.chance(0.5) else shape, 0)
+            link = self.pick([f"np.logaddexp(0.0, {z})", f"np.tanh({z})", f"({z} ** 2)"])
+            return self.pick([f"np.sum({link} - {y} * {z})", f"np.sum(({z} - {y}) ** 2)"])
         if kind == SCALAR and self.profile.arrays and self.chance(0.3):
             # the sum of an array expression as the result: its gradient's seed stays a
             # scalar (passes/uniform.py), its dead forward code goes (passes/shapes.py)
