@@ -36,6 +36,7 @@ from .passes import (
     desugar,
     fields,
     generators,
+    hoist,
     hooks,
     inplace,
     jumps,
@@ -433,6 +434,8 @@ class Program:
             backward = uniform.keep_seed_scalar(backward, d_result, facts, spec.namer.primals(), spec.activity.kinds, d_params, sources)
         else:
             seeding = call(ref(seed, seed.__name__), clone(result))
+        invariant = records.invariant_scalar_params(forward, spec.params, spec.activity.kinds)
+        backward = hoist.hoist_invariant_arithmetic(backward, invariant, spec.namer)
         body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
         if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
             # the backward sweep restores what the result's name held before: keep the value

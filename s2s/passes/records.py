@@ -163,8 +163,33 @@ def _bound_to_one_value(forward, params, kinds):
     arithmetic is a function of its operands, so the expression evaluates to the same
     value at every binding (the first binding precedes every read: a read before it
     fails in the primal too)."""
-    texts = {}  # name -> the texts of what its bindings bind (None: not such an expression)
-    operands = {}  # name -> the names its one expression reads
+    texts, operands = _bindings(forward)
+    invariant = _unbound_scalars(params, texts, kinds)
+    candidates = {v for v, t in texts.items() if len(t) == 1 and None not in t}
+    changed = True
+    while changed:  # a name is invariant once the names its expression reads are
+        changed = False
+        for var in candidates - invariant:
+            if all(n in invariant and kinds.get(n) == "scalar" for n in operands[var]):
+                invariant.add(var)
+                changed = True
+    return invariant & candidates
+
+
+def invariant_scalar_params(forward, params, kinds):
+    """The parameters of kind "scalar" that `forward` never binds: each holds one
+    immutable number, bound, throughout both sweeps."""
+    return _unbound_scalars(params, _bindings(forward)[0], kinds)
+
+
+def _unbound_scalars(params, bound, kinds):
+    return {p for p in params if p not in bound and kinds.get(p) == "scalar"}
+
+
+def _bindings(forward):
+    """({name: the texts of what its bindings in `forward` bind, None for a binding that
+    is no arithmetic expression}, {name: the names its one arithmetic expression reads})."""
+    texts, operands = {}, {}
     for stmt, _, _ in walk_statements(forward):
         if isinstance(stmt, (gast.If, gast.While)):
             continue  # their bodies come next, one statement at a time
@@ -176,16 +201,7 @@ def _bound_to_one_value(forward, params, kinds):
                 texts.setdefault(n.id, set()).add(gast.dump(stmt.value) if one else None)
                 if one:
                     operands[n.id] = _loads(stmt.value)
-    invariant = {p for p in params if p not in texts and kinds.get(p) == "scalar"}
-    candidates = {v for v, t in texts.items() if len(t) == 1 and None not in t}
-    changed = True
-    while changed:  # a name is invariant once the names its expression reads are
-        changed = False
-        for var in candidates - invariant:
-            if all(n in invariant and kinds.get(n) == "scalar" for n in operands[var]):
-                invariant.add(var)
-                changed = True
-    return invariant & candidates
+    return texts, operands
 
 
 def _is_arithmetic(node):

@@ -98,7 +98,16 @@ class Scope:
         self.names = names  # shared fresh-name counter
         self.helpers = helpers  # Helper objects callable here
         self.loop_depth = 0
+        self.outside_loops = set()  # names bound before the outermost loop being written
         self.frozen = set()  # names functions read: never rebound or updated after their binding
+
+    def enter_loop(self, before):
+        if not self.loop_depth:
+            self.outside_loops = set(before)
+        self.loop_depth += 1
+
+    def exit_loop(self):
+        self.loop_depth -= 1
 
     def mutable(self, names):
         return sorted(n for n in names if n not in self.frozen)
@@ -134,6 +143,7 @@ class Writer(CallableFamilies):
         self.indent = 0
         self.has_constant = False
         self.container_helpers = False
+        self.carried_powers = []  # scalars a loop updated with a parameter's power: the result reads them
 
     # ------------------------------------------------------------------ plumbing
 
@@ -435,6 +445,7 @@ class Writer(CallableFamilies):
             return f"np.sum({self.array(scope, self.pick(SHAPES), 2)})"
         if kind == SCALAR:
             terms = [self.scalar(scope, 1)]
+            terms += sorted({n for n in self.carried_powers if scope.vars.get(n) == SCALAR})
             for name, k in self.rng.sample(sorted(scope.vars.items()), min(2, len(scope.vars))):
                 if k == SCALAR:
                     terms.append(name)
@@ -479,7 +490,7 @@ class Writer(CallableFamilies):
         if p.jumps and (scope.loop_depth or depth > 0):
             options += [self.jump] * 2
         if p.powers and scope.loop_depth:
-            options.append(self.constant_exponent)
+            options += [self.constant_exponent] + [self.invariant_power] * 3
         if p.jumps and p.branches and scope.loop_depth and depth < 3:
             options.append(self.nested_jump)
         if p.containers:
@@ -504,6 +515,26 @@ class Writer(CallableFamilies):
         self.emit(f"{exponent} = {self.pick(['2', '3'])} ** {self.pick(['1', '2'])}")
         self.emit(f"{value} = ({self.scalar(scope, 1)}) ** {exponent}")
         scope.vars[exponent], scope.vars[value] = INT, SCALAR
+
+    def invariant_power(self, scope, depth):
+        """A power of a scalar parameter in a loop, the parameter never rebound from here
+        on: where nothing rebound it before either, the adjoint's `2 * x0` is computed
+        once, before the backward loop (passes/hoist.py)."""
+        params = [n for n in scope.mutable(scope.of_kind(SCALAR)) if n.startswith("x")]
+        if not params:
+            return self.assign_new(scope, depth)
+        param = self.pick(params)
+        scope.frozen.add(param)
+        power = f"{param} ** {self.pick(['2', '3'])} * {self.scalar(scope, 1)} - {param} * {self.literal()}"
+        carried = [n for n in scope.mutable(scope.of_kind(SCALAR)) if n != param and n in scope.outside_loops]
+        if carried and self.chance(0.7):  # carried from trip to trip, on to the result
+            name = self.pick(carried)
+            self.emit(f"{name} = {name} * 0.5 + {power}")
+            self.carried_powers.append(name)
+        else:
+            name = scope.fresh("v")
+            self.emit(f"{name} = {power}")
+            scope.vars[name] = SCALAR
 
     def assign_new(self, scope, depth):
         kind = self.pick(self.kinds())
@@ -653,7 +684,7 @@ class Writer(CallableFamilies):
             self.indent -= 1
             bound = {var: SCALAR}
         scope.vars.update(bound)
-        scope.loop_depth += 1
+        scope.enter_loop(saved)
         self.indent += 1
         if iterable and iterable not in scope.frozen and self.profile.rebinding and self.chance(0.3):
             # rebinding the sequence being iterated: Python keeps iterating the old object
@@ -661,7 +692,7 @@ class Writer(CallableFamilies):
             scope.owned.discard(iterable)
         self.indent -= 1
         self.nested(scope, depth)
-        scope.loop_depth -= 1
+        scope.exit_loop()
         scope.restore(saved)
 
     def loop_iterables(self, scope, var):
@@ -714,10 +745,10 @@ class Writer(CallableFamilies):
         self.emit(f"{counter} = 0")
         self.emit(f"while {counter} < {self.pick([2, 3])}:")
         scope.vars[counter] = INT
-        scope.loop_depth += 1
+        scope.enter_loop(saved)
         # incremented first, so that a `continue` cannot loop forever
         self.nested(scope, depth, prelude=[f"{counter} += 1"])
-        scope.loop_depth -= 1
+        scope.exit_loop()
         scope.restore(saved)
 
     def jump(self, scope, depth):
