@@ -548,8 +548,9 @@ def {driver_name}({params}):
 
 
 def _summed_output(spec):
-    """(shape facts, complex sources) when the function returns `np.sum(v)` of an array
-    `v` bound once at the top level, whose complexness follows from stable names."""
+    """(shape facts, complex sources) when the function returns `np.sum(v)` or
+    `np.mean(v)` of an array `v` bound once at the top level, whose complexness follows
+    from stable names."""
     result = spec.result
     kinds = spec.activity.kinds
     facts = shapes.analyze(spec.src.node, spec.params, kinds)
@@ -557,7 +558,7 @@ def _summed_output(spec):
         return None
     binding = next(s for s in spec.src.node.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id == result.id)
     value = binding.value
-    if not (isinstance(value, gast.Call) and anno.get(value, "callee") is numpy.sum):
+    if not (isinstance(value, gast.Call) and anno.get(value, "callee") in (numpy.sum, numpy.mean)):
         return None
     sources = facts.complex_sources.get(value.args[0].id)
     return None if sources is None else (facts, sources)

@@ -187,6 +187,29 @@ def test_a_target_that_broadcasts_wider_or_fails():
         s2s.grad(squared_error)(w, rs.randn(6, 2), t)
 
 
+def mean_squared_error(w, X, y):
+    return np.mean((X @ w - y) ** 2)
+
+
+def test_a_mean_loss_keeps_its_seed_a_scalar():
+    # np.mean's adjoint divides by the count of elements: that of an array of the
+    # class, not of the value only the mean read (which then goes with the mean)
+    rs = np.random.RandomState(8)
+    X, w, y = rs.randn(9, 3), rs.randn(3), rs.randn(9)
+    g = s2s.grad(mean_squared_error)
+    np.testing.assert_allclose(g(w, X, y), 2.0 / 9 * X.T @ (X @ w - y), rtol=1e-12)
+    text = _code(g)
+    assert "np.mean" not in text and "** 2" not in text and "grad_reduce" not in text
+    wide = rs.randn(4, 1)  # (X @ w - wide) is (4, 9): the mean is over 36 elements
+    np.testing.assert_allclose(g(w, X, wide), 2.0 / 36 * X.T @ np.sum(X @ w - wide, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(s2s.grad(mean_squared_error, wrt=2)(w, X, wide), numeric_grad(mean_squared_error, [w, X, wide], wrt=2), rtol=1e-6)
+    with pytest.raises(TypeError, match="real-valued"):
+        g(w + 0j, X, y)
+    value, grad = s2s.value_and_grad(mean_squared_error)(w, X, y)
+    assert value == mean_squared_error(w, X, y)
+    np.testing.assert_allclose(grad, 2.0 / 9 * X.T @ (X @ w - y), rtol=1e-12)
+
+
 def neighbouring_products(w, X, u):
     z = X @ w  # 1-d for a 1-d w: z[1:] and z[:-1] are its neighbours
     s = np.dot(u, u)  # a scalar: 1-d by 1-d

@@ -14,11 +14,13 @@ and the facts of its operands:
   array with equal `a + b` share a class (`x[1:]` and `x[:-1]`).
 - cannot fail: an elementwise operation of arrays whose classes nest (one holds all the
   others' atoms: each of their shapes then broadcasts to its shape, `z` against
-  `y * z`), or of an array and a scalar, a slice as above, and `np.sum(x)` of an
-  array are NumPy operations that, on numeric arrays (the arrays s2s differentiates
-  through), neither raise (no broadcasting error; NumPy warns, not raises, on division
-  by zero) nor have effects, so one whose value nobody reads may be left out (a
-  program that sets `np.seterr(all="raise")` would see no FloatingPointError from it).
+  `y * z`), or of an array and a scalar, a slice as above, and `np.sum(x)` or
+  `np.mean(x)` of an array (a scalar: the empty class, shape `()`) are NumPy
+  operations that, on numeric arrays (the arrays s2s differentiates through), neither
+  raise (no broadcasting error; NumPy warns, not raises, on division by zero, and the
+  mean of no elements is nan) nor have effects, so one whose value nobody reads may be
+  left out (a program that sets `np.seterr(all="raise")` would see no
+  FloatingPointError from it).
 - complex sources: `a + b`, `a - b`, `a * b`, `a / b`, `-a`, `a ** c` (c an integral
   constant, or a real constant and `a` an array: a Python float to a fractional power
   is complex where it is negative, a NumPy array's element nan) and slices are complex
@@ -76,14 +78,15 @@ def _bind(facts, target, value, kinds, stable):
         facts.shape_class[target] = frozenset([target])
         facts.complex_sources[target] = frozenset([target])
         return
-    facts.shape_class[target] = _shape_class(value, operands, facts, kinds) or frozenset([target])
+    shape_class = _shape_class(value, operands, facts, kinds)
+    facts.shape_class[target] = frozenset([target]) if shape_class is None else shape_class
     facts.complex_sources[target] = _complex_sources(value, operands, facts, kinds) or frozenset([target])
     if _cannot_fail(value, operands, facts, kinds, target):
         facts.cannot_fail.add(target)
 
 
 def _operands(value):
-    """The atoms an elementwise operation, slice or full sum reads; None for other values."""
+    """The atoms an elementwise operation, slice or full reduction reads; None for other values."""
     if isinstance(value, gast.BinOp) and isinstance(value.op, _ELEMENTWISE):
         return [value.left, value.right]
     if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
@@ -100,7 +103,7 @@ def _operands(value):
 def _is_elementwise_call(value):
     callee = anno.get(value, "callee")
     return (isinstance(callee, numpy.ufunc) and callee.nout == 1 and len(value.args) == callee.nin) or (
-        callee is numpy.sum and len(value.args) == 1
+        callee in _FULL_REDUCTIONS and len(value.args) == 1
     )
 
 
@@ -113,8 +116,8 @@ def _is_scalar(atom, kinds):
 
 
 def _shape_class(value, operands, facts, kinds):
-    if isinstance(value, gast.Call) and anno.get(value, "callee") is numpy.sum:
-        return None  # a scalar, a class of its own
+    if isinstance(value, gast.Call) and anno.get(value, "callee") in _FULL_REDUCTIONS:
+        return frozenset()  # a scalar: shape (), which broadcasting leaves alone
     if isinstance(value, gast.Subscript):
         base = value.value.id
         if ndim_of(kinds.get(base)) != 1:
@@ -184,9 +187,10 @@ def _cannot_fail(value, operands, facts, kinds, target):
         # an integer array to a negative integer power raises
         return isinstance(value.right, gast.Constant) and (type(value.right.value) is float or (type(value.right.value) is int and value.right.value >= 0))
     if isinstance(value, gast.Call):
-        return anno.get(value, "callee") is numpy.sum or anno.get(value, "callee") in _TOTAL_UFUNCS
+        return anno.get(value, "callee") in _FULL_REDUCTIONS or anno.get(value, "callee") in _TOTAL_UFUNCS
     return True
 
 
+_FULL_REDUCTIONS = {numpy.sum, numpy.mean}
 # one-output ufuncs defined on every real and complex array
 _TOTAL_UFUNCS = {numpy.sin, numpy.cos, numpy.exp, numpy.tanh, numpy.negative, numpy.add, numpy.subtract, numpy.multiply}

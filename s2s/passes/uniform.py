@@ -125,6 +125,16 @@ class _Evaluator:
                     return g  # equal shapes, and a real value
                 return g[0], gast.Call(node.func, [g[1], args[1]], [])
             return None
+        if callee is runtime.size and len(args) == 1 and isinstance(args[0], gast.Name) and args[0].id in self.facts.shape_class:
+            # a count of elements (np.mean's adjoint divides by it): that of a full
+            # reduction is 1, that of an array the first of its class's (so the value
+            # itself need not be kept for its size)
+            x = args[0].id
+            if not self.facts.shape_class[x]:
+                return REAL, gast.Constant(1, None)
+            if _is_array(x, self.kinds):
+                return REAL, gast.Call(node.func, [name(_first_of_class(x, self.facts, self.kinds))], [])
+            return None
         if callee is runtime.grad_reduce and len(args) == 4 and _is_constant(args[2], None) and _is_constant(args[3], False):
             g, x = self.evaluate(args[0]), args[1]
             if g is not None and g[0] == REAL and isinstance(x, gast.Name) and x.id in self.facts.shape_class and _is_array(x.id, self.kinds):

@@ -438,11 +438,12 @@ class Writer(CallableFamilies):
             z = self.array(scope, shape, 1)
             y = self.array(scope, (2, 3) if shape == (3,) and self.chance(0.5) else shape, 0)
             link = self.pick([f"np.logaddexp(0.0, {z})", f"np.tanh({z})", f"({z} ** 2)"])
-            return self.pick([f"np.sum({link} - {y} * {z})", f"np.sum(({z} - {y}) ** 2)"])
+            reduction = self.pick(["np.sum", "np.mean"])
+            return self.pick([f"{reduction}({link} - {y} * {z})", f"{reduction}(({z} - {y}) ** 2)"])
         if kind == SCALAR and self.profile.arrays and self.chance(0.3):
             # the sum of an array expression as the result: its gradient's seed stays a
             # scalar (passes/uniform.py), its dead forward code goes (passes/shapes.py)
-            return f"np.sum({self.array(scope, self.pick(SHAPES), 2)})"
+            return f"{self.pick(['np.sum', 'np.mean'])}({self.array(scope, self.pick(SHAPES), 2)})"
         if kind == SCALAR:
             terms = [self.scalar(scope, 1)]
             terms += sorted({n for n in self.carried_powers if scope.vars.get(n) == SCALAR})
