@@ -245,19 +245,20 @@ def _is_comment(stmt):
 
 def comments_to_strings(fn):
     """Turn comment markers of a generated FunctionDef into string statements."""
-    src = anno.get(fn, "source")
-
-    def visit(stmts):
-        for stmt in stmts:
-            if anno.get(stmt, "marker") == "comment":
-                text = src.line(anno.get(stmt, "line")) if src is not None else ""
-                text = ORIGIN_COMMENT.sub("", text).strip()  # a generated line's own note
-                stmt.value = gast.Constant(f"{COMMENT} {text}", None)
-            for field in ("body", "orelse"):
-                visit(getattr(stmt, field, []) or [])
-
-    visit(fn.body)
+    _comments_to_strings(fn.body, anno.get(fn, "source"))
     return fn
+
+
+def _comments_to_strings(stmts, src):
+    """(A function of the module's, not a closure: a recursive closure is a reference
+    cycle, which kept the function's source and tree alive until the collector ran.)"""
+    for stmt in stmts:
+        if anno.get(stmt, "marker") == "comment":
+            text = src.line(anno.get(stmt, "line")) if src is not None else ""
+            text = ORIGIN_COMMENT.sub("", text).strip()  # a generated line's own note
+            stmt.value = gast.Constant(f"{COMMENT} {text}", None)
+        for field in ("body", "orelse"):
+            _comments_to_strings(getattr(stmt, field, []) or [], src)
 
 
 
