@@ -62,9 +62,10 @@ class Bindings(dict):
         self.lines = dict(lines or {})
 
 
-def _locals(fn):
+def _locals(fn, nodes):
+    """The names `fn` binds; `nodes`: its nodes."""
     names = {a.id for a in fn.args.args}
-    for node in walk(fn):
+    for node in nodes:
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             names.add(node.id)
     return names
@@ -74,12 +75,15 @@ def emit_module(functions, header_lines):
     """(source text, namespace dict) for a list of generated FunctionDefs."""
     defined = {fn.name for fn in functions}
     namespace = Namespace(defined)
+    # each function walked once: binding its names, finding literals and tidying its
+    # blocks change no node these read (walks were a third of emitting)
+    nodes = {id(fn): list(walk(fn)) for fn in functions}
     # Bind user-code names first so generated references reuse the user's aliases (np).
     pending = []
     for fn in functions:
         src = anno.get(fn, "source")
-        local = _locals(fn)
-        for node in walk(fn):
+        local = _locals(fn, nodes[id(fn)])
+        for node in nodes[id(fn)]:
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local:
                 if anno.get(node, "generated"):
                     continue  # a function of this module
@@ -93,11 +97,13 @@ def emit_module(functions, header_lines):
         node.id = namespace.bind(_preferred_name(node.id, obj), obj)
     for fn in functions:
         comments_to_strings(fn)
-        _tidy_bodies(fn)
+        _tidy_bodies(nodes[id(fn)])
+    negative = any(_is_negative_literal(node) for fn_nodes in nodes.values() for node in fn_nodes)
     module = gast.Module(body=list(functions), type_ignores=[])
     origins = _statement_origins(module)  # before gast_to_ast: locations added there are not the user's
-    tree = _NegativeLiterals().visit(gast.gast_to_ast(module))
-    ast.fix_missing_locations(tree)
+    tree = gast.gast_to_ast(module)
+    if negative:  # rare (folded constants): a transformer over the whole tree only then
+        tree = _NegativeLiterals().visit(tree)
     body = unparse(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
     text = "\n".join(lines) + _render_comments(body) + "\n"
@@ -157,14 +163,18 @@ def _line_table(text, origins):
     return table
 
 
+def _is_negative_literal(node):
+    value = getattr(node, "value", None) if isinstance(node, (gast.Constant, ast.Constant)) else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.copysign(1, value) < 0
+
+
 class _NegativeLiterals(ast.NodeTransformer):
     """A folded negative constant as `-c`: ast.unparse writes Constant(-2.0) as `-2.0`
     wherever it stands, so `(-2.0) ** 2` would read back as `-(2.0 ** 2)`."""
 
     def visit_Constant(self, node):
-        value = node.value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.copysign(1, value) < 0:
-            return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+        if _is_negative_literal(node):
+            return ast.UnaryOp(ast.USub(), ast.Constant(-node.value))
         return node
 
 
@@ -226,9 +236,10 @@ def _render_comments(text):
     return "\n".join(out)
 
 
-def _tidy_bodies(node):
-    """Passes may leave a block empty, or holding only comments, or a stray `pass`."""
-    for child in walk(node):
+def _tidy_bodies(nodes):
+    """Passes may leave a block empty, or holding only comments, or a stray `pass`;
+    `nodes`: a function's nodes."""
+    for child in nodes:
         for field in ("body", "orelse"):
             block = getattr(child, field, None)
             if not isinstance(block, list) or not block and field == "orelse":
@@ -245,19 +256,20 @@ def _is_comment(stmt):
 
 def comments_to_strings(fn):
     """Turn comment markers of a generated FunctionDef into string statements."""
-    src = anno.get(fn, "source")
-
-    def visit(stmts):
-        for stmt in stmts:
-            if anno.get(stmt, "marker") == "comment":
-                text = src.line(anno.get(stmt, "line")) if src is not None else ""
-                text = ORIGIN_COMMENT.sub("", text).strip()  # a generated line's own note
-                stmt.value = gast.Constant(f"{COMMENT} {text}", None)
-            for field in ("body", "orelse"):
-                visit(getattr(stmt, field, []) or [])
-
-    visit(fn.body)
+    _comments_to_strings(fn.body, anno.get(fn, "source"))
     return fn
+
+
+def _comments_to_strings(stmts, src):
+    """(A function of the module's, not a closure: a recursive closure is a reference
+    cycle, which kept the function's source and tree alive until the collector ran.)"""
+    for stmt in stmts:
+        if anno.get(stmt, "marker") == "comment":
+            text = src.line(anno.get(stmt, "line")) if src is not None else ""
+            text = ORIGIN_COMMENT.sub("", text).strip()  # a generated line's own note
+            stmt.value = gast.Constant(f"{COMMENT} {text}", None)
+        for field in ("body", "orelse"):
+            _comments_to_strings(getattr(stmt, field, []) or [], src)
 
 
 
@@ -297,6 +309,14 @@ class _Unparser(ast._Unparser):
                 field += ":" + self._fstring_fields(value.format_spec, quote, expressions)
             out.append(field + "}")
         return "".join(out)
+
+    def get_type_comment(self, node):
+        """The base class reads `node.lineno` for a `# type: ignore` of the module, and
+        generated modules have none: their trees need no locations (filling them in
+        cost as much as unparsing)."""
+        if node.type_comment is not None:
+            return f" # type: {node.type_comment}"
+        return None
 
     if sys.version_info < (3, 11):
 

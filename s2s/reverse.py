@@ -329,19 +329,7 @@ class ReverseGenerator:
         """`unbroadcast(g, x)` is `g` when x and the result are scalars (no broadcasting)."""
         if self.act.kind(result) != "scalar":
             return stmt
-        unbroadcast = runtime.unbroadcast
-        kinds = self.act
-
-        class Drop(gast.NodeTransformer):
-            def visit_Call(self, node):
-                self.generic_visit(node)
-                if anno.get(node.func, "object") is unbroadcast and len(node.args) == 2:
-                    like = node.args[1]
-                    if isinstance(like, gast.Constant) or (isinstance(like, gast.Name) and kinds.kind(like.id) == "scalar"):
-                        return node.args[0]
-                return node
-
-        return Drop().visit(stmt)
+        return _DropScalarUnbroadcast(self.act).visit(stmt)
 
     def fixed_point_adjoint(self, stmt, value, result, d_result):
         """x = fixed_point(f, a, x0): by the implicit function theorem, with f's forward and
@@ -517,3 +505,20 @@ _GUARD = "_not_first_iteration"
 
 def _contributes_to(stmt, adjoints):
     return anno.get(stmt, "derivative_of") and not anno.get(stmt, "self_accumulating") and stmt.targets[0].id in adjoints
+
+
+class _DropScalarUnbroadcast(gast.NodeTransformer):
+    """`unbroadcast(g, x)` is `g` where x is a constant or a scalar. A class of the
+    module's: one made per call is a reference cycle, which kept trees alive until the
+    collector ran."""
+
+    def __init__(self, kinds):
+        self.kinds = kinds
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if anno.get(node.func, "object") is runtime.unbroadcast and len(node.args) == 2:
+            like = node.args[1]
+            if isinstance(like, gast.Constant) or (isinstance(like, gast.Name) and self.kinds.kind(like.id) == "scalar"):
+                return node.args[0]
+        return node

@@ -472,7 +472,35 @@ def instantiate(rule, bindings, result, derivative_name, namer):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id not in renames:
             renames[node.id] = namer.fresh(node.id if node.id.startswith("_") else f"_{node.id}")
 
-    def derivative_of(node):
+    substitute = _Substitute(rule, params, renames, derivative_name)
+    statements = _guards(rule, bindings, result, derivative_name)
+    for stmt in body:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+            primal = substitute.derivative_of(stmt.targets[0])
+            if primal is not None:
+                target_name = derivative_name(primal) if primal else None
+                if target_name is None:
+                    continue  # the derivative of an inactive argument is zero
+                reads_itself = any(substitute.derivative_of(n) == primal for n in walk(stmt.value))
+                new = simplify.fold(substitute.visit(stmt))
+                anno.set(new, "derivative_of", primal)
+                anno.set(new, "self_accumulating", reads_itself)
+                statements.append(new)
+                continue
+        statements.append(simplify.fold(substitute.visit(stmt)))
+    return Instance(statements)
+
+
+class _Substitute(gast.NodeTransformer):
+    """A rule's body at a call site: parameters become the call's atoms, the body's own
+    names fresh ones, `d[p]` the derivative of p's atom (a zero slot where it has none).
+    A class of the module's, not of each call: a class made per call is a reference
+    cycle, which kept the whole function's tree alive until the collector ran."""
+
+    def __init__(self, rule, params, renames, derivative_name):
+        self.rule, self.params, self.renames, self.derivative_name = rule, params, renames, derivative_name
+
+    def derivative_of(self, node):
         """For `d[p]`: the primal name p stands for, or None."""
         if (
             isinstance(node, gast.Subscript)
@@ -480,54 +508,36 @@ def instantiate(rule, bindings, result, derivative_name, namer):
             and node.value.id == "d"
             and isinstance(node.slice, gast.Name)
         ):
-            bound = params.get(node.slice.id)
+            bound = self.params.get(node.slice.id)
             if bound is None:
-                raise TransformError(f"{rule.describe()}: d[{node.slice.id}] names no parameter")
+                raise TransformError(f"{self.rule.describe()}: d[{node.slice.id}] names no parameter")
             return bound.id if isinstance(bound, gast.Name) else False
         return None
 
-    class Substitute(gast.NodeTransformer):
-        def visit_Subscript(self, node):
-            primal = derivative_of(node)
-            if primal is None:
-                return self.generic_visit(node)
-            name = derivative_name(primal) if primal else None
-            if name is None:
-                slot = gast.Constant(None, None)  # zero: the caller drops or folds it
-            else:
-                slot = gast.Name(name, type(node.ctx)(), None, None)
-            anno.set(slot, "tangent_slot", True)
-            return slot
+    def left_at_default(self, node):
+        return isinstance(node, gast.Name) and anno.get(self.params.get(node.id), "default_argument") and node.id not in self.renames
 
-        def visit_Call(self, node):
-            # `f(x, axis=axis)` where the call left axis at its default: `f(x)` (a
-            # template's defaults are the function's own)
-            node.keywords = [k for k in node.keywords if not _left_at_default(k.value)]
+    def visit_Subscript(self, node):
+        primal = self.derivative_of(node)
+        if primal is None:
             return self.generic_visit(node)
+        name = self.derivative_name(primal) if primal else None
+        if name is None:
+            slot = gast.Constant(None, None)  # zero: the caller drops or folds it
+        else:
+            slot = gast.Name(name, type(node.ctx)(), None, None)
+        anno.set(slot, "tangent_slot", True)
+        return slot
 
-        def visit_Name(self, node):
-            if node.id in params and isinstance(node.ctx, gast.Load):
-                return clone(params[node.id])
-            if node.id in renames:
-                return gast.Name(renames[node.id], node.ctx, None, None)
-            return node
+    def visit_Call(self, node):
+        # `f(x, axis=axis)` where the call left axis at its default: `f(x)` (a
+        # template's defaults are the function's own)
+        node.keywords = [k for k in node.keywords if not self.left_at_default(k.value)]
+        return self.generic_visit(node)
 
-    def _left_at_default(node):
-        return isinstance(node, gast.Name) and anno.get(params.get(node.id), "default_argument") and node.id not in renames
-
-    statements = _guards(rule, bindings, result, derivative_name)
-    for stmt in body:
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
-            primal = derivative_of(stmt.targets[0])
-            if primal is not None:
-                target_name = derivative_name(primal) if primal else None
-                if target_name is None:
-                    continue  # the derivative of an inactive argument is zero
-                reads_itself = any(derivative_of(n) == primal for n in walk(stmt.value))
-                new = simplify.fold(Substitute().visit(stmt))
-                anno.set(new, "derivative_of", primal)
-                anno.set(new, "self_accumulating", reads_itself)
-                statements.append(new)
-                continue
-        statements.append(simplify.fold(Substitute().visit(stmt)))
-    return Instance(statements)
+    def visit_Name(self, node):
+        if node.id in self.params and isinstance(node.ctx, gast.Load):
+            return clone(self.params[node.id])
+        if node.id in self.renames:
+            return gast.Name(self.renames[node.id], node.ctx, None, None)
+        return node

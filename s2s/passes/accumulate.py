@@ -92,15 +92,7 @@ class Accumulate:
 
     def read_zeros(self, node, defined):
         """Reads of adjoints that are certainly zero here become None (no adjoint)."""
-        adjoints = self.adjoint_primal
-
-        class Replace(gast.NodeTransformer):
-            def visit_Name(self, n):
-                if isinstance(n.ctx, gast.Load) and n.id in adjoints and n.id not in defined:
-                    return gast.Constant(None, None)
-                return n
-
-        return Replace().visit(node)
+        return _ReadZeros(self.adjoint_primal, defined).visit(node)
 
     def branches(self, stmt, defined):
         then_defined, else_defined = set(defined), set(defined)
@@ -218,3 +210,16 @@ def _accumulates_first(body, adjoint):
             and adjoint not in {n.id for n in walk(stmt.value.right) if isinstance(n, gast.Name)}
         )
     return False
+
+
+class _ReadZeros(gast.NodeTransformer):
+    """Reads of the adjoints not in `defined` become None. A class of the module's: one
+    made per call is a reference cycle, which kept trees alive until the collector ran."""
+
+    def __init__(self, adjoints, defined):
+        self.adjoints, self.defined = adjoints, defined
+
+    def visit_Name(self, n):
+        if isinstance(n.ctx, gast.Load) and n.id in self.adjoints and n.id not in self.defined:
+            return gast.Constant(None, None)
+        return n

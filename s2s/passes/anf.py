@@ -269,13 +269,7 @@ class _ANF:
 
     def hoist_mutations(self, node, out):
         """Bind list mutations inside an expression kept whole (an index) to names first."""
-        anf = self
-
-        class Hoist(gast.NodeTransformer):
-            def visit_Call(self, call):
-                return anf.atom(call, out) if _mutations(call) else self.generic_visit(call)
-
-        return Hoist().visit(node)
+        return _HoistMutations(self, out).visit(node)
 
     def bool_op(self, node, out, hint):
         """Short-circuit `a and b` / `a or b` as branches, evaluating `b` only when needed."""
@@ -351,3 +345,15 @@ def is_update_in_place(target, value, callee):
         and isinstance(value.args[0], gast.Name)
         and value.args[0].id == target
     )
+
+
+class _HoistMutations(gast.NodeTransformer):
+    """A list mutation inside an expression becomes a name `anf` binds in `out` first. A
+    class of the module's: one made per call is a reference cycle, which kept the
+    function's tree alive until the collector ran."""
+
+    def __init__(self, anf, out):
+        self.anf, self.out = anf, out
+
+    def visit_Call(self, call):
+        return self.anf.atom(call, self.out) if _mutations(call) else self.generic_visit(call)

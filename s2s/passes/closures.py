@@ -186,22 +186,31 @@ def _name_lambdas(fn_node):
     fresh name; returns the assignments `_lambda = lambda ...` that define them."""
     taken = {n.id for n in walk(fn_node) if isinstance(n, gast.Name)}
     bound = {id(stmt.value) for stmt in _definitions(fn_node.body) if not isinstance(stmt, gast.FunctionDef)}
-    assignments = []
+    naming = _NameLambdas(fn_node, taken, bound)
+    naming.visit(fn_node)
+    return naming.assignments
 
-    class Naming(gast.NodeTransformer):
-        def visit_FunctionDef(self, node):
-            return node if node is not fn_node else self.generic_visit(node)
 
-        def visit_Lambda(self, node):
-            if id(node) in bound:
-                return node
-            fresh = next(f"_lambda{i}" for i in range(1, len(taken) + 2) if f"_lambda{i}" not in taken)
-            taken.add(fresh)
-            assignments.append(gast.copy_location(gast.Assign([gast.Name(fresh, gast.Store(), None, None)], node), node))
-            return gast.copy_location(gast.Name(fresh, gast.Load(), None, None), node)
+class _NameLambdas(gast.NodeTransformer):
+    """Each lambda of `fn_node`'s own body not among `bound` (ids) becomes a fresh name
+    not in `taken`, defined by one of `assignments`. A class of the module's: one made
+    per call is a reference cycle, which kept the function's tree alive until the
+    collector ran."""
 
-    Naming().visit(fn_node)
-    return assignments
+    def __init__(self, fn_node, taken, bound):
+        self.fn_node, self.taken, self.bound = fn_node, taken, bound
+        self.assignments = []
+
+    def visit_FunctionDef(self, node):
+        return node if node is not self.fn_node else self.generic_visit(node)
+
+    def visit_Lambda(self, node):
+        if id(node) in self.bound:
+            return node
+        fresh = next(f"_lambda{i}" for i in range(1, len(self.taken) + 2) if f"_lambda{i}" not in self.taken)
+        self.taken.add(fresh)
+        self.assignments.append(gast.copy_location(gast.Assign([gast.Name(fresh, gast.Store(), None, None)], node), node))
+        return gast.copy_location(gast.Name(fresh, gast.Load(), None, None), node)
 
 
 def _definitions(stmts):

@@ -63,11 +63,15 @@ def _block(stmts, live, may_drop):
 
 
 def _statement(stmt, live, may_drop):
+    """(what stays of `stmt`, the names live before it); updates `live`, the set its
+    block owns, in place: a new set per statement made long blocks quadratic."""
     if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
         target = stmt.targets[0].id
         if target not in live and may_drop(stmt):
             return [], live
-        return [stmt], (live - {target}) | _loads(stmt.value)
+        live.discard(target)
+        live |= _loads(stmt.value)
+        return [stmt], live
     if isinstance(stmt, gast.If):
         stmt.body, then_live = _block(stmt.body, set(live), may_drop)
         stmt.orelse, else_live = _block(stmt.orelse, set(live), may_drop)
@@ -82,4 +86,5 @@ def _statement(stmt, live, may_drop):
             entry |= body_live
         stmt.body, _ = _block(stmt.body, entry | live, may_drop)
         return [stmt], entry | live | header
-    return [stmt], live | _loads(stmt)
+    live |= _loads(stmt)
+    return [stmt], live
