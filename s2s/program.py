@@ -46,6 +46,7 @@ from .passes import (
     resolve,
     scalars,
     shapes,
+    simplify,
     spellings,
     uniform,
     values,
@@ -436,7 +437,9 @@ class Program:
             seeding = call(ref(seed, seed.__name__), clone(result))
         invariant = records.invariant_scalar_params(forward, spec.params, spec.activity.kinds)
         backward = hoist.hoist_invariant_arithmetic(backward, invariant, spec.namer)
-        body.append(assign(d_result, seeding) if d_result else gast.Expr(seeding))
+        # a seed every read of which became its literal is a check alone (real_output_seed)
+        seed_read = d_result and (_uses(backward, d_result) or d_result in d_params)
+        body.append(assign(d_result, seeding) if seed_read else gast.Expr(seeding))
         if with_value and isinstance(result, gast.Name) and result.id in records.stored(backward):
             # the backward sweep restores what the result's name held before: keep the value
             value = spec.namer.fresh("_value")
@@ -459,7 +462,10 @@ class Program:
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
-        driver = _with_defaults(copies.remove_copies(_function(driver_name, spec.params, body, spec.src), spec.stack), func)
+        driver = copies.remove_copies(_function(driver_name, spec.params, body, spec.src), spec.stack)
+        # after copies, which puts a formula's temporaries back into it
+        driver.body = simplify.fold_products(driver.body, set(spec.namer.primals()))
+        driver = _with_defaults(driver, func)
         self.functions.insert(0, driver)
         return driver_name
 

@@ -13,6 +13,10 @@ from conftest import numeric_grad
 import s2s
 
 
+def _code(derivative):
+    return "\n".join(line for line in s2s.source(derivative).splitlines() if not line.lstrip().startswith("#"))
+
+
 def rosenbrock(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
@@ -64,6 +68,26 @@ def rosenbrock_grad_by_hand(x):
 def test_rosenbrock_by_hand():
     x = np.random.RandomState(1).randn(7)
     np.testing.assert_allclose(s2s.grad(rosenbrock)(x), rosenbrock_grad_by_hand(x), rtol=1e-12)
+
+
+def test_constant_factors_are_folded_to_the_same_numbers():
+    # each array scaled once: `200.0 * _sub` for `1.0 * 100.0 * (2 * _sub)`; the
+    # factors folded are powers of two, so every element is the number the unfolded
+    # formula gives, bit for bit (subnormal and huge elements included)
+    g = s2s.grad(rosenbrock)
+    rs = np.random.RandomState(9)
+    for scale in (1.0, 1e-160, 1e150):
+        x = rs.randn(12) * scale
+        with np.errstate(over="ignore", invalid="ignore"):  # at 1e150 both overflow alike
+            inner, outer = x[1:] - x[:-1] ** 2, 1.0 - x[:-1]
+            unfolded = np.zeros_like(x)
+            unfolded[:-1] += -(1.0 * (2 * outer))
+            unfolded[:-1] += -(1.0 * 100.0 * (2 * inner)) * (2 * x[:-1])
+            unfolded[1:] += 1.0 * 100.0 * (2 * inner)
+            np.testing.assert_array_equal(g(x), unfolded)
+    text = _code(g)
+    assert "200.0 * _sub" in text and "-2.0 * _sub2" in text and "-2 * d_sub * _item2" in text
+    assert "1.0 *" not in text and "(2 * " not in text
 
 
 def test_scalar_and_broadcast_partners():
@@ -149,10 +173,6 @@ def logistic_nll(w, X, y):
 
 def squared_error(w, A, t):
     return np.sum((A @ w - t) ** 2)
-
-
-def _code(derivative):
-    return "\n".join(line for line in s2s.source(derivative).splitlines() if not line.lstrip().startswith("#"))
 
 
 def test_a_loss_against_targets_leaves_out_the_sum():
@@ -416,6 +436,26 @@ def _after(rewrite, text):
 
     fn = rewrite(gast.parse(text).body[0])
     return [line.strip() for line in emit_module([fn], [])[0].splitlines() if line.strip()]
+
+
+def _products_folded(statement):
+    """`statement` (one line) after simplify.fold_products, d_a and d_b being adjoints."""
+    from s2s.passes import simplify
+
+    return _after(lambda fn: (simplify.fold_products(fn.body, {"d_a", "d_b"}), fn)[1], f"def f():\n    {statement}")[1]
+
+
+def test_folded_products_are_those_that_give_the_same_numbers():
+    assert _products_folded("d_a = 3.0 * (2 * x)") == "d_a = 6.0 * x"
+    assert _products_folded("d_a = -(0.5 * x)") == "d_a = -0.5 * x"
+    assert _products_folded("d_a = -d_b * (4 * y)") == "d_a = -4 * d_b * y"
+    assert _products_folded("d_a = 2 * y * -d_b") == "d_a = -2 * d_b * y"
+    assert _products_folded("d_a = 1.0 * 100.0 * (2 * y)") == "d_a = 200.0 * y"
+    # kept: a scale that rounds (0.5, 3) moved across a product, an int negated (an
+    # unsigned array would raise), a primal negated, the user's statements, identities
+    for kept in ("d_a = 3.0 * (0.5 * x)", "d_a = -d_b * (3 * y)", "d_a = -(2 * x)", "d_a = -x * (2 * y)",
+                 "z = 3.0 * (2 * x)", "d_a = 1.0 * x", "d_a = x * 1", "d_a = 1099511627776 * (1099511627776 * x)"):
+        assert _products_folded(kept) == kept, kept
 
 
 def _sunk(text):

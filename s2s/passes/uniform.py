@@ -24,9 +24,11 @@ import gast
 
 from .. import anno, runtime
 from ..syntax import assign, call, name, ref, walk
+from . import simplify
 from .activity import ndim_of
 
 REAL = ("real",)
+SEED = 1.0  # what real_output_seed returns: the seed's reads become this literal
 
 
 def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked):
@@ -34,17 +36,22 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked)
     scalar) kept uniform where the shape facts allow; `primal_of` maps adjoint names to
     their primal names; `checked` are the names the seed found real."""
     values = {seed: REAL}
+    literals = {seed: SEED}  # names holding a literal number, until rebound: read as it
     out = []
 
     def materialize(names):
         for d in sorted(n for n in names if n in values):
             if values.pop(d)[0] == "uniform":
                 like = _first_of_class(primal_of[d], facts, kinds)
-                out.append(assign(d, call(ref(runtime.broadcast_like, "broadcast_like"), name(d), name(like))))
+                value = gast.Constant(literals.pop(d), None) if d in literals else name(d)
+                out.append(assign(d, call(ref(runtime.broadcast_like, "broadcast_like"), value, name(like))))
 
     for stmt in backward:
         target = stmt.targets[0].id if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) else None
-        evaluated = _Evaluator(values, facts, kinds, checked).evaluate(stmt.value) if target else None
+        evaluated = _Evaluator(values, facts, kinds, checked, literals).evaluate(stmt.value) if target else None
+        for n in walk(stmt):
+            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                literals.pop(n.id, None)
         fact = _fact_for(target, evaluated[0], facts, primal_of, kinds) if evaluated else None
         if fact is None:
             materialize({n.id for n in walk(stmt) if isinstance(n, gast.Name)})
@@ -56,6 +63,8 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked)
             continue
         stmt.value = evaluated[1]
         values[target] = fact
+        if isinstance(stmt.value, gast.Constant):
+            literals[target] = stmt.value.value
         out.append(stmt)
     materialize(set(returned))
     return out
@@ -84,14 +93,17 @@ def _fact_for(target, value, facts, primal_of, kinds):
 
 
 class _Evaluator:
-    def __init__(self, values, facts, kinds, checked):
+    def __init__(self, values, facts, kinds, checked, literals):
         self.values, self.facts, self.kinds, self.checked = values, facts, kinds, checked
+        self.literals = literals
 
     def evaluate(self, node):
         """(abstract value, the node rewritten), or None where the rules above do not apply."""
         if isinstance(node, gast.Constant) and type(node.value) in (int, float):
             return REAL, node
         if isinstance(node, gast.Name):
+            if node.id in self.literals:
+                return self.values[node.id], gast.Constant(self.literals[node.id], None)
             if node.id in self.values:
                 return self.values[node.id], node
             if node.id in self.facts.shape_class and _is_array(node.id, self.kinds):
@@ -100,13 +112,13 @@ class _Evaluator:
             return None
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
             inner = self.evaluate(node.operand)
-            return inner and (inner[0], gast.UnaryOp(node.op, inner[1]))
+            return inner and (inner[0], simplify.fold_literals(gast.UnaryOp(node.op, inner[1])))
         if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
             left, right = self.evaluate(node.left), self.evaluate(node.right)
             if left is None or right is None:
                 return None
             combined = _combine(left[0], right[0])
-            return combined and (combined, gast.BinOp(left[1], node.op, right[1]))
+            return combined and (combined, simplify.fold_literals(gast.BinOp(left[1], node.op, right[1])))
         if isinstance(node, gast.Call) and not node.keywords:
             return self.helper_call(node)
         return None
