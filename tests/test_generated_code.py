@@ -220,6 +220,7 @@ def test_a_mean_loss_keeps_its_seed_a_scalar():
     np.testing.assert_allclose(g(w, X, y), 2.0 / 9 * X.T @ (X @ w - y), rtol=1e-12)
     text = _code(g)
     assert "np.mean" not in text and "** 2" not in text and "grad_reduce" not in text
+    assert "size(_sub)) * 2 * _sub" in text  # the scalars multiply first: one array product
     wide = rs.randn(4, 1)  # (X @ w - wide) is (4, 9): the mean is over 36 elements
     np.testing.assert_allclose(g(w, X, wide), 2.0 / 36 * X.T @ np.sum(X @ w - wide, axis=0), rtol=1e-12)
     np.testing.assert_allclose(s2s.grad(mean_squared_error, wrt=2)(w, X, wide), numeric_grad(mean_squared_error, [w, X, wide], wrt=2), rtol=1e-6)

@@ -128,16 +128,22 @@ class _ExactProducts(_Literals):
         if not (isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult)):
             return node
         left, right = node.left, node.right
-        if _literal(left) and _scaled(right) and _power_of_two(right.left.value):
+        if _literal(left) and power_of_two_scaling(right):
             factor = left.value * right.left.value
             if _representable(factor):
                 return _product(factor, right.right)
         for negated, scaled in ((left, right), (right, left)):
             if (isinstance(negated, gast.UnaryOp) and isinstance(negated.op, gast.USub)
                     and isinstance(negated.operand, gast.Name) and negated.operand.id in self.adjoints
-                    and _scaled(scaled) and _power_of_two(scaled.left.value)):
+                    and power_of_two_scaling(scaled)):
                 return gast.BinOp(_product(-scaled.left.value, negated.operand), gast.Mult(), scaled.right)
         return node
+
+
+def power_of_two_scaling(node):
+    """Whether `node` is `k * X`, X no literal and k a literal power of two >= 1: an exact
+    scaling (barring overflow), which may move to another factor of a product."""
+    return _scaled(node) and _power_of_two(node.left.value)
 
 
 def _literal(node):

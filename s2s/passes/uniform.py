@@ -118,7 +118,7 @@ class _Evaluator:
             if left is None or right is None:
                 return None
             combined = _combine(left[0], right[0])
-            return combined and (combined, simplify.fold_literals(gast.BinOp(left[1], node.op, right[1])))
+            return combined and (combined, simplify.fold_literals(_scalar_first(left, node.op, right)))
         if isinstance(node, gast.Call) and not node.keywords:
             return self.helper_call(node)
         return None
@@ -152,6 +152,19 @@ class _Evaluator:
             if g is not None and g[0] == REAL and isinstance(x, gast.Name) and x.id in self.facts.shape_class and _is_array(x.id, self.kinds):
                 return ("uniform", self.facts.shape_class[x.id]), g[1]
         return None
+
+
+def _scalar_first(left, op, right):
+    """`left op right` (evaluated operands); a product of a scalar (a real one, or a
+    uniform value's) and `k * X`, k a power of two, as `scalar * k * X`: the scalars
+    multiply first, the array is scaled once, and the real number rounded is the same
+    (simplify.power_of_two_scaling)."""
+    if isinstance(op, gast.Mult):
+        for scalar, scaled in ((left, right), (right, left)):
+            if scalar[0][0] in ("real", "uniform") and simplify.power_of_two_scaling(scaled[1]):
+                factor = gast.BinOp(scalar[1], gast.Mult(), scaled[1].left)
+                return gast.BinOp(factor, gast.Mult(), scaled[1].right)
+    return gast.BinOp(left[1], op, right[1])
 
 
 def _is_array(primal, kinds):
