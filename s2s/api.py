@@ -13,7 +13,7 @@ from .errors import TransformError
 from .frontend import param_names
 from .naming import identifier
 from .passes.activity import kind_of_value
-from .program import Program, forget_prepared, prepare, updated_parameters
+from .program import Program, forget_prepared, prepared_source, updated_parameters
 
 
 @dataclasses.dataclass
@@ -103,7 +103,7 @@ def _updated_by_method(func, names):
     if not isinstance(func, types.MethodType) or not isinstance(func.__func__, types.FunctionType):
         return ()
     updated = updated_parameters(func.__func__, (kind_of_value(func.__self__),))
-    return tuple(n for n, p in zip(names, param_names(prepare(func.__func__)[0].node)[1:]) if p in updated)
+    return tuple(n for n, p in zip(names, param_names(prepared_source(func.__func__).node)[1:]) if p in updated)
 
 
 # argument types that are no array of another type than NumPy's, checked first on every call
@@ -272,7 +272,7 @@ class Derivative:
             return self._generate_now(kinds)
 
     def _generate_now(self, kinds):
-        src, _ = prepare(self.func)
+        src = prepared_source(self.func)
         params = param_names(src.node)
         program = Program()
         active = tuple(i in self.wrt for i in range(len(params)))

@@ -69,7 +69,21 @@ def _refuse_call_of_underivable(src, node, function):
 
 
 def prepare(func):
-    """Parse and normalize `func` (cached); returns a fresh copy to generate from.
+    """Parse and normalize `func` (cached); returns a fresh copy to generate from."""
+    src, namer = _prepared_once(func)
+    fresh = copy.copy(src)
+    fresh.node = clone(src.node)
+    return fresh, copy.deepcopy(namer)
+
+
+def prepared_source(func):
+    """The normalized source of `func` that `prepare` copies, shared: only to be read
+    (its parameters, its name), where copying the whole tree cost more than the rest."""
+    return _prepared_once(func)[0]
+
+
+def _prepared_once(func):
+    """(source, namer) of `func`, parsed and normalized once.
 
     A derivative made by s2s is its generated code for arguments of any kinds: the
     code specialized for known kinds updates adjoints in place (`dy[i] = 0.0`), whose
@@ -99,10 +113,7 @@ def prepare(func):
         resolve.resolve_calls(src)
         varargs.pack_variadic_calls(src, namer)
         _prepared[key] = (src, namer)
-    src, namer = _prepared[key]
-    fresh = copy.copy(src)
-    fresh.node = clone(src.node)
-    return fresh, copy.deepcopy(namer)
+    return _prepared[key]
 
 
 def forget_prepared():
@@ -192,7 +203,7 @@ class _Callees:
             return []
         _refuse_call_of_underivable(self.src, stmt, function)
         starred = any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
-        params = param_names(prepare(function)[0].node)
+        params = param_names(prepared_source(function).node)
         if anno.get(call, "packed"):
             passed = dict(zip(params, varargs.packed_arguments(call)))
         elif starred:
@@ -506,8 +517,7 @@ def {driver_name}({params}, {cotangent}):
     def tangent_driver(self, func, active, kinds, driver_name):
         """`f_tangent(*params, *tangents)`: the tangent of `f_jvp` alone, as s2s.hvp
         returns it (of a gradient, the gradient beside it is not wanted)."""
-        src, _ = prepare(func)
-        names = param_names(src.node)
+        names = param_names(prepared_source(func).node)
         local = Namer(names)
         varied = [p for p, a in zip(names, active) if a]
         tangents = [local.fresh("v" if len(varied) == 1 else f"v_{p}") for p in varied]  # hvp(f)(x, v)
@@ -527,8 +537,7 @@ def {driver_name}({params}):
         """The Jacobian, column by column in forward mode when the argument has fewer
         elements than the output, else row by row in reverse mode. It is ordinary
         Python that s2s differentiates again, so `jacobian(jacobian(f))` works."""
-        src, _ = prepare(func)
-        names = param_names(src.node)
+        names = param_names(prepared_source(func).node)
         x = names[active.index(True)]
         forward, backward = self.request(func, active, kinds)
         jvp = self.request_forward(func, active, kinds)

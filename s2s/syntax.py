@@ -5,7 +5,6 @@ reference to another generated function (`generated`) is kept as written; a `mar
 stands for code a later pass decides on.
 """
 import ast
-from collections import deque
 
 import gast
 
@@ -15,16 +14,16 @@ from . import anno
 def walk(node):
     """Every node of the tree at `node`, in ast.walk's order (breadth first), at half its
     cost: passes walk the function over and over, and ast.walk's generators of
-    generators were half of a transform's time."""
-    todo = deque([node])
-    while todo:
-        node = todo.popleft()
+    generators were half of a transform's time. The queue is a list read as it grows
+    (a list's iterator sees what is appended behind it): no deque to pop from."""
+    todo = [node]
+    for node in todo:
         for field in node._fields:
             value = getattr(node, field, None)
             if isinstance(value, ast.AST):
                 todo.append(value)
             elif isinstance(value, list):
-                todo.extend([item for item in value if isinstance(item, ast.AST)])
+                todo += [item for item in value if isinstance(item, ast.AST)]
         yield node
 
 
