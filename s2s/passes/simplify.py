@@ -10,9 +10,9 @@ hold for every NumPy value (x * 1, x ** 1, x / 1).
 from several rules (`1.0 * 100.0 * (2 * s)`, the seed times a scale times a power's
 derivative) where the result is the same number, so that each array is scaled once:
 - `c * (k * X)` is `(c * k) * X`, and `(-D) * (k * Y)` is `((-k) * D) * Y`, for a
-  literal k > 0 that is a power of two, 1 included: `k * X` is then exact (barring
-  overflow, where the new form keeps the finite product), so either form rounds the
-  same real number once;
+  literal power of two k >= 1 (not 0.5: halving a subnormal number rounds): `k * X`
+  is then exact (barring overflow, where the new form keeps the finite product), so
+  either form rounds the same real number once;
 - `-(c * X)` is `(-c) * X` for a float literal c (an int one could meet an unsigned
   array, whose negation wraps where `-c * X` raises): negation is exact;
 - `D` above is an adjoint, a floating-point value (every adjoint is a product with
@@ -130,7 +130,7 @@ class _ExactProducts(_Literals):
         left, right = node.left, node.right
         if _literal(left) and power_of_two_scaling(right):
             factor = left.value * right.left.value
-            if _representable(factor):
+            if representable(factor):
                 return _product(factor, right.right)
         for negated, scaled in ((left, right), (right, left)):
             if (isinstance(negated, gast.UnaryOp) and isinstance(negated.op, gast.USub)
@@ -160,7 +160,7 @@ def _power_of_two(value):
     return type(value) in (int, float) and value >= 1 and math.isfinite(value) and math.frexp(value)[0] == 0.5
 
 
-def _representable(value):
+def representable(value):
     """A literal that means what it says: a finite float, or an int any array takes."""
     return math.isfinite(value) if type(value) is float else abs(value) < 2 ** 31
 

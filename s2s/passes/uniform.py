@@ -162,6 +162,8 @@ def _scalar_first(left, op, right):
     if isinstance(op, gast.Mult):
         for scalar, scaled in ((left, right), (right, left)):
             if scalar[0][0] in ("real", "uniform") and simplify.power_of_two_scaling(scaled[1]):
+                if isinstance(scalar[1], gast.Constant) and not simplify.representable(scalar[1].value * scaled[1].left.value):
+                    continue  # a literal product no array would take
                 factor = gast.BinOp(scalar[1], gast.Mult(), scaled[1].left)
                 return gast.BinOp(factor, gast.Mult(), scaled[1].right)
     return gast.BinOp(left[1], op, right[1])
