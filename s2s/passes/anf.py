@@ -11,7 +11,7 @@ from ..syntax import walk
 from .desugar import collect_locals
 from .resolve import static_object
 
-_OP_NAMES = {
+OPERATION_NAMES = {  # temporaries are named by their operation (hoist too)
     gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "div", gast.FloorDiv: "floordiv",
     gast.Mod: "mod", gast.Pow: "pow", gast.MatMult: "matmul", gast.USub: "neg", gast.UAdd: "pos",
     gast.Not: "not", gast.Invert: "invert",
@@ -314,7 +314,7 @@ def _constant_tuple_items(fn):
 
 def _hint(node):
     if isinstance(node, (gast.BinOp, gast.UnaryOp)):
-        return _OP_NAMES.get(type(node.op), "op")
+        return OPERATION_NAMES.get(type(node.op), "op")
     if isinstance(node, gast.Call):
         f = node.func
         return f.attr if isinstance(f, gast.Attribute) else f.id if isinstance(f, gast.Name) else "call"

@@ -18,6 +18,7 @@ the outermost loop of the backward sweep that holds it, when it is
 import gast
 
 from ..syntax import assign, name
+from .anf import OPERATION_NAMES
 
 _OPERATORS = (gast.Add, gast.Sub, gast.Mult)
 
@@ -56,7 +57,7 @@ class _Hoister(gast.NodeTransformer):
             return None  # arithmetic of literals alone Python folds as it compiles
         key = gast.dump(node)
         if key not in self.bindings:
-            self.bindings[key] = (self.namer.fresh(f"_{_OPERATION_NAMES[type(node.op)]}"), node)
+            self.bindings[key] = (self.namer.fresh(f"_{OPERATION_NAMES[type(node.op)]}"), node)
         return name(self.bindings[key][0])
 
     def _invariant(self, node):
@@ -70,5 +71,3 @@ class _Hoister(gast.NodeTransformer):
             return isinstance(node.op, gast.USub) and self._invariant(node.operand)
         return False
 
-
-_OPERATION_NAMES = {gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.USub: "neg"}

@@ -37,18 +37,51 @@ def _number(node):
     return isinstance(node, gast.Constant) and type(node.value) in (int, float, bool)
 
 
+def _literal(node):
+    """A literal int or float (not a bool: `True * x` is no scaling)."""
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
 def _is_one(node):
     return _number(node) and type(node.value) is not bool and node.value == 1
 
 
-class Fold(gast.NodeTransformer):
+class _Literals(gast.NodeTransformer):
+    """Arithmetic of literal numbers replaced by the number Python computes for it, and
+    nothing else: no identities such as `x * 1`, whose result would share the object
+    `x` (which the inplace pass, run before fold_products, may update in place), and
+    `x * 1.0` is a float array where x holds ints."""
+
+    number = staticmethod(_literal)  # which literals fold
+    operators = (gast.Add, gast.Sub, gast.Mult)
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub) and self.number(node.operand):
+            return gast.Constant(-node.operand.value, None)
+        return node
+
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        if _number(node.left) and _number(node.right) and type(node.op) in _BINARY:
+        if self.number(node.left) and self.number(node.right) and isinstance(node.op, self.operators):
             try:
                 return gast.Constant(_BINARY[type(node.op)](node.left.value, node.right.value), None)
             except (ZeroDivisionError, OverflowError):
                 return node
+        return node
+
+
+class Fold(_Literals):
+    """Rule bodies: literals (booleans too) under every operator, comparisons of
+    literals, and the identities x * 1, x / 1, x ** 1, 1 * x."""
+
+    number = staticmethod(_number)
+    operators = tuple(_BINARY)
+
+    def visit_BinOp(self, node):
+        node = super().visit_BinOp(node)
+        if not isinstance(node, gast.BinOp):
+            return node
         if isinstance(node.op, (gast.Mult, gast.Div, gast.Pow)) and _is_one(node.right):
             return node.left
         if isinstance(node.op, gast.Mult) and _is_one(node.left):
@@ -59,12 +92,6 @@ class Fold(gast.NodeTransformer):
         self.generic_visit(node)
         if len(node.ops) == 1 and _number(node.left) and _number(node.comparators[0]) and type(node.ops[0]) in _COMPARE:
             return gast.Constant(_COMPARE[type(node.ops[0])](node.left.value, node.comparators[0].value), None)
-        return node
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, gast.USub) and _number(node.operand):
-            return gast.Constant(-node.operand.value, None)
         return node
 
 
@@ -92,30 +119,12 @@ def fold_literals(node):
     return _Literals().visit(node)
 
 
-class _Literals(gast.NodeTransformer):
-    # no identities such as `x * 1`: the adjoint it makes would share the object `x`
-    # (which the inplace pass, run before, may update in place), and `x * 1.0` is a
-    # float array where x holds ints
-
-    def visit_Lambda(self, node):
-        return node  # reads its names when called: left as written
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, gast.USub) and _literal(node.operand):
-            return gast.Constant(-node.operand.value, None)
-        return node
-
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        if _literal(node.left) and _literal(node.right) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult)):
-            return gast.Constant(_BINARY[type(node.op)](node.left.value, node.right.value), None)
-        return node
-
-
 class _ExactProducts(_Literals):
     def __init__(self, adjoints):
         self.adjoints = adjoints
+
+    def visit_Lambda(self, node):
+        return node  # reads its names when called: left as written
 
     def visit_UnaryOp(self, node):
         node = super().visit_UnaryOp(node)
@@ -144,11 +153,6 @@ def power_of_two_scaling(node):
     """Whether `node` is `k * X`, X no literal and k a literal power of two >= 1: an exact
     scaling (barring overflow), which may move to another factor of a product."""
     return _scaled(node) and _power_of_two(node.left.value)
-
-
-def _literal(node):
-    """A literal int or float (not a bool: `True * x` is no scaling)."""
-    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
 def _scaled(node):

@@ -49,16 +49,15 @@ def keep_seed_scalar(backward, seed, facts, primal_of, kinds, returned, checked)
     for stmt in backward:
         target = stmt.targets[0].id if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) else None
         evaluated = _Evaluator(values, facts, kinds, checked, literals).evaluate(stmt.value) if target else None
-        for n in walk(stmt):
-            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
-                literals.pop(n.id, None)
+        stored = {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        for n in stored:
+            literals.pop(n, None)
         fact = _fact_for(target, evaluated[0], facts, primal_of, kinds) if evaluated else None
         if fact is None:
             materialize({n.id for n in walk(stmt) if isinstance(n, gast.Name)})
             values.pop(target, None)
-            for n in walk(stmt):
-                if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
-                    values.pop(n.id, None)
+            for n in stored:
+                values.pop(n, None)
             out.append(stmt)
             continue
         stmt.value = evaluated[1]
