@@ -221,9 +221,13 @@ def _drop_zero_terms(expr):
 
 
 def _split_sum(expr, sign, terms):
+    """The signed terms of a sum; a negated term's sign flips (`a + -b` is `a - b`:
+    negation is exact, so each difference rounds as the sum did)."""
     if isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Add, gast.Sub)):
         _split_sum(expr.left, sign, terms)
         _split_sum(expr.right, sign if isinstance(expr.op, gast.Add) else -sign, terms)
+    elif isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+        _split_sum(expr.operand, -sign, terms)
     else:
         terms.append((sign, expr))
 

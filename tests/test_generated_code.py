@@ -505,6 +505,19 @@ def test_hvp_and_hessian_match_the_hand_written_product():
     assert hvp(0.5, 2.0) == 0.0
 
 
+def test_a_tangent_difference_is_one_subtraction():
+    def f(x):
+        return np.sin(x[1:] - x[:-1] ** 2) - np.cos(-x[1:])
+
+    rs = np.random.RandomState(10)
+    x, v = rs.randn(6), rs.randn(6)
+    jvp = s2s.jvp(f)
+    value, tangent = jvp(x, v)
+    eps = 1e-6
+    np.testing.assert_allclose(tangent, (f(x + eps * v) - f(x - eps * v)) / (2 * eps), rtol=1e-6, atol=1e-8)
+    assert "+ -" not in _code(jvp) and " - d" in _code(jvp)
+
+
 def test_gradient_of_a_gradient_component():
     def first_component(x):
         return s2s.grad(chained)(x)[0] * x[1]
