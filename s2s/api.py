@@ -1,5 +1,6 @@
 """The public API: derivative objects that generate their code on first call."""
 import contextlib
+import copy
 import dataclasses
 import functools
 import gc
@@ -159,14 +160,21 @@ class Derivative:
         self._last_kinds = None  # the kinds of the last call: s2s.source shows that variant
         self._functions = {}  # argument kinds -> Generated module, for this derivative
         self._idle_float_function = None  # for floats only, once made with nothing to watch
+        self.again = False  # generated as code to differentiate again (Program(again=True))
         simple = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         params = self.signature.parameters.values()
         self._positional = len(params) if all(p.kind in simple for p in params) else -1
         self._scalar_kinds = ("scalar",) * len(params)
 
-    def transformable_function(self):
-        """The generated function, for differentiating this derivative again."""
+    def transformable_function(self, kinds=None):
+        """The generated function, for differentiating this derivative again: for
+        arguments of any kind (`kinds`, what `transformable_kinds` returned, is None)."""
         return self.generated(tuple(None for _ in self.signature.parameters))
+
+    def transformable_kinds(self, kinds):
+        """The argument kinds `transformable_function` generates for, of the kinds the
+        caller knows (None: any kind)."""
+        return None
 
     def __repr__(self):
         return f"<s2s {self.mode} of {getattr(self.func, '__qualname__', self.func)}>"
@@ -252,13 +260,13 @@ class Derivative:
         generated = cache.lookup(
             self._key(kinds),
             lambda: self._generate(kinds).load(name),
-            disk=cache.DiskKey(self.func, self.mode, self._wrt_key(), kinds),
+            disk=cache.DiskKey(self.func, self.mode, self._wrt_key(), kinds, {"again": True} if self.again else None),
             load=lambda text, namespace, entry: Generated(text, namespace, entry).load(name),
         )
         return generated
 
     def _key(self, kinds):
-        return (_identity(self.func), self.mode, self._wrt_key(), kinds)
+        return (_identity(self.func), self.mode, self._wrt_key(), kinds, self.again)
 
     def _wrt_key(self):
         """wrt as the generated code depends on it: wrt=0 and wrt=(0,) return differently."""
@@ -272,9 +280,9 @@ class Derivative:
             return self._generate_now(kinds)
 
     def _generate_now(self, kinds):
-        src = prepared_source(self.func)
+        src = prepared_source(self.func, kinds)
         params = param_names(src.node)
-        program = Program()
+        program = Program(self.again)
         active = tuple(i in self.wrt for i in range(len(params)))
         entry = self.build(program, active, kinds, src.name)
         program.release_dead_names(kinds)
@@ -306,6 +314,8 @@ class Derivative:
 class Gradient(Derivative):
     """`grad`, `value_and_grad` and `elementwise_grad`: a reverse sweep seeded with ones."""
 
+    _again = None  # this gradient as code to differentiate again, made when first wanted
+
     def build(self, program, active, kinds, name):
         seed = runtime.ones_like if self.mode == "elementwise_grad" else runtime.ones_like_output
         driver = program.names.fresh(f"d{name}")
@@ -325,6 +335,21 @@ class Gradient(Derivative):
             value, grads = out
             return value, self._shape_grads(grads, values)
         return self._shape_grads(out, values)
+
+    def transformable_kinds(self, kinds):
+        return kinds if kinds is not None and any(kind is not None for kind in kinds) else None
+
+    def transformable_function(self, kinds=None):
+        """For arguments of kinds the caller knows, the code `grad` generates for them
+        less what cannot be differentiated again (Program(again=True)): a second
+        derivative starts from the first one's scalar seed, dropped forward sum and
+        folded constants. Else the variant for arguments of any kind."""
+        if kinds is None:
+            return super().transformable_function()
+        if self._again is None:
+            self._again = copy.copy(self)  # its own caches, keyed as code to differentiate again
+            self._again.again, self._again._functions, self._again._last_kinds = True, {}, None
+        return self._again.generated(kinds)
 
     def _shape_grads(self, grads, values):
         """The generated driver returns the gradients in the caller's wrt order already."""
@@ -351,7 +376,7 @@ class JVP(Derivative):
         program.generate_requested()
         return entry
 
-    def transformable_function(self):
+    def transformable_function(self, kinds=None):
         if not self.single:
             raise TransformError("a jvp with several wrt arguments cannot be differentiated again")
         return self.pushforward_function()
@@ -391,7 +416,7 @@ class VJP(Derivative):
     refused_when_differentiated = ("a call of s2s.vjp(f)'s result cannot be differentiated again: differentiate "
                                    "s2s.grad of the projection (lambda x: np.sum(cotangent * f(x))) instead")
 
-    def transformable_function(self):
+    def transformable_function(self, kinds=None):
         raise TransformError(self.refused_when_differentiated)
 
     def __call__(self, *args, **kwargs):
@@ -518,7 +543,7 @@ class HVP(JVP):
     def build(self, program, active, kinds, name):
         return program.tangent_driver(self.func, active, kinds, program.names.fresh(f"hvp_{name}"))
 
-    def transformable_function(self):
+    def transformable_function(self, kinds=None):
         if not self.single:
             raise TransformError("an hvp with several wrt arguments cannot be differentiated again")
         return Derivative.transformable_function(self)

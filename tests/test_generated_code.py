@@ -505,6 +505,30 @@ def test_hvp_and_hessian_match_the_hand_written_product():
     assert hvp(0.5, 2.0) == 0.0
 
 
+def test_second_derivatives_start_from_the_gradient_generated_for_the_kinds():
+    # hvp, hessian and grad of a gradient differentiate the gradient generated for the
+    # arguments' kinds (a scalar seed, no forward sum, folded constants), not the variant
+    # for arguments of any kind (ones_like_output, grad_reduce, the sum computed)
+    rs = np.random.RandomState(9)
+    x, v = rs.randn(7), rs.randn(7)
+    hvp = s2s.hvp(rosenbrock)
+    np.testing.assert_allclose(hvp(x, v), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    source = _code(hvp)
+    for general in ("ones_like_output", "grad_reduce", "np.sum", "unbroadcast"):
+        assert general not in source, source
+    assert "200.0 * " in source  # the gradient's folded constant
+    assert "+=" not in source and "add_at_inplace" not in source  # no adjoint updated in place
+    g = s2s.grad(rosenbrock)
+    g(x)
+
+    def projected(z):
+        return np.sum(g(z) * v)
+
+    np.testing.assert_allclose(s2s.grad(projected)(x), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    np.testing.assert_allclose(s2s.hessian(rosenbrock)(x) @ v, rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    np.testing.assert_allclose(g(x), rosenbrock_grad_by_hand(x), rtol=1e-12)
+
+
 def test_a_tangent_difference_is_one_subtraction():
     def f(x):
         return np.sin(x[1:] - x[:-1] ** 2) - np.cos(-x[1:])

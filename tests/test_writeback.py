@@ -157,11 +157,12 @@ def test_gradient_follows_pythons_updates(f, x):
     np.testing.assert_array_equal(x, before)  # the caller's argument is not mutated
 
 
-# A derivative differentiated again is generated for arguments of any kind (README,
-# Limitations): a helper's `a op= v` updates in place only an array, and a number a
-# helper pushes onto a list might be an array it updates, so these calls are refused
-# at second order.
-REFUSED_AT_SECOND_ORDER = {
+# A gradient differentiated again is generated for the kinds of its arguments where s2s
+# knows them, so these updates are followed at second order too. For arguments of any
+# kind (README, Limitations) a helper's `a op= v` updates in place only an array, and a
+# number a helper pushes onto a list might be an array it updates: there the calls are
+# refused.
+REFUSED_FOR_ANY_KIND = {
     local_scaled, argument_scaled, nested_updates, data_updated, scalar_not_updated, result_then_update, recursive_pushes,
 }
 
@@ -172,13 +173,14 @@ def test_forward_mode_and_second_order(f, x):
     value, tangent = s2s.jvp(f)(x, v)
     assert np.allclose(value, f(fresh(x)))
     np.testing.assert_allclose(tangent, np.sum(numeric_grad(f, (fresh(x),)) * v), rtol=1e-6, atol=1e-8)
-    if f in REFUSED_AT_SECOND_ORDER:
-        with pytest.raises(s2s.TransformError, match="test_writeback.py:[0-9]+"):
-            s2s.hvp(f)(x, v)
-        return
     hv = s2s.hvp(f)(x, v)
     expected = numeric_grad(lambda z: np.sum(s2s.grad(f)(z) * v), (fresh(x),), eps=1e-5)
     np.testing.assert_allclose(hv, expected, rtol=1e-5, atol=1e-6)
+    hessian = s2s.hessian(f)(x)
+    np.testing.assert_allclose(np.tensordot(hessian, v, np.ndim(x)), expected, rtol=1e-5, atol=1e-6)
+    if f in REFUSED_FOR_ANY_KIND:
+        with pytest.raises(s2s.TransformError, match="test_writeback.py:[0-9]+"):
+            s2s.hvp(f).module()  # the variant for arguments of any kind
 
 
 def aliased_before_call(x):
