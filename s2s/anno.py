@@ -18,7 +18,10 @@ callee            BinOp/UnaryOp/     resolve (the Python object    activity, ali
                   Call/Subscript     performing the operation,     loops, fields, varargs,
                                      None if not static);          reverse, forward, dispatch,
                                      writeback (a call's           release (`slice(...)` binds
-                                     dispatch.UpdatesReturned)     a small value)
+                                     dispatch.UpdatesReturned)     a small value), deadcode
+                                                                   (pure calls), program (a
+                                                                   gradient's seed call: where
+                                                                   its backward sweep starts)
 locals            FunctionDef        desugar (memo of bound names) desugar
 copies_argument   Name (func)        desugar (the entry copy of an aliasing (Python has no copy:
                                      argument updated in place)    updates reach the caller)

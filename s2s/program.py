@@ -345,11 +345,12 @@ class Program:
             raise src.error(f"calling {function.__name__}, which takes *args or **kwargs, this way is not supported", stmt, "variadic call")
         return list(arguments.values())
 
-    def request_forward(self, func, active, kinds):
-        """Name of the `f_jvp` function of a specialization, generated later."""
-        key = (frontend.unwrap(func), active, kinds, "forward")
+    def request_forward(self, func, active, kinds, tangent_only=False):
+        """Name of the `f_jvp` function of a specialization, generated later (of
+        `f_tangent`, returning the tangent alone, with `tangent_only`)."""
+        key = (frontend.unwrap(func), active, kinds, "tangent" if tangent_only else "forward")
         if key not in self.requests:
-            self.requests[key] = self.names.fresh(f"{identifier(func.__name__)}_jvp")
+            self.requests[key] = self.names.fresh(f"{identifier(func.__name__)}_{'tangent' if tangent_only else 'jvp'}")
             self.worklist.append(key)
         return self.requests[key]
 
@@ -357,8 +358,8 @@ class Program:
         while self.worklist:
             key = self.worklist.pop(0)
             spec = self.specialize(*key[:3])
-            if key[3:] == ("forward",):
-                self.functions.append(self.forward_function(spec, self.requests[key]))
+            if key[3:] in (("forward",), ("tangent",)):
+                self.functions.append(self.forward_function(spec, self.requests[key], key[3] == "tangent"))
             else:
                 self.functions += list(self.reverse_split(spec, *self.requests[key]))
 
@@ -417,8 +418,9 @@ class Program:
         backward_def = copies.remove_copies(_function(backward_name, [tape, incoming], body, spec.src), stack)
         return forward_def, backward_def
 
-    def forward_function(self, spec, jvp_name):
-        """`f_jvp(*params, *tangents_of_active_params) -> (result, tangent of result)`."""
+    def forward_function(self, spec, jvp_name, tangent_only=False):
+        """`f_jvp(*params, *tangents_of_active_params) -> (result, tangent of result)`,
+        or the tangent alone (`tangent_only`)."""
         gen = ForwardGenerator(spec.src, spec.activity, spec.namer, self)
         # a parameter we do not differentiate that later holds a varied value (y += x)
         # enters with a zero tangent
@@ -430,8 +432,8 @@ class Program:
             d_result = name(gen.tangent(result.id))
         else:
             d_result = call(ref(runtime.tangent_zeros, "tangent_zeros"), clone(result))
-        returned = gast.Return(gast.Tuple([clone(result), d_result], gast.Load()))
-        body = _without_dead_tangents(spec, body, returned)
+        returned = gast.Return(d_result if tangent_only else gast.Tuple([clone(result), d_result], gast.Load()))
+        body = _without_dead_tangents(spec, body, returned, _backward_sweep(body) if tangent_only else set())
         return copies.remove_copies(_function(jvp_name, spec.params + d_params, body + [returned], spec.src))
 
     def reverse_driver(self, func, wrt, kinds, driver_name, with_value, seed=runtime.ones_like_output, order=None):
@@ -526,16 +528,14 @@ def {driver_name}({params}, {cotangent}):
         local = Namer(names)
         varied = [p for p, a in zip(names, active) if a]
         tangents = [local.fresh("v" if len(varied) == 1 else f"v_{p}") for p in varied]  # hvp(f)(x, v)
-        value, tangent = local.fresh("_value"), local.fresh("_tangent")
-        jvp = self.request_forward(func, active, kinds)
+        tangent_of = self.request_forward(func, active, kinds, tangent_only=True)
         self.generate_requested()
         params = ", ".join(names + tangents)
         text = f"""
 def {driver_name}({params}):
-    {value}, {tangent} = {jvp}({params})
-    return {tangent}
+    return {tangent_of}({params})
 """
-        self.functions.insert(0, _driver(text, {jvp}))
+        self.functions.insert(0, _driver(text, {tangent_of}))
         return driver_name
 
     def jacobian_driver(self, func, active, kinds, driver_name):
@@ -603,18 +603,34 @@ def _without_dead_forward_code(spec, body, facts, forward):
     return deadcode.remove_dead_stores(body, returned, may_drop)
 
 
-def _without_dead_tangents(spec, body, returned):
+def _without_dead_tangents(spec, body, returned, backward=frozenset()):
     """The jvp body without the tangents nothing reads (those of values the result does
     not depend on, such as the sum a gradient's seed only checks): statements binding a
     name of the forward generator's own, not a primal name, and pure. Primal statements
-    all stay: they compute the values Python computes, errors included."""
+    stay: they compute the values Python computes, errors included; but those of a
+    gradient's backward sweep (`backward`, of a jvp whose value is not returned) go
+    where pure, as its own dead stores do (passes/deadcode.py)."""
     primal_names = desugar.collect_locals(spec.src.node) | set(spec.params)
 
     def may_drop(stmt):
-        return stmt.targets[0].id not in primal_names and deadcode.pure_assignment(stmt)
+        return (stmt.targets[0].id not in primal_names or id(stmt) in backward) and deadcode.pure_assignment(stmt)
 
     live = {n.id for n in walk(returned) if isinstance(n, gast.Name)}
     return deadcode.remove_dead_stores(body, live, may_drop)
+
+
+_SEEDS = (runtime.real_output_seed, runtime.ones_like_output)
+
+
+def _backward_sweep(body):
+    """The ids of the assignments in a gradient's jvp body after its seed (the call of a
+    seed function `reverse_driver` writes between the sweeps, at the top level): the
+    gradient's backward sweep and their tangents. None before a seed, or without one."""
+    for i, stmt in enumerate(body):
+        value = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
+        if isinstance(value, gast.Call) and anno.get(value, "callee") in _SEEDS:
+            return {id(node) for node in walk(gast.Module(body[i + 1:], [])) if isinstance(node, gast.Assign)}
+    return set()
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}

@@ -578,6 +578,32 @@ def test_hvp_carries_no_tangent_of_the_seed_nor_dead_tangents():
         assert all(b in later or b in primal for b in bound), (bound, source)
 
 
+def test_hvp_computes_the_tangent_alone():
+    # the gradient's own value is not returned: its backward sweep's dead statements
+    # (the gradient's accumulation, its match_like) go, as dead adjoints do
+    rs = np.random.RandomState(11)
+    x, v = rs.randn(9), rs.randn(9)
+    hvp = s2s.hvp(rosenbrock)
+    np.testing.assert_allclose(hvp(x, v), rosenbrock_hvp_by_hand(x, v), rtol=1e-10)
+    source = s2s.source(hvp)
+    tangent_function = "\n".join(line for line in source[source.index("def rosenbrock_tangent"):].splitlines() if "del " not in line)
+    for bound, later in _bound_and_read(tangent_function):
+        assert bound <= later, (bound, tangent_function)
+    assert source.count("add_at(") == 3  # the tangent's three, not the gradient's beside them
+
+
+def fails_in_a_dead_statement(x):
+    unused = x[:2] + x[:3]  # noqa: F841 - shapes (2,) and (3,): Python raises ValueError
+    return np.sum(x ** 2)
+
+
+def test_an_hvp_raises_where_the_function_raises():
+    x, v = np.ones(4), np.ones(4)
+    for derivative in (s2s.grad(fails_in_a_dead_statement), lambda x: s2s.hvp(fails_in_a_dead_statement)(x, v)):
+        with pytest.raises(ValueError, match="broadcast"):
+            derivative(x)
+
+
 def saxpy(a, x, y):
     z = a * x + y
     z = a * z + y

@@ -24,7 +24,7 @@ def _object(node):
 
 
 def _pure_call(node):
-    function = _object(node.func)
+    function = anno.get(node, "callee") or _object(node.func)  # the resolved call, or a name s2s bound
     if function is None or rules.is_always_run(function):
         return False
     module = getattr(function, "__module__", None) or ""
