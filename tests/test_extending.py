@@ -167,6 +167,27 @@ def _plain_rnn(h, W):
     return h
 
 
+def draws_in_its_hook(x):
+    y = np.sin(x)
+    with s2s.insert_grad_of(y) as dy:
+        draw = np.random.rand()  # noqa: F841 - read by nothing, but it moves the generator
+        dy = dy * 2.0
+    return np.sum(y * y)
+
+
+def test_a_hook_draws_as_often_as_the_backward_sweep_runs():
+    # a dead store in the backward sweep goes where pure (passes/deadcode.py): a random
+    # draw is not, in the gradient nor in the HVP (which drops the gradient's dead stores)
+    x, v = np.linspace(0.1, 0.9, 3), np.array([1.0, -2.0, 0.5])
+    np.random.seed(0)
+    expected = (np.random.rand(), np.random.rand())[1]
+    for derivative in (lambda: s2s.grad(draws_in_its_hook)(x), lambda: s2s.hvp(draws_in_its_hook)(x, v)):
+        np.random.seed(0)
+        derivative()
+        assert np.random.rand() == expected
+    np.testing.assert_allclose(s2s.grad(draws_in_its_hook)(x), 4.0 * np.sin(x) * np.cos(x))
+
+
 def test_malformed_gradient_hook_is_reported():
     with pytest.raises(s2s.TransformError, match="insert_grad_of"):
         s2s.grad(bad_hook)(1.0)

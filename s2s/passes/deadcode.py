@@ -2,8 +2,8 @@
 
 A derivative computed and then never read — the contribution of an iteration whose
 loop variable is rebound from data with no derivative, say — is dropped, provided
-computing it has no effect: only arithmetic and calls of NumPy, `math` and the
-runtime's pure helpers. Liveness runs backwards over the structured code, to a fixed
+computing it has no effect: only arithmetic and calls of NumPy (not its random draws),
+`math` and the runtime's pure helpers. Liveness runs backwards over the structured code, to a fixed
 point around loops.
 """
 import types
@@ -30,7 +30,7 @@ def _pure_call(node):
     module = getattr(function, "__module__", None) or ""
     return (
         isinstance(function, numpy.ufunc)
-        or module.startswith("numpy")
+        or (module.startswith("numpy") and not module.startswith("numpy.random"))  # a draw moves the generator
         or module == "math"
         or (module == runtime.__name__ and isinstance(function, types.FunctionType))
     )
