@@ -2,6 +2,7 @@
 keywords and varargs, objects as parameters, and the boundary of what s2s accepts.
 Every gradient is compared with central differences or a hand-derived formula."""
 import dataclasses
+import functools
 import operator
 import typing
 
@@ -652,3 +653,35 @@ def test_copy_of_an_array_leaves_the_original_alone(rng):
     x = rng.randn(3)
     np.testing.assert_allclose(s2s.grad(_array_copied_then_updated)(x),
                                numeric_grad(_array_copied_then_updated, [x], wrt=0), rtol=1e-7)
+
+
+def returns_nothing(values, flag):
+    pass
+
+
+def bare_return(x):
+    y = x * 2.0  # noqa: F841 - computed, not returned
+    return
+
+
+def test_a_function_that_returns_nothing_returns_none():
+    # Python returns None from a bare `return` and at the end of a body, as from `return None`
+    for f in (bare_return, lambda x: returns_nothing([x], x > 0.0)):
+        value, pullback = s2s.vjp(f)(0.7)
+        assert value is None and pullback(None) == 0.0
+        assert s2s.jvp(f)(0.7, 1.0) == (None, None)
+
+
+def logs_through_a_partial(x):
+    logged = functools.partial(returns_nothing, [x, x])(x > 1.0)
+    if x > 5.0:
+        return logged
+    return x * x
+
+
+def test_second_derivatives_through_a_call_that_returns_nothing():
+    x = 0.7  # d/dx x^2 = 2x, d2/dx2 = 2
+    assert s2s.grad(logs_through_a_partial)(x) == pytest.approx(2 * x)
+    assert s2s.hessian(logs_through_a_partial)(x) == pytest.approx(2.0)
+    assert s2s.grad(s2s.grad(logs_through_a_partial))(x) == pytest.approx(2.0)
+    assert s2s.hvp(logs_through_a_partial)(x, 0.5) == pytest.approx(1.0)

@@ -33,7 +33,7 @@ def lower_jumps(fn_source, namer):
     body = lowering.returns_out_of_loops(fn.body, in_loop=False)
     if lowering.used_return_flag:
         body = [_assign(lowering.returned, _const(False)), _assign(lowering.retval, _const(None))] + body
-    body = lowering.lower_block(body + [gast.Return(None)])
+    body = lowering.lower_block(body + [gast.Return(_const(None))])  # falling off the end returns None
     fn.body = _single_exit(body, namer)
     _check_no_continue(fn_source, fn.body)
     return fn_source
@@ -206,6 +206,8 @@ def _single_exit(body, namer):
     """Tail returns -> assignments to one variable, returned once at the end."""
     if _ends(body) == 0 and isinstance(body[-1], gast.Return):
         if not any(isinstance(n, gast.Return) for s in body[:-1] for n in walk(s)):
+            if body[-1].value is None:  # a bare `return` returns None
+                body[-1].value = _const(None)
             return body
     result = namer.fresh("_result")
 

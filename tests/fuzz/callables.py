@@ -84,6 +84,12 @@ def scaled(s, v):
 def scaled_by(v, gain=1.0):
     return gain * np.sin(v) + v
 ''',
+    "note": '''
+def note(v, flag):
+    """Returns nothing: None from a bare `return`, or from the end of its body."""
+    if flag:
+        return
+''',
     "logged": '''
 def logged(fn):
     @functools.wraps(fn)
@@ -330,7 +336,18 @@ class CallableFamilies:
             lambda: self.bind_result(scope, kind, f"sum(map({self.function_value(scope)}, [{self.expr(scope, kind, 1)}, {self.expr(scope, kind, 1)}]))"),
             lambda: self.map_loop(scope, kind),
             lambda: self.map_over(scope),
+            lambda: self.noted(scope, kind),
         ])()
+
+    def noted(self, scope, kind):
+        """A call of a function that returns None, its result returned on a path never taken."""
+        self.need("note")
+        value, flag = self.expr(scope, kind, 1), f"{self.scalar(scope, 1)} > 0.0"
+        result = scope.fresh("r")
+        self.emit(f"{result} = {self.pick([f'note({value}, {flag})', f'functools.partial(note, {value})({flag})'])}")
+        if not scope.loop_depth:
+            self.emit(f"if {result} is not None:")
+            self.emit(f"    return {result}")
 
     def map_loop(self, scope, kind):
         acc, item = scope.fresh("c"), scope.fresh("e")
