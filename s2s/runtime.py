@@ -258,7 +258,7 @@ def add_at(d_container, container, index, d_item):
 
     Never mutates `d_container`: adjoint arrays may be shared between variables.
     """
-    if d_item is None:
+    if d_item is None or container is None:  # None (a lazy zero adjoint, as grad_item reads it) has no derivative
         return d_container
     if (
         d_container is None and type(index) is slice and type(container) is np.ndarray
@@ -472,6 +472,8 @@ def push_grad(d_lst, lst, g):
     A missing adjoint starts as zeros for the list as it is now, after the pop: the
     backward sweep has undone every later append and pop on it.
     """
+    if lst is None:  # None (a list adjoint's lazy zero, as drop_last gives it back) has no derivative
+        return d_lst
     if d_lst is None:
         d_lst = zeros_like(lst)
     d_lst.append(g)
@@ -480,6 +482,8 @@ def push_grad(d_lst, lst, g):
 
 def add_to_last(d_lst, lst, g):
     """Adjoint of reading the last entry of a list's adjoint: add `g` to its top (in place)."""
+    if lst is None:  # None (a list adjoint's lazy zero, as last_grad reads it) has no derivative
+        return d_lst
     if d_lst is None:
         d_lst = zeros_like(lst)
     if d_lst and d_lst[-1] is not None:

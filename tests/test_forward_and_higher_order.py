@@ -247,3 +247,32 @@ def test_hvp_with_several_arguments():
     np.testing.assert_allclose(ha, 2 * b * va + 2 * a * vb, rtol=1e-12)
     np.testing.assert_allclose(hb, 2 * a * va - np.cos(b) * vb, rtol=1e-12)
     np.testing.assert_allclose(s2s.hvp(f, wrt=1)(a, b, vb), -np.cos(b) * vb, rtol=1e-12)
+
+
+def appends_or_reads(x):
+    c = [x, x]
+    if x > -1.0:
+        c.append(1.0)
+    else:
+        return c[0] * x
+    return x * x
+
+
+def appends_or_calls(x):
+    c = list((x for _ in range(2)))
+    if x > -1.0:
+        c.append(1.0)
+    else:
+        return c[1](x)  # never runs
+    return x * x
+
+
+@pytest.mark.parametrize("f", [appends_or_reads, appends_or_calls])
+def test_second_order_through_a_list_whose_adjoint_stays_zero(f):
+    # on the branch taken the list's adjoint is a lazy zero (None), which the gradient
+    # reads, pops and indexes: differentiated again, that None has no derivative
+    x = 0.85  # x^2 on the branch taken: 2x, then 2
+    assert s2s.grad(f)(x) == pytest.approx(2 * x)
+    assert s2s.hessian(f)(x) == pytest.approx(2.0)
+    assert s2s.grad(s2s.grad(f))(x) == pytest.approx(2.0)
+    assert s2s.hvp(f)(x, 0.5) == pytest.approx(1.0)
