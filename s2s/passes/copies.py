@@ -109,7 +109,8 @@ def _is_simple_copy(stmt):
 
 def _forward_copy(block, start, a, b, names):
     changed = False
-    for later in block[start:]:
+    for j in range(start, len(block)):  # not a slice: a copy of the rest of the block per copy
+        later = block[j]
         if id(later) not in names:
             names[id(later)] = _names_of(later)
         holds_function, stored, loaded = names[id(later)]
