@@ -123,8 +123,8 @@ def _forward_copy(block, start, a, b, names):
                 names[id(later)] = _names_of(later)
             break
         if a in loaded:
-            _replace_loads(later, a, b)
-            names[id(later)] = _names_of(later)
+            _replace_loads(later, a, b)  # every read of a: it reads b instead, binds the same
+            names[id(later)] = (holds_function, stored, (loaded - {a}) | {b.id})
             changed = True
     return changed
 
