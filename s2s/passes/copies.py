@@ -160,7 +160,9 @@ def _sink_temporaries(fn, body, stack):
                 line = anno.get(stmt, "line")
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                 t = stmt.targets[0].id
-                if loads.get(t) == 1 and stores.get(t) == 1 and not _reads(stmt.value, stack):
+                # a function that never reads its tape (or has none) has no value reading
+                # it: no walk per candidate (moving values adds no read)
+                if loads.get(t) == 1 and stores.get(t) == 1 and not (loads.get(stack) and _reads(stmt.value, stack)):
                     j = i + 1
                     while j < len(block) and _passes_over(block[j], stmt.value, t, stack, line):
                         j += 1
