@@ -75,8 +75,8 @@ def emit_module(functions, header_lines):
     """(source text, namespace dict) for a list of generated FunctionDefs."""
     defined = {fn.name for fn in functions}
     namespace = Namespace(defined)
-    # each function walked once: binding its names, finding literals and tidying its
-    # blocks change no node these read (walks were a third of emitting)
+    # each function walked once: binding its names and finding literals change no node
+    # these read (walks were a third of emitting)
     nodes = {id(fn): list(walk(fn)) for fn in functions}
     # Bind user-code names first so generated references reuse the user's aliases (np).
     pending = []
@@ -97,7 +97,7 @@ def emit_module(functions, header_lines):
         node.id = namespace.bind(_preferred_name(node.id, obj), obj)
     for fn in functions:
         comments_to_strings(fn)
-        _tidy_bodies(nodes[id(fn)])
+        _tidy_bodies([fn, *_statements(fn)])
     negative = any(_is_negative_literal(node) for fn_nodes in nodes.values() for node in fn_nodes)
     module = gast.Module(body=list(functions), type_ignores=[])
     origins = _statement_origins(module)  # before gast_to_ast: locations added there are not the user's
@@ -236,10 +236,11 @@ def _render_comments(text):
     return "\n".join(out)
 
 
-def _tidy_bodies(nodes):
+def _tidy_bodies(statements):
     """Passes may leave a block empty, or holding only comments, or a stray `pass`;
-    `nodes`: a function's nodes."""
-    for child in nodes:
+    `statements`: a function and its statements (blocks are statements' alone:
+    generated code has no `try` or `with`, whose handlers hold blocks too)."""
+    for child in statements:
         for field in ("body", "orelse"):
             block = getattr(child, field, None)
             if not isinstance(block, list) or not block and field == "orelse":

@@ -464,17 +464,18 @@ def instantiate(rule, bindings, result, derivative_name, namer):
     derivative_name(primal_name) -> name of its derivative, or None where the primal is
     inactive (its derivative is zero); statements assigning such derivatives are dropped.
     """
-    body = clone(rule.body)
     params = dict(bindings)
     params[rule.result_param] = gast.Name(result, gast.Load(), None, None)
     renames = {}
-    for node in walk(gast.Module(body, [])):
+    for node in walk(gast.Module(rule.body, [])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id not in renames:
             renames[node.id] = namer.fresh(node.id if node.id.startswith("_") else f"_{node.id}")
 
     substitute = _Substitute(rule, params, renames, derivative_name)
     statements = _guards(rule, bindings, result, derivative_name)
-    for stmt in body:
+    # the rule's statements are read as they are and copied only where kept (a copy of
+    # the whole body was half of instantiating it, most of it dropped statements')
+    for stmt in rule.body:
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             primal = substitute.derivative_of(stmt.targets[0])
             if primal is not None:
@@ -482,12 +483,12 @@ def instantiate(rule, bindings, result, derivative_name, namer):
                 if target_name is None:
                     continue  # the derivative of an inactive argument is zero
                 reads_itself = any(substitute.derivative_of(n) == primal for n in walk(stmt.value))
-                new = simplify.fold(substitute.visit(stmt))
+                new = simplify.fold(substitute.visit(clone(stmt)))
                 anno.set(new, "derivative_of", primal)
                 anno.set(new, "self_accumulating", reads_itself)
                 statements.append(new)
                 continue
-        statements.append(simplify.fold(substitute.visit(stmt)))
+        statements.append(simplify.fold(substitute.visit(clone(stmt))))
     return Instance(statements)
 
 

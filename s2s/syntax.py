@@ -12,19 +12,43 @@ from . import anno
 
 
 def walk(node):
-    """Every node of the tree at `node`, in ast.walk's order (breadth first), at half its
-    cost: passes walk the function over and over, and ast.walk's generators of
-    generators were half of a transform's time. The queue is a list read as it grows
-    (a list's iterator sees what is appended behind it): no deque to pop from."""
+    """Every node of the tree at `node` but the expression contexts (a Name's Load or
+    Store, a third of the nodes: passes read them as `n.ctx`, never as nodes walked to),
+    in ast.walk's order (breadth first), at a third of its cost: passes walk the function
+    over and over, and ast.walk's generators of generators were half of a transform's
+    time. The queue is a list read as it grows (a list's iterator sees what is appended
+    behind it): no deque to pop from. Only the fields that can hold nodes are read
+    (`_child_fields`), and a list field's items are queued as they are: what is not a
+    node (`global`'s names) is skipped when reached."""
     todo = [node]
     for node in todo:
-        for field in node._fields:
+        fields = _CHILD_FIELDS.get(node.__class__)
+        if fields is None:
+            if not isinstance(node, ast.AST):
+                continue
+            fields = _child_fields(node.__class__)
+        for field in fields:
             value = getattr(node, field, None)
-            if isinstance(value, ast.AST):
+            if value is None:
+                continue
+            if isinstance(value, list):
+                todo += value
+            elif isinstance(value, ast.AST):
                 todo.append(value)
-            elif isinstance(value, list):
-                todo += [item for item in value if isinstance(item, ast.AST)]
         yield node
+
+
+# fields that hold a string or a literal's value, never a node, in ast and gast alike:
+# a Name's id, a Constant's value, an Attribute's attr (most nodes are these three)
+_LEAF_FIELDS = {("Name", "id"), ("Constant", "value"), ("Constant", "kind"), ("Attribute", "attr")}
+_CHILD_FIELDS = {}
+
+
+def _child_fields(cls):
+    """The fields of node class `cls` that `walk` reads (memoized per class)."""
+    fields = tuple(f for f in cls._fields if f not in ("ctx", "type_comment") and (cls.__name__, f) not in _LEAF_FIELDS)
+    _CHILD_FIELDS[cls] = fields
+    return fields
 
 
 def clone(tree):

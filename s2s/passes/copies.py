@@ -109,7 +109,8 @@ def _is_simple_copy(stmt):
 
 def _forward_copy(block, start, a, b, names):
     changed = False
-    for later in block[start:]:
+    for j in range(start, len(block)):  # not a slice: a copy of the rest of the block per copy
+        later = block[j]
         if id(later) not in names:
             names[id(later)] = _names_of(later)
         holds_function, stored, loaded = names[id(later)]
@@ -122,8 +123,8 @@ def _forward_copy(block, start, a, b, names):
                 names[id(later)] = _names_of(later)
             break
         if a in loaded:
-            _replace_loads(later, a, b)
-            names[id(later)] = _names_of(later)
+            _replace_loads(later, a, b)  # every read of a: it reads b instead, binds the same
+            names[id(later)] = (holds_function, stored, (loaded - {a}) | {b.id})
             changed = True
     return changed
 
@@ -159,7 +160,9 @@ def _sink_temporaries(fn, body, stack):
                 line = anno.get(stmt, "line")
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                 t = stmt.targets[0].id
-                if loads.get(t) == 1 and stores.get(t) == 1 and not _reads(stmt.value, stack):
+                # a function that never reads its tape (or has none) has no value reading
+                # it: no walk per candidate (moving values adds no read)
+                if loads.get(t) == 1 and stores.get(t) == 1 and not (loads.get(stack) and _reads(stmt.value, stack)):
                     j = i + 1
                     while j < len(block) and _passes_over(block[j], stmt.value, t, stack, line):
                         j += 1
