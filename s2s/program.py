@@ -348,9 +348,10 @@ class Program:
     def request_forward(self, func, active, kinds, tangent_only=False):
         """Name of the `f_jvp` function of a specialization, generated later (of
         `f_tangent`, returning the tangent alone, with `tangent_only`)."""
-        key = (frontend.unwrap(func), active, kinds, "tangent" if tangent_only else "forward")
+        function = "tangent" if tangent_only else "jvp"
+        key = (frontend.unwrap(func), active, kinds, function)
         if key not in self.requests:
-            self.requests[key] = self.names.fresh(f"{identifier(func.__name__)}_{'tangent' if tangent_only else 'jvp'}")
+            self.requests[key] = self.names.fresh(f"{identifier(func.__name__)}_{function}")
             self.worklist.append(key)
         return self.requests[key]
 
@@ -358,7 +359,7 @@ class Program:
         while self.worklist:
             key = self.worklist.pop(0)
             spec = self.specialize(*key[:3])
-            if key[3:] in (("forward",), ("tangent",)):
+            if key[3:]:  # a forward-mode function (reverse mode's keys are three long)
                 self.functions.append(self.forward_function(spec, self.requests[key], key[3] == "tangent"))
             else:
                 self.functions += list(self.reverse_split(spec, *self.requests[key]))
