@@ -149,6 +149,21 @@ def test_a_complex_value_from_real_arguments_is_refused():
         np.testing.assert_allclose(s2s.grad(root_scaled_sum, wrt=wrt)(x, 2.0), numeric_grad(root_scaled_sum, [x, 2.0], wrt=wrt), rtol=1e-6)
 
 
+
+def complex_before_rebinding(x, c):
+    a = x * c  # complex for a complex c
+    c = x * 2.0  # c is real from here on: the seed must check a, not c
+    return np.sum(a * 2.0)
+
+
+def test_a_parameter_rebound_later_is_checked_as_it_was_read():
+    x, c = np.array([0.5, -1.0, 2.0]), np.array([1.0 + 1.0j, 2.0, 3.0])
+    assert np.iscomplexobj(complex_before_rebinding(x, c))
+    with pytest.raises(TypeError, match="real-valued"):
+        s2s.grad(complex_before_rebinding)(x, c)
+    real = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2s.grad(complex_before_rebinding)(x, real), numeric_grad(complex_before_rebinding, [x, real]), rtol=1e-6)
+
 def test_a_complex_intermediate_gives_a_real_gradient():
     x, c = np.array([0.5, -1.0, 2.0]), np.array([1.0 + 2.0j, -0.5j, 3.0])
     g = s2s.grad(real_part_of_complex_products)

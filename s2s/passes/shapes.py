@@ -2,8 +2,9 @@
 statements cannot fail, and what decides whether a value is complex.
 
 The facts hold for the *stable* names: bound once, by a top-level assignment (or a
-parameter never rebound), so a name holds one value wherever it is read, in the
-forward sweep and in the backward sweep alike. Every fact follows from one statement
+parameter never rebound), so a name holds one value wherever it is read after its
+binding, in the forward sweep and in the backward sweep alike. A parameter bound once
+at the top level holds the argument before that: a read there is of no stable name. Every fact follows from one statement
 and the facts of its operands:
 
 - shape class: a set of atoms (a parameter, a value of unknown shape, a slice) whose
@@ -50,25 +51,20 @@ class ShapeFacts:
         return a in self.shape_class and self.shape_class.get(a) == self.shape_class.get(b)
 
 
-def stable_names(fn_node, params):
-    """Names bound exactly once, by a top-level `name = value`, or parameters never rebound."""
+def analyze(fn_node, params, kinds):
     counts = {}
     for node in walk(gast.Module(fn_node.body, [])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             counts[node.id] = counts.get(node.id, 0) + 1
-    stable = {p for p in params if p not in counts}
+    arguments = [p for p in params if p not in counts]  # parameters never rebound
+    facts = ShapeFacts({p: frozenset([p]) for p in arguments}, set(), {p: frozenset([p]) for p in arguments})
+    # the stable names bound so far: a parameter bound once at the top level is one from
+    # its binding on, and before it holds the argument, which no fact describes
+    stable = set(arguments)
     for stmt in fn_node.body:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and counts[stmt.targets[0].id] == 1:
-            stable.add(stmt.targets[0].id)
-    return stable
-
-
-def analyze(fn_node, params, kinds):
-    stable = stable_names(fn_node, params)
-    facts = ShapeFacts({p: frozenset([p]) for p in params if p in stable}, set(), {p: frozenset([p]) for p in params if p in stable})
-    for stmt in fn_node.body:
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in stable:
             _bind(facts, stmt.targets[0].id, stmt.value, kinds, stable)
+            stable.add(stmt.targets[0].id)
     return facts
 
 
