@@ -138,7 +138,7 @@ class Specialization:
         self.activity = activity.analyze(self.src.node, self.active_params, param_kinds)
         # passes that need the analysis, each followed by a fresh one if it changed the code
         passes = (
-            loops.index_loops, fields.bind_called_fields, _abs_in_scalar_tests, values.lower_value_calls, _check_effect_calls, _write_back,
+            loops.index_loops, fields.bind_called_fields, _scalar_spellings, values.lower_value_calls, _check_effect_calls, _write_back,
             _check_updates, _copy_shared_bindings, _copy_call_arguments,
         )
         for specialize in passes:
@@ -154,8 +154,9 @@ def _generated_by_s2s(func):
     return str(getattr(frontend.unwrap(func), "__module__", "")).startswith(loader.MODULE_PREFIX)
 
 
-def _abs_in_scalar_tests(src, act, namer):
+def _scalar_spellings(src, act, namer):
     scalars.abs_in_scalar_tests(src, act)
+    scalars.numbers_rebound(src, act)
     return False
 
 

@@ -588,10 +588,11 @@ def restore_item(x, index, old):
     return x
 
 
-def take_grad(d_x, index, value):
+def take_grad(d_x, index, value, x=None):
     """Adjoint of `x[index] = value` for `value`: the derivative at the written items
-    (an item a later repeat of its position overwrote gets none)."""
-    if d_x is None:
+    (an item a later repeat of its position overwrote gets none; where `x` rounds the
+    value, none at all)."""
+    if d_x is None or rounds(x, value):
         return zeros_like(value)
     if is_array(d_x):
         g = d_x[index].copy()
@@ -628,10 +629,33 @@ def zero_at(d_x, index):
     return out
 
 
-def setitem_tangent(d_x, index, d_value, value):
-    """Tangent of `x[index] = value`: the tangent is written in the same place."""
-    d_x[index] = tangent_zeros(value) if d_value is None else d_value
+def setitem_tangent(d_x, index, d_value, value, x=None):
+    """Tangent of `x[index] = value`: the tangent is written in the same place (a zero
+    where `x` rounds the value)."""
+    d_x[index] = tangent_zeros(value) if d_value is None or rounds(x, value) else d_value
     return d_x
+
+
+def rounds(x, value):
+    """Whether `x[...] = value` stores the value rounded, which has no derivative: a float
+    or a complex number stored in an array of integers or booleans."""
+    return is_array(x) and x.dtype.kind in "biu" and getattr(value, "dtype", np.asarray(value).dtype).kind in "fc"
+
+
+def as_in_place(new, old):
+    """What `old op= v` leaves in `old`, given `new = old op v`: where `old` is an array,
+    NumPy updates it in place, so the result keeps its shape and dtype, and NumPy raises
+    where it cannot (a wider broadcast shape; a cast to another kind, such as floats
+    into an integer array). Elsewhere (a number, a list) `new` itself."""
+    if not is_array(old) or (type(new) is np.ndarray and new.shape == old.shape and new.dtype == old.dtype):
+        return new
+    if np.shape(new) != old.shape:
+        raise ValueError(f"non-broadcastable output operand with shape {old.shape} doesn't match the broadcast shape {np.shape(new)}")
+    dtype = np.result_type(new)
+    if not np.can_cast(dtype, old.dtype, "same_kind"):
+        raise TypeError(f"Cannot cast the result of an update in place from dtype({str(dtype)!r}) to dtype({str(old.dtype)!r}) "
+                        "with casting rule 'same_kind'")
+    return new.astype(old.dtype) if dtype != old.dtype else new
 
 
 def add_at_inplace(d_container, index, d_item):

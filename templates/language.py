@@ -3,10 +3,11 @@ import operator
 
 from s2s import runtime
 from s2s.declare import linear
-from s2s.rules import adjoint, always_run, non_differentiable, none_aware, tangent
+from s2s.rules import adjoint, always_run, non_differentiable, none_aware, shape_only, tangent
 from s2s.runtime import (
     add_at,
     append_tangent,
+    as_in_place,
     default_grad,
     dict_get,
     drop_last,
@@ -72,18 +73,22 @@ linear({"list_pop(lst)": "d[lst] = push_grad(d[lst], lst, d[result])"})
 
 
 # Item assignment on an array, list or dict made in the function (an update in place).
+# An array of integers stores a float rounded: no derivative (runtime.rounds).
 @adjoint(setitem, restore_item)
 def setitem_(result, x, index, value):
-    d[value] = take_grad(d[result], index, value)
+    d[value] = take_grad(d[result], index, value, x)
     d[x] = zero_at(d[result], index)
 
 
 @tangent(setitem, restore_item)
 def setitem_(result, x, index, value):
-    d[result] = setitem_tangent(d[x], index, d[value], value)
+    d[result] = setitem_tangent(d[x], index, d[value], value, x)
 
 
 linear({"private_copy(x)": "d[x] = d[result]"})
+# x op= v, as `x = as_in_place(x op v, x)`: the value itself, in x's shape and dtype
+linear({"as_in_place(new, old)": "d[new] = d[result]"})
+shape_only(as_in_place, "old")
 
 
 @adjoint(dict_get)

@@ -29,6 +29,7 @@ from s2s.runtime import (
     present_grad,
     push_grad,
     restore_contents,
+    rounds,
     setitem_tangent,
     take_grad,
     unpack_grad,
@@ -41,7 +42,8 @@ linear({
         "d[d_container] = d[result]; d[d_item] = grad_item(d[result], index, d_item)",
     "loop_item_grad(d_x, x, index, g)": "d[d_x] = d[result]; d[g] = loop_item_tangent(d[result], x, index, g)",
     "loop_item_tangent(d_x, x, index, item)": "d[d_x] = loop_item_grad(d[d_x], x, index, d[result])",
-    "take_grad(d_x, index, value)": "d[d_x] = add_at(d[d_x], d_x, index, d[result] * last_writes(d_x, index))",
+    "take_grad(d_x, index, value, x=None)":
+        "d[d_x] = add_at(d[d_x], d_x, index, d[result] * last_writes(d_x, index) * (1.0 - rounds(x, value)))",
     "zero_at(d_x, index)": "d[d_x] = zero_at(d[result], index)",
     "grad_item(d_container, key, element)": "d[d_container] = add_at(d[d_container], d_container, key, d[result])",
     "pack_like(like, items)": "d[items] = unpack_grad(d[result], like)",
@@ -84,9 +86,9 @@ rule_table({
                                                "d[result] = default_grad(mapping, key, d[g], default)"),
     "append_tangent(d_lst, d_item, item)": ("d[d_item] = last_grad(d[result], d_item); d[d_lst] = drop_last(d[result])",
                                             "d[result] = append_tangent(d[d_lst], d[d_item], item)"),
-    "setitem_tangent(d_x, index, d_value, value)": ("d[d_value] = take_grad(d[result], index, d_value);"
-                                                    " d[d_x] = zero_at(d[result], index)",
-                                                    "d[result] = setitem_tangent(d[d_x], index, d[d_value], value)"),
+    "setitem_tangent(d_x, index, d_value, value, x=None)": ("d[d_value] = take_grad(d[result], index, d_value) * (1.0 - rounds(x, value));"
+                                                            " d[d_x] = zero_at(d[result], index)",
+                                                            "d[result] = setitem_tangent(d[d_x], index, d[d_value], value, x)"),
     "one_if_none(b)": ("d[b] = d[result]", "d[result] = d[b]"),
 })
 # their adjoints keep the derivative lists aligned, as those of list_append and setitem do
@@ -110,6 +112,7 @@ constant_in(loop_item_tangent, "x", "item")
 constant_in(pack_like, "like")
 constant_in(present_grad, "mapping", "like")
 constant_in(push_grad, "lst")
-constant_in(setitem_tangent, "value")
-constant_in(take_grad, "value")
+constant_in(setitem_tangent, "value", "x")
+constant_in(take_grad, "value", "x")
 constant_in(unpack_grad, "like")
+non_differentiable(rounds)  # a test of dtypes

@@ -791,3 +791,21 @@ def test_only_names_bound_on_every_path_and_read_by_no_closure_are_released():
     assert not any("a" in line.replace(",", " ").split() for line in _released(closure) if line.startswith("del"))
     small = "def f(x):\n    s = slice(1, None)\n    b = x[s]\n    g = b * x\n    h = g * x\n    return h"
     assert not any(line.startswith("del") and " s" in line for line in _released(small))
+
+
+def filled(x, y):
+    for i in range(len(x)):
+        y[i] = y[i] * 0.5 + x[i] ** 2
+    return np.sum(y * x)
+
+
+def test_an_element_stored_in_an_array_of_floats_is_read_back_as_it_is():
+    # an array argument of known dimensions holds floats (activity.kind_of_value), which
+    # store a value unrounded: its adjoint is read as `dy[i]`; an array of integers may
+    # round it, and keeps the helper that gives a rounded value no derivative
+    x = np.array([0.45, 1.3, 2.7])
+    for y in (np.zeros(3), np.arange(3)):
+        g = s2s.grad(filled)
+        expected = numeric_grad(lambda x: filled(x, y.copy()), [x])  # filled writes into y
+        np.testing.assert_allclose(g(x, y.copy()), expected, rtol=1e-6, atol=1e-9)
+        assert ("take_grad(" in _code(g)) == (y.dtype.kind == "i")

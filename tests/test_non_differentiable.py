@@ -43,7 +43,7 @@ FLOAT_INPUTS = {
     np.random.multinomial: (5, [0.2, 0.8]), np.random.hypergeometric: (5, 4, 3),
     rt.ones_like_output: (2.3,), rt.real_output_seed: ((X, 2.3),), rt.shape_stand_in: (X,), rt.ones_like: (X,), rt.zeros_like: (X,), rt.tangent_zeros: (X,),
     rt.unit_like: (X, 1), rt.seq_len: ([0.3, 0.5],), rt.size: (X,), rt.cleared: (X,), rt.dict_keys: ({"a": 0.3, "b": X},),
-    rt.last_writes: (X, np.array([0, 0, 1])),
+    rt.last_writes: (X, np.array([0, 0, 1])), rt.rounds: (np.zeros(3, dtype=int), X),
     rt.tie_weights: (X, None), rt.extremum_weights: ([0.3, 2.4, 1.0], None), rt.sort_order: ([0.3, 2.4, 1.0],),
     rt.norm_two_scale: (X, 1), rt.norm_power: (X, 3), rt.norm_kink_weights: (X, None, 1),
     rt.kron_shapes: (M, X), rt.inner_axes: (M, X), rt.fft_axes: (M, None, (0,)), rt.reduced_svd_only: (M, True),

@@ -1952,3 +1952,89 @@ def test_an_array_assigned_into_itself_is_differentiated():
     for n in (0, 1, 3):
         np.testing.assert_allclose(s2s.grad(assigned_into_itself_in_a_loop)(x, n),
                                    numeric_grad(lambda v: assigned_into_itself_in_a_loop(v, n), [x]), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- dtypes of arrays updated
+
+
+def floats_stored_in_integers(x):
+    y = np.zeros(3, dtype=int)
+    y[1] = x[0] * 3.0  # stored rounded towards zero: the function is flat in x[0]
+    return np.sum(y * x)
+
+
+def floats_filled_into_integers(x):
+    y = np.arange(3)
+    for i in range(3):
+        y[i] = x[i] * 3.0
+    return np.sum(y * x)
+
+
+def a_number_added_to_an_integer_item(x):
+    y = np.array([1, 2, 3])
+    y[0] += x[1]  # the item is a number: rebound to a float, stored rounded
+    return np.sum(y * x)
+
+
+def booleans_written(x):
+    mask = x > 0.0
+    mask[0] = x[1]  # nonzero: True
+    return np.sum(mask * x)
+
+
+@pytest.mark.parametrize("f", [floats_stored_in_integers, floats_filled_into_integers, a_number_added_to_an_integer_item,
+                               booleans_written])
+def test_a_float_stored_rounded_has_no_derivative(f):
+    x = np.array([0.45, 1.3, 2.7])  # no rounding boundary within central differences' step
+    expected = numeric_grad(f, [x])
+    np.testing.assert_allclose(s2s.grad(f)(x), expected, rtol=1e-6, atol=1e-9)
+    v = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(s2s.jvp(f)(x, v)[1], expected @ v, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), np.zeros(3), atol=1e-9)  # piecewise linear in x
+
+
+def float32_updated_in_place(x, v):
+    y = x * 1.0
+    y += v  # y stays float32: NumPy rounds the sum to it
+    return np.sum(y * y)
+
+
+def grown_in_place(x, v):
+    y = x * 1.0
+    y += v
+    return np.sum(y)
+
+
+def integers_updated_in_place(x):
+    y = np.zeros(3, dtype=int)
+    y += x
+    return np.sum(y * x)
+
+
+def integer_row_updated_in_place(x):
+    y = np.zeros((2, 3), dtype=int)
+    y[0] += x
+    return np.sum(y * x)
+
+
+def test_an_update_in_place_keeps_the_arrays_dtype():
+    x, v = np.array([0.1, 0.2, 0.3], dtype=np.float32), np.array([1e-9, 2e-9, 3e-9])
+    value, grad = s2s.value_and_grad(float32_updated_in_place, wrt=1)(x, v)
+    assert value == float32_updated_in_place(x, v) and np.asarray(value).dtype == np.float32
+    y = (x + v).astype(np.float32).astype(float)
+    np.testing.assert_allclose(grad, 2.0 * y, rtol=1e-6)
+
+
+@pytest.mark.parametrize("f, args, error", [
+    (grown_in_place, (np.ones(3), np.ones((2, 3))), ValueError),  # no wider shape in place
+    (integers_updated_in_place, (np.array([0.5, 1.5, 2.5]),), TypeError),  # no floats into integers
+    (integer_row_updated_in_place, (np.array([0.5, 1.5, 2.5]),), TypeError),
+])
+def test_an_update_in_place_raises_where_numpy_does(f, args, error):
+    with pytest.raises(error):
+        f(*args)
+    for derivative in (s2s.grad(f), s2s.value_and_grad(f)):
+        with pytest.raises(error):
+            derivative(*args)
+    with pytest.raises(error):
+        s2s.jvp(f)(*args, np.ones_like(args[0]))

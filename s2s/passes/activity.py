@@ -123,7 +123,10 @@ def _is_range(node):
 
 
 def ndim_of(kind):
-    """The number of dimensions a kind promises: 0 for scalars, N for "array:N", else None."""
+    """The number of dimensions a kind promises: 0 for scalars, N for "array:N", else None.
+    An "array:N" holds floats or complex numbers: arguments of other dtypes are of kind
+    "numeric" (kind_of_value), as are the results of functions that make booleans or
+    integers (comparisons, np.argmax...), so that storing a float in one never rounds."""
     if kind == "scalar":
         return 0
     if isinstance(kind, str) and kind.startswith("array:"):
@@ -202,8 +205,8 @@ def _kind_of(value, stmt, kinds, position=None):
     if isinstance(value, gast.Call):
         callee = anno.get(value, "callee")
         args = [_atom_kind(a, kinds) for a in value.args]
-        if callee in (runtime.setitem, runtime.private_copy) or callee in _SAME_KIND:
-            return args[0] if args else None  # the same container, or one like it
+        if callee in (runtime.setitem, runtime.private_copy, runtime.as_in_place) or (callee in _SAME_KIND and not value.keywords):
+            return args[0] if args else None  # the same container, or one like it (dtype included)
         if isinstance(callee, types.BuiltinFunctionType) and getattr(callee, "__module__", None) == "math":
             return "scalar"
         if callee in (float, abs, int) and all(k == "scalar" for k in args):
@@ -213,13 +216,20 @@ def _kind_of(value, stmt, kinds, position=None):
         if callee is numpy.dot and len(args) == 2 and not value.keywords:
             return _dot(args)
         if isinstance(callee, numpy.ufunc):
-            return (_broadcast(args) or "numeric") if callee.nout == 1 else None
+            if callee.nout != 1:
+                return None
+            return "numeric" if _makes_booleans(callee) else (_broadcast(args) or "numeric")
         if callee in _TUPLE_RESULTS:
             return None  # a tuple of arrays: its adjoints add up with add_grad, never with +
         if str(getattr(callee, "__module__", "") or "").startswith("numpy"):
             return "numeric"
         return None
     return None
+
+
+def _makes_booleans(ufunc):
+    """A comparison, np.isnan, np.logical_and...: booleans whatever the (non-object) operands."""
+    return all(t.endswith("?") for t in ufunc.types if "O" not in t)
 
 
 _SAME_KIND = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.copy, runtime.copied}
@@ -329,7 +339,7 @@ def kind_of_value(value, depth=0):
     if type(value) in _SCALAR_TYPES:
         return "scalar"
     if type(value) is numpy.ndarray:
-        return _of_ndim(value.ndim) if value.ndim else "numeric"
+        return _of_ndim(value.ndim) if value.ndim and value.dtype.kind in "fc" else "numeric"
     if isinstance(value, (bool, numpy.bool_)):
         return None
     masked = sys.modules.get("numpy.ma")  # not imported: no masked array exists (importing it costs 100 ms)
@@ -338,7 +348,7 @@ def kind_of_value(value, depth=0):
     if isinstance(value, (int, float, numpy.floating, numpy.integer)):
         return "scalar"
     if runtime.is_array(value):  # NumPy's, Dask's, CuPy's...
-        return _of_ndim(value.ndim) if value.ndim else "numeric"
+        return _of_ndim(value.ndim) if value.ndim and value.dtype.kind in "fc" else "numeric"
     fields = _fields(value)
     if fields is None or depth > 4:
         return None

@@ -99,11 +99,21 @@ class _Desugar(gast.NodeTransformer):
         self.taken = None  # the function's names, once a temporary is needed
 
     def visit_AugAssign(self, node):
+        """x op= v -> x = as_in_place(x op v, x); y[i] op= v -> _old = y[i]; y[i] =
+        as_in_place(_old op v, _old) (then a setitem, below): an array is updated in place,
+        keeping its shape and dtype or raising as NumPy does (runtime.as_in_place), where
+        a number is rebound (passes/scalars.py then drops the call)."""
         self.generic_visit(node)
-        # x op= v -> x = x op v; y[i] op= v -> y[i] = y[i] op v (then a setitem, below)
-        update = gast.copy_location(gast.Assign([node.target], gast.BinOp(_as_load(node.target), node.op, node.value)), node)
+        before = []
+        old = _as_load(node.target)
         if isinstance(node.target, gast.Subscript):
-            return self.visit_Assign(update)
+            name = self.fresh_name("_old")
+            before = [gast.copy_location(gast.Assign([gast.Name(name, gast.Store(), None, None)], old), node)]
+            old = gast.Name(name, gast.Load(), None, None)
+        value = gast.Call(runtime_ref(runtime.as_in_place), [gast.BinOp(old, node.op, node.value), _as_load(old)], [])
+        update = gast.copy_location(gast.Assign([node.target], value), node)
+        if isinstance(node.target, gast.Subscript):
+            return before + _listed(self.visit_Assign(update))
         if isinstance(node.target, gast.Name):
             anno.set(node.target, "augmented", True)  # on an array or list, an update in place (passes/aliasing.py)
         return update
@@ -317,6 +327,11 @@ def _is_mutation(call, name):
 
 def _as_store(node):
     return gast.Name(node.id, gast.Store(), None, None)
+
+
+def _listed(statements):
+    """A visitor's result as a list of statements."""
+    return statements if isinstance(statements, list) else [statements]
 
 
 def _as_load(target):

@@ -108,8 +108,10 @@ class InPlace:
         return all(index_is_scalar(p, self.act.kinds) or _callee(p) is slice for p in parts)
 
     def element_read(self, take):
-        """`take_grad(d, i, v)` as `d[i]` where that reads one element (a copy, not a view)."""
-        d, index, value = take.args
+        """`take_grad(d, i, v, x)` as `d[i]` where that reads one element (a copy, not a
+        view) of an array of known dimensions: one of floats or complex numbers
+        (activity.ndim_of), which stores a value unrounded."""
+        d, index, value, _ = take.args
         kind = self.act.kind(self.adjoint_primal.get(d.id))
         if _item_kind(kind, subscript_index(index), self.act.kinds) != "scalar":
             return None

@@ -1,4 +1,5 @@
-"""Python's own operations for Python scalars where NumPy's give the same answer.
+"""Python's own operations for Python scalars where NumPy's give the same answer, and
+no array semantics where a value is a number.
 
 `np.abs(x)` of a Python float costs about seven times `abs(x)`, and a scalar loop that
 tests `np.abs(term) < tol` on every trip (a series summed to convergence) spends much
@@ -14,6 +15,7 @@ import builtins
 import gast
 import numpy
 
+from .. import anno, runtime
 from ..syntax import ref, walk
 from .desugar import collect_locals
 from .resolve import static_object
@@ -45,3 +47,15 @@ def abs_in_scalar_tests(fn_source, activity):
             for o in operands:
                 if numpy_abs_of_scalar(o):
                     o.func = ref(builtins.abs, "abs")
+
+
+def numbers_rebound(fn_source, activity):
+    """`x = as_in_place(new, x)` (what desugar makes of `x op= v`) as `x = new` where x is
+    a number: a number is never updated in place, `x op= v` rebinds it."""
+    for node in walk(fn_source.node):
+        value = getattr(node, "value", None)
+        if (
+            isinstance(node, gast.Assign) and isinstance(value, gast.Call) and anno.get(value, "callee") is runtime.as_in_place
+            and isinstance(value.args[1], gast.Name) and activity.kinds.get(value.args[1].id) == "scalar"
+        ):
+            node.value = value.args[0]

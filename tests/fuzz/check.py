@@ -300,7 +300,29 @@ class Case:
     def check_grad(self, s2s):
         value, gradient = s2s.value_and_grad(self.module.f, wrt=self.program.wrt)(*self.args)
         expected = [j[0] for j in self.refs.jacobians()]
-        return self.value_problems(value) + self.derivative_problems(gradient, self.x, expected, FIRST_RTOL, "gradient")
+        return (self.value_problems(value) + self.derivative_problems(gradient, self.x, expected, FIRST_RTOL, "gradient")
+                + self.complex_problems(s2s))
+
+    def complex_problems(self, s2s):
+        """`grad` at the arguments made complex (each float shifted by 0.25j) raises a
+        TypeError where Python returns a complex value, and raises where Python raises:
+        it never takes a complex function for a real one."""
+        args = [a + 0.25j if isinstance(a, float) or (isinstance(a, np.ndarray) and a.dtype == np.float64) else a for a in self.args]
+        try:
+            out = quiet_call(self.module.f, *copy.deepcopy(args))
+        except Exception:  # noqa: BLE001 - what Python raises, the gradient must raise too
+            out = None
+        if out is not None and not np.iscomplexobj(oracles.flatten(out)):
+            return []  # a real function of complex arguments: autograd's convention, not checked here
+        try:
+            quiet_call(s2s.grad(self.module.f, wrt=self.program.wrt), *args)
+        except TypeError:
+            return []
+        except Exception as error:  # noqa: BLE001
+            if out is None:
+                return []
+            return [f"complex: grad raised {type(error).__name__}, not TypeError, for a complex result"]
+        return ["complex: grad returned a gradient where Python " + ("raised" if out is None else "returned a complex value")]
 
     def check_jvp(self, s2s):
         value, tangent_out = s2s.jvp(self.module.f, wrt=self.program.wrt)(*self.args, self.tangent)

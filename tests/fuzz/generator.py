@@ -11,6 +11,7 @@ Construct families can be switched off through a `Profile`, which is how one bis
 which family a bug needs.
 """
 import dataclasses
+import math
 import random
 
 from .callables import CallableFamilies
@@ -576,15 +577,20 @@ class Writer(CallableFamilies):
     def inplace(self, scope, depth):
         """y[...] = v or y[...] op= v on an array no other name shares."""
         targets = scope.mutable(n for n in scope.owned if n in scope.vars)
+        integers = False
         if not targets or self.chance(0.3):
             shape = self.pick(SHAPES)
             name = scope.fresh("y")
             like = scope.of_kind(shape)
-            init = self.pick([f"np.zeros({shape})", f"np.ones({shape})"]
-                             + [f"{n}.copy()" for n in like] + [f"np.array({n})" for n in like])
+            # an array of integers stores a float rounded, which has no derivative; it
+            # is written once (its whole `y += v` would raise, as NumPy does)
+            integers = self.chance(0.15)
+            init = self.pick([f"np.zeros({shape}, dtype=int)", f"np.arange({math.prod(shape)}).reshape({shape}) - 2"] if integers
+                             else [f"np.zeros({shape})", f"np.ones({shape})"] + [f"{n}.copy()" for n in like] + [f"np.array({n})" for n in like])
             self.emit(f"{name} = {init}")
             scope.vars[name] = shape
-            scope.owned.add(name)
+            if not integers:
+                scope.owned.add(name)
         else:
             name = self.pick(targets)
         shape = scope.vars[name]
@@ -600,6 +606,8 @@ class Writer(CallableFamilies):
             n = shape[0]
             part = (n - 1,) if n - 1 > 1 else SCALAR  # a one-element slice takes a scalar
             target, value_kind = self.pick([(f"[{self.index_for(scope, n)}]", SCALAR), ("[1:]", part), ("[:-1]", part)])
+        if integers and value_kind != SCALAR:
+            op = "="  # an item of an array of integers is a number, rebound by `op=`: a row is updated in place
         if self.chance(0.3):
             value = self.self_read(name, shape, value_kind)
         else:
