@@ -76,11 +76,13 @@ What the forward sweep saves follows from two analyses, not from counting cases:
   value, so none of its bindings saves. A save outside loops keeps the value in a
   fresh name, not on the stack; a save in a loop of a value the backward sweep reads
   only as an argument declared `shape_only` (rules) pushes `shape_stand_in(v)`.
-- passes/shapes.py: shape classes (equal shapes), statements that cannot fail, and
-  complex sources, over the stable names (bound once, at the top level); the gradient
-  of a function returning `np.sum(v)` keeps its seed a scalar while these facts say
-  it stands for an array of equal shape (passes/uniform.py), and leaves out forward
-  statements that cannot fail and whose value nothing reads (deadcode).
+- passes/shapes.py: shape classes (equal shapes), statements that cannot fail (or
+  fail only where a value is complex), and complex sources, over the stable names
+  (bound once, at the top level); the gradient of a function returning `np.sum(v)`
+  keeps its seed a scalar while these facts say it stands for an array of equal shape
+  (passes/uniform.py), and leaves out forward statements that cannot fail and whose
+  value nothing reads (deadcode), then a logaddexp its adjoint alone reads, computing
+  that adjoint from its operands (passes/fusion.py).
 - passes/aliasing.py: points-to (with recency and views) and liveness decide which
   updates in place Python would make visible through another name, or that a call
   s2s leaves to Python makes to what another statement reads (the backward sweep would

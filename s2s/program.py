@@ -35,6 +35,7 @@ from .passes import (
     deadcode,
     desugar,
     fields,
+    fusion,
     generators,
     hoist,
     hooks,
@@ -56,7 +57,7 @@ from .passes import (
 )
 from .passes.activity import kind_of_value
 from .reverse import ReverseGenerator
-from .syntax import assign, call, clone, const, constant_kind, name, ref, walk
+from .syntax import assign, call, called, clone, const, constant_kind, name, ref, walk
 
 _prepared = {}
 
@@ -478,7 +479,7 @@ class Program:
             grads = gast.Tuple([by_position[i] for i in order], gast.Load())
         body.append(gast.Return(gast.Tuple([clone(result), grads], gast.Load()) if with_value else grads))
         if summed is not None:
-            body = _without_dead_forward_code(spec, body, summed[0], forward)
+            body = _without_dead_forward_code(spec, body, *summed, forward)
         if _uses(body, spec.stack):
             body.insert(0, assign(spec.stack, gast.List([], gast.Load())))
         self.generate_requested()
@@ -570,9 +571,12 @@ def {driver_name}({params}):
 
 
 def _summed_output(spec):
-    """(shape facts, complex sources) when the function returns `np.sum(v)` or
-    `np.mean(v)` of an array `v` bound once at the top level, whose complexness follows
-    from stable names."""
+    """(shape facts, the names the seed checks are real) when the function returns
+    `np.sum(v)` or `np.mean(v)` of an array `v` bound once at the top level, whose
+    complexness follows from stable names. The seed checks those, and the operands of
+    every statement that fails only where one is complex (passes/shapes.py): each runs
+    before the return, so where one is complex Python raises a TypeError, and so does
+    the seed, whether or not the statement is left out."""
     result = spec.result
     kinds = spec.activity.kinds
     facts = shapes.analyze(spec.src.node, spec.params, kinds)
@@ -583,13 +587,15 @@ def _summed_output(spec):
     if not (isinstance(value, gast.Call) and anno.get(value, "callee") in (numpy.sum, numpy.mean)):
         return None
     sources = facts.complex_sources.get(value.args[0].id)
-    return None if sources is None else (facts, sources)
+    return None if sources is None else (facts, sources.union(*facts.fails_if_complex.values()))
 
 
-def _without_dead_forward_code(spec, body, facts, forward):
+def _without_dead_forward_code(spec, body, facts, checked, forward):
     """The driver without the forward statements only the seed read (the sum, the values
-    summed that only `unbroadcast` looked at): those that cannot fail (passes/shapes.py)
-    and bind a primal name; backward statements go if pure, as in the backward sweep."""
+    summed that only `unbroadcast` looked at): those that cannot fail (passes/shapes.py),
+    or fail only where a value the seed checks (`checked`) is complex, and bind a primal
+    name; backward statements go if pure, as in the backward sweep. A logaddexp then
+    read only by its adjoint goes too (passes/fusion.py)."""
     primal_names = desugar.collect_locals(spec.src.node) | records.stored(forward) | set(spec.params)
     # the facts are about a name's forward binding: a backward statement binding the
     # same name (a restore, `x = _stack.pop()`) pops the tape, and stays unless pure
@@ -598,11 +604,12 @@ def _without_dead_forward_code(spec, body, facts, forward):
     def may_drop(stmt):
         target = stmt.targets[0].id
         if id(stmt) in forward_statements and target in primal_names:
-            return target in facts.cannot_fail
+            return target in facts.cannot_fail or facts.fails_if_complex.get(target, {None}) <= checked
         return deadcode.pure_assignment(stmt)
 
     returned = {n.id for n in walk(body[-1]) if isinstance(n, gast.Name)}
-    return deadcode.remove_dead_stores(body, returned, may_drop)
+    body = deadcode.remove_dead_stores(body, returned, may_drop)
+    return fusion.logaddexp_factors(body, facts, may_drop, _seed_index(body))
 
 
 def _without_dead_tangents(spec, body, returned, backward=frozenset()):
@@ -624,15 +631,21 @@ def _without_dead_tangents(spec, body, returned, backward=frozenset()):
 _SEEDS = (runtime.real_output_seed, runtime.ones_like_output)
 
 
-def _backward_sweep(body):
-    """The ids of the assignments in a gradient's jvp body after its seed (the call of a
-    seed function `reverse_driver` writes between the sweeps, at the top level): the
-    gradient's backward sweep and their tangents. None before a seed, or without one."""
+def _seed_index(body):
+    """The position in a gradient's top-level body of its seed (the call of a seed
+    function `reverse_driver` writes between the sweeps), or None."""
     for i, stmt in enumerate(body):
         value = stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else None
-        if isinstance(value, gast.Call) and anno.get(value, "callee") in _SEEDS:
-            return {id(node) for node in walk(gast.Module(body[i + 1:], [])) if isinstance(node, gast.Assign)}
-    return set()
+        if isinstance(value, gast.Call) and called(value) in _SEEDS:
+            return i
+    return None
+
+
+def _backward_sweep(body):
+    """The ids of the assignments in a gradient's jvp body after its seed: the
+    gradient's backward sweep and their tangents (none without a seed)."""
+    i = _seed_index(body)
+    return set() if i is None else {id(node) for node in walk(gast.Module(body[i + 1:], [])) if isinstance(node, gast.Assign)}
 
 
 _DRIVER_NAMES = {"np": numpy, "unit_like": runtime.unit_like, "size": runtime.size, "range": range}

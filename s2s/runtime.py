@@ -380,12 +380,20 @@ def ones_like_output(y):
 
 def real_output_seed(sources):
     """The seed 1.0 of reverse mode for a function returning `np.sum(v)`, where `v` is
-    complex exactly when one of `sources` (a tuple) is (the sum is not computed)."""
+    complex exactly when one of `sources` (a tuple) is (the sum is not computed), and
+    that raises where one is: so would the function (program._summed_output)."""
     for x in sources:
         if _is_complex(x):
-            raise TypeError("s2s.grad needs a real-valued function, but it returned a complex value: "
-                            "differentiate its real part, or use s2s.vjp")
+            raise TypeError("s2s.grad needs a real-valued function of real values, but it returned or computed with "
+                            "a complex value: differentiate its real part, or use s2s.vjp")
     return 1.0
+
+
+def logistic(t):
+    """1 / (1 + exp(-t)), the derivative of np.logaddexp(t, 0.0), from exp(-|t|) alone:
+    no overflow, and a relative error of a few ulps where it is tiny (t < -30)."""
+    e = np.exp(np.abs(t) * -1.0)  # not -np.abs(t): booleans do not negate
+    return np.where(t >= 0, 1.0, e) / (1.0 + e)
 
 
 def match_like(g, x):

@@ -5,6 +5,7 @@ reference to another generated function (`generated`) is kept as written; a `mar
 stands for code a later pass decides on.
 """
 import ast
+import types
 
 import gast
 
@@ -108,6 +109,19 @@ def ref(obj, preferred):
     node = name(preferred)
     anno.set(node, "object", obj)
     return node
+
+
+def called(node):
+    """The function a call calls: resolved (its `callee`), or a global bound by `ref`, or
+    an attribute of a module so bound (`np.exp` in a rule's text); else None."""
+    callee = anno.get(node, "callee")
+    if callee is not None:
+        return callee
+    func = node.func
+    if isinstance(func, gast.Name):
+        return anno.get(func, "object")
+    module = anno.get(func.value, "object") if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) else None
+    return getattr(module, func.attr, None) if isinstance(module, types.ModuleType) else None
 
 
 def push(value, stack):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from s2s import runtime
 from s2s.declare import elementwise
 
 from .operators import POWER
@@ -65,6 +66,8 @@ elementwise(
     },
     np,
 )
+# what a gradient computes for exp(t - logaddexp(t, 0.0)) (passes/fusion.py)
+elementwise({"logistic(t)": "result * (1.0 - result)"}, runtime)
 MATH_NAMES = {"power": "pow", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
               "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
               "log": None}  # math.log takes a base: below

@@ -3,6 +3,7 @@
 derivative is checked against central differences, a hand-derived formula, or autograd
 (a test-only oracle, for second derivatives)."""
 import tracemalloc
+import warnings
 
 import autograd
 import autograd.numpy as anp
@@ -221,6 +222,67 @@ def test_a_target_that_broadcasts_wider_or_fails():
     with pytest.raises(ValueError):
         s2s.grad(squared_error)(w, rs.randn(6, 2), t)
 
+
+
+def test_a_logaddexp_read_by_its_adjoint_alone_is_not_computed():
+    # once the sum goes, logaddexp(0.0, z) is read by its adjoint's factor alone,
+    # exp(z - logaddexp(0.0, z)): that is logistic(z), and the logaddexp goes
+    # (passes/fusion.py); z spans hundreds here, so both tails are reached
+    rs = np.random.RandomState(9)
+    X, w, y = rs.randn(40, 3), rs.randn(3) * 200.0, (rs.rand(40) > 0.5) * 1.0
+    z = X @ w
+    assert z.min() < -745 and z.max() > 745
+    g = s2s.grad(logistic_nll)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # logistic neither overflows nor warns
+        got = g(w, X, y)
+    np.testing.assert_allclose(got, X.T @ (np.exp(z - np.logaddexp(0.0, z)) - y), rtol=1e-12)
+    text = _code(g)
+    assert "np.logaddexp(" not in text and "logistic(z)" in text and "np.exp" not in text
+    with pytest.raises(TypeError):  # as np.logaddexp raises on a complex z
+        logistic_nll(w + 0j, X, y)
+    with pytest.raises(TypeError):
+        g(w + 0j, X, y)
+    # where the value is returned, the forward sweep has it, and the factor reads it
+    value, grad = s2s.value_and_grad(logistic_nll)(w, X, y)
+    assert value == logistic_nll(w, X, y)
+    np.testing.assert_allclose(grad, got, rtol=1e-12)
+    text = _code(s2s.value_and_grad(logistic_nll))
+    assert "np.logaddexp(" in text and "logistic(" not in text
+
+
+def test_the_hessian_of_a_logaddexp_loss_differentiates_its_logistic():
+    rs = np.random.RandomState(10)
+    X, w, y, v = rs.randn(30, 4), rs.randn(4), (rs.rand(30) > 0.5) * 1.0, rs.randn(4)
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    hessian = X.T @ ((p * (1.0 - p))[:, None] * X)  # by hand: X^T diag(p (1 - p)) X
+    np.testing.assert_allclose(s2s.hvp(logistic_nll)(w, X, y, v), hessian @ v, rtol=1e-10)
+    np.testing.assert_allclose(s2s.hessian(logistic_nll)(w, X, y), hessian, rtol=1e-10)
+    g = s2s.grad(logistic_nll)
+    g(w, X, y)
+    assert "logistic(" in s2s.source(g)
+
+
+def logaddexp_of_two(u, s):
+    v = u * s + 1.0  # of u's shape: the logaddexp cannot fail on real arrays
+    return np.sum(np.logaddexp(u, v) * 0.5)
+
+
+def logaddexp_before_a_rebinding(z, c):
+    r = np.logaddexp(z, c)  # of the argument c: the backward sweep finds c rebound
+    c = c * 2.0
+    return np.sum(r * c)
+
+
+@pytest.mark.parametrize("f", [logaddexp_of_two, logaddexp_before_a_rebinding])
+def test_logaddexp_factors_of_each_argument(f):
+    rs = np.random.RandomState(11)
+    args = [rs.randn(5) * 3.0, 0.7]
+    for wrt in (0, 1):
+        np.testing.assert_allclose(s2s.grad(f, wrt=wrt)(*args), numeric_grad(f, args, wrt), rtol=1e-6, atol=1e-8)
+    g = s2s.grad(f)
+    g(*args)
+    assert ("np.logaddexp(" not in _code(g)) == (f is logaddexp_of_two)
 
 def mean_squared_error(w, X, y):
     return np.mean((X @ w - y) ** 2)

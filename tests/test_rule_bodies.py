@@ -293,6 +293,7 @@ CASES = [
     case(rt.grad_reduce, lambda r: (r.randn(4), np.zeros((3, 4)), 0, False), "g"),
     case(rt.grad_reduce, lambda r: (r.randn(3, 1), np.zeros((3, 4)), 1, True), "g", id="grad_reduce_keepdims"),
     case(rt.prod_others, lambda r: (r.randn(3, 4),), "x"),
+    case(rt.logistic, lambda r: (r.randn(3, 4) * 5.0,), "t"),
     case(rt.prod_others, lambda r: (r.randn(3, 4), 1), "x", id="prod_others_axis"),
     case(rt.cumsum_grad, lambda r: (r.randn(12), np.zeros((3, 4))), "g"),
     case(rt.cumsum_grad, lambda r: (r.randn(3, 4), np.zeros((3, 4)), 0), "g", id="cumsum_grad_axis"),

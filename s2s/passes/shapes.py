@@ -26,7 +26,12 @@ and the facts of its operands:
   constant, or a real constant and `a` an array: a Python float to a fractional power
   is complex where it is negative, a NumPy array's element nan) and slices are complex
   exactly when an operand is; a name's sources are the stable names its complexness
-  follows from through such operations.
+  follows from through such operations. A ufunc defined on real numbers alone
+  (`np.logaddexp`) is real: it has none.
+- fails if complex: such a ufunc, on operands whose classes nest as above, raises
+  (TypeError) exactly where an operand is complex: the stable names that decide it are
+  its operands' complex sources. A gradient whose seed checks them (`real_output_seed`
+  raises a TypeError too) may leave it out where nothing reads its value.
 """
 import dataclasses
 
@@ -46,6 +51,7 @@ class ShapeFacts:
     shape_class: dict  # stable name -> frozenset of atoms; equal classes, equal shapes
     cannot_fail: set  # stable names whose binding neither raises nor has an effect
     complex_sources: dict  # stable name -> frozenset of stable names, or None (unknown)
+    fails_if_complex: dict  # stable name -> frozenset of stable names: its binding fails only where one is complex
 
     def same_shape(self, a, b):
         return a in self.shape_class and self.shape_class.get(a) == self.shape_class.get(b)
@@ -57,7 +63,7 @@ def analyze(fn_node, params, kinds):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             counts[node.id] = counts.get(node.id, 0) + 1
     arguments = [p for p in params if p not in counts]  # parameters never rebound
-    facts = ShapeFacts({p: frozenset([p]) for p in arguments}, set(), {p: frozenset([p]) for p in arguments})
+    facts = ShapeFacts({p: frozenset([p]) for p in arguments}, set(), {p: frozenset([p]) for p in arguments}, {})
     # the stable names bound so far: a parameter bound once at the top level is one from
     # its binding on, and before it holds the argument, which no fact describes
     stable = set(arguments)
@@ -76,9 +82,12 @@ def _bind(facts, target, value, kinds, stable):
         return
     shape_class = _shape_class(value, operands, facts, kinds)
     facts.shape_class[target] = frozenset([target]) if shape_class is None else shape_class
-    facts.complex_sources[target] = _complex_sources(value, operands, facts, kinds) or frozenset([target])
-    if _cannot_fail(value, operands, facts, kinds, target):
+    sources = _complex_sources(value, operands, facts, kinds)
+    facts.complex_sources[target] = frozenset([target]) if sources is None else sources
+    if isinstance(value, gast.Name) or (_broadcasts(operands, facts, kinds) and _cannot_fail(value)):
         facts.cannot_fail.add(target)
+    elif isinstance(value, gast.Call) and anno.get(value, "callee") in _REAL_UFUNCS and _broadcasts(operands, facts, kinds):
+        facts.fails_if_complex[target] = _sources_of(operands, facts)
 
 
 def _operands(value):
@@ -150,13 +159,13 @@ def _complex_sources(value, operands, facts, kinds):
         or (isinstance(value, gast.BinOp) and isinstance(value.op, _COMPLEX_FOLLOWS))
         or (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Pow) and _real_power(value, kinds))
     )
-    if not follows:
-        return None
-    sources = set()
-    for o in operands:
-        if isinstance(o, gast.Name):
-            sources |= facts.complex_sources[o.id]
-    return frozenset(sources)
+    if isinstance(value, gast.Call) and anno.get(value, "callee") in _REAL_UFUNCS:
+        return frozenset()
+    return _sources_of(operands, facts) if follows else None
+
+
+def _sources_of(operands, facts):
+    return frozenset().union(*(facts.complex_sources[o.id] for o in operands if isinstance(o, gast.Name)))
 
 
 def _real_power(value, kinds):
@@ -169,16 +178,18 @@ def _real_power(value, kinds):
     return type(exponent) is float and isinstance(base, gast.Name) and ndim_of(kinds.get(base.id)) not in (None, 0)
 
 
-def _cannot_fail(value, operands, facts, kinds, target):
-    if isinstance(value, gast.Name):
-        return True
+def _broadcasts(operands, facts, kinds):
+    """Whether the operands are arrays and numbers that broadcast together: an array
+    among them, of known dimensions, whose shape class holds the others'."""
     arrays = [o.id for o in operands if not _is_scalar(o, kinds)]
     if not arrays or any(ndim_of(kinds.get(a)) in (None, 0) for a in arrays):
         return False  # arithmetic of Python numbers raises (1.0 / 0.0)
     classes = [facts.shape_class[a] for a in arrays]
-    if frozenset().union(*classes) not in classes:
-        return False  # broadcasting may fail: no operand's shape is known to hold the others'
+    return frozenset().union(*classes) in classes  # else broadcasting may fail
 
+
+def _cannot_fail(value):
+    """Whether the operation, on operands that broadcast, neither raises nor has effects."""
     if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Pow):
         # an integer array to a negative integer power raises
         return isinstance(value.right, gast.Constant) and (type(value.right.value) is float or (type(value.right.value) is int and value.right.value >= 0))
@@ -190,3 +201,6 @@ def _cannot_fail(value, operands, facts, kinds, target):
 _FULL_REDUCTIONS = {numpy.sum, numpy.mean}
 # one-output ufuncs defined on every real and complex array
 _TOTAL_UFUNCS = {numpy.sin, numpy.cos, numpy.exp, numpy.tanh, numpy.negative, numpy.add, numpy.subtract, numpy.multiply}
+# one-output ufuncs defined on every real array (integers and booleans cast), whose
+# loops reject complex ones (TypeError)
+_REAL_UFUNCS = {numpy.logaddexp, numpy.logaddexp2}

@@ -438,9 +438,11 @@ class Writer(CallableFamilies):
             shape = self.pick(SHAPES)
             z = self.array(scope, shape, 1)
             y = self.array(scope, (2, 3) if shape == (3,) and self.chance(0.5) else shape, 0)
-            link = self.pick([f"np.logaddexp(0.0, {z})", f"np.tanh({z})", f"({z} ** 2)"])
+            link = self.pick([f"np.logaddexp(0.0, {z})", f"np.logaddexp({z}, 0.5 * {z})", f"np.tanh({z})", f"({z} ** 2)"])
             reduction = self.pick(["np.sum", "np.mean"])
-            return self.pick([f"{reduction}({link} - {y} * {z})", f"{reduction}(({z} - {y}) ** 2)"])
+            # a logaddexp read by its adjoint alone is not computed (passes/fusion.py)
+            return self.pick([f"{reduction}({link} - {y} * {z})", f"{reduction}(({z} - {y}) ** 2)",
+                              f"{reduction}(np.logaddexp(0.0, -{y} * {z}))"])
         if kind == SCALAR and self.profile.arrays and self.chance(0.3):
             # the sum of an array expression as the result: its gradient's seed stays a
             # scalar (passes/uniform.py), its dead forward code goes (passes/shapes.py)
