@@ -11,7 +11,7 @@ with different sets defined (after branches, around loops).
 import gast
 
 from .. import anno, runtime
-from ..syntax import assign, call, clone, marker, name, ref, walk
+from ..syntax import NodeTransformer, assign, call, clone, marker, name, ref, walk
 from .activity import is_numeric
 from .blocks import LOOPS, walk_within
 
@@ -212,7 +212,7 @@ def _accumulates_first(body, adjoint):
     return False
 
 
-class _ReadZeros(gast.NodeTransformer):
+class _ReadZeros(NodeTransformer):
     """Reads of the adjoints not in `defined` become None. A class of the module's: one
     made per call is a reference cycle, which kept trees alive until the collector ran."""
 

@@ -23,7 +23,7 @@ import operator
 
 import gast
 
-from ..syntax import walk
+from ..syntax import NodeTransformer, walk
 
 _BINARY = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
@@ -48,7 +48,7 @@ def _is_one(node):
     return _number(node) and type(node.value) is not bool and node.value == 1
 
 
-class _Literals(gast.NodeTransformer):
+class _Literals(NodeTransformer):
     """Arithmetic of literal numbers replaced by the number Python computes for it, and
     nothing else: no identities such as `x * 1`, whose result would share the object
     `x` (which the inplace pass, run before fold_products, may update in place), and
