@@ -263,11 +263,13 @@ def _read_after_restore(backward):
                 restored.update(inside)
                 read.update((restored - inside) & _loads(s))
             elif isinstance(s, gast.If):
-                read.update(restored & _loads(s.test))
+                if restored:  # (no walk for what cannot be read after a restore)
+                    read.update(restored & _loads(s.test))
                 visit(s.body)
                 visit(s.orelse)
             else:
-                read.update((restored - {own}) & _loads(s))
+                if restored - {own}:
+                    read.update((restored - {own}) & _loads(s))
                 if own is not None:
                     restored.add(own)
 
