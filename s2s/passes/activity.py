@@ -92,29 +92,29 @@ def differentiable_operands(value):
 
 def analyze(fn_node, active_params, param_kinds):
     binds = list(assignments(fn_node.body))
+    # what each binding's value reads, for both fixed points (found once, not per round):
+    # a loop's every name (over a range: none varies the target), else what can flow
+    reads = [
+        (set(targets), _names(value), _is_range(value)) if isinstance(stmt, gast.For) else (set(targets), differentiable_operands(value), False)
+        for targets, value, stmt in binds
+    ]
     varied = set(active_params)
     changed = True
     while changed:
         changed = False
-        for targets, value, stmt in binds:
-            if isinstance(stmt, gast.For):
-                flows = _names(value) & varied and not _is_range(value)
-            else:
-                flows = differentiable_operands(value) & varied
-            if flows and not set(targets) <= varied:
-                varied |= set(targets)
+        for targets, operands, over_range in reads:
+            if operands & varied and not over_range and not targets <= varied:
+                varied |= targets
                 changed = True
     returned = [s.value for s in fn_node.body if isinstance(s, gast.Return) and s.value is not None]
     useful = {n.id for r in returned for n in walk(r) if isinstance(n, gast.Name)}
     changed = True
     while changed:
         changed = False
-        for targets, value, stmt in binds:
-            if set(targets) & useful:
-                needed = _names(value) if isinstance(stmt, gast.For) else differentiable_operands(value)
-                if not needed <= useful:
-                    useful |= needed
-                    changed = True
+        for targets, operands, _ in reads:
+            if targets & useful and not operands <= useful:
+                useful |= operands
+                changed = True
     return Activity(varied, useful, infer_kinds(binds, param_kinds))
 
 
