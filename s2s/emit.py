@@ -114,6 +114,7 @@ def emit_module(functions, header_lines):
 
 # gast class -> (the ast class of its name, that class's fields on this Python)
 _AST_CLASSES = {}
+_CONTEXTS = {gast.Load: ast.Load(), gast.Store: ast.Store(), gast.Del: ast.Del()}
 
 
 def _to_ast(node):
@@ -123,6 +124,8 @@ def _to_ast(node):
     it has of that class's (a Name's annotation goes); parameters become `arg`s, an
     except handler's name a string."""
     cls = node.__class__
+    if cls is gast.Name:  # two in five nodes: a context of the kind shared, as ast.parse shares them
+        return ast.Name(node.id, _CONTEXTS.get(node.ctx.__class__) or _to_ast(node.ctx))
     if cls is gast.arguments:
         return ast.arguments(
             [_arg(a) for a in node.posonlyargs], [_arg(a) for a in node.args], _arg(node.vararg),
