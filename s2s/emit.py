@@ -11,6 +11,7 @@ import math
 import re
 import sys
 import types
+from contextlib import contextmanager
 
 import gast
 
@@ -21,7 +22,6 @@ from .syntax import walk
 COMMENT = "__s2s_comment__"
 # The note loader appends to a generated line (where in the user's code it came from).
 ORIGIN_COMMENT = re.compile(r'\s*# source: File ".*", line \d+\s*$')
-_COMMENT_LINE = re.compile(r"^(\s*)(['\"])" + COMMENT + r" (.*)\2$")
 
 
 class Namespace:
@@ -100,14 +100,63 @@ def emit_module(functions, header_lines):
         _tidy_bodies([fn, *_statements(fn)])
     negative = any(_is_negative_literal(node) for fn_nodes in nodes.values() for node in fn_nodes)
     module = gast.Module(body=list(functions), type_ignores=[])
-    origins = _statement_origins(module)  # before gast_to_ast: locations added there are not the user's
-    tree = gast.gast_to_ast(module)
+    origins = _statement_origins(module)
+    tree = _to_ast(module)
     if negative:  # rare (folded constants): a transformer over the whole tree only then
         tree = _NegativeLiterals().visit(tree)
-    body = unparse(tree)
+    unparser = _Unparser()
+    body = unparser.visit(tree)
     lines = header_lines + [""] + _import_lines(namespace.objects) + ["", ""]
-    text = "\n".join(lines) + _render_comments(body) + "\n"
-    return text, Bindings(namespace.objects, namespace.origins, _line_table(text, origins))
+    text = "\n".join(lines) + body + "\n"
+    table = _line_table(tree, unparser, origins, len(lines) - 1)
+    return text, Bindings(namespace.objects, namespace.origins, table)
+
+
+# gast class -> (the ast class of its name, that class's fields on this Python)
+_AST_CLASSES = {}
+_CONTEXTS = {gast.Load: ast.Load(), gast.Store: ast.Store(), gast.Del: ast.Del()}
+
+
+def _to_ast(node):
+    """The `ast` tree of a gast tree, for unparsing alone: gast.gast_to_ast at a third of
+    its cost (a tenth of a transform), as it copies locations (the unparser reads none)
+    and dispatches per node. A node becomes the ast class of its name with the fields
+    it has of that class's (a Name's annotation goes); parameters become `arg`s, an
+    except handler's name a string."""
+    cls = node.__class__
+    if cls is gast.Name:  # two in five nodes: a context of the kind shared, as ast.parse shares them
+        return ast.Name(node.id, _CONTEXTS.get(node.ctx.__class__) or _to_ast(node.ctx))
+    if cls is gast.arguments:
+        return ast.arguments(
+            [_arg(a) for a in node.posonlyargs], [_arg(a) for a in node.args], _arg(node.vararg),
+            [_arg(a) for a in node.kwonlyargs], _to_ast_list(node.kw_defaults), _arg(node.kwarg), _to_ast_list(node.defaults),
+        )
+    target = _AST_CLASSES.get(cls)
+    if target is None:
+        ast_cls = getattr(ast, cls.__name__)
+        target = _AST_CLASSES[cls] = (ast_cls, ast_cls._fields)
+    ast_cls, fields = target
+    new = ast_cls.__new__(ast_cls)
+    values = node.__dict__
+    for field in fields:
+        if field in values:
+            value = values[field]
+            if value.__class__ is list:
+                value = _to_ast_list(value)
+            elif isinstance(value, ast.AST):
+                value = _to_ast(value)
+            setattr(new, field, value)
+    if cls is gast.ExceptHandler and node.name is not None:
+        new.name = node.name.id
+    return new
+
+
+def _to_ast_list(nodes):
+    return [_to_ast(n) if isinstance(n, ast.AST) else n for n in nodes]  # kw_defaults hold None
+
+
+def _arg(node):
+    return None if node is None else ast.arg(node.id, None if node.annotation is None else _to_ast(node.annotation), node.type_comment)
 
 
 def _statements(node):
@@ -145,21 +194,19 @@ def _statement_origins(module):
     return origins
 
 
-def _line_table(text, origins):
-    """{line of `text`: (file, line)}, keyed by the line that can end in a comment:
-    a simple statement's last line, a compound statement's header line."""
-    statements = [stmt for fn in ast.parse(text).body if isinstance(fn, ast.FunctionDef) for stmt in [fn, *_statements(fn)]]
-    if len(statements) != len(origins):
-        return {}  # cannot happen unless unparse reorders statements: no table, never a wrong one
+def _line_table(tree, unparser, origins, offset):
+    """{line of the text: (file, line)}, keyed by the line that can end in a comment:
+    a simple statement's last line, a compound statement's header line, as `unparser`
+    wrote `tree` (the text's lines from `offset` + 1 on)."""
+    statements = [stmt for fn in tree.body for stmt in [fn, *_statements(fn)] if not _is_comment(stmt)]
+    if unparser.comment_as_docstring or len(statements) != len(origins):
+        return {}  # the text holds a statement more than `origins` describe: no table, never a wrong one
+    lines = unparser.statement_lines()
     table = {}
     for stmt, origin in zip(statements, origins):
-        if not hasattr(stmt, "body"):
-            end = stmt.end_lineno
-        else:  # the header `for ... in ITER:`, `if TEST:`, `while TEST:` on one line
-            header = getattr(stmt, "iter", None) or getattr(stmt, "test", None)
-            end = stmt.lineno if header is not None and header.end_lineno == stmt.lineno else None
-        if origin is not None and end is not None:
-            table[end] = origin
+        line = lines.get(id(stmt))
+        if origin is not None and line is not None:
+            table[line + offset] = origin
     return table
 
 
@@ -219,23 +266,6 @@ def _importable(obj):
     return bool(qual) and "." not in qual and "<" not in qual and getattr(module, qual, None) is obj
 
 
-def _render_comments(text):
-    out, previous = [], None
-    for line in text.split("\n"):
-        match = _COMMENT_LINE.match(line)
-        if match:
-            indent, _, comment = match.groups()
-            comment = ast.literal_eval(match.group(2) + comment + match.group(2)) if "\\" in comment else comment
-            if comment != previous:
-                out.append(f"{indent}# {comment}")
-            previous = comment
-            continue
-        if line.lstrip().startswith("def "):
-            previous = None
-        out.append(line)
-    return "\n".join(out)
-
-
 def _tidy_bodies(statements):
     """Passes may leave a block empty, or holding only comments, or a stray `pass`;
     `statements`: a function and its statements (blocks are statements' alone:
@@ -252,7 +282,11 @@ def _tidy_bodies(statements):
 
 
 def _is_comment(stmt):
-    return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and str(stmt.value.value).startswith(COMMENT)
+    """A comment statement (comments_to_strings), of a gast tree or of its ast."""
+    return (
+        isinstance(stmt, (gast.Expr, ast.Expr)) and isinstance(stmt.value, (gast.Constant, ast.Constant))
+        and str(stmt.value.value).startswith(COMMENT)
+    )
 
 
 def comments_to_strings(fn):
@@ -281,7 +315,99 @@ class _Unparser(ast._Unparser):
     f-strings are written in the form every version reads (3.12+ would nest quotes);
     on 3.10, tuples lose their redundant parentheses (`a, b = f()`, `for i, x in ...`)
     and `lambda: x` its space, as on 3.11+.
+
+    Generated code's comment statements (comments_to_strings) are written as comments,
+    a repeat of the comment before it in the same function left out; one first in a
+    function is its docstring, as the base class writes it. The lines statements are
+    written on are noted as they are written (`statement_lines`), for the line table:
+    the text was parsed again for them, which cost as much as compiling it.
     """
+
+    def __init__(self, **options):  # 3.10 and 3.11 make f-string parts' with options
+        super().__init__(**options)
+        self._comment = None  # the comment written last in this function
+        self._marks = []  # (index in self._source, statement, "start" | "header" | "end")
+        self._header = None  # the if/for/while whose header is being written
+        self.comment_as_docstring = False
+
+    def traverse(self, node):
+        if not isinstance(node, ast.stmt):
+            super().traverse(node)
+        elif _is_comment(node):
+            comment = node.value.value[len(COMMENT) + 1:]
+            if comment != self._comment:
+                self.fill("# " + comment)
+            self._comment = comment
+        else:
+            if isinstance(node, _HEADED):
+                self._header = node
+            super().traverse(node)
+            if not hasattr(node, "body"):
+                self._marks.append((len(self._source), node, "end"))
+
+    def fill(self, text=""):
+        super().fill(text)
+        if self._header is not None and text:  # the header's first line
+            self._marks.append((len(self._source), self._header, "start"))
+
+    @contextmanager
+    def block(self, *, extra=None):
+        if self._header is not None:  # the header ends at its colon
+            self._marks.append((len(self._source), self._header, "header"))
+            self._header = None
+        with super().block(extra=extra):
+            yield
+
+    def visit_FunctionDef(self, node):
+        self._comment = None
+        super().visit_FunctionDef(node)
+
+    def visit_If(self, node):
+        """The base class's, an `elif` noted as the statement it is."""
+        self.fill("if ")
+        self.traverse(node.test)
+        with self.block():
+            self.traverse(node.body)
+        # collapse nested ifs into equivalent elifs.
+        while node.orelse and len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+            node = self._header = node.orelse[0]
+            self.fill("elif ")
+            self.traverse(node.test)
+            with self.block():
+                self.traverse(node.body)
+        # final else
+        if node.orelse:
+            self.fill("else")
+            with self.block():
+                self.traverse(node.orelse)
+
+    def _write_docstring_and_traverse_body(self, node):
+        """The base class's, the docstring noted as the statement it is."""
+        if docstring := self.get_raw_docstring(node):
+            self._write_docstring(docstring)
+            if _is_comment(node.body[0]):
+                self.comment_as_docstring = True
+            else:
+                self._marks.append((len(self._source), node.body[0], "end"))
+            self.traverse(node.body[1:])
+        else:
+            self.traverse(node.body)
+
+    def statement_lines(self):
+        """{id of a statement written: the line the line table keys it by}: a simple
+        statement's last line, an if/for/while's header line where it is one line."""
+        lines, starts = {}, {}
+        line, counted = 1, 0
+        for index, stmt, kind in self._marks:
+            line += "".join(self._source[counted:index]).count("\n")
+            counted = index
+            if kind == "end":
+                lines[id(stmt)] = line
+            elif kind == "start":
+                starts[id(stmt)] = line
+            elif starts.get(id(stmt)) == line:
+                lines[id(stmt)] = line
+        return lines
 
     def visit_JoinedStr(self, node):
         expressions = []
@@ -351,6 +477,10 @@ def _escape(text, quote):
     return "".join(
         _ESCAPES.get(c) or ("\\" + c if c == quote[0] else c if c.isprintable() else repr(c)[1:-1]) for c in text
     )
+
+
+# the compound statements with a header the line table keys them by
+_HEADED = (ast.If, ast.For, ast.AsyncFor, ast.While)
 
 
 def unparse(tree):

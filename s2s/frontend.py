@@ -108,7 +108,9 @@ def parse_function(func):
     if code.co_name == "<lambda>":
         node = _lambda_definition(func, filename)
     else:
-        source = textwrap.dedent("".join(lines))
+        # parsed below as many empty lines as precede it in its file: file line numbers
+        # as parsed, where gast.increment_lineno walked the tree again
+        source = "\n" * (first_line - 1) + textwrap.dedent("".join(lines))
         try:
             module = gast.parse(source)
         except SyntaxError as exc:
@@ -116,7 +118,6 @@ def parse_function(func):
                 f"cannot parse the source of {_describe(func)}: {exc.msg}", filename, first_line
             ) from None
         node = _find_definition(module, func, filename, first_line)
-        gast.increment_lineno(node, first_line - 1)
     node.decorator_list = []
     closure = {}
     if func.__closure__:

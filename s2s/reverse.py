@@ -25,6 +25,7 @@ from .passes.anf import is_update_in_place
 from .passes.blocks import LOOPS, walk_within
 from .passes.desugar import index_expression, subscript_index
 from .syntax import (
+    NodeTransformer,
     assign,
     call,
     clone,
@@ -507,7 +508,7 @@ def _contributes_to(stmt, adjoints):
     return anno.get(stmt, "derivative_of") and not anno.get(stmt, "self_accumulating") and stmt.targets[0].id in adjoints
 
 
-class _DropScalarUnbroadcast(gast.NodeTransformer):
+class _DropScalarUnbroadcast(NodeTransformer):
     """`unbroadcast(g, x)` is `g` where x is a constant or a scalar. A class of the
     module's: one made per call is a reference cycle, which kept trees alive until the
     collector ran."""

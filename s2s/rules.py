@@ -9,6 +9,7 @@ user reads is the rule text. Where a rule gives a differentiated argument no
 derivative and its primitive is not declared `constant_in` it, the instance starts with
 a check that raises if the argument holds floats (`runtime.no_derivative`).
 """
+import ast
 import functools
 import hashlib
 import importlib
@@ -83,6 +84,8 @@ class Rule:
         self.signature = signature.replace(parameters=params[1:])
         self._body = None
         self._underived = None
+        self._bound_names = None
+        self._derivative_reads = None
 
     @property
     def body(self):
@@ -105,6 +108,26 @@ class Rule:
             }
             self._underived = frozenset(self.signature.parameters) - derived
         return self._underived
+
+    @property
+    def bound_names(self):
+        """The names the body binds, in the order `walk` finds them: each instance
+        renames them to fresh ones."""
+        if self._bound_names is None:
+            stored = (n.id for n in walk(gast.Module(self.body, [])) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+            self._bound_names = list(dict.fromkeys(stored))
+        return self._bound_names
+
+    @property
+    def derivative_reads(self):
+        """Per statement of the body: the `d[p]` its value reads, in walk order (whether
+        a contribution reads its own target)."""
+        if self._derivative_reads is None:
+            self._derivative_reads = [
+                [n for n in walk(stmt.value) if _is_derivative_slot(n)] if isinstance(stmt, gast.Assign) else []
+                for stmt in self.body
+            ]
+        return self._derivative_reads
 
     def describe(self):
         name = getattr(self.primitive, "__name__", repr(self.primitive))
@@ -466,33 +489,38 @@ def instantiate(rule, bindings, result, derivative_name, namer):
     """
     params = dict(bindings)
     params[rule.result_param] = gast.Name(result, gast.Load(), None, None)
-    renames = {}
-    for node in walk(gast.Module(rule.body, [])):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id not in renames:
-            renames[node.id] = namer.fresh(node.id if node.id.startswith("_") else f"_{node.id}")
+    renames = {n: namer.fresh(n if n.startswith("_") else f"_{n}") for n in rule.bound_names}
 
     substitute = _Substitute(rule, params, renames, derivative_name)
     statements = _guards(rule, bindings, result, derivative_name)
     # the rule's statements are read as they are and copied only where kept (a copy of
     # the whole body was half of instantiating it, most of it dropped statements')
-    for stmt in rule.body:
+    for stmt, derivative_reads in zip(rule.body, rule.derivative_reads):
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             primal = substitute.derivative_of(stmt.targets[0])
             if primal is not None:
                 target_name = derivative_name(primal) if primal else None
                 if target_name is None:
                     continue  # the derivative of an inactive argument is zero
-                reads_itself = any(substitute.derivative_of(n) == primal for n in walk(stmt.value))
-                new = simplify.fold(substitute.visit(clone(stmt)))
+                reads_itself = any(substitute.derivative_of(n) == primal for n in derivative_reads)
+                new = simplify.fold(substitute.copy(stmt))
                 anno.set(new, "derivative_of", primal)
                 anno.set(new, "self_accumulating", reads_itself)
                 statements.append(new)
                 continue
-        statements.append(simplify.fold(substitute.visit(clone(stmt))))
+        statements.append(simplify.fold(substitute.copy(stmt)))
     return Instance(statements)
 
 
-class _Substitute(gast.NodeTransformer):
+def _is_derivative_slot(node):
+    """`d[p]` in a rule's body: the derivative of parameter p."""
+    return (
+        isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and node.value.id == "d"
+        and isinstance(node.slice, gast.Name)
+    )
+
+
+class _Substitute:
     """A rule's body at a call site: parameters become the call's atoms, the body's own
     names fresh ones, `d[p]` the derivative of p's atom (a zero slot where it has none).
     A class of the module's, not of each call: a class made per call is a reference
@@ -503,12 +531,7 @@ class _Substitute(gast.NodeTransformer):
 
     def derivative_of(self, node):
         """For `d[p]`: the primal name p stands for, or None."""
-        if (
-            isinstance(node, gast.Subscript)
-            and isinstance(node.value, gast.Name)
-            and node.value.id == "d"
-            and isinstance(node.slice, gast.Name)
-        ):
+        if _is_derivative_slot(node):
             bound = self.params.get(node.slice.id)
             if bound is None:
                 raise TransformError(f"{self.rule.describe()}: d[{node.slice.id}] names no parameter")
@@ -518,10 +541,38 @@ class _Substitute(gast.NodeTransformer):
     def left_at_default(self, node):
         return isinstance(node, gast.Name) and anno.get(self.params.get(node.id), "default_argument") and node.id not in self.renames
 
-    def visit_Subscript(self, node):
-        primal = self.derivative_of(node)
-        if primal is None:
-            return self.generic_visit(node)
+    def copy(self, node):
+        """The instance of the rule's `node`: a copy (as `clone` makes, the rule's tree is
+        left as it is) with the substitutions made as it is copied, in the order of its
+        fields (a derivative's name is made on first use), not a clone transformed after:
+        a NodeTransformer's visit per node was most of instantiating a rule."""
+        cls = node.__class__
+        if cls is gast.Name:
+            if node.id in self.params and isinstance(node.ctx, gast.Load):
+                return clone(self.params[node.id])
+            if node.id in self.renames:
+                return gast.Name(self.renames[node.id], clone(node.ctx), None, None)
+        elif cls is gast.Subscript:
+            primal = self.derivative_of(node)
+            if primal is not None:
+                return self._slot(node, primal)
+        new = cls.__new__(cls)
+        for field, value in node.__dict__.items():
+            if isinstance(value, list):
+                if cls is gast.Call and field == "keywords":
+                    # `f(x, axis=axis)` where the call left axis at its default: `f(x)`
+                    # (a template's defaults are the function's own)
+                    value = [k for k in value if not self.left_at_default(k.value)]
+                value = [self.copy(v) if isinstance(v, ast.AST) else v for v in value]
+            elif isinstance(value, ast.AST):
+                value = self.copy(value)
+            elif isinstance(value, anno.Facts):
+                value = anno.Facts(value)
+            setattr(new, field, value)
+        return new
+
+    def _slot(self, node, primal):
+        """What `d[p]` reads or binds: p's derivative, or a zero slot where it has none."""
         name = self.derivative_name(primal) if primal else None
         if name is None:
             slot = gast.Constant(None, None)  # zero: the caller drops or folds it
@@ -529,16 +580,3 @@ class _Substitute(gast.NodeTransformer):
             slot = gast.Name(name, type(node.ctx)(), None, None)
         anno.set(slot, "tangent_slot", True)
         return slot
-
-    def visit_Call(self, node):
-        # `f(x, axis=axis)` where the call left axis at its default: `f(x)` (a
-        # template's defaults are the function's own)
-        node.keywords = [k for k in node.keywords if not self.left_at_default(k.value)]
-        return self.generic_visit(node)
-
-    def visit_Name(self, node):
-        if node.id in self.params and isinstance(node.ctx, gast.Load):
-            return clone(self.params[node.id])
-        if node.id in self.renames:
-            return gast.Name(self.renames[node.id], node.ctx, None, None)
-        return node

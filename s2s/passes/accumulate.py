@@ -11,7 +11,7 @@ with different sets defined (after branches, around loops).
 import gast
 
 from .. import anno, runtime
-from ..syntax import assign, call, clone, marker, name, ref, walk
+from ..syntax import NodeTransformer, assign, call, clone, loads, marker, name, ref, walk
 from .activity import is_numeric
 from .blocks import LOOPS, walk_within
 
@@ -150,7 +150,7 @@ def _relax_guards(stmts, function_body, reread=frozenset()):
     loop runs this one again and reads the value anywhere in it (`reread`)."""
     for stmt in stmts:
         if isinstance(stmt, (gast.For, gast.While)):
-            inner_reread = reread or _loads(stmt)
+            inner_reread = reread or loads(stmt)
         if isinstance(stmt, gast.For):
             inside = {id(n) for n in walk(stmt)}
             read_outside = {
@@ -168,10 +168,6 @@ def _relax_guards(stmts, function_body, reread=frozenset()):
         for field in ("body", "orelse"):
             nested = isinstance(stmt, (gast.For, gast.While)) and field == "body"
             _relax_guards(getattr(stmt, field, []) or [], function_body, inner_reread if nested else reread)
-
-
-def _loads(node):
-    return frozenset(n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
 
 
 def _loads_after(body, guard):
@@ -212,7 +208,7 @@ def _accumulates_first(body, adjoint):
     return False
 
 
-class _ReadZeros(gast.NodeTransformer):
+class _ReadZeros(NodeTransformer):
     """Reads of the adjoints not in `defined` become None. A class of the module's: one
     made per call is a reference cycle, which kept trees alive until the collector ran."""
 

@@ -17,7 +17,7 @@ import gast
 import numpy
 
 from .. import anno, rules, runtime
-from ..syntax import walk
+from ..syntax import loads, walk
 
 # Attributes that are metadata, not values: reading them is not differentiable.
 NONDIFF_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "__class__"}
@@ -53,10 +53,6 @@ def _target_names(target):
     return [n.id for n in walk(target) if isinstance(n, gast.Name)]
 
 
-def _names(node):
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-
-
 def differentiable_operands(value):
     """The names whose derivatives can flow into `value`'s, or None if nothing flows."""
     if isinstance(value, gast.Name):
@@ -64,9 +60,9 @@ def differentiable_operands(value):
     if isinstance(value, (gast.Constant, gast.Compare, gast.JoinedStr)):
         return set()
     if isinstance(value, gast.Attribute):
-        return set() if value.attr in NONDIFF_ATTRIBUTES else _names(value.value)
+        return set() if value.attr in NONDIFF_ATTRIBUTES else loads(value.value)
     if isinstance(value, gast.Subscript):
-        return _names(value.value)  # indices carry no derivative
+        return loads(value.value)  # indices carry no derivative
     if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Call)):
         callee = anno.get(value, "callee")
         if callee is not None and rules.is_non_differentiable(callee):
@@ -77,44 +73,44 @@ def differentiable_operands(value):
             operands = set()
             for a in value.args:
                 if id(a) not in constant:
-                    operands |= _names(a)
+                    operands |= loads(a)
             for k in value.keywords:
                 if id(k.value) not in constant:
-                    operands |= _names(k.value)
+                    operands |= loads(k.value)
             if callee is None:
-                operands |= _names(value.func)  # a call through a local: its closure may vary
+                operands |= loads(value.func)  # a call through a local: its closure may vary
             return operands
-        return _names(value)
+        return loads(value)
     if isinstance(value, (gast.Tuple, gast.List, gast.Set, gast.Dict)):
-        return _names(value)
-    return _names(value)
+        return loads(value)
+    return loads(value)
 
 
 def analyze(fn_node, active_params, param_kinds):
     binds = list(assignments(fn_node.body))
+    # what each binding's value reads, for both fixed points (found once, not per round):
+    # a loop's every name (over a range: none varies the target), else what can flow
+    reads = [
+        (set(targets), loads(value), _is_range(value)) if isinstance(stmt, gast.For) else (set(targets), differentiable_operands(value), False)
+        for targets, value, stmt in binds
+    ]
     varied = set(active_params)
     changed = True
     while changed:
         changed = False
-        for targets, value, stmt in binds:
-            if isinstance(stmt, gast.For):
-                flows = _names(value) & varied and not _is_range(value)
-            else:
-                flows = differentiable_operands(value) & varied
-            if flows and not set(targets) <= varied:
-                varied |= set(targets)
+        for targets, operands, over_range in reads:
+            if operands & varied and not over_range and not targets <= varied:
+                varied |= targets
                 changed = True
     returned = [s.value for s in fn_node.body if isinstance(s, gast.Return) and s.value is not None]
     useful = {n.id for r in returned for n in walk(r) if isinstance(n, gast.Name)}
     changed = True
     while changed:
         changed = False
-        for targets, value, stmt in binds:
-            if set(targets) & useful:
-                needed = _names(value) if isinstance(stmt, gast.For) else differentiable_operands(value)
-                if not needed <= useful:
-                    useful |= needed
-                    changed = True
+        for targets, operands, _ in reads:
+            if targets & useful and not operands <= useful:
+                useful |= operands
+                changed = True
     return Activity(varied, useful, infer_kinds(binds, param_kinds))
 
 
@@ -401,7 +397,7 @@ def varied_on_loop_entry(fn_node, active_params):
         if isinstance(stmt, (gast.For, gast.While)):
             entries[id(stmt)] = entries.get(id(stmt), set()) | varied
             current = set(varied)
-            if isinstance(stmt, gast.For) and _names(stmt.iter) & varied and not _is_range(stmt.iter):
+            if isinstance(stmt, gast.For) and loads(stmt.iter) & varied and not _is_range(stmt.iter):
                 current |= set(_target_names(stmt.target))
             while True:
                 after = current | block(stmt.body, set(current))

@@ -29,7 +29,7 @@ import numpy
 
 from .. import anno, rules, runtime
 from ..frontend import param_names
-from ..syntax import walk
+from ..syntax import loads, walk
 
 # NumPy functions whose result may share memory with their first argument.
 VIEWS = {
@@ -184,9 +184,9 @@ def _check_read_elsewhere(src, u, changed):
     readers = set()
     for node in walk(src.node):
         if isinstance(node, gast.stmt) and not isinstance(node, (gast.FunctionDef, gast.If, gast.For, gast.While)) and id(node) not in own:
-            readers |= _reads(node)
+            readers |= loads(node)
     for test in (n for n in walk(src.node) if isinstance(n, (gast.If, gast.For, gast.While))):
-        readers |= _reads(test.test if not isinstance(test, gast.For) else test.iter)
+        readers |= loads(test.test if not isinstance(test, gast.For) else test.iter)
     for other in sorted(readers, key=lambda n: (n.startswith("_"), n)):
         if {_base(o) for o in u.before.reach(u.before.names.get(other, ()))} & changed:
             raise src.error(
@@ -204,7 +204,7 @@ def _statements_of_call(fn, stmt):
     for node in walk(fn):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             binding.setdefault(node.targets[0].id, []).append(node)
-    own, todo = {id(stmt)}, list(_reads(stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else stmt))
+    own, todo = {id(stmt)}, list(loads(stmt.value if isinstance(stmt, (gast.Assign, gast.Expr)) else stmt))
     while todo:
         bound = binding.get(todo.pop(), [])
         if len(bound) != 1 or id(bound[0]) in own:
@@ -213,7 +213,7 @@ def _statements_of_call(fn, stmt):
         packs = isinstance(value, (gast.Tuple, gast.Dict)) or (isinstance(value, gast.Call) and anno.get(value, "callee") is runtime.unpack_args)
         if packs and bound[0].targets[0].id.startswith("_"):
             own.add(id(bound[0]))
-            todo += _reads(value)
+            todo += loads(value)
     return own
 
 
@@ -751,19 +751,15 @@ def _bound_names(fn):
     return names
 
 
-def _reads(node):
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-
-
 def _liveness(stmts, live_out, live_after):
     """Backward liveness over structured code; fills live_after[id(stmt)]; returns live-in."""
     live = set(live_out)
     for stmt in reversed(stmts):
         live_after[id(stmt)] = set(live)
         if isinstance(stmt, gast.If):
-            live = _reads(stmt.test) | _liveness(stmt.body, live, live_after) | _liveness(stmt.orelse, live, live_after)
+            live = loads(stmt.test) | _liveness(stmt.body, live, live_after) | _liveness(stmt.orelse, live, live_after)
         elif isinstance(stmt, (gast.For, gast.While)):
-            header = _reads(stmt.iter) if isinstance(stmt, gast.For) else _reads(stmt.test)
+            header = loads(stmt.iter) if isinstance(stmt, gast.For) else loads(stmt.test)
             loop_live = set(live) | header
             for _ in range(50):  # what the next iteration reads is live at the end of this one
                 body_in = _liveness(stmt.body, loop_live, live_after)
@@ -775,9 +771,9 @@ def _liveness(stmts, live_out, live_after):
                 loop_live = grown
             live = loop_live
         elif isinstance(stmt, gast.Assign):
-            live = (live - set(_names(stmt.targets[0]))) | _reads(stmt.value) | (
-                _reads(stmt.targets[0]) if not isinstance(stmt.targets[0], gast.Name) else set()
+            live = (live - set(_names(stmt.targets[0]))) | loads(stmt.value) | (
+                loads(stmt.targets[0]) if not isinstance(stmt.targets[0], gast.Name) else set()
             )
         else:
-            live = live | _reads(stmt)
+            live = live | loads(stmt)
     return live

@@ -7,7 +7,7 @@ statements (side effects such as print stay in the forward sweep and run once).
 import gast
 
 from .. import anno, dispatch, rules
-from ..syntax import walk
+from ..syntax import NodeTransformer, walk
 from .desugar import collect_locals
 from .resolve import static_object
 
@@ -347,7 +347,7 @@ def is_update_in_place(target, value, callee):
     )
 
 
-class _HoistMutations(gast.NodeTransformer):
+class _HoistMutations(NodeTransformer):
     """A list mutation inside an expression becomes a name `anf` binds in `out` first. A
     class of the module's: one made per call is a reference cycle, which kept the
     function's tree alive until the collector ran."""

@@ -32,7 +32,7 @@ import traceback
 import gast
 
 from .. import anno, frontend, runtime
-from ..syntax import call, clone, ref, walk
+from ..syntax import NodeTransformer, call, clone, ref, walk
 from .blocks import walk_within
 from .desugar import collect_locals
 from .resolve import static_aliases, static_object
@@ -191,7 +191,7 @@ def _name_lambdas(fn_node):
     return naming.assignments
 
 
-class _NameLambdas(gast.NodeTransformer):
+class _NameLambdas(NodeTransformer):
     """Each lambda of `fn_node`'s own body not among `bound` (ids) becomes a fresh name
     not in `taken`, defined by one of `assignments`. A class of the module's: one made
     per call is a reference cycle, which kept the function's tree alive until the
@@ -476,7 +476,7 @@ def _binding_counts(fn_node):
     return counts
 
 
-class _Values(gast.NodeTransformer):
+class _Values(NodeTransformer):
     """A nested function used as a value -> its lifted function, bound to its captures."""
 
     def __init__(self, fn_source, lifted, functions, counts, bound_defaults):

@@ -40,7 +40,7 @@ import numpy
 
 from .. import anno, runtime
 from ..naming import Namer
-from ..syntax import walk
+from ..syntax import NodeTransformer, walk
 from .desugar import collect_locals
 from .resolve import static_object
 
@@ -246,7 +246,7 @@ class _Lowering:
         return self.callee(argument) is builtins.range
 
 
-class _Expressions(gast.NodeTransformer):
+class _Expressions(NodeTransformer):
     """Replaces the comprehensions of an expression, renaming the loop variables in scope."""
 
     def __init__(self, lowering, renames, before):

@@ -23,7 +23,7 @@ point, on the final code of each generated function:
 import gast
 
 from .. import anno
-from ..syntax import clone, walk
+from ..syntax import NodeTransformer, clone, walk
 from . import deadcode
 
 
@@ -70,7 +70,7 @@ def _replace_loads(node, old, new):
     return _ReplaceLoads(old, new).visit(node)
 
 
-class _ReplaceLoads(gast.NodeTransformer):
+class _ReplaceLoads(NodeTransformer):
     """Reads of the name `old` become copies of the node `new`."""
 
     def __init__(self, old, new):

@@ -12,7 +12,7 @@ import gast
 import numpy
 
 from .. import anno, rules, runtime
-from ..syntax import clone, walk
+from ..syntax import clone, loads, walk
 
 
 def _object(node):
@@ -38,10 +38,6 @@ def _pure_call(node):
 
 def _pure(node):
     return all(_pure_call(n) for n in walk(node) if isinstance(n, gast.Call))
-
-
-def _loads(node):
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def pure_assignment(stmt):
@@ -70,14 +66,14 @@ def _statement(stmt, live, may_drop):
         if target not in live and may_drop(stmt):
             return [], live
         live.discard(target)
-        live |= _loads(stmt.value)
+        live |= loads(stmt.value)
         return [stmt], live
     if isinstance(stmt, gast.If):
         stmt.body, then_live = _block(stmt.body, set(live), may_drop)
         stmt.orelse, else_live = _block(stmt.orelse, set(live), may_drop)
-        return [stmt], then_live | else_live | _loads(stmt.test)
+        return [stmt], then_live | else_live | loads(stmt.test)
     if isinstance(stmt, (gast.For, gast.While)):
-        header = _loads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
+        header = loads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
         entry = set(live)
         while True:  # what the body needs on entry also flows round the back edge
             _, body_live = _block(clone(stmt.body), entry | live, may_drop)
@@ -86,5 +82,5 @@ def _statement(stmt, live, may_drop):
             entry |= body_live
         stmt.body, _ = _block(stmt.body, entry | live, may_drop)
         return [stmt], entry | live | header
-    live |= _loads(stmt)
+    live |= loads(stmt)
     return [stmt], live

@@ -12,7 +12,7 @@ import numpy
 
 from .. import anno, runtime
 from ..frontend import param_names
-from ..syntax import clone, walk
+from ..syntax import NodeTransformer, clone, walk
 
 # Array methods whose NumPy function takes the array first and the same arguments.
 _ARRAY_METHODS = {
@@ -91,7 +91,7 @@ def desugar(fn_source):
     return fn_source
 
 
-class _Desugar(gast.NodeTransformer):
+class _Desugar(NodeTransformer):
     def __init__(self, fn_source):
         self.src = fn_source
         self.copied = set()  # arguments updated in place: copied on entry

@@ -22,7 +22,7 @@ import gast
 import numpy
 
 from .. import anno, runtime
-from ..syntax import call, called, clone, ref, walk
+from ..syntax import NodeTransformer, call, called, clone, ref, walk
 
 _SHAPE_READS = (runtime.unbroadcast, runtime.broadcast_like)
 
@@ -89,7 +89,7 @@ class _Fusion:
         return _Rewrite(self).visit(stmt)
 
 
-class _Rewrite(gast.NodeTransformer):
+class _Rewrite(NodeTransformer):
     def __init__(self, fusion):
         self.fusion = fusion
 

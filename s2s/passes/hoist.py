@@ -17,7 +17,7 @@ the outermost loop of the backward sweep that holds it, when it is
 """
 import gast
 
-from ..syntax import assign, name
+from ..syntax import NodeTransformer, assign, name
 from .anf import OPERATION_NAMES
 
 _OPERATORS = (gast.Add, gast.Sub, gast.Mult)
@@ -36,7 +36,7 @@ def hoist_invariant_arithmetic(backward, invariant, namer):
     return out
 
 
-class _Hoister(gast.NodeTransformer):
+class _Hoister(NodeTransformer):
     def __init__(self, invariant, namer):
         self.invariant, self.namer = invariant, namer
         self.bindings = {}  # dump of the expression -> (the name bound to it, the expression)

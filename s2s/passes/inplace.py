@@ -133,17 +133,20 @@ class InPlace:
 
     def forget_shared(self, node, owned):
         """An adjoint read where it may end up shared is no longer owned."""
-        for child in _shared_reads(node):
-            owned.discard(child)
+        if owned:  # none owned: none to forget, no walk
+            owned.difference_update(_shared_reads(node))
 
 
 def _shared_reads(node):
-    """Names read in `node` other than as operands or as arguments of fresh-result calls."""
-    safe = set()
+    """Names read in `node` other than as operands or as arguments of fresh-result calls.
+    One walk: it is breadth first, so an operator or call comes before its operands."""
+    safe, shared = set(), set()
     for n in walk(node):
         if isinstance(n, (gast.BinOp, gast.UnaryOp, gast.Compare)):
             operands = [n.left, n.right] if isinstance(n, gast.BinOp) else [n.operand] if isinstance(n, gast.UnaryOp) else [n.left, *n.comparators]
             safe.update(id(o) for o in operands)
         elif isinstance(n, gast.Call) and _callee(n) in _FRESH:
             safe.update(id(a) for a in n.args)
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in safe}
+        elif isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in safe:
+            shared.add(n.id)
+    return shared

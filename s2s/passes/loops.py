@@ -16,8 +16,7 @@ import gast
 
 from .. import anno, runtime
 from ..frontend import param_names
-from ..syntax import assign, call, name, ref, walk
-from .activity import _names
+from ..syntax import assign, call, loads, name, ref, walk
 from .anf import updated_name
 from .blocks import rewrite_statements
 
@@ -54,7 +53,7 @@ def index_loops(fn_source, activity, namer):
         if (
             isinstance(stmt, gast.For)
             and anno.get(stmt.iter, "callee") is not range
-            and _names(stmt.iter) & (activity.varied | _updated_in_place(stmt.body))
+            and loads(stmt.iter) & (activity.varied | _updated_in_place(stmt.body))
         ):
             changed = True
             before = []

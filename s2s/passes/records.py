@@ -10,7 +10,7 @@ removed together with the forward code that recorded them.
 import gast
 
 from .. import anno, rules, runtime
-from ..syntax import assign, call, name, pop, push, ref, walk
+from ..syntax import assign, call, loads, name, pop, push, ref, walk
 from .activity import _item_kind, ndim_of
 from .desugar import subscript_index
 
@@ -29,23 +29,19 @@ def free_loads(stmts, bound=frozenset()):
     names = set()
     for stmt in stmts:
         if isinstance(stmt, gast.For):
-            names |= _loads(stmt.iter) - bound
+            names |= loads(stmt.iter) - bound
             inner = bound | {n.id for n in walk(stmt.target) if isinstance(n, gast.Name)}
             names |= free_loads(stmt.body, inner) | free_loads(stmt.orelse, bound)
         elif isinstance(stmt, (gast.If, gast.While)):
-            names |= (_loads(stmt.test) - bound) | free_loads(stmt.body, bound) | free_loads(stmt.orelse, bound)
+            names |= (loads(stmt.test) - bound) | free_loads(stmt.body, bound) | free_loads(stmt.orelse, bound)
         else:
-            names |= _loads(stmt) - bound
+            names |= loads(stmt) - bound
     return names
 
 
 def stored(stmts):
     """Names bound by `stmts`."""
     return {n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
-def _loads(node):
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def resolve_records(forward, backward, primal_names, params, stack, namer, kinds):
@@ -64,7 +60,7 @@ def resolve_records(forward, backward, primal_names, params, stack, namer, kinds
     for restore in restores:
         for fact in ("undo", "index"):
             if anno.get(restore, fact) is not None:
-                needed |= _loads(anno.get(restore, fact)) & primal_names
+                needed |= loads(anno.get(restore, fact)) & primal_names
     sites = {}
     for stmt, depth, in_loop in walk_statements(forward):
         if anno.get(stmt, "marker") == "save":
@@ -200,7 +196,7 @@ def _bindings(forward):
                 one = arithmetic and stmt.targets[0] is n
                 texts.setdefault(n.id, set()).add(gast.dump(stmt.value) if one else None)
                 if one:
-                    operands[n.id] = _loads(stmt.value)
+                    operands[n.id] = loads(stmt.value)
     return texts, operands
 
 
@@ -250,7 +246,7 @@ def _read_after_restore(backward):
         out = set()
         for n in walk(s):
             if isinstance(n, gast.stmt) and not hasattr(n, "body"):
-                out |= _loads(n) - {restore_var(n)}
+                out |= loads(n) - {restore_var(n)}
         return out
 
     def visit(stmts):
@@ -258,16 +254,18 @@ def _read_after_restore(backward):
             own = restore_var(s)
             if isinstance(s, (gast.For, gast.While)):
                 inside = {restore_var(n) for n in walk(s)} - {None}
-                header = _loads(s.iter if isinstance(s, gast.For) else s.test)
+                header = loads(s.iter if isinstance(s, gast.For) else s.test)
                 read.update(inside & (simple_reads(s) | header))
                 restored.update(inside)
-                read.update((restored - inside) & _loads(s))
+                read.update((restored - inside) & loads(s))
             elif isinstance(s, gast.If):
-                read.update(restored & _loads(s.test))
+                if restored:  # (no walk for what cannot be read after a restore)
+                    read.update(restored & loads(s.test))
                 visit(s.body)
                 visit(s.orelse)
             else:
-                read.update((restored - {own}) & _loads(s))
+                if restored - {own}:
+                    read.update((restored - {own}) & loads(s))
                 if own is not None:
                     restored.add(own)
 

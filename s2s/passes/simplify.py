@@ -23,6 +23,8 @@ import operator
 
 import gast
 
+from ..syntax import NodeTransformer, walk
+
 _BINARY = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Div: operator.truediv,
     gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv,
@@ -46,7 +48,7 @@ def _is_one(node):
     return _number(node) and type(node.value) is not bool and node.value == 1
 
 
-class _Literals(gast.NodeTransformer):
+class _Literals(NodeTransformer):
     """Arithmetic of literal numbers replaced by the number Python computes for it, and
     nothing else: no identities such as `x * 1`, whose result would share the object
     `x` (which the inplace pass, run before fold_products, may update in place), and
@@ -96,7 +98,23 @@ class Fold(_Literals):
 
 
 def fold(node):
+    """`node` folded (in place where it can be). A fold needs a literal number as an
+    operand of an operator or comparison (the innermost one folded has one as it was
+    written): a tree without one is left as it is, found by a walk, which costs a
+    third of the transformer's visit (most instantiated rule statements fold nothing)."""
+    if not any(_number_operand(n) for n in walk(node)):
+        return node
     return Fold().visit(node)
+
+
+def _number_operand(node):
+    if isinstance(node, gast.BinOp):
+        return _number(node.left) or _number(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return _number(node.operand)
+    if isinstance(node, gast.Compare):
+        return _number(node.left) or any(_number(c) for c in node.comparators)
+    return False
 
 
 def fold_products(stmts, adjoints):

@@ -23,7 +23,7 @@ import gast
 import numpy
 
 from .. import anno, runtime
-from ..syntax import clone, walk
+from ..syntax import NodeTransformer, clone, walk
 from .desugar import _is_static_path, index_expression, numpy_ref, runtime_ref
 from .resolve import static_object
 
@@ -33,7 +33,7 @@ def rewrite_spellings(fn_source):
     return fn_source
 
 
-class _Forms(gast.NodeTransformer):
+class _Forms(NodeTransformer):
     def __init__(self, fn_source):
         self.src = fn_source
 
