@@ -41,33 +41,8 @@ def walk(node):
 
 def loads(node):
     """The names read in the tree at `node` (its Names in a Load context): what the
-    passes ask of a statement or a value most, at two thirds of the cost of collecting
-    them from `walk` (the same nodes, no generator to resume per node)."""
-    found = set()
-    todo = [node]
-    for node in todo:
-        cls = node.__class__
-        if cls is gast.Name:
-            if isinstance(node.ctx, gast.Load):
-                found.add(node.id)
-            annotation = getattr(node, "annotation", None)  # a parameter's
-            if annotation is not None:
-                todo.append(annotation)
-            continue
-        fields = _CHILD_FIELDS.get(cls)
-        if fields is None:
-            if not isinstance(node, ast.AST):
-                continue
-            fields = _child_fields(cls)
-        for field in fields:
-            value = getattr(node, field, None)
-            if value is None:
-                continue
-            if isinstance(value, list):
-                todo += value
-            else:
-                todo.append(value)
-    return found
+    passes ask of a statement or a value most."""
+    return {n.id for n in walk(node) if n.__class__ is gast.Name and n.ctx.__class__ is gast.Load}
 
 
 # fields that hold a string or a literal's value, never a node, in ast and gast alike:
