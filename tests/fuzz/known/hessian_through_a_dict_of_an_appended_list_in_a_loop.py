@@ -11,6 +11,8 @@ import numpy as np
 def f(x1):
     t = 0.0
     for e7 in range(2):
-        d3 = dict(zip(('a', 'b'), [4.0, math.sin(x1)]))
+        p = [('a', 4.0)]
+        p.append(('b', math.sin(x1)))
+        d3 = dict(p)
         t = t + d3['b'] * d3['b']
     return t * np.ones(1)
