@@ -12,7 +12,7 @@ import operator
 import gast
 import numpy
 
-from . import anno, dispatch, rules, runtime
+from . import anno, dispatch, rules, runtime, syntax
 from .passes.activity import NONDIFF_ATTRIBUTES, differentiable_operands, is_numeric
 from .passes.anf import updated_name
 from .passes.desugar import index_expression
@@ -201,7 +201,7 @@ def _new_array(tangent):
     """Is a tangent expression a new object: arithmetic, or a ufunc's result?"""
     if isinstance(tangent, (gast.BinOp, gast.UnaryOp)):
         return True
-    callee = _callee(tangent.func) if isinstance(tangent, gast.Call) else None
+    callee = syntax.bound_object(tangent.func) if isinstance(tangent, gast.Call) else None
     return isinstance(callee, numpy.ufunc) or callee is runtime.private_copy
 
 
@@ -237,14 +237,6 @@ def _is_none(node):
     return isinstance(node, gast.Constant) and node.value is None and anno.get(node, "tangent_slot")
 
 
-def _callee(func):
-    """The object a rule's (dotted) function name is bound to: `runtime.dict_get` too."""
-    if isinstance(func, gast.Attribute):
-        base = _callee(func.value)
-        return getattr(base, func.attr, None) if base is not None else None
-    return anno.get(func, "object")
-
-
 def _is_zero(term):
     """Does a term of a tangent rule vanish because a tangent in it is zero (None)?"""
     if _is_none(term):
@@ -257,7 +249,7 @@ def _is_zero(term):
         return _is_zero(term.value)
     if isinstance(term, gast.Call):
         args = list(term.args) + [k.value for k in term.keywords]
-        if rules.is_none_aware(_callee(term.func)):
+        if rules.is_none_aware(syntax.bound_object(term.func)):
             slots = [a for a in args if anno.get(a, "tangent_slot")]
             return bool(slots) and all(_is_none(a) for a in slots)
         return any(_is_zero(a) for a in args)

@@ -647,7 +647,9 @@ def setitem_tangent(d_x, index, d_value, value, x=None):
 def rounds(x, value):
     """Whether `x[...] = value` stores the value rounded, which has no derivative: a float
     or a complex number stored in an array of integers or booleans."""
-    return is_array(x) and x.dtype.kind in "biu" and getattr(value, "dtype", np.asarray(value).dtype).kind in "fc"
+    if not (is_array(x) and x.dtype.kind in "biu"):
+        return False
+    return (value.dtype if hasattr(value, "dtype") else np.asarray(value).dtype).kind in "fc"
 
 
 def as_in_place(new, old):

@@ -5,7 +5,6 @@ reference to another generated function (`generated`) is kept as written; a `mar
 stands for code a later pass decides on.
 """
 import ast
-import types
 
 import gast
 
@@ -153,17 +152,20 @@ def ref(obj, preferred):
     return node
 
 
+def bound_object(func):
+    """The object a (dotted) name is bound to by `ref` or resolve (`np.exp`,
+    `runtime.dict_get` in a rule's text), or None."""
+    if isinstance(func, gast.Attribute):
+        base = bound_object(func.value)
+        return getattr(base, func.attr, None) if base is not None else None
+    return anno.get(func, "object")
+
+
 def called(node):
-    """The function a call calls: resolved (its `callee`), or a global bound by `ref`, or
-    an attribute of a module so bound (`np.exp` in a rule's text); else None."""
+    """The function a call calls: resolved (its `callee`), else the object its name is
+    bound to; None if neither is known."""
     callee = anno.get(node, "callee")
-    if callee is not None:
-        return callee
-    func = node.func
-    if isinstance(func, gast.Name):
-        return anno.get(func, "object")
-    module = anno.get(func.value, "object") if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) else None
-    return getattr(module, func.attr, None) if isinstance(module, types.ModuleType) else None
+    return callee if callee is not None else bound_object(node.func)
 
 
 def push(value, stack):

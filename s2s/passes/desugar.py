@@ -241,7 +241,7 @@ class _Desugar(NodeTransformer):
         out = [gast.copy_location(gast.Assign([temporaries(node.targets[0])], node.value), node)]
         for target, temp in leaves:
             assigned = self.visit_Assign(gast.copy_location(gast.Assign([target], gast.Name(temp, gast.Load(), None, None)), node))
-            out += assigned if isinstance(assigned, list) else [assigned]
+            out += _listed(assigned)
         return out
 
     def fresh_name(self, hint):

@@ -4,8 +4,8 @@ statements cannot fail, and what decides whether a value is complex.
 The facts hold for the *stable* names: bound once, by a top-level assignment (or a
 parameter never rebound), so a name holds one value wherever it is read after its
 binding, in the forward sweep and in the backward sweep alike. A parameter bound once
-at the top level holds the argument before that: a read there is of no stable name. Every fact follows from one statement
-and the facts of its operands:
+at the top level holds the argument before that: a read there is of no stable name.
+Every fact follows from one statement and the facts of its operands:
 
 - shape class: a set of atoms (a parameter, a value of unknown shape, a slice) whose
   shapes broadcast together to the value's; names with equal classes have equal shapes.
@@ -84,10 +84,13 @@ def _bind(facts, target, value, kinds, stable):
     facts.shape_class[target] = frozenset([target]) if shape_class is None else shape_class
     sources = _complex_sources(value, operands, facts, kinds)
     facts.complex_sources[target] = frozenset([target]) if sources is None else sources
-    if isinstance(value, gast.Name) or (_broadcasts(operands, facts, kinds) and _cannot_fail(value)):
+    if isinstance(value, gast.Name):
         facts.cannot_fail.add(target)
-    elif isinstance(value, gast.Call) and anno.get(value, "callee") in _REAL_UFUNCS and _broadcasts(operands, facts, kinds):
-        facts.fails_if_complex[target] = _sources_of(operands, facts)
+    elif _broadcasts(operands, facts, kinds):
+        if _cannot_fail(value):
+            facts.cannot_fail.add(target)
+        elif isinstance(value, gast.Call) and anno.get(value, "callee") in _REAL_UFUNCS:
+            facts.fails_if_complex[target] = _sources_of(operands, facts)
 
 
 def _operands(value):
