@@ -89,7 +89,8 @@ What the forward sweep saves follows from two analyses, not from counting cases:
   read the updated values); those are refused, all others are differentiated per
   name. passes/views.py then reads as copies the views of arrays written later and
   every binding that makes a name share an object written later
-  (aliasing.bindings_written_later: `_, t = pair` of a tuple holding the array), which
+  (aliasing.bindings_written_later: `_, t = pair` of a tuple holding the array, and the
+  display `pair = (0.5, y)` itself, which then holds a copy), which
   the program cannot observe once aliasing is ruled out, and passes a user function a
   copy of an argument whose object the generated code updates in place after the call
   (aliasing.arguments_written_later: the same points-to, with program order and loops

@@ -120,6 +120,14 @@ def dotted_name(node):
     return None
 
 
+# Container displays: what they hold are their items (a dict's, its values).
+DISPLAYS = (gast.Tuple, gast.List, gast.Set, gast.Dict)
+
+
+def display_items(value):
+    return value.values if isinstance(value, gast.Dict) else value.elts
+
+
 def name(id_, ctx=None):
     return gast.Name(id_, ctx or gast.Load(), None, None)
 

@@ -81,8 +81,6 @@ def differentiable_operands(value):
                 operands |= loads(value.func)  # a call through a local: its closure may vary
             return operands
         return loads(value)
-    if isinstance(value, (gast.Tuple, gast.List, gast.Set, gast.Dict)):
-        return loads(value)
     return loads(value)
 
 

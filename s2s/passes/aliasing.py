@@ -29,7 +29,7 @@ import numpy
 
 from .. import anno, rules, runtime
 from ..frontend import param_names
-from ..syntax import loads, walk
+from ..syntax import DISPLAYS, display_items, loads, walk
 
 # NumPy functions whose result may share memory with their first argument.
 VIEWS = {
@@ -55,8 +55,6 @@ def einsum_may_be_a_view(value):
 
 # Updates in place the desugared code spells as calls: the first argument is updated.
 UPDATES = {runtime.setitem, runtime.restore_item, runtime.list_append, runtime.list_pop}
-# Those that write an item (an append or pop changes a list's length, undone as such).
-_ITEM_WRITES = {runtime.setitem, runtime.restore_item}
 
 
 def updated_parameters(src, kinds, callees):
@@ -265,9 +263,10 @@ def arguments_written_later(src, kinds, callees, is_user_call):
 
 
 def bindings_written_later(src, kinds, callees):
-    """{id(assignment): the names it binds to be read as copies}: a name bound to an
-    object another name reaches already (`t = y`, `_, t = pair`, `t = y[1:]`, `y = t`),
-    where a write in place (item assignment, or its undoing in generated code) may
+    """{id(assignment): the names to be read as copies}: those it binds to an object
+    another name reaches already (`t = y`, `_, t = pair`, `t = y[1:]`, `y = t`), or, of
+    a display (`pair = (0.5, y)`), the names of the items it holds, where a write in
+    place (item assignment, append or pop, or their undoing in generated code) may
     change that object after the binding, in program order or in a loop around both.
 
     Why: the backward sweep reads each name's value as it was at its forward point, and
@@ -280,7 +279,7 @@ def bindings_written_later(src, kinds, callees):
     analysis = _Analysis(src, kinds, callees, joins=True)
     analysis.run()
     order = _program_order(src.node.body)
-    writes = [u for u in analysis.updates if _writes(u.stmt) and anno.get(u.stmt.value, "callee") in _ITEM_WRITES]
+    writes = [u for u in analysis.updates if _writes(u.stmt)]
     copies = {}
     for stmt_id, bound in analysis.joins.items():
         for n, objects in bound.items():
@@ -429,7 +428,8 @@ class _Analysis:
         self.live_after = {}
         self.calls = {}  # id(call of a user function) -> (the call, the State before it)
         # id(binding) -> {name bound: objects it may be (bases)}, where another name
-        # already reaches one of them: the binding makes it shared (found if `joins`)
+        # already reaches one of them: the binding makes it shared; of a display, {name
+        # of an item: its objects}, which the display shares (found if `joins`)
         self.joins = {} if joins else None
 
     def run(self):
@@ -538,6 +538,12 @@ class _Analysis:
         return after
 
     def record_joins(self, stmt, before, after):
+        if isinstance(stmt.value, DISPLAYS):  # it holds its items' objects
+            for item in display_items(stmt.value):
+                objects = {_base(o) for o in self.atom(item, before)}
+                if objects and isinstance(item, gast.Name) and item.id in self.locals:
+                    self.joins.setdefault(id(stmt), {})[item.id] = objects
+            return
         made = ("site", id(stmt), "new")
         for n in _names(stmt.targets[0]):
             objects = {_base(o) for o in after.names.get(n, ())} - {made}  # what it made is its own
@@ -569,7 +575,7 @@ class _Analysis:
         new = after.age(id(stmt))
         old = ("site", id(stmt), "old")
         operands = [{_replace(o, new, old) for o in objs} for objs in operands]
-        if isinstance(value, (gast.Tuple, gast.List, gast.Set, gast.Dict)):
+        if isinstance(value, DISPLAYS):
             self.containers.add(id(stmt))
             after.contain({new}, set().union(*operands) if operands else set())
             if isinstance(value, (gast.Tuple, gast.List)):
@@ -584,10 +590,8 @@ class _Analysis:
         return after, self.call_objects(stmt, value, new, operands, state, after)
 
     def operands(self, value, state):
-        if isinstance(value, (gast.Tuple, gast.List, gast.Set)):
-            return [self.atom(e, state) for e in value.elts]
-        if isinstance(value, gast.Dict):
-            return [self.atom(v, state) for v in value.values]
+        if isinstance(value, DISPLAYS):
+            return [self.atom(e, state) for e in display_items(value)]
         if isinstance(value, gast.BinOp):
             return [self.atom(value.left, state), self.atom(value.right, state)]
         if isinstance(value, gast.Call):
@@ -630,8 +634,10 @@ class _Analysis:
             return {new} | {_view(o) for o in (operands[0] if operands else ())}
         if einsum_may_be_a_view(value):
             return {new} | {_view(o) for o in everything}
-        if callee is runtime.private_copy and anno.get(value.func, "copies_argument"):
-            return set(everything)  # s2s's copy of an argument updated in place: Python has none
+        if callee is runtime.private_copy and anno.get(value.func, "copies_argument") and self.joins is None:
+            # s2s's copy of an argument updated in place: Python has none (what the
+            # generated code shares, `joins`, counts it: the copy is its own object)
+            return set(everything)
         if callee is runtime.private_copy:
             after.contain({new}, {o for c in everything for o in after.contents.get(_base(c), ())})
             return {new}

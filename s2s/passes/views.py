@@ -13,9 +13,13 @@ its own forward point. These bindings break that:
   `parts = np.split(y, 3)` hold views of y's rows or blocks: they are made of a copy
   of y (`_shared = private_copy(y); parts = np.split(_shared, 3)`).
 - any other binding that makes a name share an object written later, as the points-to
-  of passes/aliasing.py finds it (`pair = (0.5, y); _, t = pair`, then `y[0] = v`, as
+  of passes/aliasing.py finds it (`_, t = pair` of `pair = (0.5, y)`, then `y[0] = v`, as
   in a gradient's own code, which undoes writes in place: `y = restore_item(y, ...)`).
-All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`). Python's
+- a display holding an object written later, or appended to or popped (`args = (p,)`
+  for `dict(p)`, then `p.append(v)`): the backward sweep reads the display, as the
+  packed arguments of a rule or a call, and a gradient's code pops what it appended.
+All are read as copies (`t = private_copy(y[1:])`, `y = private_copy(t)`, `args =
+(_shared,)` after `_shared = private_copy(p)`), displays first. Python's
 program cannot tell: passes/aliasing.py has refused every write that a name read
 afterwards would see, so only the backward sweep could have seen the sharing.
 The same holds for a tape: a user function called with `y`, written later, gets a copy
@@ -25,11 +29,12 @@ import gast
 import numpy
 
 from .. import anno, runtime
-from ..syntax import call, name, ref, walk
+from ..syntax import DISPLAYS, call, display_items, name, ref, walk
 from .aliasing import UPDATES, VIEWS, arguments_written_later, bindings_written_later, einsum_may_be_a_view
 from .blocks import rewrite_statements
 
-_WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
+_ITEM_WRITES = UPDATES - {runtime.list_append, runtime.list_pop}
+
 # Calls whose result is, or holds, views of their first argument (`list(y)` holds y's rows).
 _VIEWS_OF_FIRST = VIEWS | {list, tuple, sorted, reversed}
 
@@ -38,15 +43,32 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
     """Rewrite the bindings above, and any other that passes/aliasing.py finds to share
     an object written later (`_, t = pair` of a tuple holding y); returns True if any
     changed. callees: what aliasing needs of the user functions called."""
-    written = {
-        s.targets[0].id
+    updates = [
+        (s.targets[0].id, anno.get(s.value, "callee"))
         for s in walk(fn_source.node)
-        if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in _WRITES
-    }
-    if not written:  # no write in place: nothing to keep apart
+        if isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and anno.get(s.value, "callee") in UPDATES
+    ]
+    if not updates:  # no update in place: nothing to keep apart
         return False
+    # names written item by item: views of them (rows, `list(y)`, `np.split(y, 3)`) would
+    # see the writes; an append or pop changes only the list's length
+    written = {n for n, callee in updates if callee in _ITEM_WRITES}
     shared_later = bindings_written_later(fn_source, activity.kinds, callees)
     changed = False
+
+    def copy_items(stmt):  # `pair = (a, y)`: the display holds a copy of y
+        nonlocal changed
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.value, DISPLAYS)):
+            return [stmt]
+        names = {t for t in shared_later.get(id(stmt), ()) if activity.kind(t) != "scalar"}
+        changed = changed or bool(names)
+        return _copied_items(stmt, names, namer)
+
+    # Displays first: a name bound to an item of the display's copy (`_, t = pair`)
+    # shares nothing then, as the analysis of the copied code finds.
+    fn_source.node.body = rewrite_statements(fn_source.node.body, copy_items)
+    if changed:
+        shared_later = bindings_written_later(fn_source, activity.kinds, callees)
 
     def rewrite(stmt):
         nonlocal changed
@@ -96,6 +118,18 @@ def _private_copy(node):
     copied = call(ref(runtime.private_copy, "private_copy"), node)
     anno.set(copied, "callee", runtime.private_copy)
     return copied
+
+
+def _copied_items(stmt, names, namer):
+    """`pair = (a, y)` as `_shared = private_copy(y); pair = (a, _shared)`, for the items `names`."""
+    items = display_items(stmt.value)
+    copies = {}
+    for i, item in enumerate(items):
+        if isinstance(item, gast.Name) and item.id in names:
+            if item.id not in copies:
+                copies[item.id] = namer.fresh("_shared")
+            items[i] = name(copies[item.id])
+    return [gast.copy_location(gast.Assign([name(c, gast.Store())], _private_copy(name(n))), stmt) for n, c in copies.items()] + [stmt]
 
 
 def _copied_targets(stmt, names, namer):

@@ -801,7 +801,7 @@ class Writer(CallableFamilies):
     def container(self, scope, depth):
         options = [self.make_list, self.make_dict, self.tuple_roundtrip]
         if scope.of_kind(LIST):
-            options += [self.list_update] * 2
+            options += [self.list_update, self.hold_list] * 2
         if scope.of_kind(DICT):
             options += [self.dict_update] * 2
         if scope.of_kind(LIST) or scope.of_kind(DICT):
@@ -837,6 +837,19 @@ class Writer(CallableFamilies):
                 lambda: self.list_pop(scope, name, through_helpers=True),
             ]
         self.pick(options)()
+
+    def hold_list(self, scope):
+        """A display holding a list that may be appended to or popped later, read through
+        the display (the backward sweep reads the display, and undoes the updates)."""
+        name = self.pick(scope.of_kind(LIST))
+        holder, value = scope.fresh("hold"), scope.fresh("v")
+        other = self.scalar(scope, 1)
+        display, path = self.pick([(f"({name}, {other})", "[0]"), (f"[{other}, {name}]", "[1]"), (f"{{'a': {name}}}", "['a']")])
+        self.emit(f"{holder} = {display}")
+        self.emit(f"{value} = {holder}{path}[-1] * {self.scalar(scope, 1)}")
+        scope.vars[value] = SCALAR
+        if self.chance(0.5):  # the list updated while the display holds it
+            self.emit(f"{name}.append({self.scalar(scope, 1)})")
 
     def list_pop(self, scope, name, through_helpers=False):
         """Append, then pop (so that the list never becomes empty)."""
