@@ -540,9 +540,13 @@ def copy_grad(d_lst, like):
 
 
 def tangent_zeros(x):
-    """A zero tangent with the full structure of `x` (no lazy None inside)."""
+    """A zero tangent with the full structure of `x` (no lazy None inside). A flag's is
+    0.0, as an integer's and a boolean array's are: arithmetic reads a boolean as a
+    number (`d * _cmp`, np.where's adjoint), and so does its tangent at second order."""
     if container_functions(x) is not None:
         return map_structure(tangent_zeros, x)
+    if isinstance(x, (bool, np.bool_)):
+        return 0.0
     return zeros_like(x)
 
 

@@ -263,6 +263,8 @@ class Writer(CallableFamilies):
             lambda: f"max({a}, {b})",
             lambda: f"min({a}, {b})",
             lambda: f"({a}) ** 2",
+            # a Python bool on the gradient's tape, which its adjoint multiplies by
+            lambda: f"float(np.where({a} > {b}, {a}, {b}))",
         ]
         if self.profile.powers:
             options += [
@@ -306,6 +308,7 @@ class Writer(CallableFamilies):
             lambda: f"np.maximum({a}, {other})",
             lambda: f"np.minimum({a}, {other})",
             lambda: f"np.where({a} > {other}, {a}, {other})",
+            lambda: f"np.where({self.scalar(scope, depth - 1)} > 0.0, {a}, {other})",  # one flag for all
             lambda: f"np.clip({a}, -1.0, 1.0)",
             lambda: f"np.logaddexp({a}, {other})",
             lambda: f"({a} ** 2)",
