@@ -172,3 +172,13 @@ def test_autograd_judges_a_program_with_a_nested_s2s_grad(workspace):
     case = runner.case_for(workspace, NESTED_GRADIENT_AT_A_KINK, [-0.6071890032211279], 0, 0, 0)
     assert len(case.refs.jacobians()) == 2
     assert case.run("grad").klass == "ok"
+
+
+def test_a_value_keeps_python_s_dtype_and_a_derivative_is_float64():
+    ints, floats32 = np.zeros((2, 3), dtype=int), np.zeros(2, dtype=np.float32)
+    assert check.structure_error((1.0, ints), (1.0, ints.copy()), "value", value=True) is None
+    assert check.structure_error(floats32, floats32.copy(), "value", value=True) is None
+    assert check.structure_error(3, 3, "value", value=True) is None
+    assert "expected int64" in check.structure_error(ints * 1.0, ints, "value", value=True)
+    assert "expected float32" in check.structure_error(floats32.astype(float), floats32, "value", value=True)
+    assert "expected float64" in check.structure_error(ints, ints, "derivative")

@@ -157,13 +157,14 @@ def magnitude(value, depth=2):
     return 0.0
 
 
-def structure_error(got, like, what):
-    """Why `got` does not have the structure, shape and dtype of `like` (None if it does)."""
+def structure_error(got, like, what, value=False):
+    """Why `got` does not have the structure, shape and dtype of `like` (None if it does):
+    a derivative's leaves are float64; a value's (`value`) have the dtype Python's have."""
     if isinstance(like, (list, tuple)):
         if type(got) is not type(like) or len(got) != len(like):
             return f"structure: {what} is {type(got).__name__}, expected {type(like).__name__} of {len(like)}"
         for i, (g, item) in enumerate(zip(got, like)):
-            error = structure_error(g, item, f"{what}[{i}]")
+            error = structure_error(g, item, f"{what}[{i}]", value)
             if error:
                 return error
         return None
@@ -171,17 +172,20 @@ def structure_error(got, like, what):
         if not isinstance(got, dict) or got.keys() != like.keys():
             return f"structure: {what} is {type(got).__name__}, expected a dict with keys {sorted(like)}"
         for key in like:
-            error = structure_error(got[key], like[key], f"{what}[{key!r}]")
+            error = structure_error(got[key], like[key], f"{what}[{key!r}]", value)
             if error:
                 return error
         return None
+    integral = value and np.asarray(like).dtype.kind in "iub"  # a value of integers (or flags) stays so
     if np.ndim(like) == 0:
-        if not isinstance(got, (float, np.floating)) or isinstance(got, np.ndarray):
-            return f"structure: {what} is {type(got).__name__} {np.shape(got)}, expected a float"
+        kinds = (int, bool, np.integer, np.bool_) if integral else (float, np.floating)
+        if not isinstance(got, kinds) or isinstance(got, np.ndarray):
+            return f"structure: {what} is {type(got).__name__} {np.shape(got)}, expected a {'number' if integral else 'float'}"
         return None
-    if not isinstance(got, np.ndarray) or got.shape != np.shape(like) or got.dtype != np.float64:
+    dtype = np.asarray(like).dtype if value else np.dtype(np.float64)
+    if not isinstance(got, np.ndarray) or got.shape != np.shape(like) or got.dtype != dtype:
         desc = f"{type(got).__name__} {np.shape(got)} {getattr(got, 'dtype', '')}"
-        return f"structure: {what} is {desc}, expected float64 array {np.shape(like)}"
+        return f"structure: {what} is {desc}, expected {dtype} array {np.shape(like)}"
     return None
 
 
@@ -281,7 +285,7 @@ class Case:
     # --------------------------------------------------------------- the modes
 
     def value_problems(self, value):
-        error = structure_error(value, self.out, "value")
+        error = structure_error(value, self.out, "value", value=True)
         if error:
             return [error]
         if not oracles.close(oracles.flatten(value), oracles.flatten(self.out), VALUE_RTOL):
