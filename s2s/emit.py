@@ -62,13 +62,13 @@ class Bindings(dict):
         self.lines = dict(lines or {})
 
 
-def _locals(fn, nodes):
-    """The names `fn` binds; `nodes`: its nodes."""
-    names = {a.id for a in fn.args.args}
-    for node in nodes:
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
-            names.add(node.id)
-    return names
+def _locals(fn, names):
+    """The names `fn` binds; `names`: its Name nodes."""
+    bound = {a.id for a in fn.args.args}
+    for node in names:
+        if node.ctx.__class__ in (gast.Store, gast.Param):
+            bound.add(node.id)
+    return bound
 
 
 def emit_module(functions, header_lines):
@@ -77,28 +77,33 @@ def emit_module(functions, header_lines):
     namespace = Namespace(defined)
     # each function walked once: binding its names and finding literals change no node
     # these read (walks were a third of emitting)
-    nodes = {id(fn): list(walk(fn)) for fn in functions}
+    names, negative = {}, False
+    for fn in functions:
+        nodes = list(walk(fn))
+        names[id(fn)] = [node for node in nodes if node.__class__ is gast.Name]
+        negative = negative or any(node.__class__ is gast.Constant and _is_negative_literal(node) for node in nodes)
     # Bind user-code names first so generated references reuse the user's aliases (np).
     pending = []
     for fn in functions:
         src = anno.get(fn, "source")
-        local = _locals(fn, nodes[id(fn)])
-        for node in nodes[id(fn)]:
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in local:
+        local = _locals(fn, names[id(fn)])
+        bound = {}  # a free name -> its name in the module: binding a name again gives the same
+        for node in names[id(fn)]:
+            if node.ctx.__class__ is gast.Load and node.id not in local:
                 if anno.get(node, "generated"):
                     continue  # a function of this module
                 if anno.has(node, "object"):
                     pending.append((node, anno.get(node, "object")))
                     continue
-                obj = src.resolve(node.id) if src is not None else _MISSING
-                if obj is not _MISSING:
-                    node.id = namespace.bind(node.id, obj, (src.func, node.id))
+                if node.id not in bound:
+                    obj = src.resolve(node.id) if src is not None else _MISSING
+                    bound[node.id] = node.id if obj is _MISSING else namespace.bind(node.id, obj, (src.func, node.id))
+                node.id = bound[node.id]
     for node, obj in pending:
         node.id = namespace.bind(_preferred_name(node.id, obj), obj)
     for fn in functions:
         comments_to_strings(fn)
         _tidy_bodies([fn, *_statements(fn)])
-    negative = any(_is_negative_literal(node) for fn_nodes in nodes.values() for node in fn_nodes)
     module = gast.Module(body=list(functions), type_ignores=[])
     origins = _statement_origins(module)
     tree = _to_ast(module)
@@ -331,7 +336,10 @@ class _Unparser(ast._Unparser):
         self.comment_as_docstring = False
 
     def traverse(self, node):
-        if not isinstance(node, ast.stmt):
+        writer = _EXPRESSION_WRITERS.get(node.__class__)
+        if writer is not None:
+            writer(self, node, self.get_precedence(node))
+        elif not isinstance(node, ast.stmt):
             super().traverse(node)
         elif _is_comment(node):
             comment = node.value.value[len(COMMENT) + 1:]
@@ -437,6 +445,111 @@ class _Unparser(ast._Unparser):
             out.append(field + "}")
         return "".join(out)
 
+    # The expressions generated code is made of, written as the base class writes them
+    # (the same parentheses, from the same precedences) without its per-node dispatch,
+    # context managers and table of precedences: the precedence an expression is written
+    # at is passed down. Unparsing was a third of emitting.
+
+    def _expression(self, node, precedence):
+        """Write expression `node` where `precedence` binds: the base class writes the
+        expressions no writer here knows, reading the precedence from its table."""
+        writer = _EXPRESSION_WRITERS.get(node.__class__)
+        if writer is None:
+            self.set_precedence(precedence, node)
+            super().traverse(node)
+        else:
+            writer(self, node, precedence)
+
+    def _unparse_items(self, items):
+        for i, item in enumerate(items):
+            if i:
+                self._source.append(", ")
+            self._expression(item, _TEST)
+
+    def _unparse_name(self, node, precedence):
+        self._source.append(node.id)
+
+    def _unparse_constant(self, node, precedence):
+        value = node.value
+        if value.__class__ not in _NUMBERS or node.kind is not None:  # a string, a tuple, `...`
+            self.set_precedence(precedence, node)
+            super().traverse(node)
+        elif value.__class__ is float:  # an overflowing literal for an infinity, as the base class
+            self._source.append(repr(value).replace("inf", ast._INFSTR).replace("nan", f"({ast._INFSTR}-{ast._INFSTR})"))
+        else:
+            self._source.append(repr(value))
+
+    def _unparse_attribute(self, node, precedence):
+        self._expression(node.value, _ATOM)
+        # `3 .real`: `3.real` reads as a float literal
+        space = isinstance(node.value, ast.Constant) and isinstance(node.value.value, int)
+        self._source.append((" ." if space else ".") + node.attr)
+
+    def _unparse_call(self, node, precedence):
+        self._expression(node.func, _ATOM)
+        self._source.append("(")
+        self._unparse_items(node.args + node.keywords)
+        self._source.append(")")
+
+    def _unparse_keyword(self, node, precedence):
+        self._source.append("**" if node.arg is None else node.arg + "=")
+        self._expression(node.value, _TEST)
+
+    def _unparse_binop(self, node, precedence):
+        operator = self.binop[node.op.__class__.__name__]
+        operator_precedence = self.binop_precedence[operator]
+        if operator in self.binop_rassoc:
+            left, right = operator_precedence.next(), operator_precedence
+        else:
+            left, right = operator_precedence, operator_precedence.next()
+        parenthesized = precedence > operator_precedence
+        if parenthesized:
+            self._source.append("(")
+        self._expression(node.left, left)
+        self._source.append(f" {operator} ")
+        self._expression(node.right, right)
+        if parenthesized:
+            self._source.append(")")
+
+    def _unparse_unaryop(self, node, precedence):
+        operator = self.unop[node.op.__class__.__name__]
+        operator_precedence = self.unop_precedence[operator]
+        parenthesized = precedence > operator_precedence
+        # `-x`, `not x`: a sign is not separated from its operand
+        self._source.append(("(" if parenthesized else "") + operator + ("" if operator_precedence is _FACTOR else " "))
+        self._expression(node.operand, operator_precedence)
+        if parenthesized:
+            self._source.append(")")
+
+    def _unparse_subscript(self, node, precedence):
+        self._expression(node.value, _ATOM)
+        self._source.append("[")
+        index = node.slice
+        if isinstance(index, ast.Tuple) and index.elts:  # `a[i, j]`: a tuple index without parentheses
+            self._unparse_tuple_items(index.elts)
+        else:
+            self._expression(index, _TEST)
+        self._source.append("]")
+
+    def _unparse_tuple(self, node, precedence):
+        parenthesized = not node.elts or precedence > _TUPLE
+        if parenthesized:
+            self._source.append("(")
+        self._unparse_tuple_items(node.elts)
+        if parenthesized:
+            self._source.append(")")
+
+    def _unparse_tuple_items(self, items):
+        """A tuple's items: one has a comma after it."""
+        self._unparse_items(items)
+        if len(items) == 1:
+            self._source.append(",")
+
+    def _unparse_list(self, node, precedence):
+        self._source.append("[")
+        self._unparse_items(node.elts)
+        self._source.append("]")
+
     def get_type_comment(self, node):
         """The base class reads `node.lineno` for a `# type: ignore` of the module, and
         generated modules have none: their trees need no locations (filling them in
@@ -468,6 +581,15 @@ class _Unparser(ast._Unparser):
                 self.set_precedence(ast._Precedence.TEST, node.body)
                 self.traverse(node.body)
 
+
+_ATOM, _TUPLE, _TEST, _FACTOR = ast._Precedence.ATOM, ast._Precedence.TUPLE, ast._Precedence.TEST, ast._Precedence.FACTOR
+_NUMBERS = (int, float, bool, type(None))
+_EXPRESSION_WRITERS = {
+    ast.Name: _Unparser._unparse_name, ast.Constant: _Unparser._unparse_constant, ast.Attribute: _Unparser._unparse_attribute,
+    ast.Call: _Unparser._unparse_call, ast.keyword: _Unparser._unparse_keyword, ast.BinOp: _Unparser._unparse_binop,
+    ast.UnaryOp: _Unparser._unparse_unaryop, ast.Subscript: _Unparser._unparse_subscript, ast.Tuple: _Unparser._unparse_tuple,
+    ast.List: _Unparser._unparse_list,
+}
 
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

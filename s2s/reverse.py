@@ -117,12 +117,15 @@ class ReverseGenerator:
     # -- blocks
 
     def block(self, stmts):
-        forward, backward = [], []
+        """(forward sweep, backward sweep) of `stmts`: the backward sweep holds the
+        statements' adjoints in reverse order, joined once at the end (prepending each
+        statement's copied the sweep so far: quadratic in a long function)."""
+        forward, adjoints = [], []
         for stmt in stmts:
             f, b = self.statement(stmt)
             forward += f
-            backward = b + backward
-        return forward, backward
+            adjoints.append(b)
+        return forward, [s for b in reversed(adjoints) for s in b]
 
     def statement(self, stmt):
         if isinstance(stmt, gast.Assign):

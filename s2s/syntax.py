@@ -40,7 +40,12 @@ def walk(node):
 
 def loads(node):
     """The names read in the tree at `node` (its Names in a Load context): what the
-    passes ask of a statement or a value most."""
+    passes ask of a statement or a value most, a name or a constant as often as not
+    (no walk for those)."""
+    if node.__class__ is gast.Name and node.annotation is None:
+        return {node.id} if node.ctx.__class__ is gast.Load else set()
+    if node.__class__ is gast.Constant:
+        return set()
     return {n.id for n in walk(node) if n.__class__ is gast.Name and n.ctx.__class__ is gast.Load}
 
 

@@ -33,16 +33,23 @@ def remove_copies(fn, stack=None):
         changed = _sink_temporaries(fn, fn.body, stack)
         changed |= _forward_copies(fn.body)
         returned = set()
-        before = _count(fn.body)
+        # a round that rewrote code is followed by another whatever dead-store removal
+        # takes away: the statements are counted only where that decides
+        before = None if changed else _count(fn.body)
         fn.body = deadcode.remove_dead_stores(fn.body, returned, _is_copy)
-        if not changed and _count(fn.body) == before:
+        if before is not None and _count(fn.body) == before:
             return fn
     return fn
 
 
 def _count(stmts):
     """Statements, nested ones included: what dead-store removal can take away."""
-    return sum(1 + _count(getattr(s, "body", [])) + _count(getattr(s, "orelse", [])) for s in stmts)
+    count = len(stmts)
+    for stmt in stmts:
+        body, orelse = getattr(stmt, "body", None), getattr(stmt, "orelse", None)
+        if body or orelse:
+            count += _count(body or []) + _count(orelse or [])
+    return count
 
 
 def _is_copy(stmt):
@@ -133,11 +140,14 @@ def _names_of(stmt):
     """(whether `stmt` holds a function or lambda, the names it binds, the names it reads)."""
     holds_function, stored, loaded = False, set(), set()
     for n in walk(stmt):
-        if isinstance(n, gast.Name):
-            (loaded if isinstance(n.ctx, gast.Load) else stored).add(n.id)
-        elif isinstance(n, (gast.Lambda, gast.FunctionDef)):
+        if n.__class__ is gast.Name:
+            (loaded if n.ctx.__class__ is gast.Load else stored).add(n.id)
+        elif n.__class__ in _FUNCTIONS:
             holds_function = True
     return holds_function, stored, loaded
+
+
+_FUNCTIONS = (gast.Lambda, gast.FunctionDef)
 
 
 def _reads(node, name_id):
@@ -147,8 +157,8 @@ def _reads(node, name_id):
 def _sink_temporaries(fn, body, stack):
     loads, stores = {}, {}
     for n in walk(fn):
-        if isinstance(n, gast.Name):
-            table = loads if isinstance(n.ctx, gast.Load) else stores
+        if n.__class__ is gast.Name:
+            table = loads if n.ctx.__class__ is gast.Load else stores
             table[n.id] = table.get(n.id, 0) + 1
     changed = False
     for block in list(_blocks(body)):
