@@ -278,17 +278,6 @@ def test_second_order_through_a_list_whose_adjoint_stays_zero(f):
     assert s2s.hvp(f)(x, 0.5) == pytest.approx(1.0)
 
 
-def _squared_and_damped(a):
-    return 0.7 * a * a
-
-
-def where_in_a_loop_through_a_helper(x):
-    acc = x
-    for _ in range(2):
-        acc = _squared_and_damped(np.where(x > 0.0, acc, 0.0))
-    return acc * x  # 0.343 x^5 for x > 0
-
-
 def where_in_a_lambda_over_a_name_bound_in_branches(x):
     if x[0] > 5.0:
         w = x[0]
@@ -302,9 +291,7 @@ def test_hvp_through_where_of_a_flag_on_the_tape():
     # np.where's adjoint multiplies by its condition, `d * _cmp`, a Python bool on the
     # gradient's tape. Its tangent was None, so the HVP (forward over reverse) raised
     # a TypeError where the Hessian did not; a flag's tangent is now 0.0, as an int's.
-    x = 0.3
-    assert s2s.hvp(where_in_a_loop_through_a_helper)(x, 1.5) == pytest.approx(1.5 * 20 * 0.343 * x**3, rel=1e-12)
-    assert s2s.hessian(where_in_a_loop_through_a_helper)(x) == pytest.approx(20 * 0.343 * x**3, rel=1e-12)
+    # (The fuzz corpus has the loop through a helper that found it.)
     x, v = np.array([0.3, -0.5, 1.0]), np.array([1.0, 2.0, -0.5])
     np.testing.assert_allclose(s2s.hvp(where_in_a_lambda_over_a_name_bound_in_branches)(x, v), 6 * x * v, rtol=1e-12)
     np.testing.assert_allclose(s2s.hessian(where_in_a_lambda_over_a_name_bound_in_branches)(x), np.diag(6 * x), rtol=1e-12)
