@@ -66,7 +66,8 @@ def copy_shared_bindings(fn_source, activity, namer, callees):
 
     # Displays first: a name bound to an item of the display's copy (`_, t = pair`)
     # shares nothing then, as the analysis of the copied code finds.
-    fn_source.node.body = rewrite_statements(fn_source.node.body, copy_items)
+    if shared_later:
+        fn_source.node.body = rewrite_statements(fn_source.node.body, copy_items)
     if changed:
         shared_later = bindings_written_later(fn_source, activity.kinds, callees)
 

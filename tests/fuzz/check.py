@@ -176,8 +176,8 @@ def structure_error(got, like, what, value=False):
             if error:
                 return error
         return None
-    integral = value and np.asarray(like).dtype.kind in "iub"  # a value of integers (or flags) stays so
     if np.ndim(like) == 0:
+        integral = value and np.asarray(like).dtype.kind in "iub"  # a value of integers (or flags) stays so
         kinds = (int, bool, np.integer, np.bool_) if integral else (float, np.floating)
         if not isinstance(got, kinds) or isinstance(got, np.ndarray):
             return f"structure: {what} is {type(got).__name__} {np.shape(got)}, expected a {'number' if integral else 'float'}"
